@@ -1,0 +1,194 @@
+/**
+ * Classification at any instant t, computed from the timeline index without
+ * refolding: per car a binary search for its laps at t, then one sort.
+ *
+ * Order (DESIGN.md): more laps first; equal laps → who completed that lap
+ * earlier. Gaps follow the DESIGN.md definition exactly (see gap.ts).
+ */
+import type { Best, CarStanding, CarStatus, Standings } from '../model/standings.js';
+import { MINUTE } from '../model/time.js';
+import { gapBehind, type CarAtInstant } from './gap.js';
+import type { CarTimeline, RaceTimeline } from './timeline.js';
+
+export interface StandingsOptions {
+  /** Only this class (compared case-insensitively, spaces ignored). */
+  className?: string;
+}
+
+interface Row extends CarAtInstant {
+  /** Index into car.laps of the last completed lap, or -1. */
+  last: number;
+  status: CarStatus;
+  driverNumber: number | null;
+  driver: string;
+}
+
+/** Normalises a class name for matching: "LMGTE Am" = "lmgteam" = "LMGTE-AM". */
+export function classKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * A car counts as stopped after this long without crossing the line or
+ * leaving the pits: three of its best laps, and never less than 10 minutes
+ * (safety car laps at Le Mans run close to twice a racing lap).
+ */
+export function stoppedAfterMs(car: CarTimeline, index: number): number {
+  const best = index >= 0 ? car.bestLapUpTo[index]! : Infinity;
+  return Number.isFinite(best) ? Math.max(3 * best, 10 * MINUTE) : 15 * MINUTE;
+}
+
+export function standingsAt(timeline: RaceTimeline, t: number | null, options: StandingsOptions = {}): Standings {
+  const at = t ?? timeline.lastEventMs;
+  const chequeredMs = timeline.chequeredMs();
+  const raceOver = chequeredMs !== null && at >= chequeredMs;
+  const rows: Row[] = [];
+  for (const car of timeline.cars.values()) {
+    const n = car.indexAt(at);
+    const last = n - 1;
+    const lastLap = last >= 0 ? car.laps[last]! : undefined;
+    const laps = lastLap?.lap ?? 0;
+    const lastCrossingMs = lastLap?.crossingMs ?? 0;
+    const pitOut = car.pitOutAt(at);
+    const leftPitsSinceCrossing = pitOut !== undefined && pitOut.atMs > lastCrossingMs;
+    const lastSeenMs = leftPitsSinceCrossing ? pitOut.atMs : lastCrossingMs;
+    const silentTooLong = at - lastSeenMs > stoppedAfterMs(car, last);
+
+    let status: CarStatus;
+    if (raceOver && lastCrossingMs >= chequeredMs) status = 'finished';
+    else if (silentTooLong) status = raceOver ? 'retired' : lastLap?.inPit && !leftPitsSinceCrossing ? 'in-pit' : 'stopped';
+    else if (lastLap?.inPit && !leftPitsSinceCrossing) status = 'in-pit';
+    else if (leftPitsSinceCrossing) status = 'out-lap';
+    else status = 'running';
+
+    // Who is at the wheel: whoever left the pits last, else the last lap's driver.
+    const driverNumber = leftPitsSinceCrossing && pitOut.driverNumber !== null ? pitOut.driverNumber : (lastLap?.driverNumber ?? null);
+    const driver = leftPitsSinceCrossing && pitOut.driverNumber !== null ? pitOut.driverName : (lastLap?.driverName ?? '');
+
+    rows.push({
+      car,
+      laps,
+      lastCrossingMs,
+      // A car parked in the garage is treated like a stopped one for gaps,
+      // or its gap would freeze at its last crossing (DESIGN.md, Gap).
+      stationary: silentTooLong,
+      last,
+      status,
+      driverNumber,
+      driver,
+    });
+  }
+
+  rows.sort(compareRows);
+
+  // Best laps and sectors at t, overall and per class, from the prefix indexes.
+  const overallBest = newBests();
+  const classBest = new Map<string, Bests>();
+  for (const row of rows) {
+    if (row.last < 0) continue;
+    const key = row.car.entry.class;
+    let cb = classBest.get(key);
+    if (cb === undefined) classBest.set(key, (cb = newBests()));
+    const lapBest = row.car.bestLapUpTo[row.last]!;
+    if (lapBest < overallBest.lap) overallBest.lap = lapBest;
+    if (lapBest < cb.lap) cb.lap = lapBest;
+    for (let s = 0; s < 3; s++) {
+      const sb = row.car.bestSectorUpTo[s]![row.last]!;
+      if (sb < overallBest.sectors[s]!) overallBest.sectors[s] = sb;
+      if (sb < cb.sectors[s]!) cb.sectors[s] = sb;
+    }
+  }
+
+  const wanted = options.className === undefined ? undefined : classKey(options.className);
+  const classLeader = new Map<string, Row>();
+  const classAhead = new Map<string, Row>();
+  const classCount = new Map<string, number>();
+  const leader = rows[0];
+  const cars: CarStanding[] = [];
+  rows.forEach((row, i) => {
+    const entry = row.car.entry;
+    const cls = entry.class;
+    const classPosition = (classCount.get(cls) ?? 0) + 1;
+    classCount.set(cls, classPosition);
+    const cLeader = classLeader.get(cls) ?? row;
+    if (!classLeader.has(cls)) classLeader.set(cls, row);
+    const cAhead = classAhead.get(cls);
+    classAhead.set(cls, row);
+    if (wanted !== undefined && classKey(cls) !== wanted) return;
+
+    const lap = row.last >= 0 ? row.car.laps[row.last]! : undefined;
+    const cb = classBest.get(cls) ?? newBests();
+    const personalBestLap = row.last >= 0 ? row.car.bestLapUpTo[row.last]! : Infinity;
+    const lastInLap = row.last >= 0 ? row.car.lastInLapUpTo[row.last]! : -1;
+    // While in the pits the stint just ended is shown; after leaving, the new one.
+    const stintStart =
+      lastInLap === row.last && row.status === 'in-pit'
+        ? row.last > 0
+          ? row.car.lastInLapUpTo[row.last - 1]!
+          : -1
+        : lastInLap;
+    cars.push({
+      position: i + 1,
+      number: row.car.number,
+      class: cls,
+      classPosition,
+      group: entry.group,
+      team: entry.team,
+      manufacturer: entry.manufacturer,
+      driver: row.driver,
+      driverNumber: row.driverNumber,
+      laps: row.laps,
+      gap: leader === undefined ? null : gapBehind(leader, row),
+      interval: i === 0 ? null : gapBehind(rows[i - 1]!, row),
+      classGap: gapBehind(cLeader, row),
+      classInterval: cAhead === undefined ? null : gapBehind(cAhead, row),
+      lastLapMs: lap?.lapMs ?? null,
+      lastLapBest: lap === undefined ? null : rank(lap.lapMs, personalBestLap, cb.lap, overallBest.lap),
+      bestLapMs: Number.isFinite(personalBestLap) ? personalBestLap : null,
+      lastSectorsMs: lap === undefined ? [null, null, null] : [lap.sectorsMs[0], lap.sectorsMs[1], lap.sectorsMs[2]],
+      lastSectorsBest: [0, 1, 2].map((s) => {
+        const value = lap?.sectorsMs[s] ?? null;
+        if (value === null) return null;
+        return rank(value, row.car.bestSectorUpTo[s]![row.last]!, cb.sectors[s]!, overallBest.sectors[s]!);
+      }) as [Best, Best, Best],
+      bestSectorsMs: [0, 1, 2].map((s) => {
+        const v = row.last >= 0 ? row.car.bestSectorUpTo[s]![row.last]! : Infinity;
+        return Number.isFinite(v) ? v : null;
+      }) as [number | null, number | null, number | null],
+      pitStops: row.last >= 0 ? row.car.pitStopsUpTo[row.last]! : 0,
+      stintLaps: lap === undefined ? 0 : lap.lap - (stintStart >= 0 ? row.car.laps[stintStart]!.lap : 0),
+      status: row.status,
+      lastCrossingMs: row.lastCrossingMs,
+    });
+  });
+
+  return { at: { raceTimeMs: at }, flag: timeline.flagAt(at), chequeredMs: raceOver ? chequeredMs : null, cars };
+}
+
+function compareRows(a: Row, b: Row): number {
+  if (a.laps !== b.laps) return b.laps - a.laps;
+  if (a.laps > 0 && a.lastCrossingMs !== b.lastCrossingMs) return a.lastCrossingMs - b.lastCrossingMs;
+  const na = a.car.number;
+  const nb = b.car.number;
+  // Before the first crossing: numeric car order, "7" before "007" for a stable tie.
+  const d = Number.parseInt(na, 10) - Number.parseInt(nb, 10);
+  if (d !== 0 && !Number.isNaN(d)) return d;
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}
+
+interface Bests {
+  lap: number;
+  sectors: [number, number, number];
+}
+
+function newBests(): Bests {
+  return { lap: Infinity, sectors: [Infinity, Infinity, Infinity] };
+}
+
+/** Purple for the best overall, class best, green for a personal best. */
+function rank(value: number, personal: number, cls: number, overall: number): Best {
+  if (value <= overall) return 'overall';
+  if (value <= cls) return 'class';
+  if (value <= personal) return 'personal';
+  return null;
+}
