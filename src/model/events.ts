@@ -137,15 +137,21 @@ export function eventTimeMs(event: TimingEvent): number {
 
 const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3 };
 
-/** Total order used everywhere events are sorted: time, then kind, then key. */
+/**
+ * Total order used everywhere events are sorted: time, then kind, then car,
+ * then lap. Compared field by field (no key strings): sorting a 24-hour race
+ * is on the import's hot path.
+ */
 export function compareEvents(a: TimingEvent, b: TimingEvent): number {
   const dt = eventTimeMs(a) - eventTimeMs(b);
   if (dt !== 0) return dt;
   const dk = typeRank[a.type] - typeRank[b.type];
   if (dk !== 0) return dk;
-  const ka = eventKey(a);
-  const kb = eventKey(b);
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  if (a.type === 'session' || b.type === 'session') return 0;
+  if (a.car !== b.car) return a.car < b.car ? -1 : 1;
+  const la = a.type === 'entry' ? 0 : a.lap;
+  const lb = b.type === 'entry' ? 0 : b.lap;
+  return la - lb;
 }
 
 /** Structural equality of two events with the same key (for deduplication). */

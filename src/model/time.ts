@@ -16,13 +16,18 @@ export const HOUR = 60 * MINUTE;
  * the import must cost no more than twice splitting the file (bench/).
  */
 export function parseClockMs(text: string): number {
-  const n = text.length;
-  if (n === 0) return NaN;
+  return parseClockRange(text, 0, text.length);
+}
+
+/** parseClockMs over text[start, end), so a parser need not cut the cell out. */
+export function parseClockRange(text: string, start: number, end: number): number {
+  const n = end;
+  if (n <= start) return NaN;
   let total = 0; // whole seconds so far, as h/m/s fields accumulate
   let field = 0;
   let digits = 0;
   let colons = 0;
-  let i = 0;
+  let i = start;
   for (; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {

@@ -12,7 +12,7 @@
  */
 import type { Driver, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../../model/events.js';
 import { compareEvents } from '../../model/events.js';
-import { HOUR, parseClockMs } from '../../model/time.js';
+import { HOUR, parseClockMs, parseClockRange } from '../../model/time.js';
 
 /** One problem in an input file, located precisely enough to open it and look. */
 export interface ImportIssue {
@@ -149,15 +149,152 @@ interface CarSoFar {
   drivers: Map<number, string>;
 }
 
+/**
+ * One data line seen through the offsets of its cells in the file's text, so
+ * cells are parsed in place and only the few text ones are ever cut out.
+ * Hand-written on purpose: splitting every line into strings cost more than
+ * the rest of the import (bench/README.md, "importFoldMs").
+ */
+class LineCells {
+  text = '';
+  count = 0;
+  readonly starts = new Int32Array(64);
+  readonly ends = new Int32Array(64);
+
+  constructor(private readonly label: (i: number) => string) {}
+
+  /** Locates the cells of text[start, end); returns how many there are. */
+  read(text: string, start: number, end: number): number {
+    this.text = text;
+    let n = 0;
+    let from = start;
+    for (;;) {
+      const semi = text.indexOf(';', from);
+      const stop = semi === -1 || semi > end ? end : semi;
+      if (n < 64) {
+        this.starts[n] = from;
+        this.ends[n] = stop;
+      }
+      n++;
+      if (stop === end) break;
+      from = stop + 1;
+    }
+    this.count = n;
+    return n;
+  }
+
+  /** The cell with surrounding spaces removed. */
+  str(i: number): string {
+    let s = this.starts[i]!;
+    let e = this.ends[i]!;
+    const t = this.text;
+    while (s < e && t.charCodeAt(s) === 32) s++;
+    while (e > s && t.charCodeAt(e - 1) === 32) e--;
+    return t.slice(s, e);
+  }
+
+  isBlank(i: number): boolean {
+    const t = this.text;
+    for (let k = this.starts[i]!; k < this.ends[i]!; k++) if (t.charCodeAt(k) !== 32) return false;
+    return true;
+  }
+
+  int(i: number, min: number, max: number, what: string): number {
+    const t = this.text;
+    let value = 0;
+    let digits = 0;
+    for (let k = this.starts[i]!; k < this.ends[i]!; k++) {
+      const c = t.charCodeAt(k);
+      if (c >= 48 && c <= 57) {
+        value = value * 10 + (c - 48);
+        digits++;
+      } else if (c !== 32) {
+        value = NaN;
+        break;
+      }
+    }
+    if (digits === 0 || !(value >= min && value <= max)) {
+      throw new CellError(this.label(i), `expected ${what}, got "${this.str(i)}"`);
+    }
+    return value;
+  }
+
+  /** True when the cell holds exactly `value` (spaces aside), without cutting it out. */
+  equals(i: number, value: string): boolean {
+    let s = this.starts[i]!;
+    let e = this.ends[i]!;
+    const t = this.text;
+    while (s < e && t.charCodeAt(s) === 32) s++;
+    while (e > s && t.charCodeAt(e - 1) === 32) e--;
+    return e - s === value.length && t.startsWith(value, s);
+  }
+
+  /** A time cell; null when blank (an error when required). */
+  time(i: number, required: boolean): number | null {
+    let s = this.starts[i]!;
+    let e = this.ends[i]!;
+    const t = this.text;
+    while (s < e && t.charCodeAt(s) === 32) s++;
+    while (e > s && t.charCodeAt(e - 1) === 32) e--;
+    if (s === e) {
+      if (required) throw new CellError(this.label(i), 'expected a time, the cell is blank');
+      return null;
+    }
+    const value = parseClockRange(t, s, e);
+    if (Number.isNaN(value)) {
+      const text = t.slice(s, e);
+      if (text.startsWith('-') && !Number.isNaN(parseClockMs(text.slice(1)))) {
+        throw new CellError(this.label(i), `${headerOf(this.label(i))} must be positive, got "${text}"`);
+      }
+      throw new CellError(this.label(i), `expected a time like 1:42.567 or 1:02:03.456, got "${text}"`);
+    }
+    return value;
+  }
+
+  /** A blank sector, or `0` as some files write a missing one, is "no value". */
+  sector(i: number): number | null {
+    const value = this.time(i, false);
+    return value === 0 ? null : value;
+  }
+
+  /** A plain non-negative decimal like `232.4`; null when blank. */
+  number(i: number): number | null {
+    if (i < 0) return null;
+    const t = this.text;
+    let whole = 0;
+    let fraction = 0;
+    let scale = 1;
+    let digits = 0;
+    let dot = false;
+    for (let k = this.starts[i]!; k < this.ends[i]!; k++) {
+      const c = t.charCodeAt(k);
+      if (c >= 48 && c <= 57) {
+        digits++;
+        if (dot) {
+          scale /= 10;
+          fraction += (c - 48) * scale;
+        } else whole = whole * 10 + (c - 48);
+      } else if (c === 46 && !dot) dot = true;
+      else if (c !== 32) throw new CellError(this.label(i), `expected a number, got "${this.str(i)}"`);
+    }
+    if (digits === 0) {
+      if (dot) throw new CellError(this.label(i), `expected a number, got "${this.str(i)}"`);
+      return null;
+    }
+    // Rounded to the digits written, so 232.4 stays 232.4 and not 232.39999.
+    return dot ? Math.round((whole + fraction) * 1e6) / 1e6 : whole;
+  }
+}
+
 export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalysis {
   const file = options.file;
   const lenient = options.lenient ?? false;
-  if (text.replace(/^\uFEFF/, '').trim() === '') {
+  if (!/[^\s\uFEFF]/.test(text)) {
     throw new ImportError([{ file, line: 0, message: 'the file is empty (expected an Al Kamel Analysis CSV)' }]);
   }
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split('\n');
-  const headerLine = stripCr(lines[0]!);
+  const bodyStart = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const firstBreak = text.indexOf('\n', bodyStart);
+  const headerLine = stripCr(text.slice(bodyStart, firstBreak === -1 ? text.length : firstBreak));
   if (!headerLine.includes(';')) {
     throw new ImportError([
       { file, line: 1, message: 'this is not an Al Kamel Analysis export (no `;`-separated header found)' },
@@ -169,6 +306,7 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   const widthWithoutTrailing = headerNames[width - 1]!.trim() === '' ? width - 1 : width;
   const col = readHeader(headerNames, file);
   const columnLabel = (i: number) => `${headerNames[i]!.trim()} (${i + 1})`;
+  const cells = new LineCells(columnLabel);
 
   const problems: ImportIssue[] = [];
   const cars = new Map<string, CarSoFar>();
@@ -177,54 +315,65 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   let zeroTimeOfDayMs: number | null = null;
   let finishCrossingMs = Infinity;
 
-  for (let li = 1; li < lines.length; li++) {
-    const line = stripCr(lines[li]!);
-    if (line.length === 0 || line.trim() === '') continue;
+  let lastCar: CarSoFar | undefined;
+  let lineNo = 1;
+  let next = firstBreak === -1 ? text.length : firstBreak + 1;
+  while (next < text.length) {
+    const lineStart = next;
+    const nl = text.indexOf('\n', lineStart);
+    let lineEnd = nl === -1 ? text.length : nl;
+    next = lineEnd + 1;
+    lineNo++;
+    if (lineEnd > lineStart && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    if (lineEnd === lineStart) continue;
+    const first = text.charCodeAt(lineStart);
+    if ((first === 32 || first === 9) && text.slice(lineStart, lineEnd).trim() === '') continue;
     rows++;
-    const lineNo = li + 1;
     try {
-      const f = line.split(';');
-      if (f.length !== width && f.length !== widthWithoutTrailing) {
+      const count = cells.read(text, lineStart, lineEnd);
+      if (count !== width && count !== widthWithoutTrailing) {
         throw new CellError(
           '',
-          f.length < widthWithoutTrailing
-            ? `expected ${widthWithoutTrailing} fields like the header, found ${f.length}: truncated line?`
-            : `expected ${widthWithoutTrailing} fields like the header, found ${f.length}: wrong column count`,
+          count < widthWithoutTrailing
+            ? `expected ${widthWithoutTrailing} fields like the header, found ${count}: truncated line?`
+            : `expected ${widthWithoutTrailing} fields like the header, found ${count}: wrong column count`,
         );
       }
-      const number = f[col.number]!.trim();
-      if (!/^[0-9A-Za-z]{1,8}$/.test(number)) {
+      // Rows come grouped by car: reuse the number string already held.
+      const number = lastCar !== undefined && cells.equals(col.number, lastCar.entry.car) ? lastCar.entry.car : cells.str(col.number);
+      let car = number === lastCar?.entry.car ? lastCar : cars.get(number);
+      if (car === undefined && !/^[0-9A-Za-z]{1,8}$/.test(number)) {
         throw new CellError(columnLabel(col.number), `expected a car number, got "${number}"`);
       }
-      const lap = intCell(f, col.lapNumber, 1, 100_000, 'a lap number', columnLabel);
-      const driverNumber = intCell(f, col.driverNumber, 1, 9, 'a driver number 1–9', columnLabel);
-      const lapMs = timeCell(f, col.lapTime, columnLabel, true);
+      const lap = cells.int(col.lapNumber, 1, 100_000, 'a lap number');
+      const driverNumber = cells.int(col.driverNumber, 1, 9, 'a driver number 1–9');
+      const lapMs = cells.time(col.lapTime, true);
       if (lapMs === null || lapMs <= 0) {
-        throw new CellError(columnLabel(col.lapTime), `lap time must be positive, got "${f[col.lapTime]}"`);
+        throw new CellError(columnLabel(col.lapTime), `lap time must be positive, got "${cells.str(col.lapTime)}"`);
       }
-      const crossingMs = timeCell(f, col.elapsed, columnLabel, true);
+      const crossingMs = cells.time(col.elapsed, true);
       if (crossingMs === null || crossingMs <= 0) {
-        throw new CellError(columnLabel(col.elapsed), `elapsed time must be positive, got "${f[col.elapsed]}"`);
+        throw new CellError(columnLabel(col.elapsed), `elapsed time must be positive, got "${cells.str(col.elapsed)}"`);
       }
-      const timeOfDayMs = timeCell(f, col.hour, columnLabel, false);
-      const pitLaneMs = timeCell(f, col.pitTime, columnLabel, false);
+      const timeOfDayMs = cells.time(col.hour, false);
+      const pitLaneMs = cells.time(col.pitTime, false);
       if (pitLaneMs !== null && pitLaneMs <= 0) {
-        throw new CellError(columnLabel(col.pitTime), `pit time must be positive, got "${f[col.pitTime]}"`);
+        throw new CellError(columnLabel(col.pitTime), `pit time must be positive, got "${cells.str(col.pitTime)}"`);
       }
-      const pitMark = f[col.inPit]!.trim();
-      if (pitMark !== '' && pitMark !== 'B') {
-        throw new CellError(columnLabel(col.inPit), `expected "B" or blank, got "${pitMark}"`);
+      let inPit = false;
+      if (!cells.isBlank(col.inPit)) {
+        const pitMark = cells.str(col.inPit);
+        if (pitMark !== 'B') throw new CellError(columnLabel(col.inPit), `expected "B" or blank, got "${pitMark}"`);
+        inPit = true;
       }
       let flag: Flag | null = null;
-      if (col.flag >= 0) {
-        const code = f[col.flag]!.trim();
-        if (code !== '') {
-          const known = FLAGS[code];
-          if (known === undefined) {
-            throw new CellError(columnLabel(col.flag), `expected GF, SF, FCY, RF or FF, got "${code}"`);
-          }
-          flag = known;
+      if (col.flag >= 0 && !cells.isBlank(col.flag)) {
+        const code = cells.str(col.flag);
+        const known = FLAGS[code];
+        if (known === undefined) {
+          throw new CellError(columnLabel(col.flag), `expected GF, SF, FCY, RF or FF, got "${code}"`);
         }
+        flag = known;
       }
       const event: LapEvent = {
         type: 'lap',
@@ -232,18 +381,17 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         lap,
         crossingMs,
         lapMs,
-        sectorsMs: [sectorCell(f, col.s1, columnLabel), sectorCell(f, col.s2, columnLabel), sectorCell(f, col.s3, columnLabel)],
+        sectorsMs: [cells.sector(col.s1), cells.sector(col.s2), cells.sector(col.s3)],
         driverNumber,
-        driverName: f[col.driverName]!.trim(),
-        inPit: pitMark === 'B',
+        driverName: driverNameOf(car, driverNumber, cells, col.driverName),
+        inPit,
         pitLaneMs,
         flag,
         timeOfDayMs,
-        kph: numberCell(f, col.kph, columnLabel),
-        topSpeedKph: numberCell(f, col.topSpeed, columnLabel),
+        kph: cells.number(col.kph),
+        topSpeedKph: cells.number(col.topSpeed),
       };
 
-      let car = cars.get(number);
       if (car === undefined) {
         car = {
           laps: new Map(),
@@ -252,10 +400,10 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
           entry: {
             type: 'entry',
             car: number,
-            class: f[col.class]!.trim(),
-            group: col.group >= 0 ? f[col.group]!.trim() : '',
-            team: f[col.team]!.trim(),
-            manufacturer: f[col.manufacturer]!.trim(),
+            class: cells.str(col.class),
+            group: col.group >= 0 ? cells.str(col.group) : '',
+            team: cells.str(col.team),
+            manufacturer: cells.str(col.manufacturer),
             drivers: [],
           },
         };
@@ -282,10 +430,11 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
       if (previous !== undefined && crossingMs <= previous.crossingMs) {
         throw new CellError(
           columnLabel(col.elapsed),
-          `elapsed time of car #${number} goes backwards: lap ${lap} at ${f[col.elapsed]} is not after lap ${car.lastLap}`,
+          `elapsed time of car #${number} goes backwards: lap ${lap} at ${cells.str(col.elapsed)} is not after lap ${car.lastLap}`,
         );
       }
       if (!cars.has(number)) cars.set(number, car);
+      lastCar = car;
       car.laps.set(lap, event);
       car.lastLap = lap;
       if (event.driverName !== '' && !car.drivers.has(driverNumber)) car.drivers.set(driverNumber, event.driverName);
@@ -316,6 +465,12 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   }
   events.sort(compareEvents);
   return { file, events, skipped: problems, rows, duplicateRows, cars: cars.size };
+}
+
+/** A crew has three names: reuse the string already held for this driver. */
+function driverNameOf(car: CarSoFar | undefined, driverNumber: number, cells: LineCells, column: number): string {
+  const known = car?.drivers.get(driverNumber);
+  return known !== undefined && cells.equals(column, known) ? known : cells.str(column);
 }
 
 function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[]): void {
@@ -447,44 +602,11 @@ function stripCr(line: string): string {
   return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
 
-function intCell(
-  f: string[],
-  i: number,
-  min: number,
-  max: number,
-  what: string,
-  label: (i: number) => string,
-): number {
-  const text = f[i]!.trim();
-  const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= min && value <= max)) throw new CellError(label(i), `expected ${what}, got "${text}"`);
-  return value;
+
+/** "LAP_TIME (4)" → "lap time", for messages. */
+function headerOf(label: string): string {
+  return label.replace(/ \(\d+\)$/, '').replace(/_/g, ' ').toLowerCase().replace('laptime', 'lap time');
 }
 
-function timeCell(f: string[], i: number, label: (i: number) => string, required: boolean): number | null {
-  const text = f[i]!;
-  if (text === '' || text.trim() === '') {
-    if (required) throw new CellError(label(i), 'expected a time, the cell is blank');
-    return null;
-  }
-  const value = parseClockMs(text.trim());
-  if (Number.isNaN(value)) {
-    throw new CellError(label(i), `expected a time like 1:42.567 or 1:02:03.456, got "${text}"`);
-  }
-  return value;
-}
 
-/** A blank sector, or `0` as some files write a missing one, is "no value". */
-function sectorCell(f: string[], i: number, label: (i: number) => string): number | null {
-  const value = timeCell(f, i, label, false);
-  return value === 0 ? null : value;
-}
 
-function numberCell(f: string[], i: number, label: (i: number) => string): number | null {
-  if (i < 0) return null;
-  const text = f[i]!.trim();
-  if (text === '') return null;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) throw new CellError(label(i), `expected a number, got "${text}"`);
-  return value;
-}

@@ -1,0 +1,33 @@
+/**
+ * `npm run bench`: one JSON object with every engine/analysis/report number,
+ * each next to its same-run baseline. See bench/README.md for targets.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { benchEngine } from './engine.js';
+import { peakRssMb } from './stats.js';
+
+const file = resolve(process.argv[2] ?? resolve(process.cwd(), 'demo', 'lemans-2019-race-analysis.csv'));
+if (!existsSync(file)) {
+  process.stderr.write(`bench: lap file not found: ${file}\n`);
+  process.exit(2);
+}
+
+const engine = benchEngine(file);
+// Peak memory of one import + fold + seeks, in a fresh process: the bench's
+// own repeated runs would measure the garbage collector's slack instead.
+const memory = JSON.parse(
+  execFileSync(process.execPath, [fileURLToPath(new URL('./probe-memory.js', import.meta.url)), file], { encoding: 'utf8' }),
+) as { peakRssMb: number; nodeBaselineRssMb: number };
+const result = {
+  ...engine,
+  peakRssMb: memory.peakRssMb,
+  nodeBaselineRssMb: memory.nodeBaselineRssMb,
+  benchProcessPeakRssMb: peakRssMb(),
+  targets: { ratio: 2.0, seekMedianUs: 1000, peakRssMb: 150 },
+  node: process.version,
+  measuredAt: new Date().toISOString(),
+};
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

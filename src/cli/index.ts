@@ -1,0 +1,30 @@
+/** The `sarthe` command: one file per subcommand, registered here. */
+import { Command, CommanderError } from 'commander';
+import { ImportError } from '../sources/alkamel/parse.js';
+import { MergeConflictError } from '../sources/merge.js';
+import { registerStandings } from './standings.js';
+
+const program = new Command()
+  .name('sarthe')
+  .description('Follow an endurance race from its timing data: standings, analysis, reports and live timing.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStandings(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else if (error instanceof ImportError || error instanceof MergeConflictError) {
+    process.stderr.write(`sarthe: ${error.message}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof Error) {
+    process.stderr.write(`sarthe: ${error.message}\n`);
+    if (process.env.SARTHE_DEBUG) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,59 @@
+/** `sarthe standings <file…> [--at T] [--class C] [--json]`: classification at an instant. */
+import type { Command } from 'commander';
+import { formatGap } from '../model/format.js';
+import type { CarStanding } from '../model/standings.js';
+import { formatLapTime, formatRaceTime } from '../model/time.js';
+import { standingsAt } from '../engine/standings.js';
+import { atOption, loadRace } from './load.js';
+import { renderTable, type Column } from './table.js';
+
+interface Options {
+  at?: string;
+  class?: string;
+  json?: boolean;
+  lenient?: boolean;
+  duration?: string;
+}
+
+export function registerStandings(program: Command): void {
+  program
+    .command('standings')
+    .description('classification at an instant of the race, overall or for one class')
+    .argument('<file...>', 'Al Kamel Analysis CSV file(s) of one race, oldest first')
+    .option('--at <time>', 'race time: 22h, 6:30, 5:59:59.5 or end', 'end')
+    .option('--class <name>', 'only this class, e.g. LMP2 or "LMGTE Am"')
+    .option('--json', 'print one JSON object instead of a table')
+    .option('--lenient', 'skip bad lines (each one reported) instead of failing')
+    .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
+    .action(async (files: string[], options: Options) => {
+      const { timeline } = await loadRace(files, options);
+      const standings = standingsAt(timeline, atOption(options.at), { className: options.class });
+      if (options.class !== undefined && standings.cars.length === 0) {
+        const known = [...new Set([...timeline.cars.values()].map((c) => c.entry.class))].join(', ');
+        throw new Error(`no car in class "${options.class}"; classes in this race: ${known}`);
+      }
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(standings)}\n`);
+        return;
+      }
+      const inClass = options.class !== undefined;
+      const title = `${timeline.session?.name ?? 'Race'} — after ${formatRaceTime(standings.at.raceTimeMs)}` +
+        (standings.flag !== 'unknown' ? ` — flag: ${standings.flag}` : '');
+      const columns: Column<CarStanding>[] = [
+        { header: 'Pos', value: (c) => String(c.position), align: 'right' },
+        { header: 'Class', value: (c) => c.class },
+        { header: 'PIC', value: (c) => String(c.classPosition), align: 'right' },
+        { header: 'Car', value: (c) => `#${c.number}`, align: 'right' },
+        { header: 'Team', value: (c) => c.team, maxWidth: 28 },
+        { header: 'Driver', value: (c) => c.driver, maxWidth: 24 },
+        { header: 'Laps', value: (c) => String(c.laps), align: 'right' },
+        { header: inClass ? 'Class gap' : 'Gap', value: (c) => formatGap(inClass ? c.classGap : c.gap), align: 'right' },
+        { header: 'Interval', value: (c) => formatGap(inClass ? c.classInterval : c.interval), align: 'right' },
+        { header: 'Last lap', value: (c) => (c.lastLapMs === null ? '' : formatLapTime(c.lastLapMs)), align: 'right' },
+        { header: 'Best lap', value: (c) => (c.bestLapMs === null ? '' : formatLapTime(c.bestLapMs)), align: 'right' },
+        { header: 'Pits', value: (c) => String(c.pitStops), align: 'right' },
+        { header: 'Status', value: (c) => c.status },
+      ];
+      process.stdout.write(`${title}\n\n${renderTable(standings.cars, columns)}\n`);
+    });
+}

@@ -1,0 +1,86 @@
+/** Small builders for made-up races, and the location of the real data. */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EntryEvent, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../src/model/events.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Repository root, whether running from test/ (tsx) or dist/test/ (compiled). */
+export const repoRoot = existsSync(join(here, '..', 'package.json')) ? resolve(here, '..') : resolve(here, '..', '..');
+
+export const realDataDir = process.env.SARTHE_REAL_DATA ?? resolve(repoRoot, '..', 'shared', 'data', 'real');
+
+/**
+ * Options for tests over ../shared/data/real: run when the data is there; in
+ * CI (CI=true) missing data is a failure, never a silent skip.
+ */
+export function realData(): { skip?: string } {
+  if (existsSync(realDataDir)) return {};
+  if (process.env.CI === 'true') throw new Error(`CI=true but the real data is missing at ${realDataDir}`);
+  return { skip: `real data not found at ${realDataDir}` };
+}
+
+export function realFile(name: string): string {
+  return join(realDataDir, name);
+}
+
+export const LAP_FILES = [
+  'imsa-2019-daytona-24h-race-timecards.csv',
+  'lemans-2019-race-analysis.csv',
+  'lemans-2021-race-analysis.csv',
+  'lemans-2023-race-analysis.csv',
+  'lemans-2024-race-analysis.csv',
+  'lemans-2025-race-analysis.csv',
+  'lemans-2026-race-analysis.csv',
+  'wec-2019-spa-6h-race-analysis.csv',
+  'wec-2020-spa-6h-race-analysis.csv',
+  'wec-2024-bahrain-8h-race-analysis.csv',
+  'wec-2024-fuji-6h-race-analysis.csv',
+  'wec-2025-cota-6h-race-analysis.csv',
+  'wec-2025-fuji-6h-race-analysis.csv',
+  'wec-2025-imola-6h-race-analysis.csv',
+  'wec-2025-qatar-1812km-race-analysis.csv',
+  'wec-2025-sao-paulo-6h-race-analysis.csv',
+  'wec-2025-spa-6h-race-analysis.csv',
+  'wec-2026-imola-6h-race-analysis.csv',
+  'wec-2026-sao-paulo-6h-race-analysis.csv',
+  'wec-2026-spa-6h-race-analysis.csv',
+] as const;
+
+export function session(over: Partial<SessionEvent> = {}): SessionEvent {
+  return { type: 'session', name: 'Test 6 Hours', zeroTimeOfDayMs: null, scheduledDurationMs: 6 * 3_600_000, ...over };
+}
+
+export function entry(car: string, cls: string, over: Partial<EntryEvent> = {}): EntryEvent {
+  return { type: 'entry', car, class: cls, group: '', team: `Team ${car}`, manufacturer: 'Make', drivers: [], ...over };
+}
+
+export function lap(car: string, n: number, crossingMs: number, over: Partial<LapEvent> = {}): LapEvent {
+  return {
+    type: 'lap',
+    car,
+    lap: n,
+    crossingMs,
+    lapMs: 100_000,
+    sectorsMs: [30_000, 40_000, 30_000],
+    driverNumber: 1,
+    driverName: `Driver ${car}`,
+    inPit: false,
+    pitLaneMs: null,
+    flag: null,
+    timeOfDayMs: null,
+    kph: null,
+    topSpeedKph: null,
+    ...over,
+  };
+}
+
+export function pitOut(car: string, n: number, atMs: number, pitLaneMs: number): PitOutEvent {
+  return { type: 'pit-out', car, lap: n, atMs, pitLaneMs, driverNumber: null, driverName: '' };
+}
+
+/** Laps of one car at a steady pace, lap i crossing at start + i × lapMs. */
+export function steadyLaps(car: string, count: number, lapMs: number, startMs = 0): LapEvent[] {
+  return Array.from({ length: count }, (_, i) => lap(car, i + 1, startMs + (i + 1) * lapMs, { lapMs }));
+}
+
