@@ -1,0 +1,73 @@
+/**
+ * The live protocol: what the server pushes to viewers over Server-Sent
+ * Events at GET /api/races/:race/live, and what the browser applies.
+ *
+ *   event: snapshot   id: <seq>   data: LiveSnapshot   (always first)
+ *   event: delta      id: <seq>   data: LiveDelta      (then one per change)
+ *
+ * `seq` is the event store's sequence number of the last timing event the
+ * message reflects. A viewer that reconnects sends `Last-Event-ID: <seq>` and
+ * receives exactly the deltas after it, or a fresh snapshot when too far
+ * behind. Applying a delta to the snapshot it follows gives the same state as
+ * the snapshot at the delta's seq (tested).
+ */
+import type { FlagState } from './events.js';
+import type { CarStanding } from './standings.js';
+
+export interface RaceInfo {
+  /** URL-safe id, e.g. "lemans-2019". */
+  id: string;
+  name: string;
+  scheduledDurationMs: number | null;
+  zeroTimeOfDayMs: number | null;
+}
+
+export interface LiveSnapshot {
+  seq: number;
+  race: RaceInfo;
+  /** Race time the state is computed at (the replay or live clock). */
+  raceTimeMs: number;
+  flag: FlagState;
+  chequeredMs: number | null;
+  /** Every car in overall order. */
+  cars: CarStanding[];
+  /** Most recent feed messages, oldest first (bounded). */
+  messages: FeedMessage[];
+}
+
+/** Only what changed: cars by number with their changed fields. */
+export interface LiveDelta {
+  seq: number;
+  /** Seq of the message this delta applies on top of. */
+  previousSeq: number;
+  raceTimeMs: number;
+  flag?: FlagState;
+  chequeredMs?: number | null;
+  /** Changed fields per car; a car not listed did not change. */
+  cars: Array<Partial<CarStanding> & { number: string }>;
+  /** Overall order by car number, present only when the order changed. */
+  order?: string[];
+  messages?: FeedMessage[];
+}
+
+export type FeedKind =
+  | 'pit-in'
+  | 'pit-out'
+  | 'driver-change'
+  | 'lead-change'
+  | 'class-lead-change'
+  | 'best-lap'
+  | 'flag'
+  | 'stopped'
+  | 'retired'
+  | 'finished';
+
+/** One line of the race feed ("#8 pits", "New leader: #7", "Safety car"). */
+export interface FeedMessage {
+  kind: FeedKind;
+  raceTimeMs: number;
+  car?: string;
+  class?: string;
+  /** Plain text, already worded: the feed shows it as is. */
+  text: string;
+}
