@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  advantageWords,
+  driverName,
+  gapWords,
+  hourPhrase,
+  listWords,
+  NameTracker,
+  ordinal,
+  pick,
+  remainingPhrase,
+} from '../src/report/words.js';
+
+describe('report wording rules', () => {
+  it('gaps: tenths under a minute, minutes and seconds above, laps spelled out to nine', () => {
+    assert.equal(gapWords({ ms: 8_400 }), '8.4s');
+    assert.equal(gapWords({ ms: 8_449 }), '8.4s');
+    assert.equal(gapWords({ ms: 59_999 }), '59.9s');
+    assert.equal(gapWords({ ms: 137_000 }), '2m17s');
+    assert.equal(gapWords({ ms: 63_900 }), '1m03s');
+    assert.equal(gapWords({ laps: 1 }), 'one lap');
+    assert.equal(gapWords({ laps: 3 }), 'three laps');
+    assert.equal(gapWords({ laps: 12 }), '12 laps');
+    assert.equal(gapWords(null), '');
+  });
+
+  it('advantage phrases', () => {
+    assert.equal(advantageWords({ ms: 41_200 }), 'a 41.2s advantage');
+    assert.equal(advantageWords({ ms: 8_400 }), 'an 8.4s advantage');
+    assert.equal(advantageWords({ laps: 3 }), 'a three-lap advantage');
+  });
+
+  it('ordinal hours', () => {
+    assert.deepEqual([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 24].map(ordinal), [
+      '1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '23rd', '24th',
+    ]);
+    assert.equal(hourPhrase(22), 'the 22nd hour');
+    assert.equal(remainingPhrase(2), 'with two hours remaining');
+    assert.equal(remainingPhrase(1), 'with one hour remaining');
+  });
+
+  it('reads WEC "First LAST" and IMSA "First Last" names', () => {
+    assert.deepEqual(driverName('Sébastien BUEMI'), { raw: 'Sébastien BUEMI', full: 'Sébastien Buemi', surname: 'Buemi' });
+    assert.equal(driverName('Giedo VAN DER GARDE').surname, 'van der Garde');
+    assert.equal(driverName('Giedo VAN DER GARDE').full, 'Giedo van der Garde');
+    assert.equal(driverName('Jean-Eric VERGNE').full, 'Jean-Eric Vergne');
+    assert.equal(driverName('Ho-Pin TUNG').surname, 'Tung');
+    assert.equal(driverName('Paul Loup CHATIN').full, 'Paul Loup Chatin');
+    assert.equal(driverName('Jordan Taylor').surname, 'Taylor');
+    assert.equal(driverName('Renger van der Zande').surname, 'van der Zande');
+    assert.equal(driverName('Harry TINCKNELL').full, 'Harry Tincknell');
+  });
+
+  it('full name on first mention, surname after', () => {
+    const names = new NameTracker();
+    assert.equal(names.name('Fernando ALONSO'), 'Fernando Alonso');
+    assert.equal(names.name('Fernando ALONSO'), 'Alonso');
+    assert.equal(names.names(['Sébastien BUEMI', 'Kazuki NAKAJIMA', 'Fernando ALONSO']), 'Sébastien Buemi, Kazuki Nakajima and Alonso');
+    assert.equal(listWords(['A', 'B']), 'A and B');
+  });
+
+  it('varies reproducibly', () => {
+    const options = ['holds', 'retains', 'continues to lead'];
+    assert.equal(pick(options, 'lemans-2019/12'), pick(options, 'lemans-2019/12'));
+    const picks = new Set(Array.from({ length: 24 }, (_, h) => pick(options, `lemans-2019/${h}`)));
+    assert.equal(picks.size, 3, 'every wording gets used over a race');
+  });
+});
