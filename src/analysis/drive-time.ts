@@ -1,0 +1,136 @@
+/**
+ * Drive time per driver.
+ *
+ * Stated choice: **pit lane time does not count.** A lap's drive time is its
+ * lap time less the pit lane time recorded on it (the rules notes: driving
+ * time is counted excluding pit stops). So a driver's total is the sum of
+ * their laps' lap times minus the pit lane time on their out-laps, and the
+ * drivers of a car add up exactly to the car's drive time: its race time at
+ * its last crossing less all its pit lane time. Only completed laps count;
+ * the lap being run at `at` is not yet known.
+ */
+import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
+import type { AnalysisOptions } from './pits.js';
+import { instant, lapDriveMs, lapStartMs } from './race-index.js';
+import { makeRoster, type CarRef, type DriverRef, type Roster } from './roster.js';
+
+/** One stretch of driving: [startMs, endMs] of race time, pit lane time excluded. */
+export interface DriveInterval {
+  startMs: number;
+  endMs: number;
+}
+
+export interface DriverDriveTime {
+  driver: DriverRef;
+  driveMs: number;
+  laps: number;
+  /** Share of the car's drive time, 0..1. */
+  share: number;
+  /** Drive time of each of this driver's stints, in race order. */
+  stintDriveMs: number[];
+  longestStintMs: number;
+  /** Stretches at the wheel in race order (for rolling-window rules). */
+  intervals: DriveInterval[];
+  /** Cumulative drive time after each of the driver's laps, with that lap's crossing. */
+  progress: Array<{ lap: number; crossingMs: number; totalMs: number }>;
+}
+
+export interface CarDriveTime {
+  car: CarRef;
+  driveMs: number;
+  pitLaneMs: number;
+  laps: number;
+  drivers: DriverDriveTime[];
+}
+
+export function carDriveTime(car: CarTimeline, at: number, roster: Roster): CarDriveTime {
+  const n = car.indexAt(at);
+  const byDriver = new Map<number, DriverDriveTime>();
+  let carDrive = 0;
+  let carPit = 0;
+  let previousDriver = -1;
+  for (let i = 0; i < n; i++) {
+    const lap = car.laps[i]!;
+    const drive = lapDriveMs(lap);
+    carDrive += drive;
+    carPit += lap.pitLaneMs ?? 0;
+    let d = byDriver.get(lap.driverNumber);
+    if (d === undefined) {
+      d = {
+        driver: roster.driver(car.number, lap.driverNumber, lap.driverName),
+        driveMs: 0,
+        laps: 0,
+        share: 0,
+        stintDriveMs: [],
+        longestStintMs: 0,
+        intervals: [],
+        progress: [],
+      };
+      byDriver.set(lap.driverNumber, d);
+    }
+    d.driveMs += drive;
+    d.laps++;
+    if (lap.driverNumber !== previousDriver) d.stintDriveMs.push(0);
+    d.stintDriveMs[d.stintDriveMs.length - 1]! += drive;
+    d.progress.push({ lap: lap.lap, crossingMs: lap.crossingMs, totalMs: d.driveMs });
+    // The stop sits at the start of the out-lap: driving resumes at the pit exit.
+    const start = lapStartMs(lap) + Math.min(lap.pitLaneMs ?? 0, lap.lapMs);
+    const last = d.intervals[d.intervals.length - 1];
+    if (last !== undefined && last.endMs === start) last.endMs = lap.crossingMs;
+    else if (lap.crossingMs > start) d.intervals.push({ startMs: start, endMs: lap.crossingMs });
+    previousDriver = lap.driverNumber;
+  }
+  const drivers = [...byDriver.values()].sort((a, b) => a.driver.number - b.driver.number);
+  for (const d of drivers) {
+    d.share = carDrive > 0 ? d.driveMs / carDrive : 0;
+    d.longestStintMs = Math.max(0, ...d.stintDriveMs);
+  }
+  return { car: roster.car(car.number), driveMs: carDrive, pitLaneMs: carPit, laps: n, drivers };
+}
+
+export function driveTimes(timeline: RaceTimeline, options: AnalysisOptions = {}): CarDriveTime[] {
+  const at = instant(timeline, options.at);
+  const roster = makeRoster(timeline, options.entryList);
+  const wanted = options.cars === undefined ? null : new Set(options.cars);
+  const result: CarDriveTime[] = [];
+  for (const car of timeline.cars.values()) {
+    if (wanted !== null && !wanted.has(car.number)) continue;
+    result.push(carDriveTime(car, at, roster));
+  }
+  return result;
+}
+
+/**
+ * The most driving in any window of `windowMs` ending at or before `at`, and
+ * where that window ends. Driving within a window is piecewise linear in its
+ * end, so the maximum is at a window whose end or start meets an interval's
+ * end or start: those candidates are all evaluated.
+ */
+export function maxDriveInWindow(intervals: readonly DriveInterval[], windowMs: number, at: number): { driveMs: number; windowEndMs: number } {
+  if (intervals.length === 0) return { driveMs: 0, windowEndMs: at };
+  const starts = intervals.map((iv) => iv.startMs);
+  const prefix = [0];
+  for (const iv of intervals) prefix.push(prefix[prefix.length - 1]! + (iv.endMs - iv.startMs));
+  // Drive time done by instant x.
+  const doneBy = (x: number): number => {
+    let lo = 0;
+    let hi = intervals.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return 0;
+    const iv = intervals[lo - 1]!;
+    return prefix[lo - 1]! + Math.min(x, iv.endMs) - iv.startMs;
+  };
+  let best = { driveMs: 0, windowEndMs: Math.min(at, intervals[0]!.endMs) };
+  const candidates = [at];
+  for (const iv of intervals) candidates.push(iv.startMs, iv.endMs, iv.startMs + windowMs, iv.endMs + windowMs);
+  for (const end of candidates) {
+    if (end > at) continue;
+    const drive = doneBy(end) - doneBy(end - windowMs);
+    if (drive > best.driveMs) best = { driveMs: drive, windowEndMs: end };
+  }
+  return best;
+}

@@ -1,0 +1,168 @@
+/**
+ * The optional entry list: what the lap files do not say about a crew —
+ * driver categories (Platinum/Gold/Silver/Bronze), display names, surnames,
+ * and team short names ("Hadley" for "Hadley Racing Team Europe").
+ *
+ * Two formats carry the same facts: JSON (EntryListSchema) and CSV with one
+ * row per driver, for people who keep it in a spreadsheet:
+ *
+ *   car,team_short,driver,driver_number,display_name,surname,category
+ *   8,Toyota,Fernando ALONSO,3,Fernando Alonso,Alonso,Platinum
+ *
+ * `,` or `;` separated; header names are case-insensitive; only `car` and
+ * `driver` are required. Parsing is pure (text in): the CLI reads the file.
+ */
+import { z } from 'zod';
+
+export const DriverCategorySchema = z.preprocess(
+  (value) => (typeof value === 'string' ? CATEGORY_ALIASES[value.trim().toLowerCase()] ?? value : value),
+  z.enum(['Platinum', 'Gold', 'Silver', 'Bronze']),
+);
+export type DriverCategory = z.infer<typeof DriverCategorySchema>;
+
+const CATEGORY_ALIASES: Record<string, string> = {
+  platinum: 'Platinum',
+  p: 'Platinum',
+  gold: 'Gold',
+  g: 'Gold',
+  silver: 'Silver',
+  s: 'Silver',
+  bronze: 'Bronze',
+  b: 'Bronze',
+};
+
+const text = z.string().trim().min(1).max(120);
+
+export const EntryListDriverSchema = z.object({
+  /** Name as the timing data writes it ("Fernando ALONSO"); matched loosely. */
+  name: text,
+  /** DRIVER_NUMBER in the lap files (1–9); matched first when given. */
+  number: z.number().int().min(1).max(9).optional(),
+  displayName: text.optional(),
+  surname: text.optional(),
+  category: DriverCategorySchema.optional(),
+});
+export type EntryListDriver = z.infer<typeof EntryListDriverSchema>;
+
+export const EntryListCarSchema = z.object({
+  /** Car number as text: "007" is not "7". */
+  number: z.string().trim().regex(/^[0-9A-Za-z]{1,8}$/, 'a car number is letters and digits, kept as text'),
+  team: text.optional(),
+  teamShort: text.optional(),
+  drivers: z.array(EntryListDriverSchema).default([]),
+});
+export type EntryListCar = z.infer<typeof EntryListCarSchema>;
+
+export const EntryListSchema = z.object({
+  race: z.string().optional(),
+  cars: z.array(EntryListCarSchema),
+});
+export type EntryList = z.infer<typeof EntryListSchema>;
+
+export class EntryListError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'EntryListError';
+  }
+}
+
+/** JSON if the text starts with `{`, else CSV. */
+export function parseEntryList(source: string, file = 'entry list'): EntryList {
+  const body = source.replace(/^\uFEFF/, '');
+  return body.trimStart().startsWith('{') ? parseEntryListJson(body, file) : parseEntryListCsv(body, file);
+}
+
+export function parseEntryListJson(source: string, file = 'entry list'): EntryList {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(source.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new EntryListError(file, `not valid JSON: ${(error as Error).message}`);
+  }
+  const result = EntryListSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new EntryListError(file, `${issue.path.join('.') || '(top)'}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+const CSV_COLUMNS = {
+  car: ['car', 'number', 'car_number', 'no'],
+  team: ['team'],
+  teamShort: ['team_short', 'teamshort', 'short_team', 'team_short_name'],
+  driver: ['driver', 'driver_name', 'name'],
+  driverNumber: ['driver_number', 'driver_no'],
+  displayName: ['display_name', 'displayname'],
+  surname: ['surname', 'last_name'],
+  category: ['category', 'driver_category', 'rating'],
+} as const;
+
+export function parseEntryListCsv(source: string, file = 'entry list'): EntryList {
+  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const headerLine = lines[0] ?? '';
+  const separator = headerLine.includes(';') ? ';' : ',';
+  const header = splitCsvLine(headerLine, separator).map((h) => h.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  const column = (names: readonly string[]) => header.findIndex((h) => names.includes(h));
+  const at = Object.fromEntries(Object.entries(CSV_COLUMNS).map(([key, names]) => [key, column(names)])) as Record<
+    keyof typeof CSV_COLUMNS,
+    number
+  >;
+  if (at.car < 0 || at.driver < 0) {
+    throw new EntryListError(file, 'line 1: the header needs at least the columns "car" and "driver"');
+  }
+  const cars = new Map<string, { number: string; team?: string; teamShort?: string; drivers: unknown[] }>();
+  lines.slice(1).forEach((line, i) => {
+    if (line.trim() === '') return;
+    const cells = splitCsvLine(line, separator).map((c) => c.trim());
+    const cell = (index: number) => (index >= 0 && cells[index] !== undefined && cells[index] !== '' ? cells[index] : undefined);
+    const number = cell(at.car);
+    const name = cell(at.driver);
+    if (number === undefined) throw new EntryListError(file, `line ${i + 2}: the car number is blank`);
+    let car = cars.get(number);
+    if (car === undefined) cars.set(number, (car = { number, drivers: [] }));
+    car.team ??= cell(at.team);
+    car.teamShort ??= cell(at.teamShort);
+    if (name === undefined) return; // a row that only names the team
+    const driverNumber = cell(at.driverNumber);
+    car.drivers.push({
+      name,
+      number: driverNumber === undefined ? undefined : Number(driverNumber),
+      displayName: cell(at.displayName),
+      surname: cell(at.surname),
+      category: cell(at.category),
+    });
+  });
+  const result = EntryListSchema.safeParse({ cars: [...cars.values()] });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new EntryListError(file, `${issue.path.join('.')}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** Splits one CSV line; double quotes protect separators ("Racing, Inc."). */
+function splitCsvLine(line: string, separator: string): string[] {
+  const cells: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        current += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else current += c;
+    } else if (c === '"') quoted = true;
+    else if (c === separator) {
+      cells.push(current);
+      current = '';
+    } else current += c;
+  }
+  cells.push(current);
+  return cells;
+}

@@ -1,0 +1,71 @@
+/**
+ * Race control: flag periods from the flag shown at each crossing of the
+ * line (Al Kamel FLAG_AT_FL, 2023 files on). A period starts at the first
+ * crossing that shows its flag and ends at the first crossing that shows
+ * another; the true change happened between that crossing and the one
+ * before it, which each record also gives. Files without flags say
+ * "unknown": nothing is derived that the data does not show.
+ */
+import type { Flag } from '../model/events.js';
+import type { RaceTimeline } from '../engine/timeline.js';
+import type { AnalysisOptions } from './pits.js';
+import { crossingsUpTo, instant, raceIndex } from './race-index.js';
+
+export interface FlagPeriod {
+  flag: Flag;
+  /** First crossing showing this flag. */
+  startMs: number;
+  /** Last crossing before it (showing the previous flag): the change came after this. */
+  previousCrossingMs: number | null;
+  /** First crossing showing another flag; null while still shown at `at`. */
+  endMs: number | null;
+  /** endMs (or `at` while ongoing) − startMs. */
+  durationMs: number;
+  /** Laps completed by all cars under this flag (crossings showing it). */
+  carLaps: number;
+  /** Laps the race leader completed under it, and which. */
+  leaderLaps: number;
+  firstLeaderLap: number | null;
+  lastLeaderLap: number | null;
+}
+
+export type RaceControl = { known: false; flag: 'unknown' } | { known: true; periods: FlagPeriod[] };
+
+export function flagPeriods(timeline: RaceTimeline, options: Pick<AnalysisOptions, 'at'> = {}): RaceControl {
+  const index = raceIndex(timeline);
+  if (!index.hasFlags) return { known: false, flag: 'unknown' };
+  const at = instant(timeline, options.at);
+  const periods: FlagPeriod[] = [];
+  const changes = index.flagTimes.length;
+  for (let i = 0; i < changes; i++) {
+    const startMs = index.flagTimes[i]!;
+    if (startMs > at) break;
+    const next = index.flagTimes[i + 1];
+    const endMs = next !== undefined && next <= at ? next : null;
+    const to = endMs ?? at;
+    const first = crossingsUpTo(index, startMs - 1);
+    const last = endMs === null ? crossingsUpTo(index, at) : crossingsUpTo(index, endMs - 1);
+    let leaderLaps = 0;
+    let firstLeaderLap: number | null = null;
+    let lastLeaderLap: number | null = null;
+    for (let k = first; k < last; k++) {
+      if (index.position[k] !== 1) continue;
+      const lap = index.crossingCar[k]!.laps[index.crossingLapIndex[k]!]!.lap;
+      leaderLaps++;
+      firstLeaderLap ??= lap;
+      lastLeaderLap = lap;
+    }
+    periods.push({
+      flag: index.flagValues[i]!,
+      startMs,
+      previousCrossingMs: first > 0 ? index.crossingMs[first - 1]! : null,
+      endMs,
+      durationMs: to - startMs,
+      carLaps: last - first,
+      leaderLaps,
+      firstLeaderLap,
+      lastLeaderLap,
+    });
+  }
+  return { known: true, periods };
+}

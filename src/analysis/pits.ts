@@ -1,0 +1,180 @@
+/**
+ * Pit stops per car, from the in-laps (`inPit`) and the pit exits.
+ *
+ * A stop is an in-lap; it is complete once the car has left the pits (a
+ * pit-out event, or an out-lap carrying the pit lane time) at or before `at`.
+ * Pit lane time is Al Kamel's PIT_TIME, on the out-lap.
+ *
+ * "Usual" stop: the median pit lane time of the car's complete stops up to
+ * `at`; with fewer than MIN_OWN_STOPS of them, the median of all complete
+ * stops of its class. A stop is long when it took at least LONG_STOP_EXTRA
+ * (or half the usual, whichever is more) longer than usual; its time lost is
+ * its pit lane time minus the usual. A median ignores the odd long stop, so
+ * one 20-minute repair does not make 20 minutes "usual".
+ */
+import type { FlagState, LapEvent } from '../model/events.js';
+import { SECOND } from '../model/time.js';
+import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
+import { flagStateAt, instant, median, raceIndex } from './race-index.js';
+import { makeRoster, type DriverRef, type Roster } from './roster.js';
+import type { EntryList } from './entry-list.js';
+
+export const MIN_OWN_STOPS = 3;
+export const LONG_STOP_EXTRA_MS = 45 * SECOND;
+
+export interface AnalysisOptions {
+  /** Race time of the analysis (ms); only data at or before it counts. Default: end of data. */
+  at?: number | null;
+  entryList?: EntryList;
+  /** Only these cars (by number). */
+  cars?: readonly string[];
+}
+
+export interface PitStop {
+  car: string;
+  class: string;
+  /** 1-based, per car, in race order. */
+  number: number;
+  inLap: number;
+  /** The lap after the in-lap; null while the car is still in the pits at `at`. */
+  outLap: number | null;
+  /** Race time of the in-lap's crossing (the line is in the pit lane). */
+  inMs: number;
+  inTimeOfDayMs: number | null;
+  /** Race time the car left the pits (in + pit lane time); null while in the pits. */
+  outMs: number | null;
+  /** Time in the pit lane; null while in the pits at `at`. */
+  pitLaneMs: number | null;
+  /** In the pits for this long so far at `at` (equals pitLaneMs once complete). */
+  elapsedMs: number;
+  driverIn: DriverRef;
+  /** Who left the pits; null while in the pits. */
+  driverOut: DriverRef | null;
+  driverChange: boolean | null;
+  /** Course state when the car came in (the pit exit closes under a safety car at Le Mans). */
+  flagAtEntry: FlagState;
+  /** The car's usual pit lane time at `at` (see above); null when too few stops to say. */
+  usualPitLaneMs: number | null;
+  usualFrom: 'car' | 'class' | null;
+  /** Pit lane time minus the usual, when both are known (negative for a quick stop). */
+  lostMs: number | null;
+  /** Far longer than usual (still in the pits counts once it already is). */
+  long: boolean;
+}
+
+/** Pit lane time on a lap that no in-lap announced: a pit lane start, or a red-flag hold. */
+export interface UnmarkedPitTime {
+  car: string;
+  lap: number;
+  atMs: number;
+  pitLaneMs: number;
+  reason: 'pit-lane-start' | 'no-in-lap';
+}
+
+/** The stops of one car up to `at`, without the "usual" judgement. */
+export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeline: RaceTimeline): PitStop[] {
+  const index = raceIndex(timeline);
+  const n = car.indexAt(at);
+  const stops: PitStop[] = [];
+  for (let i = 0; i < n; i++) {
+    const lap = car.laps[i]!;
+    if (!lap.inPit) continue;
+    const outLap: LapEvent | undefined = i + 1 < n ? car.laps[i + 1] : undefined;
+    const pitOut = car.pitOuts.find((p) => p.lap === lap.lap + 1 && p.atMs <= at);
+    const pitLaneMs = outLap?.pitLaneMs ?? pitOut?.pitLaneMs ?? null;
+    const complete = pitLaneMs !== null || outLap !== undefined;
+    const driverIn = roster.driver(car.number, lap.driverNumber, lap.driverName);
+    const driverOut = outLap
+      ? roster.driver(car.number, outLap.driverNumber, outLap.driverName)
+      : pitOut && pitOut.driverNumber !== null
+        ? roster.driver(car.number, pitOut.driverNumber, pitOut.driverName)
+        : null;
+    stops.push({
+      car: car.number,
+      class: car.entry.class,
+      number: stops.length + 1,
+      inLap: lap.lap,
+      outLap: complete ? lap.lap + 1 : null,
+      inMs: lap.crossingMs,
+      inTimeOfDayMs: lap.timeOfDayMs,
+      outMs: pitLaneMs === null ? null : lap.crossingMs + pitLaneMs,
+      pitLaneMs,
+      elapsedMs: pitLaneMs ?? Math.max(0, at - lap.crossingMs),
+      driverIn,
+      driverOut,
+      driverChange: driverOut === null ? null : driverOut.number !== driverIn.number,
+      flagAtEntry: flagStateAt(index, lap.crossingMs),
+      usualPitLaneMs: null,
+      usualFrom: null,
+      lostMs: null,
+      long: false,
+    });
+  }
+  return stops;
+}
+
+/** Every car's stops up to `at`, each judged against the car's usual stop. */
+export function pitStops(timeline: RaceTimeline, options: AnalysisOptions = {}): PitStop[] {
+  const at = instant(timeline, options.at);
+  const roster = makeRoster(timeline, options.entryList);
+  const byCar = new Map<string, PitStop[]>();
+  for (const car of timeline.cars.values()) byCar.set(car.number, carPitStops(car, at, roster, timeline));
+  const classTimes = new Map<string, number[]>();
+  for (const stops of byCar.values()) {
+    for (const s of stops) {
+      if (s.pitLaneMs === null) continue;
+      let list = classTimes.get(s.class);
+      if (list === undefined) classTimes.set(s.class, (list = []));
+      list.push(s.pitLaneMs);
+    }
+  }
+  const classUsual = new Map<string, number | null>();
+  for (const [cls, times] of classTimes) classUsual.set(cls, times.length >= MIN_OWN_STOPS ? median(times) : null);
+
+  const wanted = options.cars === undefined ? null : new Set(options.cars);
+  const result: PitStop[] = [];
+  for (const [number, stops] of byCar) {
+    if (wanted !== null && !wanted.has(number)) continue;
+    const own = stops.flatMap((s) => (s.pitLaneMs === null ? [] : [s.pitLaneMs]));
+    const usual = own.length >= MIN_OWN_STOPS ? median(own) : (classUsual.get(stops[0]?.class ?? '') ?? null);
+    const from = own.length >= MIN_OWN_STOPS ? 'car' : usual === null ? null : 'class';
+    for (const s of stops) result.push(judgeStop(s, usual, from));
+  }
+  return result;
+}
+
+export function isLongStop(elapsedMs: number, usualMs: number): boolean {
+  return elapsedMs - usualMs >= Math.max(LONG_STOP_EXTRA_MS, usualMs / 2);
+}
+
+function judgeStop(stop: PitStop, usual: number | null, from: PitStop['usualFrom']): PitStop {
+  if (usual === null) return stop;
+  return {
+    ...stop,
+    usualPitLaneMs: usual,
+    usualFrom: from,
+    lostMs: stop.pitLaneMs === null ? null : stop.pitLaneMs - usual,
+    long: isLongStop(stop.elapsedMs, usual),
+  };
+}
+
+/** Pit lane times on laps not preceded by an in-lap, listed rather than guessed into stops. */
+export function unmarkedPitTimes(timeline: RaceTimeline, options: AnalysisOptions = {}): UnmarkedPitTime[] {
+  const at = instant(timeline, options.at);
+  const found: UnmarkedPitTime[] = [];
+  for (const car of timeline.cars.values()) {
+    const n = car.indexAt(at);
+    for (let i = 0; i < n; i++) {
+      const lap = car.laps[i]!;
+      if (lap.pitLaneMs === null || (i > 0 && car.laps[i - 1]!.inPit)) continue;
+      found.push({
+        car: car.number,
+        lap: lap.lap,
+        atMs: lap.crossingMs,
+        pitLaneMs: lap.pitLaneMs,
+        reason: i === 0 ? 'pit-lane-start' : 'no-in-lap',
+      });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,191 @@
+/**
+ * Indexes every analysis reads, built once per timeline from the engine's
+ * per-car laps: all crossings in time order with the overall and class
+ * position each one gave (the lap chart), the first car to complete each
+ * lap (the leader of that lap), and the flag changes.
+ *
+ * Positions at a crossing depend only on earlier crossings, so one index
+ * serves every instant `at`: queries simply stop at `at`. The index is
+ * memoised per timeline and rebuilt when the timeline has taken new events.
+ */
+import type { Flag, FlagState, LapEvent } from '../model/events.js';
+import { upperBound, type CarTimeline, type RaceTimeline } from '../engine/timeline.js';
+
+/** The first car to complete each lap, overall or in one class. */
+export interface LapLeaders {
+  /** firstMs[L] = race time at which lap L was first completed (index 0 unused). */
+  readonly firstMs: number[];
+  readonly firstCar: string[];
+}
+
+export interface RaceIndex {
+  /** All crossings sorted by time (ties: car number, like the engine's order). */
+  readonly crossingMs: Float64Array;
+  readonly crossingCar: CarTimeline[];
+  /** Index into crossingCar[k].laps. */
+  readonly crossingLapIndex: Int32Array;
+  /** Overall and class position given by each crossing. */
+  readonly position: Int32Array;
+  readonly classPosition: Int32Array;
+  readonly overall: LapLeaders;
+  readonly classes: Map<string, LapLeaders>;
+  /** Flag changes (engine's flagChanges), as parallel arrays for binary search. */
+  readonly flagTimes: number[];
+  readonly flagValues: Flag[];
+  readonly hasFlags: boolean;
+}
+
+const cache = new WeakMap<RaceTimeline, { eventCount: number; lastEventMs: number; index: RaceIndex }>();
+
+export function raceIndex(timeline: RaceTimeline): RaceIndex {
+  const hit = cache.get(timeline);
+  if (hit !== undefined && hit.eventCount === timeline.eventCount && hit.lastEventMs === timeline.lastEventMs) return hit.index;
+  const index = buildIndex(timeline);
+  cache.set(timeline, { eventCount: timeline.eventCount, lastEventMs: timeline.lastEventMs, index });
+  return index;
+}
+
+/** Same order as the engine's classification tie-break: numeric, then text. */
+export function compareCarNumbers(a: string, b: string): number {
+  const d = Number.parseInt(a, 10) - Number.parseInt(b, 10);
+  if (d !== 0 && !Number.isNaN(d)) return d;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function buildIndex(timeline: RaceTimeline): RaceIndex {
+  const cars = [...timeline.cars.values()];
+  let total = 0;
+  for (const car of cars) total += car.laps.length;
+  // k-way merge would do; a sort of 20k keys costs a few ms and stays obvious.
+  const order: Array<{ ms: number; car: CarTimeline; i: number }> = [];
+  for (const car of cars) car.laps.forEach((lap, i) => order.push({ ms: lap.crossingMs, car, i }));
+  order.sort((a, b) => a.ms - b.ms || compareCarNumbers(a.car.number, b.car.number));
+
+  const crossingMs = new Float64Array(total);
+  const crossingCar: CarTimeline[] = new Array(total);
+  const crossingLapIndex = new Int32Array(total);
+  const position = new Int32Array(total);
+  const classPosition = new Int32Array(total);
+  const overallCount: number[] = [];
+  const overall: LapLeaders = { firstMs: [], firstCar: [] };
+  const classes = new Map<string, LapLeaders>();
+  const classCount = new Map<string, number[]>();
+  order.forEach(({ ms, car, i }, k) => {
+    crossingMs[k] = ms;
+    crossingCar[k] = car;
+    crossingLapIndex[k] = i;
+    const lap = car.laps[i]!.lap;
+    // Position after completing lap L = 1 + cars that completed lap L before.
+    const before = overallCount[lap] ?? 0;
+    overallCount[lap] = before + 1;
+    position[k] = before + 1;
+    if (before === 0) {
+      overall.firstMs[lap] = ms;
+      overall.firstCar[lap] = car.number;
+    }
+    const cls = car.entry.class;
+    let counts = classCount.get(cls);
+    let leaders = classes.get(cls);
+    if (counts === undefined || leaders === undefined) {
+      classCount.set(cls, (counts = []));
+      classes.set(cls, (leaders = { firstMs: [], firstCar: [] }));
+    }
+    const classBefore = counts[lap] ?? 0;
+    counts[lap] = classBefore + 1;
+    classPosition[k] = classBefore + 1;
+    if (classBefore === 0) {
+      leaders.firstMs[lap] = ms;
+      leaders.firstCar[lap] = car.number;
+    }
+  });
+  const changes = timeline.flagChanges();
+  return {
+    crossingMs,
+    crossingCar,
+    crossingLapIndex,
+    position,
+    classPosition,
+    overall,
+    classes,
+    flagTimes: changes.map((c) => c.atMs),
+    flagValues: changes.map((c) => c.flag),
+    hasFlags: timeline.hasFlags,
+  };
+}
+
+/** Number of crossings at or before t. */
+export function crossingsUpTo(index: RaceIndex, t: number): number {
+  const a = index.crossingMs;
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Laps the leader had completed at t (the highest lap first completed by then). */
+export function leaderLapsAt(leaders: LapLeaders, t: number): number {
+  let lo = 1;
+  let hi = leaders.firstMs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((leaders.firstMs[mid] ?? Infinity) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** The analysis instant: `at` if given, else the last event of the data. */
+export function instant(timeline: RaceTimeline, at: number | null | undefined): number {
+  return at ?? timeline.lastEventMs;
+}
+
+export function flagStateAt(index: RaceIndex, t: number): FlagState {
+  const i = upperBound(index.flagTimes, t);
+  return i === 0 ? 'unknown' : index.flagValues[i - 1]!;
+}
+
+/** Race time at which a lap started: the crossing before it (0 for lap 1 from the start). */
+export function lapStartMs(lap: LapEvent): number {
+  return lap.crossingMs - lap.lapMs;
+}
+
+/**
+ * Time a lap counts as driving: the lap time less any pit lane time recorded
+ * on it. The rules notes say driving time excludes pit stops; Al Kamel puts
+ * the whole stop on the out-lap, so that is where it is taken off.
+ */
+export function lapDriveMs(lap: LapEvent): number {
+  return lap.lapMs - (lap.pitLaneMs ?? 0);
+}
+
+/** An out-lap: the lap after an in-lap, or one with pit lane time on it. */
+export function isOutLap(car: CarTimeline, i: number): boolean {
+  const lap = car.laps[i]!;
+  if (lap.pitLaneMs !== null) return true;
+  const previous = i > 0 ? car.laps[i - 1] : undefined;
+  return previous !== undefined && previous.inPit;
+}
+
+/**
+ * A lap run entirely under green: green when it started and no flag change
+ * before it was completed. Null when the source has no flags.
+ */
+export function isGreenLap(index: RaceIndex, lap: LapEvent): boolean | null {
+  if (!index.hasFlags) return null;
+  const start = lapStartMs(lap);
+  const before = upperBound(index.flagTimes, start);
+  const after = upperBound(index.flagTimes, lap.crossingMs);
+  if (before === 0) return false; // started before any flag was shown: not known to be green
+  return before === after && index.flagValues[before - 1] === 'green';
+}
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
+}

@@ -1,0 +1,137 @@
+/**
+ * Who is who: cars and drivers as analysis records name them, from the
+ * timing data's entries completed by the optional entry list.
+ */
+import type { RaceTimeline } from '../engine/timeline.js';
+import type { DriverCategory, EntryList, EntryListCar, EntryListDriver } from './entry-list.js';
+
+/** A car as every analysis record names it. */
+export interface CarRef {
+  car: string;
+  class: string;
+  group: string;
+  team: string;
+  /** From the entry list; the full team name when it gives none. */
+  teamShort: string;
+  manufacturer: string;
+}
+
+/** A driver as every analysis record names it. */
+export interface DriverRef {
+  car: string;
+  /** DRIVER_NUMBER within the crew. */
+  number: number;
+  /** As the timing data writes it ("Fernando ALONSO"). */
+  name: string;
+  /** For people: the entry list's, else the data's name with capitals tamed ("Fernando Alonso"). */
+  displayName: string;
+  /** For second mentions in reports ("Alonso"). */
+  surname: string;
+  /** Only an entry list knows it; null without one. */
+  category: DriverCategory | null;
+}
+
+export interface Roster {
+  car(number: string): CarRef;
+  driver(car: string, driverNumber: number, name: string): DriverRef;
+  /** The crew as known from the data (entry event), in driver-number order. */
+  crew(car: string): DriverRef[];
+}
+
+export function makeRoster(timeline: RaceTimeline, entryList?: EntryList): Roster {
+  const listed = new Map<string, EntryListCar>((entryList?.cars ?? []).map((c) => [c.number, c]));
+  const cars = new Map<string, CarRef>();
+  const drivers = new Map<string, DriverRef>();
+  const roster: Roster = {
+    car(number) {
+      let ref = cars.get(number);
+      if (ref === undefined) {
+        const entry = timeline.cars.get(number)?.entry;
+        const fromList = listed.get(number);
+        const team = entry?.team || fromList?.team || '';
+        ref = {
+          car: number,
+          class: entry?.class ?? '',
+          group: entry?.group ?? '',
+          team,
+          teamShort: fromList?.teamShort ?? team,
+          manufacturer: entry?.manufacturer ?? '',
+        };
+        cars.set(number, ref);
+      }
+      return ref;
+    },
+    driver(car, driverNumber, name) {
+      const key = `${car}\u0000${driverNumber}\u0000${name}`;
+      let ref = drivers.get(key);
+      if (ref === undefined) {
+        const fromList = findListedDriver(listed.get(car), driverNumber, name);
+        const shownName = name || fromList?.name || `Driver ${driverNumber}`;
+        ref = {
+          car,
+          number: driverNumber,
+          name: shownName,
+          displayName: fromList?.displayName ?? tameCapitals(shownName),
+          surname: fromList?.surname ?? surnameOf(shownName),
+          category: fromList?.category ?? null,
+        };
+        drivers.set(key, ref);
+      }
+      return ref;
+    },
+    crew(car) {
+      const entry = timeline.cars.get(car)?.entry;
+      return (entry?.drivers ?? []).map((d) => roster.driver(car, d.number, d.name));
+    },
+  };
+  return roster;
+}
+
+function findListedDriver(car: EntryListCar | undefined, driverNumber: number, name: string): EntryListDriver | undefined {
+  if (car === undefined) return undefined;
+  const key = nameKey(name);
+  return (
+    car.drivers.find((d) => d.number === driverNumber && (name === '' || nameKey(d.name) === key)) ??
+    car.drivers.find((d) => nameKey(d.name) === key) ??
+    car.drivers.find((d) => d.number === driverNumber && d.number !== undefined) ??
+    uniqueBySurname(car.drivers, name)
+  );
+}
+
+function uniqueBySurname(drivers: EntryListDriver[], name: string): EntryListDriver | undefined {
+  const surname = nameKey(surnameOf(name));
+  if (surname === '') return undefined;
+  const found = drivers.filter((d) => nameKey(d.surname ?? surnameOf(d.name)) === surname);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** "José María LÓPEZ" and "Jose Maria Lopez" are the same driver. */
+export function nameKey(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+}
+
+function isShouted(word: string): boolean {
+  return word.length > 1 && word === word.toUpperCase() && word !== word.toLowerCase();
+}
+
+/** WEC files shout surnames ("Fernando ALONSO"); people write "Fernando Alonso". */
+export function tameCapitals(name: string): string {
+  return name
+    .split(' ')
+    .map((word) =>
+      isShouted(word) ? word.toLowerCase().replace(/(^|[-'’])(\p{L})/gu, (_m, sep: string, c: string) => sep + c.toUpperCase()) : word,
+    )
+    .join(' ');
+}
+
+/** The shouted words of a WEC name ("DE VRIES"), else the last word (IMSA "Mark Kvamme"). */
+export function surnameOf(name: string): string {
+  const words = name.trim().split(/\s+/).filter((w) => w !== '');
+  const shouted = words.filter(isShouted);
+  const surname = shouted.length > 0 && shouted.length < words.length ? shouted.join(' ') : (words[words.length - 1] ?? '');
+  return tameCapitals(surname);
+}

@@ -1,0 +1,188 @@
+/**
+ * Stints. A car stint runs from the start or an out-lap to the next in-lap
+ * (inclusive), so a car's stints partition its completed laps. A driver stint
+ * is a run of consecutive laps by the same driver; it may span several car
+ * stints (a double or triple stint).
+ *
+ * Pace is the median of the stint's clean laps: not the first lap of the
+ * race, not an in- or out-lap, and — when the file has flags — only laps run
+ * entirely under green. Without flags every other lap counts, and the record
+ * says so (`paceBasis: 'flags-unknown'`).
+ */
+import type { LapEvent } from '../model/events.js';
+import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
+import type { AnalysisOptions } from './pits.js';
+import { instant, isGreenLap, isOutLap, lapDriveMs, lapStartMs, median, raceIndex, type RaceIndex } from './race-index.js';
+import { makeRoster, type DriverRef, type Roster } from './roster.js';
+
+export interface StintPace {
+  basis: 'green-laps' | 'flags-unknown';
+  /** Laps the pace is measured on. */
+  laps: number;
+  medianLapMs: number | null;
+  meanLapMs: number | null;
+}
+
+interface StintCommon {
+  car: string;
+  class: string;
+  /** 1-based per car. */
+  number: number;
+  startLap: number;
+  endLap: number;
+  laps: number;
+  /** Race time the stint began: the pit exit, or the start of its first lap. */
+  startMs: number;
+  /** Crossing of its last completed lap. */
+  endMs: number;
+  /** Sum of its laps' drive time (lap time less pit lane time). */
+  driveMs: number;
+  bestLapMs: number;
+  medianLapMs: number;
+  pace: StintPace;
+  /** Still running at `at` (no in-lap or driver change ended it yet). */
+  open: boolean;
+}
+
+export interface CarStint extends StintCommon {
+  kind: 'car';
+  /** Drivers in lap order (one unless a change happened without a stop). */
+  drivers: DriverRef[];
+  endsWithStop: boolean;
+}
+
+export interface DriverStint extends StintCommon {
+  kind: 'driver';
+  driver: DriverRef;
+  /** Car stints it spans: 1 single, 2 double, 3 triple… */
+  carStints: number;
+  /** Stop numbers within it (the driver stayed in the car). */
+  stopsWithin: number;
+}
+
+export interface CarStints {
+  car: string;
+  carStints: CarStint[];
+  driverStints: DriverStint[];
+}
+
+/** Where each stint starts and ends, as [first, last] indexes into car.laps. */
+function carStintRanges(car: CarTimeline, n: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    if (car.laps[i]!.inPit || i === n - 1) {
+      ranges.push([start, i]);
+      start = i + 1;
+    }
+  }
+  return ranges;
+}
+
+function driverStintRanges(car: CarTimeline, n: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const next = i + 1 < n ? car.laps[i + 1] : undefined;
+    if (next === undefined || next.driverNumber !== car.laps[i]!.driverNumber) {
+      ranges.push([start, i]);
+      start = i + 1;
+    }
+  }
+  return ranges;
+}
+
+function paceOf(car: CarTimeline, first: number, last: number, index: RaceIndex): StintPace {
+  const clean: number[] = [];
+  for (let i = first; i <= last; i++) {
+    const lap = car.laps[i]!;
+    if (i === 0 || lap.lap === 1 || lap.inPit || isOutLap(car, i)) continue;
+    const green = isGreenLap(index, lap);
+    if (green === false) continue;
+    clean.push(lap.lapMs);
+  }
+  const sum = clean.reduce((a, b) => a + b, 0);
+  return {
+    basis: index.hasFlags ? 'green-laps' : 'flags-unknown',
+    laps: clean.length,
+    medianLapMs: median(clean),
+    meanLapMs: clean.length === 0 ? null : Math.round(sum / clean.length),
+  };
+}
+
+function common(car: CarTimeline, first: number, last: number, number: number, open: boolean, index: RaceIndex): StintCommon {
+  const laps = car.laps.slice(first, last + 1);
+  const firstLap = laps[0]!;
+  const startMs = lapStartMs(firstLap) + (firstLap.pitLaneMs !== null && first > 0 ? pitRemainderMs(car, first) : 0);
+  return {
+    car: car.number,
+    class: car.entry.class,
+    number,
+    startLap: firstLap.lap,
+    endLap: laps[laps.length - 1]!.lap,
+    laps: laps.length,
+    startMs,
+    endMs: laps[laps.length - 1]!.crossingMs,
+    driveMs: laps.reduce((sum, lap) => sum + lapDriveMs(lap), 0),
+    bestLapMs: Math.min(...laps.map((l) => l.lapMs)),
+    medianLapMs: median(laps.map((l) => l.lapMs))!,
+    pace: paceOf(car, first, last, index),
+    open,
+  };
+}
+
+/** The pit exit lies pit-lane-time after the in-lap's crossing (clamped inside the out-lap). */
+function pitRemainderMs(car: CarTimeline, i: number): number {
+  const lap = car.laps[i]!;
+  return Math.min(lap.pitLaneMs ?? 0, lap.lapMs);
+}
+
+function isStillRunning(car: CarTimeline, n: number, lastOfRange: number): boolean {
+  return lastOfRange === n - 1 && !car.laps[lastOfRange]!.inPit;
+}
+
+export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index: RaceIndex): CarStints {
+  const n = car.indexAt(at);
+  const carRanges = carStintRanges(car, n);
+  const carStints: CarStint[] = carRanges.map(([first, last], k) => {
+    const drivers: DriverRef[] = [];
+    for (let i = first; i <= last; i++) {
+      const lap: LapEvent = car.laps[i]!;
+      if (!drivers.some((d) => d.number === lap.driverNumber)) drivers.push(roster.driver(car.number, lap.driverNumber, lap.driverName));
+    }
+    return {
+      kind: 'car',
+      ...common(car, first, last, k + 1, isStillRunning(car, n, last), index),
+      drivers,
+      endsWithStop: car.laps[last]!.inPit,
+    };
+  });
+  const driverStints: DriverStint[] = driverStintRanges(car, n).map(([first, last], k) => {
+    const spanned = carRanges.filter(([a, b]) => a <= last && b >= first).length;
+    let stopsWithin = 0;
+    for (let i = first; i < last; i++) if (car.laps[i]!.inPit) stopsWithin++;
+    const lap = car.laps[first]!;
+    return {
+      kind: 'driver',
+      // After an in-lap the same driver may yet go out again: open until someone else drives.
+      ...common(car, first, last, k + 1, last === n - 1, index),
+      driver: roster.driver(car.number, lap.driverNumber, lap.driverName),
+      carStints: spanned,
+      stopsWithin,
+    };
+  });
+  return { car: car.number, carStints, driverStints };
+}
+
+export function stints(timeline: RaceTimeline, options: AnalysisOptions = {}): CarStints[] {
+  const at = instant(timeline, options.at);
+  const roster = makeRoster(timeline, options.entryList);
+  const index = raceIndex(timeline);
+  const wanted = options.cars === undefined ? null : new Set(options.cars);
+  const result: CarStints[] = [];
+  for (const car of timeline.cars.values()) {
+    if (wanted !== null && !wanted.has(car.number)) continue;
+    result.push(stintsOfCar(car, at, roster, index));
+  }
+  return result;
+}
