@@ -1,0 +1,5 @@
+import type { PageProps } from '../app.js';
+
+export default function ChartsPage(_props: PageProps) {
+  return <p class="notice">Charts</p>;
+}

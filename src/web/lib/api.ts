@@ -1,0 +1,42 @@
+/**
+ * The REST endpoints the app reads (served by src/server). Each helper names
+ * the route it calls; JSON shapes come from src/model where one exists.
+ */
+import type { RaceInfo } from '../../model/live.js';
+import type { Standings } from '../../model/standings.js';
+
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly url: string) {
+    super(`${url}: HTTP ${status}`);
+  }
+}
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { signal: signal ?? null, headers: { accept: 'application/json' } });
+  if (!response.ok) throw new HttpError(response.status, url);
+  return (await response.json()) as T;
+}
+
+export function raceUrl(race: string, rest = ''): string {
+  return `/api/races/${encodeURIComponent(race)}${rest}`;
+}
+
+/** GET /api/races: every race the server knows (a bare list or `{ races }`). */
+export async function fetchRaces(signal?: AbortSignal): Promise<RaceInfo[]> {
+  const body = await getJson<RaceInfo[] | { races: RaceInfo[] }>('/api/races', signal);
+  return Array.isArray(body) ? body : body.races;
+}
+
+/** `at` as the API reads it (src/model/time.ts parseRaceTime): seconds, to the millisecond. */
+export function atParam(atMs: number): string {
+  return `${(atMs / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+}
+
+/** GET /api/races/:race/standings?at=…: the classification at an instant. */
+export function fetchStandings(race: string, atMs: number, signal?: AbortSignal): Promise<Standings> {
+  return getJson<Standings>(raceUrl(race, `/standings?at=${atParam(atMs)}`), signal);
+}
+
+export function liveUrl(race: string): string {
+  return raceUrl(race, '/live');
+}

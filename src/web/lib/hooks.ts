@@ -1,0 +1,77 @@
+/** Preact glue: read a Store, follow the URL hash. */
+import { useEffect, useState } from 'preact/hooks';
+import { parseRoute, type Route } from './route.js';
+import type { Store } from './store.js';
+
+export function useStore<T>(store: Store<T>): T {
+  const [value, setValue] = useState(store.get());
+  useEffect(() => {
+    setValue(store.get());
+    return store.subscribe(setValue);
+  }, [store]);
+  return value;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const onChange = (): void => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
+
+/** Re-renders every `ms` while mounted (clocks). */
+export function useTick(ms: number): number {
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const id = setInterval(() => setTick((n) => n + 1), ms);
+    return () => clearInterval(id);
+  }, [ms]);
+  return tick;
+}
+
+/**
+ * A value derived from a store, re-rendering only when it changes by `equal`
+ * (the live store emits at every frame; most views care about much less).
+ */
+export function useDerived<T, U>(
+  store: Store<T>,
+  select: (value: T) => U,
+  equal: (a: U, b: U) => boolean = Object.is,
+  /** What `select` reads besides the store (props). */
+  deps: readonly unknown[] = [],
+): U {
+  const [value, setValue] = useState(() => select(store.get()));
+  useEffect(() => {
+    let current = select(store.get());
+    setValue(() => current);
+    return store.subscribe((next) => {
+      const derived = select(next);
+      if (!equal(current, derived)) {
+        current = derived;
+        setValue(() => derived);
+      }
+    });
+  }, [store, ...deps]);
+  return value;
+}
+
+export function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+}
+
+/**
+ * Goes to a route. `replace` for continuous input (the time slider) so the
+ * back button does not step through every position it passed.
+ */
+export function navigate(hash: string, replace = false): void {
+  if (hash === location.hash) return;
+  if (replace) {
+    history.replaceState(history.state, '', hash);
+    dispatchEvent(new HashChangeEvent('hashchange'));
+  } else {
+    location.hash = hash;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The live connection: Server-Sent Events from GET /api/races/:race/live
+ * (src/model/live.ts). Messages are queued as they arrive, held back by the
+ * viewer delay (to match a TV picture), and applied once per animation frame,
+ * so a burst of deltas costs one redraw.
+ *
+ * EventSource reconnects by itself and sends Last-Event-ID, and the server
+ * answers with the deltas missed; if a delta still does not follow the state
+ * (a gap), the client reconnects from scratch to get a fresh snapshot.
+ */
+import type { LiveDelta, LiveSnapshot } from '../../model/live.js';
+import { applyDelta, emptyChange, fromSnapshot, mergeChange, OutOfSyncError, type Change, type LiveState } from './live-state.js';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+type Queued = { arrivedMs: number } & ({ kind: 'snapshot'; snapshot: LiveSnapshot } | { kind: 'delta'; delta: LiveDelta });
+
+export interface LiveClientOptions {
+  url: string;
+  /** Viewer delay in milliseconds, read at every frame so it can change live. */
+  delayMs: () => number;
+  onUpdate: (state: LiveState, change: Change) => void;
+  onStatus: (status: ConnectionStatus) => void;
+}
+
+/** Per-frame timings, kept when the page is opened with ?metrics (bench:web). */
+export interface FrameMetric {
+  /** performance.now() when the frame's work started. */
+  atMs: number;
+  /** Time to apply the frame's deltas and redraw, style and layout included in metrics mode. */
+  workMs: number;
+  deltas: number;
+}
+
+export class LiveClient {
+  state: LiveState | null = null;
+  private source: EventSource | null = null;
+  private readonly queue: Queued[] = [];
+  private frame = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: LiveClientOptions) {
+    this.connect();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.source?.close();
+    this.source = null;
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.timer);
+    this.options.onStatus('closed');
+  }
+
+  private connect(): void {
+    this.source?.close();
+    this.options.onStatus(this.state === null ? 'connecting' : 'reconnecting');
+    const source = new EventSource(this.options.url);
+    this.source = source;
+    source.addEventListener('open', () => this.options.onStatus('live'));
+    source.addEventListener('error', () => {
+      if (!this.closed) this.options.onStatus(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+      // EventSource gives up on an HTTP error; try again from scratch a little later.
+      if (source.readyState === EventSource.CLOSED && !this.closed) setTimeout(() => this.connect(), 3000);
+    });
+    source.addEventListener('snapshot', (event) => {
+      this.enqueue({ kind: 'snapshot', snapshot: JSON.parse((event as MessageEvent<string>).data) as LiveSnapshot, arrivedMs: performance.now() });
+    });
+    source.addEventListener('delta', (event) => {
+      this.enqueue({ kind: 'delta', delta: JSON.parse((event as MessageEvent<string>).data) as LiveDelta, arrivedMs: performance.now() });
+    });
+  }
+
+  private enqueue(message: Queued): void {
+    if (message.kind === 'snapshot') {
+      // A snapshot replaces everything before it that is not shown yet.
+      const delay = this.options.delayMs();
+      if (delay === 0) this.queue.length = 0;
+    }
+    this.queue.push(message);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame !== 0 || this.queue.length === 0) return;
+    const due = this.queue[0]!.arrivedMs + this.options.delayMs();
+    const wait = due - performance.now();
+    if (wait > 16) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.schedule(), Math.min(wait, 1000));
+      return;
+    }
+    // A hidden tab gets no animation frames: keep the state current on a timer.
+    if (document.visibilityState === 'hidden') {
+      this.timer = setTimeout(() => this.flush(), 250);
+      this.frame = -1;
+    } else {
+      this.frame = requestAnimationFrame(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.frame = 0;
+    const started = performance.now();
+    const cutoff = started - this.options.delayMs();
+    let change: Change | null = null;
+    let deltas = 0;
+    while (this.queue.length > 0 && this.queue[0]!.arrivedMs <= cutoff) {
+      const message = this.queue.shift()!;
+      if (message.kind === 'snapshot') {
+        this.state = fromSnapshot(message.snapshot);
+        change = { ...emptyChange(), reset: true };
+        continue;
+      }
+      if (this.state === null) continue; // a delta before any snapshot has nothing to apply to
+      try {
+        const next = applyDelta(this.state, message.delta);
+        change = change === null ? next : mergeChange(change, next);
+        deltas++;
+      } catch (error) {
+        if (!(error instanceof OutOfSyncError)) throw error;
+        // Lost a message: start again from a fresh snapshot (new connection, no Last-Event-ID).
+        this.queue.length = 0;
+        this.connect();
+        break;
+      }
+    }
+    if (this.state !== null && change !== null) {
+      this.options.onUpdate(this.state, change);
+      if (metrics !== null) {
+        // Include style and layout in the measured work (bench mode only: it forces a reflow).
+        void document.body.offsetHeight;
+        metrics.push({ atMs: started, workMs: performance.now() - started, deltas });
+      }
+    }
+    this.schedule();
+  }
+}
+
+/** Enabled by ?metrics in the page URL; read by bench/web.ts through window.__sartheMetrics. */
+const metrics: FrameMetric[] | null = new URLSearchParams(location.search).has('metrics') ? [] : null;
+if (metrics !== null) (window as unknown as { __sartheMetrics: FrameMetric[] }).__sartheMetrics = metrics;

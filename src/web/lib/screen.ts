@@ -1,0 +1,107 @@
+/**
+ * What the page shows: the live state, or — time travel — the classification
+ * at a chosen instant, fetched from the API. The live connection keeps
+ * running underneath, so "back to live" is one click and no wait.
+ */
+import type { FeedMessage, RaceInfo } from '../../model/live.js';
+import { fetchStandings, liveUrl } from './api.js';
+import { RaceClock } from './clock.js';
+import { LiveClient, type ConnectionStatus } from './live-client.js';
+import { emptyChange, fromStandings, type Change, type LiveState } from './live-state.js';
+import { Store } from './store.js';
+
+export interface Shown {
+  state: LiveState;
+  change: Change;
+  /** null when live; else the instant shown. */
+  atMs: number | null;
+}
+
+const DELAY_KEY = 'sarthe.viewerDelaySeconds';
+
+export class Screen {
+  /** What the views draw; re-emitted at every live frame while live. */
+  readonly shown = new Store<Shown | null>(null);
+  readonly connection = new Store<ConnectionStatus>('connecting');
+  /** Viewer delay in seconds (kept in localStorage, like a TV setting). */
+  readonly delaySeconds = new Store<number>(readDelay());
+  /** Latest live race time: the end of the time-travel slider. */
+  readonly liveRaceTimeMs = new Store<number>(0);
+  /** Time travel fetch in progress or failed. */
+  readonly travel = new Store<{ loading: boolean; error: string | null }>({ loading: false, error: null });
+  readonly clock = new RaceClock();
+  private readonly client: LiveClient;
+  private atMs: number | null = null;
+  private travelAbort: AbortController | null = null;
+
+  constructor(readonly race: RaceInfo) {
+    this.delaySeconds.subscribe((seconds) => {
+      try {
+        localStorage.setItem(DELAY_KEY, String(seconds));
+      } catch {
+        // private mode: the delay lasts for this page only
+      }
+    });
+    this.client = new LiveClient({
+      url: liveUrl(race.id),
+      delayMs: () => this.delaySeconds.get() * 1000,
+      onStatus: (status) => this.connection.set(status),
+      onUpdate: (state, change) => {
+        this.clock.observe(state.raceTimeMs, performance.now());
+        if (state.raceTimeMs !== this.liveRaceTimeMs.get()) this.liveRaceTimeMs.set(state.raceTimeMs);
+        if (this.atMs === null) this.shown.set({ state, change, atMs: null });
+      },
+    });
+  }
+
+  get live(): LiveState | null {
+    return this.client.state;
+  }
+
+  get instant(): number | null {
+    return this.atMs;
+  }
+
+  /** Shows the race at atMs (null: live). */
+  travelTo(atMs: number | null): void {
+    if (atMs === this.atMs && (atMs === null || this.shown.get()?.atMs === atMs)) return;
+    this.travelAbort?.abort();
+    this.atMs = atMs;
+    if (atMs === null) {
+      this.travel.set({ loading: false, error: null });
+      const state = this.client.state;
+      if (state !== null) this.shown.set({ state, change: { ...emptyChange(), reset: true }, atMs: null });
+      return;
+    }
+    const abort = new AbortController();
+    this.travelAbort = abort;
+    this.travel.set({ loading: true, error: null });
+    fetchStandings(this.race.id, atMs, abort.signal).then(
+      (standings) => {
+        if (abort.signal.aborted) return;
+        const messages: FeedMessage[] = this.client.state?.messages ?? [];
+        const state = fromStandings(this.race, standings, messages);
+        this.travel.set({ loading: false, error: null });
+        this.shown.set({ state, change: { ...emptyChange(), reset: true }, atMs });
+      },
+      (error: unknown) => {
+        if (abort.signal.aborted) return;
+        this.travel.set({ loading: false, error: error instanceof Error ? error.message : String(error) });
+      },
+    );
+  }
+
+  close(): void {
+    this.travelAbort?.abort();
+    this.client.close();
+  }
+}
+
+function readDelay(): number {
+  try {
+    const value = Number(localStorage.getItem(DELAY_KEY) ?? 0);
+    return Number.isFinite(value) && value >= 0 ? Math.min(value, 600) : 0;
+  } catch {
+    return 0;
+  }
+}

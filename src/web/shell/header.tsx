@@ -1,0 +1,83 @@
+/** Race name, race clock, flag banner and the latest message: the top of every page. */
+import type { FlagState } from '../../model/events.js';
+import type { FeedMessage } from '../../model/live.js';
+import { formatRaceTime, formatTimeOfDay } from '../../model/time.js';
+import { useStore, useTick } from '../lib/hooks.js';
+import type { Screen } from '../lib/screen.js';
+
+const FLAG_TEXT: Record<FlagState, string> = {
+  green: 'Green flag',
+  fcy: 'Full course yellow',
+  'safety-car': 'Safety car',
+  red: 'Red flag',
+  finish: 'Chequered flag',
+  unknown: 'No flag data in this feed',
+};
+
+export function Header({ screen }: { screen: Screen }) {
+  const shown = useStore(screen.shown);
+  const connection = useStore(screen.connection);
+  const delay = useStore(screen.delaySeconds);
+  const travelling = shown?.atMs != null;
+  useTick(travelling ? 60_000 : 250);
+  const race = screen.race;
+  const state = shown?.state ?? null;
+  const chequeredMs = state?.chequeredMs ?? null;
+  const elapsedMs = travelling ? shown!.atMs! : screen.clock.now(performance.now(), chequeredMs);
+  const duration = race.scheduledDurationMs;
+  const finished = chequeredMs !== null && elapsedMs >= chequeredMs;
+  const remaining = finished ? 'Finished' : duration === null ? '—' : formatRaceTime(Math.max(0, duration - elapsedMs));
+  const flag: FlagState = finished ? 'finish' : (state?.flag ?? 'unknown');
+  const latest: FeedMessage | undefined = state?.messages[state.messages.length - 1];
+
+  let mode: string;
+  let modeClass: string;
+  if (travelling) {
+    mode = 'Time travel';
+    modeClass = 'travel';
+  } else if (connection === 'live') {
+    mode = delay > 0 ? `Live −${delay}s` : 'Live';
+    modeClass = 'live';
+  } else {
+    mode = connection === 'connecting' ? 'Connecting…' : connection === 'reconnecting' ? 'Reconnecting…' : 'Offline';
+    modeClass = 'down';
+  }
+
+  return (
+    <header class="top">
+      <div class="race">
+        <a class="brand" href="#/" title="Sarthe live timing">
+          Sarthe
+        </a>
+        <h1 title={race.name}>{race.name}</h1>
+        <span class={`mode ${modeClass}`} data-testid="mode">
+          {mode}
+        </span>
+      </div>
+      <div class="clock" aria-label="Race clock">
+        <div>
+          <small>Elapsed</small>
+          <b data-testid="elapsed">{formatRaceTime(elapsedMs)}</b>
+        </div>
+        <div>
+          <small>Remaining</small>
+          <b data-testid="remaining">{remaining}</b>
+        </div>
+        {race.zeroTimeOfDayMs !== null && (
+          <div class="tod">
+            <small>Time of day</small>
+            <b>{formatTimeOfDay(race.zeroTimeOfDayMs + elapsedMs)}</b>
+          </div>
+        )}
+      </div>
+      <div class={`flag flag-${flag}`} data-testid="flag" role="status">
+        <span class="flag-name">{FLAG_TEXT[flag]}</span>
+        {latest !== undefined && (
+          <span class="ticker" data-testid="ticker">
+            <time>{formatRaceTime(latest.raceTimeMs)}</time> {latest.text}
+          </span>
+        )}
+      </div>
+    </header>
+  );
+}

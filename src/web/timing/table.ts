@@ -1,0 +1,282 @@
+/**
+ * The timing table, driven by hand rather than by a virtual DOM: rows are
+ * keyed by car number and kept for the life of the page, each cell remembers
+ * what it shows, and an update writes only the cells whose text or tone
+ * changed and moves only the rows whose place changed. At 60× replay that is
+ * a few dozen text writes per frame (bench:web measures it).
+ *
+ * Layout is CSS grid per row (styles.css): the same element shows a full
+ * row on a laptop and a five-column row with a tap-to-open panel on a phone.
+ */
+import type { CarStanding } from '../../model/standings.js';
+import { classStyle } from '../lib/classes.js';
+import { COLUMNS, STATUS_TITLE, cellsOf, shortDriverName, type CellContext, type Column } from './cells.js';
+
+const HEADERS: Record<Column, string> = {
+  pos: 'Pos',
+  num: 'No',
+  cls: 'Class',
+  team: 'Team',
+  driver: 'Driver',
+  laps: 'Laps',
+  gap: 'Gap',
+  int: 'Int',
+  last: 'Last lap',
+  best: 'Best lap',
+  s1: 'S1',
+  s2: 'S2',
+  s3: 'S3',
+  pits: 'Pit',
+  stint: 'Stint',
+  status: 'Status',
+};
+
+/** What a phone shows without a tap. */
+const PRIMARY: ReadonlySet<Column> = new Set<Column>(['pos', 'num', 'driver', 'gap', 'last']);
+
+interface CellView {
+  /** The cell: carries the tone classes. */
+  el: HTMLElement;
+  /** Where the text goes (the cell itself or a span in it). */
+  text: HTMLElement;
+  shownText: string;
+  shownTone: string;
+}
+
+interface RowView {
+  number: string;
+  el: HTMLElement;
+  cells: Record<Column, CellView>;
+  driverShort: HTMLElement;
+  driverPill: HTMLElement;
+  classLabel: HTMLElement;
+  shownClass: string;
+  shownStatus: string;
+  /** Position shown last time, in the current view; 0 before the first render. */
+  shownPosition: number;
+}
+
+export interface TimingTableOptions {
+  /** A row was chosen (click on a laptop; the car link on a phone). */
+  onSelect: (carNumber: string) => void;
+  /** The link to a car's page. */
+  carHref: (carNumber: string) => string;
+}
+
+export class TimingTable {
+  readonly element: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly headerCells = new Map<Column, HTMLElement>();
+  private readonly body: HTMLElement;
+  private readonly rows = new Map<string, RowView>();
+  /** Car numbers in the order the DOM shows them. */
+  private shown: string[] = [];
+  private viewKey = '';
+  private readonly narrow = matchMedia('(max-width: 700px)');
+
+  constructor(private readonly options: TimingTableOptions) {
+    this.element = document.createElement('div');
+    this.element.className = 'timing';
+    this.element.setAttribute('role', 'table');
+    this.header = document.createElement('div');
+    this.header.className = 'row head';
+    this.header.setAttribute('role', 'row');
+    for (const column of COLUMNS) {
+      const cell = document.createElement('span');
+      cell.className = `c c-${column}`;
+      cell.setAttribute('role', 'columnheader');
+      cell.textContent = HEADERS[column];
+      this.headerCells.set(column, cell);
+      this.header.append(cell);
+    }
+    this.body = document.createElement('div');
+    this.body.className = 'rows';
+    this.body.setAttribute('role', 'rowgroup');
+    this.element.append(this.header, this.body);
+    this.body.addEventListener('click', (event) => this.onClick(event));
+  }
+
+  /**
+   * Shows these cars in this order. `viewKey` names the view (overall, a
+   * class, an instant of time travel): position changes within one view
+   * flash, a change of view does not.
+   */
+  update(cars: readonly CarStanding[], context: CellContext, viewKey: string): void {
+    const sameView = viewKey === this.viewKey;
+    if (!sameView) {
+      this.viewKey = viewKey;
+      this.setHeaders(context.classView);
+    }
+    for (const car of cars) {
+      let row = this.rows.get(car.number);
+      if (row === undefined) {
+        row = this.createRow(car.number);
+        this.rows.set(car.number, row);
+      }
+      this.renderRow(row, car, context, sameView);
+    }
+    this.placeRows(cars);
+  }
+
+  private setHeaders(classView: boolean): void {
+    this.headerCells.get('cls')!.textContent = classView ? 'Ovr' : 'Class';
+    this.headerCells.get('gap')!.textContent = classView ? 'Class gap' : 'Gap';
+    this.headerCells.get('int')!.textContent = 'Int';
+    this.element.classList.toggle('class-view', classView);
+  }
+
+  private renderRow(row: RowView, car: CarStanding, context: CellContext, animate: boolean): void {
+    const cells = cellsOf(car, context);
+    for (const column of COLUMNS) {
+      const cell = cells[column];
+      const view = row.cells[column];
+      if (view.shownText !== cell.text) {
+        view.text.textContent = cell.text;
+        view.shownText = cell.text;
+        if (column === 'driver') {
+          row.driverShort.textContent = shortDriverName(cell.text);
+          view.el.title = cell.text;
+        } else if (column === 'team') {
+          view.el.title = `${car.team}${car.manufacturer ? ` · ${car.manufacturer}` : ''}`;
+        }
+      }
+      if (view.shownTone !== cell.tone) {
+        view.el.className = `c c-${column}${cell.tone ? ` t-${cell.tone}` : ''}`;
+        view.shownTone = cell.tone;
+      }
+    }
+    if (row.shownClass !== car.class) {
+      const style = classStyle(car.class);
+      row.el.style.setProperty('--cls', style.colour);
+      row.el.style.setProperty('--ink', style.ink);
+      row.classLabel.textContent = style.short;
+      row.classLabel.title = car.class;
+      row.shownClass = car.class;
+    }
+    if (row.shownStatus !== car.status) {
+      row.el.classList.remove(`st-${row.shownStatus}`);
+      row.el.classList.add(`st-${car.status}`);
+      row.driverPill.textContent = cells.status.text;
+      row.cells.status.el.title = STATUS_TITLE[car.status];
+      row.shownStatus = car.status;
+    }
+    const position = Number(cells.pos.text);
+    if (animate && row.shownPosition !== 0 && position !== row.shownPosition) {
+      flash(row.el, position < row.shownPosition ? 'gain' : 'loss');
+    }
+    row.shownPosition = position;
+  }
+
+  /** Puts the rows in order, moving only the ones out of place. */
+  private placeRows(cars: readonly CarStanding[]): void {
+    const wanted = cars.map((car) => car.number);
+    const wantedSet = new Set(wanted);
+    for (const number of this.shown) {
+      if (!wantedSet.has(number)) {
+        const row = this.rows.get(number)!;
+        row.el.remove();
+        row.shownPosition = 0;
+      }
+    }
+    let cursor: ChildNode | null = this.body.firstChild;
+    for (const number of wanted) {
+      const el = this.rows.get(number)!.el;
+      if (cursor === el) {
+        cursor = cursor.nextSibling;
+      } else {
+        this.body.insertBefore(el, cursor);
+      }
+    }
+    this.shown = wanted;
+  }
+
+  private createRow(number: string): RowView {
+    const el = document.createElement('div');
+    el.className = 'row st-running';
+    el.setAttribute('role', 'row');
+    el.dataset.car = number;
+    const cells = {} as Record<Column, CellView>;
+    // Secondary columns live in a wrapper: `display: contents` on a laptop (they
+    // sit in the row's grid), a labelled panel under the row when tapped on a phone.
+    const more = document.createElement('div');
+    more.className = 'more';
+    let driverShort: HTMLElement | undefined;
+    let driverPill: HTMLElement | undefined;
+    let classLabel: HTMLElement | undefined;
+    for (const column of COLUMNS) {
+      const cell = document.createElement('span');
+      cell.className = `c c-${column}`;
+      cell.setAttribute('role', 'cell');
+      cell.dataset.label = HEADERS[column];
+      let text: HTMLElement = cell;
+      if (column === 'num') {
+        const link = document.createElement('a');
+        link.href = this.options.carHref(number);
+        link.title = `Car ${number}: laps, stints, pit stops`;
+        cell.append(link);
+        text = link;
+      } else if (column === 'cls') {
+        classLabel = document.createElement('i');
+        text = document.createElement('span');
+        cell.append(classLabel, text);
+      } else if (column === 'driver') {
+        driverPill = document.createElement('span');
+        driverPill.className = 'pill';
+        text = document.createElement('span');
+        text.className = 'full';
+        driverShort = document.createElement('span');
+        driverShort.className = 'short';
+        cell.append(driverPill, text, driverShort);
+      } else if (column === 'status') {
+        text = document.createElement('span');
+        text.className = 'pill';
+        cell.append(text);
+      }
+      cells[column] = { el: cell, text, shownText: '', shownTone: '' };
+      (PRIMARY.has(column) ? el : more).append(cell);
+    }
+    // On a phone the panel that opens on tap ends with a link to the car page.
+    const link = document.createElement('a');
+    link.className = 'c-more';
+    link.href = this.options.carHref(number);
+    link.textContent = `Car ${number}: laps, stints, pit stops ›`;
+    more.append(link);
+    el.append(more);
+    return {
+      number,
+      el,
+      cells,
+      driverShort: driverShort!,
+      driverPill: driverPill!,
+      classLabel: classLabel!,
+      shownClass: '',
+      shownStatus: 'running',
+      shownPosition: 0,
+    };
+  }
+
+  private onClick(event: MouseEvent): void {
+    const target = event.target as HTMLElement;
+    const rowEl = target.closest<HTMLElement>('.row');
+    const number = rowEl?.dataset.car;
+    if (rowEl === null || number === undefined) return;
+    if (target.closest('a') !== null) {
+      // A plain click keeps the page's class and instant; modified clicks open the href as is.
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      this.options.onSelect(number);
+    } else if (this.narrow.matches) {
+      const open = rowEl.classList.toggle('open');
+      rowEl.setAttribute('aria-expanded', String(open));
+    } else {
+      this.options.onSelect(number);
+    }
+  }
+}
+
+/** A short tint of the row: green when it gained places, red when it lost. */
+function flash(el: HTMLElement, kind: 'gain' | 'loss'): void {
+  if (typeof el.animate !== 'function') return;
+  const colour = kind === 'gain' ? 'rgba(46, 204, 113, 0.38)' : 'rgba(231, 76, 60, 0.34)';
+  el.animate([{ backgroundColor: colour }, { backgroundColor: 'rgba(0,0,0,0)' }], { duration: 2200, easing: 'ease-out' });
+}

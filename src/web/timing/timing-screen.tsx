@@ -1,0 +1,91 @@
+/** The timing screen: the table (driven by hand, see table.ts) and the race feed. */
+import { useEffect, useRef } from 'preact/hooks';
+import type { FeedMessage } from '../../model/live.js';
+import { formatRaceTime } from '../../model/time.js';
+import { navigate, sameList, useDerived } from '../lib/hooks.js';
+import { carsInOrder } from '../lib/live-state.js';
+import { withRoute, type Route } from '../lib/route.js';
+import type { Screen, Shown } from '../lib/screen.js';
+import { bestsOf } from './cells.js';
+import { TimingTable } from './table.js';
+
+export function TimingScreen({ screen, route }: { screen: Screen; route: Route }) {
+  return (
+    <div class="timing-page">
+      <section class="board" aria-label="Classification">
+        <TableHost screen={screen} route={route} />
+      </section>
+      <Feed screen={screen} className={route.className} />
+    </div>
+  );
+}
+
+function TableHost({ screen, route }: { screen: Screen; route: Route }) {
+  const host = useRef<HTMLDivElement>(null);
+  const table = useRef<TimingTable | null>(null);
+  const routeRef = useRef(route);
+  routeRef.current = route;
+
+  useEffect(() => {
+    const t = new TimingTable({
+      carHref: (car) => withRoute(routeRef.current, { page: 'car', car }),
+      onSelect: (car) => navigate(withRoute(routeRef.current, { page: 'car', car })),
+    });
+    table.current = t;
+    host.current!.append(t.element);
+    return () => {
+      t.element.remove();
+      table.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const className = route.className;
+    const draw = (shown: Shown | null): void => {
+      if (shown === null || table.current === null) return;
+      const cars = carsInOrder(shown.state, className);
+      const bests = bestsOf(shown.state.cars.values());
+      table.current.update(cars, { classView: className !== null, bests }, `${className ?? '*'}@${shown.atMs ?? 'live'}`);
+    };
+    draw(screen.shown.get());
+    return screen.shown.subscribe(draw);
+  }, [screen, route.className]);
+
+  return <div ref={host} class="table-host" data-testid="timing" />;
+}
+
+const FEED_SHOWN = 60;
+
+function Feed({ screen, className }: { screen: Screen; className: string | null }) {
+  const messages = useDerived(
+    screen.shown,
+    (shown) => {
+      const all = shown?.state.messages ?? [];
+      const picked: FeedMessage[] = [];
+      for (let i = all.length - 1; i >= 0 && picked.length < FEED_SHOWN; i--) {
+        const m = all[i]!;
+        if (className === null || m.class === undefined || m.class === className) picked.push(m);
+      }
+      return picked;
+    },
+    sameList,
+    [className],
+  );
+  return (
+    <aside class="feed" aria-label="Race feed">
+      <h2>Race feed</h2>
+      {messages.length === 0 ? (
+        <p class="muted">No messages yet.</p>
+      ) : (
+        <ol data-testid="feed">
+          {messages.map((m) => (
+            <li key={`${m.raceTimeMs}:${m.kind}:${m.car ?? ''}:${m.text}`} class={`k-${m.kind}`}>
+              <time>{formatRaceTime(m.raceTimeMs)}</time>
+              <span>{m.text}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </aside>
+  );
+}

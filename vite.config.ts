@@ -1,0 +1,28 @@
+/**
+ * Vite builds the browser app (src/web) into dist/web, which `sarthe serve`
+ * serves at `/`. Preact's JSX runs through esbuild's automatic runtime, so no
+ * extra plugin is needed. `npm run dev:web` proxies /api to a running server.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  root: here('./src/web'),
+  // Relative asset URLs: the app works wherever the server mounts it.
+  base: './',
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  build: {
+    outDir: here('./dist/web'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    // One small entry chunk for the timing screen; charts (uPlot) load on demand.
+    modulePreload: { polyfill: false },
+    reportCompressedSize: false,
+  },
+  server: {
+    proxy: { '/api': process.env.SARTHE_API ?? 'http://127.0.0.1:8024' },
+  },
+});
