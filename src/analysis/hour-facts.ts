@@ -93,8 +93,13 @@ export interface LeadChangeFact extends InHour {
   newLeaderDriver: DriverRef | null;
   previousLeader: CarRef;
   previousLeaderDriver: DriverRef | null;
-  /** What the previous leader was doing then: 'in-pit'/'out-lap' when it lost the lead by stopping. */
+  /** The previous leader's status at that instant (the engine's). */
   previousLeaderStatus: CarStatus;
+  /**
+   * It lost the lead to a pit stop: it was in the pits or on its out-lap
+   * then, or the lap it was on ended in the pit lane (known by the hour's end).
+   */
+  previousLeaderPitting: boolean;
 }
 
 export interface LeadShareFact {
@@ -371,6 +376,9 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
         const s = then.cars.find((x) => x.number === car);
         return s === undefined || s.driverNumber === null ? null : ctx.roster.driver(car, s.driverNumber, s.driver);
       };
+      const status = then.cars.find((x) => x.number === c.from)?.status ?? 'running';
+      const previous = ctx.timeline.cars.get(c.from!)!;
+      const running = previous.laps[previous.indexAt(c.atMs)];
       return {
         kind: 'lead-change' as const,
         ...inHour(ctx, c.atMs),
@@ -380,7 +388,8 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
         newLeaderDriver: driverOf(c.to),
         previousLeader: ctx.roster.car(c.from!),
         previousLeaderDriver: driverOf(c.from!),
-        previousLeaderStatus: then.cars.find((x) => x.number === c.from)?.status ?? 'running',
+        previousLeaderStatus: status,
+        previousLeaderPitting: status === 'in-pit' || status === 'out-lap' || (running?.inPit === true && running.crossingMs <= ctx.toMs),
       };
     });
 

@@ -3,6 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { ImportError } from '../sources/alkamel/parse.js';
 import { MergeConflictError } from '../sources/merge.js';
 import { registerStandings } from './standings.js';
+import { registerPits } from './pits.js';
+import { registerStints } from './stints.js';
+import { registerDrivers } from './drivers.js';
+import { registerFlags } from './flags.js';
+import { registerHistory } from './history.js';
+import { registerFacts } from './facts.js';
 
 const program = new Command()
   .name('sarthe')
@@ -11,6 +17,13 @@ const program = new Command()
   .exitOverride();
 
 registerStandings(program);
+// Race analysis (src/analysis): one command per view.
+registerPits(program);
+registerStints(program);
+registerDrivers(program);
+registerFlags(program);
+registerHistory(program);
+registerFacts(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,112 @@
+/**
+ * Options shared by the analysis commands (pits, stints, drivers, flags,
+ * history, facts): which cars, which instant, the entry list and the rules.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { HOUR, formatRaceTime } from '../model/time.js';
+import { classKey } from '../engine/standings.js';
+import type { RaceTimeline } from '../engine/timeline.js';
+import { parseEntryList, type EntryList } from '../analysis/entry-list.js';
+import { parseRegulationProfile, type RegulationProfile } from '../analysis/rules.js';
+import { atOption, loadRace } from './load.js';
+
+export interface AnalysisCliOptions {
+  car?: string[];
+  class?: string;
+  at?: string;
+  hour?: string;
+  entryList?: string;
+  rules?: string;
+  json?: boolean;
+  lenient?: boolean;
+  duration?: string;
+}
+
+export interface AnalysisInput {
+  timeline: RaceTimeline;
+  /** Race time of the analysis. */
+  at: number;
+  /** The hour asked for with --hour, as race time ((N−1)h, Nh]. */
+  hour: { number: number; fromMs: number; toMs: number } | null;
+  /** Cars selected by --car / --class, or undefined for all. */
+  cars: string[] | undefined;
+  entryList: EntryList | undefined;
+  rules: RegulationProfile | undefined;
+  title: string;
+}
+
+export function withAnalysisOptions(command: Command, extra: { rules?: boolean } = {}): Command {
+  command
+    .argument('<file...>', 'Al Kamel Analysis CSV file(s) of one race, oldest first')
+    .option(
+      '--car <number>',
+      'only this car (as written: 007 is not 7); repeat or use commas for several',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')],
+    )
+    .option('--class <name>', 'only this class, e.g. LMP2 or "LMGTE Am"')
+    .option('--at <time>', 'race time of the analysis: 22h, 6:30, 5:59:59.5 or end', 'end')
+    .option('--hour <n>', 'only hour N of the race (race time N−1 h to N h); the analysis is at N h')
+    .option('--entry-list <file>', 'entry list (JSON or CSV): driver categories, display names, team short names')
+    .option('--json', 'print JSON instead of a table')
+    .option('--lenient', 'skip bad lines (each one reported) instead of failing')
+    .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h');
+  if (extra.rules !== false) command.option('--rules <file>', 'regulation profile (JSON), e.g. rules/lemans.json');
+  return command;
+}
+
+export async function loadAnalysisInput(files: string[], options: AnalysisCliOptions): Promise<AnalysisInput> {
+  const { timeline } = await loadRace(files, options);
+  const hourNumber = options.hour === undefined ? null : Number(options.hour);
+  if (hourNumber !== null && (!Number.isInteger(hourNumber) || hourNumber < 1)) {
+    throw new Error(`--hour must be a whole number from 1, got "${options.hour}"`);
+  }
+  const hour = hourNumber === null ? null : { number: hourNumber, fromMs: (hourNumber - 1) * HOUR, toMs: hourNumber * HOUR };
+  const explicitAt = options.at !== undefined && options.at !== 'end' ? atOption(options.at) : null;
+  const at = explicitAt ?? hour?.toMs ?? timeline.lastEventMs;
+
+  let cars: string[] | undefined;
+  if (options.car !== undefined) {
+    const unknown = options.car.filter((c) => !timeline.cars.has(c));
+    if (unknown.length > 0) {
+      const known = [...timeline.cars.keys()].join(', ');
+      throw new Error(`no car ${unknown.map((c) => `#${c}`).join(', ')} in this race; cars: ${known}`);
+    }
+    cars = options.car;
+  }
+  if (options.class !== undefined) {
+    const wanted = classKey(options.class);
+    const inClass = [...timeline.cars.values()].filter((c) => classKey(c.entry.class) === wanted).map((c) => c.number);
+    if (inClass.length === 0) {
+      const known = [...new Set([...timeline.cars.values()].map((c) => c.entry.class))].join(', ');
+      throw new Error(`no car in class "${options.class}"; classes in this race: ${known}`);
+    }
+    cars = cars === undefined ? inClass : cars.filter((c) => inClass.includes(c));
+  }
+  const entryList =
+    options.entryList === undefined ? undefined : parseEntryList(await readText(options.entryList), options.entryList);
+  const rules = options.rules === undefined ? undefined : parseRegulationProfile(await readText(options.rules), options.rules);
+  const name = timeline.session?.name ?? 'Race';
+  const title = hour !== null && explicitAt === null ? `${name} — hour ${hour.number}` : `${name} — at ${formatRaceTime(at)}`;
+  return { timeline, at, hour, cars, entryList, rules, title };
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new Error(`cannot read ${path}: ${reason}`);
+  }
+}
+
+/** Cars in a stable, readable order: numeric, "7" before "007". */
+export function byCarNumber(a: string, b: string): number {
+  const d = Number.parseInt(a, 10) - Number.parseInt(b, 10);
+  if (d !== 0 && !Number.isNaN(d)) return d;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

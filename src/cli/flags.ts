@@ -1,0 +1,42 @@
+/** `sarthe flags <file…>`: flag periods (safety car, FCY, red, finish) from the flag shown at the line. */
+import type { Command } from 'commander';
+import { formatDuration, formatRaceTime } from '../model/time.js';
+import { flagPeriods, type FlagPeriod } from '../analysis/flags.js';
+import { withAnalysisOptions, loadAnalysisInput, printJson, type AnalysisCliOptions } from './analysis-options.js';
+import { renderTable } from './table.js';
+
+export function registerFlags(program: Command): void {
+  withAnalysisOptions(program.command('flags').description('flag periods: start, end, duration and laps run under each'), {
+    rules: false,
+  }).action(async (files: string[], options: AnalysisCliOptions & { all?: boolean }) => {
+    const input = await loadAnalysisInput(files, options);
+    const control = flagPeriods(input.timeline, { at: input.at });
+    const { hour } = input;
+    const periods = !control.known
+      ? []
+      : control.periods.filter((p) => hour === null || (p.startMs <= hour.toMs && (p.endMs ?? Infinity) > hour.fromMs));
+    if (options.json) {
+      printJson(control.known ? { at: { raceTimeMs: input.at }, known: true, periods } : { at: { raceTimeMs: input.at }, ...control });
+      return;
+    }
+    const lines = [`${input.title} — race control`, ''];
+    if (!control.known) {
+      lines.push('Flags: unknown (this file has no FLAG_AT_FL column, so no course state can be derived).');
+    } else {
+      const neutralised = periods.filter((p) => p.flag !== 'green');
+      lines.push(
+        renderTable(periods, [
+          { header: 'Flag', value: (p: FlagPeriod) => p.flag },
+          { header: 'Start', value: (p) => formatRaceTime(p.startMs, true), align: 'right' },
+          { header: 'End', value: (p) => (p.endMs === null ? '(still out)' : formatRaceTime(p.endMs, true)), align: 'right' },
+          { header: 'Duration', value: (p) => formatDuration(p.durationMs), align: 'right' },
+          { header: 'Leader laps', value: (p) => (p.firstLeaderLap === null ? '0' : `${p.leaderLaps} (${p.firstLeaderLap}–${p.lastLeaderLap})`), align: 'right' },
+          { header: 'Car laps', value: (p) => String(p.carLaps), align: 'right' },
+        ]),
+        '',
+        `Start/end = first crossing of the line showing the flag (the change came after the crossing before it). ${neutralised.length} period(s) not green.`,
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+}
