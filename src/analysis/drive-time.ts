@@ -1,17 +1,18 @@
 /**
  * Drive time per driver.
  *
- * Stated choice: **pit lane time does not count.** A lap's drive time is its
- * lap time less the pit lane time recorded on it (the rules notes: driving
- * time is counted excluding pit stops). So a driver's total is the sum of
- * their laps' lap times minus the pit lane time on their out-laps, and the
- * drivers of a car add up exactly to the car's drive time: its race time at
- * its last crossing less all its pit lane time. Only completed laps count;
- * the lap being run at `at` is not yet known.
+ * Stated choice: **pit lane time does not count** (the rules notes: driving
+ * time is counted excluding pit stops). A lap's drive time is its lap time
+ * less the pit lane time within it; a stop's pit lane time is shared between
+ * its in-lap and out-lap (see pitPartsOfLap). So the drivers of a car add up
+ * exactly to the car's drive time: the sum of its lap times (its race time at
+ * its last crossing) less all its recorded pit lane time. Only completed laps
+ * count; the lap being run at `at` is not yet known, and an in-lap counts
+ * whole until its stop's length is known (its out-lap completed).
  */
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './pits.js';
-import { instant, lapDriveMs, lapStartMs } from './race-index.js';
+import { instant, lapStartMs, pitPartsOfLap } from './race-index.js';
 import { makeRoster, type CarRef, type DriverRef, type Roster } from './roster.js';
 
 /** One stretch of driving: [startMs, endMs] of race time, pit lane time excluded. */
@@ -38,6 +39,7 @@ export interface DriverDriveTime {
 export interface CarDriveTime {
   car: CarRef;
   driveMs: number;
+  /** Pit lane time taken off its laps (stops whose out-lap is completed). */
   pitLaneMs: number;
   laps: number;
   drivers: DriverDriveTime[];
@@ -51,9 +53,10 @@ export function carDriveTime(car: CarTimeline, at: number, roster: Roster): CarD
   let previousDriver = -1;
   for (let i = 0; i < n; i++) {
     const lap = car.laps[i]!;
-    const drive = lapDriveMs(lap);
+    const [head, tail] = pitPartsOfLap(car, i, n);
+    const drive = lap.lapMs - head - tail;
     carDrive += drive;
-    carPit += lap.pitLaneMs ?? 0;
+    carPit += head + tail;
     let d = byDriver.get(lap.driverNumber);
     if (d === undefined) {
       d = {
@@ -73,11 +76,12 @@ export function carDriveTime(car: CarTimeline, at: number, roster: Roster): CarD
     if (lap.driverNumber !== previousDriver) d.stintDriveMs.push(0);
     d.stintDriveMs[d.stintDriveMs.length - 1]! += drive;
     d.progress.push({ lap: lap.lap, crossingMs: lap.crossingMs, totalMs: d.driveMs });
-    // The stop sits at the start of the out-lap: driving resumes at the pit exit.
-    const start = lapStartMs(lap) + Math.min(lap.pitLaneMs ?? 0, lap.lapMs);
+    // Driving runs from the pit exit (if the lap began in the pits) to the pit entry (if it ends there).
+    const start = lapStartMs(lap) + head;
+    const end = lap.crossingMs - tail;
     const last = d.intervals[d.intervals.length - 1];
-    if (last !== undefined && last.endMs === start) last.endMs = lap.crossingMs;
-    else if (lap.crossingMs > start) d.intervals.push({ startMs: start, endMs: lap.crossingMs });
+    if (last !== undefined && last.endMs === start) last.endMs = end;
+    else if (end > start) d.intervals.push({ startMs: start, endMs: end });
     previousDriver = lap.driverNumber;
   }
   const drivers = [...byDriver.values()].sort((a, b) => a.driver.number - b.driver.number);

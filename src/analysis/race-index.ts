@@ -154,12 +154,70 @@ export function lapStartMs(lap: LapEvent): number {
 }
 
 /**
- * Time a lap counts as driving: the lap time less any pit lane time recorded
- * on it. The rules notes say driving time excludes pit stops; Al Kamel puts
- * the whole stop on the out-lap, so that is where it is taken off.
+ * Pit lane time falling within lap i, as [at its start, at its end], with n
+ * laps known. Al Kamel records a stop's pit lane time (PIT_TIME) on the
+ * out-lap, but the line is crossed somewhere in the pit lane: at Le Mans
+ * before the boxes (the stop lies in the out-lap), at Imola or Daytona after
+ * them (the stop, even a 35-minute repair, lies in the in-lap). So the time is
+ * split between in-lap and out-lap in proportion to how much each exceeded
+ * the car's best lap so far, never more than either lap. Until the out-lap is
+ * completed the in-lap keeps its whole time: the stop's length is not known.
+ * Pit lane time on a lap no in-lap announced (a pit lane start, a red-flag
+ * hold) lies wholly in that lap.
  */
-export function lapDriveMs(lap: LapEvent): number {
-  return lap.lapMs - (lap.pitLaneMs ?? 0);
+export function pitPartsOfLap(car: CarTimeline, i: number, n: number): [number, number] {
+  const parts = pitParts(car);
+  return [parts.head[i]!, i + 1 < n ? parts.tail[i]! : 0];
+}
+
+interface PitParts {
+  laps: number;
+  lastLap: LapEvent | undefined;
+  head: number[];
+  tail: number[];
+}
+
+const pitPartsCache = new WeakMap<CarTimeline, PitParts>();
+
+/**
+ * One forward pass over a car's laps (memoised): a lap can be both the
+ * out-lap of one stop and the in-lap of the next (a car back in at once), so
+ * each stop's share is bounded by what the laps still hold.
+ */
+function pitParts(car: CarTimeline): PitParts {
+  const laps = car.laps;
+  const hit = pitPartsCache.get(car);
+  if (hit !== undefined && hit.laps === laps.length && hit.lastLap === laps[laps.length - 1]) return hit;
+  const head: number[] = new Array(laps.length).fill(0);
+  const tail: number[] = new Array(laps.length).fill(0);
+  for (let i = 0; i < laps.length; i++) {
+    const lap = laps[i]!;
+    const previous = i > 0 ? laps[i - 1] : undefined;
+    if (lap.pitLaneMs !== null && !previous?.inPit) head[i] = Math.min(lap.pitLaneMs, lap.lapMs);
+    const next = laps[i + 1];
+    if (!lap.inPit || next === undefined || next.pitLaneMs === null) continue;
+    const pit = next.pitLaneMs;
+    const best = car.bestLapUpTo[i + 1]!;
+    const excessIn = Math.max(0, lap.lapMs - best);
+    const excessOut = Math.max(0, next.lapMs - best);
+    const share = excessIn + excessOut === 0 ? 0 : Math.round((pit * excessIn) / (excessIn + excessOut));
+    const room = lap.lapMs - head[i]!;
+    const inPart = Math.min(room, pit, Math.max(share, pit - next.lapMs));
+    tail[i] = Math.max(0, inPart);
+    head[i + 1] = Math.min(pit - tail[i]!, next.lapMs);
+  }
+  const parts = { laps: laps.length, lastLap: laps[laps.length - 1], head, tail };
+  pitPartsCache.set(car, parts);
+  return parts;
+}
+
+/**
+ * Time lap i counts as driving: its lap time less the pit lane time within
+ * it (the rules notes: driving time is counted excluding pit stops).
+ */
+export function lapDriveMs(car: CarTimeline, i: number, n: number): number {
+  const [head, tail] = pitPartsOfLap(car, i, n);
+  return car.laps[i]!.lapMs - head - tail;
 }
 
 /** An out-lap: the lap after an in-lap, or one with pit lane time on it. */

@@ -12,7 +12,7 @@
 import type { LapEvent } from '../model/events.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './pits.js';
-import { instant, isGreenLap, isOutLap, lapDriveMs, lapStartMs, median, raceIndex, type RaceIndex } from './race-index.js';
+import { instant, isGreenLap, isOutLap, lapDriveMs, lapStartMs, median, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
 import { makeRoster, type DriverRef, type Roster } from './roster.js';
 
 export interface StintPace {
@@ -31,11 +31,11 @@ interface StintCommon {
   startLap: number;
   endLap: number;
   laps: number;
-  /** Race time the stint began: the pit exit, or the start of its first lap. */
+  /** Race time the stint began: the pit exit (estimated, see pitPartsOfLap), or the start of its first lap. */
   startMs: number;
   /** Crossing of its last completed lap. */
   endMs: number;
-  /** Sum of its laps' drive time (lap time less pit lane time). */
+  /** Sum of its laps' drive time (lap time less the pit lane time within them). */
   driveMs: number;
   bestLapMs: number;
   medianLapMs: number;
@@ -110,10 +110,11 @@ function paceOf(car: CarTimeline, first: number, last: number, index: RaceIndex)
   };
 }
 
-function common(car: CarTimeline, first: number, last: number, number: number, open: boolean, index: RaceIndex): StintCommon {
+function common(car: CarTimeline, first: number, last: number, number: number, open: boolean, index: RaceIndex, n: number): StintCommon {
   const laps = car.laps.slice(first, last + 1);
   const firstLap = laps[0]!;
-  const startMs = lapStartMs(firstLap) + (firstLap.pitLaneMs !== null && first > 0 ? pitRemainderMs(car, first) : 0);
+  let driveMs = 0;
+  for (let i = first; i <= last; i++) driveMs += lapDriveMs(car, i, n);
   return {
     car: car.number,
     class: car.entry.class,
@@ -121,20 +122,14 @@ function common(car: CarTimeline, first: number, last: number, number: number, o
     startLap: firstLap.lap,
     endLap: laps[laps.length - 1]!.lap,
     laps: laps.length,
-    startMs,
+    startMs: lapStartMs(firstLap) + pitPartsOfLap(car, first, n)[0],
     endMs: laps[laps.length - 1]!.crossingMs,
-    driveMs: laps.reduce((sum, lap) => sum + lapDriveMs(lap), 0),
+    driveMs,
     bestLapMs: Math.min(...laps.map((l) => l.lapMs)),
     medianLapMs: median(laps.map((l) => l.lapMs))!,
     pace: paceOf(car, first, last, index),
     open,
   };
-}
-
-/** The pit exit lies pit-lane-time after the in-lap's crossing (clamped inside the out-lap). */
-function pitRemainderMs(car: CarTimeline, i: number): number {
-  const lap = car.laps[i]!;
-  return Math.min(lap.pitLaneMs ?? 0, lap.lapMs);
 }
 
 function isStillRunning(car: CarTimeline, n: number, lastOfRange: number): boolean {
@@ -152,7 +147,7 @@ export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index:
     }
     return {
       kind: 'car',
-      ...common(car, first, last, k + 1, isStillRunning(car, n, last), index),
+      ...common(car, first, last, k + 1, isStillRunning(car, n, last), index, n),
       drivers,
       endsWithStop: car.laps[last]!.inPit,
     };
@@ -165,7 +160,7 @@ export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index:
     return {
       kind: 'driver',
       // After an in-lap the same driver may yet go out again: open until someone else drives.
-      ...common(car, first, last, k + 1, last === n - 1, index),
+      ...common(car, first, last, k + 1, last === n - 1, index, n),
       driver: roster.driver(car.number, lap.driverNumber, lap.driverName),
       carStints: spanned,
       stopsWithin,
