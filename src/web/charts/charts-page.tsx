@@ -1,5 +1,126 @@
+/**
+ * Race charts for one class: the lap chart (position after every lap), the
+ * gap to the class leader over time, and the strategy chart (stints by
+ * driver). Everything follows the instant shown (time travel) and refreshes
+ * while live.
+ */
+import { useMemo } from 'preact/hooks';
+import type uPlot from 'uplot';
+import type { CarHistory } from '../../analysis/history.js';
+import type { CarStints } from '../../analysis/stints.js';
+import { formatLapTime } from '../../model/time.js';
 import type { PageProps } from '../app.js';
+import { atParam, raceUrl } from '../lib/api.js';
+import { classStyle } from '../lib/classes.js';
+import { sameList, useDerived, useJson } from '../lib/hooks.js';
+import { classesOf } from '../lib/live-state.js';
+import { gapCeiling, gapChartData, lapChartData, strategyRows } from './chart-data.js';
+import { StrategyChart } from './strategy-chart.js';
+import { AXIS, CAR_COLOURS, UPlotChart } from './uplot-chart.js';
 
-export default function ChartsPage(_props: PageProps) {
-  return <p class="notice">Charts</p>;
+const LIVE_REFRESH_MS = 30_000;
+
+interface HistoryBody {
+  at: number;
+  lapChart: CarHistory[];
+}
+
+export default function ChartsPage({ screen, route }: PageProps) {
+  const classes = useDerived(screen.shown, (shown) => (shown === null ? [] : classesOf(shown.state)), sameList);
+  const className = route.className ?? classes[0] ?? null;
+  const order = useDerived(screen.shown, (shown) => shown?.state.order ?? [], sameList);
+  const classOf = (car: string): string | undefined => screen.shown.get()?.state.cars.get(car)?.class;
+  const at = route.atMs === null ? '' : `?at=${atParam(route.atMs)}`;
+  const refresh = route.atMs === null ? LIVE_REFRESH_MS : null;
+  const history = useJson<HistoryBody>(raceUrl(screen.race.id, `/history${at}`), refresh);
+  const stints = useJson<CarStints[] | { stints: CarStints[] }>(raceUrl(screen.race.id, `/stints${at}`), refresh);
+  const endMs = route.atMs ?? screen.liveRaceTimeMs.get();
+
+  if (className === null) return <p class="notice">Waiting for the race…</p>;
+  const lapChart = history.data?.lapChart ?? null;
+  const stintList = stints.data === null ? null : Array.isArray(stints.data) ? stints.data : stints.data.stints;
+
+  return (
+    <div class="page charts-page" data-testid="charts-page">
+      <h2 class="page-title">
+        <i style={`background:${classStyle(className).colour}`} /> {className}
+        {route.className === null && <span class="muted"> — pick another class above</span>}
+      </h2>
+      <section class="card">
+        <h2>Lap chart: position in class after every lap</h2>
+        {lapChart === null ? <Pending error={history.error} /> : <LapChart histories={lapChart} className={className} />}
+      </section>
+      <section class="card">
+        <h2>Gap to the class leader</h2>
+        {lapChart === null ? <Pending error={history.error} /> : <GapChart histories={lapChart} className={className} />}
+      </section>
+      <section class="card">
+        <h2>Strategy: stints and drivers</h2>
+        {stintList === null ? (
+          <Pending error={stints.error} />
+        ) : (
+          <StrategyChart rows={strategyRows(stintList, className, order, classOf)} endMs={Math.max(endMs, 60_000)} />
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Pending({ error }: { error: string | null }) {
+  return <p class="muted">{error === null ? 'Loading…' : `Not available (${error}).`}</p>;
+}
+
+function carSeries(label: string, i: number, format: (v: number) => string): uPlot.Series {
+  return {
+    label,
+    stroke: CAR_COLOURS[i % CAR_COLOURS.length],
+    width: 1.5,
+    spanGaps: false,
+    points: { show: false },
+    value: (_u, v) => (v === null ? '' : format(v)),
+  };
+}
+
+function LapChart({ histories, className }: { histories: CarHistory[]; className: string }) {
+  const chart = useMemo(() => lapChartData(histories, className), [histories, className]);
+  const carsKey = chart.cars.map((c) => c.car).join();
+  const options = useMemo(
+    (): Omit<uPlot.Options, 'width' | 'height'> => ({
+      scales: { x: { time: false }, y: { dir: -1, range: (_u, _min, max) => [0.5, Math.max(2, max) + 0.5] } },
+      legend: { live: true },
+      axes: [
+        { ...AXIS, label: 'Lap', labelSize: 16, labelFont: AXIS.font },
+        { ...AXIS, size: 34, incrs: [1, 2, 5, 10], values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? `P${t}` : '')) },
+      ],
+      series: [{ label: 'Lap' }, ...chart.cars.map((c, i) => carSeries(`#${c.car}`, i, (v) => `P${v}`))],
+    }),
+    [carsKey],
+  );
+  const data = useMemo((): uPlot.AlignedData => [chart.laps, ...chart.positions], [chart]);
+  return <UPlotChart options={options} data={data} height={Math.min(520, 160 + chart.cars.length * 14)} testId="lap-position-chart" />;
+}
+
+function GapChart({ histories, className }: { histories: CarHistory[]; className: string }) {
+  const chart = useMemo(() => gapChartData(histories, className), [histories, className]);
+  const ceiling = gapCeiling(chart);
+  const carsKey = chart.cars.map((c) => c.car).join();
+  const options = useMemo(
+    (): Omit<uPlot.Options, 'width' | 'height'> => ({
+      scales: { x: { time: false }, y: { dir: -1, range: () => [0, ceiling] } },
+      legend: { live: true },
+      axes: [
+        { ...AXIS, label: 'Race time (hours)', labelSize: 16, labelFont: AXIS.font, values: (_u, ticks) => ticks.map((t) => `${Math.round(t * 10) / 10}h`) },
+        { ...AXIS, size: 62, values: (_u, ticks) => ticks.map((t) => formatLapTime(t * 1000).replace(/\.\d+$/, '')) },
+      ],
+      series: [{ label: 'Time', value: (_u, v) => (v === null ? '' : `${Math.floor(v)}h${String(Math.round((v % 1) * 60)).padStart(2, '0')}`) }, ...chart.cars.map((c, i) => carSeries(`#${c.car}`, i, (v) => `+${formatLapTime(v * 1000)}`))],
+    }),
+    [carsKey, Math.round(ceiling)],
+  );
+  const data = useMemo((): uPlot.AlignedData => [chart.hours, ...chart.gaps], [chart]);
+  return (
+    <>
+      <UPlotChart options={options} data={data} height={340} testId="gap-chart" />
+      <p class="legend muted">Leader at the top; drag across the chart to zoom in on a period, double-click to zoom out.</p>
+    </>
+  );
 }
