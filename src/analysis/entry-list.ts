@@ -128,20 +128,27 @@ export function parseEntryListCsv(source: string, file = 'entry list'): EntryLis
     car.teamShort ??= cell(at.teamShort);
     if (name === undefined) return; // a row that only names the team
     const driverNumber = cell(at.driverNumber);
-    car.drivers.push({
-      name,
-      number: driverNumber === undefined ? undefined : Number(driverNumber),
-      displayName: cell(at.displayName),
-      surname: cell(at.surname),
-      category: cell(at.category),
-    });
+    car.drivers.push(
+      withoutBlanks({
+        name,
+        number: driverNumber === undefined ? undefined : Number(driverNumber),
+        displayName: cell(at.displayName),
+        surname: cell(at.surname),
+        category: cell(at.category),
+      }),
+    );
   });
-  const result = EntryListSchema.safeParse({ cars: [...cars.values()] });
+  const result = EntryListSchema.safeParse({ cars: [...cars.values()].map(withoutBlanks) });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new EntryListError(file, `${issue.path.join('.')}: ${issue.message}`);
   }
   return result.data;
+}
+
+/** A blank cell is an absent field, as in the JSON form. */
+function withoutBlanks<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** Splits one CSV line; double quotes protect separators ("Racing, Inc."). */

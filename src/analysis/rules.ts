@@ -34,19 +34,20 @@ import type { AnalysisOptions } from './pits.js';
 import { instant } from './race-index.js';
 import { makeRoster, type CarRef, type DriverRef } from './roster.js';
 
-const DurationSchema = z.union([
-  z.number().int().nonnegative(),
-  z.string().transform((text, ctx) => {
+const DurationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= 0) return value;
+  } else {
     try {
-      const ms = parseRaceTime(text);
+      const ms = parseRaceTime(value);
       if (ms !== null) return ms;
     } catch {
       // reported below
     }
-    ctx.addIssue({ code: 'custom', message: `expected a duration like "6h", "1h45m" or "40m", got "${text}"` });
-    return z.NEVER;
-  }),
-]);
+  }
+  ctx.addIssue({ code: 'custom', message: `expected a duration like "6h", "1h45m", "40m" or whole milliseconds, got ${JSON.stringify(value)}` });
+  return z.NEVER;
+});
 
 export const RuleSetSchema = z.object({
   minDrive: DurationSchema.optional(),
