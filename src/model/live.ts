@@ -41,6 +41,8 @@ export interface LiveDelta {
   /** Seq of the message this delta applies on top of. */
   previousSeq: number;
   raceTimeMs: number;
+  /** Present only when the race's own facts changed (a corrected session event). */
+  race?: RaceInfo;
   flag?: FlagState;
   chequeredMs?: number | null;
   /** Changed fields per car; a car not listed did not change. */

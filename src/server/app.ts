@@ -1,0 +1,123 @@
+/**
+ * The HTTP server: composes store → engine → bus → viewers.
+ *
+ *   const app = await buildServer({ store, ingestToken });
+ *   await app.listen({ port: 0, host: '127.0.0.1' });
+ *
+ * Routes: ingest.ts (POST events, import), rest.ts (races, standings, car,
+ * flags, events), the live stream below, the OpenAPI document and page, and
+ * the web app (web.ts).
+ */
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { LiveBus } from '../bus/index.js';
+import { MemoryBus } from '../bus/memory/index.js';
+import type { EventStore } from '../store/index.js';
+import { DEFAULT_INGEST, registerIngest, type IngestOptions } from './ingest.js';
+import { DEFAULT_RING, type RingLimits } from './live-race.js';
+import { DEFAULT_PUSH, LivePush, type LivePushOptions } from './live-push.js';
+import { raceParams } from './params.js';
+import { RaceHub } from './races.js';
+import { registerRest } from './rest.js';
+import { registerWeb } from './web.js';
+
+export interface ServerOptions {
+  store: EventStore;
+  bus?: LiveBus;
+  /** Bearer token for ingest; null/undefined/empty disables ingest. */
+  ingestToken?: string | null;
+  /** Fastify's logger option (pino): false in tests, { level } from the CLI. */
+  logger?: FastifyServerOptions['logger'];
+  /** Folder of the built web app (dist/web); a small fallback page when it has no index.html. */
+  webRoot?: string | null;
+  push?: Partial<LivePushOptions>;
+  ring?: Partial<RingLimits>;
+  ingest?: Partial<Omit<IngestOptions, 'token'>>;
+}
+
+export interface Sarthe {
+  hub: RaceHub;
+  push: LivePush;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sarthe: Sarthe;
+  }
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Per-request lines would drown the log under thousands of viewers; ingest and import log their own.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Viewers hold their connection open: shut down without waiting for them.
+    forceCloseConnections: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const bus = options.bus ?? new MemoryBus();
+  const hub = new RaceHub(options.store, bus, app.log, { ...DEFAULT_RING, ...options.ring });
+  await hub.loadAll();
+  const push = new LivePush(bus, app.log, { ...DEFAULT_PUSH, ...options.push });
+  app.decorate('sarthe', { hub, push });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Sarthe',
+        description:
+          'Live timing, race analysis and reports for endurance races. Ingest timing events (bearer token), read standings at any instant, ' +
+          'and follow a race live over Server-Sent Events at /api/races/{race}/live.',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { ingestToken: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerIngest(app, hub, { ...DEFAULT_INGEST, ...options.ingest, token: options.ingestToken || null });
+  registerRest(app, hub, push);
+
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/api/races/:race/live',
+    {
+      schema: {
+        tags: ['live'],
+        summary: 'Live timing as Server-Sent Events',
+        description:
+          'text/event-stream. First `event: snapshot` (a LiveSnapshot), then one `event: delta` (a LiveDelta: changed cars and fields only) ' +
+          'per store commit, each with `id: <seq>`. Reconnect with the Last-Event-ID header (browsers do it themselves) or ?lastEventId= to ' +
+          'receive exactly the deltas missed, or a fresh snapshot when they are no longer kept. A viewer that falls too far behind is ' +
+          'disconnected and catches up the same way. Types: src/model/live.ts.',
+        params: raceParams,
+        querystring: z.object({ lastEventId: z.string().max(20).optional().describe('same as the Last-Event-ID header') }),
+      },
+    },
+    async (request, reply) => {
+      const race = hub.get(request.params.race);
+      if (race === undefined) {
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no race "${request.params.race}" on this server (GET /api/races lists them)` });
+      }
+      const header = request.headers['last-event-id'];
+      const text = (Array.isArray(header) ? header[0] : header) ?? request.query.lastEventId;
+      const lastEventId = text !== undefined && /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : null;
+      reply.hijack();
+      push.attach(race, reply.raw, lastEventId);
+    },
+  );
+
+  await registerWeb(app, options.webRoot ?? null);
+
+  app.addHook('preClose', async () => push.closeAll());
+  app.addHook('onClose', async () => {
+    await bus.close();
+  });
+  return app;
+}

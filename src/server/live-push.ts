@@ -1,0 +1,143 @@
+/**
+ * Server-Sent Events to viewers (protocol: src/model/live.ts).
+ *
+ * Each delta is framed once and the same string written to every viewer of
+ * the race. A write never waits for a viewer: each connection's unsent bytes
+ * are bounded, and a viewer past the bound is disconnected — its browser
+ * reconnects with Last-Event-ID and catches up from the recent deltas, or
+ * from a fresh snapshot. So one slow phone never slows the other thousands,
+ * and the server's memory stays bounded.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import type { BusMessage, LiveBus } from '../bus/index.js';
+import type { LiveRace } from './live-race.js';
+
+export interface LivePushOptions {
+  /** Unsent bytes allowed per viewer before it is dropped. */
+  maxBufferedBytes: number;
+  /** A comment line this often keeps proxies from closing quiet streams. */
+  heartbeatMs: number;
+  /** Reconnection delay suggested to browsers (the SSE `retry:` field). */
+  retryMs: number;
+}
+
+export const DEFAULT_PUSH: LivePushOptions = { maxBufferedBytes: 1024 * 1024, heartbeatMs: 15_000, retryMs: 2_000 };
+
+interface Viewer {
+  res: ServerResponse;
+  /** Seq of the last message written to this viewer. */
+  seq: number;
+}
+
+interface Audience {
+  viewers: Set<Viewer>;
+  unsubscribe: () => void;
+}
+
+export class LivePush {
+  private readonly audiences = new Map<string, Audience>();
+  private readonly heartbeat: NodeJS.Timeout;
+  /** Viewers disconnected for falling behind, since start. */
+  dropped = 0;
+
+  constructor(
+    private readonly bus: LiveBus,
+    private readonly log: FastifyBaseLogger,
+    private readonly options: LivePushOptions = DEFAULT_PUSH,
+  ) {
+    this.heartbeat = setInterval(() => this.broadcastAll(':\n\n'), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get viewers(): number {
+    let n = 0;
+    for (const a of this.audiences.values()) n += a.viewers.size;
+    return n;
+  }
+
+  /**
+   * Starts a stream on `res` (headers not yet sent): the deltas after
+   * `lastEventId` when they are still kept, else a snapshot; then every delta.
+   */
+  attach(race: LiveRace, res: ServerResponse, lastEventId: number | null): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.socket?.setNoDelay(true);
+    let head = `retry: ${this.options.retryMs}\n\n`;
+    const missed = lastEventId === null ? null : race.deltasAfter(lastEventId);
+    if (missed === null) {
+      head += frame('snapshot', race.seq, race.snapshotData());
+    } else {
+      for (const delta of missed) head += frame('delta', delta.seq, delta.data);
+    }
+    res.write(head);
+    const viewer: Viewer = { res, seq: race.seq };
+    const audience = this.audience(race.id);
+    audience.viewers.add(viewer);
+    res.on('close', () => {
+      audience.viewers.delete(viewer);
+      if (audience.viewers.size === 0 && this.audiences.get(race.id) === audience) {
+        audience.unsubscribe();
+        this.audiences.delete(race.id);
+      }
+    });
+  }
+
+  /** Ends every stream (server shutdown): browsers reconnect with Last-Event-ID. */
+  closeAll(): void {
+    clearInterval(this.heartbeat);
+    for (const audience of this.audiences.values()) {
+      for (const viewer of audience.viewers) viewer.res.end();
+    }
+  }
+
+  private audience(race: string): Audience {
+    let audience = this.audiences.get(race);
+    if (audience === undefined) {
+      const viewers = new Set<Viewer>();
+      audience = { viewers, unsubscribe: this.bus.subscribe(race, (message) => this.deliver(viewers, message)) };
+      this.audiences.set(race, audience);
+    }
+    return audience;
+  }
+
+  private deliver(viewers: Set<Viewer>, message: BusMessage): void {
+    const text = frame('delta', message.seq, message.data);
+    const limit = this.options.maxBufferedBytes;
+    for (const viewer of viewers) {
+      // A viewer not at the delta's base would apply it to the wrong state.
+      if (viewer.seq !== message.previousSeq || viewer.res.writableLength > limit) {
+        this.drop(viewers, viewer);
+        continue;
+      }
+      viewer.res.write(text);
+      viewer.seq = message.seq;
+    }
+  }
+
+  private drop(viewers: Set<Viewer>, viewer: Viewer): void {
+    viewers.delete(viewer);
+    this.dropped++;
+    this.log.debug({ seq: viewer.seq, buffered: viewer.res.writableLength }, 'live viewer dropped: too far behind');
+    viewer.res.destroy();
+  }
+
+  private broadcastAll(text: string): void {
+    const limit = this.options.maxBufferedBytes;
+    for (const audience of this.audiences.values()) {
+      for (const viewer of audience.viewers) {
+        if (viewer.res.writableLength > limit) this.drop(audience.viewers, viewer);
+        else viewer.res.write(text);
+      }
+    }
+  }
+}
+
+function frame(event: 'snapshot' | 'delta', seq: number, data: string): string {
+  return `id: ${seq}\nevent: ${event}\ndata: ${data}\n\n`;
+}

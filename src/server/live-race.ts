@@ -1,0 +1,167 @@
+/**
+ * One race as the server holds it: the engine's timeline fed from the store,
+ * the live classification, the feed, and the recent deltas a reconnecting
+ * viewer may ask for. Each store commit becomes exactly one delta, so the
+ * live state is a function of the store alone: after a restart the same
+ * commits replayed give the same deltas, seqs and feed (what lets a viewer
+ * reconnect across a restart with Last-Event-ID).
+ *
+ * The live instant is the race time of the latest event stored. A replay
+ * appends events as its clock passes them, so this is the replay clock to
+ * within one tick, and it never depends on when the server (re)started.
+ */
+import type { TimingEvent } from '../model/events.js';
+import type { FeedMessage, LiveDelta, LiveSnapshot, RaceInfo } from '../model/live.js';
+import type { Standings } from '../model/standings.js';
+import { diffStandings } from '../engine/delta.js';
+import { feedMessages } from '../engine/messages.js';
+import { standingsAt } from '../engine/standings.js';
+import { RaceTimeline } from '../engine/timeline.js';
+
+/** Feed messages kept for a snapshot (the web screen keeps as many). */
+export const MESSAGE_LIMIT = 200;
+
+export interface RingLimits {
+  /** Most deltas kept for reconnecting viewers. */
+  deltas: number;
+  /** Most bytes of serialized deltas kept. */
+  bytes: number;
+}
+
+export const DEFAULT_RING: RingLimits = { deltas: 2000, bytes: 8 * 1024 * 1024 };
+
+export interface RecentDelta {
+  previousSeq: number;
+  seq: number;
+  /** The LiveDelta as JSON. */
+  data: string;
+}
+
+export class LiveRace {
+  readonly timeline = new RaceTimeline();
+  /** Seq of the last commit applied (0 before any). */
+  seq = 0;
+  /** Events applied (revisions included). */
+  events = 0;
+  private standings: Standings | null = null;
+  private readonly messages: FeedMessage[] = [];
+  private readonly ring: RecentDelta[] = [];
+  private ringBytes = 0;
+  private snapshotCache: { seq: number; data: string } | null = null;
+  private info: RaceInfo;
+  /** Serialises ingest for this race: the store hands out seqs, we apply them in order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly id: string, private readonly ringLimits: RingLimits = DEFAULT_RING) {
+    this.info = raceInfo(id, this.timeline);
+  }
+
+  get race(): RaceInfo {
+    return this.info;
+  }
+
+  /** Race time of the live state. */
+  get raceTimeMs(): number {
+    return this.timeline.lastEventMs;
+  }
+
+  /** Runs `task` after every earlier one for this race has finished. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Applies one store commit (its accepted events, ending at `commitSeq`) and
+   * returns the delta it makes. Commits must come in seq order.
+   */
+  applyCommit(commitSeq: number, events: readonly TimingEvent[]): RecentDelta {
+    if (commitSeq <= this.seq) throw new Error(`race ${this.id}: commit ${commitSeq} is not after ${this.seq}`);
+    for (const event of events) this.timeline.apply(event);
+    this.events += events.length;
+    const previousSeq = this.seq;
+    const previous = this.standings;
+    const current = standingsAt(this.timeline, null);
+    const messages = feedMessages(previous, current, this.timeline);
+    const delta: LiveDelta = { seq: commitSeq, previousSeq, ...diffStandings(previous, current) };
+    const info = raceInfo(this.id, this.timeline);
+    if (!sameInfo(info, this.info)) {
+      this.info = info;
+      delta.race = info;
+    }
+    if (messages.length > 0) {
+      delta.messages = messages;
+      this.messages.push(...messages);
+      if (this.messages.length > MESSAGE_LIMIT) this.messages.splice(0, this.messages.length - MESSAGE_LIMIT);
+    }
+    this.standings = current;
+    this.seq = commitSeq;
+    const recent: RecentDelta = { previousSeq, seq: commitSeq, data: JSON.stringify(delta) };
+    this.remember(recent);
+    return recent;
+  }
+
+  /** The classification at the live instant (null before any event). */
+  liveStandings(): Standings | null {
+    return this.standings;
+  }
+
+  snapshot(): LiveSnapshot {
+    return {
+      seq: this.seq,
+      race: this.info,
+      raceTimeMs: this.standings?.at.raceTimeMs ?? 0,
+      flag: this.standings?.flag ?? 'unknown',
+      chequeredMs: this.standings?.chequeredMs ?? null,
+      cars: this.standings?.cars ?? [],
+      messages: [...this.messages],
+    };
+  }
+
+  /** The snapshot as JSON, serialized once per seq whatever the number of viewers. */
+  snapshotData(): string {
+    if (this.snapshotCache?.seq !== this.seq) this.snapshotCache = { seq: this.seq, data: JSON.stringify(this.snapshot()) };
+    return this.snapshotCache.data;
+  }
+
+  /**
+   * The deltas after `seq`, oldest first: [] when `seq` is the live seq,
+   * null when they are no longer kept (or `seq` was never a commit here):
+   * the viewer needs a fresh snapshot.
+   */
+  deltasAfter(seq: number): RecentDelta[] | null {
+    if (seq === this.seq) return [];
+    if (seq > this.seq) return null;
+    let lo = 0;
+    let hi = this.ring.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ring[mid]!.previousSeq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.ring[lo]?.previousSeq === seq ? this.ring.slice(lo) : null;
+  }
+
+  private remember(delta: RecentDelta): void {
+    this.ring.push(delta);
+    this.ringBytes += delta.data.length;
+    while (this.ring.length > this.ringLimits.deltas || (this.ringBytes > this.ringLimits.bytes && this.ring.length > 1)) {
+      this.ringBytes -= this.ring.shift()!.data.length;
+    }
+  }
+}
+
+function raceInfo(id: string, timeline: RaceTimeline): RaceInfo {
+  const session = timeline.session;
+  return {
+    id,
+    name: session?.name ?? id,
+    scheduledDurationMs: session?.scheduledDurationMs ?? null,
+    zeroTimeOfDayMs: session?.zeroTimeOfDayMs ?? null,
+  };
+}
+
+function sameInfo(a: RaceInfo, b: RaceInfo): boolean {
+  return a.name === b.name && a.scheduledDurationMs === b.scheduledDurationMs && a.zeroTimeOfDayMs === b.zeroTimeOfDayMs;
+}

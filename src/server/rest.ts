@@ -1,0 +1,151 @@
+/**
+ * Read-only REST API over what the engine computes: races, standings at any
+ * instant, a car, flags, the stored events. The state is the live one (the
+ * store's events so far); an instant after the live one is clamped to it,
+ * since the future is not known yet.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { standingsAt } from '../engine/standings.js';
+import { atQuery, raceParams } from './params.js';
+import type { LiveRace } from './live-race.js';
+import type { RaceHub } from './races.js';
+import type { LivePush } from './live-push.js';
+
+export function raceSummary(race: LiveRace) {
+  const standings = race.liveStandings();
+  return {
+    ...race.race,
+    seq: race.seq,
+    events: race.events,
+    raceTimeMs: race.raceTimeMs,
+    flag: standings?.flag ?? 'unknown',
+    chequeredMs: standings?.chequeredMs ?? null,
+    cars: standings?.cars.length ?? 0,
+    leader: standings?.cars[0]?.number ?? null,
+  };
+}
+
+const notFound = (race: string) => ({
+  statusCode: 404,
+  error: 'Not Found',
+  message: `no race "${race}" on this server (GET /api/races lists them)`,
+});
+
+export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  const instant = (race: LiveRace, at: number | null) => (at === null ? race.raceTimeMs : Math.min(at, race.raceTimeMs));
+
+  typed.get('/api/health', { schema: { tags: ['server'], summary: 'Server health and load' } }, async () => ({
+    status: 'ok',
+    uptimeS: Math.round(process.uptime()),
+    rssMb: Math.round(process.memoryUsage.rss() / 1048576),
+    races: hub.list().length,
+    viewers: push.viewers,
+    viewersDropped: push.dropped,
+  }));
+
+  typed.get('/api/races', { schema: { tags: ['races'], summary: 'Every race the server knows, with its live state' } }, async () => ({
+    races: hub.list().map(raceSummary),
+  }));
+
+  typed.get('/api/races/:race', { schema: { tags: ['races'], summary: 'One race', params: raceParams } }, async (request, reply) => {
+    const race = hub.get(request.params.race);
+    if (race === undefined) return reply.code(404).send(notFound(request.params.race));
+    return raceSummary(race);
+  });
+
+  typed.get(
+    '/api/races/:race/standings',
+    {
+      schema: {
+        tags: ['races'],
+        summary: 'Classification at an instant (overall, or one class)',
+        description: 'Same JSON as `sarthe standings --json`: { at, flag, chequeredMs, cars[] } in overall order.',
+        params: raceParams,
+        querystring: z.object({ at: atQuery, class: z.string().max(40).optional().describe('only this class, e.g. LMP2') }),
+      },
+    },
+    async (request, reply) => {
+      const race = hub.get(request.params.race);
+      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
+      return standingsAt(race.timeline, instant(race, request.query.at), { className: request.query.class });
+    },
+  );
+
+  typed.get(
+    '/api/races/:race/cars/:car',
+    {
+      schema: {
+        tags: ['races'],
+        summary: 'One car: entry, standing, laps and pit exits up to an instant',
+        params: raceParams.extend({ car: z.string().min(1).max(8).describe('car number as text ("007" is not "7")') }),
+        querystring: z.object({ at: atQuery }),
+      },
+    },
+    async (request, reply) => {
+      const race = hub.get(request.params.race);
+      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
+      const car = race.timeline.cars.get(request.params.car);
+      if (car === undefined) {
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no car #${request.params.car} in race "${race.id}"` });
+      }
+      const at = instant(race, request.query.at);
+      const standing = standingsAt(race.timeline, at).cars.find((c) => c.number === car.number) ?? null;
+      return {
+        race: race.id,
+        at: { raceTimeMs: at },
+        entry: car.entry,
+        standing,
+        laps: car.laps.slice(0, car.indexAt(at)),
+        pitOuts: car.pitOuts.filter((p) => p.atMs <= at),
+      };
+    },
+  );
+
+  typed.get(
+    '/api/races/:race/flags',
+    {
+      schema: {
+        tags: ['races'],
+        summary: 'Flag changes at the line, in time order',
+        description: 'known=false when the source states no flags (Al Kamel files before 2023): nothing is derived.',
+        params: raceParams,
+        querystring: z.object({ at: atQuery }),
+      },
+    },
+    async (request, reply) => {
+      const race = hub.get(request.params.race);
+      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
+      const at = instant(race, request.query.at);
+      return {
+        race: race.id,
+        at: { raceTimeMs: at },
+        known: race.timeline.hasFlags,
+        changes: race.timeline.flagChanges().filter((c) => c.atMs <= at),
+      };
+    },
+  );
+
+  typed.get(
+    '/api/races/:race/events',
+    {
+      schema: {
+        tags: ['races'],
+        summary: 'Stored timing events after a seq (to rebuild or audit a race)',
+        params: raceParams,
+        querystring: z.object({
+          after: z.coerce.number().int().min(0).default(0).describe('return events with seq > after'),
+          limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const race = hub.get(request.params.race);
+      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
+      const events = await hub.store.readSince(race.id, request.query.after, request.query.limit);
+      return { race: race.id, lastSeq: race.seq, events };
+    },
+  );
+}

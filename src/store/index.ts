@@ -1,0 +1,101 @@
+/**
+ * The event store: the one thing that must survive a crash (DESIGN.md).
+ * Append-only; every accepted event gets a per-race sequence number (1, 2, 3…
+ * with no gap) and keeps its idempotency key, so a batch sent twice changes
+ * nothing. Everything else (timeline, standings, deltas) is rebuilt from it.
+ *
+ * Kept narrow on purpose: SQLite implements it now (sqlite/), Postgres later
+ * with the same contract (one transaction per append, a per-race counter row
+ * locked while seqs are handed out).
+ */
+import type { TimingEvent } from '../model/events.js';
+import { canonicalJson, eventKey } from '../model/events.js';
+
+export interface AppendEvent {
+  /** Idempotency key (model/events.ts eventKey). */
+  key: string;
+  event: TimingEvent;
+  /**
+   * Whether a different event under the same key supersedes the stored one
+   * (a session or entry correction) rather than conflicting with it (a lap
+   * must never change once told).
+   */
+  revisable: boolean;
+}
+
+export type AppendStatus =
+  /** Stored now, under `seq`. */
+  | 'accepted'
+  /** The same event is stored already, under `seq`: nothing changed. */
+  | 'duplicate'
+  /** Another event is stored under this key (at `seq`) and it may not change. */
+  | 'conflict'
+  /** Not stored because another event of an all-or-nothing batch failed. */
+  | 'rolled-back';
+
+export interface AppendResult {
+  status: AppendStatus;
+  /** Seq of the event now stored under this key, or null if none. */
+  seq: number | null;
+}
+
+export interface AppendOutcome {
+  results: AppendResult[];
+  /** Seq of the last event this append stored; null when it stored nothing. */
+  commitSeq: number | null;
+  /** Wall-clock time (ms since epoch) at which the commit was durable. */
+  committedAtMs: number;
+}
+
+export interface StoredEvent {
+  seq: number;
+  key: string;
+  event: TimingEvent;
+  /**
+   * The last seq of the append that stored this event: events sharing it were
+   * committed together, so a reader can rebuild states commit by commit.
+   */
+  commitSeq: number;
+}
+
+export interface StoredRace {
+  id: string;
+  /** Seq of the race's latest event (0 when none). */
+  lastSeq: number;
+  createdAtMs: number;
+}
+
+export interface EventStore {
+  /**
+   * Appends a batch for one race in one transaction and returns a result per
+   * event, in order. Resolves only once the accepted events are durable.
+   * `atomic`: if any event conflicts, store none of them.
+   */
+  append(race: string, events: readonly AppendEvent[], options?: { atomic?: boolean }): Promise<AppendOutcome>;
+  /** Events of a race with seq > afterSeq, in seq order, at most `limit`. */
+  readSince(race: string, afterSeq: number, limit?: number): Promise<StoredEvent[]>;
+  races(): Promise<StoredRace[]>;
+  race(id: string): Promise<StoredRace | null>;
+  close(): Promise<void>;
+}
+
+/** Sessions and entries are facts that get corrected (a crew grows); laps and pit exits are not. */
+export function isRevisable(event: TimingEvent): boolean {
+  return event.type === 'session' || event.type === 'entry';
+}
+
+export function toAppendEvent(event: TimingEvent): AppendEvent {
+  return { key: eventKey(event), event, revisable: isRevisable(event) };
+}
+
+/** The stored form of an event: canonical JSON, so equal facts compare equal as text. */
+export function eventBody(event: TimingEvent): string {
+  return canonicalJson(event);
+}
+
+/** Race ids appear in URLs and file names: lowercase letters, digits, `-` and `_`. */
+export const RACE_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export function isRaceId(text: string): boolean {
+  return RACE_ID_PATTERN.test(text);
+}

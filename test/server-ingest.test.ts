@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { foldEvents } from '../src/engine/timeline.js';
+import { standingsAt } from '../src/engine/standings.js';
+import type { TimingEvent } from '../src/model/events.js';
+import { entry, lap, pitOut, repoRoot, session, steadyLaps } from './helpers.js';
+import { post, storedEvents, testServer, TOKEN } from './server-helpers.js';
+
+const race = [session(), entry('7', 'LMP1'), entry('8', 'LMP1'), ...steadyLaps('7', 5, 200_000), ...steadyLaps('8', 5, 201_000)];
+
+describe('ingest API: authentication', () => {
+  it('without a configured token, ingest is disabled and says so', async () => {
+    const app = await testServer({ ingestToken: null });
+    const response = await post(app, 'r', race);
+    assert.equal(response.statusCode, 503);
+    assert.match(response.json().message, /ingest is disabled.*SARTHE_INGEST_TOKEN/);
+    await app.close();
+  });
+
+  it('a missing or wrong token is a 401 and stores nothing', async () => {
+    const app = await testServer();
+    const missing = await app.inject({ method: 'POST', url: '/api/races/r/events', headers: { 'content-type': 'application/json' }, payload: '[]' });
+    assert.equal(missing.statusCode, 401);
+    assert.match(missing.headers['www-authenticate'] as string, /Bearer/);
+    const wrong = await app.inject({
+      method: 'POST',
+      url: '/api/races/r/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}x` },
+      payload: JSON.stringify(race),
+    });
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.json().message, /wrong/);
+    assert.deepEqual(await storedEvents(app, 'r'), []);
+    await app.close();
+  });
+});
+
+describe('ingest API: batches', () => {
+  it('stores a batch with seqs, and re-sending it changes nothing', async () => {
+    const app = await testServer();
+    const first = await post(app, 'r', race);
+    assert.equal(first.statusCode, 200);
+    assert.equal(first.json().accepted, race.length);
+    assert.equal(first.json().seq, race.length);
+    const before = await storedEvents(app, 'r');
+    const again = await post(app, 'r', race);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().duplicates, race.length);
+    assert.equal(again.json().accepted, 0);
+    assert.deepEqual(await storedEvents(app, 'r'), before);
+    await app.close();
+  });
+
+  it('a bad event gets a 422 naming its index and field; the others are stored', async () => {
+    const app = await testServer();
+    const bad = { ...lap('7', 6, 1_200_000), lapMs: 'fast' };
+    const response = await post(app, 'r', [race[0], bad, race[1]]);
+    assert.equal(response.statusCode, 422);
+    const body = response.json();
+    assert.match(body.message, /event 1, field lapMs/);
+    assert.deepEqual(body.results[1], { index: 1, status: 'invalid', errors: [{ field: 'lapMs', message: 'Invalid input: expected number, received string' }] });
+    assert.equal(body.accepted, 2);
+    assert.deepEqual((await storedEvents(app, 'r')).map((e) => e.key), ['session', 'entry:7']);
+    await app.close();
+  });
+
+  it('atomic=true: one bad event stores nothing', async () => {
+    const app = await testServer();
+    const response = await post(app, 'r', [race[0], { type: 'lap', car: '7' }], '?atomic=true');
+    assert.equal(response.statusCode, 422);
+    assert.match(response.json().message, /Nothing was stored/);
+    assert.equal(response.json().results[0].status, 'rolled-back');
+    assert.deepEqual(await storedEvents(app, 'r'), []);
+    await app.close();
+  });
+
+  it('nasty input is a clear 4xx and leaves the stored events as they were', async () => {
+    const app = await testServer({ ingest: { maxBatchEvents: 1000, bodyLimit: 256 * 1024 } });
+    await post(app, 'r', race);
+    const before = await storedEvents(app, 'r');
+    const send = (payload: string, contentType = 'application/json', url = '/api/races/r/events') =>
+      app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType }, payload });
+    const cases: Array<[string, Awaited<ReturnType<typeof send>>, number, RegExp]> = [
+      ['malformed JSON', await send('[{"type":"lap",'), 400, /not valid JSON/],
+      ['a number', await send('42'), 400, /JSON array of timing events/],
+      ['empty array', await send('[]'), 400, /no event/],
+      ['wrong types', await send(JSON.stringify([{ ...lap('7', 9, 9_000_000), car: 7, inPit: 'yes' }])), 422, /event 0, field car/],
+      ['unknown type', await send(JSON.stringify([{ type: 'teleport', car: '7' }])), 422, /field type: Invalid discriminator/],
+      ['negative time', await send(JSON.stringify([{ ...lap('7', 9, -5) }])), 422, /field crossingMs/],
+      ['too many events', await send(JSON.stringify(Array.from({ length: 1001 }, (_, i) => lap('9', i + 1, (i + 1) * 100_000)))), 413, /at most 1000 events/],
+      ['huge body', await send(`[${'"x",'.repeat(100_000)}"x"]`), 413, /too large/i],
+      ['race id characters', await send(JSON.stringify(race), 'application/json', '/api/races/Le%20Mans%3B/events'), 400, /race id is 1–64 lowercase/],
+      ['race id traversal', await send(JSON.stringify(race), 'application/json', '/api/races/..%2Fetc/events'), 400, /race id/],
+      ['wrong content type', await send(JSON.stringify(race), 'application/xml'), 415, /Unsupported Media Type/i],
+      ['NDJSON with a broken line', await send('{"type":"session","name":"X"}\n{oops\n', 'application/x-ndjson'), 422, /event 1: line 2 is not JSON/],
+    ];
+    for (const [name, response, status, message] of cases) {
+      assert.equal(response.statusCode, status, `${name}: ${response.body}`);
+      assert.match(response.json().message, message, name);
+    }
+    const after = await storedEvents(app, 'r');
+    // The NDJSON case stored its one good event (a corrected session): everything else is as before.
+    assert.deepEqual(after.slice(0, before.length), before);
+    assert.deepEqual(after.slice(before.length).map((e) => e.key), ['session']);
+    await app.close();
+  });
+
+  it('a lap contradicting the stored one is a 409; the stored lap stays', async () => {
+    const app = await testServer();
+    await post(app, 'r', race);
+    const response = await post(app, 'r', [{ ...lap('7', 2, 400_000), lapMs: 150_000 }]);
+    assert.equal(response.statusCode, 409);
+    assert.match(response.json().message, /event 0 \(lap:7:2\) contradicts/);
+    const stored = (await storedEvents(app, 'r')).find((e) => e.key === 'lap:7:2')!.event;
+    assert.equal(stored.type === 'lap' && stored.lapMs, 200_000);
+    await app.close();
+  });
+
+  it('NDJSON batches are read line by line', async () => {
+    const app = await testServer();
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/races/r/events',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
+      payload: `${race.map((e) => JSON.stringify(e)).join('\n')}\n`,
+    });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.json().accepted, race.length);
+    await app.close();
+  });
+
+  it('events out of order give the same state as in order', async () => {
+    const events: TimingEvent[] = [
+      session(),
+      entry('1', 'A'),
+      entry('2', 'A'),
+      ...steadyLaps('1', 20, 100_000),
+      ...steadyLaps('2', 20, 101_000),
+      lap('1', 21, 2_150_000, { inPit: true, lapMs: 150_000 }),
+      pitOut('1', 22, 2_200_000, 50_000),
+    ];
+    // A fixed shuffle, sent in batches of 7.
+    const shuffled = events.map((e, i) => ({ e, k: (i * 7919) % 101 })).sort((a, b) => a.k - b.k).map((x) => x.e);
+    const app = await testServer();
+    for (let i = 0; i < shuffled.length; i += 7) assert.equal((await post(app, 'r', shuffled.slice(i, i + 7))).statusCode, 200);
+    const live = await app.inject({ method: 'GET', url: '/api/races/r/standings' });
+    assert.deepEqual(live.json(), JSON.parse(JSON.stringify(standingsAt(foldEvents(events), null))));
+    const at = await app.inject({ method: 'GET', url: '/api/races/r/standings?at=0:30:00' });
+    assert.deepEqual(at.json(), JSON.parse(JSON.stringify(standingsAt(foldEvents(events), 1_800_000))));
+    await app.close();
+  });
+});
+
+describe('import API', () => {
+  it('imports an Al Kamel file, and importing it again stores nothing new', async () => {
+    const app = await testServer();
+    const csv = readFileSync(join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv'), 'utf8');
+    const upload = () =>
+      app.inject({
+        method: 'POST',
+        url: '/api/races/lemans-2019/import?name=23_Analysis_Race_Hour%2024.csv',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/csv' },
+        payload: csv,
+      });
+    const first = await upload();
+    assert.equal(first.statusCode, 200, first.body);
+    assert.equal(first.json().rows, 18_765);
+    assert.equal(first.json().accepted, first.json().events);
+    const again = await upload();
+    assert.equal(again.json().accepted, 0);
+    assert.equal(again.json().duplicates, first.json().events);
+    const standings = (await app.inject({ method: 'GET', url: '/api/races/lemans-2019/standings' })).json();
+    assert.equal(standings.cars[0].number, '8');
+    assert.equal(standings.cars[0].laps, 385);
+    const notCsv = await app.inject({
+      method: 'POST',
+      url: '/api/races/x/import',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/csv' },
+      payload: 'hello;world\n1;2\n',
+    });
+    assert.equal(notCsv.statusCode, 422);
+    assert.match(notCsv.json().message, /not an Al Kamel Analysis export/);
+    await app.close();
+  });
+});
