@@ -1,6 +1,10 @@
 /** Shared by the server tests: an app on an in-memory or temporary store, and a tiny SSE reader. */
+import { get as httpGet, type ClientRequest } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { applyDelta } from '../src/engine/delta.js';
 import type { TimingEvent } from '../src/model/events.js';
+import type { LiveDelta, LiveSnapshot } from '../src/model/live.js';
+import { MESSAGE_LIMIT } from '../src/server/live-race.js';
 import { buildServer, type ServerOptions } from '../src/server/app.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
 
@@ -54,4 +58,100 @@ export class SseParser {
     }
     return messages;
   }
+}
+
+/**
+ * A viewer as a browser's EventSource behaves: applies the snapshot and
+ * deltas, and when the stream ends reconnects with Last-Event-ID.
+ */
+export class LiveViewer {
+  state: LiveSnapshot | null = null;
+  lastEventId: string | null = null;
+  snapshots = 0;
+  deltas: number[] = [];
+  connections = 0;
+  private request: ClientRequest | null = null;
+  private stopped = false;
+
+  constructor(private base: string, private readonly race: string, private readonly reconnectMs = 50) {
+    this.connect();
+  }
+
+  /** Points the viewer at another server address (after a restart on a new port). */
+  moveTo(base: string): void {
+    this.base = base;
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.connections++;
+    const parser = new SseParser();
+    const headers: Record<string, string> = this.lastEventId === null ? {} : { 'last-event-id': this.lastEventId };
+    const request = httpGet(`${this.base}/api/races/${this.race}/live`, { headers }, (response) => {
+      if (response.statusCode !== 200) {
+        response.resume();
+        return;
+      }
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        for (const message of parser.push(chunk)) this.receive(message);
+      });
+    });
+    request.on('error', () => undefined);
+    request.on('close', () => {
+      if (this.request === request) setTimeout(() => this.connect(), this.reconnectMs);
+    });
+    this.request = request;
+  }
+
+  private receive(message: SseMessage): void {
+    if (message.event === 'snapshot') {
+      this.state = JSON.parse(message.data) as LiveSnapshot;
+      this.snapshots++;
+    } else if (message.event === 'delta') {
+      const delta = JSON.parse(message.data) as LiveDelta;
+      if (this.state === null) throw new Error('delta before any snapshot');
+      this.state = applyDelta(this.state, delta, MESSAGE_LIMIT);
+      this.deltas.push(delta.seq);
+    }
+    if (message.id !== null) this.lastEventId = message.id;
+  }
+
+  /** Drops the connection as a network failure would (the viewer reconnects). */
+  cut(): void {
+    this.request?.destroy();
+  }
+
+  close(): void {
+    this.stopped = true;
+    const request = this.request;
+    this.request = null;
+    request?.destroy();
+  }
+
+  async waitForSeq(seq: number, timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.state?.seq !== seq) {
+      if (Date.now() > until) throw new Error(`viewer stuck at seq ${this.state?.seq ?? 'none'}, waiting for ${seq}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** Reads one stream until its first message and returns it (a fresh viewer's snapshot). */
+export async function freshSnapshot(base: string, race: string): Promise<LiveSnapshot> {
+  return new Promise((resolve, reject) => {
+    const parser = new SseParser();
+    const request = httpGet(`${base}/api/races/${race}/live`, (response) => {
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        const [first] = parser.push(chunk);
+        if (first !== undefined) {
+          request.destroy();
+          resolve(JSON.parse(first.data) as LiveSnapshot);
+        }
+      });
+    });
+    request.on('error', reject);
+  });
 }
