@@ -3,7 +3,6 @@
  * are src/analysis's records as JSON). Pure: the adapters are unit-tested.
  */
 import type { CarDriveTime } from '../../analysis/drive-time.js';
-import type { RaceControl } from '../../analysis/flags.js';
 import type { PitStop } from '../../analysis/pits.js';
 import type { DriverRuleCheck } from '../../analysis/rules.js';
 import type { CarStint, DriverStint } from '../../analysis/stints.js';
@@ -62,23 +61,43 @@ export function lapTimeRange(laps: readonly CarLap[]): [number, number] {
   return [Math.max(0, best - pad), slowest + pad];
 }
 
-/** Flag periods as lap ranges of one car: the laps it completed under each flag. */
-export function flagLapRanges(control: RaceControl | null, laps: readonly CarLap[]): Array<{ flag: string; fromLap: number; toLap: number }> {
-  if (control === null || !control.known || laps.length === 0) return [];
+/** A stretch of race time under one flag. */
+export interface FlagSpan {
+  flag: string;
+  startMs: number;
+  /** null while still shown. */
+  endMs: number | null;
+}
+
+/**
+ * GET …/flags as spans: the server's flag changes at the line
+ * (`{ known, changes: [{ atMs, flag }] }`), or analysis periods
+ * (`{ known, periods }`). null when the feed has no flags.
+ */
+export function readFlags(json: unknown): FlagSpan[] | null {
+  if (!isObject(json) || json.known !== true) return null;
+  if (Array.isArray(json.periods)) return list<FlagSpan>(json.periods);
+  const changes = list<{ atMs: number; flag: string }>(json.changes);
+  return changes.map((c, i) => ({ flag: c.flag, startMs: c.atMs, endMs: changes[i + 1]?.atMs ?? null }));
+}
+
+/** Flag spans as lap ranges of one car: the laps it completed under each flag. */
+export function flagLapRanges(spans: readonly FlagSpan[] | null, laps: readonly CarLap[]): Array<{ flag: string; fromLap: number; toLap: number }> {
+  if (spans === null || laps.length === 0) return [];
   const ranges: Array<{ flag: string; fromLap: number; toLap: number }> = [];
-  for (const period of control.periods) {
-    if (period.flag === 'green' || period.flag === 'finish') continue;
-    const end = period.endMs ?? Infinity;
+  for (const span of spans) {
+    if (span.flag === 'green' || span.flag === 'finish') continue;
+    const end = span.endMs ?? Infinity;
     let from: number | null = null;
     let to: number | null = null;
     for (const lap of laps) {
-      // A lap completed inside the period was (at least partly) run under it.
-      if (lap.crossingMs >= period.startMs && lap.crossingMs <= end) {
+      // The flag is read at the line: a lap completed in the span was run (at least partly) under it.
+      if (lap.crossingMs >= span.startMs && lap.crossingMs < end) {
         from ??= lap.lap;
         to = lap.lap;
       }
     }
-    if (from !== null && to !== null) ranges.push({ flag: period.flag, fromLap: from - 1, toLap: to });
+    if (from !== null && to !== null) ranges.push({ flag: span.flag, fromLap: from - 1, toLap: to });
   }
   return ranges;
 }

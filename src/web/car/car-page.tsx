@@ -5,7 +5,6 @@
  */
 import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
-import type { RaceControl } from '../../analysis/flags.js';
 import type { PitStop } from '../../analysis/pits.js';
 import type { DriverRuleCheck } from '../../analysis/rules.js';
 import type { CarStint } from '../../analysis/stints.js';
@@ -19,7 +18,8 @@ import { useDerived, useJson } from '../lib/hooks.js';
 import { withRoute } from '../lib/route.js';
 import { STATUS_TITLE } from '../timing/cells.js';
 import { AXIS, UPlotChart } from '../charts/uplot-chart.js';
-import { flagLapRanges, lapTimeRange, readCarPage, type CarLap, type CarPageData } from './car-data.js';
+import { carPageData } from '../analysis/local.js';
+import { flagLapRanges, lapTimeRange, readFlags, type CarLap, type CarPageData, type FlagSpan } from './car-data.js';
 
 const LIVE_REFRESH_MS = 15_000;
 
@@ -28,9 +28,10 @@ export default function CarPage({ screen, route }: PageProps) {
   const at = route.atMs === null ? '' : `?at=${atParam(route.atMs)}`;
   const refresh = route.atMs === null ? LIVE_REFRESH_MS : null;
   const detail = useJson<unknown>(raceUrl(screen.race.id, `/cars/${encodeURIComponent(car)}${at}`), refresh);
-  const flags = useJson<RaceControl>(raceUrl(screen.race.id, `/flags${at}`), refresh);
+  const flagsJson = useJson<unknown>(raceUrl(screen.race.id, `/flags${at}`), refresh);
+  const flags = useMemo(() => readFlags(flagsJson.data), [flagsJson.data]);
   const standing = useDerived(screen.shown, (shown) => (shown === null ? null : { ...(shown.state.cars.get(car) ?? null) } as CarStanding | null), sameStanding, [car]);
-  const data = useMemo(() => (detail.data === null ? null : readCarPage(detail.data)), [detail.data]);
+  const data = useMemo(() => (detail.data === null ? null : carPageData(detail.data, screen.race)), [detail.data, screen.race]);
 
   if (detail.error !== null && data === null) {
     return (
@@ -51,10 +52,10 @@ export default function CarPage({ screen, route }: PageProps) {
         <>
           <section class="card">
             <h2>Lap times</h2>
-            <LapTimeChart laps={data.laps} stops={data.pitStops} control={flags.data} colour={classStyle(standing?.class ?? '').colour} />
+            <LapTimeChart laps={data.laps} stops={data.pitStops} flags={flags} colour={classStyle(standing?.class ?? '').colour} />
             <p class="legend">
               <span class="key pit" /> pit stop (in-lap)
-              {flags.data !== null && flags.data.known ? (
+              {flags !== null ? (
                 <>
                   <span class="key sc" /> safety car <span class="key fcy" /> full course yellow <span class="key red" /> red flag
                 </>
@@ -149,9 +150,9 @@ const FLAG_FILL: Record<string, string> = {
   red: 'rgba(255, 77, 79, 0.25)',
 };
 
-function LapTimeChart({ laps, stops, control, colour }: { laps: CarLap[]; stops: PitStop[]; control: RaceControl | null; colour: string }) {
+function LapTimeChart({ laps, stops, flags, colour }: { laps: CarLap[]; stops: PitStop[]; flags: FlagSpan[] | null; colour: string }) {
   const [lo, hi] = lapTimeRange(laps);
-  const bands = flagLapRanges(control, laps);
+  const bands = flagLapRanges(flags, laps);
   const inLaps = stops.map((s) => s.inLap);
   const options = useMemo((): Omit<uPlot.Options, 'width' | 'height'> => {
     return {

@@ -4,15 +4,17 @@
  * driver). Everything follows the instant shown (time travel) and refreshes
  * while live.
  */
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { CarHistory } from '../../analysis/history.js';
 import type { CarStints } from '../../analysis/stints.js';
 import { formatLapTime } from '../../model/time.js';
 import type { PageProps } from '../app.js';
-import { atParam, raceUrl } from '../lib/api.js';
+import type { RaceInfo } from '../../model/live.js';
+import { chartData, type ChartData } from '../analysis/local.js';
+import { atParam, getJson, HttpError, raceUrl } from '../lib/api.js';
 import { classStyle } from '../lib/classes.js';
-import { sameList, useDerived, useJson } from '../lib/hooks.js';
+import { sameList, useDerived } from '../lib/hooks.js';
 import { classesOf } from '../lib/live-state.js';
 import { gapCeiling, gapChartData, lapChartData, strategyRows } from './chart-data.js';
 import { StrategyChart } from './strategy-chart.js';
@@ -20,9 +22,45 @@ import { AXIS, CAR_COLOURS, UPlotChart } from './uplot-chart.js';
 
 const LIVE_REFRESH_MS = 30_000;
 
-interface HistoryBody {
-  at: number;
-  lapChart: CarHistory[];
+/**
+ * The lap chart and stints at `at`: from the server's analysis endpoints
+ * (GET …/history, …/stints) when it has them, else computed in the browser
+ * from the stored events (analysis/local.ts).
+ */
+function useChartData(race: RaceInfo, atMs: number | null): { data: ChartData | null; error: string | null } {
+  const [state, setState] = useState<{ data: ChartData | null; error: string | null }>({ data: null, error: null });
+  useEffect(() => {
+    let abort = new AbortController();
+    const at = atMs === null ? '' : `?at=${atParam(atMs)}`;
+    const load = async (signal: AbortSignal): Promise<ChartData> => {
+      try {
+        const [history, stints] = await Promise.all([
+          getJson<{ lapChart: CarHistory[] }>(raceUrl(race.id, `/history${at}`), signal),
+          getJson<CarStints[] | { stints: CarStints[] }>(raceUrl(race.id, `/stints${at}`), signal),
+        ]);
+        return { lapChart: history.lapChart, stints: Array.isArray(stints) ? stints : stints.stints };
+      } catch (error) {
+        if (!(error instanceof HttpError) || error.status !== 404) throw error;
+        return chartData(race, atMs, signal);
+      }
+    };
+    const run = (): void => {
+      abort.abort();
+      abort = new AbortController();
+      const signal = abort.signal;
+      load(signal).then(
+        (data) => !signal.aborted && setState({ data, error: null }),
+        (error: unknown) => !signal.aborted && setState((s) => ({ ...s, error: error instanceof Error ? error.message : String(error) })),
+      );
+    };
+    run();
+    const timer = atMs === null ? setInterval(run, LIVE_REFRESH_MS) : undefined;
+    return () => {
+      abort.abort();
+      clearInterval(timer);
+    };
+  }, [race, atMs]);
+  return state;
 }
 
 export default function ChartsPage({ screen, route }: PageProps) {
@@ -30,15 +68,12 @@ export default function ChartsPage({ screen, route }: PageProps) {
   const className = route.className ?? classes[0] ?? null;
   const order = useDerived(screen.shown, (shown) => shown?.state.order ?? [], sameList);
   const classOf = (car: string): string | undefined => screen.shown.get()?.state.cars.get(car)?.class;
-  const at = route.atMs === null ? '' : `?at=${atParam(route.atMs)}`;
-  const refresh = route.atMs === null ? LIVE_REFRESH_MS : null;
-  const history = useJson<HistoryBody>(raceUrl(screen.race.id, `/history${at}`), refresh);
-  const stints = useJson<CarStints[] | { stints: CarStints[] }>(raceUrl(screen.race.id, `/stints${at}`), refresh);
+  const charts = useChartData(screen.race, route.atMs);
   const endMs = route.atMs ?? screen.liveRaceTimeMs.get();
 
   if (className === null) return <p class="notice">Waiting for the race…</p>;
-  const lapChart = history.data?.lapChart ?? null;
-  const stintList = stints.data === null ? null : Array.isArray(stints.data) ? stints.data : stints.data.stints;
+  const lapChart = charts.data?.lapChart ?? null;
+  const stintList = charts.data?.stints ?? null;
 
   return (
     <div class="page charts-page" data-testid="charts-page">
@@ -48,16 +83,16 @@ export default function ChartsPage({ screen, route }: PageProps) {
       </h2>
       <section class="card">
         <h2>Lap chart: position in class after every lap</h2>
-        {lapChart === null ? <Pending error={history.error} /> : <LapChart histories={lapChart} className={className} />}
+        {lapChart === null ? <Pending error={charts.error} /> : <LapChart histories={lapChart} className={className} />}
       </section>
       <section class="card">
         <h2>Gap to the class leader</h2>
-        {lapChart === null ? <Pending error={history.error} /> : <GapChart histories={lapChart} className={className} />}
+        {lapChart === null ? <Pending error={charts.error} /> : <GapChart histories={lapChart} className={className} />}
       </section>
       <section class="card">
         <h2>Strategy: stints and drivers</h2>
         {stintList === null ? (
-          <Pending error={stints.error} />
+          <Pending error={charts.error} />
         ) : (
           <StrategyChart rows={strategyRows(stintList, className, order, classOf)} endMs={Math.max(endMs, 60_000)} />
         )}

@@ -98,6 +98,7 @@ export function applyDelta(state: LiveState, delta: LiveDelta): Change {
   const change = emptyChange();
   state.seq = delta.seq;
   state.raceTimeMs = delta.raceTimeMs;
+  if (delta.race !== undefined) state.race = delta.race;
   if (delta.flag !== undefined && delta.flag !== state.flag) {
     state.flag = delta.flag;
     change.flagChanged = true;
