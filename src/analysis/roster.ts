@@ -41,7 +41,8 @@ export interface Roster {
 export function makeRoster(timeline: RaceTimeline, entryList?: EntryList): Roster {
   const listed = new Map<string, EntryListCar>((entryList?.cars ?? []).map((c) => [c.number, c]));
   const cars = new Map<string, CarRef>();
-  const drivers = new Map<string, DriverRef>();
+  // car → driver number → name → ref: looked up once per lap, so no key strings.
+  const drivers = new Map<string, Map<number, Map<string, DriverRef>>>();
   const roster: Roster = {
     car(number) {
       let ref = cars.get(number);
@@ -62,8 +63,11 @@ export function makeRoster(timeline: RaceTimeline, entryList?: EntryList): Roste
       return ref;
     },
     driver(car, driverNumber, name) {
-      const key = `${car}\u0000${driverNumber}\u0000${name}`;
-      let ref = drivers.get(key);
+      let byNumber = drivers.get(car);
+      if (byNumber === undefined) drivers.set(car, (byNumber = new Map()));
+      let byName = byNumber.get(driverNumber);
+      if (byName === undefined) byNumber.set(driverNumber, (byName = new Map()));
+      let ref = byName.get(name);
       if (ref === undefined) {
         const fromList = findListedDriver(listed.get(car), driverNumber, name);
         const shownName = name || fromList?.name || `Driver ${driverNumber}`;
@@ -75,7 +79,7 @@ export function makeRoster(timeline: RaceTimeline, entryList?: EntryList): Roste
           surname: fromList?.surname ?? surnameOf(shownName),
           category: fromList?.category ?? null,
         };
-        drivers.set(key, ref);
+        byName.set(name, ref);
       }
       return ref;
     },

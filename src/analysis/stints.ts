@@ -111,22 +111,29 @@ function paceOf(car: CarTimeline, first: number, last: number, index: RaceIndex)
 }
 
 function common(car: CarTimeline, first: number, last: number, number: number, open: boolean, index: RaceIndex, n: number): StintCommon {
-  const laps = car.laps.slice(first, last + 1);
-  const firstLap = laps[0]!;
+  const firstLap = car.laps[first]!;
+  const count = last - first + 1;
+  // One pass, one sort: stints are computed for every car at every instant asked.
+  const lapTimes = new Float64Array(count);
   let driveMs = 0;
-  for (let i = first; i <= last; i++) driveMs += lapDriveMs(car, i, n);
+  for (let i = first; i <= last; i++) {
+    lapTimes[i - first] = car.laps[i]!.lapMs;
+    driveMs += lapDriveMs(car, i, n);
+  }
+  lapTimes.sort();
+  const mid = count >> 1;
   return {
     car: car.number,
     class: car.entry.class,
     number,
     startLap: firstLap.lap,
-    endLap: laps[laps.length - 1]!.lap,
-    laps: laps.length,
+    endLap: car.laps[last]!.lap,
+    laps: count,
     startMs: lapStartMs(firstLap) + pitPartsOfLap(car, first, n)[0],
-    endMs: laps[laps.length - 1]!.crossingMs,
+    endMs: car.laps[last]!.crossingMs,
     driveMs,
-    bestLapMs: Math.min(...laps.map((l) => l.lapMs)),
-    medianLapMs: median(laps.map((l) => l.lapMs))!,
+    bestLapMs: lapTimes[0]!,
+    medianLapMs: count % 2 === 1 ? lapTimes[mid]! : Math.round((lapTimes[mid - 1]! + lapTimes[mid]!) / 2),
     pace: paceOf(car, first, last, index),
     open,
   };
