@@ -156,6 +156,7 @@ describe('a Bronze driver completes the minimum in the middle of an hour', () =>
     assert.equal(f!.minimumBasis, 'category');
     assert.equal(f!.lap, 99);
     assert.equal(f!.atMs, 2 * H + 46 * M);
+    assert.equal(f!.reachedAtMs, 2 * H + 46 * M, 'exactly on the line: 63 laps of 100 s');
     assert.equal(f!.minutesIntoHour, 46);
     assert.deepEqual(facts(2), []);
     // The Gold driver's 45 minutes came in hour 1 (lap 27, at 0:45:00).

@@ -204,6 +204,7 @@ export interface RecoveryFact {
   classPositionAtEnd: number;
 }
 
+/** `atMs` is the crossing that completed the minimum (when the data showed it). */
 export interface DriveTimeMilestoneFact extends InHour {
   kind: 'drive-time-minimum';
   driver: DriverRef;
@@ -211,6 +212,9 @@ export interface DriveTimeMilestoneFact extends InHour {
   minimumMs: number;
   minimumBasis: 'category' | 'general';
   lap: number;
+  /** The instant within that lap the running total reached the minimum (may be just before the hour). */
+  reachedAtMs: number;
+  /** Drive time at the end of the hour. */
   driveMs: number;
 }
 
@@ -485,7 +489,9 @@ export const positionSwapFacts: HourFactFinder = (ctx) => {
       list[at - 1] = car.number;
       list[at] = ahead;
       at--;
-      if (other.laps !== me.laps - 1) continue; // only cars on the same lap trade places
+      // Only cars on the same lap trade places, and only once there is an order:
+      // before their first crossing cars sit in car-number order, not the grid's.
+      if (other.laps !== me.laps - 1 || other.laps === 0) continue;
       const pit = pitInvolvement(ctx, car.number, lapIndex, ahead, t);
       const key = car.number < ahead ? `${car.number}\u0000${ahead}` : `${ahead}\u0000${car.number}`;
       let events = pairs.get(key);
@@ -652,12 +658,13 @@ export const driveTimeFacts: HourFactFinder = (ctx) => {
     if (reached !== null && check.minimumMs !== null && check.minimumBasis !== null && isInHour(ctx, reached.crossingMs)) {
       facts.push({
         kind: 'drive-time-minimum',
-        ...inHour(ctx, reached.atMs),
+        ...inHour(ctx, reached.crossingMs),
         driver: check.driver,
         car: check.car,
         minimumMs: check.minimumMs,
         minimumBasis: check.minimumBasis,
         lap: reached.lap,
+        reachedAtMs: reached.atMs,
         driveMs: check.driveMs,
       });
     }
