@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ImportError } from '../sources/alkamel/parse.js';
 import { MergeConflictError } from '../sources/merge.js';
+import { registerServe } from './serve.js';
 import { registerStandings } from './standings.js';
 import { registerPits } from './pits.js';
 import { registerStints } from './stints.js';
@@ -17,6 +18,7 @@ const program = new Command()
   .exitOverride();
 
 registerStandings(program);
+registerServe(program);
 // Race analysis (src/analysis): one command per view.
 registerPits(program);
 registerStints(program);
