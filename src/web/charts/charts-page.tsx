@@ -12,7 +12,7 @@ import { formatLapTime } from '../../model/time.js';
 import type { PageProps } from '../app.js';
 import type { RaceInfo } from '../../model/live.js';
 import { chartData, type ChartData } from '../analysis/local.js';
-import { atParam, getJson, HttpError, raceUrl } from '../lib/api.js';
+import { atParam, getJson, raceUrl, serverHas } from '../lib/api.js';
 import { classStyle } from '../lib/classes.js';
 import { sameList, useDerived } from '../lib/hooks.js';
 import { classesOf } from '../lib/live-state.js';
@@ -33,16 +33,12 @@ function useChartData(race: RaceInfo, atMs: number | null): { data: ChartData | 
     let abort = new AbortController();
     const at = atMs === null ? '' : `?at=${atParam(atMs)}`;
     const load = async (signal: AbortSignal): Promise<ChartData> => {
-      try {
-        const [history, stints] = await Promise.all([
-          getJson<{ lapChart: CarHistory[] }>(raceUrl(race.id, `/history${at}`), signal),
-          getJson<CarStints[] | { stints: CarStints[] }>(raceUrl(race.id, `/stints${at}`), signal),
-        ]);
-        return { lapChart: history.lapChart, stints: Array.isArray(stints) ? stints : stints.stints };
-      } catch (error) {
-        if (!(error instanceof HttpError) || error.status !== 404) throw error;
-        return chartData(race, atMs, signal);
-      }
+      if (!(await serverHas(['/api/races/{race}/history', '/api/races/{race}/stints']))) return chartData(race, atMs, signal);
+      const [history, stints] = await Promise.all([
+        getJson<{ lapChart: CarHistory[] }>(raceUrl(race.id, `/history${at}`), signal),
+        getJson<CarStints[] | { stints: CarStints[] }>(raceUrl(race.id, `/stints${at}`), signal),
+      ]);
+      return { lapChart: history.lapChart, stints: Array.isArray(stints) ? stints : stints.stints };
     };
     const run = (): void => {
       abort.abort();

@@ -40,3 +40,20 @@ export function fetchStandings(race: string, atMs: number, signal?: AbortSignal)
 export function liveUrl(race: string): string {
   return raceUrl(race, '/live');
 }
+
+let routes: Promise<Set<string>> | null = null;
+
+/**
+ * Whether the server offers these routes (OpenAPI paths, e.g.
+ * "/api/races/{race}/history"), read once from /api/openapi.json: pages use
+ * the server's analysis when it has it and compute it themselves otherwise,
+ * without probing for 404s.
+ */
+export async function serverHas(paths: readonly string[]): Promise<boolean> {
+  routes ??= getJson<{ paths?: Record<string, unknown> }>('/api/openapi.json').then(
+    (doc) => new Set(Object.keys(doc.paths ?? {})),
+    () => new Set<string>(),
+  );
+  const known = await routes;
+  return paths.every((p) => known.has(p));
+}

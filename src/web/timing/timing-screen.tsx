@@ -46,6 +46,8 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
       const cars = carsInOrder(shown.state, className);
       const bests = bestsOf(shown.state.cars.values());
       table.current.update(cars, { classView: className !== null, bests }, `${className ?? '*'}@${shown.atMs ?? 'live'}`);
+      // Which instant the rows show: for people's tools and the browser tests.
+      host.current!.dataset.at = shown.atMs === null ? 'live' : String(shown.atMs);
     };
     draw(screen.shown.get());
     return screen.shown.subscribe(draw);

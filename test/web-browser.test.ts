@@ -1,0 +1,277 @@
+/**
+ * The web app in a real browser (Debian's chromium driven by playwright-core)
+ * against the real server replaying Le Mans 2019 at 60×: the page loads,
+ * live updates arrive, the class filter, the car page, the charts, time
+ * travel to 6h matching GET …/standings?at=6h, and the phone layout.
+ * Screenshots go to test-results/ in every run: look at them.
+ *
+ * Without chromium the suite is skipped, except with CI=true where that is
+ * a failure (.ci/run installs it).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startReplayServer, type ReplayServer } from '../bench/web-server.js';
+import { formatGap } from '../src/model/format.js';
+import type { Standings } from '../src/model/standings.js';
+import { formatLapTime, HOUR, MINUTE } from '../src/model/time.js';
+import { repoRoot } from './helpers.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const results = join(repoRoot, 'test-results');
+const webRoot = join(repoRoot, 'dist', 'web');
+
+function browserAvailable(): { skip?: string } {
+  if (existsSync(CHROMIUM)) return {};
+  if (process.env.CI === 'true') throw new Error(`CI=true but chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
+  return { skip: `chromium not found at ${CHROMIUM}` };
+}
+
+/**
+ * The page functions below run in the browser. Node's type library has no
+ * DOM, and adding it would change every other file's globals, so this module
+ * names the little of it those functions use.
+ */
+interface DomNode {
+  textContent: string | null;
+  dataset: Record<string, string | undefined>;
+  value: string;
+  querySelector(selector: string): DomNode | null;
+  dispatchEvent(event: unknown): boolean;
+}
+declare const document: {
+  querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): ArrayLike<DomNode> & Iterable<DomNode>;
+  documentElement: { scrollWidth: number; clientWidth: number };
+};
+declare const location: { hash: string };
+declare const Event: new (type: string, init?: { bubbles?: boolean }) => unknown;
+
+const DESKTOP = { width: 1366, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+interface RowText {
+  car: string;
+  pos: string;
+  laps: string;
+  gap: string;
+  last: string;
+}
+
+function rowsOf(page: Page): Promise<RowText[]> {
+  return page.$$eval('.rows .row', (rows) =>
+    rows.map((r) => {
+      const text = (cls: string): string => r.querySelector(cls)?.textContent ?? '';
+      return { car: (r as DomNode).dataset.car ?? '', pos: text('.c-pos'), laps: text('.c-laps'), gap: text('.c-gap'), last: text('.c-last') };
+    }),
+  );
+}
+
+describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 }, () => {
+  let server: ReplayServer;
+  let browser: BrowserContext;
+  let profile: string;
+  const errors: string[] = [];
+
+  before(async () => {
+    assert.ok(existsSync(join(webRoot, 'index.html')), 'dist/web is built by npm run build');
+    mkdirSync(results, { recursive: true });
+    server = await startReplayServer({
+      file: join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv'),
+      race: 'lemans-2019',
+      fromMs: 6 * HOUR + 5 * MINUTE,
+      speed: 60,
+      webRoot,
+    });
+    profile = mkdtempSync(join(tmpdir(), 'sarthe-chromium-'));
+    // A fresh profile each run (launchPersistentContext is how Playwright takes --user-data-dir).
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: DESKTOP,
+      deviceScaleFactor: 1,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  async function open(path: string, viewport = DESKTOP): Promise<Page> {
+    const page = await browser.newPage();
+    await page.setViewportSize(viewport);
+    page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`${path}: ${m.text()}`);
+    });
+    await page.goto(`${server.origin}/${path}`);
+    return page;
+  }
+
+  async function api<T>(path: string): Promise<T> {
+    const response = await fetch(`${server.origin}${path}`);
+    assert.equal(response.status, 200, path);
+    return (await response.json()) as T;
+  }
+
+  it('loads the live timing screen with every car', async () => {
+    const live = await api<Standings>('/api/races/lemans-2019/standings');
+    const page = await open('');
+    await page.waitForFunction((n) => document.querySelectorAll('.rows .row').length >= n, live.cars.length);
+    assert.equal(await page.textContent('h1'), 'Le Mans 24 Hours 2019');
+    assert.match((await page.textContent('[data-testid=elapsed]')) ?? '', /^6:\d\d:\d\d$/);
+    assert.match((await page.textContent('[data-testid=mode]')) ?? '', /Live/);
+    const rows = await rowsOf(page);
+    assert.deepEqual(
+      rows.map((r) => r.pos),
+      rows.map((_, i) => String(i + 1)),
+      'positions 1..n in order',
+    );
+    await page.waitForTimeout(1500); // let the position flashes fade for the picture
+    await page.screenshot({ path: join(results, 'web-desktop-timing.png') });
+    await page.close();
+  });
+
+  it('applies live updates by itself', async () => {
+    const page = await open('');
+    await page.waitForSelector('.rows .row');
+    const totalLaps = (): Promise<number> => page.$$eval('.rows .c-laps', (cells) => cells.reduce((sum, c) => sum + Number(c.textContent), 0));
+    const before = await totalLaps();
+    const clock = await page.textContent('[data-testid=elapsed]');
+    // At 60× a minute of racing passes every second: cars cross the line within a few seconds.
+    await page.waitForFunction(
+      (n) => [...document.querySelectorAll('.rows .c-laps')].reduce((sum, c) => sum + Number(c.textContent), 0) > n,
+      before,
+      { timeout: 20_000 },
+    );
+    assert.ok((await totalLaps()) > before);
+    assert.notEqual(await page.textContent('[data-testid=elapsed]'), clock, 'the race clock runs');
+    await page.close();
+  });
+
+  it('filters one class with class positions and class gaps', async () => {
+    const page = await open('');
+    await page.waitForSelector('[data-testid="class-tab-LMP2"]');
+    await page.click('[data-testid="class-tab-LMP2"]');
+    await page.waitForFunction(() => location.hash.includes('class=LMP2'));
+    const lmp2 = await api<Standings>('/api/races/lemans-2019/standings?class=LMP2');
+    await page.waitForFunction((n) => document.querySelectorAll('.rows .row').length === n, lmp2.cars.length);
+    const rows = await rowsOf(page);
+    const numbers = new Set(lmp2.cars.map((c) => c.number));
+    assert.ok(rows.every((r) => numbers.has(r.car)), 'only LMP2 cars');
+    assert.deepEqual(
+      rows.map((r) => r.pos),
+      rows.map((_, i) => String(i + 1)),
+      'class positions',
+    );
+    assert.equal(rows[0]!.gap, 'Leader', 'the class leader has no class gap');
+    assert.equal(await page.textContent('.row.head .c-gap'), 'Class gap');
+    await page.screenshot({ path: join(results, 'web-desktop-class-lmp2.png') });
+    await page.close();
+  });
+
+  it('opens a car page with its laps, stints and stops', async () => {
+    // At a fixed instant (time travel), so the page and the API see the same laps.
+    const page = await open('#/?at=6:00:00');
+    await page.waitForSelector(`[data-testid=timing][data-at="${6 * HOUR}"]`);
+    const car = await page.$eval('.rows .row:nth-child(1)', (r) => (r as DomNode).dataset.car ?? '');
+    await page.click('.rows .row:nth-child(1) .c-num a');
+    await page.waitForFunction((n) => location.hash === `#/car/${n}?at=6:00:00`, car);
+    await page.waitForSelector('[data-testid=car-page]');
+    await page.waitForSelector('[data-testid=lap-chart] canvas');
+    await page.waitForSelector('[data-testid=pit-stops] tbody tr');
+    const stops = await page.$$eval('[data-testid=pit-stops] tbody tr', (r) => r.length);
+    const detail = await api<{ laps: Array<{ inPit: boolean }> }>(`/api/races/lemans-2019/cars/${car}?at=6h`);
+    // Stops shown = in-laps in the data so far (a car just in the pits counts: "in the pits").
+    assert.equal(stops, detail.laps.filter((l) => l.inPit).length);
+    assert.ok((await page.$$eval('[data-testid=stints] tbody tr', (r) => r.length)) >= stops);
+    await page.screenshot({ path: join(results, 'web-desktop-car.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows the race charts of a class', async () => {
+    const page = await open('#/charts?class=LMGTE+Pro');
+    await page.waitForSelector('[data-testid=lap-position-chart] canvas', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=gap-chart] canvas');
+    await page.waitForSelector('[data-testid=strategy-chart] canvas');
+    await page.screenshot({ path: join(results, 'web-desktop-charts.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('travels to 6h (shortcut and slider) showing GET standings?at=6h, then back to live', async () => {
+    const expected = await api<Standings>('/api/races/lemans-2019/standings?at=6h');
+    const want = expected.cars.map((c) => ({
+      car: c.number,
+      pos: String(c.position),
+      laps: String(c.laps),
+      gap: c.gap === null ? 'Leader' : formatGap(c.gap),
+      last: c.lastLapMs === null ? '' : formatLapTime(c.lastLapMs),
+    }));
+    const page = await open('');
+    await page.waitForSelector('.rows .row');
+    await page.click('[data-testid=after-6h]');
+    await page.waitForSelector(`[data-testid=timing][data-at="${6 * HOUR}"]`);
+    assert.equal(await page.textContent('[data-testid=elapsed]'), '6:00:00');
+    assert.equal(await page.textContent('[data-testid=mode]'), 'Time travel');
+    assert.deepEqual(await rowsOf(page), want);
+    await page.screenshot({ path: join(results, 'web-desktop-6h.png') });
+
+    // Live again in one click…
+    await page.click('[data-testid=back-to-live]');
+    await page.waitForSelector('[data-testid=timing][data-at=live]');
+    assert.equal(await page.evaluate(() => location.hash.includes('at=')), false);
+    assert.match((await page.textContent('[data-testid=mode]')) ?? '', /Live/);
+    assert.notDeepEqual(await rowsOf(page), want);
+
+    // …and the slider to the same instant shows the same state.
+    await page.$eval('[data-testid=slider]', (el, value) => {
+      const input = el as DomNode;
+      input.value = String(value);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }, 6 * HOUR);
+    await page.waitForSelector(`[data-testid=timing][data-at="${6 * HOUR}"]`);
+    assert.equal(await page.textContent('[data-testid=shown-at]'), '6:00:00');
+    assert.deepEqual(await rowsOf(page), want);
+    await page.close();
+  });
+
+  it('fits a phone: position, car, driver, gap and last lap without scrolling sideways; the rest on tap', async () => {
+    const page = await open('', PHONE);
+    await page.waitForSelector('.rows .row');
+    await page.waitForTimeout(1500);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'no horizontal scroll');
+    const first = '.rows .row:nth-child(1)';
+    for (const column of ['pos', 'num', 'driver', 'gap', 'last']) {
+      assert.ok(await page.isVisible(`${first} .c-${column}`), `${column} visible`);
+      const box = (await page.locator(`${first} .c-${column}`).boundingBox())!;
+      assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width, `${column} inside the screen`);
+    }
+    assert.equal(await page.isVisible(`${first} .c-team`), false, 'team only on tap');
+    await page.screenshot({ path: join(results, 'web-phone-timing.png') });
+    await page.click(`${first} .c-driver`);
+    await page.waitForSelector(`${first}.open .c-team`, { state: 'visible' });
+    assert.ok(await page.isVisible(`${first} .c-best`));
+    assert.ok(await page.isVisible(`${first} .c-more`), 'a link to the car page');
+    await page.screenshot({ path: join(results, 'web-phone-row-open.png') });
+    await page.close();
+  });
+
+  it('raised no error in any page', () => {
+    assert.deepEqual(errors, []);
+  });
+});
