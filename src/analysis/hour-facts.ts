@@ -198,7 +198,8 @@ export interface RecoveryFact {
   lostMs: number;
   /** Hour (1-based) in which the long stop began. */
   lossHour: number;
-  /** Worst class position since the loss. */
+  /** Class position as it came in for that stop, and the worst since. */
+  classPositionBeforeLoss: number;
   worstClassPosition: number;
   classPositionAtStart: number;
   classPositionAtEnd: number;
@@ -615,28 +616,35 @@ export const retirementFacts: HourFactFinder = (ctx) => {
 };
 
 export const recoveryFacts: HourFactFinder = (ctx) => {
-  const before = new Map(ctx.start.cars.map((c) => [c.number, c]));
+  const atStart = new Map(ctx.start.cars.map((c) => [c.number, c]));
   const facts: RecoveryFact[] = [];
   const latestLong = new Map<string, PitStop>();
   for (const s of ctx.stops) if (s.long && s.outMs !== null && s.outMs <= ctx.toMs) latestLong.set(s.car, s);
   for (const c of ctx.end.cars) {
     const loss = latestLong.get(c.number);
-    const s = before.get(c.number);
+    const s = atStart.get(c.number);
     if (loss === undefined || s === undefined || s.laps === 0 || c.status === 'stopped' || c.status === 'retired') continue;
     if (c.classPosition >= s.classPosition) continue;
-    // Worst class position at its crossings since the stop.
+    // Class position at the in-lap's crossing, then the worst at its crossings since.
+    const car = ctx.timeline.cars.get(c.number)!;
+    let beforeLoss: number | null = null;
     let worst = c.classPosition;
-    const first = crossingsUpTo(ctx.index, loss.inMs);
+    const first = crossingsUpTo(ctx.index, loss.inMs - 1);
     const last = crossingsUpTo(ctx.index, ctx.toMs);
     for (let k = first; k < last; k++) {
-      if (ctx.index.crossingCar[k]!.number === c.number) worst = Math.max(worst, ctx.index.classPosition[k]!);
+      if (ctx.index.crossingCar[k] !== car) continue;
+      beforeLoss ??= ctx.index.classPosition[k]!;
+      worst = Math.max(worst, ctx.index.classPosition[k]!);
     }
+    // Recovering means the stop cost places and some are coming back this hour.
+    if (beforeLoss === null || worst <= beforeLoss) continue;
     facts.push({
       kind: 'recovery',
       car: ctx.roster.car(c.number),
       loss,
       lostMs: loss.lostMs ?? 0,
       lossHour: Math.max(1, Math.ceil(loss.inMs / HOUR)),
+      classPositionBeforeLoss: beforeLoss,
       worstClassPosition: worst,
       classPositionAtStart: s.classPosition,
       classPositionAtEnd: c.classPosition,

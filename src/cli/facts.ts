@@ -88,7 +88,7 @@ function describe(f: HourFact): string {
     case 'retirement':
       return `${car(f.car)} ${f.status} after ${f.laps} laps, last seen ${formatRaceTime(f.lastSeenMs)}${f.lastLapInPit ? ' in the pits' : ''}`;
     case 'recovery':
-      return `${car(f.car)} lost ${formatDuration(f.lostMs)} in hour ${f.lossHour}; P${f.worstClassPosition} worst, P${f.classPositionAtStart} → P${f.classPositionAtEnd} this hour`;
+      return `${car(f.car)} lost ${formatDuration(f.lostMs)} in hour ${f.lossHour}: P${f.classPositionBeforeLoss} before, P${f.worstClassPosition} worst, P${f.classPositionAtStart} → P${f.classPositionAtEnd} this hour`;
     case 'drive-time-minimum':
       return `${at(f)} ${f.driver.displayName}${f.driver.category ? ` (${f.driver.category})` : ''} in ${car(f.car)} completed the ${formatDuration(f.minimumMs)} minimum`;
     case 'drive-time-status':
