@@ -1,0 +1,134 @@
+/**
+ * Fault tolerance (issue 5 §6), on the real server process:
+ * - SIGKILL in the middle of a stream of ingest batches, restart, resend
+ *   what was not acknowledged: the final state is a clean fold of all the
+ *   events, and no acknowledged event is missing or doubled.
+ * - A restart under connected viewers: they reconnect with Last-Event-ID and
+ *   end with the same state as a fresh viewer.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { standingsAt } from '../src/engine/standings.js';
+import { foldEvents } from '../src/engine/timeline.js';
+import { compareEvents, eventKey, type TimingEvent } from '../src/model/events.js';
+import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
+import { repoRoot } from './helpers.js';
+import { freshSnapshot, LiveViewer } from './server-helpers.js';
+import { kill, startServerProcess, type ServerProcess } from './server-process.js';
+
+const TOKEN = 'fault-token';
+const dir = mkdtempSync(join(tmpdir(), 'sarthe-fault-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The first `count` events of Le Mans 2019 in race-time order. */
+async function demoEvents(count: number): Promise<TimingEvent[]> {
+  const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
+  return [...events].sort(compareEvents).slice(0, count);
+}
+
+function batches(events: TimingEvent[], size: number): TimingEvent[][] {
+  const out: TimingEvent[][] = [];
+  for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size));
+  return out;
+}
+
+async function send(server: ServerProcess, race: string, batch: TimingEvent[]) {
+  const response = await fetch(`${server.base}/api/races/${race}/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
+    body: batch.map((e) => JSON.stringify(e)).join('\n'),
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()) as { results: Array<{ status: string; seq: number; key: string }> };
+}
+
+async function allStored(server: ServerProcess, race: string): Promise<Array<{ seq: number; key: string }>> {
+  const stored: Array<{ seq: number; key: string }> = [];
+  for (;;) {
+    const page = (await (await fetch(`${server.base}/api/races/${race}/events?after=${stored.at(-1)?.seq ?? 0}&limit=10000`)).json()) as {
+      events: Array<{ seq: number; key: string }>;
+    };
+    if (page.events.length === 0) return stored;
+    stored.push(...page.events.map((e) => ({ seq: e.seq, key: e.key })));
+  }
+}
+
+describe('fault tolerance of the real server process', { timeout: 120_000 }, () => {
+  it('SIGKILL during a stream of ingest batches loses and doubles nothing acknowledged', async () => {
+    const db = join(dir, 'kill.db');
+    const events = await demoEvents(6000);
+    const queue = batches(events, 100);
+    /** Seq each acknowledged event was stored under, by key. */
+    const acknowledged = new Map<string, number>();
+    let server = await startServerProcess({ db, token: TOKEN });
+    let next = 0;
+    let lost = 0;
+    // Two kills, each while batches are in flight (several sent at once, unawaited).
+    for (const killAfter of [17, 41]) {
+      while (next < killAfter) {
+        const reply = await send(server, 'r', queue[next]!);
+        for (const r of reply.results) acknowledged.set(r.key, r.seq);
+        next++;
+      }
+      const inFlight = [0, 1, 2].map((i) =>
+        send(server, 'r', queue[next + i]!).then(
+          (reply) => reply.results.forEach((r) => acknowledged.set(r.key, r.seq)),
+          () => { lost++; }, // not acknowledged: resent below
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      await kill(server, 'SIGKILL');
+      await Promise.all(inFlight);
+      server = await startServerProcess({ db, token: TOKEN });
+      // Resend everything from the first batch not wholly acknowledged.
+      while (next < queue.length && queue[next]!.every((e) => acknowledged.has(eventKey(e)))) next++;
+    }
+    assert.ok(lost > 0, 'some batches were in flight when the process died');
+    for (; next < queue.length; next++) {
+      const reply = await send(server, 'r', queue[next]!);
+      for (const r of reply.results) {
+        const before = acknowledged.get(r.key);
+        if (before !== undefined) assert.equal(r.seq, before, `${r.key} keeps the seq it was acknowledged with`);
+        acknowledged.set(r.key, r.seq);
+      }
+    }
+
+    const stored = await allStored(server, 'r');
+    assert.deepEqual(stored.map((e) => e.seq), stored.map((_, i) => i + 1), 'seqs 1..n with no gap');
+    assert.equal(new Set(stored.map((e) => e.key)).size, stored.length, 'no key stored twice');
+    assert.equal(stored.length, events.length, 'every event stored');
+    const bySeq = new Map(stored.map((e) => [e.key, e.seq]));
+    for (const [key, seq] of acknowledged) assert.equal(bySeq.get(key), seq, `acknowledged ${key} is stored under its seq`);
+    const live = await (await fetch(`${server.base}/api/races/r/standings`)).json();
+    assert.deepEqual(live, JSON.parse(JSON.stringify(standingsAt(foldEvents(events), null))), 'state = clean fold of all events');
+    await kill(server, 'SIGTERM');
+  });
+
+  it('viewers connected across a restart reconnect with Last-Event-ID and end as a fresh viewer', async () => {
+    const db = join(dir, 'restart.db');
+    const queue = batches(await demoEvents(3000), 150);
+    let server = await startServerProcess({ db, token: TOKEN });
+    const port = server.port;
+    for (let i = 0; i < 5; i++) await send(server, 'r', queue[i]!);
+    const viewers = Array.from({ length: 5 }, () => new LiveViewer(server.base, 'r', 100));
+    for (const v of viewers) await v.waitForSeq(750);
+    for (let i = 5; i < 10; i++) await send(server, 'r', queue[i]!);
+    for (const v of viewers) await v.waitForSeq(1500);
+    await kill(server, 'SIGKILL');
+    server = await startServerProcess({ db, token: TOKEN, port });
+    for (let i = 10; i < queue.length; i++) await send(server, 'r', queue[i]!);
+    for (const v of viewers) await v.waitForSeq(3000);
+    const fresh = await freshSnapshot(server.base, 'r');
+    for (const v of viewers) {
+      assert.deepStrictEqual(v.state, fresh);
+      assert.equal(v.snapshots, 1, 'the restarted server rebuilt the recent deltas: no new snapshot needed');
+      assert.deepEqual(v.deltas, [900, 1050, 1200, 1350, 1500, 1650, 1800, 1950, 2100, 2250, 2400, 2550, 2700, 2850, 3000]);
+      assert.ok(v.connections >= 2);
+      v.close();
+    }
+    await kill(server, 'SIGTERM');
+  });
+});
