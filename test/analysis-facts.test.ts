@@ -245,6 +245,71 @@ describe('hour facts on a made-up race', () => {
   });
 });
 
+describe('hour facts over a 3-hour made-up race: a recovery, a retirement, the finish', () => {
+  // Class P: #1 at 120 s a lap, #2 at 121 s, #3 at 100 s with stops after laps
+  // 10 and 20 (60 s) and a 15-minute one after lap 25 (in at 2620 s, out at
+  // 3520 s). #3 leads, drops to third, and is back in front in hour 2: it
+  // completes lap 52 at 6220 s, before #1 (6240 s). GT #9 stops for good after
+  // lap 40 (4000 s).
+  const events: TimingEvent[] = [
+    session({ scheduledDurationMs: 3 * H }),
+    entry('1', 'P'),
+    entry('2', 'P'),
+    entry('3', 'P'),
+    entry('9', 'GT'),
+    ...carLaps('1', 95, 120_000),
+    ...carLaps('2', 95, 121_000),
+    ...carLaps('3', 110, 100_000, { 10: 60_000, 20: 60_000, 25: 900_000 }),
+    ...carLaps('9', 40, 100_000),
+  ];
+  const timeline = foldEvents(events);
+
+  it('hour 1: the long stop, #3 from first to third', () => {
+    const facts = hourFactsFromTimeline(timeline, 1).facts;
+    const long = factsOfKind(facts, 'pit-stop').filter((f) => f.stop.long);
+    assert.deepEqual(long.map((f) => [f.car.car, f.stop.inLap, f.stop.lostMs, f.minutesIntoHour]), [['3', 25, 840_000, 43]]);
+    assert.deepEqual(
+      factsOfKind(facts, 'class-lead').find((f) => f.class === 'P')!.leader.car,
+      '1',
+    );
+  });
+
+  it('hour 2: #3 recovers to the lead, #9 stops', () => {
+    const facts = hourFactsFromTimeline(timeline, 2).facts;
+    const [recovery] = factsOfKind(facts, 'recovery');
+    assert.ok(recovery);
+    assert.equal(recovery.car.car, '3');
+    assert.equal(recovery.lostMs, 840_000);
+    assert.equal(recovery.lossHour, 1);
+    assert.deepEqual(
+      [recovery.classPositionBeforeLoss, recovery.worstClassPosition, recovery.classPositionAtStart, recovery.classPositionAtEnd],
+      [1, 3, 3, 1],
+    );
+    const lead = factsOfKind(facts, 'class-lead').find((f) => f.class === 'P')!;
+    assert.equal(lead.leader.car, '3');
+    assert.equal(lead.leaderAtStart!.car, '1');
+    assert.equal(lead.kept, false);
+    const change = factsOfKind(facts, 'lead-change').find((f) => f.class === 'P')!;
+    assert.deepEqual([change.newLeader.car, change.previousLeader.car, change.lap, change.atMs], ['3', '1', 52, 6_220_000]);
+    const [gone] = factsOfKind(facts, 'retirement');
+    assert.deepEqual([gone!.car.car, gone!.status, gone!.laps, gone!.lastSeenMs], ['9', 'stopped', 40, 4_000_000]);
+    assert.equal(factsOfKind(facts, 'class-standings').find((f) => f.class === 'GT')!.running, 0);
+    assert.deepEqual(factsOfKind(hourFactsFromTimeline(timeline, 3).facts, 'retirement'), [], 'only the hour it happened');
+  });
+
+  it('hour 3 is the last: it runs on to the flag and holds the finish', () => {
+    const facts = hourFactsFromTimeline(timeline, 3);
+    assert.equal(facts.final, true);
+    assert.equal(facts.hoursRemaining, 0);
+    const [fin] = factsOfKind(facts.facts, 'finish');
+    // #3 after 3 h: lap 26 at 3620 s, then 100 s each → lap 98 at 10 820 s is the first crossing after 10 800 s.
+    assert.equal(fin!.winner.car, '3');
+    assert.equal(fin!.atMs, 10_820_000);
+    assert.deepEqual(fin!.classWinners.map((w) => w.car), ['3', '9']);
+    assert.ok(facts.toMs > 3 * H);
+  });
+});
+
 describe('hour facts use only what was known at the end of the hour', realData(), () => {
   for (const [file, hours] of [
     ['lemans-2019-race-analysis.csv', [6, 12]],
