@@ -10,6 +10,7 @@ import { registerDrivers } from './drivers.js';
 import { registerFlags } from './flags.js';
 import { registerHistory } from './history.js';
 import { registerFacts } from './facts.js';
+import { registerReport } from './report.js';
 
 const program = new Command()
   .name('sarthe')
@@ -26,6 +27,8 @@ registerDrivers(program);
 registerFlags(program);
 registerHistory(program);
 registerFacts(program);
+// Race coverage (src/report): hour-by-hour reports.
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -153,3 +153,92 @@ export function pick<T>(options: readonly T[], seed: string): T {
   }
   return options[hash % options.length]!;
 }
+
+/** "Oreca" for "ORECA"; short all-capital names ("BMW") and names with digits stay. */
+export function makeWords(manufacturer: string): string {
+  return manufacturer
+    .trim()
+    .split(/\s+/)
+    .map((w) => (w.length > 3 && /^[A-Z]+$/.test(w) ? w[0] + w.slice(1).toLowerCase() : w))
+    .join(' ');
+}
+
+const TEAM_NOISE = /(?:\s+(?:Racing Team|Racing|Team|Motorsports|Motorsport|Competition))+$/i;
+
+/** "G-Drive" for "G-Drive Racing", "WRT" for "Team WRT": how a report names a team. */
+export function teamWords(team: string): string {
+  const trimmed = team.trim().replace(/^Team\s+/i, '').replace(TEAM_NOISE, '').trim();
+  return trimmed === '' ? team.trim() : trimmed;
+}
+
+/** What a report needs to name a car. */
+export interface CarName {
+  car: string;
+  team: string;
+  manufacturer: string;
+}
+
+/**
+ * "#7 Toyota" when the team carries the make's name (Toyota Gazoo Racing),
+ * else "#31 DragonSpeed Oreca" (number, team, make).
+ */
+export function carWords(car: CarName): string {
+  const make = makeWords(car.manufacturer);
+  const team = teamWords(car.team);
+  if (make === '') return team === '' ? `#${car.car}` : `#${car.car} ${team}`;
+  if (team === '' || team.toLowerCase().includes(make.toLowerCase()) || car.team.toLowerCase().includes(make.toLowerCase())) {
+    return `#${car.car} ${make}`;
+  }
+  return `#${car.car} ${team} ${make}`;
+}
+
+/** Same team (the rule for "the sister #8 car"). */
+export function sameTeam(a: CarName, b: CarName): boolean {
+  return a.team.trim() !== '' && a.team.trim().toLowerCase() === b.team.trim().toLowerCase();
+}
+
+/**
+ * A rival named against a reference car: "the sister #8 car" only when both
+ * run for the same team, else "the #8 Toyota".
+ */
+export function rivalWords(rival: CarName, of: CarName): string {
+  return sameTeam(rival, of) ? `the sister #${rival.car} car` : `the ${carWords(rival)}`;
+}
+
+/**
+ * When in the hour something happened, from minutes since the hour began:
+ * "in the first 10 minutes of the hour", "midway through the hour",
+ * "in the closing minutes of the hour", else "23 minutes into the hour".
+ */
+export function minutesWords(minutesIntoHour: number): string {
+  const m = Math.max(0, Math.floor(minutesIntoHour));
+  if (m < 10) return 'in the first 10 minutes of the hour';
+  if (m < 15) return 'in the first 15 minutes of the hour';
+  if (m >= 28 && m < 33) return 'midway through the hour';
+  if (m >= 50 && m < 60) return 'in the closing 10 minutes of the hour';
+  if (m >= 60) return 'after the hour had run out';
+  return `${m} minutes into the hour`;
+}
+
+/** "after six hours", "at half-distance", "with two hours to go", for headlines and standfirsts. */
+export function progressWords(hour: number, hoursRemaining: number | null, scheduledHours: number | null): string {
+  if (hoursRemaining !== null && hoursRemaining >= 1 && hoursRemaining <= 3) {
+    return `with ${numberWord(hoursRemaining)} ${hoursRemaining === 1 ? 'hour' : 'hours'} to go`;
+  }
+  if (scheduledHours !== null && scheduledHours >= 4 && scheduledHours % 2 === 0 && hour * 2 === scheduledHours) return 'at half-distance';
+  if (hour === 1) return 'after the opening hour';
+  return `after ${numberWord(hour)} hours`;
+}
+
+/** "first", "second" … "ninth", then "10th": class places as prose. */
+export function placeWords(position: number): string {
+  const words = ['', 'first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth'];
+  return position >= 1 && position <= 9 ? words[position]! : ordinal(position);
+}
+
+/** Gap as the text after "by"/"from": same words as gapWords, "a lap" style variants kept reproducible. */
+export function clearWords(gap: Gap): string {
+  if (gap === null) return '';
+  if ('laps' in gap) return `${lapsWords(gap.laps)} clear`;
+  return `${timeGapWords(gap.ms)} clear`;
+}

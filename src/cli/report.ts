@@ -1,0 +1,76 @@
+/**
+ * `sarthe report <file…> --hour N [--format md|html|json] [--entry-list F] [--check]`,
+ * or `--all` for every hour: the hour-by-hour race report (src/report).
+ * With --check every fact is recomputed from the timing data; any false fact
+ * is printed on stderr and the exit code is 1.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { parseEntryList } from '../analysis/entry-list.js';
+import { parseRegulationProfile } from '../analysis/rules.js';
+import { buildReport, reportHours } from '../report/build.js';
+import { checkReport, formatProblem } from '../report/check.js';
+import { renderReport, reportJson, type ReportFormat } from '../report/render.js';
+import { loadRace } from './load.js';
+
+interface Options {
+  hour?: string;
+  all?: boolean;
+  format: string;
+  entryList?: string;
+  rules?: string;
+  check?: boolean;
+  lenient?: boolean;
+  duration?: string;
+}
+
+const FORMATS: readonly ReportFormat[] = ['md', 'html', 'json'];
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('the race report of hour N (or of every hour with --all), drafted from the timing data')
+    .argument('<file...>', 'Al Kamel Analysis CSV file(s) of one race, oldest first')
+    .option('--hour <n>', 'the hour that ends at N hours of race time')
+    .option('--all', 'every hour of the race, first to last')
+    .option('--format <format>', 'md, html or json', 'md')
+    .option('--entry-list <file>', 'entry list (JSON or CSV): driver categories, display names, team short names')
+    .option('--rules <file>', 'regulation profile (JSON), e.g. rules/lemans.json')
+    .option('--check', 'recompute every fact of the report from the timing data; exit 1 on any false fact')
+    .option('--lenient', 'skip bad lines (each one reported) instead of failing')
+    .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
+    .action(async (files: string[], options: Options) => {
+      const format = options.format as ReportFormat;
+      if (!FORMATS.includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}, got "${options.format}"`);
+      if ((options.hour === undefined) === (options.all !== true)) throw new Error('report needs --hour N or --all');
+      const { timeline } = await loadRace(files, options);
+      const entryList = options.entryList === undefined ? undefined : parseEntryList(await readFile(options.entryList, 'utf8'), options.entryList);
+      const rules = options.rules === undefined ? undefined : parseRegulationProfile(await readFile(options.rules, 'utf8'), options.rules);
+      const available = reportHours(timeline);
+      let hours: number[];
+      if (options.all) {
+        hours = available;
+      } else {
+        const n = Number(options.hour);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--hour must be a whole number from 1, got "${options.hour}"`);
+        hours = [n];
+      }
+      const reports = hours.map((hour) => buildReport(timeline, hour, { entryList, rules }));
+      let problems = 0;
+      if (options.check) {
+        for (const report of reports) {
+          const result = checkReport(timeline, report);
+          problems += result.problems.length;
+          for (const p of result.problems) process.stderr.write(`hour ${report.hour}: ${formatProblem(p)}\n`);
+          process.stderr.write(`hour ${report.hour}: ${result.checked} facts checked, ${result.problems.length} false\n`);
+        }
+      }
+      if (format === 'json') {
+        const value = options.all ? reports.map(reportJson) : reportJson(reports[0]!);
+        process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      } else {
+        process.stdout.write(reports.map((r) => renderReport(r, format)).join(format === 'md' ? '\n---\n\n' : '\n'));
+      }
+      if (problems > 0) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,97 @@
+/**
+ * Renderers: the same Report as Markdown, HTML (every text escaped) or JSON
+ * (`{headline, standfirst, sections:[{heading, paragraphs:[{text, facts}]}], tables}`).
+ */
+import { formatGap } from '../model/format.js';
+import type { PositionsTable, Report } from './types.js';
+
+export type ReportFormat = 'md' | 'html' | 'json';
+
+function statusNote(status: string): string {
+  return status === 'stopped' ? 'stopped' : status === 'retired' ? 'retired' : status === 'in-pit' ? 'in pits' : '';
+}
+
+function tableCells(table: PositionsTable): string[][] {
+  return table.rows.map((r) => [
+    String(r.position),
+    `#${r.car}`,
+    r.team,
+    r.drivers.join(', '),
+    String(r.laps),
+    r.gap === null ? '' : formatGap(r.gap),
+    statusNote(r.status),
+  ]);
+}
+
+const HEADERS = ['Pos', 'Car', 'Team', 'Drivers', 'Laps', 'Gap', 'Status'];
+
+function mdCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [`# ${report.headline}`, '', `**${report.standfirst}**`, ''];
+  for (const section of report.sections) {
+    if (section.heading !== null) out.push(`## ${section.heading}`, '');
+    for (const p of section.paragraphs) out.push(p.text, '');
+  }
+  out.push(`## ${report.tablesTitle}`, '');
+  for (const table of report.tables) {
+    out.push(`### ${table.class}`, '');
+    out.push(`| ${HEADERS.join(' | ')} |`, `| ${HEADERS.map((h) => (h === 'Laps' || h === 'Pos' || h === 'Gap' ? '---:' : '---')).join(' | ')} |`);
+    for (const row of tableCells(table)) out.push(`| ${row.map(mdCell).join(' | ')} |`);
+    out.push('');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+export function renderHtml(report: Report): string {
+  const e = escapeHtml;
+  const out: string[] = ['<article class="race-report">', `<h1>${e(report.headline)}</h1>`, `<p class="standfirst"><strong>${e(report.standfirst)}</strong></p>`];
+  for (const section of report.sections) {
+    out.push('<section>');
+    if (section.heading !== null) out.push(`<h2>${e(section.heading)}</h2>`);
+    for (const p of section.paragraphs) out.push(`<p>${e(p.text)}</p>`);
+    out.push('</section>');
+  }
+  out.push('<section class="positions">', `<h2>${e(report.tablesTitle)}</h2>`);
+  for (const table of report.tables) {
+    out.push(`<h3>${e(table.class)}</h3>`, '<table>', `<thead><tr>${HEADERS.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>`, '<tbody>');
+    for (const row of tableCells(table)) out.push(`<tr>${row.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`);
+    out.push('</tbody>', '</table>');
+  }
+  out.push('</section>', '</article>');
+  return `${out.join('\n')}\n`;
+}
+
+/** The report as JSON, keys in the documented order. */
+export function reportJson(report: Report): unknown {
+  return {
+    race: report.race,
+    hour: report.hour,
+    atMs: report.atMs,
+    final: report.final,
+    headline: report.headline,
+    headlineFacts: report.headlineFacts,
+    standfirst: report.standfirst,
+    standfirstFacts: report.standfirstFacts,
+    sections: report.sections.map((s) => ({ heading: s.heading, headingFacts: s.headingFacts, class: s.class, paragraphs: s.paragraphs })),
+    tablesTitle: report.tablesTitle,
+    tables: report.tables,
+  };
+}
+
+export function renderReport(report: Report, format: ReportFormat): string {
+  switch (format) {
+    case 'md':
+      return renderMarkdown(report);
+    case 'html':
+      return renderHtml(report);
+    case 'json':
+      return `${JSON.stringify(reportJson(report), null, 2)}\n`;
+  }
+}

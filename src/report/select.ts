@@ -1,0 +1,283 @@
+/**
+ * Stage one: which facts make the story of this hour. Reads the analysis
+ * hour facts plus the classification at the report's instant and returns,
+ * for the top class and each other class, the stories worth telling, ranked
+ * by newsworthiness (STORY_WEIGHTS). No words here: realise.ts writes them.
+ */
+import type { CarStatus, Standings } from '../model/standings.js';
+import { HOUR, MINUTE } from '../model/time.js';
+import { standingsAt } from '../engine/standings.js';
+import type { RaceTimeline } from '../engine/timeline.js';
+import {
+  carPosition,
+  factsOfKind,
+  hourFactsFromTimeline,
+  type CarPosition,
+  type DriverChangeFact,
+  type FlagPeriodFact,
+  type HourFacts,
+  type HourFactsOptions,
+  type LeadChangeFact,
+  type LeadShareFact,
+  type PitStopFact,
+  type PositionSwapsFact,
+  type RecoveryFact,
+} from '../analysis/hour-facts.js';
+import { makeRoster, type Roster } from '../analysis/roster.js';
+
+export type ReportOptions = HourFactsOptions;
+
+/**
+ * How newsworthy each kind of story is. The order is the editor's: the
+ * finish, then who leads (a change beats a hold), then race control, then
+ * cars that lost the race (retirements, long stops), then the fights behind.
+ * A lead change always outranks a safety car, which outranks a long stop.
+ */
+export const STORY_WEIGHTS = {
+  finish: 100,
+  'red-flag': 95,
+  'lead-change': 90,
+  'safety-car': 75,
+  'leader-retired': 72,
+  'last-running': 66,
+  'long-stop-front': 62,
+  retirement: 58,
+  'lead-held-tight': 56,
+  'long-stop': 48,
+  fcy: 46,
+  battle: 40,
+  recovery: 34,
+  podium: 30,
+  'leader-stops': 24,
+  'drive-time': 20,
+  'lead-held': 10,
+} as const;
+
+export type StoryWeight = keyof typeof STORY_WEIGHTS;
+
+export type Story =
+  | {
+      kind: 'lead';
+      weight: StoryWeight;
+      class: string | null;
+      leader: CarPosition;
+      second: CarPosition | null;
+      third: CarPosition | null;
+      /** Leader and second when the hour began (same car numbers or not). */
+      startLeader: CarPosition | null;
+      startSecond: CarPosition | null;
+      /** The last lead change of the hour, when the lead changed hands. */
+      change: LeadChangeFact | null;
+      changesInHour: number;
+      share: LeadShareFact | null;
+      /** The lead changer's pit stop, when it lost the lead in the pits. */
+      previousLeaderStop: PitStopFact | null;
+    }
+  | { kind: 'finish'; weight: StoryWeight; class: string | null; podium: CarPosition[]; chequeredMs: number }
+  | { kind: 'flag'; weight: StoryWeight; period: FlagPeriodFact }
+  | { kind: 'long-stop'; weight: StoryWeight; stop: PitStopFact; positionAtEnd: CarPosition | null }
+  | { kind: 'retirement'; weight: StoryWeight; car: CarPosition; startPosition: number | null; lastSeenMs: number; lastLapInPit: boolean }
+  | { kind: 'battle'; weight: StoryWeight; fact: PositionSwapsFact; ahead: CarPosition; behind: CarPosition; change: DriverChangeFact | null }
+  | { kind: 'podium'; weight: StoryWeight; third: CarPosition; fourth: CarPosition }
+  | { kind: 'recovery'; weight: StoryWeight; fact: RecoveryFact; car: CarPosition }
+  | { kind: 'leader-stops'; weight: StoryWeight; stops: PitStopFact[]; changes: DriverChangeFact[] }
+  | { kind: 'last-running'; weight: StoryWeight; car: CarPosition; entries: number }
+  | { kind: 'class-out'; weight: StoryWeight; class: string; cars: CarPosition[] }
+  | { kind: 'data-end'; weight: StoryWeight; lastMs: number };
+
+export interface ClassStories {
+  class: string;
+  /** 0 for the top class. */
+  rank: number;
+  cars: CarPosition[];
+  running: number;
+  stories: Story[];
+}
+
+export interface Selection {
+  race: string;
+  hour: number;
+  fromMs: number;
+  atMs: number;
+  final: boolean;
+  hoursRemaining: number | null;
+  scheduledHours: number | null;
+  /** The story the headline and standfirst tell. */
+  headline: Story;
+  classes: ClassStories[];
+  roster: Roster;
+  /** The hour facts the selection read (for debugging and `sarthe facts`). */
+  facts: HourFacts;
+}
+
+const gone = (s: CarStatus | undefined) => s === 'stopped' || s === 'retired';
+
+/** Hours a race report can be written for: up to the end of the data, at most the scheduled length. */
+export function reportHours(timeline: RaceTimeline): number[] {
+  const scheduled = timeline.session?.scheduledDurationMs ?? null;
+  let last = Math.max(1, Math.ceil(timeline.lastEventMs / HOUR));
+  if (scheduled !== null) last = Math.min(last, Math.max(1, Math.ceil(scheduled / HOUR)));
+  return Array.from({ length: last }, (_, i) => i + 1);
+}
+
+export function selectStories(timeline: RaceTimeline, hour: number, options: ReportOptions = {}): Selection {
+  const hours = reportHours(timeline);
+  if (!hours.includes(hour)) {
+    throw new RangeError(`no hour ${hour} in this race: its timing covers hours 1 to ${hours[hours.length - 1]}`);
+  }
+  const facts = hourFactsFromTimeline(timeline, hour, options);
+  const roster = makeRoster(timeline, options.entryList);
+  const chequered = timeline.chequeredMs();
+  const finishInHour = chequered !== null && chequered > facts.fromMs && chequered <= facts.toMs;
+  // A race whose timing stops without a chequered flag (Daytona 2019, red flag):
+  // describe it as of the last timing, or every car would look stopped.
+  const dataEnds = !finishInHour && timeline.lastEventMs < facts.toMs;
+  const atMs = dataEnds ? timeline.lastEventMs : facts.toMs;
+  const start = standingsAt(timeline, facts.fromMs);
+  const end = standingsAt(timeline, atMs);
+  const pos = (s: Standings) => new Map(s.cars.map((c) => [c.number, carPosition({ roster }, c)]));
+  const endPos = pos(end);
+  const startPos = pos(start);
+  const started = start.cars.some((c) => c.laps > 0);
+
+  const classOrder: string[] = [];
+  for (const c of end.cars) if (!classOrder.includes(c.class)) classOrder.push(c.class);
+
+  const lead = factsOfKind(facts.facts, 'class-lead');
+  const changes = factsOfKind(facts.facts, 'lead-change');
+  const shares = factsOfKind(facts.facts, 'lead-share');
+  const stops = factsOfKind(facts.facts, 'pit-stop');
+  const driverChanges = factsOfKind(facts.facts, 'driver-change');
+  const swaps = factsOfKind(facts.facts, 'position-swaps');
+  const recoveries = factsOfKind(facts.facts, 'recovery');
+  const flags = factsOfKind(facts.facts, 'flag-period');
+
+  const classes: ClassStories[] = classOrder.map((cls, rank) => {
+    const cars = end.cars.filter((c) => c.class === cls).map((c) => endPos.get(c.number)!);
+    const startCars = start.cars.filter((c) => c.class === cls && c.laps > 0).map((c) => startPos.get(c.number)!);
+    const running = cars.filter((c) => !gone(c.status)).length;
+    const stories: Story[] = [];
+    const leader = cars[0]!;
+
+    if (finishInHour) {
+      stories.push({ kind: 'finish', weight: 'finish', class: cls, podium: cars.slice(0, 3), chequeredMs: chequered });
+    } else if (running === 0 && started) {
+      stories.push({ kind: 'class-out', weight: 'last-running', class: cls, cars });
+    } else {
+      const inClass = changes.filter((c) => c.class === cls);
+      const change = leader.car !== startCars[0]?.car ? (inClass[inClass.length - 1] ?? null) : null;
+      const previousLeaderStop =
+        change === null || !change.previousLeaderPitting
+          ? null
+          : ([...stops].reverse().find((s) => s.car.car === change.previousLeader.car && s.atMs <= change.atMs + 10 * MINUTE) ?? null);
+      const gap = cars[1]?.classGap ?? null;
+      const tight = gap !== null && 'ms' in gap && gap.ms < 10_000;
+      stories.push({
+        kind: 'lead',
+        weight: change !== null ? 'lead-change' : tight ? 'lead-held-tight' : 'lead-held',
+        class: cls,
+        leader,
+        second: cars[1] ?? null,
+        third: cars[2] ?? null,
+        startLeader: startCars[0] ?? null,
+        startSecond: startCars[1] ?? null,
+        change,
+        changesInHour: lead.find((l) => l.class === cls)?.leadChangesInHour ?? 0,
+        share: shares.find((s) => s.class === cls) ?? null,
+        previousLeaderStop,
+      });
+    }
+
+    if (!finishInHour && running > 0) {
+      // Cars that stopped during the hour (not the data simply ending).
+      const startStatus = new Map(start.cars.map((c) => [c.number, c]));
+      if (!dataEnds) {
+        for (const c of cars) {
+          const before = startStatus.get(c.car);
+          if (!gone(c.status) || gone(before?.status) || c.laps === 0) continue;
+          const car = timeline.cars.get(c.car)!;
+          const n = car.indexAt(atMs);
+          const last = car.laps[n - 1];
+          const out = car.pitOutAt(atMs);
+          const startPosition = before !== undefined && before.laps > 0 ? before.classPosition : null;
+          stories.push({
+            kind: 'retirement',
+            weight: startPosition !== null && startPosition <= 3 ? 'leader-retired' : 'retirement',
+            car: c,
+            startPosition,
+            lastSeenMs: Math.max(last?.crossingMs ?? 0, out?.atMs ?? 0),
+            lastLapInPit: last?.inPit ?? false,
+          });
+        }
+      }
+      if (running === 1 && cars.length > 1) {
+        const survivor = cars.find((c) => !gone(c.status))!;
+        stories.push({ kind: 'last-running', weight: 'last-running', car: survivor, entries: cars.length });
+      }
+      for (const stop of stops) {
+        if (stop.car.class !== cls || !stop.stop.long || stop.stop.pitLaneMs === null || stop.stop.lostMs === null) continue;
+        const now = endPos.get(stop.car.car) ?? null;
+        if (now === null || gone(now.status)) continue; // told as a retirement
+        const front = (stop.classPositionAtEntry ?? 99) <= 3;
+        stories.push({ kind: 'long-stop', weight: front ? 'long-stop-front' : 'long-stop', stop, positionAtEnd: now });
+      }
+      const battle = swaps
+        .filter((s) => s.class === cls && s.swaps >= 2 && Math.min(...s.classPositionsAtEnd) <= 6)
+        .filter((s) => !(Math.min(...s.classPositionsAtEnd) === 1 && stories.some((x) => x.kind === 'lead' && x.change !== null)))
+        .sort((a, b) => b.swaps - a.swaps || Math.min(...a.classPositionsAtEnd) - Math.min(...b.classPositionsAtEnd))[0];
+      if (battle !== undefined) {
+        const ahead = endPos.get(battle.aheadAtEnd)!;
+        const other = battle.cars[0].car === battle.aheadAtEnd ? battle.cars[1].car : battle.cars[0].car;
+        const behind = endPos.get(other)!;
+        const lastPitSwap = [...battle.events].reverse().find((e) => e.pitCar !== null && e.driverChange);
+        const change =
+          lastPitSwap === undefined
+            ? null
+            : (driverChanges.find((d) => d.car.car === lastPitSwap.pitCar && Math.abs(d.lap - lastPitSwap.lap) <= 1) ?? null);
+        if (!gone(ahead.status) && !gone(behind.status)) stories.push({ kind: 'battle', weight: 'battle', fact: battle, ahead, behind, change });
+      }
+      const third = cars[2];
+      const fourth = cars[3];
+      if (third !== undefined && fourth !== undefined && !gone(third.status) && !gone(fourth.status) && battle?.classPositionsAtEnd.includes(3) !== true) {
+        stories.push({ kind: 'podium', weight: 'podium', third, fourth });
+      }
+      const recovery = recoveries
+        .filter((r) => r.car.class === cls && r.lossHour < hour && r.lostMs >= MINUTE)
+        .sort((a, b) => a.classPositionAtEnd - b.classPositionAtEnd)[0];
+      if (recovery !== undefined) stories.push({ kind: 'recovery', weight: 'recovery', fact: recovery, car: endPos.get(recovery.car.car)! });
+      if (rank === 0) {
+        const front = cars.slice(0, 2).map((c) => c.car);
+        const leaderStops = stops.filter((s) => front.includes(s.car.car) && !s.stop.long);
+        const leaderChanges = driverChanges.filter((d) => front.includes(d.car.car) && d.stopNumber !== null);
+        if (leaderStops.length > 0) stories.push({ kind: 'leader-stops', weight: 'leader-stops', stops: leaderStops, changes: leaderChanges });
+      }
+    }
+    if (rank === 0) {
+      for (const period of flags) {
+        if (period.period.flag === 'green' || period.period.flag === 'finish') continue;
+        if (!period.startedInHour && period.inHourMs < 2 * MINUTE) continue;
+        const weight = period.period.flag === 'red' ? 'red-flag' : period.period.flag === 'safety-car' ? 'safety-car' : 'fcy';
+        stories.push({ kind: 'flag', weight, period });
+      }
+      if (dataEnds) stories.push({ kind: 'data-end', weight: 'red-flag', lastMs: atMs });
+    }
+    const [first, ...rest] = stories;
+    rest.sort((a, b) => STORY_WEIGHTS[b.weight] - STORY_WEIGHTS[a.weight]);
+    return { class: cls, rank, cars, running, stories: first === undefined ? [] : [first, ...rest] };
+  });
+
+  const top = classes[0]!;
+  return {
+    race: facts.race.name,
+    hour,
+    fromMs: facts.fromMs,
+    atMs,
+    final: facts.final && finishInHour,
+    hoursRemaining: facts.hoursRemaining,
+    scheduledHours: facts.race.scheduledDurationMs === null ? null : Math.round(facts.race.scheduledDurationMs / HOUR),
+    headline: top.stories.find((s) => s.kind === 'data-end') ?? top.stories[0]!,
+    classes,
+    roster,
+    facts,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * A race report as data: every sentence next to the facts it states, so a
+ * checker can recompute each fact from the timing data (check.ts) and the
+ * renderers (render.ts) only lay words out.
+ *
+ * A fact is a claim about the race at an instant, small enough to verify on
+ * its own: "car #7 was first in LMP1 at 12:00:00", "#8 was 4.5s behind".
+ * Times are race milliseconds; gaps are the engine's Gap.
+ */
+import type { Flag } from '../model/events.js';
+import type { CarStatus, Gap } from '../model/standings.js';
+
+/** `class: null` means overall. */
+export type ReportFact =
+  /** Place at an instant, overall or within a class. */
+  | { kind: 'position'; car: string; class: string | null; position: number; atMs: number }
+  | { kind: 'laps'; car: string; laps: number; atMs: number }
+  /** Gap to the leader (overall) or the class leader at an instant. */
+  | { kind: 'gap'; car: string; class: string | null; gap: Gap; atMs: number }
+  /** Gap to the car directly ahead, overall or in the class. */
+  | { kind: 'interval'; car: string; class: string | null; gap: Gap; atMs: number }
+  /** Who was at the wheel (driver name as the timing writes it). */
+  | { kind: 'at-wheel'; car: string; driver: string; atMs: number }
+  /** These drivers belong to the car's crew. */
+  | { kind: 'crew'; car: string; drivers: string[] }
+  /** The car has led every lap from `sinceLap` to the latest lap completed at atMs, and not the lap before. */
+  | { kind: 'led-since'; car: string; class: string | null; sinceLap: number; sinceMs: number; atMs: number }
+  /** Laps led out of the laps the leader has completed. */
+  | { kind: 'laps-led'; car: string; class: string | null; lapsLed: number; leaderLaps: number; atMs: number }
+  /** `car` led lap `lap` (completed at atMs), `from` had led the lap before. */
+  | { kind: 'lead-change'; car: string; from: string; class: string | null; lap: number; atMs: number }
+  /** The in-lap `inLap` (crossing at inMs) and the pit lane time on the out-lap (null: still in). */
+  | { kind: 'pit-stop'; car: string; inLap: number; inMs: number; pitLaneMs: number | null }
+  /** A stop far longer than the car's usual: time lost = pitLaneMs − usualMs. */
+  | { kind: 'long-stop'; car: string; inLap: number; inMs: number; pitLaneMs: number; usualMs: number; lostMs: number; atMs: number }
+  /** `to` drove lap `lap`, `from` the lap before; the new driver left the pits at atMs. */
+  | { kind: 'driver-change'; car: string; lap: number; from: string; to: string; atMs: number }
+  /** A flag shown at the line from startMs until endMs (null: still shown at atMs). */
+  | { kind: 'flag-period'; flag: Flag; startMs: number; endMs: number | null; atMs: number }
+  | { kind: 'status'; car: string; status: CarStatus; atMs: number }
+  /** Last crossing of the line (or pit exit) at or before atMs. */
+  | { kind: 'last-seen'; car: string; lastSeenMs: number; atMs: number }
+  /** Two cars of a class traded places `swaps` times between fromMs and toMs. */
+  | { kind: 'swaps'; class: string; cars: [string, string]; swaps: number; fromMs: number; toMs: number }
+  /** The chequered flag fell at atMs. */
+  | { kind: 'chequered'; atMs: number }
+  /** Cars not stopped or retired out of the class's entries. */
+  | { kind: 'class-running'; class: string; running: number; entries: number; atMs: number }
+  /** The last crossing anywhere in the data (a race whose timing stops). */
+  | { kind: 'data-ends'; atMs: number };
+
+export type ReportFactKind = ReportFact['kind'];
+
+export interface Paragraph {
+  text: string;
+  facts: ReportFact[];
+}
+
+export interface Section {
+  /** null for the top class, which follows the standfirst without a heading. */
+  heading: string | null;
+  headingFacts: ReportFact[];
+  /** The class this section is about. */
+  class: string;
+  paragraphs: Paragraph[];
+}
+
+export interface TableRow {
+  position: number;
+  car: string;
+  team: string;
+  make: string;
+  drivers: string[];
+  laps: number;
+  /** Class gap to the class leader, as on a timing screen. */
+  gap: Gap;
+  status: CarStatus;
+}
+
+export interface PositionsTable {
+  class: string;
+  rows: TableRow[];
+}
+
+export interface Report {
+  race: string;
+  hour: number;
+  /** The instant the report describes (race ms). */
+  atMs: number;
+  fromMs: number;
+  final: boolean;
+  headline: string;
+  headlineFacts: ReportFact[];
+  standfirst: string;
+  standfirstFacts: ReportFact[];
+  sections: Section[];
+  /** "Positions after N hours". */
+  tablesTitle: string;
+  tables: PositionsTable[];
+}
