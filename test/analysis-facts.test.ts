@@ -10,6 +10,7 @@ import { eventTimeMs, type LapEvent, type TimingEvent } from '../src/model/event
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
 import { pitStops } from '../src/analysis/pits.js';
 import { stints } from '../src/analysis/stints.js';
+import { driveTimes } from '../src/analysis/drive-time.js';
 import { lapChart, leaderChanges, lapsLed, retirements } from '../src/analysis/history.js';
 import { hourFacts, hourFactsFromTimeline, factsOfKind, HOUR_FACT_FINDERS } from '../src/analysis/hour-facts.js';
 import { entry, lap, pitOut, realData, realFile, session } from './helpers.js';
@@ -112,6 +113,22 @@ describe('pace on green-flag laps', () => {
     // Lap 1 (start), laps 5–6 (SC at their crossing) and lap 7 (began under SC) are left out.
     assert.equal(car!.carStints[0]!.pace.basis, 'green-laps');
     assert.equal(car!.carStints[0]!.pace.laps, 6);
+  });
+});
+
+describe('a live timeline: analysis follows new events', () => {
+  it('the memoised indexes are rebuilt when the timeline takes more laps', () => {
+    const events = [session(), entry('1', 'P'), ...carLaps('1', 40, 100_000, { 10: 60_000, 20: 60_000, 30: 600_000 }, { 20: 2 })];
+    const cut = events.findIndex((e) => e.type === 'lap' && e.lap === 25);
+    const live = foldEvents(events.slice(0, cut));
+    assert.equal(pitStops(live).length, 2);
+    const before = driveTimes(live)[0]!.driveMs;
+    for (const e of events.slice(cut)) live.apply(e);
+    const fresh = foldEvents(events);
+    assert.deepEqual(pitStops(live), pitStops(fresh));
+    assert.deepEqual(driveTimes(live), driveTimes(fresh));
+    assert.deepEqual(stints(live), stints(fresh));
+    assert.ok(driveTimes(live)[0]!.driveMs > before);
   });
 });
 

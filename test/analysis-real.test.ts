@@ -10,7 +10,7 @@ import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
 import type { LapEvent } from '../src/model/events.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
 import { driveTimes } from '../src/analysis/drive-time.js';
-import { lapDriveMs } from '../src/analysis/race-index.js';
+import { lapDriveMs, raceIndex } from '../src/analysis/race-index.js';
 import { pitStops, unmarkedPitTimes } from '../src/analysis/pits.js';
 import { stints } from '../src/analysis/stints.js';
 import { hourFactsFromTimeline, factsOfKind } from '../src/analysis/hour-facts.js';
@@ -94,8 +94,9 @@ describe('analysis invariants on every real lap file', realData(), () => {
         // ELAPSED is the running sum of LAP_TIME to within 0.01 s a lap (SOURCES.md).
         assert.ok(Math.abs(lapSum - last.crossingMs) <= 10 * carLaps.length, `#${car.car.car} lap times sum to its race time`);
         const timelineCar = timeline.cars.get(car.car.car)!;
+        const index = raceIndex(timeline);
         carLaps.forEach((_, i) => {
-          assert.ok(lapDriveMs(timelineCar, i, carLaps.length) >= 0, `#${car.car.car} lap ${i + 1}: drive time not negative`);
+          assert.ok(lapDriveMs(index, timelineCar, i, carLaps.length) >= 0, `#${car.car.car} lap ${i + 1}: drive time not negative`);
         });
         const shares = car.drivers.reduce((sum, d) => sum + d.share, 0);
         if (car.driveMs > 0) assert.ok(Math.abs(shares - 1) < 1e-9);

@@ -11,8 +11,8 @@
  * whole until its stop's length is known (its out-lap completed).
  */
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
-import type { AnalysisOptions } from './pits.js';
-import { instant, lapStartMs, pitPartsOfLap } from './race-index.js';
+import type { AnalysisOptions } from './options.js';
+import { instant, lapStartMs, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
 import { makeRoster, type CarRef, type DriverRef, type Roster } from './roster.js';
 
 /** One stretch of driving: [startMs, endMs] of race time, pit lane time excluded. */
@@ -45,7 +45,7 @@ export interface CarDriveTime {
   drivers: DriverDriveTime[];
 }
 
-export function carDriveTime(car: CarTimeline, at: number, roster: Roster): CarDriveTime {
+export function carDriveTime(car: CarTimeline, at: number, roster: Roster, index: RaceIndex): CarDriveTime {
   const n = car.indexAt(at);
   const byDriver = new Map<number, DriverDriveTime>();
   let carDrive = 0;
@@ -53,7 +53,7 @@ export function carDriveTime(car: CarTimeline, at: number, roster: Roster): CarD
   let previousDriver = -1;
   for (let i = 0; i < n; i++) {
     const lap = car.laps[i]!;
-    const [head, tail] = pitPartsOfLap(car, i, n);
+    const [head, tail] = pitPartsOfLap(index, car, i, n);
     const drive = lap.lapMs - head - tail;
     carDrive += drive;
     carPit += head + tail;
@@ -95,11 +95,12 @@ export function carDriveTime(car: CarTimeline, at: number, roster: Roster): CarD
 export function driveTimes(timeline: RaceTimeline, options: AnalysisOptions = {}): CarDriveTime[] {
   const at = instant(timeline, options.at);
   const roster = makeRoster(timeline, options.entryList);
+  const index = raceIndex(timeline);
   const wanted = options.cars === undefined ? null : new Set(options.cars);
   const result: CarDriveTime[] = [];
   for (const car of timeline.cars.values()) {
     if (wanted !== null && !wanted.has(car.number)) continue;
-    result.push(carDriveTime(car, at, roster));
+    result.push(carDriveTime(car, at, roster, index));
   }
   return result;
 }

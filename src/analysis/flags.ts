@@ -8,7 +8,7 @@
  */
 import type { Flag } from '../model/events.js';
 import type { RaceTimeline } from '../engine/timeline.js';
-import type { AnalysisOptions } from './pits.js';
+import type { AnalysisOptions } from './options.js';
 import { crossingsUpTo, instant, raceIndex } from './race-index.js';
 
 export interface FlagPeriod {

@@ -12,7 +12,8 @@ import type { Gap, CarStatus, Standings } from '../model/standings.js';
 import { HOUR } from '../model/time.js';
 import { classKey, standingsAt } from '../engine/standings.js';
 import type { RaceTimeline } from '../engine/timeline.js';
-import { pitStops, type AnalysisOptions, type PitStop } from './pits.js';
+import type { AnalysisOptions } from './options.js';
+import { pitStops, type PitStop } from './pits.js';
 import { crossingsUpTo, instant, leaderLapsAt, raceIndex, type LapLeaders } from './race-index.js';
 import { makeRoster, type CarRef, type DriverRef } from './roster.js';
 

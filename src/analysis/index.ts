@@ -6,9 +6,11 @@ export { parseEntryList, parseEntryListCsv, parseEntryListJson, EntryListSchema,
 export type { EntryList, EntryListCar, EntryListDriver, DriverCategory } from './entry-list.js';
 export { makeRoster, tameCapitals, surnameOf, nameKey } from './roster.js';
 export type { CarRef, DriverRef, Roster } from './roster.js';
-export { raceIndex, lapDriveMs, isGreenLap, isOutLap } from './race-index.js';
+export { raceIndex, lapDriveMs, pitPartsOfLap, isGreenLap, isOutLap } from './race-index.js';
+export type { RaceIndex, LapLeaders } from './race-index.js';
 export { pitStops, carPitStops, unmarkedPitTimes, isLongStop, LONG_STOP_EXTRA_MS, MIN_OWN_STOPS } from './pits.js';
-export type { AnalysisOptions, PitStop, UnmarkedPitTime } from './pits.js';
+export type { PitStop, UnmarkedPitTime } from './pits.js';
+export type { AnalysisOptions } from './options.js';
 export { stints, stintsOfCar } from './stints.js';
 export type { CarStint, DriverStint, CarStints, StintPace } from './stints.js';
 export { driveTimes, carDriveTime, maxDriveInWindow } from './drive-time.js';

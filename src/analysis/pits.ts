@@ -17,18 +17,12 @@ import { SECOND } from '../model/time.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import { flagStateAt, instant, median, raceIndex } from './race-index.js';
 import { makeRoster, type DriverRef, type Roster } from './roster.js';
-import type { EntryList } from './entry-list.js';
+import type { AnalysisOptions } from './options.js';
 
 export const MIN_OWN_STOPS = 3;
 export const LONG_STOP_EXTRA_MS = 45 * SECOND;
 
-export interface AnalysisOptions {
-  /** Race time of the analysis (ms); only data at or before it counts. Default: end of data. */
-  at?: number | null;
-  entryList?: EntryList;
-  /** Only these cars (by number). */
-  cars?: readonly string[];
-}
+export type { AnalysisOptions };
 
 export interface PitStop {
   car: string;

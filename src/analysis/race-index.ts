@@ -33,6 +33,8 @@ export interface RaceIndex {
   readonly flagTimes: number[];
   readonly flagValues: Flag[];
   readonly hasFlags: boolean;
+  /** Per car, where each stop's pit lane time falls (filled on first use). */
+  readonly pitParts: Map<CarTimeline, PitParts>;
 }
 
 const cache = new WeakMap<RaceTimeline, { eventCount: number; lastEventMs: number; index: RaceIndex }>();
@@ -110,6 +112,7 @@ function buildIndex(timeline: RaceTimeline): RaceIndex {
     flagTimes: changes.map((c) => c.atMs),
     flagValues: changes.map((c) => c.flag),
     hasFlags: timeline.hasFlags,
+    pitParts: new Map(),
   };
 }
 
@@ -165,29 +168,25 @@ export function lapStartMs(lap: LapEvent): number {
  * Pit lane time on a lap no in-lap announced (a pit lane start, a red-flag
  * hold) lies wholly in that lap.
  */
-export function pitPartsOfLap(car: CarTimeline, i: number, n: number): [number, number] {
-  const parts = pitParts(car);
+export function pitPartsOfLap(index: RaceIndex, car: CarTimeline, i: number, n: number): [number, number] {
+  let parts = index.pitParts.get(car);
+  if (parts === undefined) index.pitParts.set(car, (parts = pitParts(car)));
   return [parts.head[i]!, i + 1 < n ? parts.tail[i]! : 0];
 }
 
-interface PitParts {
-  laps: number;
-  lastLap: LapEvent | undefined;
+export interface PitParts {
   head: number[];
   tail: number[];
 }
 
-const pitPartsCache = new WeakMap<CarTimeline, PitParts>();
-
 /**
- * One forward pass over a car's laps (memoised): a lap can be both the
- * out-lap of one stop and the in-lap of the next (a car back in at once), so
- * each stop's share is bounded by what the laps still hold.
+ * One forward pass over a car's laps (memoised in the race index, so rebuilt
+ * whenever the timeline takes new events): a lap can be both the out-lap of
+ * one stop and the in-lap of the next (a car back in at once), so each
+ * stop's share is bounded by what the laps still hold.
  */
 function pitParts(car: CarTimeline): PitParts {
   const laps = car.laps;
-  const hit = pitPartsCache.get(car);
-  if (hit !== undefined && hit.laps === laps.length && hit.lastLap === laps[laps.length - 1]) return hit;
   const head: number[] = new Array(laps.length).fill(0);
   const tail: number[] = new Array(laps.length).fill(0);
   for (let i = 0; i < laps.length; i++) {
@@ -206,17 +205,15 @@ function pitParts(car: CarTimeline): PitParts {
     tail[i] = Math.max(0, inPart);
     head[i + 1] = Math.min(pit - tail[i]!, next.lapMs);
   }
-  const parts = { laps: laps.length, lastLap: laps[laps.length - 1], head, tail };
-  pitPartsCache.set(car, parts);
-  return parts;
+  return { head, tail };
 }
 
 /**
  * Time lap i counts as driving: its lap time less the pit lane time within
  * it (the rules notes: driving time is counted excluding pit stops).
  */
-export function lapDriveMs(car: CarTimeline, i: number, n: number): number {
-  const [head, tail] = pitPartsOfLap(car, i, n);
+export function lapDriveMs(index: RaceIndex, car: CarTimeline, i: number, n: number): number {
+  const [head, tail] = pitPartsOfLap(index, car, i, n);
   return car.laps[i]!.lapMs - head - tail;
 }
 

@@ -30,8 +30,8 @@ import { classKey, standingsAt } from '../engine/standings.js';
 import type { RaceTimeline } from '../engine/timeline.js';
 import { DriverCategorySchema, type DriverCategory } from './entry-list.js';
 import { carDriveTime, maxDriveInWindow, type CarDriveTime } from './drive-time.js';
-import type { AnalysisOptions } from './pits.js';
-import { instant } from './race-index.js';
+import type { AnalysisOptions } from './options.js';
+import { instant, raceIndex } from './race-index.js';
 import { makeRoster, type CarRef, type DriverRef } from './roster.js';
 
 const DurationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -150,6 +150,7 @@ export interface RuleCheckOptions extends AnalysisOptions {
 export function checkDriveTimes(timeline: RaceTimeline, options: RuleCheckOptions): DriverRuleCheck[] {
   const at = instant(timeline, options.at);
   const roster = makeRoster(timeline, options.entryList);
+  const index = raceIndex(timeline);
   const standings = standingsAt(timeline, at);
   const stoppedCars = new Set(
     standings.cars.filter((c) => c.status === 'stopped' || c.status === 'retired' || c.status === 'finished').map((c) => c.number),
@@ -163,7 +164,7 @@ export function checkDriveTimes(timeline: RaceTimeline, options: RuleCheckOption
   for (const car of timeline.cars.values()) {
     if (wanted !== null && !wanted.has(car.number)) continue;
     const rules = rulesForClass(options.profile, car.entry.class);
-    const drive = carDriveTime(car, at, roster);
+    const drive = carDriveTime(car, at, roster, index);
     checks.push(...checkCar(drive, rules, at, raceOver, raceLeftMs, stoppedCars.has(car.number), roster.crew(car.number)));
   }
   return checks;

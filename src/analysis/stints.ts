@@ -11,7 +11,7 @@
  */
 import type { LapEvent } from '../model/events.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
-import type { AnalysisOptions } from './pits.js';
+import type { AnalysisOptions } from './options.js';
 import { instant, isGreenLap, isOutLap, lapDriveMs, lapStartMs, median, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
 import { makeRoster, type DriverRef, type Roster } from './roster.js';
 
@@ -118,7 +118,7 @@ function common(car: CarTimeline, first: number, last: number, number: number, o
   let driveMs = 0;
   for (let i = first; i <= last; i++) {
     lapTimes[i - first] = car.laps[i]!.lapMs;
-    driveMs += lapDriveMs(car, i, n);
+    driveMs += lapDriveMs(index, car, i, n);
   }
   lapTimes.sort();
   const mid = count >> 1;
@@ -129,7 +129,7 @@ function common(car: CarTimeline, first: number, last: number, number: number, o
     startLap: firstLap.lap,
     endLap: car.laps[last]!.lap,
     laps: count,
-    startMs: lapStartMs(firstLap) + pitPartsOfLap(car, first, n)[0],
+    startMs: lapStartMs(firstLap) + pitPartsOfLap(index, car, first, n)[0],
     endMs: car.laps[last]!.crossingMs,
     driveMs,
     bestLapMs: lapTimes[0]!,
