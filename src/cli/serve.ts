@@ -21,6 +21,7 @@ import type { RaceHub } from '../server/races.js';
 import { Replay, raceIdFromFile } from '../sources/replay/index.js';
 import { isRaceId } from '../store/index.js';
 import { SqliteEventStore } from '../store/sqlite/index.js';
+import { SqliteContentStore } from '../store/sqlite/content.js';
 import { loadRace } from './load.js';
 
 interface Options {
@@ -34,6 +35,7 @@ interface Options {
   tick: string;
   logLevel: string;
   webRoot?: string;
+  reports: string;
 }
 
 /** The repository (or installed package) root: dist/src/cli → three levels up. */
@@ -54,6 +56,7 @@ export function registerServe(program: Command): void {
     .option('--from <time>', 'start the replay at this race time, e.g. 20h (earlier events are stored at once)', '0')
     .option('--tick <ms>', 'wall milliseconds between two replay commits', '250')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .option('--reports <mode>', 'hourly reports: publish (as soon as drafted) or review (drafts wait for an editor)', 'publish')
     .option('--web-root <dir>', 'built web app to serve at / (default: dist/web)')
     .action(async (options: Options) => {
       const port = Number(options.port);
@@ -66,12 +69,24 @@ export function registerServe(program: Command): void {
       if (options.race !== undefined && !isRaceId(options.race)) throw new Error(`--race "${options.race}": use lowercase letters, digits, - and _`);
       const files = options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : [DEMO_RACE];
 
+      if (options.reports !== 'publish' && options.reports !== 'review') throw new Error(`--reports must be publish or review, got "${options.reports}"`);
+
       const store = new SqliteEventStore({ file: resolve(options.db) });
+      // The news site's articles and users live in the same database file.
+      const content = new SqliteContentStore({ file: resolve(options.db) });
+      const adminEmail = process.env.SARTHE_ADMIN_EMAIL;
+      const adminPassword = process.env.SARTHE_ADMIN_PASSWORD;
       const app = await buildServer({
         store,
         ingestToken: process.env.SARTHE_INGEST_TOKEN ?? null,
         logger: { level: options.logLevel },
         webRoot: options.webRoot ?? join(packageRoot, 'dist', 'web'),
+        site: {
+          content,
+          autoPublish: options.reports === 'publish',
+          admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : null,
+          baseUrl: process.env.SARTHE_PUBLIC_URL ?? null,
+        },
       });
       const log = app.log;
       let replay: Replay | null = null;
@@ -83,6 +98,7 @@ export function registerServe(program: Command): void {
         replay?.stop();
         await app.close();
         await store.close();
+        await content.close();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));

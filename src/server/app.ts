@@ -23,6 +23,7 @@ import { raceParams } from './params.js';
 import { RaceHub } from './races.js';
 import { registerRest } from './rest.js';
 import { registerWeb } from './web.js';
+import { registerSite, type SiteOptions } from './site/index.js';
 
 export interface ServerOptions {
   store: EventStore;
@@ -33,6 +34,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Folder of the built web app (dist/web); a small fallback page when it has no index.html. */
   webRoot?: string | null;
+  /** The news site (site/): at `/`, the web app then moves to `/timing/`. Null: the web app is at `/`. */
+  site?: SiteOptions | null;
   push?: Partial<LivePushOptions>;
   ring?: Partial<RingLimits>;
   ingest?: Partial<Omit<IngestOptions, 'token'>>;
@@ -113,7 +116,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   );
 
-  await registerWeb(app, options.webRoot ?? null);
+  if (options.site) await registerSite(app, hub, options.site);
+  await registerWeb(app, options.webRoot ?? null, options.site ? '/timing/' : '/');
 
   app.addHook('preClose', async () => push.closeAll());
   app.addHook('onClose', async () => {

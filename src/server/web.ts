@@ -1,15 +1,19 @@
-/** The browser app (built by Vite into dist/web) at `/`, or a small page pointing at the API until it is built. */
+/**
+ * The browser app (built by Vite into dist/web) at `prefix` — `/`, or
+ * `/timing/` when the news site owns `/` — or a small page pointing at the
+ * API until it is built. The app's asset URLs are relative, so any prefix works.
+ */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-export async function registerWeb(app: FastifyInstance, webRoot: string | null): Promise<void> {
+export async function registerWeb(app: FastifyInstance, webRoot: string | null, prefix = '/'): Promise<void> {
   if (webRoot !== null && existsSync(join(webRoot, 'index.html'))) {
-    await app.register(fastifyStatic, { root: resolve(webRoot), prefix: '/', index: 'index.html' });
+    await app.register(fastifyStatic, { root: resolve(webRoot), prefix, index: 'index.html', redirect: true });
     return;
   }
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+  app.get(prefix, { schema: { hide: true } }, async (_request, reply) => {
     const races = app.sarthe.hub.list();
     const items = races
       .map((r) => `<li><b>${escapeHtml(r.race.name)}</b> (<code>${r.id}</code>): <a href="/api/races/${r.id}/standings">standings</a> · <a href="/api/races/${r.id}/live">live stream</a></li>`)

@@ -1,0 +1,455 @@
+/**
+ * The site's pages as template functions: data in, escaped HTML out
+ * (html.ts). No page needs JavaScript; the live panel is the web app's
+ * timing screen in a frame, with a server-rendered summary beside it for
+ * readers without script.
+ */
+import type { RaceInfo } from '../../model/live.js';
+import type { CarStanding, Standings } from '../../model/standings.js';
+import { formatRaceTime } from '../../model/time.js';
+import type { Article, User } from '../../store/content.js';
+import { html, jsonForScript, type Html } from './html.js';
+import { markdownText, renderMarkdown } from './markdown.js';
+
+export const SITE_NAME = 'Sarthe';
+export const SITE_TAGLINE = 'Endurance racing, hour by hour';
+
+export interface PageContext {
+  user: User | null;
+  /** Token for the forms of this page (CSRF). */
+  csrf: string;
+  baseUrl: string;
+  /** The path being shown, for the login link's return and the canonical URL. */
+  path: string;
+  /** The race followed live, for the ticker and the nav. */
+  liveRace: LiveSummary | null;
+}
+
+export interface LiveSummary {
+  race: RaceInfo;
+  standings: Standings | null;
+  raceTimeMs: number;
+  running: boolean;
+}
+
+interface PageMeta {
+  title: string;
+  description: string;
+  /** OpenGraph type: website or article. */
+  ogType?: 'website' | 'article';
+  article?: Article;
+  noindex?: boolean;
+}
+
+const CLASS_COLOURS: Array<[RegExp, string]> = [
+  [/hyper|lmh|lmdh|gtp|dpi|lmp1/i, '#d7141a'],
+  [/lmp2/i, '#1f6feb'],
+  [/lmp3/i, '#8250df'],
+  [/pro/i, '#1a7f37'],
+  [/am|gtd/i, '#e36209'],
+  [/gt|lmgt3/i, '#1a7f37'],
+];
+
+export function classColour(name: string): string {
+  return CLASS_COLOURS.find(([re]) => re.test(name))?.[1] ?? '#6e7781';
+}
+
+export function dateTime(ms: number): string {
+  const d = new Date(ms);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const hh = String(d.getUTCHours()).padStart(2, '0');
+  const mm = String(d.getUTCMinutes()).padStart(2, '0');
+  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${hh}:${mm} UTC`;
+}
+
+function time(ms: number): Html {
+  return html`<time datetime="${new Date(ms).toISOString()}">${dateTime(ms)}</time>`;
+}
+
+export function articlePath(article: Article): string {
+  return `/news/${encodeURIComponent(article.slug)}`;
+}
+
+function kicker(article: Article): Html {
+  if (article.status === 'draft') return html`<span class="kicker draft">Draft</span>`;
+  return html`<span class="kicker">${article.kind === 'report' ? `Hourly report${article.hour !== null ? ` · hour ${article.hour}` : ''}` : (article.tags[0] ?? 'News').replace(/-/g, ' ')}</span>`;
+}
+
+function shownMs(article: Article): number {
+  return article.publishedAtMs ?? article.updatedAtMs;
+}
+
+export function layout(ctx: PageContext, meta: PageMeta, content: Html): string {
+  const url = `${ctx.baseUrl}${ctx.path}`;
+  const a = meta.article;
+  const ld =
+    a === undefined
+      ? null
+      : {
+          '@context': 'https://schema.org',
+          '@type': a.kind === 'report' ? 'ReportageNewsArticle' : 'NewsArticle',
+          headline: a.headline,
+          description: a.standfirst,
+          datePublished: new Date(shownMs(a)).toISOString(),
+          dateModified: new Date(a.correctedAtMs ?? shownMs(a)).toISOString(),
+          author: { '@type': a.byline === 'Sarthe race desk' ? 'Organization' : 'Person', name: a.byline },
+          publisher: { '@type': 'Organization', name: SITE_NAME },
+          mainEntityOfPage: url,
+          keywords: a.tags.join(', '),
+        };
+  return `<!doctype html>${html`
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${meta.title === SITE_NAME ? `${SITE_NAME} · ${SITE_TAGLINE}` : `${meta.title} · ${SITE_NAME}`}</title>
+<meta name="description" content="${meta.description}">
+${meta.noindex ? html`<meta name="robots" content="noindex">` : html`<link rel="canonical" href="${url}">`}
+<meta property="og:site_name" content="${SITE_NAME}">
+<meta property="og:type" content="${meta.ogType ?? 'website'}">
+<meta property="og:title" content="${meta.title}">
+<meta property="og:description" content="${meta.description}">
+<meta property="og:url" content="${url}">
+<meta name="twitter:card" content="summary">
+${
+  a === undefined
+    ? null
+    : html`<meta property="article:published_time" content="${new Date(shownMs(a)).toISOString()}">
+${a.correctedAtMs !== null ? html`<meta property="article:modified_time" content="${new Date(a.correctedAtMs).toISOString()}">` : null}
+<meta property="article:author" content="${a.byline}">
+<meta property="article:section" content="${a.kind === 'report' ? 'Hourly reports' : 'News'}">
+${a.tags.map((t) => html`<meta property="article:tag" content="${t}">\n`)}
+<script type="application/ld+json">${jsonForScript(ld)}</script>`
+}
+<link rel="alternate" type="application/rss+xml" title="${SITE_NAME} latest news (RSS)" href="/feed.rss">
+<link rel="alternate" type="application/atom+xml" title="${SITE_NAME} latest news (Atom)" href="/feed.atom">
+<link rel="stylesheet" href="/site/site.css">
+<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23d7141a'/%3E%3Ctext x='8' y='12' font-size='11' text-anchor='middle' fill='white' font-family='sans-serif' font-weight='700'%3ES%3C/text%3E%3C/svg%3E">
+<script src="/site/site.js" defer></script>
+</head>
+<body>
+${topbar(ctx)}
+${ticker(ctx)}
+<main><div class="wrap">
+${content}
+</div></main>
+<footer class="sitefoot"><div class="wrap">
+<p><b>${SITE_NAME}</b> — live timing, race analysis and hour-by-hour reports drafted from the timing data. Feeds: <a href="/feed.rss">RSS</a> · <a href="/feed.atom">Atom</a> · <a href="/api/docs">API</a></p>
+</div></footer>
+</body>
+</html>
+`}`;
+}
+
+function topbar(ctx: PageContext): Html {
+  const race = ctx.liveRace;
+  const on = (prefix: string) => (ctx.path === prefix || (prefix !== '/' && ctx.path.startsWith(prefix)) ? 'on' : '');
+  const canEdit = ctx.user !== null && (ctx.user.role === 'editor' || ctx.user.role === 'admin');
+  return html`<header class="topbar"><div class="wrap">
+<a class="logo" href="/"><b>SARTHE</b><span>${SITE_TAGLINE}</span></a>
+<nav class="mainnav" aria-label="Sections">
+<a href="/" class="${on('/')}">News</a>
+${race === null ? null : html`<a href="/races/${race.race.id}" class="${on('/races/')}">Race centre</a>`}
+<a href="/tags/hourly-reports" class="${on('/tags/')}">Reports</a>
+<a href="/timing/">Live timing</a>
+${canEdit ? html`<a href="/editor" class="${on('/editor')}">Editor</a>` : null}
+${ctx.user?.role === 'admin' ? html`<a href="/admin/users" class="${on('/admin')}">Admin</a>` : null}
+</nav>
+<div class="account">
+${
+  ctx.user === null
+    ? html`<a href="/login?next=${encodeURIComponent(ctx.path)}">Log in</a><a class="btn" href="/subscribe">Subscribe</a>`
+    : html`<span title="${ctx.user.email}">${ctx.user.name}${ctx.user.subscriber ? html` <span class="pill">Subscriber</span>` : null}</span>
+<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button class="linkbtn" type="submit">Log out</button></form>
+${ctx.user.subscriber ? null : html`<a class="btn" href="/subscribe">Subscribe</a>`}`
+}
+</div>
+</div></header>`;
+}
+
+function ticker(ctx: PageContext): Html | null {
+  const live = ctx.liveRace;
+  if (live === null || live.standings === null) return null;
+  const leaders = leadersByClass(live.standings).slice(0, 4);
+  return html`<div class="ticker"><div class="wrap">
+${live.running ? html`<span class="live">LIVE</span>` : html`<span class="pill">Result</span>`}
+<a href="/races/${live.race.id}" style="color:#fff;font-weight:700;text-decoration:none">${live.race.name}</a>
+<span>${formatRaceTime(live.raceTimeMs)}</span>
+${leaders.map((c) => html`<span><b style="color:${classColour(c.class)}">${c.class}</b> #${c.number} ${surnameOf(c.driver)}</span>`)}
+</div></div>`;
+}
+
+function surnameOf(driver: string): string {
+  const words = driver.trim().split(/\s+/);
+  const upper = words.filter((w) => /\p{Lu}{2,}/u.test(w) && w === w.toUpperCase());
+  const name = upper.length > 0 ? upper.join(' ') : (words[words.length - 1] ?? '');
+  return name.charAt(0) + name.slice(1).toLowerCase();
+}
+
+function leadersByClass(standings: Standings): CarStanding[] {
+  const seen = new Set<string>();
+  return standings.cars.filter((c) => !seen.has(c.class) && seen.add(c.class));
+}
+
+/** An ad slot for readers who are not subscribers, with its ad-blocker notice. */
+export function adSlot(ctx: PageContext, id: string, shape: 'mpu' | 'leaderboard' = 'mpu'): Html | null {
+  if (ctx.user?.subscriber) return null;
+  return html`<aside class="ad-slot ${shape === 'leaderboard' ? 'leaderboard' : ''}" data-ad-slot="${id}" aria-label="Advertisement">
+<div class="ad adsbox ad-banner" data-testid="ad-slot">Advertisement</div>
+</aside>
+<p class="adblock-notice" id="${id}-notice" hidden data-testid="adblock-notice">It looks like an ad blocker hid our advertising — no problem, every page still works.
+Ads keep Sarthe's race coverage free; if you would rather not see them at all, <a href="/subscribe">subscribe</a> for an ad-free site.</p>`;
+}
+
+function flagPill(standings: Standings | null): Html {
+  const flag = standings?.flag ?? 'unknown';
+  const names: Record<string, string> = { green: 'Green flag', fcy: 'Full course yellow', sc: 'Safety car', red: 'Red flag', chequered: 'Chequered flag', yellow: 'Yellow', unknown: 'Flag not in data' };
+  return html`<span class="pill flag-${flag}">${names[flag] ?? flag}</span>`;
+}
+
+/** The live race panel: summary (no script needed) and the web app's timing screen. */
+export function livePanel(live: LiveSummary, options: { tall?: boolean; withLink?: boolean } = {}): Html {
+  const leaders = live.standings === null ? [] : leadersByClass(live.standings);
+  const remaining = live.race.scheduledDurationMs === null ? null : Math.max(0, live.race.scheduledDurationMs - live.raceTimeMs);
+  return html`<section class="panel" aria-label="Live race" data-testid="live-panel">
+<header>
+${live.running ? html`<span class="pill live">Live</span>` : html`<span class="pill">Finished</span>`}
+<h2><a href="/races/${live.race.id}">${live.race.name}</a></h2>
+<span class="clock" title="Race time">${formatRaceTime(live.raceTimeMs)}</span>
+${remaining !== null && live.running ? html`<span>${formatRaceTime(remaining)} to go</span>` : null}
+${flagPill(live.standings)}
+</header>
+<div class="leaders">${leaders.map(
+    (c) =>
+      html`<div style="--cls:${classColour(c.class)}"><b><i></i>${c.class} leader</b>#${c.number} ${c.team} · ${surnameOf(c.driver)} · ${c.laps} laps</div>`,
+  )}</div>
+<iframe class="timing-frame ${options.tall ? 'tall' : ''}" src="/timing/#/?race=${encodeURIComponent(live.race.id)}" title="Live timing: ${live.race.name}" loading="lazy"></iframe>
+${options.withLink === false ? null : html`<footer>Full screen: <a href="/timing/#/?race=${encodeURIComponent(live.race.id)}">live timing</a> · <a href="/races/${live.race.id}">race centre</a> with every hourly report</footer>`}
+</section>`;
+}
+
+function card(article: Article): Html {
+  return html`<article class="card" data-testid="news-item">
+${kicker(article)}
+<h3><a href="${articlePath(article)}">${article.headline}</a></h3>
+<p>${article.standfirst}</p>
+<span class="meta">${article.byline} · ${time(shownMs(article))}</span>
+</article>`;
+}
+
+export function newsList(articles: readonly Article[]): Html {
+  return html`<ol class="newslist">${articles.map(
+    (a) => html`<li>${kicker(a)}<a href="${articlePath(a)}">${a.headline}</a><span class="meta">${time(shownMs(a))}</span></li>`,
+  )}</ol>`;
+}
+
+export function homePage(ctx: PageContext, news: readonly Article[]): string {
+  const [lead, ...rest] = news;
+  const content = html`
+${ctx.liveRace !== null && ctx.liveRace.running ? livePanel(ctx.liveRace) : null}
+<div class="grid">
+<div>
+<h2 class="section-title">Latest news <a href="/feed.rss">RSS</a></h2>
+${
+  lead === undefined
+    ? html`<p class="notice">No news yet. Hourly reports appear here as the race passes each hour.</p>`
+    : html`<article class="lead-story" data-testid="news-item">${kicker(lead)}
+<h2><a href="${articlePath(lead)}">${lead.headline}</a></h2><p>${lead.standfirst}</p>
+<span class="meta">${lead.byline} · ${time(shownMs(lead))}</span></article>`
+}
+<div class="cards">${rest.map(card)}</div>
+</div>
+<aside>
+${adSlot(ctx, 'home-side')}
+${ctx.liveRace !== null && !ctx.liveRace.running ? livePanel(ctx.liveRace, { withLink: true }) : null}
+<h2 class="section-title">Follow</h2>
+<ul class="newslist"><li><a href="/tags/hourly-reports">Every hourly report</a></li><li><a href="/feed.rss">RSS feed</a></li><li><a href="/feed.atom">Atom feed</a></li></ul>
+</aside>
+</div>`;
+  return layout(ctx, { title: SITE_NAME, description: 'Latest endurance racing news and hour-by-hour reports from Le Mans, WEC and IMSA, with live timing.' }, content);
+}
+
+export function articlePage(ctx: PageContext, article: Article, related: readonly Article[]): string {
+  const canEdit = ctx.user !== null && (ctx.user.role === 'editor' || ctx.user.role === 'admin');
+  const content = html`
+${article.status === 'draft' ? html`<p class="notice">This is a draft: readers cannot see it. <a href="/editor/articles/${article.id}">Edit</a></p>` : null}
+<div class="grid">
+<article class="article" data-testid="article">
+${kicker(article)}
+<h1>${article.headline}</h1>
+<p class="standfirst">${article.standfirst}</p>
+<div class="byline"><span>By <strong>${article.byline}</strong></span>
+${article.publishedAtMs !== null ? html`<span>Published ${time(article.publishedAtMs)}</span>` : html`<span>Not published</span>`}
+${article.correctedAtMs !== null ? html`<span>Updated ${time(article.correctedAtMs)}</span>` : null}
+${article.race !== null ? html`<span><a href="/races/${article.race}">Race centre</a></span>` : null}
+${canEdit ? html`<span><a href="/editor/articles/${article.id}">Edit</a></span>` : null}
+</div>
+${adSlot(ctx, 'article-top', 'leaderboard')}
+<div class="body tablewrap">${renderMarkdown(article.bodyMd)}</div>
+<div class="tags">${article.tags.map((t) => html`<a href="/tags/${t}">${t.replace(/-/g, ' ')}</a>`)}</div>
+</article>
+<aside>
+${adSlot(ctx, 'article-side')}
+<h2 class="section-title">Latest news</h2>
+${newsList(related)}
+</aside>
+</div>`;
+  return layout(
+    ctx,
+    { title: article.headline, description: article.standfirst || markdownText(article.bodyMd, 200), ogType: 'article', article, noindex: article.status === 'draft' },
+    content,
+  );
+}
+
+export function raceCentrePage(ctx: PageContext, live: LiveSummary, reports: readonly Article[]): string {
+  const latest = reports[0];
+  const byHour = [...reports].sort((a, b) => (a.hour ?? 0) - (b.hour ?? 0));
+  const content = html`
+<h1 style="margin:0 0 14px;font:900 30px var(--sans)">${live.race.name} <span class="kicker">Race centre</span></h1>
+${livePanel(live, { tall: true, withLink: false })}
+<div class="grid">
+<div>
+<h2 class="section-title">Latest hourly report</h2>
+${
+  latest === undefined
+    ? html`<p class="notice">The first report is drafted when the race passes its first full hour.</p>`
+    : html`<article class="lead-story" data-testid="latest-report">${kicker(latest)}<h2><a href="${articlePath(latest)}">${latest.headline}</a></h2><p>${latest.standfirst}</p><span class="meta">${time(shownMs(latest))}</span></article>`
+}
+<h2 class="section-title">Every hourly report</h2>
+${
+  byHour.length === 0
+    ? html`<p class="meta">None yet.</p>`
+    : html`<ol class="reports-list" data-testid="reports-list">${byHour.map((r) => html`<li><a href="${articlePath(r)}"><b>Hour ${r.hour ?? '?'}</b>${r.headline}</a></li>`)}</ol>`
+}
+</div>
+<aside>${adSlot(ctx, 'race-side')}</aside>
+</div>`;
+  return layout(ctx, { title: `${live.race.name}: live timing and hourly reports`, description: `Live timing, race analysis and every hourly report of ${live.race.name}.` }, content);
+}
+
+export function tagPage(ctx: PageContext, tag: string, articles: readonly Article[]): string {
+  const title = tag === 'hourly-reports' ? 'Hourly reports' : tag.replace(/-/g, ' ').toUpperCase();
+  const content = html`<div class="grid"><div>
+<h1 class="section-title" style="font-size:20px">${title}</h1>
+${articles.length === 0 ? html`<p class="notice">Nothing here yet.</p>` : html`<div class="cards">${articles.map(card)}</div>`}
+</div><aside>${adSlot(ctx, 'tag-side')}</aside></div>`;
+  return layout(ctx, { title, description: `${title}: latest news and reports on ${SITE_NAME}.` }, content);
+}
+
+export function messagePage(ctx: PageContext, title: string, message: Html | string): string {
+  return layout(ctx, { title, description: title, noindex: true }, html`<h1>${title}</h1><p class="notice">${message}</p>`);
+}
+
+function csrfField(ctx: PageContext): Html {
+  return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
+}
+
+export function loginPage(ctx: PageContext, next: string, error: string | null, email = ''): string {
+  return layout(
+    ctx,
+    { title: 'Log in', description: 'Log in to Sarthe', noindex: true },
+    html`<h1>Log in</h1>${error === null ? null : html`<p class="notice" role="alert">${error}</p>`}
+<form class="form" method="post" action="/login">${csrfField(ctx)}<input type="hidden" name="next" value="${next}">
+<label for="email">Email</label><input id="email" type="email" name="email" value="${email}" required autocomplete="username">
+<label for="password">Password</label><input id="password" type="password" name="password" required autocomplete="current-password">
+<div class="actions"><button class="btn" type="submit">Log in</button><a href="/register">Create an account</a></div></form>`,
+  );
+}
+
+export function registerPage(ctx: PageContext, error: string | null, values: { email?: string; name?: string } = {}): string {
+  return layout(
+    ctx,
+    { title: 'Create an account', description: 'Register as a Sarthe reader', noindex: true },
+    html`<h1>Create an account</h1>${error === null ? null : html`<p class="notice" role="alert">${error}</p>`}
+<form class="form" method="post" action="/register">${csrfField(ctx)}
+<label for="name">Name</label><input id="name" type="text" name="name" value="${values.name ?? ''}" required maxlength="80">
+<label for="email">Email</label><input id="email" type="email" name="email" value="${values.email ?? ''}" required autocomplete="username">
+<label for="password">Password (10 characters or more)</label><input id="password" type="password" name="password" required minlength="10" autocomplete="new-password">
+<div class="actions"><button class="btn" type="submit">Create account</button></div></form>`,
+  );
+}
+
+export function subscribePage(ctx: PageContext, providerName: string, checkoutUrl: string | null): string {
+  const user = ctx.user;
+  return layout(
+    ctx,
+    { title: 'Subscribe', description: 'Read Sarthe without ads', noindex: false },
+    html`<h1>Read Sarthe without ads</h1>
+<div class="form wide"><p>Subscribers see every page without advertising. Everything else — live timing, hourly reports, analysis — stays free for everyone.</p>
+${
+  user === null
+    ? html`<p><a class="btn" href="/register">Create an account</a> or <a href="/login?next=/subscribe">log in</a> first.</p>`
+    : user.subscriber
+      ? html`<p class="notice ok">You are a subscriber: thank you. No ads for you.</p>`
+      : checkoutUrl !== null
+        ? html`<p><a class="btn" href="${checkoutUrl}">Subscribe</a></p>`
+        : html`<p>Subscriptions are ${providerName} for now: ask the Sarthe desk to switch your account (${user.email}) to subscriber.</p>`
+}</div>`,
+  );
+}
+
+export function editorListPage(ctx: PageContext, drafts: readonly Article[], published: readonly Article[], flash: string | null): string {
+  const rows = (list: readonly Article[]) =>
+    html`<table class="list"><thead><tr><th>Headline</th><th>Kind</th><th>Changed</th><th></th></tr></thead><tbody>${list.map(
+      (a) =>
+        html`<tr data-testid="editor-row"><td><a href="/editor/articles/${a.id}">${a.headline}</a></td><td>${a.kind === 'report' ? `Report, hour ${a.hour}` : 'Article'}</td><td>${time(a.updatedAtMs)}</td><td><a href="${articlePath(a)}">View</a></td></tr>`,
+    )}</tbody></table>`;
+  return layout(
+    ctx,
+    { title: 'Editor', description: 'Drafts and published articles', noindex: true },
+    html`<h1>Editor's desk</h1>${flash === null ? null : html`<p class="notice ok">${flash}</p>`}
+<p><a class="btn" href="/editor/new">Write an article</a></p>
+<h2 class="section-title">Drafts (${drafts.length})</h2>${drafts.length === 0 ? html`<p class="meta">No drafts waiting.</p>` : rows(drafts)}
+<h2 class="section-title" style="margin-top:28px">Published</h2>${rows(published)}`,
+  );
+}
+
+export function editArticlePage(ctx: PageContext, article: Article | null, error: string | null): string {
+  const action = article === null ? '/editor/articles' : `/editor/articles/${article.id}`;
+  return layout(
+    ctx,
+    { title: article === null ? 'New article' : `Edit: ${article.headline}`, description: 'Edit an article', noindex: true },
+    html`<h1>${article === null ? 'New article' : 'Edit article'}</h1>
+${error === null ? null : html`<p class="notice" role="alert">${error}</p>`}
+${article === null ? null : html`<p class="meta">Address: <a href="${articlePath(article)}">${articlePath(article)}</a> (kept when you correct it) · Status: <b data-testid="status">${article.status}</b></p>`}
+<form class="form wide" method="post" action="${action}">${csrfField(ctx)}
+<label for="headline">Headline</label><input id="headline" type="text" name="headline" value="${article?.headline ?? ''}" required maxlength="200">
+<label for="standfirst">Standfirst</label><input id="standfirst" type="text" name="standfirst" value="${article?.standfirst ?? ''}" maxlength="500">
+<label for="tags">Tags (comma separated)</label><input id="tags" type="text" name="tags" value="${article?.tags.join(', ') ?? ''}" maxlength="300">
+<label for="body">Body (Markdown)</label><textarea id="body" name="body">${article?.bodyMd ?? ''}</textarea>
+<div class="actions"><button class="btn dark" type="submit" name="action" value="save">Save</button>
+${
+  article?.status === 'published'
+    ? html`<button class="btn ghost" type="submit" name="action" value="unpublish">Unpublish</button>`
+    : html`<button class="btn" type="submit" name="action" value="publish">Publish</button>`
+}
+${article === null ? null : html`<a href="${articlePath(article)}">Preview</a>`}
+</div></form>`,
+  );
+}
+
+export function usersPage(ctx: PageContext, users: readonly User[], providerName: string, flash: string | null): string {
+  return layout(
+    ctx,
+    { title: 'Users', description: 'Manage users', noindex: true },
+    html`<h1>Users</h1>${flash === null ? null : html`<p class="notice ok">${flash}</p>`}
+<p class="meta">Subscriptions: ${providerName}.</p>
+<table class="list"><thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Subscriber</th></tr></thead><tbody>
+${users.map(
+  (u) => html`<tr data-testid="user-row"><td>${u.name}</td><td>${u.email}</td>
+<td><form method="post" action="/admin/users/${u.id}/role">${csrfField(ctx)}<select name="role" aria-label="Role of ${u.email}">${(['reader', 'editor', 'admin'] as const).map(
+    (r) => html`<option value="${r}" ${r === u.role ? html`selected` : null}>${r}</option>`,
+  )}</select><button class="btn ghost" type="submit">Set</button></form></td>
+<td><form method="post" action="/admin/users/${u.id}/subscription">${csrfField(ctx)}<input type="hidden" name="subscriber" value="${u.subscriber ? 'no' : 'yes'}">
+${u.subscriber ? 'Yes ' : 'No '}<button class="btn ghost" type="submit">${u.subscriber ? 'Remove subscription' : 'Make subscriber'}</button></form></td></tr>`,
+)}
+</tbody></table>
+<h2 class="section-title" style="margin-top:28px">Add a user</h2>
+<form class="form" method="post" action="/admin/users">${csrfField(ctx)}
+<label for="name">Name</label><input id="name" type="text" name="name" required maxlength="80">
+<label for="email">Email</label><input id="email" type="email" name="email" required>
+<label for="password">Password</label><input id="password" type="password" name="password" required minlength="10" autocomplete="new-password">
+<label for="role">Role</label><select id="role" name="role"><option>reader</option><option>editor</option><option>admin</option></select>
+<div class="actions"><button class="btn" type="submit">Add user</button></div></form>`,
+  );
+}
