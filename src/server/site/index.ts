@@ -186,7 +186,7 @@ export async function registerSite(app: FastifyInstance, hub: RaceHub, options: 
       if (request.method !== 'POST') return;
       const fetchSite = request.headers['sec-fetch-site'];
       const origin = request.headers.origin;
-      const crossSite = fetchSite === 'cross-site' || (origin !== undefined && origin !== 'null' && hostOf(origin) !== request.host);
+      const crossSite = fetchSite === 'cross-site' || (origin !== undefined && origin !== 'null' && hostOf(origin) !== hostOf(`${request.protocol}://${request.host}`));
       if (crossSite || origin === 'null') {
         reply.code(403).type('text/html; charset=utf-8');
         return reply.send(messagePage(await pageContext(request, reply), 'Refused', 'This form was sent from another site.'));
@@ -471,6 +471,7 @@ export async function registerSite(app: FastifyInstance, hub: RaceHub, options: 
   });
 }
 
+/** host[:port] as URL normalises it (default ports dropped), null when unreadable. */
 function hostOf(origin: string): string | null {
   try {
     return new URL(origin).host;
