@@ -30,10 +30,8 @@ export interface DriverDriveTime {
   /** Drive time of each of this driver's stints, in race order. */
   stintDriveMs: number[];
   longestStintMs: number;
-  /** Stretches at the wheel in race order (for rolling-window rules). */
+  /** Stretches at the wheel in race order, pit lane excluded (for rolling windows and milestones). */
   intervals: DriveInterval[];
-  /** Cumulative drive time after each of the driver's laps, with that lap's crossing. */
-  progress: Array<{ lap: number; crossingMs: number; totalMs: number }>;
 }
 
 export interface CarDriveTime {
@@ -67,7 +65,6 @@ export function carDriveTime(car: CarTimeline, at: number, roster: Roster, index
         stintDriveMs: [],
         longestStintMs: 0,
         intervals: [],
-        progress: [],
       };
       byDriver.set(lap.driverNumber, d);
     }
@@ -75,7 +72,6 @@ export function carDriveTime(car: CarTimeline, at: number, roster: Roster, index
     d.laps++;
     if (lap.driverNumber !== previousDriver) d.stintDriveMs.push(0);
     d.stintDriveMs[d.stintDriveMs.length - 1]! += drive;
-    d.progress.push({ lap: lap.lap, crossingMs: lap.crossingMs, totalMs: d.driveMs });
     // Driving runs from the pit exit (if the lap began in the pits) to the pit entry (if it ends there).
     const start = lapStartMs(lap) + head;
     const end = lap.crossingMs - tail;
@@ -103,6 +99,20 @@ export function driveTimes(timeline: RaceTimeline, options: AnalysisOptions = {}
     result.push(carDriveTime(car, at, roster, index));
   }
   return result;
+}
+
+/**
+ * The instant a driver's total reached `targetMs`, from their stretches at
+ * the wheel; null if it has not.
+ */
+export function instantReaching(intervals: readonly DriveInterval[], targetMs: number): number | null {
+  let done = 0;
+  for (const iv of intervals) {
+    const length = iv.endMs - iv.startMs;
+    if (done + length >= targetMs) return iv.startMs + (targetMs - done);
+    done += length;
+  }
+  return null;
 }
 
 /**

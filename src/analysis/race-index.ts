@@ -55,51 +55,68 @@ export function compareCarNumbers(a: string, b: string): number {
 }
 
 function buildIndex(timeline: RaceTimeline): RaceIndex {
-  const cars = [...timeline.cars.values()];
+  // Cars in the engine's tie-break order, so equal crossing times sort like standings.
+  const cars = [...timeline.cars.values()].sort((a, b) => compareCarNumbers(a.number, b.number));
   let total = 0;
   for (const car of cars) total += car.laps.length;
-  // k-way merge would do; a sort of 20k keys costs a few ms and stays obvious.
-  const order: Array<{ ms: number; car: CarTimeline; i: number }> = [];
-  for (const car of cars) car.laps.forEach((lap, i) => order.push({ ms: lap.crossingMs, car, i }));
-  order.sort((a, b) => a.ms - b.ms || compareCarNumbers(a.car.number, b.car.number));
-
+  // One numeric key per crossing (time × 1024 + car rank) sorted natively: much
+  // cheaper than sorting objects with a comparator. Times stay far below 2^43.
+  const keys = new Float64Array(total);
+  let k = 0;
+  cars.forEach((car, rank) => {
+    for (const ms of car.crossings) keys[k++] = ms * 1024 + rank;
+  });
+  keys.sort();
   const crossingMs = new Float64Array(total);
   const crossingCar: CarTimeline[] = new Array(total);
   const crossingLapIndex = new Int32Array(total);
   const position = new Int32Array(total);
   const classPosition = new Int32Array(total);
-  const overallCount: number[] = [];
-  const overall: LapLeaders = { firstMs: [], firstCar: [] };
+  const overall: LapLeaders = { firstMs: [0], firstCar: [''] };
+  const overallCount: number[] = [0];
+  // Per car rank: its class's leaders and per-lap counts, looked up once.
   const classes = new Map<string, LapLeaders>();
-  const classCount = new Map<string, number[]>();
-  order.forEach(({ ms, car, i }, k) => {
-    crossingMs[k] = ms;
-    crossingCar[k] = car;
-    crossingLapIndex[k] = i;
+  const classCounts = new Map<string, number[]>();
+  const carLeaders: LapLeaders[] = [];
+  const carCounts: number[][] = [];
+  for (const car of cars) {
+    const cls = car.entry.class;
+    if (!classes.has(cls)) {
+      classes.set(cls, { firstMs: [0], firstCar: [''] });
+      classCounts.set(cls, [0]);
+    }
+    carLeaders.push(classes.get(cls)!);
+    carCounts.push(classCounts.get(cls)!);
+  }
+  const cursor = new Int32Array(cars.length);
+  for (let j = 0; j < total; j++) {
+    const key = keys[j]!;
+    const rank = key % 1024;
+    const car = cars[rank]!;
+    const i = cursor[rank]!++;
+    const ms = (key - rank) / 1024;
+    crossingMs[j] = ms;
+    crossingCar[j] = car;
+    crossingLapIndex[j] = i;
     const lap = car.laps[i]!.lap;
     // Position after completing lap L = 1 + cars that completed lap L before.
     const before = overallCount[lap] ?? 0;
     overallCount[lap] = before + 1;
-    position[k] = before + 1;
+    position[j] = before + 1;
     if (before === 0) {
       overall.firstMs[lap] = ms;
       overall.firstCar[lap] = car.number;
     }
-    const cls = car.entry.class;
-    let counts = classCount.get(cls);
-    let leaders = classes.get(cls);
-    if (counts === undefined || leaders === undefined) {
-      classCount.set(cls, (counts = []));
-      classes.set(cls, (leaders = { firstMs: [], firstCar: [] }));
-    }
+    const counts = carCounts[rank]!;
     const classBefore = counts[lap] ?? 0;
     counts[lap] = classBefore + 1;
-    classPosition[k] = classBefore + 1;
+    classPosition[j] = classBefore + 1;
     if (classBefore === 0) {
+      const leaders = carLeaders[rank]!;
       leaders.firstMs[lap] = ms;
       leaders.firstCar[lap] = car.number;
     }
-  });
+  }
   const changes = timeline.flagChanges();
   return {
     crossingMs,
@@ -169,9 +186,14 @@ export function lapStartMs(lap: LapEvent): number {
  * hold) lies wholly in that lap.
  */
 export function pitPartsOfLap(index: RaceIndex, car: CarTimeline, i: number, n: number): [number, number] {
+  const parts = pitPartsOf(index, car);
+  return [parts.head[i]!, i + 1 < n ? parts.tail[i]! : 0];
+}
+
+export function pitPartsOf(index: RaceIndex, car: CarTimeline): PitParts {
   let parts = index.pitParts.get(car);
   if (parts === undefined) index.pitParts.set(car, (parts = pitParts(car)));
-  return [parts.head[i]!, i + 1 < n ? parts.tail[i]! : 0];
+  return parts;
 }
 
 export interface PitParts {
@@ -213,8 +235,8 @@ function pitParts(car: CarTimeline): PitParts {
  * it (the rules notes: driving time is counted excluding pit stops).
  */
 export function lapDriveMs(index: RaceIndex, car: CarTimeline, i: number, n: number): number {
-  const [head, tail] = pitPartsOfLap(index, car, i, n);
-  return car.laps[i]!.lapMs - head - tail;
+  const parts = pitPartsOf(index, car);
+  return car.laps[i]!.lapMs - parts.head[i]! - (i + 1 < n ? parts.tail[i]! : 0);
 }
 
 /** An out-lap: the lap after an in-lap, or one with pit lane time on it. */
@@ -240,7 +262,7 @@ export function isGreenLap(index: RaceIndex, lap: LapEvent): boolean | null {
 
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : Math.round((sorted[mid - 1]! + sorted[mid]!) / 2);
 }

@@ -29,7 +29,8 @@ import { parseRaceTime } from '../model/time.js';
 import { classKey, standingsAt } from '../engine/standings.js';
 import type { RaceTimeline } from '../engine/timeline.js';
 import { DriverCategorySchema, type DriverCategory } from './entry-list.js';
-import { carDriveTime, maxDriveInWindow, type CarDriveTime } from './drive-time.js';
+import { carDriveTime, instantReaching, maxDriveInWindow, type CarDriveTime } from './drive-time.js';
+import type { CarTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { instant, raceIndex } from './race-index.js';
 import { makeRoster, type CarRef, type DriverRef } from './roster.js';
@@ -165,7 +166,7 @@ export function checkDriveTimes(timeline: RaceTimeline, options: RuleCheckOption
     if (wanted !== null && !wanted.has(car.number)) continue;
     const rules = rulesForClass(options.profile, car.entry.class);
     const drive = carDriveTime(car, at, roster, index);
-    checks.push(...checkCar(drive, rules, at, raceOver, raceLeftMs, stoppedCars.has(car.number), roster.crew(car.number)));
+    checks.push(...checkCar(drive, rules, at, raceOver, raceLeftMs, stoppedCars.has(car.number), roster.crew(car.number), car));
   }
   return checks;
 }
@@ -187,6 +188,7 @@ export function checkCar(
   raceLeftMs: number | null,
   carStopped: boolean,
   crew: DriverRef[] = [],
+  car?: CarTimeline,
 ): DriverRuleCheck[] {
   const members = crewOf(drive, crew);
   const outstanding = members.map(({ driver, d }) => {
@@ -225,7 +227,7 @@ export function checkCar(
       minimumMs: min?.ms ?? null,
       minimumBasis: min?.basis ?? null,
       toMinimumMs,
-      minimumReached: min === null || d === undefined ? null : minimumReachedAt(d, min.ms),
+      minimumReached: min === null || d === undefined ? null : minimumReachedAt(d, min.ms, car),
       maxMs: rules.maxDrive ?? null,
       window,
       overMax,
@@ -236,14 +238,20 @@ export function checkCar(
   });
 }
 
-/** The lap during which the running total reached `minimumMs`, and the instant within it. */
+/**
+ * When the running total reached `minimumMs`: the instant (pit lane time
+ * excluded, so it can fall inside a lap) and the lap it fell in, with that
+ * lap's crossing — the moment the timing data showed it.
+ */
 export function minimumReachedAt(
   d: CarDriveTime['drivers'][number],
   minimumMs: number,
+  car?: CarTimeline,
 ): { lap: number; atMs: number; crossingMs: number } | null {
-  const k = d.progress.findIndex((p) => p.totalMs >= minimumMs);
-  if (k < 0) return null;
-  const p = d.progress[k]!;
-  // Driving runs up to the crossing, so the minimum fell (total − minimum) before it.
-  return { lap: p.lap, atMs: p.crossingMs - (p.totalMs - minimumMs), crossingMs: p.crossingMs };
+  const atMs = instantReaching(d.intervals, minimumMs);
+  if (atMs === null) return null;
+  // Driving stops at a crossing at the latest, so the lap is the first crossing at or after it.
+  const i = car === undefined ? -1 : car.crossings.findIndex((c) => c >= atMs);
+  const lap = i >= 0 ? car!.laps[i]! : undefined;
+  return { lap: lap?.lap ?? 0, atMs, crossingMs: lap?.crossingMs ?? atMs };
 }

@@ -26,7 +26,7 @@ export function registerDrivers(program: Command): void {
     const cars = driveTimes(input.timeline, common).sort((a, b) => byCarNumber(a.car.car, b.car.car));
     const checks = input.rules === undefined ? [] : checkDriveTimes(input.timeline, { ...common, profile: input.rules });
     if (options.json) {
-      const strip = (d: DriverDriveTime) => ({ ...d, intervals: undefined, progress: undefined });
+      const strip = (d: DriverDriveTime) => ({ ...d, intervals: undefined });
       printJson({
         at: { raceTimeMs: input.at },
         pitLaneTimeCounts: false,
