@@ -1,0 +1,260 @@
+/**
+ * `npm run bench:live`: the live server under load, on loopback, bounded in
+ * time and client count. Prints one JSON object:
+ *
+ * - ingestEventsPerSec: the full Le Mans 2019 race POSTed as NDJSON batches
+ *   to a real server process (durable: SQLite WAL, synchronous=FULL), next to
+ *   its baseline measured in the same run: the store alone, in process.
+ * - clients / clientsHeld / deliveryP50Ms / deliveryP99Ms / serverRssMb: one
+ *   race replayed as live at 60× into the server through the ingest API while
+ *   `clients` SSE viewers in separate processes (bench/live-client.ts) note
+ *   when each delta arrives; delivery = arrival − the server's commit time
+ *   (both Date.now() on this machine).
+ *
+ *   node dist/bench/live.js [--clients 10000] [--workers 4] [--seconds 30] [--speed 60] [--from 1h]
+ */
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { compareEvents, eventTimeMs, type TimingEvent } from '../src/model/events.js';
+import { parseRaceTime } from '../src/model/time.js';
+import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
+import { toAppendEvent } from '../src/store/index.js';
+import { SqliteEventStore } from '../src/store/sqlite/index.js';
+import { median, round } from './stats.js';
+
+const { values: args } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '10000' },
+    workers: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '30' },
+    speed: { type: 'string', default: '60' },
+    from: { type: 'string', default: '1h' },
+    tick: { type: 'string', default: '250' },
+    batch: { type: 'string', default: '1000' },
+    file: { type: 'string', default: resolve('demo', 'lemans-2019-race-analysis.csv') },
+  },
+});
+const CLIENTS = Math.min(Number(args.clients), 18_000);
+const WORKERS = Math.max(1, Number(args.workers));
+const SECONDS = Math.min(Number(args.seconds), 120);
+const SPEED = Number(args.speed);
+const FROM_MS = parseRaceTime(args.from) ?? 0;
+const TICK_MS = Number(args.tick);
+const BATCH = Number(args.batch);
+const INGEST_IN_FLIGHT = 2;
+const TOKEN = 'bench-token';
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Server {
+  child: ChildProcess;
+  base: string;
+  port: number;
+}
+
+/** The real server process, with its file-descriptor limit raised to the hard limit for the viewers. */
+async function startServer(db: string): Promise<Server> {
+  const command = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "${process.execPath}" "${join(root, 'bin', 'sarthe.js')}" serve --no-replay --host 127.0.0.1 --port 0 --db "${db}" --log-level info`;
+  const child = spawn('sh', ['-c', command], { env: { ...process.env, SARTHE_INGEST_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const m = /Sarthe listening on http:\/\/[^:]+:(\d+)/.exec(line);
+      if (m !== null) resolvePort(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
+  });
+  return { child, port, base: `http://127.0.0.1:${port}` };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  const exited = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (server.child.exitCode === null) server.child.kill('SIGKILL');
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m === null ? NaN : round(Number(m[1]) / 1024, 1);
+  } catch {
+    return NaN;
+  }
+}
+
+function post(server: Server, race: string, events: TimingEvent[]): Promise<{ seq: number; committedAtMs: number | null; accepted: number }> {
+  return postBody(server, race, events.map((e) => JSON.stringify(e)).join('\n'));
+}
+
+async function postBody(server: Server, race: string, body: string): Promise<{ seq: number; committedAtMs: number | null; accepted: number }> {
+  const response = await fetch(`${server.base}/api/races/${race}/events`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
+    body,
+  });
+  if (response.status !== 200) throw new Error(`ingest: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as { seq: number; committedAtMs: number | null; accepted: number };
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+function percentileOf(histogram: number[], total: number, p: number): number {
+  const rank = Math.ceil((p / 100) * total);
+  let seen = 0;
+  for (let ms = 0; ms < histogram.length; ms++) {
+    seen += histogram[ms]!;
+    if (seen >= rank) return ms;
+  }
+  return histogram.length - 1;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sarthe-bench-live-'));
+const children: ChildProcess[] = [];
+const cleanup = () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+const { events } = await importAnalysisFiles([args.file]);
+const sorted = [...events].sort(compareEvents);
+const ulimit = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim());
+
+// 1. Ingest: the whole race, batched, three races in a row; the store alone as baseline.
+const ingestRuns: number[] = [];
+const storeRuns: number[] = [];
+{
+  const server = await startServer(join(dir, 'ingest.db'));
+  children.push(server.child);
+  const batches = chunks(sorted, BATCH);
+  // Bodies serialized before the clock starts: the client's JSON work is not the server's.
+  const bodies = batches.map((batch) => batch.map((e) => JSON.stringify(e)).join('\n'));
+  // Run 0 warms the server up (JIT, SQLite page cache) and is not counted.
+  for (let run = 0; run <= 3; run++) {
+    const started = performance.now();
+    let accepted = 0;
+    // A few batches in flight, as a feed with a backlog would send them: the server never waits on a round trip.
+    let nextBody = 0;
+    await Promise.all(
+      Array.from({ length: INGEST_IN_FLIGHT }, async () => {
+        while (nextBody < bodies.length) accepted += (await postBody(server, `ingest-${run}`, bodies[nextBody++]!)).accepted;
+      }),
+    );
+    if (run > 0) ingestRuns.push(accepted / ((performance.now() - started) / 1000));
+    // Baseline, interleaved: the same batches appended to a store in this process (no HTTP, no JSON, no engine).
+    const store = new SqliteEventStore({ file: join(dir, `store-${run}.db`) });
+    const appendBatches = batches.map((b) => b.map(toAppendEvent));
+    const t0 = performance.now();
+    for (const batch of appendBatches) await store.append('r', batch);
+    if (run > 0) storeRuns.push(sorted.length / ((performance.now() - t0) / 1000));
+    await store.close();
+  }
+  await stopServer(server);
+}
+
+// 2. Live: one race replayed at SPEED× through the ingest API to CLIENTS viewers.
+const server = await startServer(join(dir, 'live.db'));
+children.push(server.child);
+const race = 'live';
+let next = 0;
+const due = (clockMs: number) => {
+  let end = next;
+  while (end < sorted.length && eventTimeMs(sorted[end]!) <= clockMs) end++;
+  const batch = sorted.slice(next, end);
+  next = end;
+  return batch;
+};
+for (const batch of chunks(due(FROM_MS), 5000)) await post(server, race, batch);
+const idleRssMb = rssMb(server.child.pid!);
+
+const workers: ChildProcess[] = [];
+const clientScript = fileURLToPath(new URL('./live-client.js', import.meta.url));
+const connectStarted = performance.now();
+const opened = await Promise.all(
+  Array.from({ length: WORKERS }, (_, w) => {
+    const count = Math.floor(CLIENTS / WORKERS) + (w < CLIENTS % WORKERS ? 1 : 0);
+    const child = fork(clientScript, [], { execArgv: ['--max-old-space-size=1024'] });
+    workers.push(child);
+    children.push(child);
+    return new Promise<{ connected: number; snapshots: number; errors: number }>((resolveOpen) => {
+      child.once('message', (m) => resolveOpen(m as { connected: number; snapshots: number; errors: number }));
+      child.send({ type: 'open', port: server.port, race, count, rampPerSecond: 2000 / WORKERS });
+    });
+  }),
+);
+const connectSeconds = round((performance.now() - connectStarted) / 1000, 1);
+const connected = opened.reduce((n, o) => n + o.snapshots, 0);
+
+const commits: Array<[number, number]> = [];
+let peakRssMb = rssMb(server.child.pid!);
+const replayStart = performance.now();
+while (performance.now() - replayStart < SECONDS * 1000 && next < sorted.length) {
+  const tickStart = performance.now();
+  const batch = due(FROM_MS + (tickStart - replayStart) * SPEED);
+  if (batch.length > 0) {
+    const reply = await post(server, race, batch);
+    if (reply.committedAtMs !== null) commits.push([reply.seq, reply.committedAtMs]);
+  }
+  peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid!));
+  await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (performance.now() - tickStart))));
+}
+// Let the last deltas land.
+await new Promise((r) => setTimeout(r, 1000));
+peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid!));
+const health = (await (await fetch(`${server.base}/api/health`)).json()) as { viewers: number; viewersDropped: number };
+
+const reports = await Promise.all(
+  workers.map(
+    (child) =>
+      new Promise<{ histogram: number[]; samples: number; held: number; unmatched: number; errors: number; closedByServer: number }>((resolveReport) => {
+        child.once('message', (m) => resolveReport(m as never));
+        child.send({ type: 'report', commits });
+      }),
+  ),
+);
+await stopServer(server);
+
+const histogram = new Array<number>(reports[0]!.histogram.length).fill(0);
+for (const r of reports) r.histogram.forEach((n, i) => (histogram[i]! += n));
+const samples = reports.reduce((n, r) => n + r.samples, 0);
+const expected = commits.length * connected;
+
+const result = {
+  ingestEventsPerSec: Math.round(median(ingestRuns)),
+  ingestRunsEventsPerSec: ingestRuns.map(Math.round),
+  ingestBaselineStoreOnlyEventsPerSec: Math.round(median(storeRuns)),
+  ingestToStoreOnly: round(median(ingestRuns) / median(storeRuns), 2),
+  ingestBatchEvents: BATCH,
+  ingestBatchesInFlight: INGEST_IN_FLIGHT,
+  clients: CLIENTS,
+  clientsConnected: connected,
+  clientsHeld: reports.reduce((n, r) => n + r.held, 0),
+  clientsDroppedByServer: health.viewersDropped,
+  connectSeconds,
+  deliveryP50Ms: percentileOf(histogram, samples, 50),
+  deliveryP99Ms: percentileOf(histogram, samples, 99),
+  deliveryMaxMs: percentileOf(histogram, samples, 100),
+  deliveriesMeasured: samples,
+  deliveriesExpected: expected,
+  deltas: commits.length,
+  replay: { speed: SPEED, fromMs: FROM_MS, seconds: SECONDS, tickMs: TICK_MS, eventsSent: next },
+  serverRssMb: peakRssMb,
+  serverIdleRssMb: idleRssMb,
+  clientWorkers: WORKERS,
+  fdHardLimit: ulimit,
+  targets: { clients: 10_000, deliveryP99Ms: 250, ingestEventsPerSec: 50_000 },
+  node: process.version,
+  measuredAt: new Date().toISOString(),
+};
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+process.exit(0);
