@@ -161,8 +161,9 @@ class Verifier {
         const inLap = car?.laps.find((l) => l.lap === f.inLap);
         if (car === undefined || inLap === undefined) return `no lap ${f.inLap} of #${f.car}`;
         if (!inLap.inPit || inLap.crossingMs !== f.inMs) return `lap ${f.inLap} of #${f.car} is not an in-lap at ${f.inMs}`;
-        const outLap = car.laps.find((l) => l.lap === f.inLap + 1);
-        const pitOut = car.pitOuts.find((p) => p.lap === f.inLap + 1);
+        // The pit lane time as known at the fact's instant: the car may still be in the pits.
+        const outLap = car.laps.find((l) => l.lap === f.inLap + 1 && l.crossingMs <= f.atMs);
+        const pitOut = car.pitOuts.find((p) => p.lap === f.inLap + 1 && p.atMs <= f.atMs);
         const pitLaneMs = outLap?.pitLaneMs ?? pitOut?.pitLaneMs ?? null;
         if (pitLaneMs !== f.pitLaneMs) return `the stop took ${pitLaneMs} ms in the pit lane`;
         if (f.kind === 'pit-stop') return null;

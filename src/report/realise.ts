@@ -78,6 +78,20 @@ function lapsFact(c: CarPosition, atMs: number): ReportFact {
   return { kind: 'laps', car: c.car, laps: c.laps, atMs };
 }
 
+/**
+ * A gap the report can state. The engine gives a negative time gap when the
+ * car ahead on laps completed the lap in question after the car behind (it
+ * passed it in the pits); no reader can use that, so it is left unsaid.
+ */
+function known(gap: Gap): boolean {
+  return gap !== null && ('laps' in gap || gap.ms >= 0);
+}
+
+/** ", 4.5s behind" or nothing when the gap cannot be stated. */
+function gapClause(gap: Gap, tail: string): string {
+  return known(gap) ? `, ${gapWords(gap)}${tail}` : '';
+}
+
 /** Gap as "by X" text: "4.5s", "one lap". */
 function gapText(gap: Gap): string {
   return gapWords(gap);
@@ -193,7 +207,7 @@ function headlineOf(sel: Selection, seed: string): Sentence {
   const d1 = names.driver(wheelOf(leader));
   if (story.change !== null) {
     const old = story.change.previousLeaderDriver;
-    facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: null, lap: story.change.lap, atMs: story.change.atMs });
+    facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: story.class, lap: story.change.lap, atMs: story.change.atMs });
     if (old !== null) facts.push({ kind: 'at-wheel', car: story.change.previousLeader.car, driver: old.name, atMs: story.change.atMs });
     const oldName = old === null ? `the #${story.change.previousLeader.car}` : names.driver(old);
     const text = story.change.previousLeaderPitting
@@ -214,7 +228,7 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     return { text: `${race}: ${cause} shakes up ${shaken.class} fight ${when}`, facts: f };
   }
   if (story.second === null) return { text: `${race}: ${d1} leads ${when}`, facts };
-  facts.push(positionFact(story.second, null, sel.atMs), ...wheelFact(story.second, sel.atMs));
+  facts.push(positionFact(story.second, story.class, sel.atMs), ...wheelFact(story.second, sel.atMs));
   const d2 = names.driver(wheelOf(story.second));
   const text = pick(
     [
@@ -247,11 +261,11 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     ];
     const who = listWords(crew.map((d) => m.driver(d)));
     const car = m.car(winner!);
-    if (second === undefined) return { text: `${who} won the ${sel.race} in the ${car} after ${winner!.laps} laps.`, facts };
-    facts.push(gapFact(second, null, at));
+    if (second === undefined || !known(second.classGap)) return { text: `${who} won the ${sel.race} in the ${car} after ${winner!.laps} laps.`, facts };
+    facts.push(positionFact(second, top.class, at), gapFact(second, top.class, at));
     const rival = m.rival(second, winner!);
     return {
-      text: `${who} won the ${sel.race} in the ${car}, ${aheadText(second.gap)} of ${rival} after ${winner!.laps} laps.`,
+      text: `${who} won the ${sel.race} in the ${car}, ${aheadText(second.classGap)} of ${rival} after ${winner!.laps} laps.`,
       facts,
     };
   }
@@ -268,8 +282,8 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     facts.push({ kind: 'data-ends', atMs: dataEnd.lastMs });
     const d1 = m.driver(wheelOf(leader));
     const car = m.car(leader);
-    const tail = second === null ? '' : `, ${aheadText(second.gap)} of ${m.rival(second, leader)}`;
-    if (second !== null) facts.push(gapFact(second, null, at));
+    const tail = second === null || !known(second.classGap) ? '' : `, ${aheadText(second.classGap)} of ${m.rival(second, leader)}`;
+    if (tail !== '') facts.push(positionFact(second!, top.class, at), gapFact(second!, top.class, at));
     return {
       text: `The timing data stops ${minutesWords(minutes)} of ${hourPhrase(sel.hour)}, with no chequered flag in it; ${d1} was then leading in the ${car}${tail}.`.replace(
         ' of the hour of ',
@@ -280,11 +294,11 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
   }
   const d1 = m.driver(wheelOf(leader));
   const car = m.car(leader);
-  if (second === null) return { text: `${d1} led the ${sel.race} in the ${car} ${when}.`, facts };
-  facts.push(positionFact(second, null, at), gapFact(second, null, at), ...wheelFact(second, at));
+  if (second === null || !known(second.classGap)) return { text: `${d1} led the ${sel.race} in the ${car} ${when}.`, facts };
+  facts.push(positionFact(second, top.class, at), gapFact(second, top.class, at), ...wheelFact(second, at));
   if (story.change !== null) {
     const c = story.change;
-    facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: null, lap: c.lap, atMs: c.atMs });
+    facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: top.class, lap: c.lap, atMs: c.atMs });
     const old = c.previousLeader.car === second.car ? null : c.previousLeader;
     const d2 = m.driver(wheelOf(second));
     const rival = m.rival(second, leader);
@@ -293,25 +307,25 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
         ? ` when ${rival} pitted`
         : ` when the #${old.car} pitted`
       : '';
-    if (old !== null) facts.push({ kind: 'lead-change', car: leader.car, from: old.car, class: null, lap: c.lap, atMs: c.atMs });
+    if (old !== null) facts.push({ kind: 'position', car: old.car, class: top.class, position: 1, atMs: c.atMs - 1 });
     const lead = how === '' ? `${capitalise(rival)} of ${d2}` : `${d2}`;
     return {
       text:
         how === ''
-          ? `${d1} put the ${car} in front ${minutesWords(c.minutesIntoHour)} and ${when} led ${rival} of ${d2} by ${gapText(second.gap)}.`
-          : `${d1} took the ${car} into the lead ${minutesWords(c.minutesIntoHour)}${how}, and ${when} was ${aheadText(second.gap)} of ${lead}.`,
+          ? `${d1} put the ${car} in front ${minutesWords(c.minutesIntoHour)} and ${when} led ${rival} of ${d2} by ${gapText(second.classGap)}.`
+          : `${d1} took the ${car} into the lead ${minutesWords(c.minutesIntoHour)}${how}, and ${when} was ${aheadText(second.classGap)} of ${lead}.`,
       facts,
     };
   }
   const rival = m.rival(second, leader);
   const d2 = m.driver(wheelOf(second));
   const goal = pick(['victory', 'the win', 'overall honours'], `${seed}/goal`);
-  const adv = advantageWords(second.gap);
+  const adv = advantageWords(second.classGap);
   const text = pick(
     [
       `${d1} kept the ${car} crew on course for ${goal} ${when}, holding ${adv} over ${rival} of ${d2}.`,
-      `${capitalise(when)}, ${d1} had the ${car} ${aheadText(second.gap)} of ${d2} in ${rival}.`,
-      `${d1} was at the wheel of the leading ${car} ${when}, ${gapText(second.gap)} clear of ${rival} of ${d2}.`,
+      `${capitalise(when)}, ${d1} had the ${car} ${aheadText(second.classGap)} of ${d2} in ${rival}.`,
+      `${d1} was at the wheel of the leading ${car} ${when}, ${gapText(second.classGap)} clear of ${rival} of ${d2}.`,
       `${capitalise(when)}, ${d1} led in the ${car} with ${adv} over ${d2} in ${rival}.`,
     ],
     `${seed}/standfirst`,
@@ -335,6 +349,7 @@ function classHeading(sel: Selection, cls: ClassStories, seed: string): Sentence
   if (story.kind !== 'lead') return { text: `${cls.class} - ${name} leads`, facts };
   if (story.second === null) return { text: `${cls.class} - ${name} alone in class`, facts: [...facts, { kind: 'class-running', class: cls.class, running: cls.running, entries: cls.cars.length, atMs: at }] };
   const gap = story.second.classGap;
+  if (!known(gap)) return { text: `${cls.class} - ${name} leads`, facts };
   facts.push(gapFact(story.second, cls.class, at));
   if (story.change !== null) {
     facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: cls.class, lap: story.change.lap, atMs: story.change.atMs });
@@ -396,7 +411,7 @@ function leadSentences(
   lapAt: (car: string, crossingMs: number) => number | null,
 ): Sentence[] {
   const at = sel.atMs;
-  const scope = isTop ? null : cls.class;
+  const scope = cls.class;
   const out: Sentence[] = [];
   if (story.kind === 'class-out') {
     out.push({
@@ -410,11 +425,11 @@ function leadSentences(
     if (winner === undefined) return out;
     if (isTop) {
       if (second !== undefined) {
-        const facts: ReportFact[] = [positionFact(second, null, at), gapFact(second, null, at), { kind: 'crew', car: second.car, drivers: second.crew.map((d) => d.name) }];
-        let text = `${capitalise(m.rival(second, winner))}, shared by ${crewWords(m, second, null).text}, finished second, ${gapWords(second.gap)} behind`;
+        const facts: ReportFact[] = [positionFact(second, scope, at), gapFact(second, scope, at), { kind: 'crew', car: second.car, drivers: second.crew.map((d) => d.name) }];
+        let text = `${capitalise(m.rival(second, winner))}, shared by ${crewWords(m, second, null).text}, finished second${gapClause(second.classGap, ' behind')}`;
         if (third !== undefined) {
-          facts.push(positionFact(third, null, at), gapFact(third, null, at));
-          text += `, and the ${m.car(third)} completed the podium, ${gapWords(third.gap)} down`;
+          facts.push(positionFact(third, scope, at), gapFact(third, scope, at));
+          text += `, and the ${m.car(third)} completed the podium${gapClause(third.classGap, ' down')}`;
         }
         out.push({ text: `${text}.`, facts });
       }
@@ -425,12 +440,12 @@ function leadSentences(
     let text = `${crew.text} won ${cls.class} in the ${m.car(winner)}`;
     if (second !== undefined) {
       facts.push(positionFact(second, cls.class, at), gapFact(second, cls.class, at));
-      text += `, ${aheadText(second.classGap)} of ${m.rival(second, winner)}`;
+      text += known(second.classGap) ? `, ${aheadText(second.classGap)} of ${m.rival(second, winner)}` : `, ahead of ${m.rival(second, winner)}`;
     }
     out.push({ text: `${text}.`, facts });
     if (third !== undefined) {
       out.push({
-        text: `The ${m.car(third)} completed the class podium, ${gapWords(third.classGap)} behind the winner.`,
+        text: `The ${m.car(third)} completed the class podium${gapClause(third.classGap, ' behind the winner')}.`,
         facts: [positionFact(third, cls.class, at), gapFact(third, cls.class, at)],
       });
     }
@@ -447,28 +462,28 @@ function leadSentences(
     const who = wheel === null ? `The #${leader.car}` : `The car ${m.driver(wheel)} shares with ${crew.text}`;
     if (story.change !== null) {
       const c = story.change;
-      facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: null, lap: c.lap, atMs: c.atMs });
+      facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
       const how = c.previousLeaderPitting && story.previousLeaderStop !== null ? `, when the #${c.previousLeader.car} made its stop` : '';
       if (how !== '') {
         const st = story.previousLeaderStop!;
-        facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs });
+        facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs, atMs: at });
       }
       out.push({ text: `${crew.drivers.length > 0 ? who : `The #${leader.car}`} took the lead on lap ${c.lap}${how}.`, facts });
       if (story.changesInHour > 1) {
-        out.push({ text: `The lead changed hands ${timesWords(story.changesInHour)} in the hour.`, facts: [{ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: null, lap: c.lap, atMs: c.atMs }] });
+        out.push({ text: `The lead changed hands ${timesWords(story.changesInHour)} in the hour.`, facts: [{ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }] });
       }
     } else if (share !== null) {
-      const led = shareSentence(sel, leader, share, lapAt);
+      const led = shareSentence(sel, leader, share, lapAt, cls.class);
       facts.push(...led.facts);
       out.push({ text: `${crew.drivers.length > 0 ? who : `The #${leader.car}`} ${led.text}.`, facts });
     }
     if (story.third !== null && !goneStatus(story.third)) {
       out.push({
         text: pick(
-          [`The ${m.car(story.third)} ran third, ${gapWords(story.third.gap)} behind the leader.`, `Third place belonged to the ${m.car(story.third)}, ${gapWords(story.third.gap)} down.`],
+          [`The ${m.car(story.third)} ran third${gapClause(story.third.classGap, ' behind the leader')}.`, `Third place belonged to the ${m.car(story.third)}${gapClause(story.third.classGap, ' down')}.`],
           `${seed}/third`,
         ),
-        facts: [positionFact(story.third, null, at), gapFact(story.third, null, at)],
+        facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at)],
       });
     }
     return out;
@@ -483,6 +498,10 @@ function leadSentences(
     return out;
   }
   const second = story.second;
+  if (!known(second.classGap)) {
+    out.push({ text: `${d1} led ${cls.class} in the ${car}.`, facts });
+    return out;
+  }
   facts.push(positionFact(second, scope, at), gapFact(second, scope, at), ...wheelFact(second, at));
   const rival = m.rival(second, leader);
   const d2 = m.driver(wheelOf(second));
@@ -511,7 +530,7 @@ function leadSentences(
   if (story.third !== null && !goneStatus(story.third)) {
     out.push({
       text: pick(
-        [`The ${m.car(story.third)} was third, ${gapWords(story.third.classGap)} off the lead.`, `Third went to the ${m.car(story.third)}, ${gapWords(story.third.classGap)} back.`],
+        [`The ${m.car(story.third)} was third${gapClause(story.third.classGap, ' off the lead')}.`, `Third went to the ${m.car(story.third)}${gapClause(story.third.classGap, ' back')}.`],
         `${seed}/${cls.class}/third`,
       ),
       facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at)],
@@ -644,6 +663,7 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'podium': {
       const gap = story.fourth.classInterval;
+      if (!known(gap)) return null;
       return {
         text: pick(
           [
@@ -673,7 +693,7 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'leader-stops': {
       const parts = story.stops.map((s) => `the #${s.car.car} on lap ${s.stop.inLap}`);
-      const facts: ReportFact[] = story.stops.map((s) => ({ kind: 'pit-stop', car: s.car.car, inLap: s.stop.inLap, inMs: s.stop.inMs, pitLaneMs: s.stop.pitLaneMs }));
+      const facts: ReportFact[] = story.stops.map((s) => ({ kind: 'pit-stop', car: s.car.car, inLap: s.stop.inLap, inMs: s.stop.inMs, pitLaneMs: s.stop.pitLaneMs, atMs: at }));
       let text = story.stops.length === 1 ? `${capitalise(parts[0]!)} made its stop during the hour.` : `Both leading cars stopped during the hour: ${listWords(parts)}.`;
       const shown = new Set(story.stops.map((s) => s.car.car));
       if (story.stops.length > 2) text = `The leading pair made ${numberWord(story.stops.length)} stops between them.`;

@@ -29,8 +29,8 @@ export type ReportFact =
   | { kind: 'laps-led'; car: string; class: string | null; lapsLed: number; leaderLaps: number; atMs: number }
   /** `car` led lap `lap` (completed at atMs), `from` had led the lap before. */
   | { kind: 'lead-change'; car: string; from: string; class: string | null; lap: number; atMs: number }
-  /** The in-lap `inLap` (crossing at inMs) and the pit lane time on the out-lap (null: still in). */
-  | { kind: 'pit-stop'; car: string; inLap: number; inMs: number; pitLaneMs: number | null }
+  /** The in-lap `inLap` (crossing at inMs) and the pit lane time on the out-lap (null: still in at atMs). */
+  | { kind: 'pit-stop'; car: string; inLap: number; inMs: number; pitLaneMs: number | null; atMs: number }
   /** A stop far longer than the car's usual: time lost = pitLaneMs − usualMs. */
   | { kind: 'long-stop'; car: string; inLap: number; inMs: number; pitLaneMs: number; usualMs: number; lostMs: number; atMs: number }
   /** `to` drove lap `lap`, `from` the lap before; the new driver left the pits at atMs. */
