@@ -309,7 +309,10 @@ function renderings(f: ReportFact, fromMs: number): string[] {
       return [String(f.lap), minutesOf(f.atMs)];
     case 'flag-period': {
       const out = [minutesOf(f.startMs)];
-      if (f.endMs !== null) out.push(String(Math.max(1, Math.round((f.endMs - f.startMs) / MINUTE))));
+      if (f.endMs !== null) {
+        const m = Math.max(1, Math.round((f.endMs - f.startMs) / MINUTE));
+        out.push(String(m), String(Math.floor(m / 60)), String(m % 60));
+      }
       return out;
     }
     case 'last-seen': {

@@ -102,9 +102,15 @@ function aheadText(gap: Gap): string {
   return `${gapWords(gap)} ahead`;
 }
 
+/** "a minute", "12 minutes", "1 hour 32 minutes", "4 hours". */
 function durationMinutes(ms: number): string {
   const m = Math.max(1, Math.round(ms / MINUTE));
-  return m === 1 ? 'a minute' : `${m} minutes`;
+  if (m === 1) return 'a minute';
+  if (m < 60) return `${m} minutes`;
+  const h = Math.floor(m / 60);
+  const rest = m % 60;
+  const hours = `${h} ${h === 1 ? 'hour' : 'hours'}`;
+  return rest === 0 ? hours : `${hours} ${rest} ${rest === 1 ? 'minute' : 'minutes'}`;
 }
 
 export interface RealiseContext {
@@ -205,6 +211,12 @@ function headlineOf(sel: Selection, seed: string): Sentence {
   const leader = story.leader;
   const facts: ReportFact[] = [positionFact(leader, null, sel.atMs), ...wheelFact(leader, sel.atMs)];
   const d1 = names.driver(wheelOf(leader));
+  // A red flag is the story of its hour, whoever leads.
+  const red = sel.classes[0]!.stories.find((s) => s.kind === 'flag' && s.period.period.flag === 'red' && s.period.startedInHour);
+  if (red !== undefined && red.kind === 'flag') {
+    facts.push({ kind: 'flag-period', flag: 'red', startMs: red.period.period.startMs, endMs: red.period.period.endMs, atMs: sel.atMs });
+    return { text: `${race}: red flag stops the race ${when}, ${d1} in front`, facts };
+  }
   if (story.change !== null) {
     const old = story.change.previousLeaderDriver;
     facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: story.class, lap: story.change.lap, atMs: story.change.atMs });
@@ -694,7 +706,8 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     case 'leader-stops': {
       const parts = story.stops.map((s) => `the #${s.car.car} on lap ${s.stop.inLap}`);
       const facts: ReportFact[] = story.stops.map((s) => ({ kind: 'pit-stop', car: s.car.car, inLap: s.stop.inLap, inMs: s.stop.inMs, pitLaneMs: s.stop.pitLaneMs, atMs: at }));
-      let text = story.stops.length === 1 ? `${capitalise(parts[0]!)} made its stop during the hour.` : `Both leading cars stopped during the hour: ${listWords(parts)}.`;
+      const one = story.stops[0]!;
+      let text = story.stops.length === 1 ? `The #${one.car.car} made its stop on lap ${one.stop.inLap}, ${minutesWords(one.minutesIntoHour)}.` : `Both leading cars stopped during the hour: ${listWords(parts)}.`;
       const shown = new Set(story.stops.map((s) => s.car.car));
       if (story.stops.length > 2) text = `The leading pair made ${numberWord(story.stops.length)} stops between them.`;
       for (const d of story.changes.slice(0, 2)) {

@@ -18,7 +18,8 @@ function tableCells(table: PositionsTable): string[][] {
     r.team,
     r.drivers.join(', '),
     String(r.laps),
-    r.gap === null ? '' : formatGap(r.gap),
+    // A negative time gap (the engine's, for a car passed in the pits) means nothing to a reader.
+    r.gap === null || ('ms' in r.gap && r.gap.ms < 0) ? '' : formatGap(r.gap),
     statusNote(r.status),
   ]);
 }

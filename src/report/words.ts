@@ -222,10 +222,10 @@ export function minutesWords(minutesIntoHour: number): string {
 
 /** "after six hours", "at half-distance", "with two hours to go", for headlines and standfirsts. */
 export function progressWords(hour: number, hoursRemaining: number | null, scheduledHours: number | null): string {
+  if (scheduledHours !== null && scheduledHours >= 4 && scheduledHours % 2 === 0 && hour * 2 === scheduledHours) return 'at half-distance';
   if (hoursRemaining !== null && hoursRemaining >= 1 && hoursRemaining <= 3) {
     return `with ${numberWord(hoursRemaining)} ${hoursRemaining === 1 ? 'hour' : 'hours'} to go`;
   }
-  if (scheduledHours !== null && scheduledHours >= 4 && scheduledHours % 2 === 0 && hour * 2 === scheduledHours) return 'at half-distance';
   if (hour === 1) return 'after the opening hour';
   return `after ${numberWord(hour)} hours`;
 }
