@@ -30,6 +30,10 @@ export interface FrameMetric {
   /** Time to apply the frame's deltas and redraw, style and layout included in metrics mode. */
   workMs: number;
   deltas: number;
+  /** Split of workMs: deltas applied and table updated; Preact's re-renders; style and layout. */
+  applyMs: number;
+  renderMs: number;
+  layoutMs: number;
 }
 
 export class LiveClient {
@@ -129,9 +133,16 @@ export class LiveClient {
     if (this.state !== null && change !== null) {
       this.options.onUpdate(this.state, change);
       if (metrics !== null) {
-        // Include style and layout in the measured work (bench mode only: it forces a reflow).
-        void document.body.offsetHeight;
-        metrics.push({ atMs: started, workMs: performance.now() - started, deltas });
+        const log = metrics;
+        // After Preact's re-renders (queued as microtasks by onUpdate), with style and
+        // layout forced (bench mode only: a reflow per frame is not free).
+        const applied = performance.now();
+        queueMicrotask(() => {
+          const rendered = performance.now();
+          void document.body.offsetHeight;
+          const done = performance.now();
+          log.push({ atMs: started, workMs: done - started, deltas, applyMs: applied - started, renderMs: rendered - applied, layoutMs: done - rendered });
+        });
       }
     }
     this.schedule();

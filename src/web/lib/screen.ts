@@ -4,6 +4,7 @@
  * running underneath, so "back to live" is one click and no wait.
  */
 import type { FeedMessage, RaceInfo } from '../../model/live.js';
+import { MINUTE } from '../../model/time.js';
 import { fetchStandings, liveUrl } from './api.js';
 import { RaceClock } from './clock.js';
 import { LiveClient, type ConnectionStatus } from './live-client.js';
@@ -25,7 +26,10 @@ export class Screen {
   readonly connection = new Store<ConnectionStatus>('connecting');
   /** Viewer delay in seconds (kept in localStorage, like a TV setting). */
   readonly delaySeconds = new Store<number>(readDelay());
-  /** Latest live race time: the end of the time-travel slider. */
+  /**
+   * Latest live race time, to the whole minute: the end of the time-travel
+   * slider (whose step is a minute), so the bar redraws once a race minute.
+   */
   readonly liveRaceTimeMs = new Store<number>(0);
   /** Time travel fetch in progress or failed. */
   readonly travel = new Store<{ loading: boolean; error: string | null }>({ loading: false, error: null });
@@ -48,7 +52,8 @@ export class Screen {
       onStatus: (status) => this.connection.set(status),
       onUpdate: (state, change) => {
         this.clock.observe(state.raceTimeMs, performance.now());
-        if (state.raceTimeMs !== this.liveRaceTimeMs.get()) this.liveRaceTimeMs.set(state.raceTimeMs);
+        const minute = Math.floor(state.raceTimeMs / MINUTE) * MINUTE;
+        if (minute !== this.liveRaceTimeMs.get()) this.liveRaceTimeMs.set(minute);
         if (this.atMs === null) this.shown.set({ state, change, atMs: null });
       },
     });

@@ -2,8 +2,8 @@
 import type { FlagState } from '../../model/events.js';
 import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime, formatTimeOfDay } from '../../model/time.js';
-import { useStore, useTick } from '../lib/hooks.js';
-import type { Screen } from '../lib/screen.js';
+import { useDerived, useStore, useTick } from '../lib/hooks.js';
+import type { Screen, Shown } from '../lib/screen.js';
 
 const FLAG_TEXT: Record<FlagState, string> = {
   green: 'Green flag',
@@ -14,21 +14,35 @@ const FLAG_TEXT: Record<FlagState, string> = {
   unknown: 'No flag data in this feed',
 };
 
+interface HeaderState {
+  atMs: number | null;
+  flag: FlagState;
+  chequeredMs: number | null;
+  latest: FeedMessage | undefined;
+}
+
+function headerState(shown: Shown | null): HeaderState {
+  const state = shown?.state;
+  return { atMs: shown?.atMs ?? null, flag: state?.flag ?? 'unknown', chequeredMs: state?.chequeredMs ?? null, latest: state?.messages[state.messages.length - 1] };
+}
+
+function sameHeader(a: HeaderState, b: HeaderState): boolean {
+  return a.atMs === b.atMs && a.flag === b.flag && a.chequeredMs === b.chequeredMs && a.latest === b.latest;
+}
+
 export function Header({ screen }: { screen: Screen }) {
-  const shown = useStore(screen.shown);
+  // Only what the header shows: live frames that change none of it cost nothing here.
+  const { atMs, flag: shownFlag, chequeredMs, latest } = useDerived(screen.shown, headerState, sameHeader);
   const connection = useStore(screen.connection);
   const delay = useStore(screen.delaySeconds);
-  const travelling = shown?.atMs != null;
+  const travelling = atMs !== null;
   useTick(travelling ? 60_000 : 250);
   const race = screen.race;
-  const state = shown?.state ?? null;
-  const chequeredMs = state?.chequeredMs ?? null;
-  const elapsedMs = travelling ? shown!.atMs! : screen.clock.now(performance.now(), chequeredMs);
+  const elapsedMs = atMs ?? screen.clock.now(performance.now(), chequeredMs);
   const duration = race.scheduledDurationMs;
   const finished = chequeredMs !== null && elapsedMs >= chequeredMs;
   const remaining = finished ? 'Finished' : duration === null ? '—' : formatRaceTime(Math.max(0, duration - elapsedMs));
-  const flag: FlagState = finished ? 'finish' : (state?.flag ?? 'unknown');
-  const latest: FeedMessage | undefined = state?.messages[state.messages.length - 1];
+  const flag: FlagState = finished ? 'finish' : shownFlag;
 
   let mode: string;
   let modeClass: string;

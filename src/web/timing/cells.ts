@@ -58,6 +58,12 @@ export function bestsOf(cars: Iterable<CarStanding>): Bests {
   return { overallLapMs, classLapMs };
 }
 
+export function sameBests(a: Bests, b: Bests | null): boolean {
+  if (b === null || a.overallLapMs !== b.overallLapMs || a.classLapMs.size !== b.classLapMs.size) return false;
+  for (const [cls, ms] of a.classLapMs) if (b.classLapMs.get(cls) !== ms) return false;
+  return true;
+}
+
 export function toneOf(best: Best): Tone {
   switch (best) {
     case 'overall':

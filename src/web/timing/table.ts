@@ -10,7 +10,7 @@
  */
 import type { CarStanding } from '../../model/standings.js';
 import { classStyle } from '../lib/classes.js';
-import { COLUMNS, STATUS_TITLE, cellsOf, shortDriverName, type CellContext, type Column } from './cells.js';
+import { COLUMNS, STATUS_TITLE, cellsOf, sameBests, shortDriverName, type Bests, type CellContext, type Column } from './cells.js';
 
 const HEADERS: Record<Column, string> = {
   pos: 'Pos',
@@ -72,6 +72,7 @@ export class TimingTable {
   /** Car numbers in the order the DOM shows them. */
   private shown: string[] = [];
   private viewKey = '';
+  private bests: Bests | null = null;
   private readonly narrow = matchMedia('(max-width: 700px)');
 
   constructor(private readonly options: TimingTableOptions) {
@@ -101,17 +102,22 @@ export class TimingTable {
    * class, an instant of time travel): position changes within one view
    * flash, a change of view does not.
    */
-  update(cars: readonly CarStanding[], context: CellContext, viewKey: string): void {
+  update(cars: readonly CarStanding[], context: CellContext, viewKey: string, changed: ReadonlySet<string> | null = null): void {
     const sameView = viewKey === this.viewKey;
     if (!sameView) {
       this.viewKey = viewKey;
       this.setHeaders(context.classView);
     }
+    // A cell depends only on its car and the context: unchanged cars keep their cells.
+    const all = !sameView || changed === null || !sameBests(context.bests, this.bests);
+    this.bests = context.bests;
     for (const car of cars) {
       let row = this.rows.get(car.number);
       if (row === undefined) {
         row = this.createRow(car.number);
         this.rows.set(car.number, row);
+      } else if (!all && row.shownPosition !== 0 && !changed.has(car.number)) {
+        continue;
       }
       this.renderRow(row, car, context, sameView);
     }
@@ -274,9 +280,36 @@ export class TimingTable {
   }
 }
 
-/** A short tint of the row: green when it gained places, red when it lost. */
+/** How long a row stays tinted after it changed position. */
+const FLASH_MS = 2000;
+
+/**
+ * A short tint of the row: green when it gained places, red when it lost.
+ * A class set now and removed once, not an animation: an animation restyles
+ * (and, without a GPU, repaints) every frame it runs — at 60× replay some row
+ * is always flashing, which cost more than all the updates together.
+ */
+const flashing = new Map<HTMLElement, number>();
+let flashTimer: ReturnType<typeof setTimeout> | undefined;
+
 function flash(el: HTMLElement, kind: 'gain' | 'loss'): void {
-  if (typeof el.animate !== 'function') return;
-  const colour = kind === 'gain' ? 'rgba(46, 204, 113, 0.38)' : 'rgba(231, 76, 60, 0.34)';
-  el.animate([{ backgroundColor: colour }, { backgroundColor: 'rgba(0,0,0,0)' }], { duration: 2200, easing: 'ease-out' });
+  el.classList.remove(kind === 'gain' ? 'loss' : 'gain');
+  el.classList.add(kind);
+  flashing.set(el, performance.now() + FLASH_MS);
+  if (flashTimer === undefined) flashTimer = setTimeout(endFlashes, FLASH_MS);
+}
+
+function endFlashes(): void {
+  flashTimer = undefined;
+  const now = performance.now();
+  let next = Infinity;
+  for (const [el, until] of flashing) {
+    if (until <= now + 16) {
+      el.classList.remove('gain', 'loss');
+      flashing.delete(el);
+    } else {
+      next = Math.min(next, until);
+    }
+  }
+  if (Number.isFinite(next)) flashTimer = setTimeout(endFlashes, next - now);
 }

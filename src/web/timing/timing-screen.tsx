@@ -45,15 +45,50 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
       if (shown === null || table.current === null) return;
       const cars = carsInOrder(shown.state, className);
       const bests = bestsOf(shown.state.cars.values());
-      table.current.update(cars, { classView: className !== null, bests }, `${className ?? '*'}@${shown.atMs ?? 'live'}`);
+      const changed = shown.change.reset ? null : shown.change.cars;
+      table.current.update(cars, { classView: className !== null, bests }, `${className ?? '*'}@${shown.atMs ?? 'live'}`, changed);
       // Which instant the rows show: for people's tools and the browser tests.
       host.current!.dataset.at = shown.atMs === null ? 'live' : String(shown.atMs);
+      if (!firstRowsMarked && cars.length > 0) markFirstRows();
     };
     draw(screen.shown.get());
+    installRedrawBaseline(screen, className);
     return screen.shown.subscribe(draw);
   }, [screen, route.className]);
 
   return <div ref={host} class="table-host" data-testid="timing" />;
+}
+
+let firstRowsMarked = false;
+
+/**
+ * Performance marks for bench:web: rows in the DOM, then painted (a frame
+ * later: the second animation frame starts after the first one's paint).
+ */
+function markFirstRows(): void {
+  firstRowsMarked = true;
+  performance.mark('sarthe:first-rows');
+  requestAnimationFrame(() => requestAnimationFrame(() => performance.mark('sarthe:rows-painted')));
+}
+
+/**
+ * bench:web's baseline, measured in the same page: what one update costs a
+ * screen that redraws the whole table (a fresh table of every car, laid out).
+ */
+function installRedrawBaseline(screen: Screen, className: string | null): void {
+  if (!new URLSearchParams(location.search).has('metrics')) return;
+  (window as unknown as { __sartheFullRedraw: () => number }).__sartheFullRedraw = () => {
+    const shown = screen.shown.get();
+    if (shown === null) return 0;
+    const started = performance.now();
+    const table = new TimingTable({ carHref: (car) => `#/car/${car}`, onSelect: () => undefined });
+    table.update(carsInOrder(shown.state, className), { classView: className !== null, bests: bestsOf(shown.state.cars.values()) }, 'baseline');
+    document.body.append(table.element);
+    void document.body.offsetHeight;
+    const ms = performance.now() - started;
+    table.element.remove();
+    return ms;
+  };
 }
 
 const FEED_SHOWN = 60;

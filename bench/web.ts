@@ -1,0 +1,150 @@
+/**
+ * `npm run bench:web`: the timing screen in headless chromium against the
+ * real server replaying Le Mans 2019 (bench/web-server.ts). Prints JSON:
+ *
+ * - jsGzipKb: every JavaScript file the timing screen loads (from the
+ *   browser's resource timing), gzipped here at zlib's default level.
+ * - updateP99Ms: the browser's own work to apply one second of live deltas to
+ *   the 62-row screen (sum of that second's frames: apply deltas, redraw,
+ *   Preact, style and layout forced), p99 over every second of a 60× replay.
+ *   Measured with performance.now() in the page (?metrics, live-client.ts).
+ *   Baseline in the same run: one full redraw of the table (what a screen that
+ *   rebuilds its rows on every update would pay per frame).
+ * - firstPaintMs: navigation start to the first rows painted, median of cold
+ *   loads on loopback (new browser context each: nothing cached).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser } from 'playwright-core';
+import { HOUR } from '../src/model/time.js';
+import { median, percentile, round } from './stats.js';
+import { startReplayServer } from './web-server.js';
+
+const root = resolve(process.cwd());
+const webRoot = join(root, 'dist', 'web');
+const file = join(root, 'demo', 'lemans-2019-race-analysis.csv');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const seconds = Number(process.env.BENCH_WEB_SECONDS ?? 30);
+const loads = Number(process.env.BENCH_WEB_LOADS ?? 5);
+
+if (!existsSync(join(webRoot, 'index.html'))) {
+  process.stderr.write('bench:web: dist/web is not built (npm run build)\n');
+  process.exit(2);
+}
+if (!existsSync(chromiumPath)) {
+  process.stderr.write(`bench:web: chromium not found at ${chromiumPath}\n`);
+  process.exit(2);
+}
+
+interface FrameMetric {
+  atMs: number;
+  workMs: number;
+  deltas: number;
+  applyMs: number;
+  renderMs: number;
+  layoutMs: number;
+}
+
+interface UpdateResult {
+  updateP99Ms: number;
+  [key: string]: unknown;
+}
+
+async function measureUpdates(browser: Browser, origin: string, speed: number): Promise<UpdateResult> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${origin}/?metrics`);
+  await page.waitForSelector('.rows .row');
+  await page.waitForTimeout(seconds * 1000);
+  const frames = await page.evaluate(() => (globalThis as unknown as { __sartheMetrics: FrameMetric[] }).__sartheMetrics);
+  const rows = await page.$$eval('.rows .row', (r) => r.length);
+  const redraws: number[] = [];
+  for (let i = 0; i < 30; i++) redraws.push(await page.evaluate(() => (globalThis as unknown as { __sartheFullRedraw: () => number }).__sartheFullRedraw()));
+  await context.close();
+
+  // The first second holds the snapshot (62 rows created): it is the first paint, not an update.
+  const updates = frames.filter((f) => f.deltas > 0);
+  const bySecond = new Map<number, number>();
+  for (const f of updates) bySecond.set(Math.floor(f.atMs / 1000), (bySecond.get(Math.floor(f.atMs / 1000)) ?? 0) + f.workMs);
+  const perSecond = [...bySecond.values()];
+  return {
+    speed,
+    rows,
+    secondsMeasured: perSecond.length,
+    deltasApplied: updates.reduce((n, f) => n + f.deltas, 0),
+    framesWithUpdates: updates.length,
+    updateP50Ms: round(median(perSecond)),
+    updateP99Ms: round(percentile(perSecond, 99)),
+    updateMaxMs: round(Math.max(...perSecond)),
+    frameP99Ms: round(percentile(updates.map((f) => f.workMs), 99)),
+    frameMedianMs: {
+      apply: round(median(updates.map((f) => f.applyMs))),
+      preact: round(median(updates.map((f) => f.renderMs))),
+      styleLayout: round(median(updates.map((f) => f.layoutMs))),
+    },
+    baselineFullRedrawMedianMs: round(median(redraws)),
+  };
+}
+
+async function measureFirstPaint(browser: Browser, origin: string): Promise<{ firstPaintMs: number; firstRowsMs: number; fcpMs: number; jsFiles: string[] }> {
+  const paints: number[] = [];
+  const rows: number[] = [];
+  const fcps: number[] = [];
+  let jsFiles: string[] = [];
+  for (let i = 0; i < loads; i++) {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => performance.getEntriesByName('sarthe:rows-painted').length > 0, undefined, { timeout: 20_000 });
+    const timing = await page.evaluate(() => ({
+      painted: performance.getEntriesByName('sarthe:rows-painted')[0]!.startTime,
+      rows: performance.getEntriesByName('sarthe:first-rows')[0]!.startTime,
+      fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+      scripts: performance
+        .getEntriesByType('resource')
+        .map((e) => e.name)
+        .filter((name) => new URL(name).pathname.endsWith('.js')),
+    }));
+    paints.push(timing.painted);
+    rows.push(timing.rows);
+    fcps.push(timing.fcp);
+    jsFiles = timing.scripts.map((name) => new URL(name).pathname);
+    await context.close();
+  }
+  return { firstPaintMs: round(median(paints), 1), firstRowsMs: round(median(rows), 1), fcpMs: round(median(fcps), 1), jsFiles };
+}
+
+function gzipKb(paths: string[]): number {
+  let bytes = 0;
+  for (const path of paths) bytes += gzipSync(readFileSync(join(webRoot, path))).length;
+  return round(bytes / 1024, 1);
+}
+
+const server = await startReplayServer({ file, race: 'lemans-2019', fromMs: 2 * HOUR, speed: 60, webRoot });
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  const paint = await measureFirstPaint(browser, server.origin);
+  const live = await measureUpdates(browser, server.origin, 60);
+  const result = {
+    jsGzipKb: gzipKb(paint.jsFiles),
+    jsFiles: paint.jsFiles,
+    updateP99Ms: live.updateP99Ms,
+    firstPaintMs: paint.firstPaintMs,
+    firstRowsMs: paint.firstRowsMs,
+    fcpMs: paint.fcpMs,
+    update60x: live,
+    targets: { jsGzipKb: 150, updateP99Ms: 8, firstPaintMs: 500 },
+    chromium: browser.version(),
+    node: process.version,
+    measuredAt: new Date().toISOString(),
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  await browser.close();
+  await server.stop();
+}
