@@ -83,6 +83,20 @@ describe('SQLite event store', () => {
   });
 });
 
+describe('SQLite event store: two writers on one file', () => {
+  it('each sees what the other stored (its cache of known keys is checked against the race seq)', async () => {
+    const file = join(dir, 'two-writers.db');
+    const a = new SqliteEventStore({ file });
+    const b = new SqliteEventStore({ file });
+    await a.append('r', batch.slice(0, 2));
+    assert.deepEqual((await b.append('r', batch)).results.map((r) => r.status), ['duplicate', 'duplicate', 'accepted', 'accepted']);
+    assert.deepEqual((await a.append('r', batch)).results.map((r) => [r.status, r.seq]), [['duplicate', 1], ['duplicate', 2], ['duplicate', 3], ['duplicate', 4]]);
+    assert.equal((await a.append('r', [toAppendEvent(lap('7', 3, 600_000))])).commitSeq, 5);
+    await a.close();
+    await b.close();
+  });
+});
+
 describe('stored event bodies', () => {
   it('are the canonical JSON of the event, whatever order its fields were built in', async () => {
     const { canonicalJson } = await import('../src/model/events.js');

@@ -112,7 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const text = (Array.isArray(header) ? header[0] : header) ?? request.query.lastEventId;
       const lastEventId = text !== undefined && /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : null;
       reply.hijack();
-      push.attach(race, reply.raw, lastEventId);
+      push.attach(race, request.raw.socket, lastEventId);
     },
   );
 

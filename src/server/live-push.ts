@@ -1,14 +1,17 @@
 /**
  * Server-Sent Events to viewers (protocol: src/model/live.ts).
  *
- * Each delta is framed once and the same string written to every viewer of
- * the race. A write never waits for a viewer: each connection's unsent bytes
- * are bounded, and a viewer past the bound is disconnected — its browser
+ * Each delta is framed and encoded once, and the same bytes written to every
+ * viewer of the race, straight to its socket: the response is close-delimited
+ * (HTTP/1.1 `Connection: close`, no chunked framing), so a delta costs one
+ * socket write per viewer and no per-viewer encoding (bench/README.md).
+ *
+ * A write never waits for a viewer: each connection's unsent bytes are
+ * bounded, and a viewer past the bound is disconnected — its browser
  * reconnects with Last-Event-ID and catches up from the recent deltas, or
  * from a fresh snapshot. So one slow phone never slows the other thousands,
  * and the server's memory stays bounded.
  */
-import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BusMessage, LiveBus } from '../bus/index.js';
 import type { LiveRace } from './live-race.js';
@@ -24,8 +27,18 @@ export interface LivePushOptions {
 
 export const DEFAULT_PUSH: LivePushOptions = { maxBufferedBytes: 1024 * 1024, heartbeatMs: 15_000, retryMs: 2_000 };
 
+/** What a viewer's connection must offer: a net.Socket, or a fake in tests. */
+export interface ViewerSocket {
+  write(data: Buffer): boolean;
+  readonly writableLength: number;
+  end(): void;
+  destroy(): void;
+  once(event: 'close', listener: () => void): unknown;
+  setNoDelay?(noDelay: boolean): unknown;
+}
+
 interface Viewer {
-  res: ServerResponse;
+  socket: ViewerSocket;
   /** Seq of the last message written to this viewer. */
   seq: number;
 }
@@ -46,7 +59,7 @@ export class LivePush {
     private readonly log: FastifyBaseLogger,
     private readonly options: LivePushOptions = DEFAULT_PUSH,
   ) {
-    this.heartbeat = setInterval(() => this.broadcastAll(':\n\n'), options.heartbeatMs);
+    this.heartbeat = setInterval(() => this.broadcastAll(Buffer.from(':\n\n')), options.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -57,29 +70,24 @@ export class LivePush {
   }
 
   /**
-   * Starts a stream on `res` (headers not yet sent): the deltas after
-   * `lastEventId` when they are still kept, else a snapshot; then every delta.
+   * Starts a stream on a raw socket whose request has been read: the HTTP
+   * head, then the deltas after `lastEventId` when they are still kept, else
+   * a snapshot; then every delta.
    */
-  attach(race: LiveRace, res: ServerResponse, lastEventId: number | null): void {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.socket?.setNoDelay(true);
-    let head = `retry: ${this.options.retryMs}\n\n`;
+  attach(race: LiveRace, socket: ViewerSocket, lastEventId: number | null): void {
+    socket.setNoDelay?.(true);
+    let head = HTTP_HEAD + `retry: ${this.options.retryMs}\n\n`;
     const missed = lastEventId === null ? null : race.deltasAfter(lastEventId);
     if (missed === null) {
       head += frame('snapshot', race.seq, race.snapshotData());
     } else {
       for (const delta of missed) head += frame('delta', delta.seq, delta.data);
     }
-    res.write(head);
-    const viewer: Viewer = { res, seq: race.seq };
+    socket.write(Buffer.from(head));
+    const viewer: Viewer = { socket, seq: race.seq };
     const audience = this.audience(race.id);
     audience.viewers.add(viewer);
-    res.on('close', () => {
+    socket.once('close', () => {
       audience.viewers.delete(viewer);
       if (audience.viewers.size === 0 && this.audiences.get(race.id) === audience) {
         audience.unsubscribe();
@@ -92,7 +100,7 @@ export class LivePush {
   closeAll(): void {
     clearInterval(this.heartbeat);
     for (const audience of this.audiences.values()) {
-      for (const viewer of audience.viewers) viewer.res.end();
+      for (const viewer of audience.viewers) viewer.socket.end();
     }
   }
 
@@ -107,15 +115,15 @@ export class LivePush {
   }
 
   private deliver(viewers: Set<Viewer>, message: BusMessage): void {
-    const text = frame('delta', message.seq, message.data);
+    const bytes = Buffer.from(frame('delta', message.seq, message.data));
     const limit = this.options.maxBufferedBytes;
     for (const viewer of viewers) {
       // A viewer not at the delta's base would apply it to the wrong state.
-      if (viewer.seq !== message.previousSeq || viewer.res.writableLength > limit) {
+      if (viewer.seq !== message.previousSeq || viewer.socket.writableLength > limit) {
         this.drop(viewers, viewer);
         continue;
       }
-      viewer.res.write(text);
+      viewer.socket.write(bytes);
       viewer.seq = message.seq;
     }
   }
@@ -123,20 +131,31 @@ export class LivePush {
   private drop(viewers: Set<Viewer>, viewer: Viewer): void {
     viewers.delete(viewer);
     this.dropped++;
-    this.log.debug({ seq: viewer.seq, buffered: viewer.res.writableLength }, 'live viewer dropped: too far behind');
-    viewer.res.destroy();
+    this.log.debug({ seq: viewer.seq, buffered: viewer.socket.writableLength }, 'live viewer dropped: too far behind');
+    viewer.socket.destroy();
   }
 
-  private broadcastAll(text: string): void {
+  private broadcastAll(bytes: Buffer): void {
     const limit = this.options.maxBufferedBytes;
     for (const audience of this.audiences.values()) {
       for (const viewer of audience.viewers) {
-        if (viewer.res.writableLength > limit) this.drop(audience.viewers, viewer);
-        else viewer.res.write(text);
+        if (viewer.socket.writableLength > limit) this.drop(audience.viewers, viewer);
+        else viewer.socket.write(bytes);
       }
     }
   }
 }
+
+/** The response head: close-delimited, so frames go to the socket as they are. */
+const HTTP_HEAD = [
+  'HTTP/1.1 200 OK',
+  'Content-Type: text/event-stream; charset=utf-8',
+  'Cache-Control: no-cache, no-transform',
+  'Connection: close',
+  'X-Accel-Buffering: no',
+  '',
+  '',
+].join('\r\n');
 
 function frame(event: 'snapshot' | 'delta', seq: number, data: string): string {
   return `id: ${seq}\nevent: ${event}\ndata: ${data}\n\n`;

@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS event_keys (
 ) WITHOUT ROWID;
 `;
 
+interface Appended {
+  outcome: AppendOutcome;
+  /** Updates the known keys; null when nothing was stored. */
+  remember: (() => void) | null;
+}
+
 interface KeyRow {
   seq: number;
   body: string;
@@ -77,7 +83,14 @@ interface RaceRow {
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly statements;
-  private readonly appendTx: Database.Transaction<(race: string, events: readonly AppendEvent[], atomic: boolean) => AppendOutcome>;
+  /**
+   * Per race, the keys already stored (key → seq) as of `lastSeq`: a new key
+   * then costs no query, and only a key seen before is looked up to compare
+   * bodies. Checked against the race's last_seq inside each transaction, so
+   * another writer of the same file only costs a reload.
+   */
+  private readonly known = new Map<string, { lastSeq: number; seqByKey: Map<string, number> }>();
+  private readonly appendTx: Database.Transaction<(race: string, events: readonly AppendEvent[], atomic: boolean) => Appended>;
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -101,6 +114,7 @@ export class SqliteEventStore implements EventStore {
       upsertKey: db.prepare<[string, string, number]>(
         'INSERT INTO event_keys (race, key, seq) VALUES (?, ?, ?) ON CONFLICT (race, key) DO UPDATE SET seq = excluded.seq',
       ),
+      keysOf: db.prepare<[string], { key: string; seq: number }>('SELECT key, seq FROM event_keys WHERE race = ?'),
       since: db.prepare<[string, number, number], EventRow>(
         'SELECT seq, key, body, commit_seq FROM events WHERE race = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
@@ -111,13 +125,20 @@ export class SqliteEventStore implements EventStore {
   async append(race: string, events: readonly AppendEvent[], options: { atomic?: boolean } = {}): Promise<AppendOutcome> {
     if (events.length === 0) return { results: [], commitSeq: null, committedAtMs: Date.now() };
     // .immediate takes the write lock up front: seqs are read and handed out under it.
-    return this.appendTx.immediate(race, events, options.atomic ?? false);
+    const { outcome, remember } = this.appendTx.immediate(race, events, options.atomic ?? false);
+    remember?.();
+    return outcome;
   }
 
-  private appendNow(race: string, events: readonly AppendEvent[], atomic: boolean): AppendOutcome {
+  private appendNow(race: string, events: readonly AppendEvent[], atomic: boolean): Appended {
     const s = this.statements;
     const raceRow = s.race.get(race);
     const lastSeq = raceRow?.last_seq ?? 0;
+    let known = this.known.get(race);
+    if (known === undefined || known.lastSeq !== lastSeq) {
+      known = { lastSeq, seqByKey: new Map(s.keysOf.all(race).map((row) => [row.key, row.seq])) };
+      this.known.set(race, known);
+    }
     // Pass 1: decide every event's fate (a key may repeat inside the batch).
     const bodies: string[] = [];
     const results: AppendResult[] = [];
@@ -127,7 +148,7 @@ export class SqliteEventStore implements EventStore {
     for (const { key, event, revisable } of events) {
       const body = eventBody(event);
       bodies.push(body);
-      const current = inBatch.get(key) ?? s.currentByKey.get(race, key);
+      const current = inBatch.get(key) ?? (known.seqByKey.has(key) ? s.currentByKey.get(race, key) : undefined);
       if (current === undefined || (revisable && current.body !== body)) {
         next++;
         inBatch.set(key, { seq: next, body });
@@ -147,9 +168,9 @@ export class SqliteEventStore implements EventStore {
           r.seq = null;
         }
       }
-      return { results, commitSeq: null, committedAtMs };
+      return { outcome: { results, commitSeq: null, committedAtMs }, remember: null };
     }
-    if (next === lastSeq) return { results, commitSeq: null, committedAtMs };
+    if (next === lastSeq) return { outcome: { results, commitSeq: null, committedAtMs }, remember: null };
     // Pass 2: write. commit_seq is known now that every seq is handed out.
     const commitSeq = next;
     results.forEach((r, i) => {
@@ -160,7 +181,12 @@ export class SqliteEventStore implements EventStore {
     });
     if (raceRow === undefined) s.insertRace.run(race, committedAtMs, commitSeq);
     else s.updateRace.run(commitSeq, race);
-    return { results, commitSeq, committedAtMs };
+    // Applied by append() once the transaction has committed (a throw rolls back and skips it).
+    const remember = () => {
+      for (const [key, { seq }] of inBatch) known.seqByKey.set(key, seq);
+      known.lastSeq = commitSeq;
+    };
+    return { outcome: { results, commitSeq, committedAtMs }, remember };
   }
 
   async readSince(race: string, afterSeq: number, limit = Number.MAX_SAFE_INTEGER): Promise<StoredEvent[]> {
