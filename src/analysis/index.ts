@@ -13,7 +13,7 @@ export type { PitStop, UnmarkedPitTime } from './pits.js';
 export type { AnalysisOptions } from './options.js';
 export { stints, stintsOfCar } from './stints.js';
 export type { CarStint, DriverStint, CarStints, StintPace } from './stints.js';
-export { driveTimes, carDriveTime, maxDriveInWindow } from './drive-time.js';
+export { driveTimes, carDriveTime, maxDriveInWindow, instantReaching } from './drive-time.js';
 export type { CarDriveTime, DriverDriveTime, DriveInterval } from './drive-time.js';
 export {
   parseRegulationProfile,
