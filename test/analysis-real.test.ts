@@ -60,8 +60,11 @@ describe('analysis invariants on every real lap file', realData(), () => {
       for (const carLaps of laps.values()) {
         carLaps.forEach((lap, i) => {
           if (!lap.inPit) return;
-          if (i + 1 < carLaps.length) expectedStops++;
-          else stillIn++;
+          const next = carLaps[i + 1];
+          // An out-lap: the next lap, carrying the stop's PIT_TIME.
+          if (next !== undefined && next.pitLaneMs !== null) expectedStops++;
+          else if (next === undefined) stillIn++;
+          else assert.fail(`#${lap.car} in-lap ${lap.lap} is followed by a lap without pit lane time`);
         });
       }
       const stops = pitStops(timeline);
