@@ -22,6 +22,7 @@ import { DEFAULT_PUSH, LivePush, type LivePushOptions } from './live-push.js';
 import { raceParams } from './params.js';
 import { RaceHub } from './races.js';
 import { registerRest } from './rest.js';
+import { registerAnalysis } from './analysis.js';
 import { registerWeb } from './web.js';
 import { registerSite, type SiteOptions } from './site/index.js';
 
@@ -87,6 +88,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   registerIngest(app, hub, { ...DEFAULT_INGEST, ...options.ingest, token: options.ingestToken || null });
   registerRest(app, hub, push);
+  registerAnalysis(app, hub);
 
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/races/:race/live',
