@@ -158,7 +158,29 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       { timeout: 20_000 },
     );
     assert.ok((await totalLaps()) > before);
-    assert.notEqual(await page.textContent('[data-testid=elapsed]'), clock, 'the race clock runs');
+    // The race clock runs.
+    await page.waitForFunction((shown) => document.querySelector('[data-testid=elapsed]')?.textContent !== shown, clock, { timeout: 10_000 });
+    await page.close();
+  });
+
+  it('holds live updates back by the viewer delay', async () => {
+    const page = await open('');
+    await page.waitForSelector('.rows .row');
+    await page.fill('[data-testid=delay]', '4');
+    await page.press('[data-testid=delay]', 'Enter');
+    await page.waitForFunction(() => /−4s/.test(document.querySelector('[data-testid=mode]')?.textContent ?? ''));
+    const totalLaps = (): Promise<number> => page.$$eval('.rows .c-laps', (cells) => cells.reduce((sum, c) => sum + Number(c.textContent), 0));
+    // Whatever was already applied stays; nothing newer shows for the next 4 s.
+    await page.waitForTimeout(300);
+    const held = await totalLaps();
+    await page.waitForTimeout(2500);
+    assert.equal(await totalLaps(), held, 'nothing shown before the delay is up');
+    await page.waitForFunction((n) => [...document.querySelectorAll('.rows .c-laps')].reduce((sum, c) => sum + Number(c.textContent), 0) > n, held, {
+      timeout: 15_000,
+    });
+    // The setting stays in the browser for the next visit; put it back for the other tests.
+    await page.fill('[data-testid=delay]', '0');
+    await page.press('[data-testid=delay]', 'Enter');
     await page.close();
   });
 

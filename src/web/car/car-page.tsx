@@ -249,7 +249,7 @@ function DriveTime({ data, current }: { data: CarPageData; current: number | nul
             <th class="r">Drive time</th>
             <th class="r">Share</th>
             <th class="r">Laps</th>
-            <th>Against the rules</th>
+            <th>{data.checks === null ? 'Share of the race' : 'Against the rules'}</th>
           </tr>
         </thead>
         <tbody>
