@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   advantageWords,
+  carWords,
   driverName,
+  makeWords,
+  minutesWords,
+  placeWords,
+  progressWords,
+  rivalWords,
+  sameTeam,
+  teamWords,
   gapWords,
   hourPhrase,
   listWords,
@@ -65,5 +73,56 @@ describe('report wording rules', () => {
     assert.equal(pick(options, 'lemans-2019/12'), pick(options, 'lemans-2019/12'));
     const picks = new Set(Array.from({ length: 24 }, (_, h) => pick(options, `lemans-2019/${h}`)));
     assert.equal(picks.size, 3, 'every wording gets used over a race');
+  });
+});
+
+describe('report wording rules: cars, minutes and progress', () => {
+  const toyota7 = { car: '7', team: 'Toyota Gazoo Racing', manufacturer: 'Toyota' };
+  const toyota8 = { car: '8', team: 'Toyota Gazoo Racing', manufacturer: 'Toyota' };
+  const dragon = { car: '31', team: 'DragonSpeed', manufacturer: 'ORECA' };
+  const rebellion = { car: '3', team: 'Rebellion Racing', manufacturer: 'Rebellion' };
+
+  it('names a car by number then make, or team and make', () => {
+    assert.equal(carWords(toyota7), '#7 Toyota');
+    assert.equal(carWords(dragon), '#31 DragonSpeed Oreca');
+    assert.equal(carWords({ car: '26', team: 'G-Drive Racing', manufacturer: 'Aurus' }), '#26 G-Drive Aurus');
+    assert.equal(carWords({ car: '41', team: 'Team WRT', manufacturer: 'Oreca' }), '#41 WRT Oreca');
+    assert.equal(carWords({ car: '007', team: 'Aston Martin Thor Team', manufacturer: 'Aston Martin' }), '#007 Aston Martin');
+    assert.equal(carWords({ car: '81', team: 'BMW Team MTEK', manufacturer: 'BMW' }), '#81 BMW');
+  });
+
+  it('"the sister #8 car" only for the same team', () => {
+    assert.equal(rivalWords(toyota8, toyota7), 'the sister #8 car');
+    assert.equal(rivalWords(rebellion, toyota7), 'the #3 Rebellion');
+    assert.equal(rivalWords({ car: '8', team: 'Other Toyota Team', manufacturer: 'Toyota' }, toyota7), 'the #8 Toyota');
+    assert.equal(sameTeam({ car: '1', team: '', manufacturer: 'X' }, { car: '2', team: '', manufacturer: 'X' }), false);
+  });
+
+  it('says when in the hour', () => {
+    assert.equal(minutesWords(0), 'in the first 10 minutes of the hour');
+    assert.equal(minutesWords(9), 'in the first 10 minutes of the hour');
+    assert.equal(minutesWords(12), 'in the first 15 minutes of the hour');
+    assert.equal(minutesWords(23), '23 minutes into the hour');
+    assert.equal(minutesWords(30), 'midway through the hour');
+    assert.equal(minutesWords(55), 'in the closing 10 minutes of the hour');
+  });
+
+  it('says how far into the race', () => {
+    assert.equal(progressWords(1, 23, 24), 'after the opening hour');
+    assert.equal(progressWords(6, 18, 24), 'after six hours');
+    assert.equal(progressWords(12, 12, 24), 'at half-distance');
+    assert.equal(progressWords(3, 3, 6), 'at half-distance');
+    assert.equal(progressWords(22, 2, 24), 'with two hours to go');
+    assert.equal(progressWords(23, 1, 24), 'with one hour to go');
+    assert.equal(progressWords(20, 4, 24), 'after 20 hours');
+  });
+
+  it('places and makes', () => {
+    assert.equal(placeWords(3), 'third');
+    assert.equal(placeWords(12), '12th');
+    assert.equal(makeWords('ORECA'), 'Oreca');
+    assert.equal(makeWords('BMW'), 'BMW');
+    assert.equal(teamWords('Jackie Chan DC Racing'), 'Jackie Chan DC');
+    assert.equal(teamWords('United Autosports'), 'United Autosports');
   });
 });

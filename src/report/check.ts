@@ -211,6 +211,12 @@ class Verifier {
         const running = cars.filter((c) => c.status !== 'stopped' && c.status !== 'retired').length;
         return running === f.running && cars.length === f.entries ? null : `${running} of ${cars.length} running`;
       }
+      case 'field-stopped': {
+        const stopped = this.at(f.atMs).cars.filter((c) => (c.status === 'stopped' || c.status === 'retired') && c.laps > 0);
+        const since = Math.max(0, ...stopped.map((c) => Math.max(c.lastCrossingMs, tl.cars.get(c.number)!.pitOutAt(f.atMs)?.atMs ?? 0)));
+        if (stopped.length !== f.stopped || this.at(f.atMs).cars.length !== f.entries) return `${stopped.length} of ${this.at(f.atMs).cars.length} cars were stopped`;
+        return since === f.sinceMs ? null : `the last of them was seen at ${since}`;
+      }
       case 'data-ends': {
         const chequered = tl.chequeredMs();
         if (chequered !== null && chequered <= f.atMs) return 'the chequered flag had fallen';
@@ -273,6 +279,7 @@ function carsOf(f: ReportFact): string[] {
     case 'chequered':
     case 'class-running':
     case 'data-ends':
+    case 'field-stopped':
       return [];
     default:
       return [f.car];
@@ -325,6 +332,10 @@ function renderings(f: ReportFact, fromMs: number): string[] {
       return [String(f.running), String(f.entries)];
     case 'data-ends':
       return [minutesOf(f.atMs)];
+    case 'field-stopped': {
+      const total = Math.floor(f.sinceMs / MINUTE);
+      return [String(f.stopped), String(f.entries), `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`];
+    }
     default:
       return [];
   }

@@ -40,6 +40,8 @@ interface Sentence {
 class Mentions {
   readonly names = new NameTracker();
   private readonly cars = new Set<string>();
+  /** Stops and driver changes already told ("car/lap"), so none is told twice. */
+  readonly told = new Set<string>();
 
   driver(d: DriverRef | null): string {
     if (d === null) return 'its driver';
@@ -211,6 +213,11 @@ function headlineOf(sel: Selection, seed: string): Sentence {
   const leader = story.leader;
   const facts: ReportFact[] = [positionFact(leader, null, sel.atMs), ...wheelFact(leader, sel.atMs)];
   const d1 = names.driver(wheelOf(leader));
+  const halted = sel.classes[0]!.stories.find((s) => s.kind === 'field-stopped');
+  if (halted !== undefined && halted.kind === 'field-stopped') {
+    facts.push({ kind: 'field-stopped', stopped: halted.stopped, entries: halted.entries, sinceMs: halted.sinceMs, atMs: sel.atMs });
+    return { text: `${race}: field halted ${when}, ${d1} in front`, facts };
+  }
   // A red flag is the story of its hour, whoever leads.
   const red = sel.classes[0]!.stories.find((s) => s.kind === 'flag' && s.period.period.flag === 'red' && s.period.startedInHour);
   if (red !== undefined && red.kind === 'flag') {
@@ -478,6 +485,7 @@ function leadSentences(
       const how = c.previousLeaderPitting && story.previousLeaderStop !== null ? `, when the #${c.previousLeader.car} made its stop` : '';
       if (how !== '') {
         const st = story.previousLeaderStop!;
+        m.told.add(`stop/${st.car.car}/${st.stop.inLap}`);
         facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs, atMs: at });
       }
       out.push({ text: `${crew.drivers.length > 0 ? who : `The #${leader.car}`} took the lead on lap ${c.lap}${how}.`, facts });
@@ -604,6 +612,11 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'data-end':
       return null;
+    case 'field-stopped':
+      return {
+        text: `The field is halted: ${story.stopped} of the ${story.entries} cars have not crossed the line since ${clock(story.sinceMs)} race time.`,
+        facts: [{ kind: 'field-stopped', stopped: story.stopped, entries: story.entries, sinceMs: story.sinceMs, atMs: at }],
+      };
     case 'long-stop': {
       const s = story.stop;
       const facts: ReportFact[] = [
@@ -668,6 +681,7 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       );
       if (story.change !== null) {
         const d = story.change;
+        m.told.add(`change/${d.car.car}/${d.lap}`);
         facts.push({ kind: 'driver-change', car: d.car.car, lap: d.lap, from: d.from.name, to: d.to.name, atMs: d.atMs });
         text += ` ${capitalise(m.driver(d.to))} took over the #${d.car.car} ${minutesWords(d.minutesIntoHour)}.`;
       }
@@ -704,6 +718,9 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       };
     }
     case 'leader-stops': {
+      const stops = story.stops.filter((s) => !m.told.has(`stop/${s.car.car}/${s.stop.inLap}`));
+      if (stops.length === 0) return null;
+      story = { ...story, stops, changes: story.changes.filter((d) => !m.told.has(`change/${d.car.car}/${d.lap}`)) };
       const parts = story.stops.map((s) => `the #${s.car.car} on lap ${s.stop.inLap}`);
       const facts: ReportFact[] = story.stops.map((s) => ({ kind: 'pit-stop', car: s.car.car, inLap: s.stop.inLap, inMs: s.stop.inMs, pitLaneMs: s.stop.pitLaneMs, atMs: at }));
       const one = story.stops[0]!;

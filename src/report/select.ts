@@ -83,7 +83,9 @@ export type Story =
   | { kind: 'leader-stops'; weight: StoryWeight; stops: PitStopFact[]; changes: DriverChangeFact[] }
   | { kind: 'last-running'; weight: StoryWeight; car: CarPosition; entries: number }
   | { kind: 'class-out'; weight: StoryWeight; class: string; cars: CarPosition[] }
-  | { kind: 'data-end'; weight: StoryWeight; lastMs: number };
+  | { kind: 'data-end'; weight: StoryWeight; lastMs: number }
+  /** Most of the field has not crossed the line for a while: the timing shows the race halted. */
+  | { kind: 'field-stopped'; weight: StoryWeight; stopped: number; entries: number; sinceMs: number };
 
 export interface ClassStories {
   class: string;
@@ -140,6 +142,18 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
   const startPos = pos(start);
   const started = start.cars.some((c) => c.laps > 0);
 
+  // When most of the field is stationary (a race halted, flags or not), single
+  // cars are not "stopped": the story is the field.
+  const stoppedCars = end.cars.filter((c) => gone(c.status) && c.laps > 0);
+  const fieldStopped = !dataEnds && !finishInHour && stoppedCars.length * 2 > end.cars.length;
+  const fieldSince = Math.max(
+    0,
+    ...stoppedCars.map((c) => {
+      const car = timeline.cars.get(c.number)!;
+      return Math.max(c.lastCrossingMs, car.pitOutAt(atMs)?.atMs ?? 0);
+    }),
+  );
+
   const classOrder: string[] = [];
   for (const c of end.cars) if (!classOrder.includes(c.class)) classOrder.push(c.class);
 
@@ -161,7 +175,7 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
 
     if (finishInHour) {
       stories.push({ kind: 'finish', weight: 'finish', class: cls, podium: cars.slice(0, 3), chequeredMs: chequered });
-    } else if (running === 0 && started) {
+    } else if (running === 0 && started && !fieldStopped) {
       stories.push({ kind: 'class-out', weight: 'last-running', class: cls, cars });
     } else {
       const inClass = changes.filter((c) => c.class === cls);
@@ -188,10 +202,10 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
       });
     }
 
-    if (!finishInHour && running > 0) {
+    if (!finishInHour && (running > 0 || fieldStopped)) {
       // Cars that stopped during the hour (not the data simply ending).
       const startStatus = new Map(start.cars.map((c) => [c.number, c]));
-      if (!dataEnds) {
+      if (!dataEnds && !fieldStopped) {
         for (const c of cars) {
           const before = startStatus.get(c.car);
           if (!gone(c.status) || gone(before?.status) || c.laps === 0) continue;
@@ -210,7 +224,7 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
           });
         }
       }
-      if (running === 1 && cars.length > 1) {
+      if (running === 1 && cars.length > 1 && !fieldStopped) {
         const survivor = cars.find((c) => !gone(c.status))!;
         stories.push({ kind: 'last-running', weight: 'last-running', car: survivor, entries: cars.length });
       }
@@ -238,7 +252,8 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
       }
       const third = cars[2];
       const fourth = cars[3];
-      if (third !== undefined && fourth !== undefined && !gone(third.status) && !gone(fourth.status) && battle?.classPositionsAtEnd.includes(3) !== true) {
+      const close = (g: CarPosition['classInterval']) => g !== null && ('ms' in g ? g.ms >= 0 : g.laps <= 2);
+      if (third !== undefined && fourth !== undefined && !gone(third.status) && !gone(fourth.status) && close(fourth.classInterval) && battle?.classPositionsAtEnd.includes(3) !== true) {
         stories.push({ kind: 'podium', weight: 'podium', third, fourth });
       }
       const recovery = recoveries
@@ -260,6 +275,7 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
         stories.push({ kind: 'flag', weight, period });
       }
       if (dataEnds) stories.push({ kind: 'data-end', weight: 'red-flag', lastMs: atMs });
+      if (fieldStopped) stories.push({ kind: 'field-stopped', weight: 'red-flag', stopped: stoppedCars.length, entries: end.cars.length, sinceMs: fieldSince });
     }
     const [first, ...rest] = stories;
     rest.sort((a, b) => STORY_WEIGHTS[b.weight] - STORY_WEIGHTS[a.weight]);

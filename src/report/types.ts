@@ -46,6 +46,8 @@ export type ReportFact =
   | { kind: 'chequered'; atMs: number }
   /** Cars not stopped or retired out of the class's entries. */
   | { kind: 'class-running'; class: string; running: number; entries: number; atMs: number }
+  /** `stopped` of the `entries` cars were stopped or retired at atMs; the last of them was seen at sinceMs. */
+  | { kind: 'field-stopped'; stopped: number; entries: number; sinceMs: number; atMs: number }
   /** The last crossing anywhere in the data (a race whose timing stops). */
   | { kind: 'data-ends'; atMs: number };
 
