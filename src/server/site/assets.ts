@@ -17,7 +17,7 @@ a{color:inherit}a:hover{color:var(--red)}
 .logo{font:900 26px/1 var(--sans);letter-spacing:.08em;text-decoration:none;color:#fff;display:flex;align-items:center;gap:10px}
 .logo b{background:var(--red);padding:4px 7px;border-radius:3px}.logo span{font-weight:400;font-size:12px;letter-spacing:.18em;color:#9aa4b2;text-transform:uppercase}
 .mainnav{display:flex;gap:18px;flex:1;font-weight:700;text-transform:uppercase;font-size:13px;letter-spacing:.06em}
-.mainnav a{text-decoration:none;color:#d5dae1;padding:20px 0;border-bottom:3px solid transparent}.mainnav a:hover,.mainnav a.on{color:#fff;border-color:var(--red)}
+.mainnav a{white-space:nowrap;flex-shrink:0;text-decoration:none;color:#d5dae1;padding:20px 0;border-bottom:3px solid transparent}.mainnav a:hover,.mainnav a.on{color:#fff;border-color:var(--red)}
 .account{display:flex;gap:12px;align-items:center;font-size:14px}.account a{color:#d5dae1;text-decoration:none}
 .account form{margin:0}.linkbtn{background:none;border:0;color:#d5dae1;font:inherit;cursor:pointer;padding:0}
 .btn{display:inline-block;background:var(--red);color:#fff!important;border:0;border-radius:3px;padding:8px 14px;font:700 14px var(--sans);text-decoration:none;cursor:pointer}
@@ -47,10 +47,10 @@ h1,h2,h3{line-height:1.2}
 .pill{font:800 11px var(--sans);letter-spacing:.08em;text-transform:uppercase;padding:3px 8px;border-radius:2px;background:#2d333b}
 .pill.live{background:var(--red);color:#fff}.pill.flag-green{background:#1a7f37}.pill.flag-yellow,.pill.flag-fcy,.pill.flag-sc{background:var(--gold);color:#111}.pill.flag-red{background:#b62324}
 .panel .clock{font:700 20px var(--sans);font-variant-numeric:tabular-nums}
-.panel .leaders{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:1px;background:#30363d;border-bottom:1px solid #30363d}
+.panel .leaders{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:1px;background:#30363d;border-bottom:1px solid #30363d}
 .panel .leaders div{background:var(--dark);padding:10px 14px;font-size:14px}.panel .leaders b{display:block;font-size:11px;letter-spacing:.08em;text-transform:uppercase;color:#9aa4b2}
 .panel .leaders i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;background:var(--cls,#888)}
-.timing-frame{display:block;width:100%;height:560px;border:0;background:var(--dark)}.timing-frame.tall{height:min(900px,calc(100vh - 40px))}
+.timing-frame{display:block;width:100%;height:540px;border:0;background:var(--dark)}.timing-frame.tall{height:min(900px,calc(100vh - 40px))}
 .panel footer{padding:8px 16px;font-size:13px;color:#9aa4b2}.panel footer a{color:#fff}
 .ad-slot{margin:0 0 24px}.ad-slot .ad{height:250px;background:repeating-linear-gradient(45deg,#eceae4,#eceae4 10px,#e4e2db 10px,#e4e2db 20px);display:flex;align-items:center;justify-content:center;color:#8b8a84;font:700 11px var(--sans);letter-spacing:.2em;text-transform:uppercase;border:1px solid #dcdad3}
 .ad-slot.leaderboard .ad{height:90px}
@@ -60,7 +60,7 @@ h1,h2,h3{line-height:1.2}
 .standfirst{font:21px/1.45 var(--serif);color:#33383e;margin:0 0 16px}
 .byline{display:flex;flex-wrap:wrap;gap:6px 14px;font-size:14px;color:var(--muted);border-top:1px solid var(--line);border-bottom:1px solid var(--line);padding:10px 0;margin-bottom:20px}.byline strong{color:var(--ink)}
 .body{font:18px/1.65 var(--serif);max-width:720px}.body h2{font:800 22px var(--sans);margin:28px 0 8px}.body h3{font:800 16px var(--sans);margin:20px 0 6px;text-transform:uppercase;letter-spacing:.05em}
-.body table{border-collapse:collapse;width:100%;font:14px/1.35 var(--sans);margin:8px 0 16px;font-variant-numeric:tabular-nums}.body th,.body td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left}.body th{background:#f0f0ee;font-size:12px;text-transform:uppercase}
+.body table{border-collapse:collapse;width:100%;display:block;overflow-x:auto;font:14px/1.35 var(--sans);margin:8px 0 16px;font-variant-numeric:tabular-nums}.body th,.body td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left}.body th{background:#f0f0ee;font-size:12px;text-transform:uppercase}
 .body img{max-width:100%;height:auto}.body blockquote{border-left:4px solid var(--red);margin:16px 0;padding:4px 16px;color:#41464d}
 .tablewrap{overflow-x:auto}
 .tags{display:flex;flex-wrap:wrap;gap:6px;margin-top:24px}.tags a{font:700 12px var(--sans);background:#eef0f2;padding:4px 9px;border-radius:2px;text-decoration:none;text-transform:uppercase;letter-spacing:.04em}
@@ -75,8 +75,8 @@ table.list form{display:inline-flex;gap:6px;align-items:center;margin:0}
 .reports-list a{display:block;background:var(--card);padding:10px 12px;text-decoration:none;border-left:3px solid var(--red);font-size:14px}.reports-list b{display:block;font-size:12px;color:var(--red);text-transform:uppercase;letter-spacing:.06em}
 .sitefoot{background:var(--dark);color:#9aa4b2;font-size:13px;padding:24px 0}.sitefoot a{color:#d5dae1}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-@media (max-width:900px){.grid{grid-template-columns:1fr}.article{padding:20px 18px}.article h1{font-size:30px}.lead-story h2{font-size:26px}.mainnav{order:3;flex-basis:100%;overflow-x:auto;gap:16px}.mainnav a{padding:8px 0 10px}.topbar .wrap{gap:8px 16px;padding-top:10px}.timing-frame{height:480px}}
-@media (max-width:480px){.wrap{padding:0 12px}.logo span{display:none}.standfirst{font-size:18px}.body{font-size:17px}.ad-slot .ad{height:120px}}
+@media (max-width:900px){.grid{grid-template-columns:minmax(0,1fr)}.article{padding:20px 18px}.article h1{font-size:30px}.lead-story h2{font-size:26px}.mainnav{order:3;flex-basis:100%;overflow-x:auto;gap:16px}.mainnav a{padding:8px 0 10px}.topbar .wrap{gap:8px 16px;padding-top:10px}.timing-frame{height:480px}}
+@media (max-width:480px){.wrap{padding:0 12px}.panel .leaders{grid-template-columns:1fr 1fr}.panel .leaders div{font-size:12.5px;padding:8px 10px}.panel header{padding:10px 12px}.panel header h2{font-size:16px}.account{font-size:13px;gap:10px}.logo{font-size:22px}.logo span{display:none}.standfirst{font-size:18px}.article h1{font-size:26px}.lead-story{padding:18px}.lead-story h2{font-size:23px}.lead-story p{font-size:17px}.body{font-size:17px}.ad-slot .ad{height:120px}}
 `;
 
 /**

@@ -245,8 +245,8 @@ export function newsList(articles: readonly Article[]): Html {
 
 export function homePage(ctx: PageContext, news: readonly Article[]): string {
   const [lead, ...rest] = news;
+  const running = ctx.liveRace !== null && ctx.liveRace.running;
   const content = html`
-${ctx.liveRace !== null && ctx.liveRace.running ? livePanel(ctx.liveRace) : null}
 <div class="grid">
 <div>
 <h2 class="section-title">Latest news <a href="/feed.rss">RSS</a></h2>
@@ -257,13 +257,16 @@ ${
 <h2><a href="${articlePath(lead)}">${lead.headline}</a></h2><p>${lead.standfirst}</p>
 <span class="meta">${lead.byline} · ${time(shownMs(lead))}</span></article>`
 }
+${running ? livePanel(ctx.liveRace!) : null}
 <div class="cards">${rest.map(card)}</div>
 </div>
 <aside>
 ${adSlot(ctx, 'home-side')}
-${ctx.liveRace !== null && !ctx.liveRace.running ? livePanel(ctx.liveRace, { withLink: true }) : null}
+${ctx.liveRace !== null && !running ? livePanel(ctx.liveRace, { withLink: true }) : null}
 <h2 class="section-title">Follow</h2>
-<ul class="newslist"><li><a href="/tags/hourly-reports">Every hourly report</a></li><li><a href="/feed.rss">RSS feed</a></li><li><a href="/feed.atom">Atom feed</a></li></ul>
+<ul class="newslist"><li><a href="/tags/hourly-reports">Every hourly report</a></li>${
+    ctx.liveRace === null ? null : html`<li><a href="/races/${ctx.liveRace.race.id}">${ctx.liveRace.race.name}: race centre</a></li>`
+  }<li><a href="/timing/">Live timing, full screen</a></li><li><a href="/feed.rss">RSS feed</a></li><li><a href="/feed.atom">Atom feed</a></li></ul>
 </aside>
 </div>`;
   return layout(ctx, { title: SITE_NAME, description: 'Latest endurance racing news and hour-by-hour reports from Le Mans, WEC and IMSA, with live timing.' }, content);
@@ -291,7 +294,7 @@ ${adSlot(ctx, 'article-top', 'leaderboard')}
 <aside>
 ${adSlot(ctx, 'article-side')}
 <h2 class="section-title">Latest news</h2>
-${newsList(related)}
+${related.length === 0 ? html`<p class="meta">No other news yet.</p>` : newsList(related)}
 </aside>
 </div>`;
   return layout(

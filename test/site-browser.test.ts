@@ -1,0 +1,253 @@
+/**
+ * The coverage site in a real browser (Debian's chromium driven by
+ * playwright-core) against the real server process (`sarthe serve`)
+ * replaying the demo race, Le Mans 2019, fast (900×: an hour every 4 s) with
+ * reports left for editor review:
+ *
+ *   admin logs in, adds an editor, a reader and a subscriber (the
+ *   subscription an admin grants) → the editor logs in, opens the draft
+ *   "after N hours", edits a sentence, publishes → a reader sees it first in
+ *   latest news and in the RSS feed, with ad slots (and, with an ad blocker,
+ *   the polite notice) → a subscriber sees no ad slot.
+ *
+ * Screenshots of home, article and race centre at 1366 and 390 px wide go to
+ * test-results/site-*.png in every run: look at them.
+ *
+ * Without chromium the suite is skipped, except with CI=true where that is
+ * a failure (.ci/run installs it).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { repoRoot } from './helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const results = join(repoRoot, 'test-results');
+const DESKTOP = { width: 1366, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const ADMIN = { email: 'admin@sarthe.test', password: 'browser-admin-pass-1' };
+const EDITOR = { email: 'editor@sarthe.test', password: 'browser-editor-pass-1', name: 'Erin Editor' };
+const READER = { email: 'reader@sarthe.test', password: 'browser-reader-pass-1', name: 'Rob Reader' };
+const SUBSCRIBER = { email: 'sub@sarthe.test', password: 'browser-sub-pass-1', name: 'Sue Subscriber' };
+
+function browserAvailable(): { skip?: string } {
+  if (existsSync(CHROMIUM)) return {};
+  if (process.env.CI === 'true') throw new Error(`CI=true but chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
+  return { skip: `chromium not found at ${CHROMIUM}` };
+}
+
+interface Server {
+  child: ChildProcess;
+  origin: string;
+  exited: Promise<void>;
+}
+
+async function startServer(db: string): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'bin', 'sarthe.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--speed', '900', '--tick', '200', '--reports', 'review'],
+    { env: { ...process.env, SARTHE_ADMIN_EMAIL: ADMIN.email, SARTHE_ADMIN_PASSWORD: ADMIN.password }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /Sarthe listening on http:\/\/[^:]+:(\d+)/.exec(line);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
+  });
+  child.stdout!.resume();
+  return { child, origin: `http://127.0.0.1:${port}`, exited };
+}
+
+describe('coverage site in a real browser', browserAvailable(), () => {
+  let server: Server;
+  let browser: BrowserContext;
+  let profile: string;
+  let dir: string;
+  const errors: string[] = [];
+  /** The report the editor publishes. */
+  let published: { slug: string; headline: string; hour: number };
+
+  before(async () => {
+    mkdirSync(results, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'sarthe-site-'));
+    server = await startServer(join(dir, 'sarthe.db'));
+    profile = mkdtempSync(join(tmpdir(), 'sarthe-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: DESKTOP,
+      deviceScaleFactor: 1,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (server !== undefined) {
+      server.child.kill('SIGTERM');
+      await Promise.race([server.exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(path: string, viewport = DESKTOP): Promise<Page> {
+    const page = await browser.newPage();
+    await page.setViewportSize(viewport);
+    page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
+    await page.goto(`${server.origin}${path}`);
+    return page;
+  }
+
+  async function logIn(account: { email: string; password: string }): Promise<void> {
+    const page = await open('/login');
+    await page.fill('#email', account.email);
+    await page.fill('#password', account.password);
+    await Promise.all([page.waitForURL(`${server.origin}/`), page.click('form[action="/login"] button[type=submit]')]);
+    assert.ok(await page.locator('form[action="/logout"]').isVisible(), `logged in as ${account.email}`);
+    await page.close();
+  }
+
+  async function logOut(): Promise<void> {
+    const page = await open('/');
+    await Promise.all([page.waitForURL(`${server.origin}/`), page.click('form[action="/logout"] button')]);
+    assert.equal(await page.locator('form[action="/logout"]').count(), 0, 'logged out');
+    await page.close();
+  }
+
+  it('an admin adds an editor, a reader and a subscriber', async () => {
+    await logIn(ADMIN);
+    const page = await open('/admin/users');
+    for (const [account, role] of [[EDITOR, 'editor'], [READER, 'reader'], [SUBSCRIBER, 'reader']] as const) {
+      await page.fill('#name', account.name);
+      await page.fill('#email', account.email);
+      await page.fill('#password', account.password);
+      await page.selectOption('#role', role);
+      await Promise.all([page.waitForURL(/done=added/), page.click('form[action="/admin/users"] button[type=submit]')]);
+    }
+    const subRow = page.locator('tr[data-testid=user-row]', { hasText: SUBSCRIBER.email });
+    await Promise.all([page.waitForURL(/done=subscription/), subRow.locator('form[action$="/subscription"] button').click()]);
+    assert.match((await page.locator('tr[data-testid=user-row]', { hasText: SUBSCRIBER.email }).textContent()) ?? '', /Remove subscription/);
+    await page.close();
+    await logOut();
+  });
+
+  it('the editor opens the draft "after N hours", edits a sentence and publishes it', async () => {
+    await logIn(EDITOR);
+    const page = await open('/editor');
+    // The replay passes an hour every 4 s; the desk drafts it (review mode: no auto-publish).
+    for (let i = 0; i < 60 && (await page.locator('tr[data-testid=editor-row] td:nth-child(2)', { hasText: /Report, hour \d+/ }).count()) === 0; i++) {
+      await page.waitForTimeout(500);
+      await page.reload();
+    }
+    const row = page.locator('tr[data-testid=editor-row]', { hasText: /Report, hour \d+/ }).first();
+    const hour = Number(/hour (\d+)/.exec((await row.locator('td:nth-child(2)').textContent()) ?? '')![1]);
+    assert.ok(hour >= 1);
+    await Promise.all([page.waitForURL(/\/editor\/articles\/\d+/), row.locator('a').first().click()]);
+    assert.equal(await page.locator('[data-testid=status]').textContent(), 'draft');
+    const address = (await page.locator('a[href^="/news/"]').first().getAttribute('href'))!;
+    assert.match(address, new RegExp(`-after-${hour}-hours?$`), 'the draft of "after N hours"');
+    const body = await page.inputValue('#body');
+    const firstSentence = /^[^\n]*?\./.exec(body)![0];
+    const edited = body.replace(firstSentence, `${firstSentence} Our editor adds that the crowd in the grandstands was on its feet.`);
+    await page.fill('#body', edited);
+    const headline = await page.inputValue('#headline');
+    await Promise.all([page.waitForURL(`${server.origin}${address}`), page.click('button[value=publish]')]);
+    assert.equal(await page.locator('h1').textContent(), headline);
+    assert.match((await page.locator('.body').textContent()) ?? '', /the crowd in the grandstands was on its feet/);
+    published = { slug: address.slice('/news/'.length), headline, hour };
+    await page.close();
+    await logOut();
+  });
+
+  it('a reader sees it first in latest news and in the feed, with ad slots', async () => {
+    await logIn(READER);
+    const page = await open('/');
+    const first = page.locator('[data-testid=news-item] h2 a, [data-testid=news-item] h3 a').first();
+    assert.equal(await first.textContent(), published.headline);
+    assert.equal(await first.getAttribute('href'), `/news/${published.slug}`);
+    assert.ok((await page.locator('[data-testid=ad-slot]').count()) >= 1, 'readers see ad slots');
+    assert.equal(await page.locator('[data-testid=adblock-notice]').first().isVisible(), false, 'no notice while the ad shows');
+    assert.ok(await page.locator('[data-testid=live-panel] iframe.timing-frame').isVisible(), 'the live race panel');
+    // The panel's timing screen is the web app, in a frame: wait for its cars.
+    await page.locator('iframe.timing-frame').scrollIntoViewIfNeeded();
+    await page.frameLocator('iframe.timing-frame').locator('text=/Toyota|TOYOTA/').first().waitFor({ state: 'attached', timeout: 15_000 });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(results, 'site-home-desktop.png') });
+
+    const feed = await page.request.get(`${server.origin}/feed.rss`);
+    const xml = await feed.text();
+    const firstItem = /<item>[\s\S]*?<\/item>/.exec(xml)?.[0] ?? '';
+    assert.match(firstItem, new RegExp(`<link>${server.origin}/news/${published.slug}</link>`));
+
+    await Promise.all([page.waitForURL(`**/news/${published.slug}`), first.click()]);
+    assert.match((await page.locator('.body').textContent()) ?? '', /crowd in the grandstands/);
+    assert.equal(await page.locator('meta[property="og:type"]').getAttribute('content'), 'article');
+    await page.screenshot({ path: join(results, 'site-article-desktop.png'), fullPage: false });
+    await page.close();
+
+    const centre = await open(`/races/lemans-2019`);
+    assert.ok((await centre.locator('[data-testid=reports-list] a').count()) >= 1);
+    // The embedded timing screen (the web app) shows the cars.
+    const frame = centre.frameLocator('iframe.timing-frame');
+    await frame.locator('text=/Toyota|TOYOTA/').first().waitFor({ timeout: 15_000 });
+    await centre.screenshot({ path: join(results, 'site-race-desktop.png') });
+    await centre.close();
+
+    for (const [name, path] of [['home', '/'], ['article', `/news/${published.slug}`], ['race', '/races/lemans-2019']] as const) {
+      const phone = await open(path, PHONE);
+      if (name === 'race') await phone.frameLocator('iframe.timing-frame').locator('text=/Toyota|TOYOTA/').first().waitFor({ state: 'attached', timeout: 15_000 });
+      const width = await phone.evaluate('document.documentElement.scrollWidth');
+      assert.ok(Number(width) <= PHONE.width + 1, `${name}: no horizontal scrolling on a phone (${width}px)`);
+      await phone.screenshot({ path: join(results, `site-${name}-phone.png`) });
+      await phone.close();
+    }
+  });
+
+  it('with an ad blocker the slot is hidden, a polite notice offers to subscribe and the page still works', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize(DESKTOP);
+    // What an ad blocker does: hide elements with ad-like classes.
+    await page.addInitScript(`document.addEventListener('DOMContentLoaded', () => {
+      const style = document.createElement('style'); style.textContent = '.adsbox, .ad-banner { display: none !important }';
+      document.head.appendChild(style);
+    });`);
+    await page.goto(`${server.origin}/news/${published.slug}`);
+    const notice = page.locator('[data-testid=adblock-notice]').first();
+    await notice.waitFor({ state: 'visible', timeout: 5000 });
+    assert.match((await notice.textContent()) ?? '', /subscribe/i);
+    assert.equal(await notice.locator('a[href="/subscribe"]').count(), 1);
+    assert.match((await page.locator('.body').textContent()) ?? '', /crowd in the grandstands/);
+    await page.close();
+    await logOut();
+  });
+
+  it('a subscriber sees no ad slot', async () => {
+    await logIn(SUBSCRIBER);
+    for (const path of ['/', `/news/${published.slug}`, '/races/lemans-2019']) {
+      const page = await open(path);
+      assert.equal(await page.locator('[data-testid=ad-slot]').count(), 0, path);
+      assert.equal(await page.locator('[data-testid=adblock-notice]').count(), 0, path);
+      await page.close();
+    }
+    await logOut();
+  });
+
+  it('no script errors on any page', () => {
+    assert.deepEqual(errors, []);
+  });
+});
