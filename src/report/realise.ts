@@ -415,9 +415,10 @@ function sectionSentences(
   return groups;
 }
 
-function crewWords(m: Mentions, c: CarPosition, except: DriverRef | null): { text: string; drivers: DriverRef[] } {
+function crewWords(m: Mentions, c: CarPosition, except: DriverRef | null): { text: string; names: string[]; drivers: DriverRef[] } {
   const drivers = c.crew.filter((d) => except === null || d.name !== except.name);
-  return { text: listWords(drivers.map((d) => m.driver(d))), drivers };
+  const names = drivers.map((d) => m.driver(d));
+  return { text: listWords(names), names, drivers };
 }
 
 function leadSentences(
@@ -478,7 +479,8 @@ function leadSentences(
     const crew = crewWords(m, leader, wheel);
     const share = story.share;
     const facts: ReportFact[] = [{ kind: 'crew', car: leader.car, drivers: [...(wheel === null ? [] : [wheel.name]), ...crew.drivers.map((d) => d.name)] }];
-    const who = wheel === null ? `The #${leader.car}` : `The car ${m.driver(wheel)} shares with ${crew.text}`;
+    const wheelName = wheel === null ? '' : m.driver(wheel);
+    const who = wheel === null ? `The #${leader.car}` : `The car ${wheelName} shares with ${crew.text}`;
     if (story.change !== null) {
       const c = story.change;
       facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
@@ -495,7 +497,18 @@ function leadSentences(
     } else if (share !== null) {
       const led = shareSentence(sel, leader, share, lapAt, cls.class);
       facts.push(...led.facts);
-      out.push({ text: `${crew.drivers.length > 0 ? who : `The #${leader.car}`} ${led.text}.`, facts });
+      // The crew sentence turns by the hour, so two hours in a row never open alike.
+      const plural = led.text.replace(/^has /, 'have ');
+      const variants =
+        crew.drivers.length === 0 || wheel === null
+          ? [`The #${leader.car} ${led.text}.`]
+          : [
+              `${who} ${led.text}.`,
+              `${capitalise(listWords([wheelName, ...crew.names]))} ${plural}.`,
+              `Sharing the #${leader.car} with ${crew.text}, ${wheelName} ${led.text}.`,
+              `The #${leader.car} of ${wheelName}, ${crew.text} ${led.text}.`,
+            ];
+      out.push({ text: variants[sel.hour % variants.length]!, facts });
     }
     if (story.third !== null && !goneStatus(story.third)) {
       out.push({

@@ -1,0 +1,115 @@
+/**
+ * Reports on every real race in ../shared/data/real/: every hour's every fact
+ * recomputed from the timing data, plus what an editor checks first.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { standingsAt } from '../src/engine/standings.js';
+import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
+import { buildReport, reportHours } from '../src/report/build.js';
+import { checkReport, formatProblem } from '../src/report/check.js';
+import { renderHtml, renderMarkdown } from '../src/report/render.js';
+import type { Report } from '../src/report/types.js';
+import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
+import { LAP_FILES, realData, realFile } from './helpers.js';
+
+const HOUR = 3_600_000;
+
+async function load(name: string): Promise<RaceTimeline> {
+  return foldEvents((await importAnalysisFiles([realFile(name)])).events);
+}
+
+/** The first sentence of the body after the standfirst is the standfirst itself: the opening sentence. */
+function opening(report: Report): string {
+  return report.standfirst;
+}
+
+describe('reports on every real race', realData(), () => {
+  for (const name of LAP_FILES) {
+    it(`${name}: every fact of every hour is true of the data`, async () => {
+      const timeline = await load(name);
+      const hours = reportHours(timeline);
+      assert.ok(hours.length >= 4, `${name}: ${hours.length} hours`);
+      let checked = 0;
+      for (const hour of hours) {
+        const report = buildReport(timeline, hour);
+        const result = checkReport(timeline, report);
+        assert.deepEqual(result.problems.map(formatProblem), [], `${name} hour ${hour}`);
+        checked += result.checked;
+        assert.ok(report.sections.length >= 2, `${name} hour ${hour}: a section per class`);
+        assert.equal(report.tables.length, report.sections.length);
+        // Nothing the data cannot show.
+        const text = renderMarkdown(report);
+        assert.doesNotMatch(text, /\b(tyres?|tires?|rain|weather|puncture|crash|engine failure|scheduled)\b/i, `${name} hour ${hour}`);
+        assert.doesNotMatch(text, /undefined|NaN|null|-\d/, `${name} hour ${hour}`);
+        if (!timeline.hasFlags) assert.doesNotMatch(text, /safety car|full course yellow|\bred flag/i, `${name} hour ${hour}: no flags in this file`);
+      }
+      assert.ok(checked > hours.length * 50, `${name}: ${checked} facts checked`);
+    });
+  }
+});
+
+describe('what an editor checks first', realData(), () => {
+  for (const [name, winner] of [
+    ['lemans-2019-race-analysis.csv', '8'],
+    ['lemans-2023-race-analysis.csv', '51'],
+  ] as const) {
+    it(`${name}: no two of the 24 reports share a headline or an opening sentence`, async () => {
+      const timeline = await load(name);
+      const reports = reportHours(timeline).map((h) => buildReport(timeline, h));
+      assert.equal(reports.length, 24);
+      const headlines = reports.map((r) => r.headline);
+      const openings = reports.map(opening);
+      assert.equal(new Set(headlines).size, 24, headlines.join('\n'));
+      assert.equal(new Set(openings).size, 24, openings.join('\n'));
+      // Each section's first paragraph opens differently from the same section an hour earlier.
+      for (let i = 1; i < reports.length; i++) {
+        const now = reports[i]!.sections[0]!.paragraphs[0]?.text.split('. ')[0];
+        const before = reports[i - 1]!.sections[0]!.paragraphs[0]?.text.split('. ')[0];
+        if (now !== undefined && before !== undefined && now.length > 60) assert.notEqual(now, before, `hours ${i} and ${i + 1}`);
+      }
+    });
+
+    it(`${name}: leader, gap and class leaders match the standings at 6, 12, 20 and 23 hours; the 24th is the result`, async () => {
+      const timeline = await load(name);
+      for (const hour of [6, 12, 20, 23]) {
+        const report = buildReport(timeline, hour);
+        const standings = standingsAt(timeline, hour * HOUR);
+        const leader = standings.cars[0]!;
+        assert.match(report.standfirst, new RegExp(`#${leader.number}\\b`), `hour ${hour}: ${report.standfirst}`);
+        for (const section of report.sections.slice(1)) {
+          const classLeader = standings.cars.find((c) => c.class === section.class && c.classPosition === 1)!;
+          assert.match(`${section.heading} ${section.paragraphs[0]!.text}`, new RegExp(`#${classLeader.number}\\b`), `hour ${hour} ${section.class}`);
+        }
+        assert.equal(report.tablesTitle, `Positions after ${hour} hours`);
+      }
+      const final = buildReport(timeline, 24);
+      assert.equal(final.final, true);
+      assert.equal(final.tablesTitle, 'Final classification');
+      assert.match(final.standfirst, new RegExp(`won the .* in the #${winner} `));
+      for (const section of final.sections.slice(1)) assert.match(section.heading!, / wins$/);
+      assert.ok(!renderHtml(final).includes('<script'));
+    });
+  }
+
+  it('Daytona 2019: timing that stops without a chequered flag, and a halted field', async () => {
+    const timeline = await load('imsa-2019-daytona-24h-race-timecards.csv');
+    const hours = reportHours(timeline);
+    assert.equal(hours[hours.length - 1], 23);
+    const last = buildReport(timeline, 23);
+    assert.match(last.headline, /timing stops in the 23rd hour/);
+    assert.match(last.standfirst, /no chequered flag/);
+    assert.ok(last.standfirstFacts.some((f) => f.kind === 'data-ends'));
+    const halted = buildReport(timeline, 17);
+    assert.match(halted.headline, /field halted/);
+    assert.ok(!renderMarkdown(halted).includes('has completed no lap since'), 'no car-by-car retirements while the field is halted');
+    assert.throws(() => buildReport(timeline, 24), /hours 1 to 23/);
+  });
+
+  it('COTA 2025: the red flag makes its hour', async () => {
+    const timeline = await load('wec-2025-cota-6h-race-analysis.csv');
+    const report = buildReport(timeline, 2);
+    assert.match(report.headline, /red flag stops the race/);
+    assert.match(renderMarkdown(report), /The race was stopped under the red flag/);
+  });
+});
