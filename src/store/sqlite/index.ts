@@ -127,6 +127,8 @@ export class SqliteEventStore implements EventStore {
     // .immediate takes the write lock up front: seqs are read and handed out under it.
     const { outcome, remember } = this.appendTx.immediate(race, events, options.atomic ?? false);
     remember?.();
+    // Stamped once the transaction has committed (fsynced): what "accepted" means.
+    outcome.committedAtMs = Date.now();
     return outcome;
   }
 
