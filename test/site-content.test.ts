@@ -17,7 +17,8 @@ import { HOUR } from '../src/model/time.js';
 import { HourlyDesk, reportSlug } from '../src/server/site/hourly-desk.js';
 import { escapeXml, rfc3339, rfc822 } from '../src/server/site/feeds.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
-import { SqliteContentStore } from '../src/store/sqlite/content.js';
+import Database from 'better-sqlite3';
+import { CONTENT_MIGRATIONS, SqliteContentStore } from '../src/store/sqlite/content.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
 import { repoRoot } from './helpers.js';
 import { post } from './server-helpers.js';
@@ -47,7 +48,7 @@ describe('content store (SQLite)', () => {
       const file = join(dir, 'sarthe.db');
       const events = new SqliteEventStore({ file });
       const content = new SqliteContentStore({ file });
-      assert.equal(content.schemaVersion, 1);
+      assert.equal(content.schemaVersion, CONTENT_MIGRATIONS.length);
       const user = await content.createUser({ email: 'Ann@Example.test', name: 'Ann', role: 'editor', passwordHash: 'scrypt$x' });
       assert.equal((await content.userByEmail('ann@example.TEST'))?.id, user.id, 'emails compare case-insensitively');
       const article = await content.createArticle(
@@ -58,8 +59,13 @@ describe('content store (SQLite)', () => {
       assert.equal(await content.createArticle({ ...article!, slug: 'first' }, 2000), null, 'a slug is taken once');
       await content.close();
       await events.close();
+      // A database from before migration 2 is upgraded in place when opened.
+      const old = new Database(file);
+      old.exec('DROP TABLE api_tokens; DELETE FROM content_migrations WHERE version = 2;');
+      old.close();
       const reopened = new SqliteContentStore({ file });
-      assert.equal(reopened.schemaVersion, 1);
+      assert.equal(reopened.schemaVersion, 2);
+      assert.deepEqual(await reopened.apiTokens(), []);
       assert.equal((await reopened.articleBySlug('first'))?.headline, 'First');
       assert.equal((await reopened.articles({ tag: 'le-mans' })).length, 1);
       await reopened.close();

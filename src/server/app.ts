@@ -24,7 +24,7 @@ import { RaceHub } from './races.js';
 import { registerRest } from './rest.js';
 import { registerAnalysis } from './analysis.js';
 import { registerWeb } from './web.js';
-import { registerSite, type SiteOptions } from './site/index.js';
+import { registerSite, siteTokenCheck, type SiteOptions } from './site/index.js';
 
 export interface ServerOptions {
   store: EventStore;
@@ -86,7 +86,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  registerIngest(app, hub, { ...DEFAULT_INGEST, ...options.ingest, token: options.ingestToken || null });
+  registerIngest(app, hub, {
+    ...DEFAULT_INGEST,
+    ...options.ingest,
+    token: options.ingestToken || null,
+    // Tokens an admin issued on the site (site/tokens.ts) are accepted too.
+    acceptToken: options.site ? siteTokenCheck(options.site.content) : null,
+  });
   registerRest(app, hub, push);
   registerAnalysis(app, hub);
 

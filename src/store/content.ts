@@ -75,6 +75,19 @@ export interface NewArticle {
   hour: number | null;
 }
 
+/** A bearer token for the ingest API that an admin issued (besides the one from config). */
+export interface ApiToken {
+  id: number;
+  /** What it is for: "timing feed, Le Mans 2026". */
+  name: string;
+  /** SHA-256 of the token (base64url): the token itself is shown once, never stored. */
+  tokenHash: string;
+  createdBy: number | null;
+  createdAtMs: number;
+  lastUsedAtMs: number | null;
+  revokedAtMs: number | null;
+}
+
 export interface ArticleChange {
   headline?: string;
   standfirst?: string;
@@ -119,6 +132,12 @@ export interface ContentStore {
   updateArticle(id: number, change: ArticleChange, nowMs: number): Promise<Article | null>;
   /** Publishing again after an unpublish keeps the first publication time. */
   setStatus(id: number, status: ArticleStatus, nowMs: number): Promise<Article | null>;
+
+  createApiToken(token: { name: string; tokenHash: string; createdBy: number | null }, nowMs: number): Promise<ApiToken>;
+  apiTokens(): Promise<ApiToken[]>;
+  /** The token with this hash if it is not revoked (and notes that it was used). */
+  useApiToken(tokenHash: string, nowMs: number): Promise<ApiToken | null>;
+  revokeApiToken(id: number, nowMs: number): Promise<ApiToken | null>;
 
   close(): Promise<void>;
 }

@@ -44,6 +44,7 @@ import {
   SITE_TAGLINE,
   subscribePage,
   tagPage,
+  tokensPage,
   usersPage,
   type LiveSummary,
   type PageContext,
@@ -461,6 +462,29 @@ export async function registerSite(app: FastifyInstance, hub: RaceHub, options: 
       return reply.redirect('/admin/users?done=role', 303);
     });
 
+    site.get('/admin/tokens', async (request, reply) => {
+      if (!(await needRole(request, reply, ['admin']))) return reply;
+      return page(reply, tokensPage(await pageContext(request, reply), await content.apiTokens(), null));
+    });
+
+    site.post('/admin/tokens', csrf, async (request, reply) => {
+      if (!(await needRole(request, reply, ['admin']))) return reply;
+      const name = field(request, 'name', 120).trim();
+      if (name === '') return page(reply, messagePage(await pageContext(request, reply), 'Not created', 'Say what the token is for.'), 400);
+      const token = `sarthe_${randomBytes(32).toString('base64url')}`;
+      await content.createApiToken({ name, tokenHash: hashToken(token), createdBy: request.siteUser!.id }, Date.now());
+      request.log.info({ name, admin: request.siteUser!.email }, 'ingest token issued');
+      // Shown once, in this response only (never in a URL or a log).
+      return page(reply, tokensPage(await pageContext(request, reply), await content.apiTokens(), token));
+    });
+
+    site.post<{ Params: { id: string } }>('/admin/tokens/:id/revoke', csrf, async (request, reply) => {
+      if (!(await needRole(request, reply, ['admin']))) return reply;
+      const id = Number(request.params.id);
+      if (!Number.isInteger(id) || (await content.revokeApiToken(id, Date.now())) === null) return notFound(request, reply);
+      return reply.redirect('/admin/tokens', 303);
+    });
+
     site.post<{ Params: { id: string } }>('/admin/users/:id/subscription', csrf, async (request, reply) => {
       if (!(await needRole(request, reply, ['admin']))) return reply;
       const id = Number(request.params.id);
@@ -472,6 +496,11 @@ export async function registerSite(app: FastifyInstance, hub: RaceHub, options: 
 }
 
 /** host[:port] as URL normalises it (default ports dropped), null when unreadable. */
+/** For the ingest API: whether a bearer token is one an admin issued and has not revoked. */
+export function siteTokenCheck(content: ContentStore): (token: string) => Promise<boolean> {
+  return async (token) => token.length >= 20 && token.length <= 200 && (await content.useApiToken(hashToken(token), Date.now())) !== null;
+}
+
 function hostOf(origin: string): string | null {
   try {
     return new URL(origin).host;

@@ -7,7 +7,7 @@
 import type { RaceInfo } from '../../model/live.js';
 import type { CarStanding, Standings } from '../../model/standings.js';
 import { formatRaceTime } from '../../model/time.js';
-import type { Article, User } from '../../store/content.js';
+import type { ApiToken, Article, User } from '../../store/content.js';
 import { html, jsonForScript, type Html } from './html.js';
 import { markdownText, renderMarkdown } from './markdown.js';
 
@@ -436,6 +436,7 @@ export function usersPage(ctx: PageContext, users: readonly User[], providerName
     ctx,
     { title: 'Users', description: 'Manage users', noindex: true },
     html`<h1>Users</h1>${flash === null ? null : html`<p class="notice ok">${flash}</p>`}
+<p><a href="/admin/tokens">Ingest tokens</a></p>
 <p class="meta">Subscriptions: ${providerName}.</p>
 <table class="list"><thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Subscriber</th></tr></thead><tbody>
 ${users.map(
@@ -454,5 +455,33 @@ ${u.subscriber ? 'Yes ' : 'No '}<button class="btn ghost" type="submit">${u.subs
 <label for="password">Password</label><input id="password" type="password" name="password" required minlength="10" autocomplete="new-password">
 <label for="role">Role</label><select id="role" name="role"><option>reader</option><option>editor</option><option>admin</option></select>
 <div class="actions"><button class="btn" type="submit">Add user</button></div></form>`,
+  );
+}
+
+export function tokensPage(ctx: PageContext, tokens: readonly ApiToken[], issued: string | null): string {
+  return layout(
+    ctx,
+    { title: 'Ingest tokens', description: 'Tokens for the ingest API', noindex: true },
+    html`<h1>Ingest tokens</h1>
+<p class="meta">Bearer tokens for <code>POST /api/races/:race/events</code> and <code>/import</code>, besides the one configured with SARTHE_INGEST_TOKEN. <a href="/admin/users">Users</a></p>
+${
+  issued === null
+    ? null
+    : html`<div class="notice ok" role="status"><p>New token — copy it now, it is not shown again:</p><p><code data-testid="new-token" style="word-break:break-all">${issued}</code></p></div>`
+}
+<table class="list"><thead><tr><th>For</th><th>Issued</th><th>Last used</th><th>State</th></tr></thead><tbody>
+${tokens.map(
+  (t) => html`<tr data-testid="token-row"><td>${t.name}</td><td>${time(t.createdAtMs)}</td><td>${t.lastUsedAtMs === null ? 'never' : time(t.lastUsedAtMs)}</td>
+<td>${
+    t.revokedAtMs !== null
+      ? html`revoked ${time(t.revokedAtMs)}`
+      : html`<form method="post" action="/admin/tokens/${t.id}/revoke">${csrfField(ctx)}<button class="btn ghost" type="submit">Revoke</button></form>`
+  }</td></tr>`,
+)}
+</tbody></table>
+<h2 class="section-title" style="margin-top:28px">Issue a token</h2>
+<form class="form" method="post" action="/admin/tokens">${csrfField(ctx)}
+<label for="token-name">What it is for</label><input id="token-name" type="text" name="name" required maxlength="120">
+<div class="actions"><button class="btn" type="submit">Issue token</button></div></form>`,
   );
 }

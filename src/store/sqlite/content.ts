@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   normaliseTag,
+  type ApiToken,
   type Article,
   type ArticleChange,
   type ArticleQuery,
@@ -76,6 +77,18 @@ export const CONTENT_MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX article_tags_tag ON article_tags (tag);
   `,
+  // 2: ingest tokens issued by admins.
+  `
+  CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  `,
 ];
 
 interface UserRow {
@@ -86,6 +99,16 @@ interface UserRow {
   subscriber: number;
   password_hash: string;
   created_at: number;
+}
+
+interface ApiTokenRow {
+  id: number;
+  name: string;
+  token_hash: string;
+  created_by: number | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
 }
 
 interface ArticleRow {
@@ -270,6 +293,34 @@ export class SqliteContentStore implements ContentStore {
     return this.articleById(id);
   }
 
+  async createApiToken(token: { name: string; tokenHash: string; createdBy: number | null }, nowMs: number): Promise<ApiToken> {
+    const result = this.db
+      .prepare('INSERT INTO api_tokens (name, token_hash, created_by, created_at) VALUES (?, ?, ?, ?)')
+      .run(token.name.trim(), token.tokenHash, token.createdBy, nowMs);
+    return toApiToken(this.db.prepare<[number], ApiTokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(Number(result.lastInsertRowid))!);
+  }
+
+  async apiTokens(): Promise<ApiToken[]> {
+    return this.db.prepare<[], ApiTokenRow>('SELECT * FROM api_tokens ORDER BY id').all().map(toApiToken);
+  }
+
+  async useApiToken(tokenHash: string, nowMs: number): Promise<ApiToken | null> {
+    const row = this.db.prepare<[string], ApiTokenRow>('SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL').get(tokenHash);
+    if (row === undefined) return null;
+    // At most one write a minute per token: ingest may call this for every batch.
+    if (row.last_used_at === null || nowMs - row.last_used_at > 60_000) {
+      this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(nowMs, row.id);
+      row.last_used_at = nowMs;
+    }
+    return toApiToken(row);
+  }
+
+  async revokeApiToken(id: number, nowMs: number): Promise<ApiToken | null> {
+    this.db.prepare('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(nowMs, id);
+    const row = this.db.prepare<[number], ApiTokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(id);
+    return row === undefined ? null : toApiToken(row);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -305,6 +356,18 @@ function toUser(row: UserRow): User {
     subscriber: row.subscriber === 1,
     passwordHash: row.password_hash,
     createdAtMs: row.created_at,
+  };
+}
+
+function toApiToken(row: ApiTokenRow): ApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenHash: row.token_hash,
+    createdBy: row.created_by,
+    createdAtMs: row.created_at,
+    lastUsedAtMs: row.last_used_at,
+    revokedAtMs: row.revoked_at,
   };
 }
 
