@@ -90,7 +90,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...DEFAULT_INGEST,
     ...options.ingest,
     token: options.ingestToken || null,
-    // Tokens an admin issued on the site (site/tokens.ts) are accepted too.
+    // Tokens an admin issued on the site (/admin/tokens, site/index.ts) are accepted too.
     acceptToken: options.site ? siteTokenCheck(options.site.content) : null,
   });
   registerRest(app, hub, push);
