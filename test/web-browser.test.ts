@@ -277,7 +277,9 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.waitForTimeout(1500);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, 'no horizontal scroll');
-    const first = '.rows .row:nth-child(1)';
+    // By car number: at 60× rows move while the test looks at them.
+    const car = await page.$eval('.rows .row:nth-child(1)', (r) => (r as DomNode).dataset.car ?? '');
+    const first = `.rows .row[data-car="${car}"]`;
     for (const column of ['pos', 'num', 'driver', 'gap', 'last']) {
       assert.ok(await page.isVisible(`${first} .c-${column}`), `${column} visible`);
       const box = (await page.locator(`${first} .c-${column}`).boundingBox())!;

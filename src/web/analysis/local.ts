@@ -1,8 +1,10 @@
 /**
- * Analysis in the browser, from the server's raw data, for the pages whose
- * analysis endpoints the server does not offer (yet): the engine and
- * src/analysis are pure, so the browser can fold the same events and ask
- * the same questions. Loaded only with the car and chart pages.
+ * Where the car page and the charts get their analysis: the server's
+ * analysis routes when its OpenAPI document lists them, else computed in the
+ * browser from the server's raw data — the engine and src/analysis are pure,
+ * so the browser can fold the same events and ask the same questions (a
+ * server without those routes still gets working pages). Loaded only with
+ * the car and chart pages.
  *
  * - car page: GET …/cars/:car gives the car's entry, laps and pit exits; one
  *   car's timeline is enough for its pit stops, stints and drive time.
@@ -12,14 +14,14 @@
  * Not here: drive-time rule checks (src/analysis/rules.ts pulls zod, ~90 kB
  * gzipped): the car page shows them only when the server sends them.
  */
-import { driveTimes } from '../../analysis/drive-time.js';
+import { driveTimes, type CarDriveTime } from '../../analysis/drive-time.js';
 import { lapChart, type CarHistory } from '../../analysis/history.js';
-import { pitStops } from '../../analysis/pits.js';
+import { pitStops, type PitStop } from '../../analysis/pits.js';
 import { stints, type CarStints } from '../../analysis/stints.js';
 import { RaceTimeline } from '../../engine/timeline.js';
 import type { EntryEvent, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../../model/events.js';
 import type { RaceInfo } from '../../model/live.js';
-import { raceUrl } from '../lib/api.js';
+import { atParam, getJson, raceUrl, serverHas } from '../lib/api.js';
 import { readCarPage, type CarPageData } from '../car/car-data.js';
 
 function sessionOf(race: RaceInfo): SessionEvent {
@@ -31,6 +33,33 @@ interface ServerCar {
   laps?: LapEvent[];
   pitOuts?: PitOutEvent[];
   at?: { raceTimeMs: number };
+}
+
+const CAR_ROUTES = ['/api/races/{race}/pit-stops', '/api/races/{race}/stints', '/api/races/{race}/drive-time'];
+
+/**
+ * Everything the car page shows at `atMs` (null: live): GET …/cars/:car, plus
+ * the server's pit stops, stints and drive time for that car when it has
+ * those routes, else the same analysis computed here from the car's laps.
+ */
+export async function loadCarPage(race: RaceInfo, car: string, atMs: number | null, signal: AbortSignal): Promise<CarPageData> {
+  const at = atMs === null ? '' : `at=${atParam(atMs)}`;
+  const detail = await getJson<unknown>(raceUrl(race.id, `/cars/${encodeURIComponent(car)}${at ? `?${at}` : ''}`), signal);
+  if (!(await serverHas(CAR_ROUTES))) return carPageData(detail, race);
+  const query = `?car=${encodeURIComponent(car)}${at ? `&${at}` : ''}`;
+  const [stops, stintsBody, drive] = await Promise.all([
+    getJson<{ pitStops: PitStop[] }>(raceUrl(race.id, `/pit-stops${query}`), signal),
+    getJson<{ stints: CarStints[] }>(raceUrl(race.id, `/stints${query}`), signal),
+    getJson<{ driveTime: CarDriveTime[] }>(raceUrl(race.id, `/drive-time${query}`), signal),
+  ]);
+  const own = stintsBody.stints.find((s) => s.car === car);
+  return {
+    ...readCarPage(detail),
+    pitStops: stops.pitStops,
+    carStints: own?.carStints ?? [],
+    driverStints: own?.driverStints ?? [],
+    driveTime: drive.driveTime.find((d) => d.car.car === car) ?? null,
+  };
 }
 
 /** The car page's data: the server's analysis when it sends it, else computed here from the car's laps. */

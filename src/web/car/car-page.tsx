@@ -12,26 +12,26 @@ import { formatGap } from '../../model/format.js';
 import type { CarStanding } from '../../model/standings.js';
 import { formatDuration, formatLapTime, formatRaceTime, formatTimeOfDay } from '../../model/time.js';
 import type { PageProps } from '../app.js';
-import { atParam, raceUrl } from '../lib/api.js';
+import type { RaceInfo } from '../../model/live.js';
+import { atParam, getJson, raceUrl, serverHas } from '../lib/api.js';
 import { classStyle } from '../lib/classes.js';
-import { useDerived, useJson } from '../lib/hooks.js';
+import { useAsync, useDerived } from '../lib/hooks.js';
 import { withRoute } from '../lib/route.js';
 import { STATUS_TITLE } from '../timing/cells.js';
 import { AXIS, UPlotChart } from '../charts/uplot-chart.js';
-import { carPageData } from '../analysis/local.js';
+import { loadCarPage } from '../analysis/local.js';
 import { flagLapRanges, lapTimeRange, readFlags, type CarLap, type CarPageData, type FlagSpan } from './car-data.js';
 
 const LIVE_REFRESH_MS = 15_000;
 
 export default function CarPage({ screen, route }: PageProps) {
   const car = route.car!;
-  const at = route.atMs === null ? '' : `?at=${atParam(route.atMs)}`;
   const refresh = route.atMs === null ? LIVE_REFRESH_MS : null;
-  const detail = useJson<unknown>(raceUrl(screen.race.id, `/cars/${encodeURIComponent(car)}${at}`), refresh);
-  const flagsJson = useJson<unknown>(raceUrl(screen.race.id, `/flags${at}`), refresh);
+  const detail = useAsync((signal) => loadCarPage(screen.race, car, route.atMs, signal), [screen.race, car, route.atMs], refresh);
+  const flagsJson = useAsync((signal) => loadFlags(screen.race, route.atMs, signal), [screen.race, route.atMs], refresh);
   const flags = useMemo(() => readFlags(flagsJson.data), [flagsJson.data]);
   const standing = useDerived(screen.shown, (shown) => (shown === null ? null : { ...(shown.state.cars.get(car) ?? null) } as CarStanding | null), sameStanding, [car]);
-  const data = useMemo(() => (detail.data === null ? null : carPageData(detail.data, screen.race)), [detail.data, screen.race]);
+  const data = detail.data;
 
   if (detail.error !== null && data === null) {
     return (
@@ -83,6 +83,13 @@ export default function CarPage({ screen, route }: PageProps) {
       )}
     </div>
   );
+}
+
+/** Flag periods (GET …/flag-periods) when the server has them, else its flag changes (…/flags). */
+async function loadFlags(race: RaceInfo, atMs: number | null, signal: AbortSignal): Promise<unknown> {
+  const at = atMs === null ? '' : `?at=${atParam(atMs)}`;
+  const path = (await serverHas(['/api/races/{race}/flag-periods'])) ? '/flag-periods' : '/flags';
+  return getJson<unknown>(raceUrl(race.id, `${path}${at}`), signal);
 }
 
 function sameStanding(a: CarStanding | null, b: CarStanding | null): boolean {

@@ -116,3 +116,31 @@ export function useJson<T>(url: string | null, refreshMs: number | null = null):
   }, [url, refreshMs]);
   return state;
 }
+
+/**
+ * Runs `load` when `deps` change, and every `refreshMs` while given; the
+ * previous data stays on screen while the next load runs.
+ */
+export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: readonly unknown[], refreshMs: number | null): Loaded<T> {
+  const [state, setState] = useState<Loaded<T>>({ data: null, error: null, loading: true });
+  useEffect(() => {
+    let abort = new AbortController();
+    const run = (): void => {
+      abort.abort();
+      abort = new AbortController();
+      const signal = abort.signal;
+      setState((s) => ({ ...s, loading: true }));
+      load(signal).then(
+        (data) => !signal.aborted && setState({ data, error: null, loading: false }),
+        (error: unknown) => !signal.aborted && setState((s) => ({ ...s, error: error instanceof Error ? error.message : String(error), loading: false })),
+      );
+    };
+    run();
+    const timer = refreshMs === null ? undefined : setInterval(run, refreshMs);
+    return () => {
+      abort.abort();
+      clearInterval(timer);
+    };
+  }, [...deps, refreshMs]);
+  return state;
+}
