@@ -72,6 +72,15 @@ describe('analysis invariants on every real lap file', realData(), () => {
       assert.equal(stops.filter((s) => s.outLap === null).length, stillIn, 'stops never completed = in-laps that end the data');
       for (const s of stops.filter((x) => x.outLap !== null)) {
         assert.ok(s.pitLaneMs !== null && s.pitLaneMs > 0, `#${s.car} stop ${s.number} has a pit lane time`);
+        // Entry and exit lie within the in-lap and the out-lap, a pit lane time apart.
+        const carLaps = laps.get(s.car)!;
+        const inLap = carLaps[s.inLap - 1]!;
+        const outLap = carLaps[s.inLap]!;
+        const where = `#${s.car} stop ${s.number} (lap ${s.inLap})`;
+        assert.ok(s.pitEntryMs !== null && s.outMs !== null, where);
+        assert.ok(inLap.crossingMs - inLap.lapMs <= s.pitEntryMs && s.pitEntryMs <= s.inMs, `${where}: entry in the in-lap`);
+        assert.ok(s.inMs <= s.outMs && s.outMs <= outLap.crossingMs, `${where}: exit in the out-lap`);
+        assert.equal(s.outMs - s.pitEntryMs, s.pitLaneMs, where);
       }
 
       // Car stints partition the car's laps; driver stints too.
@@ -120,6 +129,19 @@ describe('analysis invariants on every real lap file', realData(), () => {
       assert.deepEqual(unmarked.sort(), (UNMARKED_PIT_TIMES[name] ?? []).slice().sort());
     });
   }
+});
+
+describe('where the line is in the pit lane', realData(), () => {
+  it('Imola 2026 #19: a 35-minute repair before the line lies in the in-lap, not the 1:54 out-lap', async () => {
+    // Lap 10 (B) took 36:47.712, lap 11 took 1:54.605 with PIT_TIME 0:35:25.527.
+    const timeline = foldEvents((await importAnalysisFiles([realFile('wec-2026-imola-6h-race-analysis.csv')])).events);
+    const stop = pitStops(timeline, { cars: ['19'] }).find((s) => s.inLap === 10)!;
+    assert.equal(stop.pitLaneMs, 35 * 60_000 + 25_527);
+    assert.ok(stop.outMs! - stop.inMs < 60_000, 'out of the pits within a minute of crossing the line');
+    assert.ok(stop.inMs - stop.pitEntryMs! > 34 * 60_000);
+    const driver = driveTimes(timeline, { cars: ['19'] })[0]!.drivers.find((d) => d.driver.number === 3)!;
+    assert.ok(driver.intervals.every((iv) => iv.endMs > iv.startMs));
+  });
 });
 
 describe('Le Mans 2019 analysis against what happened', realData(), () => {

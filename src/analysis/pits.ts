@@ -15,7 +15,7 @@
 import type { FlagState, LapEvent } from '../model/events.js';
 import { SECOND } from '../model/time.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
-import { flagStateAt, instant, median, raceIndex } from './race-index.js';
+import { flagStateAt, instant, median, pitPartsOfLap, raceIndex } from './race-index.js';
 import { makeRoster, type DriverRef, type Roster } from './roster.js';
 import type { AnalysisOptions } from './options.js';
 
@@ -35,7 +35,14 @@ export interface PitStop {
   /** Race time of the in-lap's crossing (the line is in the pit lane). */
   inMs: number;
   inTimeOfDayMs: number | null;
-  /** Race time the car left the pits (in + pit lane time); null while in the pits. */
+  /**
+   * Estimated race time the car entered and left the pit lane. The line lies
+   * somewhere in the pit lane (before the boxes at Le Mans, after them at
+   * Imola or Daytona), so the stop is shared between in-lap and out-lap as
+   * race-index.ts pitPartsOfLap explains; known once the out-lap is completed.
+   * Before that, outMs is the pit exit the source reported, and entry is null.
+   */
+  pitEntryMs: number | null;
   outMs: number | null;
   /** Time in the pit lane; null while in the pits at `at`. */
   pitLaneMs: number | null;
@@ -91,7 +98,8 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
       outLap: complete ? lap.lap + 1 : null,
       inMs: lap.crossingMs,
       inTimeOfDayMs: lap.timeOfDayMs,
-      outMs: pitLaneMs === null ? null : lap.crossingMs + pitLaneMs,
+      pitEntryMs: outLap === undefined ? null : lap.crossingMs - pitPartsOfLap(index, car, i, n)[1],
+      outMs: outLap !== undefined ? lap.crossingMs + pitPartsOfLap(index, car, i + 1, n)[0] : (pitOut?.atMs ?? null),
       pitLaneMs,
       elapsedMs: pitLaneMs ?? Math.max(0, at - lap.crossingMs),
       driverIn,
