@@ -512,10 +512,14 @@ function leadSentences(
     }
     if (story.third !== null && !goneStatus(story.third)) {
       out.push({
+        // Variants as thunks: naming a car marks it mentioned, so only the chosen one may run.
         text: pick(
-          [`The ${m.car(story.third)} ran third${gapClause(story.third.classGap, ' behind the leader')}.`, `Third place belonged to the ${m.car(story.third)}${gapClause(story.third.classGap, ' down')}.`],
+          [
+            () => `The ${m.car(story.third!)} ran third${gapClause(story.third!.classGap, ' behind the leader')}.`,
+            () => `Third place belonged to the ${m.car(story.third!)}${gapClause(story.third!.classGap, ' down')}.`,
+          ],
           `${seed}/third`,
-        ),
+        )(),
         facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at)],
       });
     }
@@ -563,9 +567,12 @@ function leadSentences(
   if (story.third !== null && !goneStatus(story.third)) {
     out.push({
       text: pick(
-        [`The ${m.car(story.third)} was third${gapClause(story.third.classGap, ' off the lead')}.`, `Third went to the ${m.car(story.third)}${gapClause(story.third.classGap, ' back')}.`],
+        [
+          () => `The ${m.car(story.third!)} was third${gapClause(story.third!.classGap, ' off the lead')}.`,
+          () => `Third went to the ${m.car(story.third!)}${gapClause(story.third!.classGap, ' back')}.`,
+        ],
         `${seed}/${cls.class}/third`,
-      ),
+      )(),
       facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at)],
     });
   }
@@ -637,13 +644,20 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       ];
       const car = m.car(story.positionAtEnd ?? { car: s.car.car, team: s.car.team, manufacturer: s.car.manufacturer });
       let tail = '';
-      if (story.positionAtEnd !== null) {
-        facts.push(positionFact(story.positionAtEnd, cls.class, at));
-        tail = `; it ${s.classPositionAtEntry !== null && s.classPositionAtEntry < story.positionAtEnd.classPosition ? 'dropped to' : 'was'} ${placeWords(story.positionAtEnd.classPosition)} in class at the end of the hour`;
-        if (s.classPositionAtEntry !== null) facts.push({ kind: 'position', car: s.car.car, class: cls.class, position: s.classPositionAtEntry, atMs: s.stop.inMs });
+      const end = story.positionAtEnd;
+      if (end !== null && s.classPositionAtEntry !== null && s.classPositionAtEntry < end.classPosition) {
+        facts.push(positionFact(end, cls.class, at), { kind: 'position', car: s.car.car, class: cls.class, position: s.classPositionAtEntry, atMs: s.stop.inMs });
+        tail = `, and fell from ${placeWords(s.classPositionAtEntry)} to ${placeWords(end.classPosition)} in class`;
       }
+      m.told.add(`stop/${s.car.car}/${s.stop.inLap}`);
       return {
-        text: `The ${car} spent ${timeGapWords(s.stop.pitLaneMs!)} in the pit lane on lap ${s.stop.inLap}, ${minutesWords(s.minutesIntoHour)}, ${timeGapWords(s.stop.lostMs!)} longer than its usual stop${tail}.`,
+        text: pick(
+          [
+            `The ${car} lost ${timeGapWords(s.stop.lostMs!)} on its stop on lap ${s.stop.inLap}, ${minutesWords(s.minutesIntoHour)}, with ${timeGapWords(s.stop.pitLaneMs!)} in the pit lane${tail}.`,
+            `A ${timeGapWords(s.stop.pitLaneMs!)} stop on lap ${s.stop.inLap}, ${minutesWords(s.minutesIntoHour)}, cost the ${car} ${timeGapWords(s.stop.lostMs!)} on its usual time in the pits${tail}.`,
+          ],
+          `${seed}/${s.car.car}/long`,
+        ),
         facts,
       };
     }
@@ -703,11 +717,13 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     case 'podium': {
       const gap = story.fourth.classInterval;
       if (!known(gap)) return null;
+      const third = m.car(story.third);
+      const fourth = m.car(story.fourth);
       return {
         text: pick(
           [
-            `In the fight for the final ${cls.rank === 0 ? 'podium place' : 'class podium place'}, the ${m.car(story.third)} was ${gapWords(gap)} clear of the ${m.car(story.fourth)}.`,
-            `The ${m.car(story.third)} held third, ${aheadText(gap)} of the ${m.car(story.fourth)}.`,
+            `In the fight for the final ${cls.rank === 0 ? 'podium place' : 'class podium place'}, the ${third} was ${gapWords(gap)} clear of the ${fourth}.`,
+            `The ${third} held third, ${aheadText(gap)} of the ${fourth}.`,
           ],
           `${seed}/${cls.class}/podium`,
         ),

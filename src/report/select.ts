@@ -161,7 +161,13 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
   const changes = factsOfKind(facts.facts, 'lead-change');
   const shares = factsOfKind(facts.facts, 'lead-share');
   const stops = factsOfKind(facts.facts, 'pit-stop');
-  const driverChanges = factsOfKind(facts.facts, 'driver-change');
+  // A driver change is dated by the in-lap the data shows (the car came in for it),
+  // not by an estimated pit exit; changes whose stop began last hour are last hour's.
+  const driverChanges = factsOfKind(facts.facts, 'driver-change').flatMap((d) => {
+    const inLap = timeline.cars.get(d.car.car)?.laps.find((l) => l.lap === d.lap - 1);
+    if (inLap === undefined || inLap.crossingMs <= facts.fromMs) return [];
+    return [{ ...d, atMs: inLap.crossingMs, minutesIntoHour: Math.floor((inLap.crossingMs - facts.fromMs) / MINUTE) }];
+  });
   const swaps = factsOfKind(facts.facts, 'position-swaps');
   const recoveries = factsOfKind(facts.facts, 'recovery');
   const flags = factsOfKind(facts.facts, 'flag-period');
@@ -228,12 +234,16 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
         const survivor = cars.find((c) => !gone(c.status))!;
         stories.push({ kind: 'last-running', weight: 'last-running', car: survivor, entries: cars.length });
       }
-      for (const stop of stops) {
-        if (stop.car.class !== cls || !stop.stop.long || stop.stop.pitLaneMs === null || stop.stop.lostMs === null) continue;
-        const now = endPos.get(stop.car.car) ?? null;
-        if (now === null || gone(now.status)) continue; // told as a retirement
+      // Long stops: at most two a class (the front-runners', then the costliest), one per car.
+      const longStops = stops
+        .filter((s) => s.car.class === cls && s.stop.long && s.stop.pitLaneMs !== null && s.stop.lostMs !== null)
+        .filter((s) => !gone(endPos.get(s.car.car)?.status)) // told as a retirement
+        .sort((a, b) => Number((a.classPositionAtEntry ?? 99) > 3) - Number((b.classPositionAtEntry ?? 99) > 3) || b.stop.lostMs! - a.stop.lostMs!)
+        .filter((s, i, all) => all.findIndex((x) => x.car.car === s.car.car) === i)
+        .slice(0, 2);
+      for (const stop of longStops) {
         const front = (stop.classPositionAtEntry ?? 99) <= 3;
-        stories.push({ kind: 'long-stop', weight: front ? 'long-stop-front' : 'long-stop', stop, positionAtEnd: now });
+        stories.push({ kind: 'long-stop', weight: front ? 'long-stop-front' : 'long-stop', stop, positionAtEnd: endPos.get(stop.car.car) ?? null });
       }
       const battle = swaps
         .filter((s) => s.class === cls && s.swaps >= 2 && Math.min(...s.classPositionsAtEnd) <= 6)

@@ -33,7 +33,7 @@ export type ReportFact =
   | { kind: 'pit-stop'; car: string; inLap: number; inMs: number; pitLaneMs: number | null; atMs: number }
   /** A stop far longer than the car's usual: time lost = pitLaneMs − usualMs. */
   | { kind: 'long-stop'; car: string; inLap: number; inMs: number; pitLaneMs: number; usualMs: number; lostMs: number; atMs: number }
-  /** `to` drove lap `lap`, `from` the lap before; the new driver left the pits at atMs. */
+  /** `to` drove lap `lap`, `from` the lap before, which was completed at atMs (the in-lap of the change). */
   | { kind: 'driver-change'; car: string; lap: number; from: string; to: string; atMs: number }
   /** A flag shown at the line from startMs until endMs (null: still shown at atMs). */
   | { kind: 'flag-period'; flag: Flag; startMs: number; endMs: number | null; atMs: number }
