@@ -1,6 +1,7 @@
 /**
  * The web app in a real browser (Debian's chromium driven by playwright-core)
- * against the real server replaying Le Mans 2019 at 60×: the page loads,
+ * against the real server (`sarthe serve`, a child process) replaying Le Mans
+ * 2019 at 60×: the page loads,
  * live updates arrive, the class filter, the car page, the charts, time
  * travel to 6h matching GET …/standings?at=6h, and the phone layout.
  * Screenshots go to test-results/ in every run: look at them.
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startReplayServer, type ReplayServer } from '../bench/web-server.js';
+import { serveReplay, type ServeProcess } from '../bench/web-server.js';
 import { formatGap } from '../src/model/format.js';
 import type { Standings } from '../src/model/standings.js';
 import { formatLapTime, HOUR, MINUTE } from '../src/model/time.js';
@@ -71,7 +72,7 @@ function rowsOf(page: Page): Promise<RowText[]> {
 }
 
 describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 }, () => {
-  let server: ReplayServer;
+  let server: ServeProcess;
   let browser: BrowserContext;
   let profile: string;
   const errors: string[] = [];
@@ -79,12 +80,13 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
   before(async () => {
     assert.ok(existsSync(join(webRoot, 'index.html')), 'dist/web is built by npm run build');
     mkdirSync(results, { recursive: true });
-    server = await startReplayServer({
+    // `sarthe serve` as `npm start` runs it (news site at /, the app at /timing/), from 6h05 at 60×.
+    server = await serveReplay({
+      root: repoRoot,
       file: join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv'),
       race: 'lemans-2019',
       fromMs: 6 * HOUR + 5 * MINUTE,
       speed: 60,
-      webRoot,
     });
     profile = mkdtempSync(join(tmpdir(), 'sarthe-chromium-'));
     // A fresh profile each run (launchPersistentContext is how Playwright takes --user-data-dir).
@@ -117,7 +119,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`${path}: ${m.text()}`);
     });
-    await page.goto(`${server.origin}/${path}`);
+    await page.goto(`${server.appUrl}${path}`);
     return page;
   }
 
