@@ -12,6 +12,7 @@ import type { ClassStories, Selection, Story } from './select.js';
 import type { Paragraph, PositionsTable, Report, ReportFact, Section } from './types.js';
 import {
   advantageWords,
+  articleFor,
   capitalise,
   carWords,
   gapWords,
@@ -327,7 +328,8 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
         : ` when the #${old.car} pitted`
       : '';
     if (old !== null) facts.push({ kind: 'position', car: old.car, class: top.class, position: 1, atMs: c.atMs - 1 });
-    const lead = how === '' ? `${capitalise(rival)} of ${d2}` : `${d2}`;
+    // Name the second car unless it is the one that just pitted (named already).
+    const lead = old === null ? d2 : `${rival} of ${d2}`;
     return {
       text:
         how === ''
@@ -531,7 +533,7 @@ function leadSentences(
   const car = m.car(leader);
   if (story.second === null) {
     facts.push(positionFact(leader, null, at));
-    out.push({ text: `${d1} was at the wheel of the ${car}, the only ${cls.class} car, ${placeWords(leader.position)} overall.`, facts });
+    out.push({ text: `${d1} was at the wheel of the ${car}, the class's only entry, ${placeWords(leader.position)} overall.`, facts });
     return out;
   }
   const second = story.second;
@@ -632,6 +634,20 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'data-end':
       return null;
+    case 'late-change': {
+      const c = story.change;
+      const facts: ReportFact[] = [{ kind: 'lead-change', car: c.newLeader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }];
+      let text = `The #${c.newLeader.car} took the lead on lap ${c.lap}, ${minutesWords(c.minutesIntoHour).replace(' of the hour', ' of the final hour').replace('into the hour', 'into the final hour')}`;
+      const st = story.previousLeaderStop;
+      if (st !== null && st.stop.pitLaneMs !== null) {
+        facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs, atMs: at });
+        text += `, when the #${st.car.car} spent ${timeGapWords(st.stop.pitLaneMs)} in the pit lane on lap ${st.stop.inLap}`;
+        m.told.add(`stop/${st.car.car}/${st.stop.inLap}`);
+      } else if (c.previousLeaderPitting) {
+        text += `, when the #${c.previousLeader.car} pitted`;
+      }
+      return { text: `${text}.`, facts };
+    }
     case 'field-stopped':
       return {
         text: `The field is halted: ${story.stopped} of the ${story.entries} cars have not crossed the line since ${clock(story.sinceMs)} race time.`,
@@ -644,17 +660,19 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       ];
       const car = m.car(story.positionAtEnd ?? { car: s.car.car, team: s.car.team, manufacturer: s.car.manufacturer });
       let tail = '';
+      let stopTail = '';
       const end = story.positionAtEnd;
       if (end !== null && s.classPositionAtEntry !== null && s.classPositionAtEntry < end.classPosition) {
         facts.push(positionFact(end, cls.class, at), { kind: 'position', car: s.car.car, class: cls.class, position: s.classPositionAtEntry, atMs: s.stop.inMs });
         tail = `, and fell from ${placeWords(s.classPositionAtEntry)} to ${placeWords(end.classPosition)} in class`;
+        stopTail = `, dropping it from ${placeWords(s.classPositionAtEntry)} to ${placeWords(end.classPosition)} in class`;
       }
       m.told.add(`stop/${s.car.car}/${s.stop.inLap}`);
       return {
         text: pick(
           [
             `The ${car} lost ${timeGapWords(s.stop.lostMs!)} on its stop on lap ${s.stop.inLap}, ${minutesWords(s.minutesIntoHour)}, with ${timeGapWords(s.stop.pitLaneMs!)} in the pit lane${tail}.`,
-            `A ${timeGapWords(s.stop.pitLaneMs!)} stop on lap ${s.stop.inLap}, ${minutesWords(s.minutesIntoHour)}, cost the ${car} ${timeGapWords(s.stop.lostMs!)} on its usual time in the pits${tail}.`,
+            `${capitalise(articleFor(timeGapWords(s.stop.pitLaneMs!)))} ${timeGapWords(s.stop.pitLaneMs!)} stop on lap ${s.stop.inLap}, ${minutesWords(s.minutesIntoHour)}, cost the ${car} ${timeGapWords(s.stop.lostMs!)} on its usual time in the pits${stopTail}.`,
           ],
           `${seed}/${s.car.car}/long`,
         ),
@@ -719,14 +737,12 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       if (!known(gap)) return null;
       const third = m.car(story.third);
       const fourth = m.car(story.fourth);
+      // Only a close margin is a "fight".
+      const close = gap !== null && 'ms' in gap && gap.ms < 30_000;
       return {
-        text: pick(
-          [
-            `In the fight for the final ${cls.rank === 0 ? 'podium place' : 'class podium place'}, the ${third} was ${gapWords(gap)} clear of the ${fourth}.`,
-            `The ${third} held third, ${aheadText(gap)} of the ${fourth}.`,
-          ],
-          `${seed}/${cls.class}/podium`,
-        ),
+        text: close
+          ? `In the fight for the final ${cls.rank === 0 ? 'podium place' : 'class podium place'}, the ${third} was ${gapWords(gap)} clear of the ${fourth}.`
+          : `The ${third} held third, ${aheadText(gap)} of the ${fourth}.`,
         facts: [
           positionFact(story.third, scope ?? cls.class, at),
           positionFact(story.fourth, scope ?? cls.class, at),
@@ -753,11 +769,19 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       const parts = story.stops.map((s) => `the #${s.car.car} on lap ${s.stop.inLap}`);
       const facts: ReportFact[] = story.stops.map((s) => ({ kind: 'pit-stop', car: s.car.car, inLap: s.stop.inLap, inMs: s.stop.inMs, pitLaneMs: s.stop.pitLaneMs, atMs: at }));
       const one = story.stops[0]!;
-      let text = story.stops.length === 1 ? `The #${one.car.car} made its stop on lap ${one.stop.inLap}, ${minutesWords(one.minutesIntoHour)}.` : `Both leading cars stopped during the hour: ${listWords(parts)}.`;
+      const oneChange = story.stops.length === 1 ? story.changes.find((d) => d.car.car === one.car.car && d.lap === one.stop.inLap + 1) : undefined;
+      if (oneChange !== undefined) {
+        m.told.add(`change/${oneChange.car.car}/${oneChange.lap}`);
+        facts.push({ kind: 'driver-change', car: oneChange.car.car, lap: oneChange.lap, from: oneChange.from.name, to: oneChange.to.name, atMs: oneChange.atMs });
+      }
+      let text =
+        story.stops.length === 1
+          ? `The #${one.car.car} made its stop on lap ${one.stop.inLap}, ${minutesWords(one.minutesIntoHour)}${oneChange === undefined ? '' : `, with ${m.driver(oneChange.to)} taking over`}.`
+          : `Both leading cars stopped during the hour: ${listWords(parts)}.`;
       const shown = new Set(story.stops.map((s) => s.car.car));
       if (story.stops.length > 2) text = `The leading pair made ${numberWord(story.stops.length)} stops between them.`;
       for (const d of story.changes.slice(0, 2)) {
-        if (!shown.has(d.car.car)) continue;
+        if (!shown.has(d.car.car) || m.told.has(`change/${d.car.car}/${d.lap}`)) continue;
         facts.push({ kind: 'driver-change', car: d.car.car, lap: d.lap, from: d.from.name, to: d.to.name, atMs: d.atMs });
         text += ` ${capitalise(m.driver(d.to))} took over the #${d.car.car} ${minutesWords(d.minutesIntoHour)}.`;
       }

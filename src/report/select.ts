@@ -74,6 +74,8 @@ export type Story =
       previousLeaderStop: PitStopFact | null;
     }
   | { kind: 'finish'; weight: StoryWeight; class: string | null; podium: CarPosition[]; chequeredMs: number }
+  /** In the final hour: the winner took the lead during it. */
+  | { kind: 'late-change'; weight: StoryWeight; change: LeadChangeFact; previousLeaderStop: PitStopFact | null }
   | { kind: 'flag'; weight: StoryWeight; period: FlagPeriodFact }
   | { kind: 'long-stop'; weight: StoryWeight; stop: PitStopFact; positionAtEnd: CarPosition | null }
   | { kind: 'retirement'; weight: StoryWeight; car: CarPosition; startPosition: number | null; lastSeenMs: number; lastLapInPit: boolean }
@@ -181,6 +183,13 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
 
     if (finishInHour) {
       stories.push({ kind: 'finish', weight: 'finish', class: cls, podium: cars.slice(0, 3), chequeredMs: chequered });
+      // The final hour's own story: a winner who took the lead in it, and what the loser lost.
+      const inClass = changes.filter((c) => c.class === cls);
+      const change = leader.car !== startCars[0]?.car ? (inClass[inClass.length - 1] ?? null) : null;
+      if (change !== null) {
+        const stop = [...stops].reverse().find((s) => s.car.car === change.previousLeader.car && s.atMs <= change.atMs + 10 * MINUTE) ?? null;
+        stories.push({ kind: 'late-change', weight: 'lead-change', change, previousLeaderStop: change.previousLeaderPitting ? stop : null });
+      }
     } else if (running === 0 && started && !fieldStopped) {
       stories.push({ kind: 'class-out', weight: 'last-running', class: cls, cars });
     } else {
@@ -267,7 +276,7 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
         stories.push({ kind: 'podium', weight: 'podium', third, fourth });
       }
       const recovery = recoveries
-        .filter((r) => r.car.class === cls && r.lossHour < hour && r.lostMs >= MINUTE)
+        .filter((r) => r.car.class === cls && r.lossHour < hour && r.lostMs >= MINUTE && r.car.car !== leader.car)
         .sort((a, b) => a.classPositionAtEnd - b.classPositionAtEnd)[0];
       if (recovery !== undefined) stories.push({ kind: 'recovery', weight: 'recovery', fact: recovery, car: endPos.get(recovery.car.car)! });
       if (rank === 0) {

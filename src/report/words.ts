@@ -242,3 +242,8 @@ export function clearWords(gap: Gap): string {
   if ('laps' in gap) return `${lapsWords(gap.laps)} clear`;
   return `${timeGapWords(gap.ms)} clear`;
 }
+
+/** "an 8m21s stop", "an 11.2s gap", "a 2m05s stop": the article a number's sound needs. */
+export function articleFor(words: string): 'a' | 'an' {
+  return /^(8|11|18|80|800|one-eight)/.test(words) || /^8\d\d?s/.test(words) ? 'an' : 'a';
+}
