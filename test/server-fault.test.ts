@@ -42,7 +42,8 @@ async function send(server: ServerProcess, race: string, batch: TimingEvent[]) {
     body: batch.map((e) => JSON.stringify(e)).join('\n'),
   });
   assert.equal(response.status, 200);
-  return (await response.json()) as { results: Array<{ status: string; seq: number; key: string }> };
+  const reply = (await response.json()) as { results: Array<{ index: number; status: string; seq: number }> };
+  return { results: reply.results.map((r) => ({ ...r, key: eventKey(batch[r.index]!) })) };
 }
 
 async function allStored(server: ServerProcess, race: string): Promise<Array<{ seq: number; key: string }>> {

@@ -36,6 +36,7 @@ interface Options {
   logLevel: string;
   webRoot?: string;
   reports: string;
+  site?: boolean;
 }
 
 /** The repository (or installed package) root: dist/src/cli → three levels up. */
@@ -58,6 +59,7 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--reports <mode>', 'hourly reports: publish (as soon as drafted) or review (drafts wait for an editor)', 'publish')
     .option('--web-root <dir>', 'built web app to serve at / (default: dist/web)')
+    .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)')
     .action(async (options: Options) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got "${options.port}"`);
@@ -81,7 +83,7 @@ export function registerServe(program: Command): void {
         ingestToken: process.env.SARTHE_INGEST_TOKEN ?? null,
         logger: { level: options.logLevel },
         webRoot: options.webRoot ?? join(packageRoot, 'dist', 'web'),
-        site: {
+        site: options.site === false ? null : {
           content,
           autoPublish: options.reports === 'publish',
           admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : null,

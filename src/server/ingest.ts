@@ -11,7 +11,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { TimingEventSchema, type TimingEvent } from '../model/events.js';
+import { TimingEventSchema, eventKey, type TimingEvent } from '../model/events.js';
 import { ImportError, parseAnalysis } from '../sources/alkamel/parse.js';
 import type { AppendStatus } from '../store/index.js';
 import { raceParams } from './params.js';
@@ -142,8 +142,10 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
         checked.forEach((c, index) => {
           if (!c.ok) return results.push({ index, status: 'invalid', errors: c.errors });
           const r = outcome!.results[v]!;
-          const key = outcomeKey(valid[v++]!);
-          results.push(r.seq === null ? { index, status: r.status, key } : { index, status: r.status, seq: r.seq, key });
+          const event = valid[v++]!;
+          // The key only where it explains something: a client knows the keys of the events it sent.
+          if (r.status === 'accepted') return results.push({ index, status: r.status, seq: r.seq! });
+          results.push(r.seq === null ? { index, status: r.status, key: eventKey(event) } : { index, status: r.status, seq: r.seq, key: eventKey(event) });
         });
         if (outcome !== null) {
           committedAtMs = outcome.committedAtMs;
@@ -213,7 +215,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
           else if (r.status === 'duplicate') totals.duplicates++;
           else if (r.status === 'conflict') {
             totals.conflicts++;
-            if (conflictKeys.length < 20) conflictKeys.push(outcomeKey(chunk[j]!));
+            if (conflictKeys.length < 20) conflictKeys.push(eventKey(chunk[j]!));
           }
         });
         request.log.info(
@@ -281,19 +283,6 @@ function checkEvent(raw: unknown): Checked {
     ok: false,
     errors: result.error.issues.slice(0, 10).map((issue) => ({ field: issue.path.map(String).join('.'), message: issue.message })),
   };
-}
-
-function outcomeKey(event: TimingEvent): string {
-  switch (event.type) {
-    case 'session':
-      return 'session';
-    case 'entry':
-      return `entry:${event.car}`;
-    case 'lap':
-      return `lap:${event.car}:${event.lap}`;
-    case 'pit-out':
-      return `pit-out:${event.car}:${event.lap}`;
-  }
 }
 
 function problemMessage(
