@@ -144,6 +144,25 @@ describe('where the line is in the pit lane', realData(), () => {
   });
 });
 
+describe('hour facts, hour by hour, miss nothing and count nothing twice', realData(), () => {
+  for (const file of ['lemans-2019-race-analysis.csv', 'wec-2026-imola-6h-race-analysis.csv'] as const) {
+    it(file, async () => {
+      const timeline = foldEvents((await importAnalysisFiles([realFile(file)])).events);
+      const stops = pitStops(timeline);
+      let pitFacts = 0;
+      let changeFacts = 0;
+      for (let hour = 1; ; hour++) {
+        const facts = hourFactsFromTimeline(timeline, hour);
+        pitFacts += factsOfKind(facts.facts, 'pit-stop').length;
+        changeFacts += factsOfKind(facts.facts, 'driver-change').filter((f) => f.stopNumber !== null).length;
+        if (facts.final) break;
+      }
+      assert.equal(pitFacts, stops.length);
+      assert.equal(changeFacts, stops.filter((s) => s.driverChange === true).length);
+    });
+  }
+});
+
 describe('Le Mans 2019 analysis against what happened', realData(), () => {
   it('#8: 34 stops, the 2m44.852s stop on lap 86 is the only long one (lost ~1m40s on a usual 1:05.136)', async () => {
     const timeline = foldEvents((await importAnalysisFiles([realFile('lemans-2019-race-analysis.csv')])).events);

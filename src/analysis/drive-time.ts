@@ -13,7 +13,7 @@
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { instant, lapStartMs, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
-import { makeRoster, type CarRef, type DriverRef, type Roster } from './roster.js';
+import { rosterOf, type CarRef, type DriverRef, type Roster } from './roster.js';
 
 /** One stretch of driving: [startMs, endMs] of race time, pit lane time excluded. */
 export interface DriveInterval {
@@ -90,7 +90,7 @@ export function carDriveTime(car: CarTimeline, at: number, roster: Roster, index
 
 export function driveTimes(timeline: RaceTimeline, options: AnalysisOptions = {}): CarDriveTime[] {
   const at = instant(timeline, options.at);
-  const roster = makeRoster(timeline, options.entryList);
+  const roster = rosterOf(timeline, options.entryList);
   const index = raceIndex(timeline);
   const wanted = options.cars === undefined ? null : new Set(options.cars);
   const result: CarDriveTime[] = [];

@@ -15,7 +15,7 @@ import type { RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { pitStops, type PitStop } from './pits.js';
 import { crossingsUpTo, instant, leaderLapsAt, raceIndex, type LapLeaders } from './race-index.js';
-import { makeRoster, type CarRef, type DriverRef } from './roster.js';
+import { rosterOf, type CarRef, type DriverRef } from './roster.js';
 
 export interface LapChartPoint {
   lap: number;
@@ -103,7 +103,7 @@ export function gapAtCrossing(leaders: LapLeaders, car: string, lap: number, t: 
 export function lapChart(timeline: RaceTimeline, options: AnalysisOptions = {}): CarHistory[] {
   const at = instant(timeline, options.at);
   const index = raceIndex(timeline);
-  const roster = makeRoster(timeline, options.entryList);
+  const roster = rosterOf(timeline, options.entryList);
   const wanted = options.cars === undefined ? null : new Set(options.cars);
   const byCar = new Map<string, CarHistory>();
   const n = crossingsUpTo(index, at);
@@ -179,7 +179,7 @@ export function lapsLed(timeline: RaceTimeline, options: Pick<AnalysisOptions, '
 /** Cars stopped (or, after the flag, retired) at `at`, as the engine's status says. */
 export function retirements(timeline: RaceTimeline, options: AnalysisOptions = {}): Retirement[] {
   const at = instant(timeline, options.at);
-  const roster = makeRoster(timeline, options.entryList);
+  const roster = rosterOf(timeline, options.entryList);
   const standings = standingsAt(timeline, at);
   const result: Retirement[] = [];
   for (const c of standings.cars) {
@@ -205,7 +205,7 @@ export function finish(timeline: RaceTimeline, options: AnalysisOptions = {}): F
   const at = instant(timeline, options.at);
   const chequeredMs = timeline.chequeredMs();
   if (chequeredMs === null || chequeredMs > at) return null;
-  const roster = makeRoster(timeline, options.entryList);
+  const roster = rosterOf(timeline, options.entryList);
   const standings = standingsAt(timeline, at);
   const winner = standings.cars[0]!;
   const winnerCar = timeline.cars.get(winner.number)!;

@@ -19,7 +19,7 @@ import { flagPeriods, type FlagPeriod, type RaceControl } from './flags.js';
 import { lapsLed, leaderChanges } from './history.js';
 import { pitStops, type PitStop } from './pits.js';
 import { crossingsUpTo, raceIndex, type RaceIndex } from './race-index.js';
-import { makeRoster, type CarRef, type DriverRef, type Roster } from './roster.js';
+import { rosterOf, type CarRef, type DriverRef, type Roster } from './roster.js';
 import { checkDriveTimes, type DriveStatus, type DriverRuleCheck, type RegulationProfile } from './rules.js';
 
 export interface HourFactsOptions {
@@ -168,6 +168,7 @@ export interface PitStopFact extends InHour {
   classPositionAtEntry: number | null;
 }
 
+/** `atMs`: the estimated pit exit (never before the hour: the change is reported the hour the data showed it). */
 export interface DriverChangeFact extends InHour {
   kind: 'driver-change';
   car: CarRef;
@@ -269,8 +270,9 @@ export interface HourContext {
   toMs: number;
   start: Standings;
   end: Standings;
-  /** All stops up to the end of the hour, judged as of then. */
+  /** All stops up to the end of the hour, judged as of then; and by car. */
   stops: PitStop[];
+  stopsByCar: Map<string, PitStop[]>;
   control: RaceControl;
   rules: RegulationProfile | undefined;
   entryList: EntryList | undefined;
@@ -540,7 +542,7 @@ function pitInvolvement(ctx: HourContext, passer: string, passerLapIndex: number
 }
 
 function stopChangedDriver(ctx: HourContext, car: string, inLap: number): boolean {
-  return ctx.stops.find((s) => s.car === car && s.inLap === inLap)?.driverChange === true;
+  return ctx.stopsByCar.get(car)?.find((s) => s.inLap === inLap)?.driverChange === true;
 }
 
 export const pitStopFacts: HourFactFinder = (ctx) =>
@@ -549,20 +551,19 @@ export const pitStopFacts: HourFactFinder = (ctx) =>
     .sort((a, b) => a.inMs - b.inMs)
     .map((stop) => {
       const car = ctx.timeline.cars.get(stop.car)!;
-      let classPositionAtEntry: number | null = null;
-      for (let j = crossingsUpTo(ctx.index, stop.inMs - 1); j < ctx.index.crossingMs.length && ctx.index.crossingMs[j] === stop.inMs; j++) {
-        if (ctx.index.crossingCar[j] === car) classPositionAtEntry = ctx.index.classPosition[j]!;
-      }
+      const k = ctx.index.crossingOf.get(car)?.[stop.inLap - 1];
+      const classPositionAtEntry = k === undefined ? null : ctx.index.classPosition[k]!;
       return { kind: 'pit-stop' as const, ...inHour(ctx, stop.inMs), car: ctx.roster.car(stop.car), stop, classPositionAtEntry };
     });
 
 export const driverChangeFacts: HourFactFinder = (ctx) => {
   const facts: DriverChangeFact[] = [];
   for (const stop of ctx.stops) {
-    if (stop.driverChange !== true || stop.outMs === null || !isInHour(ctx, stop.outMs)) continue;
+    // In the hour the data showed it; timed at the (estimated) pit exit.
+    if (stop.driverChange !== true || stop.exitKnownMs === null || !isInHour(ctx, stop.exitKnownMs)) continue;
     facts.push({
       kind: 'driver-change',
-      ...inHour(ctx, stop.outMs),
+      ...inHour(ctx, Math.max(ctx.fromMs, Math.min(stop.outMs ?? stop.exitKnownMs, stop.exitKnownMs))),
       car: ctx.roster.car(stop.car),
       lap: stop.outLap!,
       from: stop.driverIn,
@@ -627,14 +628,12 @@ export const recoveryFacts: HourFactFinder = (ctx) => {
     if (c.classPosition >= s.classPosition) continue;
     // Class position at the in-lap's crossing, then the worst at its crossings since.
     const car = ctx.timeline.cars.get(c.number)!;
-    let beforeLoss: number | null = null;
+    const crossingOf = ctx.index.crossingOf.get(car)!;
+    const lapIndex = car.laps.findIndex((l) => l.lap === loss.inLap);
+    const beforeLoss: number | null = lapIndex < 0 ? null : ctx.index.classPosition[crossingOf[lapIndex]!]!;
     let worst = c.classPosition;
-    const first = crossingsUpTo(ctx.index, loss.inMs - 1);
-    const last = crossingsUpTo(ctx.index, ctx.toMs);
-    for (let k = first; k < last; k++) {
-      if (ctx.index.crossingCar[k] !== car) continue;
-      beforeLoss ??= ctx.index.classPosition[k]!;
-      worst = Math.max(worst, ctx.index.classPosition[k]!);
+    for (let i = Math.max(0, lapIndex), n = car.indexAt(ctx.toMs); i < n; i++) {
+      worst = Math.max(worst, ctx.index.classPosition[crossingOf[i]!]!);
     }
     // Recovering means the stop cost places and some are coming back this hour.
     if (beforeLoss === null || worst <= beforeLoss) continue;
@@ -722,16 +721,24 @@ export function hourContext(timeline: RaceTimeline, hour: number, options: HourF
   const scheduled = timeline.session?.scheduledDurationMs ?? null;
   const final = scheduled !== null && hour * HOUR >= scheduled;
   const toMs = final ? Math.max(hour * HOUR, timeline.lastEventMs) : hour * HOUR;
+  const stops = pitStops(timeline, { at: toMs, entryList: options.entryList });
+  const stopsByCar = new Map<string, PitStop[]>();
+  for (const stop of stops) {
+    const list = stopsByCar.get(stop.car);
+    if (list === undefined) stopsByCar.set(stop.car, [stop]);
+    else list.push(stop);
+  }
   return {
     timeline,
     index: raceIndex(timeline),
-    roster: makeRoster(timeline, options.entryList),
+    roster: rosterOf(timeline, options.entryList),
     hour,
     fromMs,
     toMs,
     start: standingsAt(timeline, fromMs),
     end: standingsAt(timeline, toMs),
-    stops: pitStops(timeline, { at: toMs, entryList: options.entryList }),
+    stops,
+    stopsByCar,
     control: flagPeriods(timeline, { at: toMs }),
     rules: options.rules,
     entryList: options.entryList,

@@ -16,7 +16,7 @@ import type { FlagState, LapEvent } from '../model/events.js';
 import { SECOND } from '../model/time.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import { flagStateAt, instant, median, pitPartsOfLap, raceIndex } from './race-index.js';
-import { makeRoster, type DriverRef, type Roster } from './roster.js';
+import { rosterOf, type DriverRef, type Roster } from './roster.js';
 import type { AnalysisOptions } from './options.js';
 
 export const MIN_OWN_STOPS = 3;
@@ -44,6 +44,12 @@ export interface PitStop {
    */
   pitEntryMs: number | null;
   outMs: number | null;
+  /**
+   * When the data first showed the car had left: the source's pit exit event,
+   * else the out-lap's crossing. Fixed once known, unlike the estimate above,
+   * so hour facts place a driver change in the hour it became known.
+   */
+  exitKnownMs: number | null;
   /** Time in the pit lane; null while in the pits at `at`. */
   pitLaneMs: number | null;
   /** In the pits for this long so far at `at` (equals pitLaneMs once complete). */
@@ -81,14 +87,16 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
     const lap = car.laps[i]!;
     if (!lap.inPit) continue;
     const outLap: LapEvent | undefined = i + 1 < n ? car.laps[i + 1] : undefined;
-    const pitOut = car.pitOuts.find((p) => p.lap === lap.lap + 1 && p.atMs <= at);
-    const pitLaneMs = outLap?.pitLaneMs ?? pitOut?.pitLaneMs ?? null;
+    // The latest pit exit before the out-lap ends (or before `at`) is this stop's, if any.
+    const pitOut = car.pitOutAt(Math.min(outLap?.crossingMs ?? at, at));
+    const exit = pitOut !== undefined && pitOut.lap === lap.lap + 1 ? pitOut : undefined;
+    const pitLaneMs = outLap?.pitLaneMs ?? exit?.pitLaneMs ?? null;
     const complete = pitLaneMs !== null || outLap !== undefined;
     const driverIn = roster.driver(car.number, lap.driverNumber, lap.driverName);
     const driverOut = outLap
       ? roster.driver(car.number, outLap.driverNumber, outLap.driverName)
-      : pitOut && pitOut.driverNumber !== null
-        ? roster.driver(car.number, pitOut.driverNumber, pitOut.driverName)
+      : exit && exit.driverNumber !== null
+        ? roster.driver(car.number, exit.driverNumber, exit.driverName)
         : null;
     stops.push({
       car: car.number,
@@ -99,7 +107,8 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
       inMs: lap.crossingMs,
       inTimeOfDayMs: lap.timeOfDayMs,
       pitEntryMs: outLap === undefined ? null : lap.crossingMs - pitPartsOfLap(index, car, i, n)[1],
-      outMs: outLap !== undefined ? lap.crossingMs + pitPartsOfLap(index, car, i + 1, n)[0] : (pitOut?.atMs ?? null),
+      outMs: outLap !== undefined ? lap.crossingMs + pitPartsOfLap(index, car, i + 1, n)[0] : (exit?.atMs ?? null),
+      exitKnownMs: exit?.atMs ?? outLap?.crossingMs ?? null,
       pitLaneMs,
       elapsedMs: pitLaneMs ?? Math.max(0, at - lap.crossingMs),
       driverIn,
@@ -118,7 +127,7 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
 /** Every car's stops up to `at`, each judged against the car's usual stop. */
 export function pitStops(timeline: RaceTimeline, options: AnalysisOptions = {}): PitStop[] {
   const at = instant(timeline, options.at);
-  const roster = makeRoster(timeline, options.entryList);
+  const roster = rosterOf(timeline, options.entryList);
   const byCar = new Map<string, PitStop[]>();
   for (const car of timeline.cars.values()) byCar.set(car.number, carPitStops(car, at, roster, timeline));
   const classTimes = new Map<string, number[]>();

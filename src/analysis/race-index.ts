@@ -35,6 +35,8 @@ export interface RaceIndex {
   readonly hasFlags: boolean;
   /** Per car, where each stop's pit lane time falls (filled on first use). */
   readonly pitParts: Map<CarTimeline, PitParts>;
+  /** Per car, the crossing index k of each of its laps (car.laps[i] ↔ crossing k). */
+  readonly crossingOf: Map<CarTimeline, Int32Array>;
 }
 
 const cache = new WeakMap<RaceTimeline, { eventCount: number; lastEventMs: number; index: RaceIndex }>();
@@ -89,11 +91,18 @@ function buildIndex(timeline: RaceTimeline): RaceIndex {
     carCounts.push(classCounts.get(cls)!);
   }
   const cursor = new Int32Array(cars.length);
+  const crossingOf = new Map<CarTimeline, Int32Array>();
+  const crossingOfRank = cars.map((car) => {
+    const ks = new Int32Array(car.laps.length);
+    crossingOf.set(car, ks);
+    return ks;
+  });
   for (let j = 0; j < total; j++) {
     const key = keys[j]!;
     const rank = key % 1024;
     const car = cars[rank]!;
     const i = cursor[rank]!++;
+    crossingOfRank[rank]![i] = j;
     const ms = (key - rank) / 1024;
     crossingMs[j] = ms;
     crossingCar[j] = car;
@@ -130,6 +139,7 @@ function buildIndex(timeline: RaceTimeline): RaceIndex {
     flagValues: changes.map((c) => c.flag),
     hasFlags: timeline.hasFlags,
     pitParts: new Map(),
+    crossingOf,
   };
 }
 

@@ -3,6 +3,7 @@
  * timing data's entries completed by the optional entry list.
  */
 import type { RaceTimeline } from '../engine/timeline.js';
+import { raceIndex, type RaceIndex } from './race-index.js';
 import type { DriverCategory, EntryList, EntryListCar, EntryListDriver } from './entry-list.js';
 
 /** A car as every analysis record names it. */
@@ -38,11 +39,28 @@ export interface Roster {
   crew(car: string): DriverRef[];
 }
 
+const rosters = new WeakMap<RaceIndex, Map<EntryList | null, Roster>>();
+
+/**
+ * The roster of a timeline with an entry list, shared by every analysis of
+ * the same timeline state (the race index is rebuilt with new events, and the
+ * rosters with it): names are worked out once, not once per hour report.
+ */
+export function rosterOf(timeline: RaceTimeline, entryList?: EntryList): Roster {
+  const index = raceIndex(timeline);
+  let byList = rosters.get(index);
+  if (byList === undefined) rosters.set(index, (byList = new Map()));
+  let roster = byList.get(entryList ?? null);
+  if (roster === undefined) byList.set(entryList ?? null, (roster = makeRoster(timeline, entryList)));
+  return roster;
+}
+
 export function makeRoster(timeline: RaceTimeline, entryList?: EntryList): Roster {
   const listed = new Map<string, EntryListCar>((entryList?.cars ?? []).map((c) => [c.number, c]));
   const cars = new Map<string, CarRef>();
   // car → driver number → name → ref: looked up once per lap, so no key strings.
   const drivers = new Map<string, Map<number, Map<string, DriverRef>>>();
+  const crews = new Map<string, DriverRef[]>();
   const roster: Roster = {
     car(number) {
       let ref = cars.get(number);
@@ -84,8 +102,12 @@ export function makeRoster(timeline: RaceTimeline, entryList?: EntryList): Roste
       return ref;
     },
     crew(car) {
-      const entry = timeline.cars.get(car)?.entry;
-      return (entry?.drivers ?? []).map((d) => roster.driver(car, d.number, d.name));
+      let crew = crews.get(car);
+      if (crew === undefined) {
+        const entry = timeline.cars.get(car)?.entry;
+        crews.set(car, (crew = (entry?.drivers ?? []).map((d) => roster.driver(car, d.number, d.name))));
+      }
+      return crew;
     },
   };
   return roster;

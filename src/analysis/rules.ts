@@ -33,7 +33,7 @@ import { carDriveTime, instantReaching, maxDriveInWindow, type CarDriveTime } fr
 import type { CarTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { instant, raceIndex } from './race-index.js';
-import { makeRoster, type CarRef, type DriverRef } from './roster.js';
+import { rosterOf, type CarRef, type DriverRef } from './roster.js';
 
 const DurationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
   if (typeof value === 'number') {
@@ -150,7 +150,7 @@ export interface RuleCheckOptions extends AnalysisOptions {
 
 export function checkDriveTimes(timeline: RaceTimeline, options: RuleCheckOptions): DriverRuleCheck[] {
   const at = instant(timeline, options.at);
-  const roster = makeRoster(timeline, options.entryList);
+  const roster = rosterOf(timeline, options.entryList);
   const index = raceIndex(timeline);
   const standings = standingsAt(timeline, at);
   const stoppedCars = new Set(

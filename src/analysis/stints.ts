@@ -13,7 +13,7 @@ import type { LapEvent } from '../model/events.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { instant, isGreenLap, isOutLap, lapDriveMs, lapStartMs, median, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
-import { makeRoster, type DriverRef, type Roster } from './roster.js';
+import { rosterOf, type DriverRef, type Roster } from './roster.js';
 
 export interface StintPace {
   basis: 'green-laps' | 'flags-unknown';
@@ -178,7 +178,7 @@ export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index:
 
 export function stints(timeline: RaceTimeline, options: AnalysisOptions = {}): CarStints[] {
   const at = instant(timeline, options.at);
-  const roster = makeRoster(timeline, options.entryList);
+  const roster = rosterOf(timeline, options.entryList);
   const index = raceIndex(timeline);
   const wanted = options.cars === undefined ? null : new Set(options.cars);
   const result: CarStints[] = [];
