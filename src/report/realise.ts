@@ -366,7 +366,14 @@ function classHeading(sel: Selection, cls: ClassStories, seed: string): Sentence
     return { text: `${cls.class} - no car left running`, facts: [{ kind: 'class-running', class: cls.class, running: 0, entries: cls.cars.length, atMs: at }] };
   }
   const facts: ReportFact[] = [positionFact(leader, cls.class, at)];
-  if (story.kind === 'finish') return { text: `${cls.class} - ${name} wins`, facts: [{ kind: 'chequered', atMs: story.chequeredMs }, ...facts] };
+  if (story.kind === 'finish') {
+    // A class of one (Garage 56) has no winner to speak of: it finishes or it does not.
+    if (cls.cars.length === 1) {
+      const done = leader.status === 'finished';
+      return { text: `${cls.class} - ${name} ${done ? 'sees the flag' : 'does not finish'}`, facts: [{ kind: 'status', car: leader.car, status: leader.status, atMs: at }] };
+    }
+    return { text: `${cls.class} - ${name} wins`, facts: [{ kind: 'chequered', atMs: story.chequeredMs }, ...facts] };
+  }
   if (story.kind !== 'lead') return { text: `${cls.class} - ${name} leads`, facts };
   if (story.second === null) return { text: `${cls.class} - ${name} alone in class`, facts: [...facts, { kind: 'class-running', class: cls.class, running: cls.running, entries: cls.cars.length, atMs: at }] };
   const gap = story.second.classGap;
@@ -459,6 +466,12 @@ function leadSentences(
     }
     const crew = crewWords(m, winner, null);
     const facts: ReportFact[] = [positionFact(winner, cls.class, at), { kind: 'crew', car: winner.car, drivers: crew.drivers.map((d) => d.name) }];
+    if (cls.cars.length === 1) {
+      facts.push({ kind: 'status', car: winner.car, status: winner.status, atMs: at }, positionFact(winner, null, at));
+      const verb = winner.status === 'finished' ? 'took the chequered flag' : 'did not take the chequered flag';
+      out.push({ text: `${crew.text} ${verb} in the ${m.car(winner)}, the class's only entry, ${placeWords(winner.position)} overall.`, facts });
+      return out;
+    }
     let text = `${crew.text} won ${cls.class} in the ${m.car(winner)}`;
     if (second !== undefined) {
       facts.push(positionFact(second, cls.class, at), gapFact(second, cls.class, at));

@@ -271,7 +271,8 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
       }
       const third = cars[2];
       const fourth = cars[3];
-      const close = (g: CarPosition['classInterval']) => g !== null && ('ms' in g ? g.ms >= 0 : g.laps <= 2);
+      // A podium fight only when it is one: within half a minute (third place is told with the leaders anyway).
+      const close = (g: CarPosition['classInterval']) => g !== null && 'ms' in g && g.ms >= 0 && g.ms < 30_000;
       if (third !== undefined && fourth !== undefined && !gone(third.status) && !gone(fourth.status) && close(fourth.classInterval) && battle?.classPositionsAtEnd.includes(3) !== true) {
         stories.push({ kind: 'podium', weight: 'podium', third, fourth });
       }
