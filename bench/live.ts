@@ -47,6 +47,7 @@ const FROM_MS = parseRaceTime(args.from) ?? 0;
 const TICK_MS = Number(args.tick);
 const BATCH = Number(args.batch);
 const INGEST_IN_FLIGHT = 2;
+const BASELINE_CLIENTS = 100;
 const TOKEN = 'bench-token';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -57,9 +58,9 @@ interface Server {
 }
 
 /** The real server process, with its file-descriptor limit raised to the hard limit for the viewers. */
-async function startServer(db: string): Promise<Server> {
+async function startServer(db: string, synchronous: 'full' | 'normal' = 'full'): Promise<Server> {
   // --no-site: the news desk drafts 24 reports for every race imported whole, which is its cost, not ingest's.
-  const command = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "${process.execPath}" "${join(root, 'bin', 'sarthe.js')}" serve --no-replay --no-site --host 127.0.0.1 --port 0 --db "${db}" --log-level info`;
+  const command = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "${process.execPath}" "${join(root, 'bin', 'sarthe.js')}" serve --no-replay --no-site --synchronous ${synchronous} --host 127.0.0.1 --port 0 --db "${db}" --log-level info`;
   const child = spawn('sh', ['-c', command], { env: { ...process.env, SARTHE_INGEST_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolvePort, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -132,16 +133,24 @@ const { events } = await importAnalysisFiles([args.file]);
 const sorted = [...events].sort(compareEvents);
 const ulimit = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim());
 
-// 1. Ingest: the whole race, batched, three races in a row; the store alone as baseline.
-const ingestRuns: number[] = [];
-const storeRuns: number[] = [];
-{
-  const server = await startServer(join(dir, 'ingest.db'));
+// 1. Ingest: the whole race, batched, three races in a row after a warm-up one, per
+// configuration; the store alone (in this process, same batches) as the baseline.
+interface IngestRun {
+  batch: number;
+  synchronous: 'full' | 'normal';
+  eventsPerSec: number;
+  runs: number[];
+  storeOnlyEventsPerSec: number;
+}
+
+async function ingestRun(batch: number, synchronous: 'full' | 'normal', name: string): Promise<IngestRun> {
+  const ingestRuns: number[] = [];
+  const storeRuns: number[] = [];
+  const server = await startServer(join(dir, `${name}.db`), synchronous);
   children.push(server.child);
-  const batches = chunks(sorted, BATCH);
+  const batches = chunks(sorted, batch);
   // Bodies serialized before the clock starts: the client's JSON work is not the server's.
-  const bodies = batches.map((batch) => batch.map((e) => JSON.stringify(e)).join('\n'));
-  // Run 0 warms the server up (JIT, SQLite page cache) and is not counted.
+  const bodies = batches.map((b) => b.map((e) => JSON.stringify(e)).join('\n'));
   for (let run = 0; run <= 3; run++) {
     const started = performance.now();
     let accepted = 0;
@@ -152,106 +161,154 @@ const storeRuns: number[] = [];
         while (nextBody < bodies.length) accepted += (await postBody(server, `ingest-${run}`, bodies[nextBody++]!)).accepted;
       }),
     );
+    // Run 0 warms the server up (JIT, SQLite page cache) and is not counted.
     if (run > 0) ingestRuns.push(accepted / ((performance.now() - started) / 1000));
     // Baseline, interleaved: the same batches appended to a store in this process (no HTTP, no JSON, no engine).
-    const store = new SqliteEventStore({ file: join(dir, `store-${run}.db`) });
+    const store = new SqliteEventStore({ file: join(dir, `${name}-store-${run}.db`), synchronous });
     const appendBatches = batches.map((b) => b.map(toAppendEvent));
     const t0 = performance.now();
-    for (const batch of appendBatches) await store.append('r', batch);
+    for (const b of appendBatches) await store.append('r', b);
     if (run > 0) storeRuns.push(sorted.length / ((performance.now() - t0) / 1000));
     await store.close();
   }
   await stopServer(server);
+  return { batch, synchronous, eventsPerSec: Math.round(median(ingestRuns)), runs: ingestRuns.map(Math.round), storeOnlyEventsPerSec: Math.round(median(storeRuns)) };
 }
 
-// 2. Live: one race replayed at SPEED× through the ingest API to CLIENTS viewers.
-const server = await startServer(join(dir, 'live.db'));
-children.push(server.child);
-const race = 'live';
-let next = 0;
-const due = (clockMs: number) => {
-  let end = next;
-  while (end < sorted.length && eventTimeMs(sorted[end]!) <= clockMs) end++;
-  const batch = sorted.slice(next, end);
-  next = end;
-  return batch;
-};
-for (const batch of chunks(due(FROM_MS), 5000)) await post(server, race, batch);
-const idleRssMb = rssMb(server.child.pid!);
+const ingest = await ingestRun(BATCH, 'full', 'ingest');
+const ingestBigBatches = await ingestRun(BATCH * 5, 'full', 'ingest-big');
+const ingestNormal = await ingestRun(BATCH, 'normal', 'ingest-normal');
 
-const workers: ChildProcess[] = [];
-const clientScript = fileURLToPath(new URL('./live-client.js', import.meta.url));
-const connectStarted = performance.now();
-const opened = await Promise.all(
-  Array.from({ length: WORKERS }, (_, w) => {
-    const count = Math.floor(CLIENTS / WORKERS) + (w < CLIENTS % WORKERS ? 1 : 0);
-    const child = fork(clientScript, [], { execArgv: ['--max-old-space-size=1024'] });
-    workers.push(child);
-    children.push(child);
-    return new Promise<{ connected: number; snapshots: number; errors: number }>((resolveOpen) => {
-      child.once('message', (m) => resolveOpen(m as { connected: number; snapshots: number; errors: number }));
-      child.send({ type: 'open', port: server.port, race, count, rampPerSecond: 2000 / WORKERS });
-    });
-  }),
-);
-const connectSeconds = round((performance.now() - connectStarted) / 1000, 1);
-const connected = opened.reduce((n, o) => n + o.snapshots, 0);
+// 2. Live: one race replayed at SPEED× through the ingest API to `clients` viewers,
+// first to BASELINE_CLIENTS (the same-run baseline), then to CLIENTS.
+interface LiveRun {
+  clients: number;
+  connected: number;
+  held: number;
+  dropped: number;
+  connectSeconds: number;
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+  expected: number;
+  deltas: number;
+  eventsSent: number;
+  idleRssMb: number;
+  peakRssMb: number;
+}
 
-const commits: Array<[number, number]> = [];
-let peakRssMb = rssMb(server.child.pid!);
-const replayStart = performance.now();
-while (performance.now() - replayStart < SECONDS * 1000 && next < sorted.length) {
-  const tickStart = performance.now();
-  const batch = due(FROM_MS + (tickStart - replayStart) * SPEED);
-  if (batch.length > 0) {
-    const reply = await post(server, race, batch);
-    if (reply.committedAtMs !== null) commits.push([reply.seq, reply.committedAtMs]);
+async function liveRun(clients: number, seconds: number, db: string): Promise<LiveRun> {
+  const server = await startServer(db);
+  children.push(server.child);
+  const race = 'live';
+  let next = 0;
+  const due = (clockMs: number) => {
+    let end = next;
+    while (end < sorted.length && eventTimeMs(sorted[end]!) <= clockMs) end++;
+    const batch = sorted.slice(next, end);
+    next = end;
+    return batch;
+  };
+  for (const batch of chunks(due(FROM_MS), 5000)) await post(server, race, batch);
+  const idleRssMb = rssMb(server.child.pid!);
+
+  const workers: ChildProcess[] = [];
+  const clientScript = fileURLToPath(new URL('./live-client.js', import.meta.url));
+  const workerCount = Math.min(WORKERS, Math.max(1, Math.ceil(clients / 500)));
+  const connectStarted = performance.now();
+  const opened = await Promise.all(
+    Array.from({ length: workerCount }, (_, w) => {
+      const count = Math.floor(clients / workerCount) + (w < clients % workerCount ? 1 : 0);
+      const child = fork(clientScript, [], { execArgv: ['--max-old-space-size=1024'] });
+      workers.push(child);
+      children.push(child);
+      return new Promise<{ connected: number; snapshots: number; errors: number }>((resolveOpen) => {
+        child.once('message', (m) => resolveOpen(m as { connected: number; snapshots: number; errors: number }));
+        child.send({ type: 'open', port: server.port, race, count, rampPerSecond: 2000 / workerCount });
+      });
+    }),
+  );
+  const connectSeconds = round((performance.now() - connectStarted) / 1000, 1);
+  const connected = opened.reduce((n, o) => n + o.snapshots, 0);
+
+  const commits: Array<[number, number]> = [];
+  let peakRssMb = rssMb(server.child.pid!);
+  const replayStart = performance.now();
+  while (performance.now() - replayStart < seconds * 1000 && next < sorted.length) {
+    const tickStart = performance.now();
+    const batch = due(FROM_MS + (tickStart - replayStart) * SPEED);
+    if (batch.length > 0) {
+      const reply = await post(server, race, batch);
+      if (reply.committedAtMs !== null) commits.push([reply.seq, reply.committedAtMs]);
+    }
+    peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid!));
+    await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (performance.now() - tickStart))));
   }
+  // Let the last deltas land.
+  await new Promise((r) => setTimeout(r, 1000));
   peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid!));
-  await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (performance.now() - tickStart))));
+  const health = (await (await fetch(`${server.base}/api/health`)).json()) as { viewers: number; viewersDropped: number };
+
+  const reports = await Promise.all(
+    workers.map(
+      (child) =>
+        new Promise<{ histogram: number[]; samples: number; held: number }>((resolveReport) => {
+          child.once('message', (m) => resolveReport(m as never));
+          child.send({ type: 'report', commits });
+        }),
+    ),
+  );
+  await stopServer(server);
+  const histogram = new Array<number>(reports[0]!.histogram.length).fill(0);
+  for (const r of reports) r.histogram.forEach((n, i) => (histogram[i]! += n));
+  const samples = reports.reduce((n, r) => n + r.samples, 0);
+  return {
+    clients,
+    connected,
+    held: reports.reduce((n, r) => n + r.held, 0),
+    dropped: health.viewersDropped,
+    connectSeconds,
+    p50: percentileOf(histogram, samples, 50),
+    p99: percentileOf(histogram, samples, 99),
+    max: percentileOf(histogram, samples, 100),
+    samples,
+    expected: commits.length * connected,
+    deltas: commits.length,
+    eventsSent: next,
+    idleRssMb,
+    peakRssMb,
+  };
 }
-// Let the last deltas land.
-await new Promise((r) => setTimeout(r, 1000));
-peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid!));
-const health = (await (await fetch(`${server.base}/api/health`)).json()) as { viewers: number; viewersDropped: number };
 
-const reports = await Promise.all(
-  workers.map(
-    (child) =>
-      new Promise<{ histogram: number[]; samples: number; held: number; unmatched: number; errors: number; closedByServer: number }>((resolveReport) => {
-        child.once('message', (m) => resolveReport(m as never));
-        child.send({ type: 'report', commits });
-      }),
-  ),
-);
-await stopServer(server);
-
-const histogram = new Array<number>(reports[0]!.histogram.length).fill(0);
-for (const r of reports) r.histogram.forEach((n, i) => (histogram[i]! += n));
-const samples = reports.reduce((n, r) => n + r.samples, 0);
-const expected = commits.length * connected;
+const baseline = await liveRun(BASELINE_CLIENTS, Math.min(10, SECONDS), join(dir, 'baseline.db'));
+const live = await liveRun(CLIENTS, SECONDS, join(dir, 'live.db'));
 
 const result = {
-  ingestEventsPerSec: Math.round(median(ingestRuns)),
-  ingestRunsEventsPerSec: ingestRuns.map(Math.round),
-  ingestBaselineStoreOnlyEventsPerSec: Math.round(median(storeRuns)),
-  ingestToStoreOnly: round(median(ingestRuns) / median(storeRuns), 2),
+  ingestEventsPerSec: ingest.eventsPerSec,
+  ingestRunsEventsPerSec: ingest.runs,
+  ingestBaselineStoreOnlyEventsPerSec: ingest.storeOnlyEventsPerSec,
+  ingestToStoreOnly: round(ingest.eventsPerSec / ingest.storeOnlyEventsPerSec, 2),
   ingestBatchEvents: BATCH,
   ingestBatchesInFlight: INGEST_IN_FLIGHT,
+  ingestSynchronous: 'full',
+  ingestVariants: [ingestBigBatches, ingestNormal],
   clients: CLIENTS,
-  clientsConnected: connected,
-  clientsHeld: reports.reduce((n, r) => n + r.held, 0),
-  clientsDroppedByServer: health.viewersDropped,
-  connectSeconds,
-  deliveryP50Ms: percentileOf(histogram, samples, 50),
-  deliveryP99Ms: percentileOf(histogram, samples, 99),
-  deliveryMaxMs: percentileOf(histogram, samples, 100),
-  deliveriesMeasured: samples,
-  deliveriesExpected: expected,
-  deltas: commits.length,
-  replay: { speed: SPEED, fromMs: FROM_MS, seconds: SECONDS, tickMs: TICK_MS, eventsSent: next },
-  serverRssMb: peakRssMb,
-  serverIdleRssMb: idleRssMb,
+  clientsConnected: live.connected,
+  clientsHeld: live.held,
+  clientsDroppedByServer: live.dropped,
+  connectSeconds: live.connectSeconds,
+  deliveryP50Ms: live.p50,
+  deliveryP99Ms: live.p99,
+  deliveryMaxMs: live.max,
+  deliveriesMeasured: live.samples,
+  deliveriesExpected: live.expected,
+  deltas: live.deltas,
+  // The same replay to a handful of viewers, same run: what the fan-out to thousands adds.
+  baseline: { clients: baseline.connected, deliveryP50Ms: baseline.p50, deliveryP99Ms: baseline.p99, deliveries: baseline.samples, serverRssMb: baseline.peakRssMb },
+  replay: { speed: SPEED, fromMs: FROM_MS, seconds: SECONDS, tickMs: TICK_MS, eventsSent: live.eventsSent },
+  serverRssMb: live.peakRssMb,
+  serverIdleRssMb: live.idleRssMb,
   clientWorkers: WORKERS,
   fdHardLimit: ulimit,
   // The machine is shared: the 1-minute load average (2 cores) says how much of it the bench had.

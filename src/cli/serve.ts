@@ -37,6 +37,7 @@ interface Options {
   webRoot?: string;
   reports: string;
   site?: boolean;
+  synchronous: string;
 }
 
 /** The repository (or installed package) root: dist/src/cli → three levels up. */
@@ -59,6 +60,7 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--reports <mode>', 'hourly reports: publish (as soon as drafted) or review (drafts wait for an editor)', 'publish')
     .option('--web-root <dir>', 'built web app to serve at / (default: dist/web)')
+    .option('--synchronous <mode>', 'full: an accepted event is fsynced (survives a power cut); normal: survives a crash of the server, not of the machine', 'full')
     .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)')
     .action(async (options: Options) => {
       const port = Number(options.port);
@@ -73,7 +75,8 @@ export function registerServe(program: Command): void {
 
       if (options.reports !== 'publish' && options.reports !== 'review') throw new Error(`--reports must be publish or review, got "${options.reports}"`);
 
-      const store = new SqliteEventStore({ file: resolve(options.db) });
+      if (options.synchronous !== 'full' && options.synchronous !== 'normal') throw new Error(`--synchronous must be full or normal, got "${options.synchronous}"`);
+      const store = new SqliteEventStore({ file: resolve(options.db), synchronous: options.synchronous });
       // The news site's articles and users live in the same database file.
       const content = new SqliteContentStore({ file: resolve(options.db) });
       const adminEmail = process.env.SARTHE_ADMIN_EMAIL;
