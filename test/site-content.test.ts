@@ -154,7 +154,10 @@ describe('hourly desk on the demo race', () => {
     assert.equal((tag.body.match(/data-testid="news-item"/g) ?? []).length, 2);
     assert.equal((await app.inject({ method: 'GET', url: '/races/nope' })).statusCode, 404);
     assert.equal((await app.inject({ method: 'GET', url: '/news/nope' })).statusCode, 404);
-    assert.equal((await app.inject({ method: 'GET', url: '/timing/' })).statusCode < 500, true);
+    assert.equal((await app.inject({ method: 'GET', url: '/timing/' })).statusCode, 200, 'the web app moved to /timing/');
+    const bare = await app.inject({ method: 'GET', url: '/timing' });
+    assert.equal(bare.statusCode, 301);
+    assert.equal(bare.headers.location, '/timing/');
   });
 
   it('a subscriber sees no ad slot; a reader does', async () => {

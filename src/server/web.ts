@@ -9,8 +9,10 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
 export async function registerWeb(app: FastifyInstance, webRoot: string | null, prefix = '/'): Promise<void> {
+  // `/timing` → `/timing/`: the app's relative asset URLs need the slash.
+  if (prefix !== '/') app.get(prefix.replace(/\/+$/, ''), { schema: { hide: true } }, async (_request, reply) => reply.redirect(prefix, 301));
   if (webRoot !== null && existsSync(join(webRoot, 'index.html'))) {
-    await app.register(fastifyStatic, { root: resolve(webRoot), prefix, index: 'index.html', redirect: true });
+    await app.register(fastifyStatic, { root: resolve(webRoot), prefix, index: 'index.html' });
     return;
   }
   app.get(prefix, { schema: { hide: true } }, async (_request, reply) => {
