@@ -212,8 +212,12 @@ function headlineOf(sel: Selection, seed: string): Sentence {
   }
   if (story.kind !== 'lead') return { text: `${race}: ${when}`, facts: [] };
   const leader = story.leader;
-  const facts: ReportFact[] = [positionFact(leader, null, sel.atMs), ...wheelFact(leader, sel.atMs)];
-  const d1 = names.driver(wheelOf(leader));
+  // Who took the lead is whoever drove then, not whoever is at the wheel at the end of the hour.
+  const changer = story.change?.newLeaderDriver ?? null;
+  const facts: ReportFact[] = [positionFact(leader, null, sel.atMs)];
+  if (story.change !== null && changer !== null) facts.push({ kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change.atMs });
+  else facts.push(...wheelFact(leader, sel.atMs));
+  const d1 = names.driver(changer ?? wheelOf(leader));
   const halted = sel.classes[0]!.stories.find((s) => s.kind === 'field-stopped');
   if (halted !== undefined && halted.kind === 'field-stopped') {
     facts.push({ kind: 'field-stopped', stopped: halted.stopped, entries: halted.entries, sinceMs: halted.sinceMs, atMs: sel.atMs });
@@ -312,7 +316,11 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
       facts,
     };
   }
-  const d1 = m.driver(wheelOf(leader));
+  const changer = story.change?.newLeaderDriver ?? null;
+  if (story.change !== null && changer !== null) {
+    facts.splice(1, facts.length - 1, { kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change.atMs });
+  }
+  const d1 = m.driver(changer ?? wheelOf(leader));
   const car = m.car(leader);
   if (second === null || !known(second.classGap)) return { text: `${d1} led the ${sel.race} in the ${car} ${when}.`, facts };
   facts.push(positionFact(second, top.class, at), gapFact(second, top.class, at), ...wheelFact(second, at));
@@ -505,7 +513,8 @@ function leadSentences(
         m.told.add(`stop/${st.car.car}/${st.stop.inLap}`);
         facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs, atMs: at });
       }
-      out.push({ text: `${crew.drivers.length > 0 ? who : `The #${leader.car}`} took the lead on lap ${c.lap}${how}.`, facts });
+      const shared = crew.drivers.length > 0 && wheel !== null ? `The #${leader.car}, shared by ${listWords([wheelName, ...crew.names])},` : `The #${leader.car}`;
+      out.push({ text: `${shared} took the lead on lap ${c.lap}${how}.`, facts });
       if (story.changesInHour > 1) {
         out.push({ text: `The lead changed hands ${timesWords(story.changesInHour)} in the hour.`, facts: [{ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }] });
       }
@@ -541,8 +550,11 @@ function leadSentences(
     return out;
   }
   // Another class: leader and second with drivers and the gap, then third.
-  const facts: ReportFact[] = [positionFact(leader, scope, at), ...wheelFact(leader, at)];
-  const d1 = m.driver(wheelOf(leader));
+  const changer = story.change?.newLeaderDriver ?? null;
+  const facts: ReportFact[] = [positionFact(leader, scope, at)];
+  if (story.change !== null && changer !== null) facts.push({ kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change.atMs });
+  else facts.push(...wheelFact(leader, at));
+  const d1 = m.driver(changer ?? wheelOf(leader));
   const car = m.car(leader);
   if (story.second === null) {
     facts.push(positionFact(leader, null, at));
@@ -583,12 +595,12 @@ function leadSentences(
     out.push({
       text: pick(
         [
-          () => `The ${m.car(story.third!)} was third${gapClause(story.third!.classGap, ' off the lead')}.`,
-          () => `Third went to the ${m.car(story.third!)}${gapClause(story.third!.classGap, ' back')}.`,
+          () => `The ${m.car(story.third!)} was third${gapClause(story.third!.classGap, ' off the lead')}${closeBehind(story.third!, second)}.`,
+          () => `Third went to the ${m.car(story.third!)}${gapClause(story.third!.classGap, ' back')}${closeBehind(story.third!, second)}.`,
         ],
         `${seed}/${cls.class}/third`,
       )(),
-      facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at)],
+      facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at), ...closeFact(story.third, at)],
     });
   }
   if (story.share !== null && story.change === null) {
@@ -596,6 +608,17 @@ function leadSentences(
     out.push({ text: `The #${leader.car} ${led.text}.`, facts: led.facts });
   }
   return out;
+}
+
+/** ", only 0.4s behind the #77": a fight for second hidden in two gaps to the leader. */
+function closeBehind(third: CarPosition, second: CarPosition): string {
+  const g = third.classInterval;
+  return g !== null && 'ms' in g && g.ms >= 0 && g.ms < 10_000 ? ` and only ${gapWords(g)} behind the #${second.car}` : '';
+}
+
+function closeFact(third: CarPosition, at: number): ReportFact[] {
+  const g = third.classInterval;
+  return g !== null && 'ms' in g && g.ms >= 0 && g.ms < 10_000 ? [{ kind: 'interval', car: third.car, class: third.class, gap: g, atMs: at }] : [];
 }
 
 function goneStatus(c: CarPosition): boolean {
