@@ -267,17 +267,19 @@ describe('hour facts over a 3-hour made-up race: a recovery, a retirement, the f
   // 10 and 20 (60 s) and a 15-minute one after lap 25 (in at 2620 s, out at
   // 3520 s). #3 leads, drops to third, and is back in front in hour 2: it
   // completes lap 52 at 6220 s, before #1 (6240 s). GT #9 stops for good after
-  // lap 40 (4000 s).
+  // lap 40 (4000 s); GT #8 goes into its garage after lap 30 (3000 s) and stays.
   const events: TimingEvent[] = [
     session({ scheduledDurationMs: 3 * H }),
     entry('1', 'P'),
     entry('2', 'P'),
     entry('3', 'P'),
     entry('9', 'GT'),
+    entry('8', 'GT'),
     ...carLaps('1', 95, 120_000),
     ...carLaps('2', 95, 121_000),
     ...carLaps('3', 110, 100_000, { 10: 60_000, 20: 60_000, 25: 900_000 }),
     ...carLaps('9', 40, 100_000),
+    ...carLaps('8', 30, 100_000, { 30: 60_000 }),
   ];
   const timeline = foldEvents(events);
 
@@ -308,9 +310,17 @@ describe('hour facts over a 3-hour made-up race: a recovery, a retirement, the f
     assert.equal(lead.kept, false);
     const change = factsOfKind(facts, 'lead-change').find((f) => f.class === 'P')!;
     assert.deepEqual([change.newLeader.car, change.previousLeader.car, change.lap, change.atMs], ['3', '1', 52, 6_220_000]);
-    const [gone] = factsOfKind(facts, 'retirement');
-    assert.deepEqual([gone!.car.car, gone!.status, gone!.laps, gone!.lastSeenMs], ['9', 'stopped', 40, 4_000_000]);
+    // #8 has been silent in its garage since 3000 s: out after 10 minutes, at 3600 s
+    // exactly it is not yet (the engine calls it "in-pit" all along).
+    assert.deepEqual(
+      factsOfKind(facts, 'retirement').map((f) => [f.car.car, f.status, f.laps, f.lastSeenMs, f.lastLapInPit]),
+      [
+        ['9', 'stopped', 40, 4_000_000, false],
+        ['8', 'stopped', 30, 3_000_000, true],
+      ],
+    );
     assert.equal(factsOfKind(facts, 'class-standings').find((f) => f.class === 'GT')!.running, 0);
+    assert.deepEqual(factsOfKind(hourFactsFromTimeline(timeline, 1).facts, 'retirement'), []);
     assert.deepEqual(factsOfKind(hourFactsFromTimeline(timeline, 3).facts, 'retirement'), [], 'only the hour it happened');
   });
 
@@ -323,6 +333,7 @@ describe('hour facts over a 3-hour made-up race: a recovery, a retirement, the f
     assert.equal(fin!.winner.car, '3');
     assert.equal(fin!.atMs, 10_820_000);
     assert.deepEqual(fin!.classWinners.map((w) => w.car), ['3', '9']);
+    assert.deepEqual(retirements(timeline).map((r) => [r.car.car, r.status]), [['8', 'retired'], ['9', 'retired']]);
     assert.ok(facts.toMs > 3 * H);
   });
 });

@@ -10,12 +10,12 @@
  */
 import type { Gap, CarStatus, Standings } from '../model/standings.js';
 import { HOUR } from '../model/time.js';
-import { classKey, standingsAt } from '../engine/standings.js';
-import type { RaceTimeline } from '../engine/timeline.js';
+import { classKey, standingsAt, stoppedAfterMs } from '../engine/standings.js';
+import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { pitStops, type PitStop } from './pits.js';
 import { crossingsUpTo, instant, leaderLapsAt, raceIndex, type LapLeaders } from './race-index.js';
-import { rosterOf, type CarRef, type DriverRef } from './roster.js';
+import { rosterOf, type CarRef, type DriverRef, type Roster } from './roster.js';
 
 export interface LapChartPoint {
   lap: number;
@@ -176,28 +176,51 @@ export function lapsLed(timeline: RaceTimeline, options: Pick<AnalysisOptions, '
   return [...led.values()].filter((l) => l.overall > 0 || l.inClass > 0).sort((a, b) => b.overall - a.overall || b.inClass - a.inClass);
 }
 
-/** Cars stopped (or, after the flag, retired) at `at`, as the engine's status says. */
+/**
+ * Out of the running at t: no crossing or pit exit for longer than the
+ * engine's stopped threshold (stoppedAfterMs), parked on track or in the
+ * garage. The engine shows a car in its garage as "in-pit" however long it
+ * stays there; for the story of the race a car silent that long has stopped
+ * all the same. Once the chequered flag has fallen such a car is retired; a
+ * car that crossed the line after the flag has finished, never out.
+ */
+export function outOfRunning(car: CarTimeline, t: number, chequeredMs: number | null): 'stopped' | 'retired' | null {
+  const n = car.indexAt(t);
+  if (n === 0) return null; // not started (or did not start): nothing to say yet
+  const lastCrossing = car.crossings[n - 1]!;
+  const raceOver = chequeredMs !== null && t >= chequeredMs;
+  if (raceOver && lastCrossing >= chequeredMs) return null;
+  const lastSeen = Math.max(lastCrossing, car.pitOutAt(t)?.atMs ?? 0);
+  if (t - lastSeen <= stoppedAfterMs(car, n - 1)) return null;
+  return raceOver ? 'retired' : 'stopped';
+}
+
+/** Cars out of the running at `at` (see outOfRunning), the earliest gone first. */
 export function retirements(timeline: RaceTimeline, options: AnalysisOptions = {}): Retirement[] {
   const at = instant(timeline, options.at);
   const roster = rosterOf(timeline, options.entryList);
-  const standings = standingsAt(timeline, at);
+  const chequeredMs = timeline.chequeredMs();
   const result: Retirement[] = [];
-  for (const c of standings.cars) {
-    if (c.status !== 'stopped' && c.status !== 'retired') continue;
-    const car = timeline.cars.get(c.number)!;
-    const n = car.indexAt(at);
-    const last = n > 0 ? car.laps[n - 1]! : undefined;
-    const pitOut = car.pitOutAt(at);
-    result.push({
-      car: roster.car(c.number),
-      status: c.status,
-      laps: c.laps,
-      lastSeenMs: Math.max(last?.crossingMs ?? 0, pitOut?.atMs ?? 0),
-      lastLapInPit: last?.inPit ?? false,
-      lastDriver: last === undefined ? null : roster.driver(c.number, last.driverNumber, last.driverName),
-    });
+  for (const car of timeline.cars.values()) {
+    const status = outOfRunning(car, at, chequeredMs);
+    if (status === null) continue;
+    result.push(retirementOf(car, at, status, roster));
   }
   return result.sort((a, b) => a.lastSeenMs - b.lastSeenMs);
+}
+
+export function retirementOf(car: CarTimeline, at: number, status: 'stopped' | 'retired', roster: Roster): Retirement {
+  const n = car.indexAt(at);
+  const last = n > 0 ? car.laps[n - 1]! : undefined;
+  const pitOut = car.pitOutAt(at);
+  return {
+    car: roster.car(car.number),
+    status,
+    laps: last?.lap ?? 0,
+    lastSeenMs: Math.max(last?.crossingMs ?? 0, pitOut?.atMs ?? 0),
+    lastLapInPit: last?.inPit ?? false,
+    lastDriver: last === undefined ? null : roster.driver(car.number, last.driverNumber, last.driverName),
+  };
 }
 
 /** The finish, once the chequered flag has fallen by `at`. */

@@ -16,7 +16,7 @@ import { standingsAt } from '../engine/standings.js';
 import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
 import type { EntryList } from './entry-list.js';
 import { flagPeriods, type FlagPeriod, type RaceControl } from './flags.js';
-import { lapsLed, leaderChanges } from './history.js';
+import { lapsLed, leaderChanges, outOfRunning, retirementOf, type Retirement } from './history.js';
 import { pitStops, type PitStop } from './pits.js';
 import { crossingsUpTo, raceIndex, type RaceIndex } from './race-index.js';
 import { rosterOf, type CarRef, type DriverRef, type Roster } from './roster.js';
@@ -123,7 +123,7 @@ export interface ClassStandingsFact {
   /** 0 for the top class (the overall leader's), then by each class leader's overall position. */
   classRank: number;
   cars: CarPosition[];
-  /** Cars not stopped or retired at the end of the hour, of all entries. */
+  /** Cars not out of the running (history.ts outOfRunning) at the end of the hour, of all entries. */
   running: number;
   entries: number;
 }
@@ -180,14 +180,13 @@ export interface DriverChangeFact extends InHour {
   stopNumber: number | null;
 }
 
-export interface RetirementFact {
+/**
+ * A car that went out of the running in this hour (history.ts outOfRunning:
+ * silent on track or in its garage for longer than the stopped threshold).
+ * 'stopped' before the flag — it may yet come back — 'retired' after it.
+ */
+export interface RetirementFact extends Retirement {
   kind: 'retirement';
-  car: CarRef;
-  status: 'stopped' | 'retired';
-  lastSeenMs: number;
-  laps: number;
-  lastLapInPit: boolean;
-  lastDriver: DriverRef | null;
   classPositionAtStart: number | null;
 }
 
@@ -274,6 +273,9 @@ export interface HourContext {
   stops: PitStop[];
   stopsByCar: Map<string, PitStop[]>;
   control: RaceControl;
+  /** Cars out of the running at the start and end of the hour, with their status. */
+  outAtStart: Map<string, 'stopped' | 'retired'>;
+  outAtEnd: Map<string, 'stopped' | 'retired'>;
   rules: RegulationProfile | undefined;
   entryList: EntryList | undefined;
 }
@@ -432,7 +434,7 @@ export const classStandingsFacts: HourFactFinder = (ctx) =>
       class: cls,
       classRank,
       cars: cars.map((c) => carPosition(ctx, c)),
-      running: cars.filter((c) => c.status !== 'stopped' && c.status !== 'retired').length,
+      running: cars.filter((c) => !ctx.outAtEnd.has(c.number)).length,
       entries: cars.length,
     };
   });
@@ -594,26 +596,18 @@ export const driverChangeFacts: HourFactFinder = (ctx) => {
 
 export const retirementFacts: HourFactFinder = (ctx) => {
   const before = new Map(ctx.start.cars.map((c) => [c.number, c]));
-  const gone = (s: CarStatus | undefined) => s === 'stopped' || s === 'retired';
-  return ctx.end.cars
-    .filter((c) => gone(c.status) && !gone(before.get(c.number)?.status) && c.laps > 0)
-    .map((c) => {
-      const car = ctx.timeline.cars.get(c.number)!;
-      const n = car.indexAt(ctx.toMs);
-      const last = car.laps[n - 1];
-      const pitOut = car.pitOutAt(ctx.toMs);
-      const s = before.get(c.number);
-      return {
-        kind: 'retirement' as const,
-        car: ctx.roster.car(c.number),
-        status: c.status as 'stopped' | 'retired',
-        lastSeenMs: Math.max(last?.crossingMs ?? 0, pitOut?.atMs ?? 0),
-        laps: c.laps,
-        lastLapInPit: last?.inPit ?? false,
-        lastDriver: last === undefined ? null : ctx.roster.driver(c.number, last.driverNumber, last.driverName),
-        classPositionAtStart: s === undefined || s.laps === 0 ? null : s.classPosition,
-      };
+  const facts: RetirementFact[] = [];
+  for (const c of ctx.end.cars) {
+    const status = ctx.outAtEnd.get(c.number);
+    if (status === undefined || ctx.outAtStart.has(c.number)) continue;
+    const s = before.get(c.number);
+    facts.push({
+      kind: 'retirement',
+      ...retirementOf(ctx.timeline.cars.get(c.number)!, ctx.toMs, status, ctx.roster),
+      classPositionAtStart: s === undefined || s.laps === 0 ? null : s.classPosition,
     });
+  }
+  return facts;
 };
 
 export const recoveryFacts: HourFactFinder = (ctx) => {
@@ -624,7 +618,7 @@ export const recoveryFacts: HourFactFinder = (ctx) => {
   for (const c of ctx.end.cars) {
     const loss = latestLong.get(c.number);
     const s = atStart.get(c.number);
-    if (loss === undefined || s === undefined || s.laps === 0 || c.status === 'stopped' || c.status === 'retired') continue;
+    if (loss === undefined || s === undefined || s.laps === 0 || ctx.outAtEnd.has(c.number)) continue;
     if (c.classPosition >= s.classPosition) continue;
     // Class position at the in-lap's crossing, then the worst at its crossings since.
     const car = ctx.timeline.cars.get(c.number)!;
@@ -714,6 +708,16 @@ export const HOUR_FACT_FINDERS: ReadonlyArray<[HourFactKind | 'flags', HourFactF
   ['drive-time-minimum', driveTimeFacts],
 ];
 
+function outOfRunningAt(timeline: RaceTimeline, t: number): Map<string, 'stopped' | 'retired'> {
+  const chequeredMs = timeline.chequeredMs();
+  const out = new Map<string, 'stopped' | 'retired'>();
+  for (const car of timeline.cars.values()) {
+    const status = outOfRunning(car, t, chequeredMs);
+    if (status !== null) out.set(car.number, status);
+  }
+  return out;
+}
+
 /** The context of hour N (1-based) of a race. */
 export function hourContext(timeline: RaceTimeline, hour: number, options: HourFactsOptions = {}): HourContext {
   if (!Number.isInteger(hour) || hour < 1) throw new RangeError(`hour must be a whole number from 1, got ${hour}`);
@@ -740,6 +744,8 @@ export function hourContext(timeline: RaceTimeline, hour: number, options: HourF
     stops,
     stopsByCar,
     control: flagPeriods(timeline, { at: toMs }),
+    outAtStart: outOfRunningAt(timeline, fromMs),
+    outAtEnd: outOfRunningAt(timeline, toMs),
     rules: options.rules,
     entryList: options.entryList,
   };
