@@ -1,8 +1,8 @@
 /**
  * The live connection: Server-Sent Events from GET /api/races/:race/live
  * (src/model/live.ts). Messages are queued as they arrive, held back by the
- * viewer delay (to match a TV picture), and applied once per animation frame,
- * so a burst of deltas costs one redraw.
+ * viewer delay (to match a TV picture), and applied in an animation frame at
+ * most every MIN_REDRAW_MS, so a burst of deltas costs one redraw.
  *
  * EventSource reconnects by itself and sends Last-Event-ID, and the server
  * answers with the deltas missed; if a delta still does not follow the state
@@ -10,6 +10,14 @@
  */
 import type { LiveDelta, LiveSnapshot } from '../../model/live.js';
 import { applyDelta, emptyChange, fromSnapshot, mergeChange, OutOfSyncError, type Change, type LiveState } from './live-state.js';
+
+/**
+ * Deltas arriving closer together than this are applied in one redraw. Half
+ * a second is below what a person reading a timing screen notices (the feed
+ * itself lags the track by more), and it bounds the work per second however
+ * often the server sends (one delta per car crossing at a busy moment).
+ */
+export const MIN_REDRAW_MS = 500;
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
@@ -43,6 +51,7 @@ export class LiveClient {
   private frame = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  private lastRedrawMs = -Infinity;
 
   constructor(private readonly options: LiveClientOptions) {
     this.connect();
@@ -88,7 +97,8 @@ export class LiveClient {
 
   private schedule(): void {
     if (this.frame !== 0 || this.queue.length === 0) return;
-    const due = this.queue[0]!.arrivedMs + this.options.delayMs();
+    // Held back by the viewer delay, and at most one redraw per MIN_REDRAW_MS.
+    const due = Math.max(this.queue[0]!.arrivedMs + this.options.delayMs(), this.lastRedrawMs + MIN_REDRAW_MS);
     const wait = due - performance.now();
     if (wait > 16) {
       clearTimeout(this.timer);
@@ -131,6 +141,7 @@ export class LiveClient {
       }
     }
     if (this.state !== null && change !== null) {
+      this.lastRedrawMs = started;
       this.options.onUpdate(this.state, change);
       if (metrics !== null) {
         const log = metrics;
