@@ -163,12 +163,16 @@ describe('coverage site in a real browser', browserAvailable(), () => {
     assert.match(address, new RegExp(`-after-${hour}-hours?$`), 'the draft of "after N hours"');
     const body = await page.inputValue('#body');
     const firstSentence = /^[^\n]*?\./.exec(body)![0];
-    const edited = body.replace(firstSentence, `${firstSentence} Our editor adds that the crowd in the grandstands was on its feet.`);
+    // The editor rewrites the report's first sentence.
+    const edited = body.replace(firstSentence, firstSentence.replace(/\.$/, ', as the crowd in the grandstands rose to its feet.'));
+    assert.notEqual(edited, body);
     await page.fill('#body', edited);
     const headline = await page.inputValue('#headline');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: join(results, 'site-editor-desktop.png') });
     await Promise.all([page.waitForURL(`${server.origin}${address}`), page.click('button[value=publish]')]);
     assert.equal(await page.locator('h1').textContent(), headline);
-    assert.match((await page.locator('.body').textContent()) ?? '', /the crowd in the grandstands was on its feet/);
+    assert.match((await page.locator('.body').textContent()) ?? '', /the crowd in the grandstands rose to its feet\./);
     published = { slug: address.slice('/news/'.length), headline, hour };
     await page.close();
     await logOut();
