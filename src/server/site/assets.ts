@@ -96,5 +96,7 @@ export const SITE_JS = `
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', function () { setTimeout(check, 50); });
   else setTimeout(check, 50);
+  // Some blockers hide elements late: look again once everything has loaded.
+  window.addEventListener('load', function () { setTimeout(check, 300); });
 })();
 `;

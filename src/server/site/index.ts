@@ -274,7 +274,7 @@ export async function registerSite(app: FastifyInstance, hub: RaceHub, options: 
     site.get<{ Params: { tag: string } }>('/tags/:tag', async (request, reply) => {
       const tag = slugify(request.params.tag);
       const articles = await content.articles({ status: 'published', tag, limit: 60 });
-      return page(reply, tagPage(await pageContext(request, reply), tag, articles));
+      return page(reply, tagPage(await pageContext(request, reply), tag, articles, hub.get(tag)?.race.name ?? null));
     });
 
     const feedSite = (request: FastifyRequest): FeedSite => ({ baseUrl: baseUrl(request), title: `${SITE_NAME}: latest news`, description: SITE_TAGLINE });

@@ -330,8 +330,9 @@ ${
   return layout(ctx, { title: `${live.race.name}: live timing and hourly reports`, description: `Live timing, race analysis and every hourly report of ${live.race.name}.` }, content);
 }
 
-export function tagPage(ctx: PageContext, tag: string, articles: readonly Article[]): string {
-  const title = tag === 'hourly-reports' ? 'Hourly reports' : tag.replace(/-/g, ' ').toUpperCase();
+/** `raceName`: the tag is a race id, shown by the race's name. */
+export function tagPage(ctx: PageContext, tag: string, articles: readonly Article[], raceName: string | null = null): string {
+  const title = raceName ?? (tag === 'hourly-reports' ? 'Hourly reports' : tag.replace(/-/g, ' ').toUpperCase());
   const content = html`<div class="grid"><div>
 <h1 class="section-title" style="font-size:20px">${title}</h1>
 ${articles.length === 0 ? html`<p class="notice">Nothing here yet.</p>` : html`<div class="cards">${articles.map(card)}</div>`}
