@@ -6,6 +6,8 @@ import { buildReport } from '../src/report/build.js';
 import { checkReport } from '../src/report/check.js';
 import { renderHtml, renderMarkdown, reportJson } from '../src/report/render.js';
 import { entry, lap, session } from './helpers.js';
+import { parseEntryList } from '../src/analysis/entry-list.js';
+import { parseRegulationProfile } from '../src/analysis/rules.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -128,5 +130,16 @@ describe('report on a made-up race', () => {
     assert.match(final.standfirst, / won the Velmont 6 Hours in the #2 Hadley, .* ahead of the (sister #1 car|#3 Corvan) after \d+ laps\.$/);
     assert.equal(final.tablesTitle, 'Final classification');
     assert.deepEqual(checkReport(timeline, final).problems, []);
+  });
+
+  it('a Bronze driver completing the minimum drive time, only with an entry list and rules', () => {
+    const entryList = parseEntryList(JSON.stringify({ cars: [{ number: '4', drivers: [{ name: 'Kai BRANDT', number: 2, category: 'Bronze' }] }] }));
+    const rules = parseRegulationProfile({ name: 'Velmont', year: 2026, rules: { minDrive: '20m', minDriveByCategory: { Bronze: '1h' } } });
+    const reports = [1, 2, 3, 4, 5, 6].map((h) => buildReport(timeline, h, { entryList, rules }));
+    const told = reports.filter((r) => renderMarkdown(r).includes('Kai Brandt, the Bronze-rated driver of the #4, completed the 1 hour minimum drive time'));
+    assert.equal(told.length, 1, 'told once, in the hour it happened');
+    assert.deepEqual(checkReport(timeline, told[0]!, { entryList, rules }).problems, []);
+    assert.ok(checkReport(timeline, told[0]!).problems.some((p) => p.fact?.kind === 'drive-minimum'), 'not checkable without the rules');
+    assert.ok(![1, 2, 3, 4, 5, 6].some((h) => renderMarkdown(buildReport(timeline, h)).includes('Bronze')), 'never without an entry list');
   });
 });

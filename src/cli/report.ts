@@ -59,7 +59,7 @@ export function registerReport(program: Command): void {
       let problems = 0;
       if (options.check) {
         for (const report of reports) {
-          const result = checkReport(timeline, report);
+          const result = checkReport(timeline, report, { entryList, rules });
           problems += result.problems.length;
           for (const p of result.problems) process.stderr.write(`hour ${report.hour}: ${formatProblem(p)}\n`);
           process.stderr.write(`hour ${report.hour}: ${result.checked} facts checked, ${result.problems.length} false\n`);

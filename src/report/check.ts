@@ -10,6 +10,9 @@ import { HOUR, MINUTE } from '../model/time.js';
 import { standingsAt } from '../engine/standings.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import { pitStops, type PitStop } from '../analysis/pits.js';
+import type { EntryList } from '../analysis/entry-list.js';
+import { nameKey } from '../analysis/roster.js';
+import { checkDriveTimes, type RegulationProfile } from '../analysis/rules.js';
 import type { Report, ReportFact } from './types.js';
 import { teamWords, gapWords, lapsWords, numberWord, ordinal, placeWords, timeGapWords } from './words.js';
 
@@ -50,12 +53,21 @@ interface LapLeaders {
   laps: number;
 }
 
+/** What the report was built with: the entry list (categories) and the rules (minimums). */
+export interface CheckOptions {
+  entryList?: EntryList;
+  rules?: RegulationProfile;
+}
+
 class Verifier {
   private readonly standings = new Map<number, Standings>();
   private readonly leaders = new Map<string, LapLeaders>();
   private readonly stops = new Map<string, PitStop[]>();
 
-  constructor(readonly timeline: RaceTimeline) {}
+  constructor(
+    readonly timeline: RaceTimeline,
+    readonly options: CheckOptions = {},
+  ) {}
 
   at(t: number): Standings {
     let s = this.standings.get(t);
@@ -210,6 +222,16 @@ class Verifier {
         const running = cars.filter((c) => c.status !== 'stopped' && c.status !== 'retired').length;
         return running === f.running && cars.length === f.entries ? null : `${running} of ${cars.length} running`;
       }
+      case 'drive-minimum': {
+        const { rules, entryList } = this.options;
+        if (rules === undefined) return 'no rules given to check a drive-time minimum against';
+        const listed = entryList?.cars.find((c) => c.number === f.car)?.drivers.find((d) => d.name === f.driver || nameKey(d.name) === nameKey(f.driver));
+        if (listed?.category !== f.category) return `the entry list gives ${f.driver} as ${listed?.category ?? 'no category'}`;
+        const check = checkDriveTimes(tl, { profile: rules, entryList, at: f.atMs, cars: [f.car] }).find((c) => c.driver.name === f.driver);
+        if (check === undefined || check.minimumReached === null) return `${f.driver} had not reached the minimum by then`;
+        if (check.minimumMs !== f.minimumMs) return `the minimum is ${check.minimumMs} ms`;
+        return check.minimumReached.lap === f.lap && check.minimumReached.crossingMs === f.atMs ? null : `reached on lap ${check.minimumReached.lap}`;
+      }
       case 'field-stopped': {
         const stopped = this.at(f.atMs).cars.filter((c) => (c.status === 'stopped' || c.status === 'retired') && c.laps > 0);
         const since = Math.max(0, ...stopped.map((c) => Math.max(c.lastCrossingMs, tl.cars.get(c.number)!.pitOutAt(f.atMs)?.atMs ?? 0)));
@@ -327,6 +349,10 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     }
     case 'swaps':
       return [String(f.swaps)];
+    case 'drive-minimum': {
+      const m = Math.max(1, Math.round(f.minimumMs / MINUTE));
+      return [String(f.lap), minutesOf(f.atMs), String(m), String(Math.floor(m / 60)), String(m % 60)];
+    }
     case 'class-running':
       return [String(f.running), String(f.entries)];
     case 'data-ends':
@@ -379,8 +405,8 @@ export function unsupportedNumbers(text: string, facts: readonly ReportFact[], c
   return problems;
 }
 
-export function checkReport(timeline: RaceTimeline, report: Report): CheckResult {
-  const verifier = new Verifier(timeline);
+export function checkReport(timeline: RaceTimeline, report: Report, options: CheckOptions = {}): CheckResult {
+  const verifier = new Verifier(timeline, options);
   const problems: CheckProblem[] = [];
   let checked = 0;
   const always = [

@@ -670,6 +670,13 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'data-end':
       return null;
+    case 'drive-time': {
+      const f = story.fact;
+      return {
+        text: `${capitalise(m.driver(f.driver))}, the Bronze-rated driver of the #${f.car.car}, completed the ${durationMinutes(f.minimumMs)} minimum drive time on lap ${f.lap}, ${minutesWords(f.minutesIntoHour)}.`,
+        facts: [{ kind: 'drive-minimum', car: f.car.car, driver: f.driver.name, category: 'Bronze', minimumMs: f.minimumMs, lap: f.lap, atMs: f.atMs }],
+      };
+    }
     case 'late-change': {
       const c = story.change;
       const facts: ReportFact[] = [{ kind: 'lead-change', car: c.newLeader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }];

@@ -14,6 +14,7 @@ import {
   hourFactsFromTimeline,
   type CarPosition,
   type DriverChangeFact,
+  type DriveTimeMilestoneFact,
   type FlagPeriodFact,
   type HourFacts,
   type HourFactsOptions,
@@ -86,6 +87,8 @@ export type Story =
   | { kind: 'last-running'; weight: StoryWeight; car: CarPosition; entries: number }
   | { kind: 'class-out'; weight: StoryWeight; class: string; cars: CarPosition[] }
   | { kind: 'data-end'; weight: StoryWeight; lastMs: number }
+  /** A Bronze driver completed the minimum drive time (only with an entry list and rules). */
+  | { kind: 'drive-time'; weight: StoryWeight; fact: DriveTimeMilestoneFact }
   /** Most of the field has not crossed the line for a while: the timing shows the race halted. */
   | { kind: 'field-stopped'; weight: StoryWeight; stopped: number; entries: number; sinceMs: number };
 
@@ -173,6 +176,7 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
   const swaps = factsOfKind(facts.facts, 'position-swaps');
   const recoveries = factsOfKind(facts.facts, 'recovery');
   const flags = factsOfKind(facts.facts, 'flag-period');
+  const milestones = factsOfKind(facts.facts, 'drive-time-minimum');
 
   const classes: ClassStories[] = classOrder.map((cls, rank) => {
     const cars = end.cars.filter((c) => c.class === cls).map((c) => endPos.get(c.number)!);
@@ -280,6 +284,9 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
         .filter((r) => r.car.class === cls && r.lossHour < hour && r.lostMs >= MINUTE && r.car.car !== leader.car)
         .sort((a, b) => a.classPositionAtEnd - b.classPositionAtEnd)[0];
       if (recovery !== undefined) stories.push({ kind: 'recovery', weight: 'recovery', fact: recovery, car: endPos.get(recovery.car.car)! });
+      for (const fact of milestones) {
+        if (fact.car.class === cls && fact.driver.category === 'Bronze') stories.push({ kind: 'drive-time', weight: 'drive-time', fact });
+      }
       if (rank === 0) {
         const front = cars.slice(0, 2).map((c) => c.car);
         const leaderStops = stops.filter((s) => front.includes(s.car.car) && !s.stop.long);

@@ -42,6 +42,8 @@ export type ReportFact =
   | { kind: 'last-seen'; car: string; lastSeenMs: number; atMs: number }
   /** Two cars of a class traded places `swaps` times between fromMs and toMs. */
   | { kind: 'swaps'; class: string; cars: [string, string]; swaps: number; fromMs: number; toMs: number }
+  /** A driver of the given category reached the minimum drive time on lap `lap` (completed at atMs). */
+  | { kind: 'drive-minimum'; car: string; driver: string; category: string; minimumMs: number; lap: number; atMs: number }
   /** The chequered flag fell at atMs. */
   | { kind: 'chequered'; atMs: number }
   /** Cars not stopped or retired out of the class's entries. */
