@@ -12,10 +12,22 @@ export interface ServerProcess {
   exited: Promise<void>;
 }
 
-export async function startServerProcess(options: { db: string; port?: number; token: string; args?: string[] }): Promise<ServerProcess> {
+export async function startServerProcess(options: { db: string; port?: number; token: string; args?: string[]; replay?: boolean }): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    [join(repoRoot, 'bin', 'sarthe.js'), 'serve', '--no-replay', '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--db', options.db, ...(options.args ?? [])],
+    [
+      join(repoRoot, 'bin', 'sarthe.js'),
+      'serve',
+      ...(options.replay === true ? [] : ['--no-replay']),
+      '--no-site',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(options.port ?? 0),
+      '--db',
+      options.db,
+      ...(options.args ?? []),
+    ],
     { env: { ...process.env, SARTHE_INGEST_TOKEN: options.token }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
