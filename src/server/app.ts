@@ -99,6 +99,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/races/:race/live',
     {
+      // A HEAD would start a stream it cannot send.
+      exposeHeadRoute: false,
       schema: {
         tags: ['live'],
         summary: 'Live timing as Server-Sent Events',
