@@ -355,8 +355,10 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     }
     case 'class-running':
       return [String(f.running), String(f.entries)];
-    case 'data-ends':
-      return [minutesOf(f.atMs)];
+    case 'data-ends': {
+      const total = Math.floor(f.atMs / MINUTE);
+      return [minutesOf(f.atMs), `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`];
+    }
     case 'field-stopped': {
       const total = Math.floor(f.sinceMs / MINUTE);
       return [String(f.stopped), String(f.entries), `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`];

@@ -309,10 +309,7 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     const tail = second === null || !known(second.classGap) ? '' : `, ${aheadText(second.classGap)} of ${m.rival(second, leader)}`;
     if (tail !== '') facts.push(positionFact(second!, top.class, at), gapFact(second!, top.class, at));
     return {
-      text: `The timing data stops ${minutesWords(minutes)} of ${hourPhrase(sel.hour)}, with no chequered flag in it; ${d1} was then leading in the ${car}${tail}.`.replace(
-        ' of the hour of ',
-        ' of ',
-      ),
+      text: `The timing data stops at ${clock(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}, with no chequered flag in it; ${d1} was then leading in the ${car}${tail}.`,
       facts,
     };
   }
