@@ -134,7 +134,13 @@ export async function serveReplay(options: { root: string; file: string; race: s
     ],
     { cwd: options.root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SARTHE_INGEST_TOKEN: '' } },
   );
+  // Never outlive the test or bench that started it.
+  const orphanGuard = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', orphanGuard);
   const stop = async (): Promise<void> => {
+    process.off('exit', orphanGuard);
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((done) => child.once('exit', done));
       child.kill('SIGTERM');
