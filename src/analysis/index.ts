@@ -4,7 +4,7 @@
  */
 export { parseEntryList, parseEntryListCsv, parseEntryListJson, EntryListSchema, EntryListError, DriverCategorySchema } from './entry-list.js';
 export type { EntryList, EntryListCar, EntryListDriver, DriverCategory } from './entry-list.js';
-export { makeRoster, tameCapitals, surnameOf, nameKey } from './roster.js';
+export { makeRoster, rosterOf, tameCapitals, surnameOf, nameKey } from './roster.js';
 export type { CarRef, DriverRef, Roster } from './roster.js';
 export { raceIndex, lapDriveMs, pitPartsOfLap, isGreenLap, isOutLap } from './race-index.js';
 export type { RaceIndex, LapLeaders } from './race-index.js';
@@ -29,7 +29,7 @@ export {
 export type { RegulationProfile, RegulationProfileInput, RuleSet, DriveStatus, DriverRuleCheck, RuleCheckOptions } from './rules.js';
 export { flagPeriods } from './flags.js';
 export type { FlagPeriod, RaceControl } from './flags.js';
-export { raceHistory, lapChart, hourlyPositions, leaderChanges, lapsLed, retirements, finish, gapAtCrossing } from './history.js';
+export { raceHistory, lapChart, hourlyPositions, leaderChanges, lapsLed, retirements, retirementOf, outOfRunning, finish, gapAtCrossing } from './history.js';
 export type { RaceHistory, CarHistory, LapChartPoint, HourPositions, LeaderChange, LapsLed, Retirement, Finish } from './history.js';
 export { hourFacts, hourFactsFromTimeline, hourContext, factsOfKind, carPosition, HOUR_FACT_FINDERS } from './hour-facts.js';
 export type * from './hour-facts.js';
