@@ -12,6 +12,13 @@ import { registerHistory } from './history.js';
 import { registerFacts } from './facts.js';
 import { registerReport } from './report.js';
 
+// `sarthe standings … | head` closes the pipe early: that is the reader's
+// choice, not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const program = new Command()
   .name('sarthe')
   .description('Follow an endurance race from its timing data: standings, analysis, reports and live timing.')
