@@ -52,7 +52,7 @@ export function App() {
       <Nav screen={screen} route={route} />
       <main class={`page-${route.page}`}>
         {route.page === 'timing' && <TimingScreen screen={screen} route={route} />}
-        {route.page === 'car' && <Lazy load={loadCarPage} screen={screen} route={route} />}
+        {route.page === 'car' && <Lazy key={route.car} load={loadCarPage} screen={screen} route={route} />}
         {route.page === 'charts' && <Lazy load={loadChartsPage} screen={screen} route={route} />}
       </main>
       <TimeTravelBar screen={screen} route={route} />

@@ -4,7 +4,7 @@
  * driver). Everything follows the instant shown (time travel) and refreshes
  * while live.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { CarHistory } from '../../analysis/history.js';
 import type { CarStints } from '../../analysis/stints.js';
@@ -14,7 +14,7 @@ import type { RaceInfo } from '../../model/live.js';
 import { chartData, type ChartData } from '../analysis/local.js';
 import { atParam, getJson, raceUrl, serverHas } from '../lib/api.js';
 import { classStyle } from '../lib/classes.js';
-import { sameList, useDerived } from '../lib/hooks.js';
+import { sameList, useAsync, useDerived } from '../lib/hooks.js';
 import { classesOf } from '../lib/live-state.js';
 import { gapCeiling, gapChartData, lapChartData, strategyRows } from './chart-data.js';
 import { StrategyChart } from './strategy-chart.js';
@@ -28,35 +28,19 @@ const LIVE_REFRESH_MS = 30_000;
  * from the stored events (analysis/local.ts).
  */
 function useChartData(race: RaceInfo, atMs: number | null): { data: ChartData | null; error: string | null } {
-  const [state, setState] = useState<{ data: ChartData | null; error: string | null }>({ data: null, error: null });
-  useEffect(() => {
-    let abort = new AbortController();
-    const at = atMs === null ? '' : `?at=${atParam(atMs)}`;
-    const load = async (signal: AbortSignal): Promise<ChartData> => {
+  const at = atMs === null ? '' : `?at=${atParam(atMs)}`;
+  return useAsync(
+    async (signal) => {
       if (!(await serverHas(['/api/races/{race}/history', '/api/races/{race}/stints']))) return chartData(race, atMs, signal);
       const [history, stints] = await Promise.all([
         getJson<{ lapChart: CarHistory[] }>(raceUrl(race.id, `/history${at}`), signal),
         getJson<CarStints[] | { stints: CarStints[] }>(raceUrl(race.id, `/stints${at}`), signal),
       ]);
       return { lapChart: history.lapChart, stints: Array.isArray(stints) ? stints : stints.stints };
-    };
-    const run = (): void => {
-      abort.abort();
-      abort = new AbortController();
-      const signal = abort.signal;
-      load(signal).then(
-        (data) => !signal.aborted && setState({ data, error: null }),
-        (error: unknown) => !signal.aborted && setState((s) => ({ ...s, error: error instanceof Error ? error.message : String(error) })),
-      );
-    };
-    run();
-    const timer = atMs === null ? setInterval(run, LIVE_REFRESH_MS) : undefined;
-    return () => {
-      abort.abort();
-      clearInterval(timer);
-    };
-  }, [race, atMs]);
-  return state;
+    },
+    [race, atMs],
+    atMs === null ? LIVE_REFRESH_MS : null,
+  );
 }
 
 export default function ChartsPage({ screen, route }: PageProps) {

@@ -83,41 +83,6 @@ export interface Loaded<T> {
 }
 
 /**
- * GETs JSON from `url` (null: nothing to fetch), again whenever the URL
- * changes and every `refreshMs` while given (live pages follow the race).
- * The previous data stays on screen while the next request runs.
- */
-export function useJson<T>(url: string | null, refreshMs: number | null = null): Loaded<T> {
-  const [state, setState] = useState<Loaded<T>>({ data: null, error: null, loading: url !== null });
-  useEffect(() => {
-    if (url === null) return;
-    let abort = new AbortController();
-    const load = (): void => {
-      abort.abort();
-      abort = new AbortController();
-      const signal = abort.signal;
-      setState((s) => ({ ...s, loading: true }));
-      fetch(url, { signal, headers: { accept: 'application/json' } })
-        .then(async (response) => {
-          if (!response.ok) throw new Error(`${response.status} ${response.statusText}`.trim());
-          return (await response.json()) as T;
-        })
-        .then(
-          (data) => !signal.aborted && setState({ data, error: null, loading: false }),
-          (error: unknown) => !signal.aborted && setState((s) => ({ ...s, error: error instanceof Error ? error.message : String(error), loading: false })),
-        );
-    };
-    load();
-    const timer = refreshMs === null ? undefined : setInterval(load, refreshMs);
-    return () => {
-      abort.abort();
-      clearInterval(timer);
-    };
-  }, [url, refreshMs]);
-  return state;
-}
-
-/**
  * Runs `load` when `deps` change, and every `refreshMs` while given; the
  * previous data stays on screen while the next load runs.
  */

@@ -25,8 +25,6 @@ export interface Route {
   race: string | null;
 }
 
-export const LIVE_TIMING: Route = { page: 'timing', car: null, className: null, atMs: null, race: null };
-
 export function parseRoute(hash: string): Route {
   const text = hash.replace(/^#/, '');
   const [path = '', query = ''] = text.split('?', 2);
