@@ -100,6 +100,25 @@ describe('gaps as DESIGN.md defines them', () => {
     assert.deepEqual(b.gap, { laps: 27 });
   });
 
+  it('passed while in the pits: laps behind until it crosses again, never a negative time', () => {
+    // B completes lap 5 at 500 s, then sits in the pits; A completes lap 5 at 510 s and lap 6 at 610 s.
+    const events: TimingEvent[] = [
+      session(),
+      entry('1', 'P'),
+      entry('2', 'P'),
+      ...steadyLaps('1', 6, 100_000, 10_000),
+      ...steadyLaps('2', 4, 100_000),
+      lap('2', 5, 500_000, { inPit: true }),
+      pitOut('2', 6, 640_000, 140_000),
+      lap('2', 6, 700_000, { lapMs: 200_000, pitLaneMs: 140_000 }),
+    ];
+    const inPit = car(events, 620_000, '2');
+    assert.equal(inPit.position, 2);
+    assert.deepEqual(inPit.gap, { laps: 1 });
+    // Once B crosses again (lap 6 at 700 s), A had 6 laps then: a time gap again.
+    assert.deepEqual(car(events, 700_000, '2').gap, { ms: 700_000 - 610_000 });
+  });
+
   it('interval is to the car directly ahead', () => {
     const events = [
       session(),

@@ -136,6 +136,22 @@ describe('seeking uses only what was known at that instant', realData(), () => {
     }
   });
 
+  it('no gap or interval is ever a negative time, in any race at any instant', async () => {
+    const next = random(42);
+    for (const name of LAP_FILES) {
+      const { events } = await importAnalysisFiles([realFile(name)]);
+      const timeline = foldEvents(events);
+      for (let i = 0; i < 60; i++) {
+        const t = Math.floor(next() * timeline.lastEventMs);
+        for (const car of standingsAt(timeline, t).cars) {
+          for (const gap of [car.gap, car.interval, car.classGap, car.classInterval]) {
+            assert.ok(gap === null || !('ms' in gap) || gap.ms >= 0, `${name} #${car.number} at ${t}: ${JSON.stringify(gap)}`);
+          }
+        }
+      }
+    }
+  });
+
   it('events arriving in any order fold to the same state', async () => {
     const { events } = await importAnalysisFiles([realFile('wec-2025-cota-6h-race-analysis.csv')]);
     const shuffled: TimingEvent[] = [...events];

@@ -7,6 +7,12 @@
  * few seconds behind is not "a lap" ahead until it comes round again. A car
  * that is stopped (or has no lap yet) is A.laps − B.laps laps behind, or the
  * rule would freeze its gap at its last crossing.
+ *
+ * One case the definition leaves open: A completed lap L *after* B did (B
+ * then stopped or slowed, and A went by), so at B's crossing A had fewer than
+ * L laps. A now has more laps than B, and B has not crossed since A passed:
+ * B is A.laps − B.laps laps behind until it crosses again (never a negative
+ * time).
  */
 import type { Gap } from '../model/standings.js';
 import type { CarTimeline } from './timeline.js';
@@ -27,5 +33,6 @@ export function gapBehind(a: CarAtInstant, b: CarAtInstant): Gap {
   const bCrossing = b.lastCrossingMs;
   const n = a.car.lapsAt(bCrossing) - b.laps;
   if (n >= 1) return { laps: n };
+  if (n < 0) return { laps: lapsDown };
   return { ms: bCrossing - a.car.crossingOfLap(b.laps) };
 }
