@@ -14,6 +14,9 @@ import { applyDelta, carsInOrder, classesOf, fromSnapshot, fromStandings, OutOfS
 import { formatRoute, parseRoute } from '../src/web/lib/route.js';
 import { atParam } from '../src/web/lib/api.js';
 import { bestsOf, cellsOf, shortDriverName } from '../src/web/timing/cells.js';
+import { flagLapRanges, lapTimeRange, readCarPage, readFlags, type CarLap } from '../src/web/car/car-data.js';
+import { gapChartData, lapChartData } from '../src/web/charts/chart-data.js';
+import { lapChart } from '../src/analysis/history.js';
 import { entry, lap, session, steadyLaps } from './helpers.js';
 
 const race: RaceInfo = { id: 'test', name: 'Test 6 Hours', scheduledDurationMs: 6 * 3_600_000, zeroTimeOfDayMs: null };
@@ -244,3 +247,56 @@ describe('race clock', () => {
     assert.equal(clock.now(5_000, 2_500), 2_500);
   });
 });
+
+describe('car page and chart data', () => {
+  const carLap = (n: number, crossingMs: number, lapMs: number): CarLap => ({
+    lap: n,
+    crossingMs,
+    lapMs,
+    sectorsMs: [null, null, null],
+    driverNumber: 1,
+    driverName: 'A',
+    inPit: false,
+    pitLaneMs: null,
+    flag: null,
+  });
+
+  it('keeps racing laps readable: a 20-minute stop is cut off, safety car laps are not', () => {
+    const laps = [200_000, 201_000, 199_000, 202_000, 290_000, 1_200_000, 200_500].map((ms, i) => carLap(i + 1, (i + 1) * 300_000, ms));
+    const [lo, hi] = lapTimeRange(laps);
+    assert.ok(lo < 199_000 && lo > 190_000);
+    assert.ok(hi >= 290_000, 'a safety car lap (×1.45) stays on the chart');
+    assert.ok(hi < 1_200_000, 'the repair lap is off the scale');
+  });
+
+  it('reads flag changes or periods, and maps them to the laps run under them', () => {
+    assert.equal(readFlags({ known: false, flag: 'unknown' }), null);
+    const spans = readFlags({ known: true, changes: [{ atMs: 0, flag: 'green' }, { atMs: 1_000, flag: 'safety-car' }, { atMs: 2_500, flag: 'green' }] })!;
+    assert.deepEqual(spans[1], { flag: 'safety-car', startMs: 1_000, endMs: 2_500 });
+    const laps = [1, 2, 3, 4].map((n) => carLap(n, n * 700, 700));
+    // Laps completed at 1400 and 2100 were under the safety car: the band covers laps 2–3.
+    assert.deepEqual(flagLapRanges(spans, laps), [{ flag: 'safety-car', fromLap: 1, toLap: 3 }]);
+    assert.deepEqual(readFlags({ known: true, periods: [{ flag: 'fcy', startMs: 5, endMs: null }] }), [{ flag: 'fcy', startMs: 5, endMs: null }]);
+  });
+
+  it('reads a car route without analysis as empty parts, not a failure', () => {
+    const page = readCarPage({ laps: [carLap(1, 100, 100)] });
+    assert.equal(page.laps.length, 1);
+    assert.deepEqual(page.pitStops, []);
+    assert.equal(page.driveTime, null);
+    assert.equal(page.checks, null);
+  });
+
+  it('builds the lap chart and the gap chart of one class from the history', () => {
+    const histories = lapChart(timeline, { at: 310_000 });
+    const lmp2 = lapChartData(histories, 'LMP2');
+    assert.deepEqual(lmp2.cars.map((c) => c.car), ['2', '1'], 'leader first');
+    assert.deepEqual(lmp2.laps, [1, 2, 3]);
+    assert.deepEqual(lmp2.positions[0], [2, 1, 1], '#2: second after lap 1, then leads');
+    const gaps = gapChartData(histories, 'LMP2');
+    // #1 completed lap 3 at 305 s, 8 s after #2 (297 s); lap 1: #2 was 1 s behind.
+    assert.deepEqual(gaps.gaps[1], [0, 0.5, 8]);
+    assert.deepEqual(gaps.gaps[0], [1, 0, 0]);
+  });
+});
+
