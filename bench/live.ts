@@ -89,11 +89,11 @@ function rssMb(pid: number): number {
   }
 }
 
-function post(server: Server, race: string, events: TimingEvent[]): Promise<{ seq: number; committedAtMs: number | null; accepted: number }> {
+function post(server: Server, race: string, events: TimingEvent[]): Promise<{ seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number }> {
   return postBody(server, race, events.map((e) => JSON.stringify(e)).join('\n'));
 }
 
-async function postBody(server: Server, race: string, body: string): Promise<{ seq: number; committedAtMs: number | null; accepted: number }> {
+async function postBody(server: Server, race: string, body: string): Promise<{ seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number }> {
   const response = await fetch(`${server.base}/api/races/${race}/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
@@ -240,7 +240,7 @@ async function liveRun(clients: number, seconds: number, db: string): Promise<Li
     const batch = due(FROM_MS + (tickStart - replayStart) * SPEED);
     if (batch.length > 0) {
       const reply = await post(server, race, batch);
-      if (reply.committedAtMs !== null) commits.push([reply.seq, reply.committedAtMs]);
+      if (reply.commitSeq !== null && reply.committedAtMs !== null) commits.push([reply.commitSeq, reply.committedAtMs]);
     }
     peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid!));
     await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (performance.now() - tickStart))));

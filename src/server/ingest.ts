@@ -134,6 +134,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
       const results: EventResult[] = [];
       let seq = hub.get(race)?.seq ?? 0;
       let committedAtMs: number | null = null;
+      let commitSeq: number | null = null;
       if (atomic && invalid > 0) {
         checked.forEach((c, index) => results.push(c.ok ? { index, status: 'rolled-back' } : { index, status: 'invalid', errors: c.errors }));
       } else {
@@ -149,6 +150,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
         });
         if (outcome !== null) {
           committedAtMs = outcome.committedAtMs;
+          commitSeq = outcome.commitSeq;
           seq = hub.get(race)?.seq ?? seq;
         }
       }
@@ -161,6 +163,8 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
         invalid,
         rolledBack: count('rolled-back'),
         seq,
+        // The SSE id of the delta that carries this batch (null when it stored nothing).
+        commitSeq,
         committedAtMs,
       };
       const problems = results.filter((r) => r.status === 'invalid' || r.status === 'conflict');

@@ -74,7 +74,9 @@ export class LivePush {
    * head, then the deltas after `lastEventId` when they are still kept, else
    * a snapshot; then every delta.
    */
-  attach(race: LiveRace, socket: ViewerSocket, lastEventId: number | null): void {
+  attach(race: LiveRace, socket: ViewerSocket & { destroyed?: boolean }, lastEventId: number | null): void {
+    // Gone before the stream started: its 'close' has fired already, so it must not join an audience.
+    if (socket.destroyed === true) return;
     socket.setNoDelay?.(true);
     let head = HTTP_HEAD + `retry: ${this.options.retryMs}\n\n`;
     const missed = lastEventId === null ? null : race.deltasAfter(lastEventId);

@@ -80,7 +80,13 @@ export class RaceHub {
     }
     const live = race;
     return live.exclusive(async () => {
-      const outcome = await this.store.append(id, events.map(toAppendEvent), options);
+      let outcome;
+      try {
+        outcome = await this.store.append(id, events.map(toAppendEvent), options);
+      } catch (error) {
+        if (live.seq === 0 && this.races.get(id) === live) this.races.delete(id);
+        throw error;
+      }
       const accepted: TimingEvent[] = [];
       outcome.results.forEach((r, i) => {
         if (r.status === 'accepted') accepted.push(events[i]!);
