@@ -100,7 +100,7 @@ async function postBody(server: Server, race: string, body: string): Promise<{ s
     body,
   });
   if (response.status !== 200) throw new Error(`ingest: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as { seq: number; committedAtMs: number | null; accepted: number };
+  return (await response.json()) as { seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number };
 }
 
 function chunks<T>(list: T[], size: number): T[][] {
