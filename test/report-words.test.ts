@@ -58,6 +58,12 @@ describe('report wording rules', () => {
     assert.equal(driverName('Jordan Taylor').surname, 'Taylor');
     assert.equal(driverName('Renger van der Zande').surname, 'van der Zande');
     assert.equal(driverName('Harry TINCKNELL').full, 'Harry Tincknell');
+    // Initials as a first name are not shouting.
+    assert.deepEqual(driverName('AJ Allmendinger'), { raw: 'AJ Allmendinger', full: 'AJ Allmendinger', surname: 'Allmendinger' });
+    assert.equal(driverName('PJ HYETT').full, 'PJ Hyett');
+    assert.equal(driverName('Ryan DALZIEL').surname, 'Dalziel');
+    assert.equal(driverName('Nyck DE VRIES').full, 'Nyck de Vries');
+    assert.equal(driverName('Richard J. SMITH').surname, 'Smith');
   });
 
   it('full name on first mention, surname after', () => {

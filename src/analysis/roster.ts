@@ -5,6 +5,7 @@
 import type { RaceTimeline } from '../engine/timeline.js';
 import { raceIndex, type RaceIndex } from './race-index.js';
 import type { DriverCategory, EntryList, EntryListCar, EntryListDriver } from './entry-list.js';
+import { driverName } from '../model/names.js';
 
 /** A car as every analysis record names it. */
 export interface CarRef {
@@ -140,24 +141,12 @@ export function nameKey(name: string): string {
     .replace(/[^a-z0-9]/g, '');
 }
 
-function isShouted(word: string): boolean {
-  return word.length > 1 && word === word.toUpperCase() && word !== word.toLowerCase();
-}
-
 /** WEC files shout surnames ("Fernando ALONSO"); people write "Fernando Alonso". */
 export function tameCapitals(name: string): string {
-  return name
-    .split(' ')
-    .map((word) =>
-      isShouted(word) ? word.toLowerCase().replace(/(^|[-'’])(\p{L})/gu, (_m, sep: string, c: string) => sep + c.toUpperCase()) : word,
-    )
-    .join(' ');
+  return driverName(name).full;
 }
 
 /** The shouted words of a WEC name ("DE VRIES"), else the last word (IMSA "Mark Kvamme"). */
 export function surnameOf(name: string): string {
-  const words = name.trim().split(/\s+/).filter((w) => w !== '');
-  const shouted = words.filter(isShouted);
-  const surname = shouted.length > 0 && shouted.length < words.length ? shouted.join(' ') : (words[words.length - 1] ?? '');
-  return tameCapitals(surname);
+  return driverName(name).surname;
 }

@@ -74,46 +74,8 @@ export function advantageWords(gap: Gap): string {
   return `${/^(8|11|18)/.test(words) ? 'an' : 'a'} ${words} advantage`;
 }
 
-const PARTICLES = new Set(['van', 'der', 'den', 'de', 'da', 'di', 'du', 'von', 'le', 'la', 'dos', 'das', 'del', 'della', 'ten', 'ter']);
-
-function tidyWord(word: string, isFirst: boolean): string {
-  const lower = word.toLowerCase();
-  if (!isFirst && PARTICLES.has(lower)) return lower;
-  // Hyphens and apostrophes start a new capital: Jean-Eric, O'Connell.
-  let out = lower.replace(/(^|[-'’])(\p{L})/gu, (_m, sep: string, letter: string) => sep + letter.toUpperCase());
-  if (/^Mc\p{L}/u.test(out)) out = `Mc${out[2]!.toUpperCase()}${out.slice(3)}`;
-  return out;
-}
-
-export interface DriverName {
-  /** As the timing wrote it, e.g. "Sébastien BUEMI". */
-  raw: string;
-  /** For a first mention: "Sébastien Buemi". */
-  full: string;
-  /** For later mentions: "Buemi", "van der Garde". */
-  surname: string;
-}
-
-/**
- * Reads a timing-screen name. WEC writes "First LAST" (the capitalised words
- * are the surname, "Giedo VAN DER GARDE"); IMSA writes "First Last" (the last
- * word, with any particles before it, is the surname).
- */
-export function driverName(raw: string): DriverName {
-  const words = raw.trim().split(/\s+/).filter((w) => w !== '');
-  if (words.length === 0) return { raw, full: raw.trim(), surname: raw.trim() };
-  const isUpper = (w: string) => /\p{L}/u.test(w) && w === w.toUpperCase() && w !== w.toLowerCase();
-  let surnameStart = words.length;
-  while (surnameStart > 0 && isUpper(words[surnameStart - 1]!)) surnameStart--;
-  if (surnameStart === words.length || surnameStart === 0) {
-    // Mixed case (IMSA) or all capitals: last word plus particles before it.
-    surnameStart = words.length - 1;
-    while (surnameStart > 1 && PARTICLES.has(words[surnameStart - 1]!.toLowerCase())) surnameStart--;
-  }
-  const tidy = words.map((w, i) => (isUpper(w) ? tidyWord(w, i === 0) : w));
-  const surname = tidy.slice(surnameStart).join(' ');
-  return { raw, full: tidy.join(' '), surname };
-}
+export { driverName, type DriverName } from '../model/names.js';
+import { driverName } from '../model/names.js';
 
 /**
  * Full name on first mention, surname after. One tracker per report, so the

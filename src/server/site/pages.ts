@@ -10,6 +10,7 @@ import { formatRaceTime } from '../../model/time.js';
 import type { ApiToken, Article, User } from '../../store/content.js';
 import { html, jsonForScript, type Html } from './html.js';
 import { markdownText, renderMarkdown } from './markdown.js';
+import { driverName } from '../../model/names.js';
 
 export const SITE_NAME = 'Sarthe';
 export const SITE_TAGLINE = 'Endurance racing, hour by hour';
@@ -175,16 +176,10 @@ function ticker(ctx: PageContext): Html | null {
 ${live.running ? html`<span class="live">LIVE</span>` : html`<span class="pill">Result</span>`}
 <a href="/races/${live.race.id}" style="color:#fff;font-weight:700;text-decoration:none">${live.race.name}</a>
 <span>${formatRaceTime(live.raceTimeMs)}</span>
-${leaders.map((c) => html`<span><b style="color:${classColour(c.class)}">${c.class}</b> #${c.number} ${surnameOf(c.driver)}</span>`)}
+${leaders.map((c) => html`<span><b style="color:${classColour(c.class)}">${c.class}</b> #${c.number} ${driverName(c.driver).surname}</span>`)}
 </div></div>`;
 }
 
-function surnameOf(driver: string): string {
-  const words = driver.trim().split(/\s+/);
-  const upper = words.filter((w) => /\p{Lu}{2,}/u.test(w) && w === w.toUpperCase());
-  const name = upper.length > 0 ? upper.join(' ') : (words[words.length - 1] ?? '');
-  return name.charAt(0) + name.slice(1).toLowerCase();
-}
 
 function leadersByClass(standings: Standings): CarStanding[] {
   const seen = new Set<string>();
@@ -221,7 +216,7 @@ ${flagPill(live.standings)}
 </header>
 <div class="leaders">${leaders.map(
     (c) =>
-      html`<div style="--cls:${classColour(c.class)}"><b><i></i>${c.class} leader</b>#${c.number} ${c.team} · ${surnameOf(c.driver)} · ${c.laps} laps</div>`,
+      html`<div style="--cls:${classColour(c.class)}"><b><i></i>${c.class} leader</b>#${c.number} ${c.team} · ${driverName(c.driver).surname} · ${c.laps} laps</div>`,
   )}</div>
 <iframe class="timing-frame ${options.tall ? 'tall' : ''}" src="/timing/#/?race=${encodeURIComponent(live.race.id)}" title="Live timing: ${live.race.name}" loading="lazy"></iframe>
 ${options.withLink === false ? null : html`<footer>Full screen: <a href="/timing/#/?race=${encodeURIComponent(live.race.id)}">live timing</a> · <a href="/races/${live.race.id}">race centre</a> with every hourly report</footer>`}
