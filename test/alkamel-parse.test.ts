@@ -77,13 +77,29 @@ describe('Al Kamel parser on made-up files', () => {
     assert.equal(l[0]!.flag, null, 'header A has no flags: null, never green');
     assert.equal(l[2]!.driverName, 'Kazuki NAKAJIMA');
     const pitOut = result.events.find((e): e is PitOutEvent => e.type === 'pit-out');
-    assert.deepEqual(pitOut && [pitOut.lap, pitOut.atMs, pitOut.pitLaneMs, pitOut.driverNumber], [3, 201_500 + 55_100, 55_100, 2]);
+    // The in-lap ran 1.5 s over the best lap, the out-lap 50.25 s: almost all
+    // of the 55.1 s stop lies after the line (model/pit.ts).
+    const beforeLine = Math.round((55_100 * 1_500) / (1_500 + 50_250));
+    assert.deepEqual(pitOut && [pitOut.lap, pitOut.atMs, pitOut.pitLaneMs, pitOut.driverNumber], [3, 201_500 + 55_100 - beforeLine, 55_100, 2]);
     const session = result.events[0];
     assert.equal(session?.type, 'session');
     // HOUR − ELAPSED: 23:59:00 − 1:40 = 23:57:20, a time of day before midnight.
     assert.equal(session?.type === 'session' && session.zeroTimeOfDayMs, (23 * 3600 + 57 * 60 + 20) * 1000);
     const entry = result.events.find((e) => e.type === 'entry');
     assert.deepEqual(entry?.type === 'entry' && entry.drivers.map((d) => d.number), [1, 2]);
+  });
+
+  it('places the pit exit early when the line is after the boxes (the stop is in the in-lap)', () => {
+    // Imola-like: a 100 s best lap, a 160 s in-lap holding the stop, a 104 s out-lap, 62 s in the pit lane.
+    const rows = [
+      rowA({ lap: 1, time: '1:40.000', elapsed: '1:40.000' }),
+      rowA({ lap: 2, time: '2:40.000', elapsed: '4:20.000', pit: 'B' }),
+      rowA({ lap: 3, time: '1:44.000', elapsed: '6:04.000', pitTime: '1:02.000' }),
+    ];
+    const pitOut = parse([HEADER_A, ...rows]).events.find((e): e is PitOutEvent => e.type === 'pit-out');
+    const beforeLine = Math.round((62_000 * 60_000) / (60_000 + 4_000));
+    assert.equal(pitOut?.atMs, 260_000 + 62_000 - beforeLine);
+    assert.ok(pitOut!.atMs < 260_000 + 10_000, 'out on track within seconds of the line, not a whole lap later');
   });
 
   it('reads header B (flags) without BOM and with LF endings', () => {

@@ -10,6 +10,7 @@
  */
 import type { Flag, FlagState, LapEvent } from '../model/events.js';
 import { upperBound, type CarTimeline, type RaceTimeline } from '../engine/timeline.js';
+import { pitTimeBeforeLine } from '../model/pit.js';
 
 /** The first car to complete each lap, overall or in one class. */
 export interface LapLeaders {
@@ -228,13 +229,7 @@ function pitParts(car: CarTimeline): PitParts {
     const next = laps[i + 1];
     if (!lap.inPit || next === undefined || next.pitLaneMs === null) continue;
     const pit = next.pitLaneMs;
-    const best = car.bestLapUpTo[i + 1]!;
-    const excessIn = Math.max(0, lap.lapMs - best);
-    const excessOut = Math.max(0, next.lapMs - best);
-    const share = excessIn + excessOut === 0 ? 0 : Math.round((pit * excessIn) / (excessIn + excessOut));
-    const room = lap.lapMs - head[i]!;
-    const inPart = Math.min(room, pit, Math.max(share, pit - next.lapMs));
-    tail[i] = Math.max(0, inPart);
+    tail[i] = pitTimeBeforeLine(pit, lap.lapMs, next.lapMs, car.bestLapUpTo[i + 1]!, lap.lapMs - head[i]!);
     head[i + 1] = Math.min(pit - tail[i]!, next.lapMs);
   }
   return { head, tail };

@@ -12,6 +12,7 @@
  */
 import type { Driver, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../../model/events.js';
 import { compareEvents } from '../../model/events.js';
+import { pitTimeBeforeLine } from '../../model/pit.js';
 import { HOUR, parseClockMs, parseClockRange } from '../../model/time.js';
 
 /** One problem in an input file, located precisely enough to open it and look. */
@@ -474,13 +475,21 @@ function driverNameOf(car: CarSoFar | undefined, driverNumber: number, cells: Li
 }
 
 function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[]): void {
-  let previousCrossingMs = 0;
   const laps = [...car.laps.values()].sort((a, b) => a.lap - b.lap);
+  let bestLapMs = Infinity;
+  let previous: LapEvent | undefined;
   for (const lap of laps) {
+    bestLapMs = Math.min(bestLapMs, lap.lapMs);
     if (lap.pitLaneMs !== null) {
-      // Al Kamel has no pit-exit row: place it at the line crossing that began
-      // the stop plus the pit lane time, and always before the out-lap ends.
-      const atMs = Math.min(previousCrossingMs + lap.pitLaneMs, lap.crossingMs - 1);
+      // Al Kamel has no pit-exit row. After an in-lap, the part of the stop
+      // that lies after the line puts the exit that far past the in-lap's
+      // crossing (model/pit.ts); a pit lane start or a hold with no in-lap
+      // before it lies wholly in this lap.
+      const start = previous?.crossingMs ?? 0;
+      const afterLine = previous?.inPit
+        ? lap.pitLaneMs - pitTimeBeforeLine(lap.pitLaneMs, previous.lapMs, lap.lapMs, bestLapMs)
+        : lap.pitLaneMs;
+      const atMs = Math.min(start + afterLine, lap.crossingMs - 1);
       if (atMs > 0) {
         const pitOut: PitOutEvent = {
           type: 'pit-out',
@@ -495,7 +504,7 @@ function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[]): void {
       }
     }
     events.push(lap);
-    previousCrossingMs = lap.crossingMs;
+    previous = lap;
   }
 }
 
