@@ -17,6 +17,7 @@ import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Agent, request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     from: { type: 'string', default: '1h' },
     tick: { type: 'string', default: '250' },
     batch: { type: 'string', default: '1000' },
+    'in-flight': { type: 'string', default: '1' },
     file: { type: 'string', default: resolve('demo', 'lemans-2019-race-analysis.csv') },
   },
 });
@@ -46,7 +48,7 @@ const SPEED = Number(args.speed);
 const FROM_MS = parseRaceTime(args.from) ?? 0;
 const TICK_MS = Number(args.tick);
 const BATCH = Number(args.batch);
-const INGEST_IN_FLIGHT = 2;
+const INGEST_IN_FLIGHT = Math.max(1, Number(args['in-flight']));
 const BASELINE_CLIENTS = 100;
 const TOKEN = 'bench-token';
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -93,14 +95,33 @@ function post(server: Server, race: string, events: TimingEvent[]): Promise<{ se
   return postBody(server, race, events.map((e) => JSON.stringify(e)).join('\n'));
 }
 
-async function postBody(server: Server, race: string, body: string): Promise<{ seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number }> {
-  const response = await fetch(`${server.base}/api/races/${race}/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson' },
-    body,
+/** node:http with a keep-alive agent: fetch (undici) costs the bench process several times more CPU, on the server's 2 cores. */
+const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+
+function postBody(server: Server, race: string, body: string): Promise<{ seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number }> {
+  return new Promise((resolveReply, reject) => {
+    const req = httpRequest(
+      {
+        agent,
+        host: '127.0.0.1',
+        port: server.port,
+        path: `/api/races/${race}/events`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          if (response.statusCode !== 200) reject(new Error(`ingest: HTTP ${response.statusCode} ${text}`));
+          else resolveReply(JSON.parse(text) as { seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
   });
-  if (response.status !== 200) throw new Error(`ingest: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as { seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number };
 }
 
 function chunks<T>(list: T[], size: number): T[][] {
@@ -137,13 +158,14 @@ const ulimit = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8
 // configuration; the store alone (in this process, same batches) as the baseline.
 interface IngestRun {
   batch: number;
+  inFlight: number;
   synchronous: 'full' | 'normal';
   eventsPerSec: number;
   runs: number[];
   storeOnlyEventsPerSec: number;
 }
 
-async function ingestRun(batch: number, synchronous: 'full' | 'normal', name: string): Promise<IngestRun> {
+async function ingestRun(batch: number, synchronous: 'full' | 'normal', name: string, inFlight = INGEST_IN_FLIGHT): Promise<IngestRun> {
   const ingestRuns: number[] = [];
   const storeRuns: number[] = [];
   const server = await startServer(join(dir, `${name}.db`), synchronous);
@@ -151,17 +173,17 @@ async function ingestRun(batch: number, synchronous: 'full' | 'normal', name: st
   const batches = chunks(sorted, batch);
   // Bodies serialized before the clock starts: the client's JSON work is not the server's.
   const bodies = batches.map((b) => b.map((e) => JSON.stringify(e)).join('\n'));
-  for (let run = 0; run <= 3; run++) {
+  for (let run = -1; run <= 3; run++) {
     const started = performance.now();
     let accepted = 0;
-    // A few batches in flight, as a feed with a backlog would send them: the server never waits on a round trip.
+    // One batch at a time by default, as a feed sends them (it needs each answer to know what to resend).
     let nextBody = 0;
     await Promise.all(
-      Array.from({ length: INGEST_IN_FLIGHT }, async () => {
+      Array.from({ length: inFlight }, async () => {
         while (nextBody < bodies.length) accepted += (await postBody(server, `ingest-${run}`, bodies[nextBody++]!)).accepted;
       }),
     );
-    // Run 0 warms the server up (JIT, SQLite page cache) and is not counted.
+    // Runs -1 and 0 warm the server up (JIT, SQLite page cache) and are not counted.
     if (run > 0) ingestRuns.push(accepted / ((performance.now() - started) / 1000));
     // Baseline, interleaved: the same batches appended to a store in this process (no HTTP, no JSON, no engine).
     const store = new SqliteEventStore({ file: join(dir, `${name}-store-${run}.db`), synchronous });
@@ -172,12 +194,13 @@ async function ingestRun(batch: number, synchronous: 'full' | 'normal', name: st
     await store.close();
   }
   await stopServer(server);
-  return { batch, synchronous, eventsPerSec: Math.round(median(ingestRuns)), runs: ingestRuns.map(Math.round), storeOnlyEventsPerSec: Math.round(median(storeRuns)) };
+  return { batch, inFlight, synchronous, eventsPerSec: Math.round(median(ingestRuns)), runs: ingestRuns.map(Math.round), storeOnlyEventsPerSec: Math.round(median(storeRuns)) };
 }
 
 const ingest = await ingestRun(BATCH, 'full', 'ingest');
 const ingestBigBatches = await ingestRun(BATCH * 5, 'full', 'ingest-big');
 const ingestNormal = await ingestRun(BATCH, 'normal', 'ingest-normal');
+const ingestTwoInFlight = await ingestRun(BATCH, 'full', 'ingest-two', 2);
 
 // 2. Live: one race replayed at SPEED× through the ingest API to `clients` viewers,
 // first to BASELINE_CLIENTS (the same-run baseline), then to CLIENTS.
@@ -292,7 +315,7 @@ const result = {
   ingestBatchEvents: BATCH,
   ingestBatchesInFlight: INGEST_IN_FLIGHT,
   ingestSynchronous: 'full',
-  ingestVariants: [ingestBigBatches, ingestNormal],
+  ingestVariants: [ingestBigBatches, ingestNormal, ingestTwoInFlight],
   clients: CLIENTS,
   clientsConnected: live.connected,
   clientsHeld: live.held,
