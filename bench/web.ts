@@ -1,6 +1,7 @@
 /**
  * `npm run bench:web`: the timing screen in headless chromium against the
- * real server replaying Le Mans 2019 (bench/web-server.ts). Prints JSON:
+ * real server (`sarthe serve` in a child process, bench/web-server.ts)
+ * replaying Le Mans 2019 at 60× from 2 h. Prints JSON:
  *
  * - jsGzipKb: every JavaScript file the timing screen loads (from the
  *   browser's resource timing), gzipped here at zlib's default level.
@@ -23,14 +24,14 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 import { HOUR } from '../src/model/time.js';
 import { median, percentile, round } from './stats.js';
-import { startReplayServer } from './web-server.js';
+import { serveReplay } from './web-server.js';
 
 const root = resolve(process.cwd());
 const webRoot = join(root, 'dist', 'web');
 const file = join(root, 'demo', 'lemans-2019-race-analysis.csv');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const seconds = Number(process.env.BENCH_WEB_SECONDS ?? 45);
-const loads = Number(process.env.BENCH_WEB_LOADS ?? 5);
+const loads = Number(process.env.BENCH_WEB_LOADS ?? 9);
 const WARMUP_MS = 5_000;
 
 if (!existsSync(join(webRoot, 'index.html'))) {
@@ -59,7 +60,7 @@ interface UpdateResult {
 async function measureUpdates(browser: Browser, origin: string, speed: number): Promise<UpdateResult> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${origin}/?metrics`);
+  await page.goto(`${origin}?metrics`);
   await page.waitForSelector('.rows .row');
   await page.waitForTimeout(seconds * 1000);
   const frames = await page.evaluate(() => (globalThis as unknown as { __sartheMetrics: FrameMetric[] }).__sartheMetrics);
@@ -113,7 +114,7 @@ async function measureFirstPaint(browser: Browser, origin: string): Promise<{ fi
   for (let i = 0; i < loads; i++) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
-    await page.goto(`${origin}/`);
+    await page.goto(origin);
     await page.waitForFunction(() => performance.getEntriesByName('sarthe:rows-painted').length > 0, undefined, { timeout: 20_000 });
     const timing = await page.evaluate(() => ({
       painted: performance.getEntriesByName('sarthe:rows-painted')[0]!.startTime,
@@ -122,12 +123,13 @@ async function measureFirstPaint(browser: Browser, origin: string): Promise<{ fi
       scripts: performance
         .getEntriesByType('resource')
         .map((e) => e.name)
-        .filter((name) => new URL(name).pathname.endsWith('.js')),
+        .filter((name) => new URL(name).pathname.endsWith('.js'))
+        .map((name) => new URL(name).pathname.replace(/^.*\/assets\//, 'assets/')),
     }));
     paints.push(timing.painted);
     rows.push(timing.rows);
     fcps.push(timing.fcp);
-    jsFiles = timing.scripts.map((name) => new URL(name).pathname);
+    jsFiles = timing.scripts;
     await context.close();
   }
   return { firstPaintMs: round(median(paints), 1), firstRowsMs: round(median(rows), 1), fcpMs: round(median(fcps), 1), jsFiles };
@@ -140,15 +142,16 @@ function gzipKb(paths: string[]): number {
 }
 
 const loadBefore = loadavg()[0]!;
-const server = await startReplayServer({ file, race: 'lemans-2019', fromMs: 2 * HOUR, speed: 60, webRoot });
+// `sarthe serve` in its own process (as `npm start` runs it): the server's work is not on this process's event loop.
+const server = await serveReplay({ root, file, race: 'lemans-2019', fromMs: 2 * HOUR, speed: 60 });
 const browser = await chromium.launch({
   executablePath: chromiumPath,
   headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 try {
-  const paint = await measureFirstPaint(browser, server.origin);
-  const live = await measureUpdates(browser, server.origin, 60);
+  const paint = await measureFirstPaint(browser, server.appUrl);
+  const live = await measureUpdates(browser, server.appUrl, 60);
   const result = {
     jsGzipKb: gzipKb(paint.jsFiles),
     jsFiles: paint.jsFiles,
