@@ -214,4 +214,17 @@ describe('classification order and status', () => {
     assert.equal(timeline.flagAt(300_000), 'green');
     assert.equal(foldEvents([session(), entry('1', 'P'), lap('1', 1, 100_000)]).flagAt(200_000), 'unknown');
   });
+
+  it('a lap sent again with a corrected flag replaces the old flag, not adds to it', () => {
+    const timeline = foldEvents([
+      session(),
+      entry('1', 'P'),
+      lap('1', 1, 100_000, { flag: 'green' }),
+      lap('1', 2, 200_000, { flag: 'safety-car' }),
+      lap('1', 3, 300_000, { flag: 'green' }),
+    ]);
+    timeline.apply(lap('1', 2, 200_000, { flag: 'green' }));
+    assert.equal(timeline.flagAt(250_000), 'green');
+    assert.deepEqual(timeline.flagChanges(), [{ atMs: 100_000, flag: 'green' }]);
+  });
 });

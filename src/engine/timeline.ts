@@ -70,19 +70,22 @@ export class CarTimeline {
     return lo === 0 ? undefined : this.pitOuts[lo - 1];
   }
 
-  addLap(event: LapEvent): void {
+  /** Adds or replaces a lap; returns the lap it replaced, if any. */
+  addLap(event: LapEvent): LapEvent | undefined {
     const n = this.laps.length;
     if (n === 0 || event.lap > this.laps[n - 1]!.lap) {
       this.laps.push(event);
       this.crossings.push(event.crossingMs);
       this.extendPrefixes(n);
-      return;
+      return undefined;
     }
     // Out of order or a repeat: place by lap number, replace a repeat, and
     // rebuild the prefixes from there (rare, so O(laps) is fine).
     let at = 0;
     while (at < n && this.laps[at]!.lap < event.lap) at++;
+    let replaced: LapEvent | undefined;
     if (at < n && this.laps[at]!.lap === event.lap) {
+      replaced = this.laps[at];
       this.laps[at] = event;
       this.crossings[at] = event.crossingMs;
     } else {
@@ -90,6 +93,7 @@ export class CarTimeline {
       this.crossings.splice(at, 0, event.crossingMs);
     }
     for (let i = at; i < this.laps.length; i++) this.extendPrefixes(i);
+    return replaced;
   }
 
   addPitOut(event: PitOutEvent): void {
@@ -144,8 +148,9 @@ export class RaceTimeline {
         this.car(event.car).entry = event;
         return;
       case 'lap': {
-        this.car(event.car).addLap(event);
+        const replaced = this.car(event.car).addLap(event);
         if (event.crossingMs > this.lastEventMs) this.lastEventMs = event.crossingMs;
+        if (replaced !== undefined && replaced.flag !== null) this.removeFlag(replaced.crossingMs, replaced.flag);
         if (event.flag !== null) this.addFlag(event.crossingMs, event.flag);
         if (event.flag === 'finish' && event.crossingMs < this.firstFinishMs) this.firstFinishMs = event.crossingMs;
         return;
@@ -217,6 +222,25 @@ export class RaceTimeline {
     return result;
   }
 
+  /** A lap sent again replaces the old one: its flag must not count twice. */
+  private removeFlag(atMs: number, flag: Flag): void {
+    const at = this.crossingFlags.findIndex((c) => c.atMs === atMs && c.flag === flag);
+    if (at < 0) return;
+    this.crossingFlags.splice(at, 1);
+    this.rebuildFlagChanges();
+  }
+
+  private rebuildFlagChanges(): void {
+    this.flagTimes = [];
+    this.flagValues = [];
+    for (const c of this.crossingFlags) {
+      if (this.flagValues[this.flagValues.length - 1] !== c.flag) {
+        this.flagTimes.push(c.atMs);
+        this.flagValues.push(c.flag);
+      }
+    }
+  }
+
   private addFlag(atMs: number, flag: Flag): void {
     const list = this.crossingFlags;
     if (list.length === 0 || atMs >= list[list.length - 1]!.atMs) {
@@ -230,14 +254,7 @@ export class RaceTimeline {
     }
     // A lap arrived late: place it and rebuild the change list.
     list.splice(upperBound(list.map((c) => c.atMs), atMs), 0, { atMs, flag });
-    this.flagTimes = [];
-    this.flagValues = [];
-    for (const c of list) {
-      if (this.flagValues[this.flagValues.length - 1] !== c.flag) {
-        this.flagTimes.push(c.atMs);
-        this.flagValues.push(c.flag);
-      }
-    }
+    this.rebuildFlagChanges();
   }
 }
 

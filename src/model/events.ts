@@ -23,7 +23,7 @@ export type Flag = z.infer<typeof FlagSchema>;
 /** A course state known at an instant, or "unknown" where the source says nothing. */
 export type FlagState = Flag | 'unknown';
 
-export const SessionEventSchema = z.object({
+export const SessionEventSchema = z.strictObject({
   type: z.literal('session'),
   /** Human name of the race, e.g. "24 Hours of Le Mans 2019". */
   name: z.string().min(1).max(200),
@@ -34,13 +34,13 @@ export const SessionEventSchema = z.object({
 });
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 
-export const DriverSchema = z.object({
+export const DriverSchema = z.strictObject({
   number: z.number().int().min(1).max(9),
   name: z.string().min(1).max(120),
 });
 export type Driver = z.infer<typeof DriverSchema>;
 
-export const EntryEventSchema = z.object({
+export const EntryEventSchema = z.strictObject({
   type: z.literal('entry'),
   car: carNumber,
   class: z.string().min(1).max(40),
@@ -53,7 +53,7 @@ export const EntryEventSchema = z.object({
 });
 export type EntryEvent = z.infer<typeof EntryEventSchema>;
 
-export const LapEventSchema = z.object({
+export const LapEventSchema = z.strictObject({
   type: z.literal('lap'),
   car: carNumber,
   lap: z.number().int().min(1).max(100_000),
@@ -80,7 +80,7 @@ export type LapEvent = z.infer<typeof LapEventSchema>;
  * The car left the pit lane. `lap` is the out-lap it is now on. Al Kamel has no
  * such row: its source derives the instant as in-lap crossing + pit lane time.
  */
-export const PitOutEventSchema = z.object({
+export const PitOutEventSchema = z.strictObject({
   type: z.literal('pit-out'),
   car: carNumber,
   lap: z.number().int().min(1).max(100_000),
