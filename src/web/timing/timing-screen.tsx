@@ -108,11 +108,12 @@ function Feed({ screen, className }: { screen: Screen; className: string | null 
     sameList,
     [className],
   );
+  const travelling = useDerived(screen.shown, (shown) => shown?.atMs != null);
   return (
     <aside class="feed" aria-label="Race feed">
       <h2>Race feed</h2>
       {messages.length === 0 ? (
-        <p class="muted">No messages yet.</p>
+        <p class="muted">{travelling ? 'The feed keeps only the latest messages: none from this far back.' : 'No messages yet.'}</p>
       ) : (
         <ol data-testid="feed">
           {messages.map((m) => (
