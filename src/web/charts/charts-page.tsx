@@ -8,7 +8,7 @@ import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { CarHistory } from '../../analysis/history.js';
 import type { CarStints } from '../../analysis/stints.js';
-import { formatLapTime } from '../../model/time.js';
+import { formatLapTime, formatRaceTime, HOUR } from '../../model/time.js';
 import type { PageProps } from '../app.js';
 import type { RaceInfo } from '../../model/live.js';
 import { chartData, type ChartData } from '../analysis/local.js';
@@ -54,6 +54,7 @@ export default function ChartsPage({ screen, route }: PageProps) {
   if (className === null) return <p class="notice">Waiting for the race…</p>;
   const lapChart = charts.data?.lapChart ?? null;
   const stintList = charts.data?.stints ?? null;
+  const rows = stintList === null ? [] : strategyRows(stintList, className, order, classOf);
 
   return (
     <div class="page charts-page" data-testid="charts-page">
@@ -74,7 +75,7 @@ export default function ChartsPage({ screen, route }: PageProps) {
         {stintList === null ? (
           <Pending error={charts.error} />
         ) : (
-          <StrategyChart rows={strategyRows(stintList, className, order, classOf)} endMs={Math.max(endMs, 60_000)} />
+          <StrategyChart rows={rows} endMs={Math.max(endMs, 60_000, ...rows.flatMap((r) => r.bars.map((b) => b.endMs)))} />
         )}
       </section>
     </div>
@@ -124,10 +125,18 @@ function GapChart({ histories, className }: { histories: CarHistory[]; className
       scales: { x: { time: false }, y: { dir: -1, range: () => [0, ceiling] } },
       legend: { live: true },
       axes: [
-        { ...AXIS, label: 'Race time (hours)', labelSize: 16, labelFont: AXIS.font, values: (_u, ticks) => ticks.map((t) => `${Math.round(t * 10) / 10}h`) },
+        {
+          ...AXIS,
+          label: 'Race time',
+          labelSize: 16,
+          labelFont: AXIS.font,
+          // Whole quarter hours and up, written as a race clock (5:30, not 5.5h).
+          incrs: [0.25, 0.5, 1, 2, 3, 4, 6, 12],
+          values: (_u, ticks) => ticks.map((t) => formatRaceTime(t * HOUR).replace(/:00$/, '')),
+        },
         { ...AXIS, size: 62, values: (_u, ticks) => ticks.map((t) => formatLapTime(t * 1000).replace(/\.\d+$/, '')) },
       ],
-      series: [{ label: 'Time', value: (_u, v) => (v === null ? '' : `${Math.floor(v)}h${String(Math.round((v % 1) * 60)).padStart(2, '0')}`) }, ...chart.cars.map((c, i) => carSeries(`#${c.car}`, i, (v) => `+${formatLapTime(v * 1000)}`))],
+      series: [{ label: 'Race time', value: (_u, v) => (v === null ? '' : formatRaceTime(v * HOUR)) }, ...chart.cars.map((c, i) => carSeries(`#${c.car}`, i, (v) => `+${formatLapTime(v * 1000)}`))],
     }),
     [carsKey, Math.round(ceiling)],
   );
