@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { compareEvents, eventTimeMs } from '../src/model/events.js';
 import { HOUR } from '../src/model/time.js';
+import { parseRegulationProfile } from '../src/analysis/index.js';
 import { buildServer } from '../src/server/app.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
 import { toAppendEvent } from '../src/store/index.js';
@@ -42,6 +44,27 @@ describe('analysis routes', () => {
     assert.ok(car.pitStops.length >= 5);
     assert.equal(car.stints.car, '8');
     assert.ok(car.driveTime.drivers.length >= 2);
+    assert.equal(car.rules, null, 'no regulation profile given to this server');
+  });
+
+  it('checks drive time against the race\'s regulation profile when one applies', async () => {
+    const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
+    const store = new SqliteEventStore({ file: ':memory:' });
+    await store.append('lemans-2019', events.filter((e) => eventTimeMs(e) <= 6.5 * HOUR).sort(compareEvents).map(toAppendEvent));
+    const profile = parseRegulationProfile(readFileSync(join(repoRoot, 'rules', 'lemans.json'), 'utf8'), 'rules/lemans.json');
+    const withRules = await buildServer({ store, rulesFor: (race) => (/le mans/i.test(race.name) ? profile : null) });
+    try {
+      const car = (await withRules.inject({ method: 'GET', url: '/api/races/lemans-2019/cars/8' })).json();
+      assert.equal(car.rules.name, '24 Hours of Le Mans');
+      assert.equal(car.rules.year, 2019);
+      assert.equal(car.rules.checks.length, 3, 'the three drivers of #8');
+      // After 6h30 nobody has the 6 h minimum yet, and nobody is over a maximum.
+      assert.ok(car.rules.checks.every((c: { status: string }) => c.status === 'on-track' || c.status === 'at-risk'));
+      const all = (await withRules.inject({ method: 'GET', url: '/api/races/lemans-2019/drive-time?at=3h' })).json();
+      assert.ok(all.rules.checks.length > 150, 'every driver of the race');
+    } finally {
+      await withRules.close();
+    }
   });
 
   it('hour facts and reports for finished hours only', async () => {

@@ -9,7 +9,7 @@
  * Ingest is enabled by the SARTHE_INGEST_TOKEN environment variable (a flag
  * would show the token in `ps`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -23,6 +23,7 @@ import { isRaceId } from '../store/index.js';
 import { SqliteEventStore } from '../store/sqlite/index.js';
 import { SqliteContentStore } from '../store/sqlite/content.js';
 import { loadRace } from './load.js';
+import { parseRegulationProfile, type RegulationProfile } from '../analysis/index.js';
 
 interface Options {
   port: string;
@@ -38,6 +39,7 @@ interface Options {
   reports: string;
   site?: boolean;
   synchronous: string;
+  rules?: string;
 }
 
 /** The repository (or installed package) root: dist/src/cli → three levels up. */
@@ -61,6 +63,7 @@ export function registerServe(program: Command): void {
     .option('--reports <mode>', 'hourly reports: publish (as soon as drafted) or review (drafts wait for an editor)', 'publish')
     .option('--web-root <dir>', 'built web app to serve at / (default: dist/web)')
     .option('--synchronous <mode>', 'full: an accepted event is fsynced (survives a power cut); normal: survives a crash of the server, not of the machine', 'full')
+    .option('--rules <file>', 'drive-time regulation profile (JSON) to check every race against (default: rules/lemans.json for Le Mans races, none for others)')
     .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)')
     .action(async (options: Options) => {
       const port = Number(options.port);
@@ -81,8 +84,10 @@ export function registerServe(program: Command): void {
       const content = new SqliteContentStore({ file: resolve(options.db) });
       const adminEmail = process.env.SARTHE_ADMIN_EMAIL;
       const adminPassword = process.env.SARTHE_ADMIN_PASSWORD;
+      const rulesFor = raceRules(options.rules);
       const app = await buildServer({
         store,
+        rulesFor,
         ingestToken: process.env.SARTHE_INGEST_TOKEN ?? null,
         logger: { level: options.logLevel },
         webRoot: options.webRoot ?? join(packageRoot, 'dist', 'web'),
@@ -181,3 +186,22 @@ async function startReplay(
 export function hasDemoRace(): boolean {
   return existsSync(DEMO_RACE);
 }
+
+/**
+ * Which drive-time rules a race is checked against: the profile given with
+ * --rules for every race, else the shipped Le Mans profile for races named
+ * "Le Mans" (its values are the 2019 ones, as the file says), else none.
+ */
+function raceRules(file: string | undefined): (race: { name: string }) => RegulationProfile | null {
+  const read = (path: string) => {
+    if (!existsSync(path)) throw new Error(`--rules: no regulation profile at ${path} (see rules/lemans.json for the format)`);
+    return parseRegulationProfile(readFileSync(path, 'utf8'), path);
+  };
+  if (file !== undefined) {
+    const profile = read(resolve(file));
+    return () => profile;
+  }
+  const leMans = read(join(packageRoot, 'rules', 'lemans.json'));
+  return (race) => (/le mans/i.test(race.name) ? leMans : null);
+}
+

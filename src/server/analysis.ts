@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { driveTimes, flagPeriods, hourFactsFromTimeline, pitStops, raceHistory, stints } from '../analysis/index.js';
+import { checkDriveTimes, driveTimes, flagPeriods, hourFactsFromTimeline, pitStops, raceHistory, stints, type RegulationProfile } from '../analysis/index.js';
 import { HOUR } from '../model/time.js';
 import { buildReport, reportHours } from '../report/build.js';
 import { renderReport } from '../report/render.js';
@@ -14,7 +14,9 @@ import type { LiveRace } from './live-race.js';
 import { atQuery, raceParams } from './params.js';
 import type { RaceHub } from './races.js';
 
-export function registerAnalysis(app: FastifyInstance, hub: RaceHub): void {
+export type RulesFor = (race: { id: string; name: string }) => RegulationProfile | null;
+
+export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: RulesFor): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const find = (id: string, reply: FastifyReply): LiveRace | null => {
     const race = hub.get(id);
@@ -50,12 +52,20 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub): void {
 
   typed.get(
     '/api/races/:race/drive-time',
-    { schema: { tags: ['analysis'], summary: 'Drive time per driver (pit lane time excluded)', params: raceParams, querystring: carsQuery } },
+    {
+      schema: {
+        tags: ['analysis'],
+        summary: 'Drive time per driver (pit lane time excluded), checked against the race\'s regulations when known',
+        params: raceParams,
+        querystring: carsQuery,
+      },
+    },
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
       const at = instant(race, request.query.at);
-      return { race: race.id, at: { raceTimeMs: at }, driveTime: driveTimes(race.timeline, { at, ...cars(request.query.car) }) };
+      const only = { at, ...cars(request.query.car) };
+      return { race: race.id, at: { raceTimeMs: at }, driveTime: driveTimes(race.timeline, only), rules: ruleChecks(race, rulesFor, only) };
     },
   );
 
@@ -141,11 +151,19 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub): void {
 }
 
 /** The analysis records of one car, for the car route (rest.ts). */
-export function carAnalysis(race: LiveRace, car: string, at: number) {
+export function carAnalysis(race: LiveRace, car: string, at: number, rulesFor: RulesFor) {
   const only = { at, cars: [car] };
   return {
     pitStops: pitStops(race.timeline, only),
     stints: stints(race.timeline, only)[0] ?? { car, carStints: [], driverStints: [] },
     driveTime: driveTimes(race.timeline, only)[0] ?? null,
+    rules: ruleChecks(race, rulesFor, only),
   };
+}
+
+/** Each driver's standing against the race's drive-time rules; null when no profile applies. */
+function ruleChecks(race: LiveRace, rulesFor: RulesFor, only: { at: number; cars?: string[] }) {
+  const profile = rulesFor({ id: race.id, name: race.timeline.session?.name ?? race.id });
+  if (profile === null) return null;
+  return { name: profile.name, year: profile.year, checks: checkDriveTimes(race.timeline, { ...only, profile }) };
 }

@@ -25,6 +25,7 @@ import { registerRest } from './rest.js';
 import { registerAnalysis } from './analysis.js';
 import { registerWeb } from './web.js';
 import { registerSite, siteTokenCheck, type SiteOptions } from './site/index.js';
+import type { RegulationProfile } from '../analysis/index.js';
 
 export interface ServerOptions {
   store: EventStore;
@@ -40,6 +41,8 @@ export interface ServerOptions {
   push?: Partial<LivePushOptions>;
   ring?: Partial<RingLimits>;
   ingest?: Partial<Omit<IngestOptions, 'token'>>;
+  /** The drive-time regulations a race is checked against (null: none known). */
+  rulesFor?: (race: { id: string; name: string }) => RegulationProfile | null;
 }
 
 export interface Sarthe {
@@ -93,8 +96,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Tokens an admin issued on the site (/admin/tokens, site/index.ts) are accepted too.
     acceptToken: options.site ? siteTokenCheck(options.site.content) : null,
   });
-  registerRest(app, hub, push);
-  registerAnalysis(app, hub);
+  const rulesFor = options.rulesFor ?? (() => null);
+  registerRest(app, hub, push, rulesFor);
+  registerAnalysis(app, hub, rulesFor);
 
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/races/:race/live',

@@ -12,7 +12,7 @@ import { atQuery, raceParams } from './params.js';
 import type { LiveRace } from './live-race.js';
 import type { RaceHub } from './races.js';
 import type { LivePush } from './live-push.js';
-import { carAnalysis } from './analysis.js';
+import { carAnalysis, type RulesFor } from './analysis.js';
 
 export function raceSummary(race: LiveRace) {
   const standings = race.liveStandings();
@@ -34,7 +34,7 @@ const notFound = (race: string) => ({
   message: `no race "${race}" on this server (GET /api/races lists them)`,
 });
 
-export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush): void {
+export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush, rulesFor: RulesFor): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const instant = (race: LiveRace, at: number | null) => (at === null ? race.raceTimeMs : Math.min(at, race.raceTimeMs));
 
@@ -80,7 +80,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush)
     {
       schema: {
         tags: ['races'],
-        summary: 'One car: entry, standing, laps, pit exits, pit stops, stints and drive time up to an instant',
+        summary: 'One car: entry, standing, laps, pit exits, pit stops, stints, drive time and its rule checks up to an instant',
         params: raceParams.extend({ car: z.string().min(1).max(8).describe('car number as text ("007" is not "7")') }),
         querystring: z.object({ at: atQuery }),
       },
@@ -101,7 +101,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush)
         standing,
         laps: car.laps.slice(0, car.indexAt(at)),
         pitOuts: car.pitOuts.filter((p) => p.atMs <= at),
-        ...carAnalysis(race, car.number, at),
+        ...carAnalysis(race, car.number, at, rulesFor),
       };
     },
   );
