@@ -38,6 +38,29 @@ describe('live push (SSE)', () => {
     await app.close();
   });
 
+  it('keeps the whole feed for time travel: /messages?at= gives what live viewers had seen by then', async () => {
+    const app = await testServer({});
+    await post(app, 'r', start);
+    // Car 3 pits on lap 3 and leaves the pits during lap 4.
+    for (let n = 1; n <= 6; n++) {
+      const batch = lapBatch(n).map((e) => (e.type === 'lap' && e.car === '3' && n === 3 ? { ...e, inPit: true } : e));
+      await post(app, 'r', batch);
+    }
+    const all = (await app.inject({ method: 'GET', url: '/api/races/r/messages' })).json();
+    assert.ok(all.messages.length > 0);
+    assert.ok(all.messages.some((m: { kind: string; car?: string }) => m.kind === 'pit-in' && m.car === '3'));
+    const times = all.messages.map((m: { raceTimeMs: number }) => m.raceTimeMs);
+    assert.deepEqual(times, [...times].sort((a: number, b: number) => a - b), 'oldest first');
+    const early = (await app.inject({ method: 'GET', url: '/api/races/r/messages?at=250s' })).json();
+    assert.equal(early.at.raceTimeMs, 250_000);
+    assert.ok(early.messages.every((m: { raceTimeMs: number }) => m.raceTimeMs <= 250_000));
+    assert.ok(!early.messages.some((m: { kind: string }) => m.kind === 'pit-in'), 'the stop on lap 3 (300 s) is not known at 250 s');
+    const last = (await app.inject({ method: 'GET', url: '/api/races/r/messages?limit=1' })).json();
+    assert.deepEqual(last.messages, all.messages.slice(-1));
+    assert.equal((await app.inject({ method: 'GET', url: '/api/races/r/messages?limit=0' })).statusCode, 400);
+    await app.close();
+  });
+
   it('a viewer that reconnects with Last-Event-ID gets exactly the deltas it missed, in order, no duplicate', async () => {
     const { app, base } = await listening();
     await post(app, 'r', start);

@@ -251,6 +251,12 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     assert.equal(await page.textContent('[data-testid=elapsed]'), '6:00:00');
     assert.equal(await page.textContent('[data-testid=mode]'), 'Time travel');
     assert.deepEqual(await rowsOf(page), want);
+    // The feed shows what live viewers had seen by then, nothing later.
+    const feedTimes = await page.$$eval('[data-testid=feed] time', (nodes) => nodes.map((n) => n.textContent ?? ''));
+    const feed = await api<{ messages: unknown[] }>('/api/races/lemans-2019/messages?at=6h');
+    assert.equal(feedTimes.length, Math.min(feed.messages.length, feedTimes.length));
+    const seconds = (clock: string) => clock.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+    for (const t of feedTimes) assert.ok(seconds(t) <= 6 * 3600, `feed message at ${t} is after 6h`);
     await page.screenshot({ path: join(results, 'web-desktop-6h.png') });
 
     // Live again in one click…

@@ -45,6 +45,8 @@ export class LiveRace {
   events = 0;
   private standings: Standings | null = null;
   private readonly messages: FeedMessage[] = [];
+  /** Every feed message of the race, in commit order (race time never goes back), for time travel. */
+  private readonly feed: FeedMessage[] = [];
   private readonly ring: RecentDelta[] = [];
   private ringBytes = 0;
   private snapshotCache: { seq: number; data: string } | null = null;
@@ -93,6 +95,7 @@ export class LiveRace {
     if (messages.length > 0) {
       delta.messages = messages;
       this.messages.push(...messages);
+      this.feed.push(...messages);
       if (this.messages.length > MESSAGE_LIMIT) this.messages.splice(0, this.messages.length - MESSAGE_LIMIT);
     }
     this.standings = current;
@@ -100,6 +103,21 @@ export class LiveRace {
     const recent: RecentDelta = { previousSeq, seq: commitSeq, data: JSON.stringify(delta) };
     this.remember(recent);
     return recent;
+  }
+
+  /**
+   * The feed as live viewers saw it up to race time `at`: the last `limit`
+   * messages at or before it, oldest first.
+   */
+  feedUpTo(at: number, limit: number): FeedMessage[] {
+    let lo = 0;
+    let hi = this.feed.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.feed[mid]!.raceTimeMs <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.feed.slice(Math.max(0, lo - limit), lo);
   }
 
   /** The classification at the live instant (null before any event). */

@@ -58,6 +58,25 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
   });
 
   typed.get(
+    '/api/races/:race/messages',
+    {
+      schema: {
+        tags: ['races'],
+        summary: 'The race feed up to an instant, as live viewers saw it (for time travel)',
+        description: 'The last `limit` feed messages at or before `at` (default: the live instant), oldest first.',
+        params: raceParams,
+        querystring: z.object({ at: atQuery, limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+      },
+    },
+    async (request, reply) => {
+      const race = hub.get(request.params.race);
+      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
+      const at = instant(race, request.query.at);
+      return { race: race.id, at: { raceTimeMs: at }, messages: race.feedUpTo(at, request.query.limit) };
+    },
+  );
+
+  typed.get(
     '/api/races/:race/standings',
     {
       schema: {

@@ -2,7 +2,7 @@
  * The REST endpoints the app reads (served by src/server). Each helper names
  * the route it calls; JSON shapes come from src/model where one exists.
  */
-import type { RaceInfo } from '../../model/live.js';
+import type { FeedMessage, RaceInfo } from '../../model/live.js';
 import type { Standings } from '../../model/standings.js';
 
 export class HttpError extends Error {
@@ -35,6 +35,12 @@ export function atParam(atMs: number): string {
 /** GET /api/races/:race/standings?at=…: the classification at an instant. */
 export function fetchStandings(race: string, atMs: number, signal?: AbortSignal): Promise<Standings> {
   return getJson<Standings>(raceUrl(race, `/standings?at=${atParam(atMs)}`), signal);
+}
+
+/** GET /api/races/:race/messages?at=…: the feed as live viewers saw it up to an instant. */
+export async function fetchMessages(race: string, atMs: number, signal?: AbortSignal): Promise<FeedMessage[]> {
+  const body = await getJson<{ messages: FeedMessage[] }>(raceUrl(race, `/messages?at=${atParam(atMs)}&limit=200`), signal);
+  return body.messages;
 }
 
 export function liveUrl(race: string): string {

@@ -5,7 +5,7 @@
  */
 import type { FeedMessage, RaceInfo } from '../../model/live.js';
 import { MINUTE } from '../../model/time.js';
-import { fetchStandings, liveUrl } from './api.js';
+import { fetchMessages, fetchStandings, liveUrl } from './api.js';
 import { RaceClock } from './clock.js';
 import { LiveClient, type ConnectionStatus } from './live-client.js';
 import { emptyChange, fromStandings, type Change, type LiveState } from './live-state.js';
@@ -81,10 +81,13 @@ export class Screen {
     const abort = new AbortController();
     this.travelAbort = abort;
     this.travel.set({ loading: true, error: null });
-    fetchStandings(this.race.id, atMs, abort.signal).then(
-      (standings) => {
+    // The feed of that instant comes from the server when it keeps one; else
+    // from the messages this page has seen.
+    const kept: FeedMessage[] = this.client.state?.messages ?? [];
+    const feed = fetchMessages(this.race.id, atMs, abort.signal).catch(() => kept);
+    Promise.all([fetchStandings(this.race.id, atMs, abort.signal), feed]).then(
+      ([standings, messages]) => {
         if (abort.signal.aborted) return;
-        const messages: FeedMessage[] = this.client.state?.messages ?? [];
         const state = fromStandings(this.race, standings, messages);
         this.travel.set({ loading: false, error: null });
         this.shown.set({ state, change: { ...emptyChange(), reset: true }, atMs });

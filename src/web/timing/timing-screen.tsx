@@ -113,7 +113,7 @@ function Feed({ screen, className }: { screen: Screen; className: string | null 
     <aside class="feed" aria-label="Race feed">
       <h2>Race feed</h2>
       {messages.length === 0 ? (
-        <p class="muted">{travelling ? 'The feed keeps only the latest messages: none from this far back.' : 'No messages yet.'}</p>
+        <p class="muted">{travelling ? 'No message up to this instant.' : 'No messages yet.'}</p>
       ) : (
         <ol data-testid="feed">
           {messages.map((m) => (
