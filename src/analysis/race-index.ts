@@ -9,6 +9,7 @@
  * memoised per timeline and rebuilt when the timeline has taken new events.
  */
 import type { Flag, FlagState, LapEvent } from '../model/events.js';
+import { compareCarNumbers } from '../engine/standings.js';
 import { upperBound, type CarTimeline, type RaceTimeline } from '../engine/timeline.js';
 import { pitTimeBeforeLine } from '../model/pit.js';
 
@@ -48,13 +49,6 @@ export function raceIndex(timeline: RaceTimeline): RaceIndex {
   const index = buildIndex(timeline);
   cache.set(timeline, { eventCount: timeline.eventCount, lastEventMs: timeline.lastEventMs, index });
   return index;
-}
-
-/** Same order as the engine's classification tie-break: numeric, then text. */
-export function compareCarNumbers(a: string, b: string): number {
-  const d = Number.parseInt(a, 10) - Number.parseInt(b, 10);
-  if (d !== 0 && !Number.isNaN(d)) return d;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function buildIndex(timeline: RaceTimeline): RaceIndex {

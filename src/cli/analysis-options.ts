@@ -100,13 +100,6 @@ async function readText(path: string): Promise<string> {
   }
 }
 
-/** Cars in a stable, readable order: numeric, "7" before "007". */
-export function byCarNumber(a: string, b: string): number {
-  const d = Number.parseInt(a, 10) - Number.parseInt(b, 10);
-  if (d !== 0 && !Number.isNaN(d)) return d;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -3,10 +3,11 @@
  * share of the car's race, stints, and with --rules each driver's status.
  */
 import type { Command } from 'commander';
+import { compareCarNumbers } from '../engine/standings.js';
 import { formatDuration } from '../model/time.js';
 import { driveTimes, type CarDriveTime, type DriverDriveTime } from '../analysis/drive-time.js';
 import { checkDriveTimes, type DriverRuleCheck } from '../analysis/rules.js';
-import { withAnalysisOptions, loadAnalysisInput, byCarNumber, printJson, type AnalysisCliOptions } from './analysis-options.js';
+import { withAnalysisOptions, loadAnalysisInput, printJson, type AnalysisCliOptions } from './analysis-options.js';
 import { renderTable, type Column } from './table.js';
 
 interface Row {
@@ -23,7 +24,7 @@ export function registerDrivers(program: Command): void {
   ).action(async (files: string[], options: AnalysisCliOptions) => {
     const input = await loadAnalysisInput(files, options);
     const common = { at: input.at, cars: input.cars, entryList: input.entryList };
-    const cars = driveTimes(input.timeline, common).sort((a, b) => byCarNumber(a.car.car, b.car.car));
+    const cars = driveTimes(input.timeline, common).sort((a, b) => compareCarNumbers(a.car.car, b.car.car));
     const checks = input.rules === undefined ? [] : checkDriveTimes(input.timeline, { ...common, profile: input.rules });
     if (options.json) {
       const strip = (d: DriverDriveTime) => ({ ...d, intervals: undefined });

@@ -1,8 +1,9 @@
 /** `sarthe pits <file…>`: every pit stop, with unusually long ones flagged and the time they lost. */
 import type { Command } from 'commander';
+import { compareCarNumbers } from '../engine/standings.js';
 import { formatDuration, formatLapTime, formatRaceTime, formatTimeOfDay } from '../model/time.js';
 import { pitStops, unmarkedPitTimes, type PitStop } from '../analysis/pits.js';
-import { withAnalysisOptions, loadAnalysisInput, byCarNumber, printJson, type AnalysisCliOptions } from './analysis-options.js';
+import { withAnalysisOptions, loadAnalysisInput, printJson, type AnalysisCliOptions } from './analysis-options.js';
 import { renderTable, type Column } from './table.js';
 
 export function registerPits(program: Command): void {
@@ -14,7 +15,7 @@ export function registerPits(program: Command): void {
     const { timeline, at, hour } = input;
     const all = pitStops(timeline, { at, cars: input.cars, entryList: input.entryList });
     const stops = hour === null ? all : all.filter((s) => s.inMs > hour.fromMs && s.inMs <= hour.toMs);
-    stops.sort((a, b) => byCarNumber(a.car, b.car) || a.number - b.number);
+    stops.sort((a, b) => compareCarNumbers(a.car, b.car) || a.number - b.number);
     const wanted = input.cars === undefined ? null : new Set(input.cars);
     const unmarked = unmarkedPitTimes(timeline, { at }).filter((u) => wanted === null || wanted.has(u.car));
     if (options.json) {

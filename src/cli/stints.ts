@@ -1,8 +1,9 @@
 /** `sarthe stints <file…>`: car stints and driver stints (double/triple) with pace. */
 import type { Command } from 'commander';
+import { compareCarNumbers } from '../engine/standings.js';
 import { formatDuration, formatLapTime, formatRaceTime } from '../model/time.js';
 import { stints, type CarStint, type DriverStint } from '../analysis/stints.js';
-import { withAnalysisOptions, loadAnalysisInput, byCarNumber, printJson, type AnalysisCliOptions } from './analysis-options.js';
+import { withAnalysisOptions, loadAnalysisInput, printJson, type AnalysisCliOptions } from './analysis-options.js';
 import { renderTable, type Column } from './table.js';
 
 const SPAN = ['', 'single', 'double', 'triple', 'quadruple'];
@@ -16,7 +17,7 @@ export function registerStints(program: Command): void {
     const { hour } = input;
     const overlaps = (s: { startMs: number; endMs: number }) => hour === null || (s.endMs > hour.fromMs && s.startMs <= hour.toMs);
     const result = stints(input.timeline, { at: input.at, cars: input.cars, entryList: input.entryList })
-      .sort((a, b) => byCarNumber(a.car, b.car))
+      .sort((a, b) => compareCarNumbers(a.car, b.car))
       .map((c) => ({ ...c, carStints: c.carStints.filter(overlaps), driverStints: c.driverStints.filter(overlaps) }));
     if (options.json) {
       printJson({ at: { raceTimeMs: input.at }, cars: result });

@@ -1,3 +1,3 @@
 export { foldEvents, RaceTimeline, CarTimeline, upperBound } from './timeline.js';
-export { standingsAt, classKey, stoppedAfterMs } from './standings.js';
+export { standingsAt, classKey, compareCarNumbers, stoppedAfterMs } from './standings.js';
 export { gapBehind } from './gap.js';

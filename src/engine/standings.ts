@@ -168,12 +168,15 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
 function compareRows(a: Row, b: Row): number {
   if (a.laps !== b.laps) return b.laps - a.laps;
   if (a.laps > 0 && a.lastCrossingMs !== b.lastCrossingMs) return a.lastCrossingMs - b.lastCrossingMs;
-  const na = a.car.number;
-  const nb = b.car.number;
-  // Before the first crossing: numeric car order, "7" before "007" for a stable tie.
-  const d = Number.parseInt(na, 10) - Number.parseInt(nb, 10);
+  // Before the first crossing: car number order.
+  return compareCarNumbers(a.car.number, b.car.number);
+}
+
+/** Cars in a stable, readable order: numeric, then as text ("7" before "007"). */
+export function compareCarNumbers(a: string, b: string): number {
+  const d = Number.parseInt(a, 10) - Number.parseInt(b, 10);
   if (d !== 0 && !Number.isNaN(d)) return d;
-  return na < nb ? -1 : na > nb ? 1 : 0;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 interface Bests {

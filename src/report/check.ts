@@ -7,7 +7,7 @@
  */
 import type { CarStanding, Gap, Standings } from '../model/standings.js';
 import { HOUR, MINUTE } from '../model/time.js';
-import { standingsAt } from '../engine/standings.js';
+import { compareCarNumbers, standingsAt } from '../engine/standings.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import { pitStops, type PitStop } from '../analysis/pits.js';
 import type { EntryList } from '../analysis/entry-list.js';
@@ -37,12 +37,6 @@ function sameGap(a: Gap, b: Gap): boolean {
   if (a === null || b === null) return a === b;
   if ('laps' in a) return 'laps' in b && a.laps === b.laps;
   return 'ms' in b && a.ms === b.ms;
-}
-
-function numericCarOrder(a: string, b: string): number {
-  const d = Number.parseInt(a, 10) - Number.parseInt(b, 10);
-  if (d !== 0 && !Number.isNaN(d)) return d;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The first car to complete each lap, recomputed from the cars' own laps. */
@@ -92,7 +86,7 @@ class Verifier {
       for (let i = 0; i < n; i++) {
         const lap = c.laps[i]!;
         const best = atMs[lap.lap];
-        if (best === undefined || lap.crossingMs < best || (lap.crossingMs === best && numericCarOrder(c.number, car[lap.lap]!) < 0)) {
+        if (best === undefined || lap.crossingMs < best || (lap.crossingMs === best && compareCarNumbers(c.number, car[lap.lap]!) < 0)) {
           atMs[lap.lap] = lap.crossingMs;
           car[lap.lap] = c.number;
         }
@@ -262,12 +256,12 @@ export function countSwaps(timeline: RaceTimeline, a: string, b: string, fromMs:
   };
   const sa = state(ca, fromMs);
   const sb = state(cb, fromMs);
-  const aAhead = () => sa.laps > sb.laps || (sa.laps === sb.laps && (sa.last < sb.last || (sa.last === sb.last && numericCarOrder(a, b) < 0)));
+  const aAhead = () => sa.laps > sb.laps || (sa.laps === sb.laps && (sa.last < sb.last || (sa.last === sb.last && compareCarNumbers(a, b) < 0)));
   const events: Array<{ t: number; car: 'a' | 'b'; lap: number }> = [];
   for (const [c, key] of [[ca, 'a'], [cb, 'b']] as const) {
     for (let i = c.indexAt(fromMs); i < c.indexAt(toMs); i++) events.push({ t: c.laps[i]!.crossingMs, car: key, lap: c.laps[i]!.lap });
   }
-  events.sort((x, y) => x.t - y.t || numericCarOrder(x.car === 'a' ? a : b, y.car === 'a' ? a : b));
+  events.sort((x, y) => x.t - y.t || compareCarNumbers(x.car === 'a' ? a : b, y.car === 'a' ? a : b));
   let ahead = aAhead();
   let swaps = 0;
   for (const e of events) {
