@@ -16,18 +16,6 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * f) / f;
 }
 
-/** Runs fn `runs` times after `warmup` unmeasured runs; returns milliseconds per run. */
-export async function timeRuns(runs: number, warmup: number, fn: () => unknown): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
-  }
-  return times;
-}
-
 export function peakRssMb(): number {
   // maxRSS is in kilobytes on Linux.
   return round(process.resourceUsage().maxRSS / 1024, 1);

@@ -182,11 +182,6 @@ async function startReplay(
   return replay;
 }
 
-/** Whether the demo race file is there (a trimmed install may lack it). */
-export function hasDemoRace(): boolean {
-  return existsSync(DEMO_RACE);
-}
-
 /**
  * Which drive-time rules a race is checked against: the profile given with
  * --rules for every race, else the shipped Le Mans profile for races named

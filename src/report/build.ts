@@ -12,9 +12,4 @@ export function buildReport(timeline: RaceTimeline, hour: number, options: Repor
   return realise(selection, (car, crossingMs) => timeline.cars.get(car)?.laps.find((l) => l.crossingMs === crossingMs)?.lap ?? null);
 }
 
-/** Every hour's report, first to last. */
-export function buildAllReports(timeline: RaceTimeline, options: ReportOptions = {}): Report[] {
-  return reportHours(timeline).map((hour) => buildReport(timeline, hour, options));
-}
-
 export { reportHours };

@@ -116,12 +116,6 @@ function durationMinutes(ms: number): string {
   return rest === 0 ? hours : `${hours} ${rest} ${rest === 1 ? 'minute' : 'minutes'}`;
 }
 
-export interface RealiseContext {
-  sel: Selection;
-  m: Mentions;
-  seed: string;
-}
-
 export function realise(sel: Selection, timelineLap: (car: string, crossingMs: number) => number | null): Report {
   const seed = `${sel.race}/${sel.hour}`;
   const top = sel.classes[0]!;

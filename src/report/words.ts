@@ -198,13 +198,6 @@ export function placeWords(position: number): string {
   return position >= 1 && position <= 9 ? words[position]! : ordinal(position);
 }
 
-/** Gap as the text after "by"/"from": same words as gapWords, "a lap" style variants kept reproducible. */
-export function clearWords(gap: Gap): string {
-  if (gap === null) return '';
-  if ('laps' in gap) return `${lapsWords(gap.laps)} clear`;
-  return `${timeGapWords(gap.ms)} clear`;
-}
-
 /** "an 8m21s stop", "an 11.2s gap", "a 2m05s stop": the article a number's sound needs. */
 export function articleFor(words: string): 'a' | 'an' {
   return /^(8|11|18|80|800|one-eight)/.test(words) || /^8\d\d?s/.test(words) ? 'an' : 'a';
