@@ -11,7 +11,7 @@ import { HOUR } from '../model/time.js';
 import { buildReport, reportHours } from '../report/build.js';
 import { renderReport } from '../report/render.js';
 import type { LiveRace } from './live-race.js';
-import { atQuery, raceParams } from './params.js';
+import { atQuery, raceNotFound, raceParams } from './params.js';
 import type { RaceHub } from './races.js';
 
 export type RulesFor = (race: { id: string; name: string }) => RegulationProfile | null;
@@ -20,10 +20,9 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const find = (id: string, reply: FastifyReply): LiveRace | null => {
     const race = hub.get(id);
-    if (race === undefined) void reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no race "${id}" on this server (GET /api/races lists them)` });
+    if (race === undefined) void reply.code(404).send(raceNotFound(id));
     return race ?? null;
   };
-  const instant = (race: LiveRace, at: number | null) => (at === null ? race.raceTimeMs : Math.min(at, race.raceTimeMs));
   const atOnly = z.object({ at: atQuery });
   const carsQuery = z.object({ at: atQuery, car: z.string().min(1).max(8).optional().describe('only this car (number as text)') });
   const cars = (car: string | undefined) => (car === undefined ? {} : { cars: [car] });
@@ -34,7 +33,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
-      const at = instant(race, request.query.at);
+      const at = race.instantAt(request.query.at);
       return { race: race.id, at: { raceTimeMs: at }, pitStops: pitStops(race.timeline, { at, ...cars(request.query.car) }) };
     },
   );
@@ -45,7 +44,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
-      const at = instant(race, request.query.at);
+      const at = race.instantAt(request.query.at);
       return { race: race.id, at: { raceTimeMs: at }, stints: stints(race.timeline, { at, ...cars(request.query.car) }) };
     },
   );
@@ -63,7 +62,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
-      const at = instant(race, request.query.at);
+      const at = race.instantAt(request.query.at);
       const only = { at, ...cars(request.query.car) };
       return { race: race.id, at: { raceTimeMs: at }, driveTime: driveTimes(race.timeline, only), rules: ruleChecks(race, rulesFor, only) };
     },
@@ -82,7 +81,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
-      return { race: race.id, ...raceHistory(race.timeline, { at: instant(race, request.query.at) }) };
+      return { race: race.id, ...raceHistory(race.timeline, { at: race.instantAt(request.query.at) }) };
     },
   );
 
@@ -92,7 +91,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
-      return { race: race.id, ...flagPeriods(race.timeline, { at: instant(race, request.query.at) }) };
+      return { race: race.id, ...flagPeriods(race.timeline, { at: race.instantAt(request.query.at) }) };
     },
   );
 

@@ -19,7 +19,7 @@ import type { EventStore } from '../store/index.js';
 import { DEFAULT_INGEST, registerIngest, type IngestOptions } from './ingest.js';
 import { DEFAULT_RING, type RingLimits } from './live-race.js';
 import { DEFAULT_PUSH, LivePush, type LivePushOptions } from './live-push.js';
-import { raceParams } from './params.js';
+import { raceNotFound, raceParams } from './params.js';
 import { RaceHub } from './races.js';
 import { registerRest } from './rest.js';
 import { registerAnalysis } from './analysis.js';
@@ -119,9 +119,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (request, reply) => {
       const race = hub.get(request.params.race);
-      if (race === undefined) {
-        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no race "${request.params.race}" on this server (GET /api/races lists them)` });
-      }
+      if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
       const header = request.headers['last-event-id'];
       const text = (Array.isArray(header) ? header[0] : header) ?? request.query.lastEventId;
       const lastEventId = text !== undefined && /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : null;

@@ -67,6 +67,11 @@ export class LiveRace {
     return this.timeline.lastEventMs;
   }
 
+  /** The instant a request asks for: `at` clamped to the live instant (the future is not known yet); null = live. */
+  instantAt(at: number | null): number {
+    return at === null ? this.raceTimeMs : Math.min(at, this.raceTimeMs);
+  }
+
   /** Runs `task` after every earlier one for this race has finished. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.queue.then(task, task);

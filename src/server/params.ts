@@ -10,6 +10,11 @@ export const raceId = z
 
 export const raceParams = z.object({ race: raceId });
 
+/** The 404 body of every route under /api/races/:race for a race the server does not follow. */
+export function raceNotFound(race: string) {
+  return { statusCode: 404, error: 'Not Found', message: `no race "${race}" on this server (GET /api/races lists them)` };
+}
+
 /** `at`: race time as people write it (22h, 6:30, 5:59:59.5, 90m) or "end"/"live"; null = the live instant. */
 export const atQuery = z
   .string()

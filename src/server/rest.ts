@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { standingsAt } from '../engine/standings.js';
-import { atQuery, raceParams } from './params.js';
+import { atQuery, raceNotFound, raceParams } from './params.js';
 import type { LiveRace } from './live-race.js';
 import type { RaceHub } from './races.js';
 import type { LivePush } from './live-push.js';
@@ -28,15 +28,8 @@ export function raceSummary(race: LiveRace) {
   };
 }
 
-const notFound = (race: string) => ({
-  statusCode: 404,
-  error: 'Not Found',
-  message: `no race "${race}" on this server (GET /api/races lists them)`,
-});
-
 export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush, rulesFor: RulesFor): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  const instant = (race: LiveRace, at: number | null) => (at === null ? race.raceTimeMs : Math.min(at, race.raceTimeMs));
 
   typed.get('/api/health', { schema: { tags: ['server'], summary: 'Server health and load' } }, async () => ({
     status: 'ok',
@@ -53,7 +46,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
 
   typed.get('/api/races/:race', { schema: { tags: ['races'], summary: 'One race', params: raceParams } }, async (request, reply) => {
     const race = hub.get(request.params.race);
-    if (race === undefined) return reply.code(404).send(notFound(request.params.race));
+    if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
     return raceSummary(race);
   });
 
@@ -70,8 +63,8 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
     },
     async (request, reply) => {
       const race = hub.get(request.params.race);
-      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
-      const at = instant(race, request.query.at);
+      if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
+      const at = race.instantAt(request.query.at);
       return { race: race.id, at: { raceTimeMs: at }, messages: race.feedUpTo(at, request.query.limit) };
     },
   );
@@ -89,8 +82,8 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
     },
     async (request, reply) => {
       const race = hub.get(request.params.race);
-      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
-      return standingsAt(race.timeline, instant(race, request.query.at), { className: request.query.class });
+      if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
+      return standingsAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class });
     },
   );
 
@@ -106,12 +99,12 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
     },
     async (request, reply) => {
       const race = hub.get(request.params.race);
-      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
+      if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
       const car = race.timeline.cars.get(request.params.car);
       if (car === undefined) {
         return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no car #${request.params.car} in race "${race.id}"` });
       }
-      const at = instant(race, request.query.at);
+      const at = race.instantAt(request.query.at);
       const standing = standingsAt(race.timeline, at).cars.find((c) => c.number === car.number) ?? null;
       return {
         race: race.id,
@@ -138,8 +131,8 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
     },
     async (request, reply) => {
       const race = hub.get(request.params.race);
-      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
-      const at = instant(race, request.query.at);
+      if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
+      const at = race.instantAt(request.query.at);
       return {
         race: race.id,
         at: { raceTimeMs: at },
@@ -164,7 +157,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
     },
     async (request, reply) => {
       const race = hub.get(request.params.race);
-      if (race === undefined) return reply.code(404).send(notFound(request.params.race));
+      if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
       const events = await hub.store.readSince(race.id, request.query.after, request.query.limit);
       return { race: race.id, lastSeq: race.seq, events };
     },
