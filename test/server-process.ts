@@ -1,4 +1,4 @@
-/** Runs the real server (`node bin/sarthe.js serve`) as a child process, for the fault tests and the bench. */
+/** Runs the real server (`node bin/sarthe.js serve`) as a child process, for the fault, serve and site browser tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -12,14 +12,28 @@ export interface ServerProcess {
   exited: Promise<void>;
 }
 
-export async function startServerProcess(options: { db: string; port?: number; token: string; args?: string[]; replay?: boolean }): Promise<ServerProcess> {
+export interface ServerProcessOptions {
+  db: string;
+  port?: number;
+  /** SARTHE_INGEST_TOKEN; unset: the one in the environment, if any. */
+  token?: string;
+  args?: string[];
+  /** Replay the demo race (default: --no-replay). */
+  replay?: boolean;
+  /** Serve the news site (default: --no-site). */
+  site?: boolean;
+  /** More environment for the server. */
+  env?: Record<string, string>;
+}
+
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [
       join(repoRoot, 'bin', 'sarthe.js'),
       'serve',
       ...(options.replay === true ? [] : ['--no-replay']),
-      '--no-site',
+      ...(options.site === true ? [] : ['--no-site']),
       '--host',
       '127.0.0.1',
       '--port',
@@ -28,14 +42,17 @@ export async function startServerProcess(options: { db: string; port?: number; t
       options.db,
       ...(options.args ?? []),
     ],
-    { env: { ...process.env, SARTHE_INGEST_TOKEN: options.token }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, ...(options.token === undefined ? {} : { SARTHE_INGEST_TOKEN: options.token }), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`server did not start in 15 s: ${stderr}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
     lines.on('line', (line) => {
       const m = /Sarthe listening on http:\/\/[^:]+:(\d+)/.exec(line);
       if (m !== null) {

@@ -17,64 +17,36 @@
  * a failure (.ci/run installs it).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { browserAvailable, DESKTOP, launchChromium, PHONE, type Chromium } from './browser.js';
 import { repoRoot } from './helpers.js';
+import { startServerProcess, type ServerProcess } from './server-process.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const results = join(repoRoot, 'test-results');
-const DESKTOP = { width: 1366, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const ADMIN = { email: 'admin@sarthe.test', password: 'browser-admin-pass-1' };
 const EDITOR = { email: 'editor@sarthe.test', password: 'browser-editor-pass-1', name: 'Erin Editor' };
 const READER = { email: 'reader@sarthe.test', password: 'browser-reader-pass-1', name: 'Rob Reader' };
 const SUBSCRIBER = { email: 'sub@sarthe.test', password: 'browser-sub-pass-1', name: 'Sue Subscriber' };
 
-function browserAvailable(): { skip?: string } {
-  if (existsSync(CHROMIUM)) return {};
-  if (process.env.CI === 'true') throw new Error(`CI=true but chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
-  return { skip: `chromium not found at ${CHROMIUM}` };
-}
-
-interface Server {
-  child: ChildProcess;
-  origin: string;
-  exited: Promise<void>;
-}
-
-async function startServer(db: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [join(repoRoot, 'bin', 'sarthe.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--db', db, '--speed', '900', '--tick', '200', '--reports', 'review'],
-    { env: { ...process.env, SARTHE_ADMIN_EMAIL: ADMIN.email, SARTHE_ADMIN_PASSWORD: ADMIN.password }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /Sarthe listening on http:\/\/[^:]+:(\d+)/.exec(line);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${stderr}`)));
+/** The demo race replayed with the site on, its reports left for an editor. */
+function startServer(db: string): Promise<ServerProcess> {
+  return startServerProcess({
+    db,
+    replay: true,
+    site: true,
+    args: ['--speed', '900', '--tick', '200', '--reports', 'review'],
+    env: { SARTHE_ADMIN_EMAIL: ADMIN.email, SARTHE_ADMIN_PASSWORD: ADMIN.password },
   });
-  child.stdout!.resume();
-  return { child, origin: `http://127.0.0.1:${port}`, exited };
 }
 
 describe('coverage site in a real browser', browserAvailable(), () => {
-  let server: Server;
+  let server: ServerProcess;
+  let chromium: Chromium;
   let browser: BrowserContext;
-  let profile: string;
   let dir: string;
   const errors: string[] = [];
   /** The report the editor publishes. */
@@ -84,24 +56,17 @@ describe('coverage site in a real browser', browserAvailable(), () => {
     mkdirSync(results, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'sarthe-site-'));
     server = await startServer(join(dir, 'sarthe.db'));
-    profile = mkdtempSync(join(tmpdir(), 'sarthe-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: DESKTOP,
-      deviceScaleFactor: 1,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    chromium = await launchChromium();
+    browser = chromium.browser;
   });
 
   after(async () => {
-    await browser?.close();
+    await chromium?.close();
     if (server !== undefined) {
       server.child.kill('SIGTERM');
       await Promise.race([server.exited, new Promise((r) => setTimeout(r, 5000))]);
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }
-    if (profile) rmSync(profile, { recursive: true, force: true });
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -109,7 +74,7 @@ describe('coverage site in a real browser', browserAvailable(), () => {
     const page = await browser.newPage();
     await page.setViewportSize(viewport);
     page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
-    await page.goto(`${server.origin}${path}`);
+    await page.goto(`${server.base}${path}`);
     return page;
   }
 
@@ -117,14 +82,14 @@ describe('coverage site in a real browser', browserAvailable(), () => {
     const page = await open('/login');
     await page.fill('#email', account.email);
     await page.fill('#password', account.password);
-    await Promise.all([page.waitForURL(`${server.origin}/`), page.click('form[action="/login"] button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${server.base}/`), page.click('form[action="/login"] button[type=submit]')]);
     assert.ok(await page.locator('form[action="/logout"]').isVisible(), `logged in as ${account.email}`);
     await page.close();
   }
 
   async function logOut(): Promise<void> {
     const page = await open('/');
-    await Promise.all([page.waitForURL(`${server.origin}/`), page.click('form[action="/logout"] button')]);
+    await Promise.all([page.waitForURL(`${server.base}/`), page.click('form[action="/logout"] button')]);
     assert.equal(await page.locator('form[action="/logout"]').count(), 0, 'logged out');
     await page.close();
   }
@@ -170,7 +135,7 @@ describe('coverage site in a real browser', browserAvailable(), () => {
     const headline = await page.inputValue('#headline');
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(results, 'site-editor-desktop.png') });
-    await Promise.all([page.waitForURL(`${server.origin}${address}`), page.click('button[value=publish]')]);
+    await Promise.all([page.waitForURL(`${server.base}${address}`), page.click('button[value=publish]')]);
     assert.equal(await page.locator('h1').textContent(), headline);
     assert.match((await page.locator('.body').textContent()) ?? '', /the crowd in the grandstands rose to its feet\./);
     published = { slug: address.slice('/news/'.length), headline, hour };
@@ -193,10 +158,10 @@ describe('coverage site in a real browser', browserAvailable(), () => {
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(results, 'site-home-desktop.png') });
 
-    const feed = await page.request.get(`${server.origin}/feed.rss`);
+    const feed = await page.request.get(`${server.base}/feed.rss`);
     const xml = await feed.text();
     const firstItem = /<item>[\s\S]*?<\/item>/.exec(xml)?.[0] ?? '';
-    assert.match(firstItem, new RegExp(`<link>${server.origin}/news/${published.slug}</link>`));
+    assert.match(firstItem, new RegExp(`<link>${server.base}/news/${published.slug}</link>`));
 
     await Promise.all([page.waitForURL(`**/news/${published.slug}`), first.click()]);
     assert.match((await page.locator('.body').textContent()) ?? '', /crowd in the grandstands/);
@@ -230,7 +195,7 @@ describe('coverage site in a real browser', browserAvailable(), () => {
       const style = document.createElement('style'); style.textContent = '.adsbox, .ad-banner { display: none !important }';
       document.head.appendChild(style);
     });`);
-    await page.goto(`${server.origin}/news/${published.slug}`);
+    await page.goto(`${server.base}/news/${published.slug}`);
     const notice = page.locator('[data-testid=adblock-notice]').first();
     await notice.waitFor({ state: 'visible', timeout: 5000 });
     assert.match((await notice.textContent()) ?? '', /subscribe/i);

@@ -10,26 +10,19 @@
  * a failure (.ci/run installs it).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { serveReplay, type ServeProcess } from '../bench/web-server.js';
 import { formatGap } from '../src/model/format.js';
 import type { Standings } from '../src/model/standings.js';
 import { formatLapTime, HOUR, MINUTE } from '../src/model/time.js';
+import { browserAvailable, DESKTOP, launchChromium, PHONE, type Chromium } from './browser.js';
 import { repoRoot } from './helpers.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const results = join(repoRoot, 'test-results');
 const webRoot = join(repoRoot, 'dist', 'web');
-
-function browserAvailable(): { skip?: string } {
-  if (existsSync(CHROMIUM)) return {};
-  if (process.env.CI === 'true') throw new Error(`CI=true but chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
-  return { skip: `chromium not found at ${CHROMIUM}` };
-}
 
 /**
  * The page functions below run in the browser. Node's type library has no
@@ -51,9 +44,6 @@ declare const document: {
 declare const location: { hash: string };
 declare const Event: new (type: string, init?: { bubbles?: boolean }) => unknown;
 
-const DESKTOP = { width: 1366, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
 interface RowText {
   car: string;
   pos: string;
@@ -73,8 +63,8 @@ function rowsOf(page: Page): Promise<RowText[]> {
 
 describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 }, () => {
   let server: ServeProcess;
+  let chromium: Chromium;
   let browser: BrowserContext;
-  let profile: string;
   const errors: string[] = [];
 
   before(async () => {
@@ -88,28 +78,13 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       fromMs: 6 * HOUR + 5 * MINUTE,
       speed: 60,
     });
-    profile = mkdtempSync(join(tmpdir(), 'sarthe-chromium-'));
-    // A fresh profile each run (launchPersistentContext is how Playwright takes --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: DESKTOP,
-      deviceScaleFactor: 1,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    chromium = await launchChromium();
+    browser = chromium.browser;
   });
 
   after(async () => {
-    await browser?.close();
+    await chromium?.close();
     await server?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   async function open(path: string, viewport = DESKTOP): Promise<Page> {
