@@ -20,12 +20,11 @@ export interface User {
   createdAtMs: number;
 }
 
-export interface NewUser {
-  email: string;
-  name: string;
-  role: Role;
-  passwordHash: string;
-}
+/** A user as created: the store adds the id and the creation time; nobody starts as a subscriber. */
+export type NewUser = Pick<User, 'email' | 'name' | 'role' | 'passwordHash'>;
+
+/** What can change in an account (only the fields given). */
+export type UserChange = Partial<Pick<User, 'role' | 'subscriber' | 'passwordHash' | 'name'>>;
 
 export interface Session {
   /** SHA-256 of the cookie's token: a stolen database holds no usable session. */
@@ -62,18 +61,8 @@ export interface Article {
   correctedAtMs: number | null;
 }
 
-export interface NewArticle {
-  slug: string;
-  kind: ArticleKind;
-  status: ArticleStatus;
-  headline: string;
-  standfirst: string;
-  bodyMd: string;
-  byline: string;
-  tags: string[];
-  race: string | null;
-  hour: number | null;
-}
+/** An article as created: the store adds the id and the times. */
+export type NewArticle = Pick<Article, 'slug' | 'kind' | 'status' | 'headline' | 'standfirst' | 'bodyMd' | 'byline' | 'tags' | 'race' | 'hour'>;
 
 /** A bearer token for the ingest API that an admin issued (besides the one from config). */
 export interface ApiToken {
@@ -88,12 +77,8 @@ export interface ApiToken {
   revokedAtMs: number | null;
 }
 
-export interface ArticleChange {
-  headline?: string;
-  standfirst?: string;
-  bodyMd?: string;
-  tags?: string[];
-}
+/** An edit of an article's text and tags (only the fields given); the slug never changes. */
+export type ArticleChange = Partial<Pick<Article, 'headline' | 'standfirst' | 'bodyMd' | 'tags'>>;
 
 export interface ArticleQuery {
   status?: ArticleStatus;
@@ -110,7 +95,7 @@ export interface ContentStore {
   /** Emails compare case-insensitively. */
   userByEmail(email: string): Promise<User | null>;
   users(): Promise<User[]>;
-  updateUser(id: number, change: { role?: Role; subscriber?: boolean; passwordHash?: string; name?: string }): Promise<User | null>;
+  updateUser(id: number, change: UserChange): Promise<User | null>;
 
   createSession(session: Session): Promise<void>;
   /** The live session's user, or null when unknown or expired. */
@@ -133,7 +118,7 @@ export interface ContentStore {
   /** Publishing again after an unpublish keeps the first publication time. */
   setStatus(id: number, status: ArticleStatus, nowMs: number): Promise<Article | null>;
 
-  createApiToken(token: { name: string; tokenHash: string; createdBy: number | null }, nowMs: number): Promise<ApiToken>;
+  createApiToken(token: Pick<ApiToken, 'name' | 'tokenHash' | 'createdBy'>, nowMs: number): Promise<ApiToken>;
   apiTokens(): Promise<ApiToken[]>;
   /** The token with this hash if it is not revoked (and notes that it was used). */
   useApiToken(tokenHash: string, nowMs: number): Promise<ApiToken | null>;

@@ -24,6 +24,7 @@ import {
   type Role,
   type Session,
   type User,
+  type UserChange,
 } from '../content.js';
 
 export interface SqliteContentOptions {
@@ -172,7 +173,7 @@ export class SqliteContentStore implements ContentStore {
     return this.db.prepare<[], UserRow>('SELECT * FROM users ORDER BY id').all().map(toUser);
   }
 
-  async updateUser(id: number, change: { role?: Role; subscriber?: boolean; passwordHash?: string; name?: string }): Promise<User | null> {
+  async updateUser(id: number, change: UserChange): Promise<User | null> {
     const sets: string[] = [];
     const values: Array<string | number> = [];
     if (change.role !== undefined) sets.push('role = ?'), values.push(change.role);
@@ -293,7 +294,7 @@ export class SqliteContentStore implements ContentStore {
     return this.articleById(id);
   }
 
-  async createApiToken(token: { name: string; tokenHash: string; createdBy: number | null }, nowMs: number): Promise<ApiToken> {
+  async createApiToken(token: Pick<ApiToken, 'name' | 'tokenHash' | 'createdBy'>, nowMs: number): Promise<ApiToken> {
     const result = this.db
       .prepare('INSERT INTO api_tokens (name, token_hash, created_by, created_at) VALUES (?, ?, ?, ?)')
       .run(token.name.trim(), token.tokenHash, token.createdBy, nowMs);
