@@ -298,7 +298,7 @@ export class SqliteContentStore implements ContentStore {
     const result = this.db
       .prepare('INSERT INTO api_tokens (name, token_hash, created_by, created_at) VALUES (?, ?, ?, ?)')
       .run(token.name.trim(), token.tokenHash, token.createdBy, nowMs);
-    return toApiToken(this.db.prepare<[number], ApiTokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(Number(result.lastInsertRowid))!);
+    return this.apiTokenById(Number(result.lastInsertRowid))!;
   }
 
   async apiTokens(): Promise<ApiToken[]> {
@@ -318,12 +318,16 @@ export class SqliteContentStore implements ContentStore {
 
   async revokeApiToken(id: number, nowMs: number): Promise<ApiToken | null> {
     this.db.prepare('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(nowMs, id);
-    const row = this.db.prepare<[number], ApiTokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(id);
-    return row === undefined ? null : toApiToken(row);
+    return this.apiTokenById(id);
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  private apiTokenById(id: number): ApiToken | null {
+    const row = this.db.prepare<[number], ApiTokenRow>('SELECT * FROM api_tokens WHERE id = ?').get(id);
+    return row === undefined ? null : toApiToken(row);
   }
 
   private writeTags(id: number, tags: readonly string[]): void {
