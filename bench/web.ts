@@ -11,7 +11,7 @@
  *   replay, after a 5 s warm-up (reported apart: V8 still compiling).
  *   Measured with performance.now() in the page (?metrics, live-client.ts);
  *   scriptOnlyP99Ms leaves out the forced style and layout. Redraws are
- *   coalesced to one per 500 ms (live-client.ts MIN_REDRAW_MS).
+ *   coalesced to one a second (live-client.ts MIN_REDRAW_MS).
  *   Baseline in the same run: one full redraw of the table (what a screen that
  *   rebuilds its rows on every update would pay per frame).
  * - firstPaintMs: navigation start to the first rows painted, median of cold
