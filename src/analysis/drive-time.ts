@@ -10,7 +10,7 @@
  * count; the lap being run at `at` is not yet known, and an in-lap counts
  * whole until its stop's length is known (its out-lap completed).
  */
-import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
+import { upperBound, type CarTimeline, type RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { instant, lapStartMs, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
 import { rosterOf, type CarRef, type DriverRef, type Roster } from './roster.js';
@@ -128,16 +128,10 @@ export function maxDriveInWindow(intervals: readonly DriveInterval[], windowMs: 
   for (const iv of intervals) prefix.push(prefix[prefix.length - 1]! + (iv.endMs - iv.startMs));
   // Drive time done by instant x.
   const doneBy = (x: number): number => {
-    let lo = 0;
-    let hi = intervals.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid]! <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === 0) return 0;
-    const iv = intervals[lo - 1]!;
-    return prefix[lo - 1]! + Math.min(x, iv.endMs) - iv.startMs;
+    const started = upperBound(starts, x);
+    if (started === 0) return 0;
+    const iv = intervals[started - 1]!;
+    return prefix[started - 1]! + Math.min(x, iv.endMs) - iv.startMs;
   };
   let best = { driveMs: 0, windowEndMs: Math.min(at, intervals[0]!.endMs) };
   const candidates = [at];
