@@ -6,7 +6,6 @@
  * and must not copy 62 cars each time); every apply returns what changed so
  * the timing table touches only those rows.
  */
-import type { FlagState } from '../../model/events.js';
 import type { FeedMessage, LiveDelta, LiveSnapshot, RaceInfo } from '../../model/live.js';
 import type { CarStanding, Standings } from '../../model/standings.js';
 import { sortClasses } from './classes.js';
@@ -14,12 +13,8 @@ import { sortClasses } from './classes.js';
 /** How many feed messages the screen keeps (the server also bounds its list). */
 export const FEED_LIMIT = 200;
 
-export interface LiveState {
-  seq: number;
-  race: RaceInfo;
-  raceTimeMs: number;
-  flag: FlagState;
-  chequeredMs: number | null;
+/** A LiveSnapshot with its cars kept by number and their order apart, so deltas patch them in place. */
+export interface LiveState extends Omit<LiveSnapshot, 'cars' | 'messages'> {
   /** Car numbers in overall order. */
   order: string[];
   cars: Map<string, CarStanding>;
