@@ -29,17 +29,9 @@ export interface HourFactsOptions {
 }
 
 /** A car's place at an instant, with who is at the wheel and the whole crew. */
-export interface CarPosition extends CarRef {
-  position: number;
-  classPosition: number;
-  laps: number;
-  gap: Gap;
-  interval: Gap;
-  classGap: Gap;
-  classInterval: Gap;
-  status: CarStatus;
-  pitStops: number;
-  lastCrossingMs: number;
+export interface CarPosition
+  extends CarRef,
+    Pick<CarStanding, 'position' | 'classPosition' | 'laps' | 'gap' | 'interval' | 'classGap' | 'classInterval' | 'status' | 'pitStops' | 'lastCrossingMs'> {
   driverAtWheel: DriverRef | null;
   crew: DriverRef[];
 }
