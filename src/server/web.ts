@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { escapeHtml } from './site/html.js';
 
 export async function registerWeb(app: FastifyInstance, webRoot: string | null, prefix = '/'): Promise<void> {
   // `/timing` → `/timing/`: the app's relative asset URLs need the slash.
@@ -34,8 +35,4 @@ ${items}
 </body></html>
 `);
   });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
