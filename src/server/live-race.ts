@@ -44,8 +44,7 @@ export class LiveRace {
   /** Events applied (revisions included). */
   events = 0;
   private standings: Standings | null = null;
-  private readonly messages: FeedMessage[] = [];
-  /** Every feed message of the race, in commit order (race time never goes back), for time travel. */
+  /** Every feed message of the race, in commit order (race time never goes back): the snapshot's last ones, and time travel. */
   private readonly feed: FeedMessage[] = [];
   private readonly ring: RecentDelta[] = [];
   private ringBytes = 0;
@@ -99,9 +98,7 @@ export class LiveRace {
     }
     if (messages.length > 0) {
       delta.messages = messages;
-      this.messages.push(...messages);
       this.feed.push(...messages);
-      if (this.messages.length > MESSAGE_LIMIT) this.messages.splice(0, this.messages.length - MESSAGE_LIMIT);
     }
     this.standings = current;
     this.seq = commitSeq;
@@ -138,7 +135,7 @@ export class LiveRace {
       flag: this.standings?.flag ?? 'unknown',
       chequeredMs: this.standings?.chequeredMs ?? null,
       cars: this.standings?.cars ?? [],
-      messages: [...this.messages],
+      messages: this.feed.slice(-MESSAGE_LIMIT),
     };
   }
 
