@@ -4,6 +4,7 @@
  */
 import type { FeedMessage, RaceInfo } from '../../model/live.js';
 import type { Standings } from '../../model/standings.js';
+import { FEED_LIMIT } from './live-state.js';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly url: string) {
@@ -39,7 +40,7 @@ export function fetchStandings(race: string, atMs: number, signal?: AbortSignal)
 
 /** GET /api/races/:race/messages?at=…: the feed as live viewers saw it up to an instant. */
 export async function fetchMessages(race: string, atMs: number, signal?: AbortSignal): Promise<FeedMessage[]> {
-  const body = await getJson<{ messages: FeedMessage[] }>(raceUrl(race, `/messages?at=${atParam(atMs)}&limit=200`), signal);
+  const body = await getJson<{ messages: FeedMessage[] }>(raceUrl(race, `/messages?at=${atParam(atMs)}&limit=${FEED_LIMIT}`), signal);
   return body.messages;
 }
 
