@@ -6,6 +6,7 @@
 import type { CarHistory } from '../../analysis/history.js';
 import type { CarStints } from '../../analysis/stints.js';
 import type { CarRef } from '../../analysis/roster.js';
+import { HOUR } from '../../model/time.js';
 import { stintBars, type StintBar } from '../car/car-data.js';
 
 /** The class's cars, leader first (so legends read like the classification). */
@@ -63,7 +64,7 @@ export function gapChartData(histories: readonly CarHistory[], className: string
     }
   }
   const laps = firstMs.length;
-  const hours = Array.from({ length: laps }, (_, i) => (firstMs[i] ?? NaN) / 3_600_000);
+  const hours = Array.from({ length: laps }, (_, i) => (firstMs[i] ?? NaN) / HOUR);
   const gaps = inClass.map((h) => {
     const column: Array<number | null> = new Array<number | null>(laps).fill(null);
     for (const point of h.laps) {
