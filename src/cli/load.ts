@@ -1,6 +1,6 @@
 /** Shared by the commands that read lap files: import, report skipped lines, fold. */
 import type { TimingEvent } from '../model/events.js';
-import { HOUR, parseRaceTime } from '../model/time.js';
+import { parseRaceTime } from '../model/time.js';
 import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
 import { importAnalysisFiles } from '../sources/alkamel/import.js';
 import { formatIssue } from '../sources/alkamel/parse.js';
@@ -37,5 +37,3 @@ export function atOption(text: string | undefined): number | null {
   if (text === undefined) return null;
   return parseRaceTime(text);
 }
-
-export { HOUR };
