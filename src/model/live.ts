@@ -14,6 +14,9 @@
 import type { FlagState } from './events.js';
 import type { CarStanding } from './standings.js';
 
+/** Feed messages a snapshot carries and a screen keeps: the same bound on both sides. */
+export const FEED_LIMIT = 200;
+
 export interface RaceInfo {
   /** URL-safe id, e.g. "lemans-2019". */
   id: string;

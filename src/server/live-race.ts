@@ -12,6 +12,7 @@
  */
 import type { TimingEvent } from '../model/events.js';
 import type { FeedMessage, LiveDelta, LiveSnapshot, RaceInfo } from '../model/live.js';
+import { FEED_LIMIT } from '../model/live.js';
 import type { Standings } from '../model/standings.js';
 import { diffStandings } from '../engine/delta.js';
 import { feedMessages } from '../engine/messages.js';
@@ -19,7 +20,7 @@ import { standingsAt } from '../engine/standings.js';
 import { RaceTimeline } from '../engine/timeline.js';
 
 /** Feed messages kept for a snapshot (the web screen keeps as many). */
-export const MESSAGE_LIMIT = 200;
+export const MESSAGE_LIMIT = FEED_LIMIT;
 
 export interface RingLimits {
   /** Most deltas kept for reconnecting viewers. */

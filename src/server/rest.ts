@@ -13,6 +13,7 @@ import type { LiveRace } from './live-race.js';
 import type { RaceHub } from './races.js';
 import type { LivePush } from './live-push.js';
 import { carAnalysis, type RulesFor } from './analysis.js';
+import { FEED_LIMIT } from '../model/live.js';
 
 export function raceSummary(race: LiveRace) {
   const standings = race.liveStandings();
@@ -58,7 +59,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         summary: 'The race feed up to an instant, as live viewers saw it (for time travel)',
         description: 'The last `limit` feed messages at or before `at` (default: the live instant), oldest first.',
         params: raceParams,
-        querystring: z.object({ at: atQuery, limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        querystring: z.object({ at: atQuery, limit: z.coerce.number().int().min(1).max(1000).default(FEED_LIMIT) }),
       },
     },
     async (request, reply) => {

@@ -7,11 +7,11 @@
  * the timing table touches only those rows.
  */
 import type { FeedMessage, LiveDelta, LiveSnapshot, RaceInfo } from '../../model/live.js';
+import { FEED_LIMIT } from '../../model/live.js';
+
+export { FEED_LIMIT };
 import type { CarStanding, Standings } from '../../model/standings.js';
 import { sortClasses } from './classes.js';
-
-/** How many feed messages the screen keeps (the server also bounds its list). */
-export const FEED_LIMIT = 200;
 
 /** A LiveSnapshot with its cars kept by number and their order apart, so deltas patch them in place. */
 export interface LiveState extends Omit<LiveSnapshot, 'cars' | 'messages'> {
