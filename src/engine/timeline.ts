@@ -7,7 +7,7 @@
  * arrival order give the same timeline (events are placed by race time and
  * keyed by car and lap), so a live feed, a replay and an import agree.
  */
-import type { EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
+import type { DecisionEvent, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
 
 export class CarTimeline {
   entry: EntryEvent;
@@ -126,6 +126,8 @@ export interface FlagChange {
 export class RaceTimeline {
   session: SessionEvent | null = null;
   readonly cars = new Map<string, CarTimeline>();
+  /** Race control's decisions as announced (DESIGN.md "Decision"). */
+  readonly decisions: DecisionEvent[] = [];
   /** Flag shown at each crossing where it differs from the crossing before. */
   private flagTimes: number[] = [];
   private flagValues: Flag[] = [];
@@ -158,6 +160,10 @@ export class RaceTimeline {
       case 'pit-out':
         this.car(event.car).addPitOut(event);
         if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
+        return;
+      case 'decision':
+        // Kept in announcement order; the classification applies them (results issue).
+        this.decisions.push(event);
         return;
     }
   }

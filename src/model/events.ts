@@ -92,11 +92,54 @@ export const PitOutEventSchema = z.strictObject({
 });
 export type PitOutEvent = z.infer<typeof PitOutEventSchema>;
 
+/**
+ * What race control decided (endurance-rules.md §6, DESIGN.md "Decision").
+ * `stop-and-go` carries the hold (`penaltyMs`); `time-added` the time added
+ * to the car's race time; `laps-deducted` the laps; `disqualified` and
+ * `not-classified` take the car out of the result; `note` is any other
+ * decision in free text (a reprimand, a warning, "no further action").
+ */
+export const DecisionKindSchema = z.enum([
+  'drive-through',
+  'stop-and-go',
+  'time-added',
+  'laps-deducted',
+  'disqualified',
+  'not-classified',
+  'note',
+]);
+export type DecisionKind = z.infer<typeof DecisionKindSchema>;
+
+export const DecisionEventSchema = z.strictObject({
+  type: z.literal('decision'),
+  /** Idempotency key given by the source (race control's message number, or a hash of its text and time). */
+  id: z
+    .string()
+    .min(1)
+    .max(80)
+    .regex(/^[0-9A-Za-z._:-]+$/, 'decision id is letters, digits and . _ : -'),
+  /** Race time at which race control announced it. */
+  atMs: ms,
+  kind: DecisionKindSchema,
+  /** The car concerned, as written ("007" stays "007"); null for a decision about no one car. */
+  car: carNumber.nullable().default(null),
+  /** Stop-and-go hold, or time added to the race time; null otherwise. */
+  penaltyMs: positiveMs.nullable().default(null),
+  /** Laps deducted; null otherwise. */
+  laps: z.number().int().min(1).max(1000).nullable().default(null),
+  /** The reason race control gave ("unsafe release", "track limits"); empty when none. */
+  reason: z.string().max(300).default(''),
+  /** The message as race control wrote it. */
+  text: z.string().max(1000).default(''),
+});
+export type DecisionEvent = z.infer<typeof DecisionEventSchema>;
+
 export const TimingEventSchema = z.discriminatedUnion('type', [
   SessionEventSchema,
   EntryEventSchema,
   LapEventSchema,
   PitOutEventSchema,
+  DecisionEventSchema,
 ]);
 export type TimingEvent = z.infer<typeof TimingEventSchema>;
 /** What a client may send: defaults not yet applied. */
@@ -116,6 +159,8 @@ export function eventKey(event: TimingEvent): string {
       return `lap:${event.car}:${event.lap}`;
     case 'pit-out':
       return `pit-out:${event.car}:${event.lap}`;
+    case 'decision':
+      return `decision:${event.id}`;
   }
 }
 
@@ -131,11 +176,12 @@ export function eventTimeMs(event: TimingEvent): number {
     case 'lap':
       return event.crossingMs;
     case 'pit-out':
+    case 'decision':
       return event.atMs;
   }
 }
 
-const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3 };
+const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3, decision: 4 };
 
 /**
  * Total order used everywhere events are sorted: time, then kind, then car,
@@ -148,6 +194,12 @@ export function compareEvents(a: TimingEvent, b: TimingEvent): number {
   const dk = typeRank[a.type] - typeRank[b.type];
   if (dk !== 0) return dk;
   if (a.type === 'session' || b.type === 'session') return 0;
+  if (a.type === 'decision' || b.type === 'decision') {
+    // Same instant, both decisions (the ranks are equal): the id orders them.
+    const ia = a.type === 'decision' ? a.id : '';
+    const ib = b.type === 'decision' ? b.id : '';
+    return ia < ib ? -1 : ia > ib ? 1 : 0;
+  }
   if (a.car !== b.car) return a.car < b.car ? -1 : 1;
   const la = a.type === 'entry' ? 0 : a.lap;
   const lb = b.type === 'entry' ? 0 : b.lap;
