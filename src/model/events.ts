@@ -94,10 +94,14 @@ export type PitOutEvent = z.infer<typeof PitOutEventSchema>;
 
 /**
  * What race control decided (endurance-rules.md §6, DESIGN.md "Decision").
- * `stop-and-go` carries the hold (`penaltyMs`); `time-added` the time added
- * to the car's race time; `laps-deducted` the laps; `disqualified` and
- * `not-classified` take the car out of the result; `note` is any other
- * decision in free text (a reprimand, a warning, "no further action").
+ * Kinds that change the result: `drive-through`, `stop-and-go` (the hold in
+ * `penaltyMs`), `time-added` (to the car's race time, `penaltyMs`),
+ * `laps-deducted` (`laps`), `disqualified`, `not-classified`. Kinds that
+ * are told but change no order: `stop-time-added` (seconds added to the car's
+ * next pit stop, WEC's "5 SECONDS ADDED TO THE NEXT PIT STOP"),
+ * `lap-time-deleted` (`lap`), `reprimand`, `warning` (incl. the black and
+ * white flag), `no-further-action`, `mechanical-black-flag` (stop and
+ * repair), and `note`: any other decision in free text.
  */
 export const DecisionKindSchema = z.enum([
   'drive-through',
@@ -106,6 +110,12 @@ export const DecisionKindSchema = z.enum([
   'laps-deducted',
   'disqualified',
   'not-classified',
+  'stop-time-added',
+  'lap-time-deleted',
+  'reprimand',
+  'warning',
+  'no-further-action',
+  'mechanical-black-flag',
   'note',
 ]);
 export type DecisionKind = z.infer<typeof DecisionKindSchema>;
@@ -123,8 +133,10 @@ export const DecisionEventSchema = z.strictObject({
   kind: DecisionKindSchema,
   /** The car concerned, as written ("007" stays "007"); null for a decision about no one car. */
   car: carNumber.nullable().default(null),
-  /** Stop-and-go hold, or time added to the race time; null otherwise. */
+  /** Stop-and-go hold, time added to the race time or to the next stop; null otherwise. */
   penaltyMs: positiveMs.nullable().default(null),
+  /** The lap concerned (a deleted lap time), when race control names one. */
+  lap: z.number().int().min(1).max(100_000).nullable().default(null),
   /** Laps deducted; null otherwise. */
   laps: z.number().int().min(1).max(1000).nullable().default(null),
   /** The reason race control gave ("unsafe release", "track limits"); empty when none. */
