@@ -7,7 +7,7 @@
  * arrival order give the same timeline (events are placed by race time and
  * keyed by car and lap), so a live feed, a replay and an import agree.
  */
-import type { DecisionEvent, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
+import type { DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
 
 export class CarTimeline {
   entry: EntryEvent;
@@ -118,6 +118,15 @@ export class CarTimeline {
   }
 }
 
+/** Insert in (atMs, id) order, replacing an event with the same id (a resend or a correction). */
+function insertByTime<T extends { atMs: number; id: string }>(list: T[], event: T): void {
+  const same = list.findIndex((e) => e.id === event.id);
+  if (same >= 0) list.splice(same, 1);
+  let i = list.length;
+  while (i > 0 && (list[i - 1]!.atMs > event.atMs || (list[i - 1]!.atMs === event.atMs && list[i - 1]!.id > event.id))) i--;
+  list.splice(i, 0, event);
+}
+
 export interface FlagChange {
   atMs: number;
   flag: Flag;
@@ -128,6 +137,8 @@ export class RaceTimeline {
   readonly cars = new Map<string, CarTimeline>();
   /** Race control's decisions as announced (DESIGN.md "Decision"). */
   readonly decisions: DecisionEvent[] = [];
+  /** Race control's other messages, as published. */
+  readonly messages: MessageEvent[] = [];
   /** Flag shown at each crossing where it differs from the crossing before. */
   private flagTimes: number[] = [];
   private flagValues: Flag[] = [];
@@ -162,8 +173,11 @@ export class RaceTimeline {
         if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
         return;
       case 'decision':
-        // Kept in announcement order; the classification applies them (results issue).
-        this.decisions.push(event);
+        // Kept in announcement order whatever the arrival order; the classification applies them.
+        insertByTime(this.decisions, event);
+        return;
+      case 'message':
+        insertByTime(this.messages, event);
         return;
     }
   }

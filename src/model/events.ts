@@ -146,12 +146,31 @@ export const DecisionEventSchema = z.strictObject({
 });
 export type DecisionEvent = z.infer<typeof DecisionEventSchema>;
 
+/**
+ * A race-control message that is not a decision (or not one Sarthe can read):
+ * "SAFETY CAR DEPLOYED", "CAR 7 UNDER INVESTIGATION". Shown in the feed as written.
+ */
+export const MessageEventSchema = z.strictObject({
+  type: z.literal('message'),
+  /** Idempotency key given by the source (a message number, or a hash of its text and time). */
+  id: z
+    .string()
+    .min(1)
+    .max(80)
+    .regex(/^[0-9A-Za-z._:-]+$/, 'message id is letters, digits and . _ : -'),
+  /** Race time at which race control published it. */
+  atMs: ms,
+  text: z.string().min(1).max(1000),
+});
+export type MessageEvent = z.infer<typeof MessageEventSchema>;
+
 export const TimingEventSchema = z.discriminatedUnion('type', [
   SessionEventSchema,
   EntryEventSchema,
   LapEventSchema,
   PitOutEventSchema,
   DecisionEventSchema,
+  MessageEventSchema,
 ]);
 export type TimingEvent = z.infer<typeof TimingEventSchema>;
 /** What a client may send: defaults not yet applied. */
@@ -173,6 +192,8 @@ export function eventKey(event: TimingEvent): string {
       return `pit-out:${event.car}:${event.lap}`;
     case 'decision':
       return `decision:${event.id}`;
+    case 'message':
+      return `message:${event.id}`;
   }
 }
 
@@ -189,11 +210,12 @@ export function eventTimeMs(event: TimingEvent): number {
       return event.crossingMs;
     case 'pit-out':
     case 'decision':
+    case 'message':
       return event.atMs;
   }
 }
 
-const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3, decision: 4 };
+const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3, decision: 4, message: 5 };
 
 /**
  * Total order used everywhere events are sorted: time, then kind, then car,
@@ -206,10 +228,10 @@ export function compareEvents(a: TimingEvent, b: TimingEvent): number {
   const dk = typeRank[a.type] - typeRank[b.type];
   if (dk !== 0) return dk;
   if (a.type === 'session' || b.type === 'session') return 0;
-  if (a.type === 'decision' || b.type === 'decision') {
-    // Same instant, both decisions (the ranks are equal): the id orders them.
-    const ia = a.type === 'decision' ? a.id : '';
-    const ib = b.type === 'decision' ? b.id : '';
+  if (a.type === 'decision' || b.type === 'decision' || a.type === 'message' || b.type === 'message') {
+    // Same instant and kind (the ranks are equal): the id orders them.
+    const ia = a.type === 'decision' || a.type === 'message' ? a.id : '';
+    const ib = b.type === 'decision' || b.type === 'message' ? b.id : '';
     return ia < ib ? -1 : ia > ib ? 1 : 0;
   }
   if (a.car !== b.car) return a.car < b.car ? -1 : 1;
