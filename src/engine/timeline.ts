@@ -7,6 +7,8 @@
  * arrival order give the same timeline (events are placed by race time and
  * keyed by car and lap), so a live feed, a replay and an import agree.
  */
+import { GENERAL_CLASSIFICATION, type ClassificationProfile } from '../model/classification.js';
+import { roadLeaderFlagMs } from './finish.js';
 import type { DecisionEvent, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
 
 export class CarTimeline {
@@ -126,7 +128,12 @@ export interface FlagChange {
 export class RaceTimeline {
   session: SessionEvent | null = null;
   readonly cars = new Map<string, CarTimeline>();
-  /** Race control's decisions as announced (DESIGN.md "Decision"). */
+  /**
+   * The classification rules the result applies (rules/classification-*.json,
+   * picked by the caller for the race); the §6 general rule until set.
+   */
+  classification: ClassificationProfile = GENERAL_CLASSIFICATION;
+  /** Race control's decisions as announced (DESIGN.md "Decision"), in time order. */
   readonly decisions: DecisionEvent[] = [];
   /** Flag shown at each crossing where it differs from the crossing before. */
   private flagTimes: number[] = [];
@@ -162,8 +169,9 @@ export class RaceTimeline {
         if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
         return;
       case 'decision':
-        // Kept in announcement order; the classification applies them (results issue).
-        this.decisions.push(event);
+        // Kept in announcement order (a repeat replaces); the classification applies them (classification.ts).
+        this.addDecision(event);
+        if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
         return;
     }
   }
@@ -195,7 +203,8 @@ export class RaceTimeline {
 
   /**
    * When the chequered flag fell: the first crossing under the finish flag,
-   * else the leader's first crossing after the scheduled length; null before.
+   * else the road leader's first crossing after the scheduled length
+   * (finish.ts); null before.
    */
   chequeredMs(): number | null {
     if (this.chequeredCache !== undefined) return this.chequeredCache;
@@ -204,28 +213,18 @@ export class RaceTimeline {
       result = this.firstFinishMs;
     } else {
       const duration = this.session?.scheduledDurationMs ?? null;
-      if (duration !== null) {
-        let leader: CarTimeline | undefined;
-        let leaderLaps = -1;
-        let leaderMs = Infinity;
-        for (const car of this.cars.values()) {
-          const n = car.indexAt(duration);
-          const laps = n === 0 ? 0 : car.laps[n - 1]!.lap;
-          const at = n === 0 ? Infinity : car.crossings[n - 1]!;
-          if (laps > leaderLaps || (laps === leaderLaps && at < leaderMs)) {
-            leader = car;
-            leaderLaps = laps;
-            leaderMs = at;
-          }
-        }
-        if (leader !== undefined) {
-          const next = leader.crossings[leader.indexAt(duration)];
-          if (next !== undefined) result = next;
-        }
-      }
+      if (duration !== null) result = roadLeaderFlagMs(this.cars.values(), duration);
     }
     this.chequeredCache = result;
     return result;
+  }
+
+  private addDecision(event: DecisionEvent): void {
+    const at = this.decisions.findIndex((d) => d.id === event.id);
+    if (at >= 0) this.decisions.splice(at, 1);
+    let i = this.decisions.length;
+    while (i > 0 && this.decisions[i - 1]!.atMs > event.atMs) i--;
+    this.decisions.splice(i, 0, event);
   }
 
   /** A lap sent again replaces the old one: its flag must not count twice. */

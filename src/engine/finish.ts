@@ -1,0 +1,66 @@
+/**
+ * The finish (endurance-rules.md §6; issue 10 "The finish"): the chequered
+ * flag falls on the first crossing, after the scheduled time, of the car that
+ * leads on the road; every other car finishes on its next crossing.
+ */
+import type { CarTimeline } from './timeline.js';
+
+/**
+ * True when car `car`, last seen crossing the line at index `index`, should
+ * have crossed again by `t` at the pace of its last lap: it has stopped (on
+ * track, or in the pits for longer than a lap), so a car behind it that
+ * crosses now is ahead of it on the road.
+ */
+export function overdueAt(car: CarTimeline, index: number, t: number): boolean {
+  const last = car.laps[index];
+  if (last === undefined) return false;
+  const exit = car.pitOutAt(t);
+  const lastSeen = exit !== undefined && exit.atMs > last.crossingMs ? exit.atMs : last.crossingMs;
+  return t > lastSeen + last.lapMs;
+}
+
+/**
+ * When the flag falls in a file without an `FF` flag: the first crossing
+ * after `scheduledMs` by a car that no running car is ahead of. A car ahead
+ * in the order (more laps, or as many and crossed first) stops counting once
+ * it is overdue (`overdueAt`): the leader at the scheduled time that stopped
+ * after its last crossing does not hold the flag back, and the flag waits
+ * for whoever leads when it is next shown. Null until that crossing exists.
+ *
+ * Depends only on crossings up to the one it returns, so the flag falls at
+ * the same instant in a live feed, a replay and an import.
+ */
+export function roadLeaderFlagMs(cars: Iterable<CarTimeline>, scheduledMs: number): number | null {
+  const field = [...cars];
+  const candidates: Array<{ ms: number; car: CarTimeline; index: number }> = [];
+  for (const car of field) {
+    for (let i = car.indexAt(scheduledMs); i < car.laps.length; i++) candidates.push({ ms: car.crossings[i]!, car, index: i });
+  }
+  candidates.sort((a, b) => a.ms - b.ms);
+  for (const c of candidates) {
+    const laps = c.car.laps[c.index]!.lap;
+    const ahead = field.some((other) => {
+      if (other === c.car) return false;
+      const n = other.indexAt(c.ms);
+      if (n === 0) return false;
+      const otherLaps = other.laps[n - 1]!.lap;
+      const isAhead = otherLaps > laps || (otherLaps === laps && other.crossings[n - 1]! < c.ms);
+      return isAhead && !overdueAt(other, n - 1, c.ms);
+    });
+    if (!ahead) return c.ms;
+  }
+  return null;
+}
+
+/** Index in car.laps of the car's finishing crossing (its first at or after the flag), or -1. */
+export function finishIndex(car: CarTimeline, chequeredMs: number): number {
+  const crossings = car.crossings;
+  let lo = 0;
+  let hi = crossings.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (crossings[mid]! < chequeredMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < crossings.length ? lo : -1;
+}
