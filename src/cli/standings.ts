@@ -27,7 +27,6 @@ export function registerStandings(program: Command): void {
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
     .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
-    .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
     .action(async (files: string[], options: Options) => {
       const { timeline } = await loadRace(files, options);
       const standings = standingsAt(timeline, atOption(options.at), { className: options.class });
