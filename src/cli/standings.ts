@@ -54,7 +54,7 @@ export function registerStandings(program: Command): void {
         { header: 'Last lap', value: (c) => (c.lastLapMs === null ? '' : formatLapTime(c.lastLapMs)), align: 'right' },
         { header: 'Best lap', value: (c) => (c.bestLapMs === null ? '' : formatLapTime(c.bestLapMs)), align: 'right' },
         { header: 'Pits', value: (c) => String(c.pitStops), align: 'right' },
-        { header: 'Status', value: (c) => (c.reason === undefined ? c.status : `${c.status}: ${c.reason}`) },
+        { header: 'Status', value: (c) => (c.reason === null ? c.status : `${c.status}: ${c.reason}`) },
       ];
       const result = standings.result === undefined ? '' : `\nResult: ${standings.result.declared === 'red-flag' ? 'declared under red flag' : 'at the chequered flag'} (${standings.result.profile})\n`;
       process.stdout.write(`${title}\n${result}\n${renderTable(standings.cars, columns)}\n`);

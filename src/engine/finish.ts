@@ -6,17 +6,18 @@
 import type { CarTimeline } from './timeline.js';
 
 /**
- * True when car `car`, last seen crossing the line at index `index`, should
- * have crossed again by `t` at the pace of its last lap: it has stopped (on
- * track, or in the pits for longer than a lap), so a car behind it that
- * crosses now is ahead of it on the road.
+ * True when car `car`, last seen crossing the line at index `index` (or
+ * leaving the pits after it), should have crossed again by `t` at the pace
+ * of its last lap (`laps` of them): it has stopped, on track or in the pits
+ * for longer than a lap, so a car behind it that crosses now is ahead of it
+ * on the road.
  */
-export function overdueAt(car: CarTimeline, index: number, t: number): boolean {
+export function overdueAt(car: CarTimeline, index: number, t: number, laps = 1): boolean {
   const last = car.laps[index];
   if (last === undefined) return false;
   const exit = car.pitOutAt(t);
   const lastSeen = exit !== undefined && exit.atMs > last.crossingMs ? exit.atMs : last.crossingMs;
-  return t > lastSeen + last.lapMs;
+  return t > lastSeen + laps * last.lapMs;
 }
 
 /**
@@ -63,4 +64,16 @@ export function finishIndex(car: CarTimeline, chequeredMs: number): number {
     else hi = mid;
   }
   return lo < crossings.length ? lo : -1;
+}
+
+/**
+ * Laps of `car` that count at `at`: those completed by then, and none after
+ * its finish once the flag has fallen. `finished` when its finish crossing
+ * is among them, so its last stint and drive time are closed.
+ */
+export function countedLaps(car: CarTimeline, at: number, chequeredMs: number | null): { n: number; finished: boolean } {
+  const n = car.indexAt(at);
+  if (chequeredMs === null || at < chequeredMs) return { n, finished: false };
+  const finish = finishIndex(car, chequeredMs);
+  return finish >= 0 && finish < n ? { n: finish + 1, finished: true } : { n, finished: false };
 }

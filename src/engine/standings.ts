@@ -71,6 +71,9 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
   const profile = timeline.classification;
   const decided = decisionsAt(timeline.decisions, at);
   const rows: Row[] = [];
+  // After the flag: cars one lap late to the line, and how many are still on time.
+  const late: Row[] = [];
+  let expected = 0;
   for (const car of timeline.cars.values()) {
     let n = car.indexAt(at);
     const finish = raceOver ? finishIndex(car, chequeredMs) : -1;
@@ -129,16 +132,19 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
         }
       } else if (!profile.mustTakeFlag) row.classified = true;
       else if (chequeredMs - lastSeenMs > stoppedAfterMs(car, last)) setOut(row, RETIRED_REASON);
-      // Still short of the line: out once it should have crossed by now.
-      else if (silentTooLong || overdueAt(car, last, at) || last < 0) {
-        setOut(row, 'did not take the chequered flag');
-        if (status === 'running' || status === 'out-lap') row.status = 'stopped';
-      }
+      // Still short of the line: out once it is two of its laps late, or one
+      // lap late with no other car still expected at the line (the real
+      // finishing laps of the Le Mans, WEC and IMSA files run at most 1.2× the
+      // lap before, bar a final lap with a stop in it).
+      else if (silentTooLong || overdueAt(car, last, at, 2) || last < 0) takeOut(row);
+      else if (overdueAt(car, last, at)) late.push(row);
+      else expected++;
     } else if (d?.disqualified) {
       setOut(row, `disqualified${d.disqualified.reason ? `: ${d.disqualified.reason}` : ''}`);
     }
     rows.push(row);
   }
+  if (expected === 0) for (const row of late) takeOut(row);
 
   if (raceOver && profile.minDistanceShare !== null) {
     const share = profile.minDistanceShare;
@@ -230,14 +236,19 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
       stintLaps: lap === undefined ? 0 : lap.lap - (stintStart >= 0 ? row.car.laps[stintStart]!.lap : 0),
       status: row.status,
       lastCrossingMs: row.lastCrossingMs,
-      ...(row.classified === undefined ? {} : { classified: row.classified }),
-      ...(row.reason === undefined ? {} : { reason: row.reason }),
+      classified: row.classified ?? null,
+      reason: row.reason ?? null,
     });
   });
 
   const standings: Standings = { at: { raceTimeMs: at }, flag: timeline.flagAt(at), chequeredMs: raceOver ? chequeredMs : null, cars };
   if (raceOver) standings.result = { declared: 'chequered', atMs: chequeredMs, profile: profile.name };
   return standings;
+}
+
+function takeOut(row: Row): void {
+  setOut(row, 'did not take the chequered flag');
+  if (row.status === 'running' || row.status === 'out-lap') row.status = 'stopped';
 }
 
 function setOut(row: Row, reason: string): void {

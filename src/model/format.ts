@@ -16,7 +16,7 @@ export function formatGap(gap: Gap): string {
  */
 export function resultCode(car: Pick<CarStanding, 'classified' | 'reason'>): '' | 'NC' | 'DNF' | 'DSQ' {
   if (car.classified !== false) return '';
-  if (car.reason?.startsWith('disqualified')) return 'DSQ';
+  if (car.reason?.startsWith('disqualified') === true) return 'DSQ';
   if (car.reason === RETIRED_REASON) return 'DNF';
   return 'NC';
 }

@@ -46,12 +46,12 @@ export interface CarStanding {
   lastCrossingMs: number;
   /**
    * Once the result stands (after the chequered flag, or declared under red
-   * flag): classified or not. Absent before, and for a car still running to
-   * the line after the flag.
+   * flag): classified or not. Null before, and for a car still running to
+   * the line after the flag (always present, so a live delta can clear it).
    */
-  classified?: boolean;
-  /** Why a car is not classified, in plain words ("did not take the chequered flag"). */
-  reason?: string;
+  classified: boolean | null;
+  /** Why a car is not classified, in plain words ("did not take the chequered flag"); null otherwise. */
+  reason: string | null;
 }
 
 /** How the result was reached: at the chequered flag, or declared when the race was stopped and not resumed. */
