@@ -10,6 +10,8 @@ import { describe, it } from 'node:test';
 import { stints } from '../src/analysis/stints.js';
 import { loadRace } from '../src/cli/load.js';
 import { parseDecisionsFile, shippedClassificationProfiles } from '../src/cli/results.js';
+import { decisionText } from '../src/engine/classification.js';
+import { feedMessages } from '../src/engine/messages.js';
 import { standingsAt } from '../src/engine/standings.js';
 import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
 import { classificationProfileFor, GENERAL_CLASSIFICATION, type ClassificationProfile } from '../src/model/classification.js';
@@ -263,5 +265,41 @@ describe('§7: passed in the pits (kind)', () => {
     ];
     const gap = byNumber(standingsAt(fold(events), 730_000), '2').gap;
     assert.deepEqual(gap, { laps: 1 });
+  });
+});
+
+describe('decisions in the feed (kind)', () => {
+  it('each decision is a race-control message at its instant, and a served drive-through is matched to the next in-lap', () => {
+    const events: TimingEvent[] = [
+      session(),
+      entry('1', 'P'),
+      entry('007', 'G'),
+      ...steadyLaps('1', 6, 100_000),
+      ...steadyLaps('007', 3, 100_000, 5_000),
+      lap('007', 4, 405_000, { inPit: true }),
+      pitOut('007', 5, 430_000, 25_000),
+      lap('007', 5, 520_000, { lapMs: 115_000, pitLaneMs: 25_000 }),
+      { ...decision({ kind: 'drive-through', car: '007', atMs: 250_000, reason: 'unsafe release' }), id: 'rc-1' },
+      { ...decision({ kind: 'note', car: null, atMs: 260_000 }), id: 'rc-2', text: 'Track limits warning to all cars' },
+    ];
+    const timeline = fold(events);
+    const between = (from: number, to: number) => feedMessages(standingsAt(timeline, from), standingsAt(timeline, to), timeline).filter((m) => m.kind === 'race-control');
+    assert.deepEqual(between(200_000, 300_000), [
+      { kind: 'race-control', raceTimeMs: 250_000, car: '007', class: 'G', text: '#007: drive-through penalty (unsafe release)' },
+      { kind: 'race-control', raceTimeMs: 260_000, text: 'Track limits warning to all cars' },
+    ]);
+    assert.deepEqual(between(300_000, 410_000), [
+      { kind: 'race-control', raceTimeMs: 405_000, car: '007', class: 'G', text: '#007 serves its drive-through penalty at the end of lap 4' },
+    ]);
+    assert.deepEqual(between(410_000, 600_000), []);
+  });
+
+  it('words every kind', () => {
+    const d = (over: Partial<DecisionEvent> & Pick<DecisionEvent, 'kind'>) => decisionText(decision({ atMs: 1, car: '8', ...over }));
+    assert.equal(d({ kind: 'stop-and-go', penaltyMs: 60_000 }), '#8: stop-and-go penalty of 1m00s');
+    assert.equal(d({ kind: 'time-added', penaltyMs: 5_000, reason: 'track limits' }), '#8: 5s added to its race time (track limits)');
+    assert.equal(d({ kind: 'laps-deducted', laps: 2 }), '#8: 2 laps deducted');
+    assert.equal(d({ kind: 'disqualified', reason: 'fuel capacity' }), '#8 is disqualified (fuel capacity)');
+    assert.equal(d({ kind: 'not-classified' }), '#8 is not classified');
   });
 });

@@ -64,3 +64,39 @@ export function minimumLaps(share: number, winnerLaps: number): number {
   // Rounded to 1e-9 first so 0.7 × 310 = 216.99999999999997 is 217, not 218.
   return Math.ceil(Math.round(share * winnerLaps * 1e9) / 1e9);
 }
+
+/** Race control's decision in the feed's words ("#7: drive-through penalty (unsafe release)"). */
+export function decisionText(d: DecisionEvent): string {
+  const who = d.car === null ? 'Race control' : `#${d.car}`;
+  const why = d.reason === '' ? '' : ` (${d.reason})`;
+  switch (d.kind) {
+    case 'drive-through':
+      return `${who}: drive-through penalty${why}`;
+    case 'stop-and-go':
+      return `${who}: stop-and-go penalty${d.penaltyMs === null ? '' : ` of ${formatDuration(d.penaltyMs)}`}${why}`;
+    case 'time-added':
+      return `${who}: ${d.penaltyMs === null ? 'time' : formatDuration(d.penaltyMs)} added to its race time${why}`;
+    case 'laps-deducted':
+      return `${who}: ${d.laps === 1 ? '1 lap' : `${d.laps ?? 'laps'} laps`} deducted${why}`;
+    case 'disqualified':
+      return `${who} is disqualified${why}`;
+    case 'not-classified':
+      return `${who} is not classified${why}`;
+    case 'note':
+      return d.text !== '' ? d.text : `${who}${why}`;
+  }
+}
+
+/**
+ * The pit stop that serves a drive-through or stop-and-go: the car's first
+ * in-lap completed after the decision was announced (penalties are served in
+ * the pit lane, endurance-rules.md §5). Null while none, or for other kinds.
+ */
+export function servingStop(d: DecisionEvent, car: CarTimeline): { lap: number; crossingMs: number } | null {
+  if (d.kind !== 'drive-through' && d.kind !== 'stop-and-go') return null;
+  for (let i = car.indexAt(d.atMs); i < car.laps.length; i++) {
+    const lap = car.laps[i]!;
+    if (lap.inPit) return { lap: lap.lap, crossingMs: lap.crossingMs };
+  }
+  return null;
+}
