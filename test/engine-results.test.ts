@@ -18,7 +18,7 @@ import { classificationProfileFor, GENERAL_CLASSIFICATION, type ClassificationPr
 import type { DecisionEvent, TimingEvent } from '../src/model/events.js';
 import { formatGap, resultCode } from '../src/model/format.js';
 import type { Standings } from '../src/model/standings.js';
-import { entry, lap, pitOut, repoRoot, session, steadyLaps } from './helpers.js';
+import { entry, lap, pitOut, realData, realFile, repoRoot, session, steadyLaps } from './helpers.js';
 
 const casesDir = join(repoRoot, '..', 'shared', 'cases', 'results');
 function cases(): { skip?: string } {
@@ -302,4 +302,47 @@ describe('decisions in the feed (kind)', () => {
     assert.equal(d({ kind: 'disqualified', reason: 'fuel capacity' }), '#8 is disqualified (fuel capacity)');
     assert.equal(d({ kind: 'not-classified' }), '#8 is not classified');
   });
+});
+
+describe('red-flag results (kind)', () => {
+  it('the last flag red and no chequered flag: the result is declared at the red flag, laps after it do not count', () => {
+    const flagged = (car: string, count: number, lapMs: number, redFrom: number) =>
+      steadyLaps(car, count, lapMs).map((l) => ({ ...l, flag: l.crossingMs >= redFrom ? ('red' as const) : ('green' as const) }));
+    const events = [session(), entry('1', 'P'), entry('2', 'P'), ...flagged('1', 12, 100_000, 1_000_000), ...flagged('2', 11, 105_000, 1_000_000)];
+    const timeline = fold(events);
+    assert.equal(timeline.chequeredMs(), null);
+    assert.equal(standingsAt(timeline, 900_000).result, undefined);
+    const final = standingsAt(timeline, null);
+    assert.deepEqual(final.result, { declared: 'red-flag', atMs: 1_000_000, profile: GENERAL_CLASSIFICATION.name });
+    assert.deepEqual(final.cars.map((c) => [c.number, c.laps, c.classified]), [
+      ['1', 10, true],
+      ['2', 9, true],
+    ]);
+  });
+
+  it('a file without flags: declared at the last timing only when the events are a whole race', () => {
+    const events = [session({ scheduledDurationMs: 3_600_000 }), entry('1', 'P'), ...steadyLaps('1', 10, 100_000)];
+    const live = fold(events);
+    assert.equal(standingsAt(live, null).result, undefined, 'a live feed between crossings is not stopped');
+    const imported = fold(events);
+    imported.complete = true;
+    assert.equal(standingsAt(imported, null).result?.declared, 'red-flag');
+  });
+});
+
+describe('red-flag results on real races', realData(), () => {
+  for (const [file, winner, laps] of [
+    ['wec-2019-spa-6h-race-analysis.csv', '8', 133],
+    ['imsa-2019-daytona-24h-race-timecards.csv', '10', 593],
+  ] as const) {
+    it(`${file}: declared under red flag, #${winner} wins with ${laps} laps`, async () => {
+      const { timeline } = await loadRace([realFile(file)], {});
+      const final = standingsAt(timeline, null);
+      assert.equal(final.result?.declared, 'red-flag');
+      assert.equal(final.result?.atMs, timeline.lastEventMs);
+      assert.equal(final.cars[0]!.number, winner);
+      assert.equal(final.cars[0]!.laps, laps);
+      assert.ok(final.cars.every((c) => c.classified !== null), 'every car is decided');
+    });
+  }
 });

@@ -44,6 +44,8 @@ export async function loadRace(files: string[], options: LoadOptions): Promise<L
     events.push(...parseDecisionsFile(text, path));
   }
   const timeline = foldEvents(events);
+  // A file is a whole race: timing that stops early means the race was stopped.
+  timeline.complete = true;
   applyClassificationProfile(timeline);
   return { events, timeline };
 }

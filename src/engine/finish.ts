@@ -3,7 +3,7 @@
  * flag falls on the first crossing, after the scheduled time, of the car that
  * leads on the road; every other car finishes on its next crossing.
  */
-import type { CarTimeline } from './timeline.js';
+import type { CarTimeline, RaceTimeline } from './timeline.js';
 
 /**
  * True when car `car`, last seen crossing the line at index `index` (or
@@ -76,4 +76,26 @@ export function countedLaps(car: CarTimeline, at: number, chequeredMs: number | 
   if (chequeredMs === null || at < chequeredMs) return { n, finished: false };
   const finish = finishIndex(car, chequeredMs);
   return finish >= 0 && finish < n ? { n: finish + 1, finished: true } : { n, finished: false };
+}
+
+/**
+ * When a race stopped and never resumed has its result declared (issue 10,
+ * "Red-flag results"): with no chequered flag, the first crossing showing the
+ * red flag when the last flag shown is red; in a file without flags whose
+ * events are known to be the whole race (`complete`, set by an import) and
+ * whose timing stops before the scheduled length, the last timing. Laps
+ * count up to that instant. endurance-rules.md names no other lap to take,
+ * so none is guessed. Null otherwise (a live race between crossings is not
+ * "stopped").
+ */
+export function redFlagResultMs(timeline: RaceTimeline): number | null {
+  if (timeline.chequeredMs() !== null) return null;
+  if (timeline.hasFlags) {
+    const changes = timeline.flagChanges();
+    const last = changes[changes.length - 1];
+    return last !== undefined && last.flag === 'red' ? last.atMs : null;
+  }
+  const scheduled = timeline.session?.scheduledDurationMs ?? null;
+  if (!timeline.complete || scheduled === null || timeline.lastEventMs >= scheduled || timeline.cars.size === 0) return null;
+  return timeline.lastEventMs;
 }

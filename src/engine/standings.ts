@@ -7,7 +7,7 @@
  */
 import type { Best, CarStanding, CarStatus, Gap, Standings } from '../model/standings.js';
 import { decisionsAt, finalLapPenalty, finalLapReason, minimumLaps, shortDistanceReason } from './classification.js';
-import { finishIndex, overdueAt } from './finish.js';
+import { finishIndex, overdueAt, redFlagResultMs } from './finish.js';
 import { RETIRED_REASON } from '../model/format.js';
 import { MINUTE } from '../model/time.js';
 import { gapBehind, type CarAtInstant } from './gap.js';
@@ -68,6 +68,8 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
   const at = t ?? timeline.lastEventMs;
   const chequeredMs = timeline.chequeredMs();
   const raceOver = chequeredMs !== null && at >= chequeredMs;
+  const redFlagMs = chequeredMs === null ? redFlagResultMs(timeline) : null;
+  const declared = redFlagMs !== null && at >= redFlagMs;
   const profile = timeline.classification;
   const decided = decisionsAt(timeline.decisions, at);
   const rows: Row[] = [];
@@ -75,7 +77,7 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
   const late: Row[] = [];
   let expected = 0;
   for (const car of timeline.cars.values()) {
-    let n = car.indexAt(at);
+    let n = car.indexAt(declared ? redFlagMs : at);
     const finish = raceOver ? finishIndex(car, chequeredMs) : -1;
     const finished = finish >= 0 && finish < n;
     if (finished) n = finish + 1;
@@ -139,6 +141,12 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
       else if (silentTooLong || overdueAt(car, last, at, 2) || last < 0) takeOut(row);
       else if (overdueAt(car, last, at)) late.push(row);
       else expected++;
+    } else if (declared) {
+      // Declared under red flag: nobody takes a flag; a car already stopped for good retired.
+      if (d?.disqualified) setOut(row, `disqualified${d.disqualified.reason ? `: ${d.disqualified.reason}` : ''}`);
+      else if (d?.notClassified) setOut(row, `not classified${d.notClassified.reason ? `: ${d.notClassified.reason}` : ''}`);
+      else if (last < 0 || redFlagMs - lastSeenMs > stoppedAfterMs(car, last)) setOut(row, RETIRED_REASON);
+      else row.classified = true;
     } else if (d?.disqualified) {
       setOut(row, `disqualified${d.disqualified.reason ? `: ${d.disqualified.reason}` : ''}`);
     }
@@ -146,7 +154,8 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
   }
   if (expected === 0) for (const row of late) takeOut(row);
 
-  if (raceOver && profile.minDistanceShare !== null) {
+  const resultStands = raceOver || declared;
+  if (resultStands && profile.minDistanceShare !== null) {
     const share = profile.minDistanceShare;
     const winner = rows.filter((r) => r.classified === true).sort(compareRows)[0];
     if (winner !== undefined) {
@@ -155,8 +164,8 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
     }
   }
 
-  rows.sort(raceOver ? compareResultRows : compareRows);
-  const gap = (a: Row, b: Row): Gap => (raceOver || a.adjusted || b.adjusted ? resultGap(a, b) : gapBehind(a, b, at));
+  rows.sort(resultStands ? compareResultRows : compareRows);
+  const gap = (a: Row, b: Row): Gap => (resultStands || a.adjusted || b.adjusted ? resultGap(a, b) : gapBehind(a, b, at));
 
   // Best laps and sectors at t, overall and per class, from the prefix indexes.
   const overallBest = newBests();
@@ -243,6 +252,7 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
 
   const standings: Standings = { at: { raceTimeMs: at }, flag: timeline.flagAt(at), chequeredMs: raceOver ? chequeredMs : null, cars };
   if (raceOver) standings.result = { declared: 'chequered', atMs: chequeredMs, profile: profile.name };
+  else if (declared) standings.result = { declared: 'red-flag', atMs: redFlagMs, profile: profile.name };
   return standings;
 }
 

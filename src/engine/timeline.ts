@@ -133,6 +133,12 @@ export class RaceTimeline {
    * picked by the caller for the race); the §6 general rule until set.
    */
   classification: ClassificationProfile = GENERAL_CLASSIFICATION;
+  /**
+   * The events are a whole race (an imported export, not a live feed still
+   * running): timing that stops before the scheduled length then means the
+   * race was stopped there (finish.ts redFlagResultMs). Set by the caller.
+   */
+  complete = false;
   /** Race control's decisions as announced (DESIGN.md "Decision"), in time order. */
   readonly decisions: DecisionEvent[] = [];
   /** Flag shown at each crossing where it differs from the crossing before. */
