@@ -5,7 +5,8 @@
  * same data always gives the same words, and 24 hours do not read alike.
  */
 import type { Gap } from '../model/standings.js';
-import { MINUTE } from '../model/time.js';
+import { resultCode } from '../model/format.js';
+import { HOUR, MINUTE } from '../model/time.js';
 import type { CarPosition } from '../analysis/hour-facts.js';
 import type { DriverRef } from '../analysis/roster.js';
 import type { ClassStories, Selection, Story } from './select.js';
@@ -139,7 +140,6 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
       paragraphs: paragraphsOf(sectionSentences(sel, cls, cm, seed, false, timelineLap)),
     });
   }
-  const hours = sel.hour;
   return {
     race: sel.race,
     hour: sel.hour,
@@ -151,9 +151,17 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
     standfirst: standfirst.text,
     standfirstFacts: standfirst.facts,
     sections,
-    tablesTitle: sel.final ? 'Final classification' : `Positions after ${hours} ${hours === 1 ? 'hour' : 'hours'}`,
+    tablesTitle: tablesTitleOf(sel),
     tables: tablesOf(sel),
   };
+}
+
+/** The tables' heading: never an hour the race did not reach (the timing may stop inside it). */
+function tablesTitleOf(sel: Selection): string {
+  if (sel.final) return 'Final classification';
+  if (sel.declaredUnderRed) return `Result, declared under red flag at ${clock(sel.atMs)}`;
+  if (sel.atMs < sel.hour * HOUR) return `Positions at ${clock(sel.atMs)}, when the timing stops`;
+  return `Positions after ${sel.hour} ${sel.hour === 1 ? 'hour' : 'hours'}`;
 }
 
 /** Up to three sentences a paragraph, in the ranked order. */
@@ -845,6 +853,8 @@ function tablesOf(sel: Selection): PositionsTable[] {
       laps: c.laps,
       gap: c.classGap,
       status: c.status,
+      result: resultCode(c),
+      reason: c.reason,
     })),
   }));
 }
