@@ -4,7 +4,6 @@
  * on small made-up races.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { stints } from '../src/analysis/stints.js';
@@ -18,14 +17,9 @@ import { classificationProfileFor, GENERAL_CLASSIFICATION, type ClassificationPr
 import type { DecisionEvent, TimingEvent } from '../src/model/events.js';
 import { formatGap, resultCode } from '../src/model/format.js';
 import type { Standings } from '../src/model/standings.js';
-import { entry, lap, pitOut, realData, realFile, repoRoot, session, steadyLaps } from './helpers.js';
+import { entry, lap, pitOut, realData, realFile, resultCases, resultCasesDir, session, steadyLaps } from './helpers.js';
 
-const casesDir = join(repoRoot, '..', 'shared', 'cases', 'results');
-function cases(): { skip?: string } {
-  if (existsSync(casesDir)) return {};
-  if (process.env.CI === 'true') throw new Error(`CI=true but the shared cases are missing at ${casesDir}`);
-  return { skip: `shared cases not found at ${casesDir}` };
-}
+const casesDir = resultCasesDir;
 
 const MIN = 60_000;
 const byNumber = (s: Standings, n: string) => {
@@ -44,7 +38,7 @@ function fold(events: TimingEvent[], profile: ClassificationProfile = GENERAL_CL
   return timeline;
 }
 
-describe('shared/cases/results', cases(), () => {
+describe('shared/cases/results', resultCases(), () => {
   it('leader-stops-on-final-lap-20m: the flag waits for the road leader; the stopped leader is not classified', async () => {
     const { timeline } = await loadRace([join(casesDir, 'leader-stops-on-final-lap-20m.csv')], { duration: '20m' });
     assert.equal(timeline.chequeredMs(), 22 * MIN + 45_000, 'flag at 0:22:45.000');

@@ -4,23 +4,17 @@
  * not reach.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadRace } from '../src/cli/load.js';
 import { buildReport } from '../src/report/build.js';
 import { checkReport } from '../src/report/check.js';
 import { renderMarkdown } from '../src/report/render.js';
-import { realData, realFile, repoRoot } from './helpers.js';
+import { realData, realFile, resultCases, resultCasesDir } from './helpers.js';
 
-const casesDir = join(repoRoot, '..', 'shared', 'cases', 'results');
-function cases(): { skip?: string } {
-  if (existsSync(casesDir)) return {};
-  if (process.env.CI === 'true') throw new Error(`CI=true but the shared cases are missing at ${casesDir}`);
-  return { skip: `shared cases not found at ${casesDir}` };
-}
+const casesDir = resultCasesDir;
 
-describe('reports of a result', cases(), () => {
+describe('reports of a result', resultCases(), () => {
   it('leader-stops-on-final-lap-20m: #1 is neither the leader nor on the podium, and is NC in the table', async () => {
     const { timeline } = await loadRace([join(casesDir, 'leader-stops-on-final-lap-20m.csv')], { duration: '20m' });
     const report = buildReport(timeline, 1);

@@ -55,15 +55,9 @@ export function roadLeaderFlagMs(cars: Iterable<CarTimeline>, scheduledMs: numbe
 
 /** Index in car.laps of the car's finishing crossing (its first at or after the flag), or -1. */
 export function finishIndex(car: CarTimeline, chequeredMs: number): number {
-  const crossings = car.crossings;
-  let lo = 0;
-  let hi = crossings.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (crossings[mid]! < chequeredMs) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < crossings.length ? lo : -1;
+  // Crossings are integer ms: those before the flag are those at or before chequeredMs − 1.
+  const i = car.indexAt(chequeredMs - 1);
+  return i < car.crossings.length ? i : -1;
 }
 
 /**
