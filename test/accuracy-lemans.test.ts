@@ -34,7 +34,10 @@ const DISAGREEMENTS: Record<number, Record<string, { fileLaps: number; tableLaps
     '54': {
       fileLaps: 331,
       tableLaps: 327,
-      evidence: 'SOURCES.md: the lap file has 331 laps for #54, the official results 327; with 331 it sorts 8th in LMGTE Am instead of 12th',
+      evidence:
+        'SOURCES.md: the lap file has 331 laps for #54, the official results 327; with 331 it sorts 8th in LMGTE Am instead of 12th. ' +
+        'No penalty explains it: its last lap took 4:00.604 (no final-lap band), and the only #54 penalty in the race-control texts ' +
+        '("10 SECONDS ADDED TO THE NEXT PIT STOP", year not given) deducts no laps; the table time 24:04:58.415 matches no crossing of the file',
     },
   },
   2021: {
