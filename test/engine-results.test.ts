@@ -340,3 +340,30 @@ describe('red-flag results on real races', realData(), () => {
     });
   }
 });
+
+describe('the issue\'s real instances', realData(), () => {
+  it('Qatar 2025: #60 (194 of 318 laps) is not classified; LMGT3 #31 finished "1 lap" down, not a time', async () => {
+    const { timeline } = await loadRace([realFile('wec-2025-qatar-1812km-race-analysis.csv')], {});
+    const final = standingsAt(timeline, null);
+    assert.equal(byNumber(final, '60').classified, false);
+    assert.match(byNumber(final, '60').reason!, /less than 70%/);
+    assert.deepEqual(byNumber(final, '31').classGap, { laps: 1 });
+  });
+
+  it('Le Mans 2024: LMGT3 #31 is "1 lap" behind #91 (it took the flag before #91 completed lap 281); #20 is NC', async () => {
+    const { timeline } = await loadRace([realFile('lemans-2024-race-analysis.csv')], {});
+    const final = standingsAt(timeline, null);
+    assert.deepEqual([byNumber(final, '91').laps, byNumber(final, '31').laps], [281, 280]);
+    assert.deepEqual(byNumber(final, '31').classGap, { laps: 1 });
+    assert.equal(byNumber(final, '20').reason, "covered less than 70% of the winner's distance (96 of 311 laps)");
+  });
+
+  it('Le Mans 2021 #41 stopped on its final lap: did not take the flag; Le Mans 2023 winner #51 has no open stint', async () => {
+    const r2021 = await loadRace([realFile('lemans-2021-race-analysis.csv')], {});
+    const car41 = byNumber(standingsAt(r2021.timeline, null), '41');
+    assert.deepEqual([car41.classified, car41.reason], [false, 'did not take the chequered flag']);
+    const r2023 = await loadRace([realFile('lemans-2023-race-analysis.csv')], {});
+    const winner = stints(r2023.timeline, { cars: ['51'] })[0]!;
+    assert.ok([...winner.carStints, ...winner.driverStints].every((s) => !s.open));
+  });
+});
