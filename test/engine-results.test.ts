@@ -13,7 +13,12 @@ import { decisionText } from '../src/engine/classification.js';
 import { feedMessages } from '../src/engine/messages.js';
 import { standingsAt } from '../src/engine/standings.js';
 import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
-import { classificationProfileFor, GENERAL_CLASSIFICATION, type ClassificationProfile } from '../src/model/classification.js';
+import {
+  classificationProfileFor,
+  GENERAL_CLASSIFICATION,
+  installClassificationProfiles,
+  type ClassificationProfile,
+} from '../src/model/classification.js';
 import type { DecisionEvent, TimingEvent } from '../src/model/events.js';
 import { formatGap, resultCode } from '../src/model/format.js';
 import type { Standings } from '../src/model/standings.js';
@@ -175,6 +180,17 @@ describe('classification and final gaps (kind)', () => {
     const nc = byNumber(standingsAt(fold([...base, ...slowLast(16 * MIN)], leMans), null), '2');
     assert.equal(nc.classified, false);
     assert.match(nc.reason!, /final lap of 16m00s, over the 15m00s limit/);
+  });
+
+  it('a timeline nobody set a profile on takes the installed one for its race (the server installs rules/)', () => {
+    const events = [session({ name: 'Le Mans 24 Hours 2019' }), entry('1', 'P')];
+    assert.equal(foldEvents(events).classification, GENERAL_CLASSIFICATION);
+    installClassificationProfiles(shippedClassificationProfiles());
+    try {
+      assert.equal(foldEvents(events).classification.name, '24 Hours of Le Mans, from 2017');
+    } finally {
+      installClassificationProfiles([]);
+    }
   });
 
   it('profiles by race name and year: Le Mans 2016 and 2019, WEC, IMSA, and the general rule otherwise', () => {

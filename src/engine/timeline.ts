@@ -7,7 +7,7 @@
  * arrival order give the same timeline (events are placed by race time and
  * keyed by car and lap), so a live feed, a replay and an import agree.
  */
-import { GENERAL_CLASSIFICATION, type ClassificationProfile } from '../model/classification.js';
+import { classificationProfileFor, installedClassificationProfiles, type ClassificationProfile } from '../model/classification.js';
 import { roadLeaderFlagMs } from './finish.js';
 import type { DecisionEvent, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
 
@@ -128,11 +128,20 @@ export interface FlagChange {
 export class RaceTimeline {
   session: SessionEvent | null = null;
   readonly cars = new Map<string, CarTimeline>();
+  private chosenClassification: ClassificationProfile | null = null;
+
   /**
-   * The classification rules the result applies (rules/classification-*.json,
-   * picked by the caller for the race); the §6 general rule until set.
+   * The classification rules the result applies (rules/classification-*.json):
+   * the one a caller set, else the installed profile for the race's name
+   * (model/classification.ts), else the §6 general rule.
    */
-  classification: ClassificationProfile = GENERAL_CLASSIFICATION;
+  get classification(): ClassificationProfile {
+    return this.chosenClassification ?? classificationProfileFor(installedClassificationProfiles(), this.session?.name ?? '');
+  }
+
+  set classification(profile: ClassificationProfile) {
+    this.chosenClassification = profile;
+  }
   /**
    * The events are a whole race (an imported export, not a live feed still
    * running): timing that stops before the scheduled length then means the

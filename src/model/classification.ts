@@ -73,3 +73,18 @@ export function classificationProfileFor(profiles: readonly ClassificationProfil
   }
   return best ?? GENERAL_CLASSIFICATION;
 }
+
+let installed: readonly ClassificationProfile[] = [];
+
+/**
+ * The profiles a timeline picks from by its race's name when no caller set
+ * one (the server installs the shipped rules/ at start, src/cli/serve.ts).
+ * Configuration read once per process, like the rules files themselves.
+ */
+export function installClassificationProfiles(profiles: readonly ClassificationProfile[]): void {
+  installed = profiles;
+}
+
+export function installedClassificationProfiles(): readonly ClassificationProfile[] {
+  return installed;
+}
