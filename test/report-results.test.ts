@@ -10,6 +10,7 @@ import { loadRace } from '../src/cli/load.js';
 import { buildReport } from '../src/report/build.js';
 import { checkReport } from '../src/report/check.js';
 import { renderMarkdown } from '../src/report/render.js';
+import { sharedSurnames } from '../src/report/words.js';
 import { realData, realFile, resultCases, resultCasesDir } from './helpers.js';
 
 const casesDir = resultCasesDir;
@@ -33,6 +34,29 @@ describe('reports of a result', resultCases(), () => {
     const md = renderMarkdown(report);
     assert.doesNotMatch(md, /podium/);
     assert.match(md, /\| NC \| #20 \|.*covered less than 70% of the winner's distance \(4 of 7 laps\) \|/);
+  });
+});
+
+describe('drivers who share a surname (kind)', resultCases(), () => {
+  it('same-surname-crew-2h: every mention says which Magnussen, never the bare surname', async () => {
+    const { timeline } = await loadRace([join(casesDir, 'same-surname-crew-2h.csv')], { duration: '2h' });
+    const report = buildReport(timeline, 1);
+    assert.deepEqual(checkReport(timeline, report).problems, []);
+    const prose = [report.headline, report.standfirst, ...report.sections.flatMap((s) => s.paragraphs.map((p) => p.text))].join(' ');
+    assert.match(prose, /Kevin Magnussen taking over/);
+    const mentions = [...prose.matchAll(/(\S+) Magnussen/g)].map((m) => m[1]);
+    assert.ok(mentions.length >= 2);
+    assert.ok(mentions.every((first) => first === 'Jan' || first === 'Kevin'), `bare "Magnussen" in: ${prose}`);
+  });
+
+  it('sharedSurnames: only surnames two different drivers carry', () => {
+    const shared = sharedSurnames([
+      { name: 'Jan MAGNUSSEN', surname: 'Magnussen' },
+      { name: 'Kevin MAGNUSSEN', surname: 'Magnussen' },
+      { name: 'Kevin MAGNUSSEN', surname: 'Magnussen' },
+      { name: 'Fernando ALONSO', surname: 'Alonso' },
+    ]);
+    assert.deepEqual([...shared], ['magnussen']);
   });
 });
 

@@ -22,6 +22,7 @@ import {
   makeWords,
   minutesWords,
   NameTracker,
+  sharedSurnames,
   numberWord,
   ordinal,
   pick,
@@ -40,7 +41,13 @@ interface Sentence {
 
 /** Names of cars and drivers as a report goes: full on first mention, short after. */
 class Mentions {
-  readonly names = new NameTracker();
+  readonly names: NameTracker;
+
+  /** `sel`: the race, so drivers who share a surname are always named in full. */
+  constructor(sel: Selection) {
+    this.names = new NameTracker(sharedSurnames(sel.classes.flatMap((c) => c.cars.flatMap((car) => car.crew))));
+  }
+
   private readonly cars = new Set<string>();
   /** Stops and driver changes already told ("car/lap"), so none is told twice. */
   readonly told = new Set<string>();
@@ -121,7 +128,7 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
   const seed = `${sel.race}/${sel.hour}`;
   const top = sel.classes[0]!;
   const headline = headlineOf(sel, seed);
-  const m = new Mentions();
+  const m = new Mentions(sel);
   const standfirst = standfirstOf(sel, m, seed);
   const sections: Section[] = [];
   sections.push({
@@ -186,7 +193,7 @@ function progress(sel: Selection): string {
 function headlineOf(sel: Selection, seed: string): Sentence {
   const race = sel.race;
   const story = sel.headline;
-  const names = new Mentions();
+  const names = new Mentions(sel);
   const when = progress(sel);
   if (story.kind === 'data-end') {
     const lead = sel.classes[0]!.stories.find((s) => s.kind === 'lead');
