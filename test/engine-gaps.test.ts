@@ -100,7 +100,7 @@ describe('gaps as DESIGN.md defines them', () => {
     assert.deepEqual(b.gap, { laps: 27 });
   });
 
-  it('passed while in the pits: laps behind until it crosses again, never a negative time', () => {
+  it('passed while in the pits: not a lap down (§7) but a provisional lower bound until it crosses again, never a negative time', () => {
     // B completes lap 5 at 500 s, then sits in the pits; A completes lap 5 at 510 s and lap 6 at 610 s.
     const events: TimingEvent[] = [
       session(),
@@ -114,7 +114,9 @@ describe('gaps as DESIGN.md defines them', () => {
     ];
     const inPit = car(events, 620_000, '2');
     assert.equal(inPit.position, 2);
-    assert.deepEqual(inPit.gap, { laps: 1 });
+    // A completed lap 6 at 610 s; B is at least 10 s behind, and the bound grows until B crosses.
+    assert.deepEqual(inPit.gap, { ms: 10_000, provisional: true });
+    assert.deepEqual(car(events, 690_000, '2').gap, { ms: 80_000, provisional: true });
     // Once B crosses again (lap 6 at 700 s), A had 6 laps then: a time gap again.
     assert.deepEqual(car(events, 700_000, '2').gap, { ms: 700_000 - 610_000 });
   });

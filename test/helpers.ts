@@ -20,6 +20,16 @@ export function realData(): { skip?: string } {
   return { skip: `real data not found at ${realDataDir}` };
 }
 
+/** ../shared/cases/results/: small made-up races with hand-worked answers (cases/README.md). */
+export const resultCasesDir = resolve(repoRoot, '..', 'shared', 'cases', 'results');
+
+/** Like realData(), for the shared cases: a failure, not a skip, when CI=true and they are missing. */
+export function resultCases(): { skip?: string } {
+  if (existsSync(resultCasesDir)) return {};
+  if (process.env.CI === 'true') throw new Error(`CI=true but the shared cases are missing at ${resultCasesDir}`);
+  return { skip: `shared cases not found at ${resultCasesDir}` };
+}
+
 export function realFile(name: string): string {
   return join(realDataDir, name);
 }

@@ -11,7 +11,7 @@ function car(over: Partial<CarStanding> = {}): CarStanding {
     driver: 'Sébastien BUEMI', driverNumber: 1, laps: 40, gap: { ms: 5_000 }, interval: { ms: 5_000 }, classGap: { ms: 5_000 },
     classInterval: { ms: 5_000 }, lastLapMs: 200_000, lastLapBest: null, bestLapMs: 199_000, lastSectorsMs: [60_000, 80_000, 60_000],
     lastSectorsBest: [null, null, null], bestSectorsMs: [60_000, 80_000, 60_000], pitStops: 3, stintLaps: 10, status: 'running',
-    lastCrossingMs: 8_000_000, ...over,
+    lastCrossingMs: 8_000_000, classified: null, reason: null, ...over,
   };
 }
 

@@ -219,3 +219,17 @@ describe('the plain-text decisions file', () => {
     );
   });
 });
+
+describe('--decisions takes race control\'s own lines', () => {
+  it('parseDecisionsFile reads the text form into decisions and messages', async () => {
+    const { parseDecisionsFile } = await import('../src/cli/results.js');
+    const events = parseDecisionsFile('\uFEFF24:05:00 CAR 50 - DISQUALIFIED - SKID BLOCK\n3:00:00 SAFETY CAR DEPLOYED\n', 'd.txt');
+    assert.deepEqual(
+      events.map((e) => (e.type === 'decision' ? [e.kind, e.car, e.atMs] : [e.type, e.text])),
+      [
+        ['disqualified', '50', 86_700_000],
+        ['message', 'SAFETY CAR DEPLOYED'],
+      ],
+    );
+  });
+});

@@ -95,7 +95,10 @@ describe('live state', () => {
     assert.ok(change.cars.has('1') && change.cars.has('2'));
     assert.equal(change.orderChanged, true);
     assert.deepEqual(state.order, ['2', '1', '50']);
-    const quiet = applyDelta(state, deltaBetween(b, standingsAt(timeline, 199_700), 8));
+    // #1 was passed between crossings: its gap is a growing lower bound (§7) until it crosses lap 2 at 200 s.
+    const c = standingsAt(timeline, 200_100);
+    applyDelta(state, deltaBetween(b, c, 8));
+    const quiet = applyDelta(state, deltaBetween(c, standingsAt(timeline, 200_200), 9));
     assert.equal(quiet.orderChanged, false);
     assert.equal(quiet.cars.size, 0);
   });

@@ -10,6 +10,7 @@
  * count; the lap being run at `at` is not yet known, and an in-lap counts
  * whole until its stop's length is known (its out-lap completed).
  */
+import { countedLaps } from '../engine/finish.js';
 import { upperBound, type CarTimeline, type RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { instant, lapStartMs, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
@@ -43,8 +44,9 @@ export interface CarDriveTime {
   drivers: DriverDriveTime[];
 }
 
-export function carDriveTime(car: CarTimeline, at: number, roster: Roster, index: RaceIndex): CarDriveTime {
-  const n = car.indexAt(at);
+/** Drive time up to `at`, and none after the car's finish once the chequered flag (`chequeredMs`) has fallen. */
+export function carDriveTime(car: CarTimeline, at: number, roster: Roster, index: RaceIndex, chequeredMs: number | null = null): CarDriveTime {
+  const { n } = countedLaps(car, at, chequeredMs);
   const byDriver = new Map<number, DriverDriveTime>();
   let carDrive = 0;
   let carPit = 0;
@@ -96,7 +98,7 @@ export function driveTimes(timeline: RaceTimeline, options: AnalysisOptions = {}
   const result: CarDriveTime[] = [];
   for (const car of timeline.cars.values()) {
     if (wanted !== null && !wanted.has(car.number)) continue;
-    result.push(carDriveTime(car, at, roster, index));
+    result.push(carDriveTime(car, at, roster, index, timeline.chequeredMs()));
   }
   return result;
 }

@@ -10,7 +10,9 @@
  *   8,Toyota,Fernando ALONSO,3,Fernando Alonso,Alonso,Platinum
  *
  * `,` or `;` separated; header names are case-insensitive; only `car` and
- * `driver` are required. Parsing is pure (text in): the CLI reads the file.
+ * `driver` are required. An Al Kamel results CSV (IMSA's official results)
+ * is read too (parseAlKamelResults). Parsing is pure (text in): the CLI
+ * reads the file.
  */
 import { z } from 'zod';
 
@@ -69,10 +71,63 @@ export class EntryListError extends Error {
   }
 }
 
-/** JSON if the text starts with `{`, else CSV. */
+/** JSON if the text starts with `{`; an Al Kamel results CSV if its header has DRIVER1_FIRSTNAME; else the CSV above. */
 export function parseEntryList(source: string, file = 'entry list'): EntryList {
   const body = source.replace(/^\uFEFF/, '');
-  return body.trimStart().startsWith('{') ? parseEntryListJson(body, file) : parseEntryListCsv(body, file);
+  if (body.trimStart().startsWith('{')) return parseEntryListJson(body, file);
+  const firstLine = body.slice(0, body.indexOf('\n') === -1 ? body.length : body.indexOf('\n'));
+  return /(^|[,;])\s*DRIVER1_FIRSTNAME\s*([,;]|$)/i.test(firstLine) ? parseAlKamelResults(body, file) : parseEntryListCsv(body, file);
+}
+
+/**
+ * An Al Kamel results (classification) CSV as an entry list: the official
+ * results of IMSA races (shared/data/real/imsa/*-results.csv, SOURCES.md)
+ * carry, per car, NUMBER and TEAM, and per driver n DRIVERn_FIRSTNAME,
+ * DRIVERn_SECONDNAME and DRIVERn_LICENSE (Platinum, Gold, Silver, Bronze).
+ * `,` or `;` separated, cells quoted where they hold the separator
+ * ("Brasilia, Brazil"). A licence that is not one of the four is an error
+ * naming the line and column; a blank one leaves the category unknown.
+ */
+export function parseAlKamelResults(source: string, file = 'results'): EntryList {
+  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const headerLine = lines[0] ?? '';
+  const separator = headerLine.split(';').length > headerLine.split(',').length ? ';' : ',';
+  const header = splitCsvLine(headerLine, separator).map((h) => h.trim().toUpperCase());
+  const number = header.indexOf('NUMBER');
+  const team = header.indexOf('TEAM');
+  if (number < 0) throw new EntryListError(file, 'line 1: an Al Kamel results file needs a NUMBER column');
+  const driverColumns: Array<{ first: number; second: number; license: number }> = [];
+  for (let n = 1; header.includes(`DRIVER${n}_FIRSTNAME`); n++) {
+    driverColumns.push({
+      first: header.indexOf(`DRIVER${n}_FIRSTNAME`),
+      second: header.indexOf(`DRIVER${n}_SECONDNAME`),
+      license: header.indexOf(`DRIVER${n}_LICENSE`),
+    });
+  }
+  const cars: unknown[] = [];
+  lines.slice(1).forEach((line, i) => {
+    if (line.trim() === '') return;
+    const cells = splitCsvLine(line, separator).map((c) => c.trim());
+    const cell = (index: number) => (index >= 0 && cells[index] !== undefined && cells[index] !== '' ? cells[index] : undefined);
+    const car = cell(number);
+    if (car === undefined) throw new EntryListError(file, `line ${i + 2}: NUMBER is blank`);
+    const drivers = driverColumns.flatMap(({ first, second, license }) => {
+      const name = [cell(first), cell(second)].filter((x) => x !== undefined).join(' ');
+      if (name === '') return [];
+      const category = cell(license);
+      if (category !== undefined && !DriverCategorySchema.safeParse(category).success) {
+        throw new EntryListError(file, `line ${i + 2}, ${header[license]}: expected Platinum, Gold, Silver or Bronze, got "${category}"`);
+      }
+      return [withoutBlanks({ name, displayName: name, surname: cell(second), category })];
+    });
+    cars.push(withoutBlanks({ number: car, team: cell(team), drivers }));
+  });
+  const result = EntryListSchema.safeParse({ cars });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new EntryListError(file, `${issue.path.join('.')}: ${issue.message}`);
+  }
+  return result.data;
 }
 
 export function parseEntryListJson(source: string, file = 'entry list'): EntryList {

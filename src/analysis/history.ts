@@ -75,8 +75,17 @@ export interface Finish {
   winnerDriver: DriverRef | null;
   winnerLaps: number;
   classWinners: Array<{ class: string; car: string; laps: number }>;
-  /** Every car in final order, with whether it took the flag and covered 70% of the winner's distance. */
-  finishers: Array<{ car: string; class: string; position: number; classPosition: number; laps: number; tookFlag: boolean; coveredMinimumDistance: boolean }>;
+  /** Every car in final order, with whether it took the flag and the engine's result (classified, or not and why; null while undecided). */
+  finishers: Array<{
+    car: string;
+    class: string;
+    position: number;
+    classPosition: number;
+    laps: number;
+    tookFlag: boolean;
+    classified: boolean | null;
+    reason: string | null;
+  }>;
 }
 
 export interface RaceHistory {
@@ -246,9 +255,10 @@ export function finish(timeline: RaceTimeline, options: AnalysisOptions = {}): F
       position: c.position,
       classPosition: c.classPosition,
       laps: c.laps,
-      tookFlag: c.lastCrossingMs >= chequeredMs,
-      // FIAWEC: at least 70% of the overall winner's distance to be classified.
-      coveredMinimumDistance: c.laps >= 0.7 * winner.laps,
+      tookFlag: c.status === 'finished',
+      // The engine's result (the race's classification profile and decisions).
+      classified: c.classified,
+      reason: c.reason,
     })),
   };
 }

@@ -31,7 +31,10 @@ export interface HourFactsOptions {
 /** A car's place at an instant, with who is at the wheel and the whole crew. */
 export interface CarPosition
   extends CarRef,
-    Pick<CarStanding, 'position' | 'classPosition' | 'laps' | 'gap' | 'interval' | 'classGap' | 'classInterval' | 'status' | 'pitStops' | 'lastCrossingMs'> {
+    Pick<
+      CarStanding,
+      'position' | 'classPosition' | 'laps' | 'gap' | 'interval' | 'classGap' | 'classInterval' | 'status' | 'pitStops' | 'lastCrossingMs' | 'classified' | 'reason'
+    > {
   driverAtWheel: DriverRef | null;
   crew: DriverRef[];
 }
@@ -298,6 +301,8 @@ export function carPosition(ctx: Pick<HourContext, 'roster'>, c: CarStanding): C
     status: c.status,
     pitStops: c.pitStops,
     lastCrossingMs: c.lastCrossingMs,
+    classified: c.classified,
+    reason: c.reason,
     driverAtWheel: c.driverNumber === null ? null : ctx.roster.driver(c.number, c.driverNumber, c.driver),
     crew: ctx.roster.crew(c.number),
   };
@@ -401,7 +406,9 @@ export const leadShareFacts: HourFactFinder = (ctx) => {
     const leader = ctx.end.cars.find((c) => cls === null || c.class === cls);
     if (leader === undefined || leader.laps === 0) return null;
     const scoped = changes.filter((c) => c.class === cls);
-    const took = [...scoped].reverse().find((c) => c.to === leader.number)!;
+    // A leader by the result alone (the car ahead on the lap chart was not classified) never "took" the lead.
+    const took = [...scoped].reverse().find((c) => c.to === leader.number);
+    if (took === undefined) return null;
     const lapsLedNow = cls === null ? (led.get(leader.number)?.overall ?? 0) : (led.get(leader.number)?.inClass ?? 0);
     return {
       kind: 'lead-share',

@@ -165,7 +165,7 @@ export function checkDriveTimes(timeline: RaceTimeline, options: RuleCheckOption
   for (const car of timeline.cars.values()) {
     if (wanted !== null && !wanted.has(car.number)) continue;
     const rules = rulesForClass(options.profile, car.entry.class);
-    const drive = carDriveTime(car, at, roster, index);
+    const drive = carDriveTime(car, at, roster, index, chequered);
     checks.push(...checkCar(drive, rules, at, raceOver, raceLeftMs, stoppedCars.has(car.number), roster.crew(car.number), car));
   }
   return checks;

@@ -10,6 +10,7 @@
  * says so (`paceBasis: 'flags-unknown'`).
  */
 import type { LapEvent } from '../model/events.js';
+import { countedLaps } from '../engine/finish.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { instant, isGreenLap, isOutLap, lapDriveMs, lapStartMs, median, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
@@ -143,8 +144,9 @@ function isStillRunning(car: CarTimeline, n: number, lastOfRange: number): boole
   return lastOfRange === n - 1 && !car.laps[lastOfRange]!.inPit;
 }
 
-export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index: RaceIndex): CarStints {
-  const n = car.indexAt(at);
+/** Stints up to `at`; a car that has taken the chequered flag has all its stints closed (issue 10, "The finish"). */
+export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index: RaceIndex, chequeredMs: number | null = null): CarStints {
+  const { n, finished } = countedLaps(car, at, chequeredMs);
   const carRanges = carStintRanges(car, n);
   const carStints: CarStint[] = carRanges.map(([first, last], k) => {
     const drivers: DriverRef[] = [];
@@ -154,7 +156,7 @@ export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index:
     }
     return {
       kind: 'car',
-      ...common(car, first, last, k + 1, isStillRunning(car, n, last), index, n),
+      ...common(car, first, last, k + 1, !finished && isStillRunning(car, n, last), index, n),
       drivers,
       endsWithStop: car.laps[last]!.inPit,
     };
@@ -167,7 +169,7 @@ export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index:
     return {
       kind: 'driver',
       // After an in-lap the same driver may yet go out again: open until someone else drives.
-      ...common(car, first, last, k + 1, last === n - 1, index, n),
+      ...common(car, first, last, k + 1, !finished && last === n - 1, index, n),
       driver: roster.driver(car.number, lap.driverNumber, lap.driverName),
       carStints: spanned,
       stopsWithin,
@@ -184,7 +186,7 @@ export function stints(timeline: RaceTimeline, options: AnalysisOptions = {}): C
   const result: CarStints[] = [];
   for (const car of timeline.cars.values()) {
     if (wanted !== null && !wanted.has(car.number)) continue;
-    result.push(stintsOfCar(car, at, roster, index));
+    result.push(stintsOfCar(car, at, roster, index, timeline.chequeredMs()));
   }
   return result;
 }

@@ -21,6 +21,7 @@ export interface AnalysisCliOptions {
   json?: boolean;
   lenient?: boolean;
   duration?: string;
+  decisions?: string;
 }
 
 export interface AnalysisInput {
@@ -50,7 +51,8 @@ export function withAnalysisOptions(command: Command, extra: { rules?: boolean }
     .option('--entry-list <file>', 'entry list (JSON or CSV): driver categories, display names, team short names')
     .option('--json', 'print JSON instead of a table')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
-    .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h');
+    .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
+    .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)");
   if (extra.rules !== false) command.option('--rules <file>', 'regulation profile (JSON), e.g. rules/lemans.json');
   return command;
 }

@@ -4,12 +4,16 @@ import { parseRaceTime } from '../model/time.js';
 import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
 import { importAnalysisFiles } from '../sources/alkamel/import.js';
 import { formatIssue } from '../sources/alkamel/parse.js';
+import { readFile } from 'node:fs/promises';
+import { applyClassificationProfile, parseDecisionsFile } from './results.js';
 
 export interface LoadOptions {
   lenient?: boolean;
   /** Scheduled race length, e.g. "24h", when the file does not show it. */
   duration?: string;
   name?: string;
+  /** Race control's decisions: a JSON array of decision events (src/cli/results.ts). */
+  decisions?: string;
 }
 
 export interface LoadedRace {
@@ -29,7 +33,21 @@ export async function loadRace(files: string[], options: LoadOptions): Promise<L
     const durationMs = options.duration === undefined ? e.scheduledDurationMs : parseRaceTime(options.duration);
     return { ...e, name: options.name ?? e.name, scheduledDurationMs: durationMs ?? e.scheduledDurationMs };
   });
-  return { events, timeline: foldEvents(events) };
+  if (options.decisions !== undefined) {
+    const path = options.decisions;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new Error(`--decisions: cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+    events.push(...parseDecisionsFile(text, path));
+  }
+  const timeline = foldEvents(events);
+  // A file is a whole race: timing that stops early means the race was stopped.
+  timeline.complete = true;
+  applyClassificationProfile(timeline);
+  return { events, timeline };
 }
 
 /** `--at` as race time in ms, or null for the end of the data. */

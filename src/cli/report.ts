@@ -22,6 +22,7 @@ interface Options {
   check?: boolean;
   lenient?: boolean;
   duration?: string;
+  decisions?: string;
 }
 
 const FORMATS: readonly ReportFormat[] = ['md', 'html', 'json'];
@@ -39,6 +40,7 @@ export function registerReport(program: Command): void {
     .option('--check', 'recompute every fact of the report from the timing data; exit 1 on any false fact')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
+    .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
     .action(async (files: string[], options: Options) => {
       const format = options.format as ReportFormat;
       if (!FORMATS.includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}, got "${options.format}"`);

@@ -9,6 +9,8 @@
  * Ingest is enabled by the SARTHE_INGEST_TOKEN environment variable (a flag
  * would show the token in `ps`).
  */
+import { installClassificationProfiles } from '../model/classification.js';
+import { shippedClassificationProfiles } from './results.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +87,8 @@ export function registerServe(program: Command): void {
       const adminEmail = process.env.SARTHE_ADMIN_EMAIL;
       const adminPassword = process.env.SARTHE_ADMIN_PASSWORD;
       const rulesFor = raceRules(options.rules);
+      // Every race's result follows its shipped classification profile (rules/classification-*.json).
+      installClassificationProfiles(shippedClassificationProfiles());
       const app = await buildServer({
         store,
         rulesFor,

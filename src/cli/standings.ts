@@ -1,6 +1,6 @@
 /** `sarthe standings <file…> [--at T] [--class C] [--json]`: classification at an instant. */
 import type { Command } from 'commander';
-import { formatGap } from '../model/format.js';
+import { formatGap, resultCode } from '../model/format.js';
 import type { CarStanding } from '../model/standings.js';
 import { formatLapTime, formatRaceTime } from '../model/time.js';
 import { standingsAt } from '../engine/standings.js';
@@ -13,6 +13,7 @@ interface Options {
   json?: boolean;
   lenient?: boolean;
   duration?: string;
+  decisions?: string;
 }
 
 export function registerStandings(program: Command): void {
@@ -25,6 +26,7 @@ export function registerStandings(program: Command): void {
     .option('--json', 'print one JSON object instead of a table')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
+    .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
     .action(async (files: string[], options: Options) => {
       const { timeline } = await loadRace(files, options);
       const standings = standingsAt(timeline, atOption(options.at), { className: options.class });
@@ -40,7 +42,7 @@ export function registerStandings(program: Command): void {
       const title = `${timeline.session?.name ?? 'Race'} — after ${formatRaceTime(standings.at.raceTimeMs)}` +
         (standings.flag !== 'unknown' ? ` — flag: ${standings.flag}` : '');
       const columns: Column<CarStanding>[] = [
-        { header: 'Pos', value: (c) => String(c.position), align: 'right' },
+        { header: 'Pos', value: (c) => (c.classified === false ? resultCode(c) : String(c.position)), align: 'right' },
         { header: 'Class', value: (c) => c.class },
         { header: 'PIC', value: (c) => String(c.classPosition), align: 'right' },
         { header: 'Car', value: (c) => `#${c.number}`, align: 'right' },
@@ -52,8 +54,9 @@ export function registerStandings(program: Command): void {
         { header: 'Last lap', value: (c) => (c.lastLapMs === null ? '' : formatLapTime(c.lastLapMs)), align: 'right' },
         { header: 'Best lap', value: (c) => (c.bestLapMs === null ? '' : formatLapTime(c.bestLapMs)), align: 'right' },
         { header: 'Pits', value: (c) => String(c.pitStops), align: 'right' },
-        { header: 'Status', value: (c) => c.status },
+        { header: 'Status', value: (c) => (c.reason === null ? c.status : `${c.status}: ${c.reason}`) },
       ];
-      process.stdout.write(`${title}\n\n${renderTable(standings.cars, columns)}\n`);
+      const result = standings.result === undefined ? '' : `\nResult: ${standings.result.declared === 'red-flag' ? 'declared under red flag' : 'at the chequered flag'} (${standings.result.profile})\n`;
+      process.stdout.write(`${title}\n${result}\n${renderTable(standings.cars, columns)}\n`);
     });
 }

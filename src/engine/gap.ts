@@ -8,11 +8,13 @@
  * that is stopped (or has no lap yet) is A.laps − B.laps laps behind, or the
  * rule would freeze its gap at its last crossing.
  *
- * One case the definition leaves open: A completed lap L *after* B did (B
- * then stopped or slowed, and A went by), so at B's crossing A had fewer than
- * L laps. A now has more laps than B, and B has not crossed since A passed:
- * B is A.laps − B.laps laps behind until it crosses again (never a negative
- * time).
+ * Passed in the pits (endurance-rules.md §7): A completed lap L *after* B
+ * did (B then stopped in the pits, and A went by), so at B's crossing A had
+ * fewer than L laps. B is a lap down only once A has come round again to
+ * where B is: while A has completed one lap more than B, B's gap is not yet
+ * known and is given as its lower bound, now − A's crossing of lap L + 1,
+ * marked provisional; it grows until B crosses, then is exact. Each further
+ * lap A completes counts one lap.
  */
 import type { Gap } from '../model/standings.js';
 import type { CarTimeline } from './timeline.js';
@@ -26,13 +28,18 @@ export interface CarAtInstant {
   stationary: boolean;
 }
 
-export function gapBehind(a: CarAtInstant, b: CarAtInstant): Gap {
+/** `now`: the instant of the standings, ms (the provisional lower bound grows with it). */
+export function gapBehind(a: CarAtInstant, b: CarAtInstant, now: number): Gap {
   if (a.car === b.car) return null;
   const lapsDown = a.laps - b.laps;
   if (b.laps === 0 || (b.stationary && lapsDown > 0)) return { laps: Math.max(0, lapsDown) };
   const bCrossing = b.lastCrossingMs;
   const n = a.car.lapsAt(bCrossing) - b.laps;
   if (n >= 1) return { laps: n };
-  if (n < 0) return { laps: lapsDown };
+  if (n < 0) {
+    if (lapsDown >= 2) return { laps: lapsDown - 1 };
+    if (lapsDown === 1) return { ms: Math.max(0, now - a.car.crossingOfLap(b.laps + 1)), provisional: true };
+    return { laps: Math.max(0, lapsDown) };
+  }
   return { ms: bCrossing - a.car.crossingOfLap(b.laps) };
 }

@@ -4,7 +4,8 @@
  * small pure function of (previous car, current car) that returns one
  * message or nothing; `feedMessages` runs them in a fixed order.
  */
-import type { FlagState } from '../model/events.js';
+import type { DecisionEvent, FlagState } from '../model/events.js';
+import { decisionText, servingStop } from './classification.js';
 import type { FeedMessage } from '../model/live.js';
 import type { CarStanding, Standings } from '../model/standings.js';
 import { formatDuration, formatLapTime } from '../model/time.js';
@@ -105,16 +106,44 @@ export function flagChange(previous: Standings, current: Standings): FeedMessage
 }
 
 /**
- * Every message between two classifications of the same race: the flag first
- * (it explains what follows, e.g. stops under the safety car), then each car
- * generator in CAR_MESSAGES order over the cars in overall order. Cars that
- * just appeared have no "before" and say nothing.
+ * Race control: decisions announced in (previous, current], in the order
+ * announced, and penalties served in that interval (the car's first in-lap
+ * after a drive-through or stop-and-go, classification.ts servingStop).
+ */
+export function raceControl(previous: Standings, current: Standings, timeline: RaceTimeline): FeedMessage[] {
+  const from = previous.at.raceTimeMs;
+  const to = current.at.raceTimeMs;
+  const messages: FeedMessage[] = [];
+  for (const d of timeline.decisions) {
+    if (d.atMs > from && d.atMs <= to) messages.push(decisionMessage(d, current, d.atMs, decisionText(d)));
+    const car = d.car === null ? undefined : timeline.cars.get(d.car);
+    const served = car === undefined ? null : servingStop(d, car);
+    if (served !== null && served.crossingMs > from && served.crossingMs <= to) {
+      const what = d.kind === 'drive-through' ? 'drive-through' : 'stop-and-go';
+      messages.push(decisionMessage(d, current, served.crossingMs, `#${d.car} serves its ${what} penalty at the end of lap ${served.lap}`));
+    }
+  }
+  return messages;
+}
+
+function decisionMessage(d: DecisionEvent, current: Standings, raceTimeMs: number, text: string): FeedMessage {
+  const cls = d.car === null ? undefined : current.cars.find((c) => c.number === d.car)?.class;
+  return { kind: 'race-control', raceTimeMs, ...(d.car === null ? {} : { car: d.car }), ...(cls === undefined ? {} : { class: cls }), text };
+}
+
+/**
+ * Every message between two classifications of the same race: the flag and
+ * race control first (they explain what follows, e.g. stops under the safety
+ * car, a position lost to a penalty), then each car generator in
+ * CAR_MESSAGES order over the cars in overall order. Cars that just appeared
+ * have no "before" and say nothing.
  */
 export function feedMessages(previous: Standings | null, current: Standings, timeline: RaceTimeline): FeedMessage[] {
   if (previous === null) return [];
   const messages: FeedMessage[] = [];
   const flag = flagChange(previous, current);
   if (flag !== null) messages.push(flag);
+  if (timeline.decisions.length > 0) messages.push(...raceControl(previous, current, timeline));
   const before = new Map(previous.cars.map((car) => [car.number, car]));
   const context: MessageContext = { raceTimeMs: current.at.raceTimeMs, timeline };
   for (const generate of CAR_MESSAGES) {

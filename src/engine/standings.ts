@@ -5,7 +5,10 @@
  * Order (DESIGN.md): more laps first; equal laps → who completed that lap
  * earlier. Gaps follow the DESIGN.md definition exactly (see gap.ts).
  */
-import type { Best, CarStanding, CarStatus, Standings } from '../model/standings.js';
+import type { Best, CarStanding, CarStatus, Gap, Standings } from '../model/standings.js';
+import { decisionsAt, finalLapPenalty, finalLapReason, minimumLaps, shortDistanceReason } from './classification.js';
+import { finishIndex, overdueAt, redFlagResultMs } from './finish.js';
+import { RETIRED_REASON } from '../model/format.js';
 import { MINUTE } from '../model/time.js';
 import { gapBehind, type CarAtInstant } from './gap.js';
 import type { CarTimeline, RaceTimeline } from './timeline.js';
@@ -16,11 +19,22 @@ export interface StandingsOptions {
 }
 
 interface Row extends CarAtInstant {
-  /** Index into car.laps of the last completed lap, or -1. */
+  /** Index into car.laps of the last completed lap counted, or -1. */
   last: number;
   status: CarStatus;
   driverNumber: number | null;
   driver: string;
+  /** Laps before decisions and final-lap deductions (what the car completed). */
+  rawLaps: number;
+  /** Race time of the last counted crossing plus any time added, for the order. */
+  timeMs: number;
+  /** Decisions or final-lap rules changed its laps or time: gaps compare laps, then timeMs. */
+  adjusted: boolean;
+  /** Once the result stands: classified or not (undefined while still running to the flag). */
+  classified?: boolean;
+  reason?: string;
+  /** Disqualified cars are listed last, after the other unclassified ones. */
+  disqualified: boolean;
 }
 
 /** Normalises a class name for matching: "LMGTE Am" = "lmgteam" = "LMGTE-AM". */
@@ -38,24 +52,46 @@ export function stoppedAfterMs(car: CarTimeline, index: number): number {
   return Number.isFinite(best) ? Math.max(3 * best, 10 * MINUTE) : 15 * MINUTE;
 }
 
+/**
+ * The classification at race time t (null: after everything known).
+ *
+ * Decisions announced by t apply (laps deducted, time added, DSQ, NC). Once
+ * the chequered flag has fallen (finish.ts), each car's laps stop at its own
+ * finish crossing, and the result applies the timeline's classification
+ * profile: DSQ and NC decisions, taking the flag (a car still short of the
+ * line is undecided until it is overdue), the final-lap rule, then the
+ * minimum distance against the overall winner. Unclassified cars follow the
+ * classified ones, disqualified cars last; gaps then compare laps at the
+ * finish, then time (a lap down at the flag is "1 lap").
+ */
 export function standingsAt(timeline: RaceTimeline, t: number | null, options: StandingsOptions = {}): Standings {
   const at = t ?? timeline.lastEventMs;
   const chequeredMs = timeline.chequeredMs();
   const raceOver = chequeredMs !== null && at >= chequeredMs;
+  const redFlagMs = chequeredMs === null ? redFlagResultMs(timeline) : null;
+  const declared = redFlagMs !== null && at >= redFlagMs;
+  const profile = timeline.classification;
+  const decided = decisionsAt(timeline.decisions, at);
   const rows: Row[] = [];
+  // After the flag: cars one lap late to the line, and how many are still on time.
+  const late: Row[] = [];
+  let expected = 0;
   for (const car of timeline.cars.values()) {
-    const n = car.indexAt(at);
+    let n = car.indexAt(declared ? redFlagMs : at);
+    const finish = raceOver ? finishIndex(car, chequeredMs) : -1;
+    const finished = finish >= 0 && finish < n;
+    if (finished) n = finish + 1;
     const last = n - 1;
     const lastLap = last >= 0 ? car.laps[last]! : undefined;
-    const laps = lastLap?.lap ?? 0;
+    const rawLaps = lastLap?.lap ?? 0;
     const lastCrossingMs = lastLap?.crossingMs ?? 0;
     const pitOut = car.pitOutAt(at);
-    const leftPitsSinceCrossing = pitOut !== undefined && pitOut.atMs > lastCrossingMs;
+    const leftPitsSinceCrossing = !finished && pitOut !== undefined && pitOut.atMs > lastCrossingMs;
     const lastSeenMs = leftPitsSinceCrossing ? pitOut.atMs : lastCrossingMs;
-    const silentTooLong = at - lastSeenMs > stoppedAfterMs(car, last);
+    const silentTooLong = !finished && at - lastSeenMs > stoppedAfterMs(car, last);
 
     let status: CarStatus;
-    if (raceOver && lastCrossingMs >= chequeredMs) status = 'finished';
+    if (finished) status = 'finished';
     else if (silentTooLong) status = raceOver ? 'retired' : lastLap?.inPit && !leftPitsSinceCrossing ? 'in-pit' : 'stopped';
     else if (lastLap?.inPit && !leftPitsSinceCrossing) status = 'in-pit';
     else if (leftPitsSinceCrossing) status = 'out-lap';
@@ -65,7 +101,9 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
     const driverNumber = leftPitsSinceCrossing && pitOut.driverNumber !== null ? pitOut.driverNumber : (lastLap?.driverNumber ?? null);
     const driver = leftPitsSinceCrossing && pitOut.driverNumber !== null ? pitOut.driverName : (lastLap?.driverName ?? '');
 
-    rows.push({
+    const d = decided.get(car.number);
+    let laps = Math.max(0, rawLaps - (d?.lapsDeducted ?? 0));
+    const row: Row = {
       car,
       laps,
       lastCrossingMs,
@@ -76,10 +114,58 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
       status,
       driverNumber,
       driver,
-    });
+      rawLaps,
+      timeMs: lastCrossingMs + (d?.addedMs ?? 0),
+      adjusted: d !== undefined && (d.lapsDeducted > 0 || d.addedMs > 0),
+      disqualified: d?.disqualified != null,
+    };
+    if (raceOver) {
+      if (d?.disqualified) setOut(row, `disqualified${d.disqualified.reason ? `: ${d.disqualified.reason}` : ''}`);
+      else if (d?.notClassified) setOut(row, `not classified${d.notClassified.reason ? `: ${d.notClassified.reason}` : ''}`);
+      else if (finished) {
+        const penalty = finalLapPenalty(profile, car, finish);
+        if (penalty === 'not-classified') setOut(row, finalLapReason(car, finish, profile));
+        else {
+          if (penalty > 0) {
+            row.laps = laps = Math.max(0, laps - penalty);
+            row.adjusted = true;
+          }
+          row.classified = true;
+        }
+      } else if (!profile.mustTakeFlag) row.classified = true;
+      else if (chequeredMs - lastSeenMs > stoppedAfterMs(car, last)) setOut(row, RETIRED_REASON);
+      // Still short of the line: out once it is two of its laps late, or one
+      // lap late with no other car still expected at the line (the real
+      // finishing laps of the Le Mans, WEC and IMSA files run at most 1.2× the
+      // lap before, bar a final lap with a stop in it).
+      else if (silentTooLong || overdueAt(car, last, at, 2) || last < 0) takeOut(row);
+      else if (overdueAt(car, last, at)) late.push(row);
+      else expected++;
+    } else if (declared) {
+      // Declared under red flag: nobody takes a flag; a car already stopped for good retired.
+      if (d?.disqualified) setOut(row, `disqualified${d.disqualified.reason ? `: ${d.disqualified.reason}` : ''}`);
+      else if (d?.notClassified) setOut(row, `not classified${d.notClassified.reason ? `: ${d.notClassified.reason}` : ''}`);
+      else if (last < 0 || redFlagMs - lastSeenMs > stoppedAfterMs(car, last)) setOut(row, RETIRED_REASON);
+      else row.classified = true;
+    } else if (d?.disqualified) {
+      setOut(row, `disqualified${d.disqualified.reason ? `: ${d.disqualified.reason}` : ''}`);
+    }
+    rows.push(row);
+  }
+  if (expected === 0) for (const row of late) takeOut(row);
+
+  const resultStands = raceOver || declared;
+  if (resultStands && profile.minDistanceShare !== null) {
+    const share = profile.minDistanceShare;
+    const winner = rows.filter((r) => r.classified === true).sort(compareRows)[0];
+    if (winner !== undefined) {
+      const minimum = minimumLaps(share, winner.laps);
+      for (const row of rows) if (row.classified === true && row.laps < minimum) setOut(row, shortDistanceReason(share, row.laps, winner.laps));
+    }
   }
 
-  rows.sort(compareRows);
+  rows.sort(resultStands ? compareResultRows : compareRows);
+  const gap = (a: Row, b: Row): Gap => (resultStands || a.adjusted || b.adjusted ? resultGap(a, b) : gapBehind(a, b, at));
 
   // Best laps and sectors at t, overall and per class, from the prefix indexes.
   const overallBest = newBests();
@@ -138,10 +224,10 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
       driver: row.driver,
       driverNumber: row.driverNumber,
       laps: row.laps,
-      gap: leader === undefined ? null : gapBehind(leader, row),
-      interval: i === 0 ? null : gapBehind(rows[i - 1]!, row),
-      classGap: gapBehind(cLeader, row),
-      classInterval: cAhead === undefined ? null : gapBehind(cAhead, row),
+      gap: leader === undefined ? null : gap(leader, row),
+      interval: i === 0 ? null : gap(rows[i - 1]!, row),
+      classGap: gap(cLeader, row),
+      classInterval: cAhead === undefined ? null : gap(cAhead, row),
       lastLapMs: lap?.lapMs ?? null,
       lastLapBest: lap === undefined ? null : rank(lap.lapMs, personalBestLap, cb.lap, overallBest.lap),
       bestLapMs: Number.isFinite(personalBestLap) ? personalBestLap : null,
@@ -159,15 +245,45 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
       stintLaps: lap === undefined ? 0 : lap.lap - (stintStart >= 0 ? row.car.laps[stintStart]!.lap : 0),
       status: row.status,
       lastCrossingMs: row.lastCrossingMs,
+      classified: row.classified ?? null,
+      reason: row.reason ?? null,
     });
   });
 
-  return { at: { raceTimeMs: at }, flag: timeline.flagAt(at), chequeredMs: raceOver ? chequeredMs : null, cars };
+  const standings: Standings = { at: { raceTimeMs: at }, flag: timeline.flagAt(at), chequeredMs: raceOver ? chequeredMs : null, cars };
+  if (raceOver) standings.result = { declared: 'chequered', atMs: chequeredMs, profile: profile.name };
+  else if (declared) standings.result = { declared: 'red-flag', atMs: redFlagMs, profile: profile.name };
+  return standings;
+}
+
+function takeOut(row: Row): void {
+  setOut(row, 'did not take the chequered flag');
+  if (row.status === 'running' || row.status === 'out-lap') row.status = 'stopped';
+}
+
+function setOut(row: Row, reason: string): void {
+  row.classified = false;
+  row.reason = reason;
+}
+
+/** After the flag: classified (or still running to the line) first, then unclassified, disqualified last. */
+function compareResultRows(a: Row, b: Row): number {
+  const ga = a.disqualified ? 2 : a.classified === false ? 1 : 0;
+  const gb = b.disqualified ? 2 : b.classified === false ? 1 : 0;
+  return ga !== gb ? ga - gb : compareRows(a, b);
+}
+
+/** Laps counted, then time: the gap of a result (DESIGN.md, "After the finish"). */
+function resultGap(a: Row, b: Row): Gap {
+  if (a.car === b.car) return null;
+  // A car that never reached the line after the flag has no time to compare: laps only.
+  if (a.laps !== b.laps || b.laps === 0 || b.timeMs < a.timeMs) return { laps: Math.max(0, a.laps - b.laps) };
+  return { ms: b.timeMs - a.timeMs };
 }
 
 function compareRows(a: Row, b: Row): number {
   if (a.laps !== b.laps) return b.laps - a.laps;
-  if (a.laps > 0 && a.lastCrossingMs !== b.lastCrossingMs) return a.lastCrossingMs - b.lastCrossingMs;
+  if (a.laps > 0 && a.timeMs !== b.timeMs) return a.timeMs - b.timeMs;
   // Before the first crossing: car number order.
   return compareCarNumbers(a.car.number, b.car.number);
 }

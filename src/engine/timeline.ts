@@ -7,6 +7,8 @@
  * arrival order give the same timeline (events are placed by race time and
  * keyed by car and lap), so a live feed, a replay and an import agree.
  */
+import { classificationProfileFor, installedClassificationProfiles, type ClassificationProfile } from '../model/classification.js';
+import { roadLeaderFlagMs } from './finish.js';
 import type { DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
 
 export class CarTimeline {
@@ -135,7 +137,27 @@ export interface FlagChange {
 export class RaceTimeline {
   session: SessionEvent | null = null;
   readonly cars = new Map<string, CarTimeline>();
-  /** Race control's decisions as announced (DESIGN.md "Decision"). */
+  private chosenClassification: ClassificationProfile | null = null;
+
+  /**
+   * The classification rules the result applies (rules/classification-*.json):
+   * the one a caller set, else the installed profile for the race's name
+   * (model/classification.ts), else the §6 general rule.
+   */
+  get classification(): ClassificationProfile {
+    return this.chosenClassification ?? classificationProfileFor(installedClassificationProfiles(), this.session?.name ?? '');
+  }
+
+  set classification(profile: ClassificationProfile) {
+    this.chosenClassification = profile;
+  }
+  /**
+   * The events are a whole race (an imported export, not a live feed still
+   * running): timing that stops before the scheduled length then means the
+   * race was stopped there (finish.ts redFlagResultMs). Set by the caller.
+   */
+  complete = false;
+  /** Race control's decisions as announced (DESIGN.md "Decision"), in time order. */
   readonly decisions: DecisionEvent[] = [];
   /** Race control's other messages, as published. */
   readonly messages: MessageEvent[] = [];
@@ -173,8 +195,9 @@ export class RaceTimeline {
         if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
         return;
       case 'decision':
-        // Kept in announcement order whatever the arrival order; the classification applies them.
+        // Kept in announcement order whatever the arrival order (a repeat replaces); the classification applies them (classification.ts).
         insertByTime(this.decisions, event);
+        if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
         return;
       case 'message':
         insertByTime(this.messages, event);
@@ -209,7 +232,8 @@ export class RaceTimeline {
 
   /**
    * When the chequered flag fell: the first crossing under the finish flag,
-   * else the leader's first crossing after the scheduled length; null before.
+   * else the road leader's first crossing after the scheduled length
+   * (finish.ts); null before.
    */
   chequeredMs(): number | null {
     if (this.chequeredCache !== undefined) return this.chequeredCache;
@@ -218,25 +242,7 @@ export class RaceTimeline {
       result = this.firstFinishMs;
     } else {
       const duration = this.session?.scheduledDurationMs ?? null;
-      if (duration !== null) {
-        let leader: CarTimeline | undefined;
-        let leaderLaps = -1;
-        let leaderMs = Infinity;
-        for (const car of this.cars.values()) {
-          const n = car.indexAt(duration);
-          const laps = n === 0 ? 0 : car.laps[n - 1]!.lap;
-          const at = n === 0 ? Infinity : car.crossings[n - 1]!;
-          if (laps > leaderLaps || (laps === leaderLaps && at < leaderMs)) {
-            leader = car;
-            leaderLaps = laps;
-            leaderMs = at;
-          }
-        }
-        if (leader !== undefined) {
-          const next = leader.crossings[leader.indexAt(duration)];
-          if (next !== undefined) result = next;
-        }
-      }
+      if (duration !== null) result = roadLeaderFlagMs(this.cars.values(), duration);
     }
     this.chequeredCache = result;
     return result;

@@ -1,10 +1,25 @@
 /** Formatting of engine values at the edge, as timing screens write them. */
-import type { Gap } from './standings.js';
+import type { CarStanding, Gap } from './standings.js';
 import { formatLapTime } from './time.js';
 
-/** `1:04.412`, `35.100`, `1 lap`, `3 laps`; empty for the reference car. */
+/** `1:04.412`, `35.100`, `1 lap`, `3 laps`, `≥30.000` for a provisional lower bound (§7); empty for the reference car. */
 export function formatGap(gap: Gap): string {
   if (gap === null) return '';
   if ('laps' in gap) return gap.laps === 1 ? '1 lap' : `${gap.laps} laps`;
-  return formatLapTime(gap.ms);
+  return gap.provisional ? `≥${formatLapTime(gap.ms)}` : formatLapTime(gap.ms);
 }
+
+/**
+ * A result table's code for an unclassified car, as official results and the
+ * Le Mans results table write them: DSQ (disqualified), DNF (retired before
+ * the finish), NC (any other reason); empty while classified or undecided.
+ */
+export function resultCode(car: Pick<CarStanding, 'classified' | 'reason'>): '' | 'NC' | 'DNF' | 'DSQ' {
+  if (car.classified !== false) return '';
+  if (car.reason?.startsWith('disqualified') === true) return 'DSQ';
+  if (car.reason === RETIRED_REASON) return 'DNF';
+  return 'NC';
+}
+
+/** The reason the engine gives a car that had stopped for good before the flag. */
+export const RETIRED_REASON = 'retired before the finish';

@@ -65,7 +65,9 @@ export type FeedKind =
   | 'flag'
   | 'stopped'
   | 'retired'
-  | 'finished';
+  | 'finished'
+  /** A decision of race control (penalty, DSQ, NC, note), or a penalty served. */
+  | 'race-control';
 
 /** One line of the race feed ("#8 pits", "New leader: #7", "Safety car"). */
 export interface FeedMessage {

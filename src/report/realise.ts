@@ -5,7 +5,8 @@
  * same data always gives the same words, and 24 hours do not read alike.
  */
 import type { Gap } from '../model/standings.js';
-import { MINUTE } from '../model/time.js';
+import { resultCode } from '../model/format.js';
+import { HOUR, MINUTE } from '../model/time.js';
 import type { CarPosition } from '../analysis/hour-facts.js';
 import type { DriverRef } from '../analysis/roster.js';
 import type { ClassStories, Selection, Story } from './select.js';
@@ -21,6 +22,7 @@ import {
   makeWords,
   minutesWords,
   NameTracker,
+  sharedSurnames,
   numberWord,
   ordinal,
   pick,
@@ -39,7 +41,13 @@ interface Sentence {
 
 /** Names of cars and drivers as a report goes: full on first mention, short after. */
 class Mentions {
-  readonly names = new NameTracker();
+  readonly names: NameTracker;
+
+  /** `sel`: the race, so drivers who share a surname are always named in full. */
+  constructor(sel: Selection) {
+    this.names = new NameTracker(sharedSurnames(sel.classes.flatMap((c) => c.cars.flatMap((car) => car.crew))));
+  }
+
   private readonly cars = new Set<string>();
   /** Stops and driver changes already told ("car/lap"), so none is told twice. */
   readonly told = new Set<string>();
@@ -120,7 +128,7 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
   const seed = `${sel.race}/${sel.hour}`;
   const top = sel.classes[0]!;
   const headline = headlineOf(sel, seed);
-  const m = new Mentions();
+  const m = new Mentions(sel);
   const standfirst = standfirstOf(sel, m, seed);
   const sections: Section[] = [];
   sections.push({
@@ -139,7 +147,6 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
       paragraphs: paragraphsOf(sectionSentences(sel, cls, cm, seed, false, timelineLap)),
     });
   }
-  const hours = sel.hour;
   return {
     race: sel.race,
     hour: sel.hour,
@@ -151,9 +158,17 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
     standfirst: standfirst.text,
     standfirstFacts: standfirst.facts,
     sections,
-    tablesTitle: sel.final ? 'Final classification' : `Positions after ${hours} ${hours === 1 ? 'hour' : 'hours'}`,
+    tablesTitle: tablesTitleOf(sel),
     tables: tablesOf(sel),
   };
+}
+
+/** The tables' heading: never an hour the race did not reach (the timing may stop inside it). */
+function tablesTitleOf(sel: Selection): string {
+  if (sel.final) return 'Final classification';
+  if (sel.declaredUnderRed) return `Result, declared under red flag at ${clock(sel.atMs)}`;
+  if (sel.atMs < sel.hour * HOUR) return `Positions at ${clock(sel.atMs)}, when the timing stops`;
+  return `Positions after ${sel.hour} ${sel.hour === 1 ? 'hour' : 'hours'}`;
 }
 
 /** Up to three sentences a paragraph, in the ranked order. */
@@ -178,7 +193,7 @@ function progress(sel: Selection): string {
 function headlineOf(sel: Selection, seed: string): Sentence {
   const race = sel.race;
   const story = sel.headline;
-  const names = new Mentions();
+  const names = new Mentions(sel);
   const when = progress(sel);
   if (story.kind === 'data-end') {
     const lead = sel.classes[0]!.stories.find((s) => s.kind === 'lead');
@@ -845,6 +860,8 @@ function tablesOf(sel: Selection): PositionsTable[] {
       laps: c.laps,
       gap: c.classGap,
       status: c.status,
+      result: resultCode(c),
+      reason: c.reason,
     })),
   }));
 }

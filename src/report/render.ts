@@ -3,24 +3,27 @@
  * (`{headline, standfirst, sections:[{heading, paragraphs:[{text, facts}]}], tables}`).
  */
 import { formatGap } from '../model/format.js';
-import type { PositionsTable, Report } from './types.js';
+import type { PositionsTable, Report, TableRow } from './types.js';
 
 export type ReportFormat = 'md' | 'html' | 'json';
 
-function statusNote(status: string): string {
+function statusNote(row: TableRow): string {
+  // The Pos column says NC, DNF or DSQ; the note says why.
+  if (row.reason !== null) return row.reason;
+  const status = row.status;
   return status === 'stopped' ? 'stopped' : status === 'retired' ? 'retired' : status === 'in-pit' ? 'in pits' : '';
 }
 
 function tableCells(table: PositionsTable): string[][] {
   return table.rows.map((r) => [
-    String(r.position),
+    r.result === '' ? String(r.position) : r.result,
     `#${r.car}`,
     r.team,
     r.drivers.join(', '),
     String(r.laps),
     // A negative time gap (the engine's, for a car passed in the pits) means nothing to a reader.
     r.gap === null || ('ms' in r.gap && r.gap.ms < 0) ? '' : formatGap(r.gap),
-    statusNote(r.status),
+    statusNote(r),
   ]);
 }
 

@@ -107,6 +107,8 @@ export interface Selection {
   fromMs: number;
   atMs: number;
   final: boolean;
+  /** The report's instant has a result declared under red flag (engine finish.ts). */
+  declaredUnderRed: boolean;
   hoursRemaining: number | null;
   scheduledHours: number | null;
   /** The story the headline and standfirst tell. */
@@ -186,7 +188,8 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
     const leader = cars[0]!;
 
     if (finishInHour) {
-      stories.push({ kind: 'finish', weight: 'finish', class: cls, podium: cars.slice(0, 3), chequeredMs: chequered });
+      // The podium is of classified cars: an unclassified one is listed after them (engine standings).
+      stories.push({ kind: 'finish', weight: 'finish', class: cls, podium: cars.filter((c) => c.classified !== false).slice(0, 3), chequeredMs: chequered });
       // The final hour's own story: a winner who took the lead in it, and what the loser lost.
       const inClass = changes.filter((c) => c.class === cls);
       const change = leader.car !== startCars[0]?.car ? (inClass[inClass.length - 1] ?? null) : null;
@@ -316,6 +319,7 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
     fromMs: facts.fromMs,
     atMs,
     final: facts.final && finishInHour,
+    declaredUnderRed: end.result?.declared === 'red-flag',
     hoursRemaining: facts.hoursRemaining,
     scheduledHours: facts.race.scheduledDurationMs === null ? null : Math.round(facts.race.scheduledDurationMs / HOUR),
     headline: top.stories.find((s) => s.kind === 'data-end') ?? top.stories[0]!,

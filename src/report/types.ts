@@ -79,6 +79,10 @@ export interface TableRow {
   /** Class gap to the class leader, as on a timing screen. */
   gap: Gap;
   status: CarStatus;
+  /** Once the result stands: "" when classified, else NC, DNF or DSQ (model/format.ts resultCode). */
+  result: '' | 'NC' | 'DNF' | 'DSQ';
+  /** Why the car is not classified, in plain words; null otherwise. */
+  reason: string | null;
 }
 
 export interface PositionsTable {
@@ -98,7 +102,11 @@ export interface Report {
   standfirst: string;
   standfirstFacts: ReportFact[];
   sections: Section[];
-  /** "Positions after N hours". */
+  /**
+   * "Positions after N hours"; "Final classification"; "Result, declared
+   * under red flag at 5:45"; "Positions at 5:45, when the timing stops" —
+   * never an hour the race did not reach.
+   */
   tablesTitle: string;
   tables: PositionsTable[];
 }

@@ -84,8 +84,16 @@ import { driverName } from '../model/names.js';
 export class NameTracker {
   private readonly mentioned = new Set<string>();
 
+  /**
+   * `sharedSurnames`: surnames (lower case) that more than one driver of the
+   * race carries (Jan and Kevin Magnussen): those drivers are always named in
+   * full, since the surname alone would not say which one.
+   */
+  constructor(private readonly sharedSurnames: ReadonlySet<string> = new Set()) {}
+
   name(raw: string, override?: { full: string; surname: string }): string {
     const parsed = override ?? driverName(raw);
+    if (this.sharedSurnames.has(parsed.surname.toLowerCase())) return parsed.full;
     if (this.mentioned.has(raw)) return parsed.surname;
     this.mentioned.add(raw);
     return parsed.full;
@@ -201,4 +209,17 @@ export function placeWords(position: number): string {
 /** "an 8m21s stop", "an 11.2s gap", "a 2m05s stop": the article a number's sound needs. */
 export function articleFor(words: string): 'a' | 'an' {
   return /^(8|11|18|80|800|one-eight)/.test(words) || /^8\d\d?s/.test(words) ? 'an' : 'a';
+}
+
+/** Surnames (lower case) carried by more than one driver among `drivers` (see NameTracker). */
+export function sharedSurnames(drivers: Iterable<{ name: string; surname: string }>): Set<string> {
+  const byName = new Map<string, string>();
+  for (const d of drivers) byName.set(d.name, d.surname.toLowerCase());
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const surname of byName.values()) {
+    if (seen.has(surname)) shared.add(surname);
+    seen.add(surname);
+  }
+  return shared;
 }

@@ -162,7 +162,11 @@ class LineCells {
   readonly starts = new Int32Array(64);
   readonly ends = new Int32Array(64);
 
-  constructor(private readonly label: (i: number) => string) {}
+  constructor(
+    private readonly label: (i: number) => string,
+    /** The file's field separator (`;` in Al Kamel Analysis exports, `,` in IMSA's laps files). */
+    private readonly separator: string,
+  ) {}
 
   /** Locates the cells of text[start, end); returns how many there are. */
   read(text: string, start: number, end: number): number {
@@ -170,7 +174,7 @@ class LineCells {
     let n = 0;
     let from = start;
     for (;;) {
-      const semi = text.indexOf(';', from);
+      const semi = text.indexOf(this.separator, from);
       const stop = semi === -1 || semi > end ? end : semi;
       if (n < 64) {
         this.starts[n] = from;
@@ -296,18 +300,19 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   const bodyStart = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const firstBreak = text.indexOf('\n', bodyStart);
   const headerLine = stripCr(text.slice(bodyStart, firstBreak === -1 ? text.length : firstBreak));
-  if (!headerLine.includes(';')) {
+  const separator = separatorOf(headerLine);
+  if (separator === null) {
     throw new ImportError([
-      { file, line: 1, message: 'this is not an Al Kamel Analysis export (no `;`-separated header found)' },
+      { file, line: 1, message: 'this is not an Al Kamel Analysis export (no `;`- or `,`-separated header found)' },
     ]);
   }
-  const headerNames = headerLine.split(';');
+  const headerNames = headerLine.split(separator);
   const width = headerNames.length;
   // Every data line ends with ';' like the header; tolerate one that lost it.
   const widthWithoutTrailing = headerNames[width - 1]!.trim() === '' ? width - 1 : width;
   const col = readHeader(headerNames, file);
   const columnLabel = (i: number) => `${headerNames[i]!.trim()} (${i + 1})`;
-  const cells = new LineCells(columnLabel);
+  const cells = new LineCells(columnLabel, separator);
 
   const problems: ImportIssue[] = [];
   const cars = new Map<string, CarSoFar>();
@@ -561,6 +566,19 @@ function inferScheduledDuration(file: string, finishCrossingMs: number, cars: Ma
   return hours >= 1 && leaderMs - hours * HOUR <= 20 * 60_000 ? hours * HOUR : null;
 }
 
+/**
+ * The field separator, read from the header: Al Kamel Analysis exports use
+ * `;`, IMSA's laps files (shared/data/real/SOURCES.md, imsa/) use `,` and
+ * quote nothing. The header names the columns, so whichever of the two cuts
+ * it into more cells is the one; null when neither cuts it at all.
+ */
+export function separatorOf(headerLine: string): ';' | ',' | null {
+  const semis = headerLine.split(';').length - 1;
+  const commas = headerLine.split(',').length - 1;
+  if (semis === 0 && commas === 0) return null;
+  return semis >= commas ? ';' : ',';
+}
+
 function baseName(file: string): string {
   return file.split(/[\\/]/).pop() ?? file;
 }
@@ -586,7 +604,7 @@ const VENUES: Record<string, string> = {
  * "lemans-2019-race-analysis.csv" → "Le Mans 24 Hours 2019".
  */
 export function raceNameFromFile(file: string): string {
-  const base = baseName(file).replace(/\.[a-z]+$/i, '').replace(/[-_ ]*(race[-_ ]*)?(analysis|time[-_ ]?cards)$/i, '');
+  const base = baseName(file).replace(/\.[a-z]+$/i, '').replace(/[-_ ]*(race[-_ ]*)?(analysis|time[-_ ]?cards|laps)$/i, '');
   if (/^lemans-(\d{4})$/i.test(base)) return `Le Mans 24 Hours ${base.slice(-4)}`;
   const m = /^(wec|imsa|elms)-(\d{4})-(.+?)-(\d+)(h|km)$/i.exec(base);
   if (m) {
