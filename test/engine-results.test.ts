@@ -257,7 +257,7 @@ describe('decisions applied from the instant they are announced (kind)', () => {
       () => parseDecisionsFile(JSON.stringify([{ type: 'decision', id: 'a1', atMs: 1, kind: 'note' }, { type: 'decision', id: 'a2', atMs: -5, kind: 'note' }]), 'd.json'),
       /d\.json: decision 2: atMs/,
     );
-    assert.throws(() => parseDecisionsFile('CAR 7 - DRIVE THROUGH', 'rc.txt'), /rc\.txt: .*parseRaceControlText/);
+    assert.throws(() => parseDecisionsFile('CAR 7 - DRIVE THROUGH', 'rc.txt'), /rc\.txt:1: expected "<race time> <message>"/);
   });
 });
 
