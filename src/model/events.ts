@@ -239,3 +239,44 @@ export function canonicalJson(value: unknown): string {
       : v,
   );
 }
+
+/** The facts that get corrected as a race goes on (a crew grows, a length is announced); laps never change once told. */
+export type RevisableEvent = SessionEvent | EntryEvent;
+
+/**
+ * Merges a correction into the fact held under the same key (issue 13, item 4):
+ * - a field the correction states wins (a later correction wins);
+ * - a field it leaves empty (null, '', no drivers) keeps the held value, so a
+ *   source that knows less (a CSV import without a scheduled length, an entry
+ *   with one driver) adds to what is held and never removes from it;
+ * - drivers are a union by driver number; a number both name takes the correction's name.
+ * Resending the held fact, or one it already holds, gives the held fact back
+ * unchanged (a resend is a no-op). Whether a resend of an *older* fact is a
+ * no-op is the store's call: it remembers what it was told (store/index.ts).
+ */
+export function reviseFact<T extends RevisableEvent>(held: T, correction: T): T {
+  if (held.type === 'session' && correction.type === 'session') {
+    const merged: SessionEvent = {
+      type: 'session',
+      name: correction.name !== '' ? correction.name : held.name,
+      zeroTimeOfDayMs: correction.zeroTimeOfDayMs ?? held.zeroTimeOfDayMs,
+      scheduledDurationMs: correction.scheduledDurationMs ?? held.scheduledDurationMs,
+    };
+    return merged as T;
+  }
+  if (held.type === 'entry' && correction.type === 'entry') {
+    const drivers = new Map(held.drivers.map((d) => [d.number, d]));
+    for (const d of correction.drivers) drivers.set(d.number, d);
+    const merged: EntryEvent = {
+      type: 'entry',
+      car: held.car,
+      class: correction.class !== '' ? correction.class : held.class,
+      group: correction.group !== '' ? correction.group : held.group,
+      team: correction.team !== '' ? correction.team : held.team,
+      manufacturer: correction.manufacturer !== '' ? correction.manufacturer : held.manufacturer,
+      drivers: [...drivers.values()].sort((a, b) => a.number - b.number),
+    };
+    return merged as T;
+  }
+  throw new Error(`cannot merge a ${correction.type} event into a ${held.type} event`);
+}
