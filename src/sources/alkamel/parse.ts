@@ -49,6 +49,12 @@ export interface ParseOptions {
   file: string;
   /** Skip bad lines (each one reported in `skipped`) instead of failing. */
   lenient?: boolean;
+  /**
+   * false: skip the file's own consistency checks (ELAPSED sums, sectors,
+   * HOUR − ELAPSED, lap gaps, stray lines). Only for bench/hardening.ts, whose
+   * same-run baseline it is; every import checks.
+   */
+  consistencyChecks?: boolean;
 }
 
 export interface ParsedAnalysis {
@@ -345,6 +351,7 @@ interface ReadState {
 export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalysis {
   const file = options.file;
   const lenient = options.lenient ?? false;
+  const checks = options.consistencyChecks ?? true;
   if (!/[^\s\uFEFF]/.test(text)) {
     throw new ImportError([{ file, line: 0, message: 'the file is empty (expected an Al Kamel Analysis CSV)' }]);
   }
@@ -456,7 +463,7 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         const checked = LapEventSchema.safeParse(event);
         if (!checked.success) throw schemaError(checked.error.issues, LAP_COLUMNS, col, columnLabel);
       }
-      checkSectors(event, cells, col, columnLabel, state, lineNo);
+      if (checks) checkSectors(event, cells, col, columnLabel, state, lineNo);
 
       if (car === undefined) {
         const entry: EntryEvent = {
@@ -489,7 +496,8 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
             `${differs.map((k) => columnLabel(col[k]).replace(/ \(\d+\)$/, '')).join(', ')}: keep one of the two lines`,
         );
       }
-      placeRow(car, row, state);
+      if (checks) placeRow(car, row, state);
+      else keepRow(car, row, state);
     } catch (error) {
       if (!(error instanceof CellError)) throw error;
       if (rowCar !== undefined) rowCar.refusedLine = lineNo;
@@ -505,7 +513,7 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   for (const car of cars.values()) {
     if (car.suspect !== undefined) settleSuspect(car, state);
   }
-  const zeroTimeOfDayMs = checkZero(state);
+  const zeroTimeOfDayMs = checks ? checkZero(state) : state.zeros.length > 0 ? Math.round(state.zeros[0]!) : null;
   problems.sort((a, b) => a.line - b.line);
   state.warnings.sort((a, b) => a.line - b.line);
   if ((problems.length > 0 || state.warnings.length > 0) && !lenient) {
