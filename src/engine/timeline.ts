@@ -31,33 +31,27 @@ export class CarTimeline {
 
   /** Completed laps in lap order (which is also crossing order). */
   get laps(): readonly LapEvent[] {
-    if (this.pending.length > 0) this.settle();
-    return this.sortedLaps;
+    return this.settled().sortedLaps;
   }
   /** laps[i].crossingMs, kept apart for fast binary search. */
   get crossings(): readonly number[] {
-    if (this.pending.length > 0) this.settle();
-    return this.crossingList;
+    return this.settled().crossingList;
   }
   /** Fastest lap time over laps[0..i]. */
   get bestLapUpTo(): readonly number[] {
-    if (this.pending.length > 0) this.settle();
-    return this.bestLapList;
+    return this.settled().bestLapList;
   }
   /** Fastest S1/S2/S3 over laps[0..i]; Infinity while none. */
   get bestSectorUpTo(): readonly [readonly number[], readonly number[], readonly number[]] {
-    if (this.pending.length > 0) this.settle();
-    return this.bestSectorLists;
+    return this.settled().bestSectorLists;
   }
   /** In-laps (pit entries) among laps[0..i]. */
   get pitStopsUpTo(): readonly number[] {
-    if (this.pending.length > 0) this.settle();
-    return this.pitStopList;
+    return this.settled().pitStopList;
   }
   /** Index of the latest in-lap among laps[0..i], or -1. */
   get lastInLapUpTo(): readonly number[] {
-    if (this.pending.length > 0) this.settle();
-    return this.lastInLapList;
+    return this.settled().lastInLapList;
   }
   /** Pit exits in time order. */
   get pitOuts(): readonly PitOutEvent[] {
@@ -137,6 +131,11 @@ export class CarTimeline {
     const list = this.pitOutList;
     if (!this.pitOutsStale && !replaced && (list.length === 0 || event.atMs >= list[list.length - 1]!.atMs)) list.push(event);
     else this.pitOutsStale = true;
+  }
+
+  private settled(): this {
+    if (this.pending.length > 0) this.settle();
+    return this;
   }
 
   /** Places the held laps: sorts them, merges them with the settled ones, and rebuilds the prefixes from the first change. */
