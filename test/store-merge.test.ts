@@ -16,6 +16,9 @@ import { mergeEventSets } from '../src/sources/merge.js';
 import { toAppendEvent } from '../src/store/index.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
 import { entry, lap, session } from './helpers.js';
+import { MemoryBus } from '../src/bus/memory/index.js';
+import { RaceHub } from '../src/server/races.js';
+import pino from 'pino';
 
 const dir = mkdtempSync(join(tmpdir(), 'sarthe-merge-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -109,6 +112,24 @@ describe('merge rules for session and entry facts', () => {
     const outcome = await store.append('r', [toAppendEvent(lap('7', 1, 200_000, { driverName: 'Somebody ELSE' }))]);
     assert.equal(outcome.results[0]!.status, 'conflict');
     await store.close();
+  });
+
+  it('the live hub applies what the store kept, and a restart loads the same', async () => {
+    const file = join(dir, 'hub.db');
+    const store = new SqliteEventStore({ file });
+    const hub = new RaceHub(store, new MemoryBus(), pino({ level: 'silent' }));
+    await hub.ingest('r', [session({ scheduledDurationMs: 24 * 3_600_000 }), entry('7', 'LMP1', { team: 'Toyota Gazoo Racing', drivers: crew3 })]);
+    await hub.ingest('r', [session({ scheduledDurationMs: null }), entry('7', 'LMP1', { team: '', drivers: [crew3[0]!] })]);
+    const live = hub.get('r')!.timeline;
+    assert.equal(live.session!.scheduledDurationMs, 24 * 3_600_000);
+    assert.deepEqual(live.cars.get('7')!.entry.drivers, crew3);
+    await store.close();
+    const reopened = new SqliteEventStore({ file });
+    const restarted = new RaceHub(reopened, new MemoryBus(), pino({ level: 'silent' }));
+    await restarted.loadAll();
+    assert.deepEqual(restarted.get('r')!.timeline.cars.get('7')!.entry, live.cars.get('7')!.entry);
+    assert.deepEqual(restarted.get('r')!.timeline.session, live.session);
+    await reopened.close();
   });
 
   it('reviseFact: stated fields win, empty ones keep, and merging is idempotent', () => {
