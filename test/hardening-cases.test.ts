@@ -17,7 +17,7 @@ import { parseRaceTime } from '../src/model/time.js';
 import { reportHours } from '../src/report/build.js';
 import { HourlyDesk } from '../src/server/site/hourly-desk.js';
 import { ImportError, parseAnalysis, type ParsedAnalysis } from '../src/sources/alkamel/parse.js';
-import { casesDir, repoRoot } from './helpers.js';
+import { casesDir, LAP_FILES, realData, realFile, repoRoot } from './helpers.js';
 
 const run = promisify(execFile);
 const caseFile = (name: string) => join(casesDir, 'hardening', name);
@@ -144,6 +144,17 @@ describe('hardening cases: race time is bounded, and so is every loop it drives'
       assert.ok(performance.now() - started < 30_000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the consistency checks pass every real race as it is', realData(), () => {
+  it('the 20 Al Kamel races and the demo file: strict import, no warning, no line skipped', () => {
+    const files = [...LAP_FILES.map(realFile), join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')];
+    for (const file of files) {
+      const parsed = parseAnalysis(readFileSync(file, 'utf8'), { file, lenient: true });
+      assert.deepEqual([...parsed.skipped, ...parsed.warnings], [], file);
+      assert.ok(parsed.rows > 1000, file);
     }
   });
 });
