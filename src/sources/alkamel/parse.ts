@@ -253,6 +253,22 @@ class LineCells {
     return value;
   }
 
+  /** True when cell `i` ends with the text of cell `j` (spaces aside): "0:37.900" ends with "37.900". */
+  endsWith(i: number, j: number): boolean {
+    const t = this.text;
+    let ie = this.ends[i]!;
+    let je = this.ends[j]!;
+    const is = this.starts[i]!;
+    let js = this.starts[j]!;
+    while (ie > is && t.charCodeAt(ie - 1) === 32) ie--;
+    while (je > js && t.charCodeAt(je - 1) === 32) je--;
+    while (js < je && t.charCodeAt(js) === 32) js++;
+    const n = je - js;
+    if (n === 0 || ie - is < n) return false;
+    for (let k = 1; k <= n; k++) if (t.charCodeAt(ie - k) !== t.charCodeAt(je - k)) return false;
+    return true;
+  }
+
   /** True when the cell holds exactly `value` (spaces aside), without cutting it out. */
   equals(i: number, value: string): boolean {
     let s = this.starts[i]!;
@@ -597,10 +613,12 @@ function checkSectors(e: LapEvent, cells: LineCells, col: Columns, label: (i: nu
     return;
   }
   const large = [col.s1Large, col.s2Large, col.s3Large];
+  const small = [col.s1, col.s2, col.s3];
   for (let s = 0; s < 3; s++) {
     const at = large[s]!;
     const sector = e.sectorsMs[s]!;
-    if (at < 0 || sector === null || cells.isBlank(at)) continue;
+    // The text check settles nearly every row without parsing the cell again.
+    if (at < 0 || sector === null || cells.endsWith(at, small[s]!) || cells.isBlank(at)) continue;
     const repeated = cells.sector(at);
     if (repeated !== null && Math.abs(repeated - sector) > CONSISTENCY_TOLERANCE_MS) {
       state.warnings.push({
