@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LapEvent, PitOutEvent } from '../src/model/events.js';
+import { formatLapTime, formatTimeOfDay, parseClockMs } from '../src/model/time.js';
 import { ImportError, parseAnalysis, raceNameFromFile } from '../src/sources/alkamel/parse.js';
 import { mergeEventSets, MergeConflictError } from '../src/sources/merge.js';
 
@@ -24,11 +25,26 @@ interface Row {
   flag?: string;
 }
 
+/** Sectors that add up to the lap time (30%, 40%, the rest), as in every real file. */
+function sectorsOf(time: string): [string, string, string] {
+  const ms = parseClockMs(time);
+  if (!(ms > 0)) return ['30.000', '40.000', '30.000'];
+  const s1 = Math.round(ms * 0.3);
+  const s2 = Math.round(ms * 0.4);
+  return [formatLapTime(s1), formatLapTime(s2), formatLapTime(ms - s1 - s2)];
+}
+
+/** HOUR of a crossing when the session's zero is 15:00:00 (HOUR − ELAPSED is one constant per file). */
+function hourOf(elapsed: string): string {
+  const ms = parseClockMs(elapsed);
+  return ms > 0 ? `${formatTimeOfDay(15 * 3_600_000 + ms)}.${String(ms % 1000).padStart(3, '0')}` : '15:00:00.000';
+}
+
 function rowA(r: Row): string {
-  const s = r.s ?? ['30.000', '40.000', '30.000'];
+  const s = r.s ?? sectorsOf(r.time);
   return [
     r.car ?? '8', r.driver ?? 1, r.lap, r.time, 0, r.pit ?? '', s[0], 0, s[1], 0, s[2], 0, '200.1', r.elapsed,
-    r.hour ?? '15:00:00.000', s[0], s[1], s[2], '300.2', r.name ?? 'Sébastien BUEMI', r.pitTime ?? '', r.cls ?? 'LMP1', 'H',
+    r.hour ?? hourOf(r.elapsed), s[0], s[1], s[2], '300.2', r.name ?? 'Sébastien BUEMI', r.pitTime ?? '', r.cls ?? 'LMP1', 'H',
     'Toyota Gazoo Racing', 'Toyota', '',
   ].join(';');
 }
@@ -187,12 +203,21 @@ describe('Al Kamel parser refuses bad input with file, line and column', () => {
 
   it('a lap number duplicated with different data', () => {
     const e = issueOf(() => parse([HEADER_A, rowA(threeLaps[0]!), rowA({ ...threeLaps[0]!, time: '1:40.001' })]));
-    assert.match(e.message, /test\.csv:3: column LAP_NUMBER \(3\): lap 1 of car #8 appears again with different data/);
+    assert.match(e.message, /test\.csv:3: column LAP_TIME \(4\): lap 1 of car #8 is on line 2 and again on line 3 with a different LAP_TIME/);
   });
 
   it('lap numbers going backwards', () => {
+    const lap = (n: number) => rowA({ lap: n, time: '1:40.000', elapsed: formatLapTime(n * 100_000) });
+    const e = issueOf(() => parse([HEADER_A, lap(1), lap(2), rowA({ lap: 5, time: '1:40.000', elapsed: '5:00.000' }), rowA({ lap: 6, time: '1:40.000', elapsed: '6:40.000' }), lap(3)]));
+    assert.deepEqual(e.issues.map((i) => i.line), [4, 6]);
+    assert.match(e.issues[0]!.message, /lap 5 of car #8 follows lap 2 \(line 3\): laps 3 to 4 are missing/);
+    assert.match(e.message, /test\.csv:6: column LAP_NUMBER \(3\): lap numbers of car #8 go backwards: lap 3 comes after lap 6/);
+  });
+
+  it('a stray line is named alone, not every line after it', () => {
     const e = issueOf(() => parse([HEADER_A, rowA(threeLaps[0]!), rowA(threeLaps[2]!), rowA(threeLaps[1]!)]));
-    assert.match(e.message, /test\.csv:4: column LAP_NUMBER \(3\): lap numbers of car #8 go backwards: lap 2 comes after lap 3/);
+    assert.equal(e.issues.length, 1);
+    assert.match(e.message, /test\.csv:3: a stray line: lap 3 of car #8 does not belong here, lap 2 on line 4 follows lap 1 \(line 2\)/);
   });
 
   it('elapsed time going backwards', () => {

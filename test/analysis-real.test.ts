@@ -43,7 +43,7 @@ const UNMARKED_PIT_TIMES: Record<string, string[]> = {
   ],
 };
 
-function lapsByCar(timeline: RaceTimeline): Map<string, LapEvent[]> {
+function lapsByCar(timeline: RaceTimeline): Map<string, readonly LapEvent[]> {
   return new Map([...timeline.cars.values()].map((c) => [c.number, c.laps]));
 }
 

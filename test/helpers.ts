@@ -94,3 +94,15 @@ export function steadyLaps(car: string, count: number, lapMs: number, startMs = 
   return Array.from({ length: count }, (_, i) => lap(car, i + 1, startMs + (i + 1) * lapMs, { lapMs }));
 }
 
+
+/** The issue-13 hardening cases, copied from ../shared/cases/hardening (test/fixtures/hardening/README.md). */
+export const casesDir = join(repoRoot, 'test', 'fixtures');
+
+/**
+ * Cases per property of the fuzz suite: `bounded` in `npm test`, or
+ * FUZZ_RUNS (set by `npm run fuzz` for the long run).
+ */
+export function fuzzRuns(bounded: number): number {
+  const runs = Number(process.env.FUZZ_RUNS);
+  return Number.isInteger(runs) && runs > 0 ? runs : bounded;
+}

@@ -9,7 +9,7 @@
  * car to complete it. Gaps follow DESIGN.md (see engine/gap.ts).
  */
 import type { Gap, CarStatus, Standings } from '../model/standings.js';
-import { HOUR } from '../model/time.js';
+import { HOUR, MAX_RACE_HOURS } from '../model/time.js';
 import { classKey, standingsAt, stoppedAfterMs } from '../engine/standings.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
@@ -139,7 +139,7 @@ export function lapChart(timeline: RaceTimeline, options: AnalysisOptions = {}):
 export function hourlyPositions(timeline: RaceTimeline, options: Pick<AnalysisOptions, 'at'> = {}): HourPositions[] {
   const at = instant(timeline, options.at);
   const hours: HourPositions[] = [];
-  for (let h = 1; h * HOUR <= at; h++) hours.push({ hour: h, atMs: h * HOUR, standings: standingsAt(timeline, h * HOUR) });
+  for (let h = 1; h * HOUR <= at && h <= MAX_RACE_HOURS; h++) hours.push({ hour: h, atMs: h * HOUR, standings: standingsAt(timeline, h * HOUR) });
   return hours;
 }
 

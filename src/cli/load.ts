@@ -3,7 +3,7 @@ import type { TimingEvent } from '../model/events.js';
 import { parseRaceTime } from '../model/time.js';
 import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
 import { importAnalysisFiles } from '../sources/alkamel/import.js';
-import { formatIssue } from '../sources/alkamel/parse.js';
+import { formatIssue, type ImportIssue } from '../sources/alkamel/parse.js';
 import { readFile } from 'node:fs/promises';
 import { applyClassificationProfile, parseDecisionsFile } from './results.js';
 
@@ -23,11 +23,14 @@ export interface LoadedRace {
 
 export async function loadRace(files: string[], options: LoadOptions): Promise<LoadedRace> {
   const result = await importAnalysisFiles(files, { lenient: options.lenient ?? false });
-  if (result.skipped.length > 0) {
-    const shown = result.skipped.slice(0, 5).map((i) => `  ${formatIssue(i)}`);
-    const more = result.skipped.length > shown.length ? `\n  … and ${result.skipped.length - shown.length} more` : '';
-    process.stderr.write(`warning: skipped ${result.skipped.length} bad line(s) (--lenient):\n${shown.join('\n')}${more}\n`);
-  }
+  const report = (issues: ImportIssue[], what: string) => {
+    if (issues.length === 0) return;
+    const shown = issues.slice(0, 5).map((i) => `  ${formatIssue(i)}`);
+    const more = issues.length > shown.length ? `\n  … and ${issues.length - shown.length} more` : '';
+    process.stderr.write(`warning: ${what.replace('N', String(issues.length))} (--lenient):\n${shown.join('\n')}${more}\n`);
+  };
+  report(result.skipped, 'skipped N bad line(s)');
+  report(result.warnings, 'kept N line(s) that break the file\'s own consistency');
   const events = result.events.map((e) => {
     if (e.type !== 'session') return e;
     const durationMs = options.duration === undefined ? e.scheduledDurationMs : parseRaceTime(options.duration);

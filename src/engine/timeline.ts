@@ -13,23 +13,56 @@ import type { DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEve
 
 export class CarTimeline {
   entry: EntryEvent;
-  /** Completed laps in lap order (which is also crossing order). */
-  readonly laps: LapEvent[] = [];
-  /** laps[i].crossingMs, kept apart for fast binary search. */
-  readonly crossings: number[] = [];
-  /** Fastest lap time over laps[0..i]. */
-  readonly bestLapUpTo: number[] = [];
-  /** Fastest S1/S2/S3 over laps[0..i]; Infinity while none. */
-  readonly bestSectorUpTo: [number[], number[], number[]] = [[], [], []];
-  /** In-laps (pit entries) among laps[0..i]. */
-  readonly pitStopsUpTo: number[] = [];
-  /** Index of the latest in-lap among laps[0..i], or -1. */
-  readonly lastInLapUpTo: number[] = [];
-  /** Pit exits in time order. */
-  readonly pitOuts: PitOutEvent[] = [];
+  private sortedLaps: LapEvent[] = [];
+  private readonly crossingList: number[] = [];
+  private readonly bestLapList: number[] = [];
+  private readonly bestSectorLists: [number[], number[], number[]] = [[], [], []];
+  private readonly pitStopList: number[] = [];
+  private readonly lastInLapList: number[] = [];
+  private readonly pitOutList: PitOutEvent[] = [];
+  /** The lap held for each lap number, settled or not (a repeat replaces it). */
+  private readonly byLap = new Map<number, LapEvent>();
+  /** Laps that arrived out of order or as repeats, placed on the next read. */
+  private pending: LapEvent[] = [];
+  private readonly pitOutByLap = new Map<number, PitOutEvent>();
+  private pitOutsStale = false;
 
   constructor(readonly number: string) {
     this.entry = { type: 'entry', car: number, class: '', group: '', team: '', manufacturer: '', drivers: [] };
+  }
+
+  /** Completed laps in lap order (which is also crossing order). */
+  get laps(): readonly LapEvent[] {
+    return this.settled().sortedLaps;
+  }
+  /** laps[i].crossingMs, kept apart for fast binary search. */
+  get crossings(): readonly number[] {
+    return this.settled().crossingList;
+  }
+  /** Fastest lap time over laps[0..i]. */
+  get bestLapUpTo(): readonly number[] {
+    return this.settled().bestLapList;
+  }
+  /** Fastest S1/S2/S3 over laps[0..i]; Infinity while none. */
+  get bestSectorUpTo(): readonly [readonly number[], readonly number[], readonly number[]] {
+    return this.settled().bestSectorLists;
+  }
+  /** In-laps (pit entries) among laps[0..i]. */
+  get pitStopsUpTo(): readonly number[] {
+    return this.settled().pitStopList;
+  }
+  /** Index of the latest in-lap among laps[0..i], or -1. */
+  get lastInLapUpTo(): readonly number[] {
+    return this.settled().lastInLapList;
+  }
+  /** Pit exits in time order. */
+  get pitOuts(): readonly PitOutEvent[] {
+    if (this.pitOutsStale) {
+      this.pitOutList.length = 0;
+      this.pitOutList.push(...[...this.pitOutByLap.values()].sort((a, b) => a.atMs - b.atMs || a.lap - b.lap));
+      this.pitOutsStale = false;
+    }
+    return this.pitOutList;
   }
 
   /** Number of laps completed at race time t (crossings at or before t). */
@@ -40,20 +73,21 @@ export class CarTimeline {
   /** Laps completed at t, by lap number (robust to a skipped row). */
   lapsAt(t: number): number {
     const n = this.indexAt(t);
-    return n === 0 ? 0 : this.laps[n - 1]!.lap;
+    return n === 0 ? 0 : this.sortedLaps[n - 1]!.lap;
   }
 
   /** Race time at which lap `lap` was completed; 0 for lap 0 (the start). */
   crossingOfLap(lap: number): number {
     if (lap <= 0) return 0;
-    const guess = this.laps[lap - 1];
+    const laps = this.laps;
+    const guess = laps[lap - 1];
     if (guess !== undefined && guess.lap === lap) return guess.crossingMs;
     let lo = 0;
-    let hi = this.laps.length - 1;
+    let hi = laps.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const l = this.laps[mid]!.lap;
-      if (l === lap) return this.laps[mid]!.crossingMs;
+      const l = laps[mid]!.lap;
+      if (l === lap) return laps[mid]!.crossingMs;
       if (l < lap) lo = mid + 1;
       else hi = mid - 1;
     }
@@ -62,61 +96,88 @@ export class CarTimeline {
 
   /** The latest pit exit at or before t, if any. */
   pitOutAt(t: number): PitOutEvent | undefined {
+    const pitOuts = this.pitOuts;
     let lo = 0;
-    let hi = this.pitOuts.length;
+    let hi = pitOuts.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.pitOuts[mid]!.atMs <= t) lo = mid + 1;
+      if (pitOuts[mid]!.atMs <= t) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? undefined : this.pitOuts[lo - 1];
+    return lo === 0 ? undefined : pitOuts[lo - 1];
   }
 
-  /** Adds or replaces a lap; returns the lap it replaced, if any. */
+  /**
+   * Adds or replaces a lap; returns the lap it replaced, if any. A lap after
+   * the last costs O(1); any other is held and placed on the next read, all
+   * held laps at once (a sort of those and one merge), so laps arriving in
+   * any order cost about what they cost in order (bench/engine.ts "arrival").
+   */
   addLap(event: LapEvent): LapEvent | undefined {
-    const n = this.laps.length;
-    if (n === 0 || event.lap > this.laps[n - 1]!.lap) {
-      this.laps.push(event);
-      this.crossings.push(event.crossingMs);
+    const replaced = this.byLap.get(event.lap);
+    this.byLap.set(event.lap, event);
+    const n = this.sortedLaps.length;
+    if (replaced === undefined && this.pending.length === 0 && (n === 0 || event.lap > this.sortedLaps[n - 1]!.lap)) {
+      this.sortedLaps.push(event);
+      this.crossingList.push(event.crossingMs);
       this.extendPrefixes(n);
-      return undefined;
-    }
-    // Out of order or a repeat: place by lap number, replace a repeat, and
-    // rebuild the prefixes from there (rare, so O(laps) is fine).
-    let at = 0;
-    while (at < n && this.laps[at]!.lap < event.lap) at++;
-    let replaced: LapEvent | undefined;
-    if (at < n && this.laps[at]!.lap === event.lap) {
-      replaced = this.laps[at];
-      this.laps[at] = event;
-      this.crossings[at] = event.crossingMs;
     } else {
-      this.laps.splice(at, 0, event);
-      this.crossings.splice(at, 0, event.crossingMs);
+      this.pending.push(event);
     }
-    for (let i = at; i < this.laps.length; i++) this.extendPrefixes(i);
     return replaced;
   }
 
   addPitOut(event: PitOutEvent): void {
-    const at = this.pitOuts.findIndex((p) => p.lap === event.lap);
-    if (at >= 0) this.pitOuts.splice(at, 1);
-    let i = this.pitOuts.length;
-    while (i > 0 && this.pitOuts[i - 1]!.atMs > event.atMs) i--;
-    this.pitOuts.splice(i, 0, event);
+    const replaced = this.pitOutByLap.has(event.lap);
+    this.pitOutByLap.set(event.lap, event);
+    const list = this.pitOutList;
+    if (!this.pitOutsStale && !replaced && (list.length === 0 || event.atMs >= list[list.length - 1]!.atMs)) list.push(event);
+    else this.pitOutsStale = true;
+  }
+
+  private settled(): this {
+    if (this.pending.length > 0) this.settle();
+    return this;
+  }
+
+  /** Places the held laps: sorts them, merges them with the settled ones, and rebuilds the prefixes from the first change. */
+  private settle(): void {
+    const held = sortedBy(this.pending, (lap) => lap.lap);
+    this.pending = [];
+    const old = this.sortedLaps;
+    const merged: LapEvent[] = [];
+    let i = 0;
+    let firstChange = -1;
+    for (let j = 0; j < held.length; j++) {
+      const lap = held[j]!;
+      // A lap held twice, or replaced since: the one byLap holds is placed once.
+      if (this.byLap.get(lap.lap) !== lap || merged[merged.length - 1] === lap) continue;
+      while (i < old.length && old[i]!.lap < lap.lap) merged.push(old[i++]!);
+      if (i < old.length && old[i]!.lap === lap.lap) i++; // replaced
+      if (firstChange < 0) firstChange = merged.length;
+      merged.push(lap);
+    }
+    if (firstChange < 0) return;
+    while (i < old.length) merged.push(old[i++]!);
+    this.sortedLaps = merged;
+    this.crossingList.length = firstChange;
+    for (let k = firstChange; k < merged.length; k++) {
+      this.crossingList.push(merged[k]!.crossingMs);
+      this.extendPrefixes(k);
+    }
   }
 
   private extendPrefixes(i: number): void {
-    const lap = this.laps[i]!;
+    const lap = this.sortedLaps[i]!;
     const prev = i - 1;
-    this.bestLapUpTo[i] = prev >= 0 ? Math.min(this.bestLapUpTo[prev]!, lap.lapMs) : lap.lapMs;
+    this.bestLapList[i] = prev >= 0 ? Math.min(this.bestLapList[prev]!, lap.lapMs) : lap.lapMs;
     for (let s = 0; s < 3; s++) {
       const sector = lap.sectorsMs[s] ?? Infinity;
-      const best = this.bestSectorUpTo[s]!;
+      const best = this.bestSectorLists[s]!;
       best[i] = prev >= 0 ? Math.min(best[prev]!, sector) : sector;
     }
-    this.pitStopsUpTo[i] = (prev >= 0 ? this.pitStopsUpTo[prev]! : 0) + (lap.inPit ? 1 : 0);
-    this.lastInLapUpTo[i] = lap.inPit ? i : prev >= 0 ? this.lastInLapUpTo[prev]! : -1;
+    this.pitStopList[i] = (prev >= 0 ? this.pitStopList[prev]! : 0) + (lap.inPit ? 1 : 0);
+    this.lastInLapList[i] = lap.inPit ? i : prev >= 0 ? this.lastInLapList[prev]! : -1;
   }
 }
 
@@ -166,6 +227,8 @@ export class RaceTimeline {
   private flagValues: Flag[] = [];
   /** Every crossing's flag, in time order, kept so out-of-order laps can be placed. */
   private crossingFlags: FlagChange[] = [];
+  /** crossingFlags arrived out of time order: sort and derive the changes on the next read. */
+  private flagsStale = false;
   /** Events applied, and the latest race time seen. */
   eventCount = 0;
   lastEventMs = 0;
@@ -221,12 +284,14 @@ export class RaceTimeline {
 
   /** Course state at t: the flag shown at the latest crossing at or before t. */
   flagAt(t: number): Flag | 'unknown' {
+    if (this.flagsStale) this.rebuildFlagChanges();
     const i = upperBound(this.flagTimes, t);
     return i === 0 ? 'unknown' : this.flagValues[i - 1]!;
   }
 
   /** Flag changes in time order (for race control analysis). */
   flagChanges(): FlagChange[] {
+    if (this.flagsStale) this.rebuildFlagChanges();
     return this.flagTimes.map((atMs, i) => ({ atMs, flag: this.flagValues[i]! }));
   }
 
@@ -253,10 +318,12 @@ export class RaceTimeline {
     const at = this.crossingFlags.findIndex((c) => c.atMs === atMs && c.flag === flag);
     if (at < 0) return;
     this.crossingFlags.splice(at, 1);
-    this.rebuildFlagChanges();
+    this.flagsStale = true;
   }
 
+  /** Sorts the crossings' flags (time, then flag, so any arrival order gives one list) and derives the changes. */
   private rebuildFlagChanges(): void {
+    this.crossingFlags = sortedBy(this.crossingFlags, (c) => c.atMs * FLAG_RANKS + FLAG_ORDER[c.flag]);
     this.flagTimes = [];
     this.flagValues = [];
     for (const c of this.crossingFlags) {
@@ -265,23 +332,52 @@ export class RaceTimeline {
         this.flagValues.push(c.flag);
       }
     }
+    this.flagsStale = false;
   }
 
+  /** In time order costs O(1); a lap that arrived late marks the list for one sort on the next read. */
   private addFlag(atMs: number, flag: Flag): void {
     const list = this.crossingFlags;
-    if (list.length === 0 || atMs >= list[list.length - 1]!.atMs) {
-      list.push({ atMs, flag });
-      const last = this.flagValues[this.flagValues.length - 1];
-      if (last !== flag) {
-        this.flagTimes.push(atMs);
-        this.flagValues.push(flag);
-      }
+    const last = list[list.length - 1];
+    list.push({ atMs, flag });
+    if (this.flagsStale) return;
+    if (last !== undefined && compareFlagCrossings(last, list[list.length - 1]!) > 0) {
+      this.flagsStale = true;
       return;
     }
-    // A lap arrived late: place it and rebuild the change list.
-    list.splice(upperBound(list.map((c) => c.atMs), atMs), 0, { atMs, flag });
-    this.rebuildFlagChanges();
+    if (this.flagValues[this.flagValues.length - 1] !== flag) {
+      this.flagTimes.push(atMs);
+      this.flagValues.push(flag);
+    }
   }
+}
+
+const FLAG_ORDER: Record<Flag, number> = { green: 0, 'safety-car': 1, fcy: 2, red: 3, finish: 4 };
+const FLAG_RANKS = 8;
+
+/**
+ * Items sorted by a non-negative integer key, ties in arrival order: the keys
+ * and indexes packed in one Float64Array sorted as numbers, several times
+ * faster than Array.prototype.sort with a comparator on 100,000 objects.
+ * Keys stay below 2^53 / 2^17 (race time × 8 ≤ 4.9e9; lap ≤ 100,000).
+ */
+function sortedBy<T>(items: readonly T[], key: (item: T) => number): T[] {
+  const n = items.length;
+  const width = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) packed[i] = key(items[i]!) * width + i;
+  let max = 0;
+  for (let i = 0; i < n; i++) if (packed[i]! > max) max = packed[i]!;
+  // Past 2^53 the packing loses the index: sort the objects instead (stable).
+  if (max >= Number.MAX_SAFE_INTEGER) return [...items].sort((a, b) => key(a) - key(b));
+  packed.sort();
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = items[packed[i]! % width]!;
+  return out;
+}
+
+function compareFlagCrossings(a: FlagChange, b: FlagChange): number {
+  return a.atMs - b.atMs || FLAG_ORDER[a.flag] - FLAG_ORDER[b.flag];
 }
 
 /** state = fold(events). */

@@ -8,9 +8,29 @@
  * as the provider wrote it, and wraps in 24-hour races, so never sort by it.
  */
 import { z } from 'zod';
+import { MAX_RACE_TIME_MS } from './time.js';
 
-const ms = z.number().int().nonnegative();
-const positiveMs = z.number().int().positive();
+export { MAX_RACE_HOURS, MAX_RACE_TIME_MS } from './time.js';
+/** Highest lap number: a 168-hour race of 6-second laps stays far below it. */
+export const MAX_LAP = 100_000;
+/** Highest speed a timing feed may state (km/h); real top speeds are below 400. */
+export const MAX_KPH = 1000;
+/** Longest driver and team names (characters), as the ingest API has always refused. */
+export const MAX_NAME_LENGTH = 120;
+
+const ms = z.number().int().nonnegative().max(MAX_RACE_TIME_MS);
+const positiveMs = z.number().int().positive().max(MAX_RACE_TIME_MS);
+const kph = z.number().nonnegative().max(MAX_KPH);
+/**
+ * Text from timing data: no control characters (a line break or a NUL would
+ * end a CSV cell, a log line or a Markdown block early). Names are shown as
+ * plain text everywhere (report/render.ts), never read as markup.
+ */
+const timingText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters (line breaks, tabs, NUL) are not allowed in timing text');
 const carNumber = z
   .string()
   .min(1)
@@ -26,7 +46,7 @@ export type FlagState = Flag | 'unknown';
 export const SessionEventSchema = z.strictObject({
   type: z.literal('session'),
   /** Human name of the race, e.g. "24 Hours of Le Mans 2019". */
-  name: z.string().min(1).max(200),
+  name: timingText(200).min(1),
   /** Time of day of race time zero (Al Kamel: HOUR − ELAPSED), if known. */
   zeroTimeOfDayMs: ms.nullable().default(null),
   /** Scheduled length of the race; null when the source does not say. */
@@ -36,18 +56,18 @@ export type SessionEvent = z.infer<typeof SessionEventSchema>;
 
 export const DriverSchema = z.strictObject({
   number: z.number().int().min(1).max(9),
-  name: z.string().min(1).max(120),
+  name: timingText(MAX_NAME_LENGTH).min(1),
 });
 export type Driver = z.infer<typeof DriverSchema>;
 
 export const EntryEventSchema = z.strictObject({
   type: z.literal('entry'),
   car: carNumber,
-  class: z.string().min(1).max(40),
+  class: timingText(40).min(1),
   /** Sub-group, e.g. "H" hybrid or "P/A" Pro/Am; empty when none. */
-  group: z.string().max(20).default(''),
-  team: z.string().max(120).default(''),
-  manufacturer: z.string().max(80).default(''),
+  group: timingText(20).default(''),
+  team: timingText(MAX_NAME_LENGTH).default(''),
+  manufacturer: timingText(80).default(''),
   /** Crew as known to the source; a driver first seen on a lap joins it then. */
   drivers: z.array(DriverSchema).max(9).default([]),
 });
@@ -56,14 +76,14 @@ export type EntryEvent = z.infer<typeof EntryEventSchema>;
 export const LapEventSchema = z.strictObject({
   type: z.literal('lap'),
   car: carNumber,
-  lap: z.number().int().min(1).max(100_000),
+  lap: z.number().int().min(1).max(MAX_LAP),
   /** Race time at which the car crossed the line completing this lap. */
   crossingMs: positiveMs,
   lapMs: positiveMs,
   /** S1, S2, S3; null where the source has no value. */
   sectorsMs: z.tuple([positiveMs.nullable(), positiveMs.nullable(), positiveMs.nullable()]),
   driverNumber: z.number().int().min(1).max(9),
-  driverName: z.string().max(120).default(''),
+  driverName: timingText(MAX_NAME_LENGTH).default(''),
   /** The lap ended by crossing the line in the pit lane: an in-lap. */
   inPit: z.boolean().default(false),
   /** On an out-lap: time spent in the pit lane during the stop before it. */
@@ -71,8 +91,8 @@ export const LapEventSchema = z.strictObject({
   /** Flag shown at the line when the lap was completed; null when not given. */
   flag: FlagSchema.nullable().default(null),
   timeOfDayMs: ms.nullable().default(null),
-  kph: z.number().nonnegative().nullable().default(null),
-  topSpeedKph: z.number().nonnegative().nullable().default(null),
+  kph: kph.nullable().default(null),
+  topSpeedKph: kph.nullable().default(null),
 });
 export type LapEvent = z.infer<typeof LapEventSchema>;
 
@@ -83,12 +103,12 @@ export type LapEvent = z.infer<typeof LapEventSchema>;
 export const PitOutEventSchema = z.strictObject({
   type: z.literal('pit-out'),
   car: carNumber,
-  lap: z.number().int().min(1).max(100_000),
+  lap: z.number().int().min(1).max(MAX_LAP),
   atMs: positiveMs,
   pitLaneMs: positiveMs,
   /** Driver who left the pits, when the source knows it. */
   driverNumber: z.number().int().min(1).max(9).nullable().default(null),
-  driverName: z.string().max(120).default(''),
+  driverName: timingText(MAX_NAME_LENGTH).default(''),
 });
 export type PitOutEvent = z.infer<typeof PitOutEventSchema>;
 
@@ -140,7 +160,7 @@ export const DecisionEventSchema = z.strictObject({
   /** Laps deducted; null otherwise. */
   laps: z.number().int().min(1).max(1000).nullable().default(null),
   /** The reason race control gave ("unsafe release", "track limits"); empty when none. */
-  reason: z.string().max(300).default(''),
+  reason: timingText(300).default(''),
   /** The message as race control wrote it. */
   text: z.string().max(1000).default(''),
 });
@@ -252,4 +272,45 @@ export function canonicalJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/** The facts that get corrected as a race goes on (a crew grows, a length is announced); laps never change once told. */
+export type RevisableEvent = SessionEvent | EntryEvent;
+
+/**
+ * Merges a correction into the fact held under the same key (issue 13, item 4):
+ * - a field the correction states wins (a later correction wins);
+ * - a field it leaves empty (null, '', no drivers) keeps the held value, so a
+ *   source that knows less (a CSV import without a scheduled length, an entry
+ *   with one driver) adds to what is held and never removes from it;
+ * - drivers are a union by driver number; a number both name takes the correction's name.
+ * Resending the held fact, or one it already holds, gives the held fact back
+ * unchanged (a resend is a no-op). Whether a resend of an *older* fact is a
+ * no-op is the store's call: it remembers what it was told (store/index.ts).
+ */
+export function reviseFact<T extends RevisableEvent>(held: T, correction: T): T {
+  if (held.type === 'session' && correction.type === 'session') {
+    const merged: SessionEvent = {
+      type: 'session',
+      name: correction.name !== '' ? correction.name : held.name,
+      zeroTimeOfDayMs: correction.zeroTimeOfDayMs ?? held.zeroTimeOfDayMs,
+      scheduledDurationMs: correction.scheduledDurationMs ?? held.scheduledDurationMs,
+    };
+    return merged as T;
+  }
+  if (held.type === 'entry' && correction.type === 'entry') {
+    const drivers = new Map(held.drivers.map((d) => [d.number, d]));
+    for (const d of correction.drivers) drivers.set(d.number, d);
+    const merged: EntryEvent = {
+      type: 'entry',
+      car: held.car,
+      class: correction.class !== '' ? correction.class : held.class,
+      group: correction.group !== '' ? correction.group : held.group,
+      team: correction.team !== '' ? correction.team : held.team,
+      manufacturer: correction.manufacturer !== '' ? correction.manufacturer : held.manufacturer,
+      drivers: [...drivers.values()].sort((a, b) => a.number - b.number),
+    };
+    return merged as T;
+  }
+  throw new Error(`cannot merge a ${correction.type} event into a ${held.type} event`);
 }

@@ -8,6 +8,18 @@ export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 
 /**
+ * The longest race Sarthe follows: 168 hours (a week). The longest endurance
+ * races ever run are the 84-hour Marathon de la Route at the Nürburgring
+ * (1965–1971, revived in 2024); 24 hours is the usual longest. Every race time,
+ * lap time, sector, pit stop and scheduled length is bounded by it (the event
+ * schema, model/events.ts), so no loop that race time drives (the hourly
+ * report desk, `sarthe report --all`, hourly positions) runs for more than
+ * this many hours (issue 13, item 1).
+ */
+export const MAX_RACE_HOURS = 168;
+export const MAX_RACE_TIME_MS = MAX_RACE_HOURS * HOUR;
+
+/**
  * Parses a clock-style duration: `ss.fff`, `m:ss.fff`, `mm:ss.fff`,
  * `h:mm:ss.fff` or `hh:mm:ss.fff` (fraction optional, 1–3 digits), as Al Kamel
  * and RMonitor write them. Returns NaN when the text is not such a time.
@@ -69,9 +81,18 @@ export function parseClockRange(text: string, start: number, end: number): numbe
 /**
  * Parses a race-time instant given by a person: `22h`, `6:30` (h:mm),
  * `5:59:59.5`, `90m`, `1h30m`, `45s`, or a plain number of hours.
- * Returns null for "end" (the last instant known). Throws on anything else.
+ * Returns null for "end" (the last instant known). Throws on anything else,
+ * and on an instant past MAX_RACE_TIME_MS (no race lasts that long).
  */
 export function parseRaceTime(text: string): number | null {
+  const ms = parseRaceTimeUnbounded(text);
+  if (ms !== null && !(ms <= MAX_RACE_TIME_MS)) {
+    throw new Error(`race time "${text}" is past ${MAX_RACE_HOURS}h, the longest race Sarthe follows`);
+  }
+  return ms;
+}
+
+function parseRaceTimeUnbounded(text: string): number | null {
   const t = text.trim().toLowerCase();
   if (t === 'end' || t === 'now' || t === 'live') return null;
   const units = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(t);

@@ -29,21 +29,44 @@ function tableCells(table: PositionsTable): string[][] {
 
 const HEADERS = ['Pos', 'Car', 'Team', 'Drivers', 'Laps', 'Gap', 'Status'];
 
-function mdCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+/**
+ * Text as Markdown that reads back as exactly that text, never as markup
+ * (issue 13, item 9: a team or driver name from timing data is data). Every
+ * inline markup character CommonMark knows is backslash-escaped (links,
+ * images, emphasis, code, raw HTML, entities, table pipes), GFM's bare
+ * autolinks are broken at their `://`, `www.` or `@`, and a block marker at
+ * the start of a line (`#`, `>`, `-`, `+`, `=`, `1.`) is escaped too.
+ * Checked by a property test: marked renders the result as the text itself.
+ */
+export function escapeMarkdown(text: string): string {
+  return escapeMarkdownInline(text)
+    .replace(/^(\s*)([#>+=-])/gm, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/gm, '$1\\$2');
+}
+
+/** escapeMarkdown for text inside a line (a table cell, after `## `): no block marker to fear. */
+export function escapeMarkdownInline(text: string): string {
+  return text
+    .replace(/[\\`*_{}[\]()<>!|~&]/g, '\\$&')
+    // A heading's closing sequence: `#`s at the end of a line.
+    .replace(/#(?=[#\s]*$)/gm, '\\#')
+    .replace(/:(?=\/\/)/g, '\\:')
+    .replace(/(^|[^0-9A-Za-z])(www)\./gi, '$1$2\\.')
+    .replace(/@/g, '\\@');
 }
 
 export function renderMarkdown(report: Report): string {
-  const out: string[] = [`# ${report.headline}`, '', `**${report.standfirst}**`, ''];
+  const m = escapeMarkdown;
+  const out: string[] = [`# ${m(report.headline)}`, '', `**${m(report.standfirst)}**`, ''];
   for (const section of report.sections) {
-    if (section.heading !== null) out.push(`## ${section.heading}`, '');
-    for (const p of section.paragraphs) out.push(p.text, '');
+    if (section.heading !== null) out.push(`## ${m(section.heading)}`, '');
+    for (const p of section.paragraphs) out.push(m(p.text), '');
   }
-  out.push(`## ${report.tablesTitle}`, '');
+  out.push(`## ${m(report.tablesTitle)}`, '');
   for (const table of report.tables) {
-    out.push(`### ${table.class}`, '');
+    out.push(`### ${m(table.class)}`, '');
     out.push(`| ${HEADERS.join(' | ')} |`, `| ${HEADERS.map((h) => (h === 'Laps' || h === 'Pos' || h === 'Gap' ? '---:' : '---')).join(' | ')} |`);
-    for (const row of tableCells(table)) out.push(`| ${row.map(mdCell).join(' | ')} |`);
+    for (const row of tableCells(table)) out.push(`| ${row.map(escapeMarkdownInline).join(' | ')} |`);
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;

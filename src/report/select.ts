@@ -5,7 +5,7 @@
  * by newsworthiness (STORY_WEIGHTS). No words here: realise.ts writes them.
  */
 import type { CarStatus, Standings } from '../model/standings.js';
-import { HOUR, MINUTE } from '../model/time.js';
+import { HOUR, MAX_RACE_HOURS, MINUTE } from '../model/time.js';
 import { standingsAt } from '../engine/standings.js';
 import type { RaceTimeline } from '../engine/timeline.js';
 import {
@@ -126,6 +126,8 @@ export function reportHours(timeline: RaceTimeline): number[] {
   const scheduled = timeline.session?.scheduledDurationMs ?? null;
   let last = Math.max(1, Math.ceil(timeline.lastEventMs / HOUR));
   if (scheduled !== null) last = Math.min(last, Math.max(1, Math.ceil(scheduled / HOUR)));
+  // The event schema bounds race time; a timeline folded from older data may not be.
+  last = Math.min(last, MAX_RACE_HOURS);
   return Array.from({ length: last }, (_, i) => i + 1);
 }
 

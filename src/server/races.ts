@@ -89,7 +89,8 @@ export class RaceHub {
       }
       const accepted: TimingEvent[] = [];
       outcome.results.forEach((r, i) => {
-        if (r.status === 'accepted') accepted.push(events[i]!);
+        // A session or entry correction is stored merged with what was held (store/index.ts): apply that.
+        if (r.status === 'accepted') accepted.push(r.event ?? events[i]!);
       });
       if (outcome.commitSeq !== null) {
         const delta = live.applyCommit(outcome.commitSeq, accepted);

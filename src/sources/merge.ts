@@ -4,8 +4,8 @@
  * events are deduplicated by idempotency key, and a key seen again with other
  * data is a conflict worth stopping for rather than silently picking one.
  */
-import type { EntryEvent, TimingEvent } from '../model/events.js';
-import { compareEvents, eventKey, sameEvent } from '../model/events.js';
+import type { TimingEvent } from '../model/events.js';
+import { compareEvents, eventKey, reviseFact, sameEvent } from '../model/events.js';
 
 export interface EventConflict {
   key: string;
@@ -25,8 +25,9 @@ export class MergeConflictError extends Error {
 }
 
 /**
- * Later sets win for session and entry facts (a later export knows more of the
- * crew); laps and pit exits must agree wherever they repeat.
+ * Session and entry facts merge as the store merges them (model/events.ts
+ * reviseFact: what a later set states wins, what it leaves empty is kept,
+ * crews are a union); laps, pit exits and decisions must agree wherever they repeat.
  */
 export function mergeEventSets(sets: Array<{ source: string; events: TimingEvent[] }>): TimingEvent[] {
   if (sets.length === 1) return sets[0]!.events;
@@ -36,10 +37,10 @@ export function mergeEventSets(sets: Array<{ source: string; events: TimingEvent
     for (const event of events) {
       const key = eventKey(event);
       const seen = byKey.get(key);
-      if (seen === undefined || event.type === 'session') {
+      if (seen === undefined) {
         byKey.set(key, { source, event });
-      } else if (event.type === 'entry') {
-        byKey.set(key, { source, event: mergeEntry(seen.event as EntryEvent, event) });
+      } else if ((event.type === 'session' && seen.event.type === 'session') || (event.type === 'entry' && seen.event.type === 'entry')) {
+        byKey.set(key, { source, event: reviseFact(seen.event, event) });
       } else if (!sameEvent(seen.event, event)) {
         conflicts.push({ key, first: seen, second: { source, event } });
       }
@@ -47,10 +48,4 @@ export function mergeEventSets(sets: Array<{ source: string; events: TimingEvent
   }
   if (conflicts.length > 0) throw new MergeConflictError(conflicts);
   return [...byKey.values()].map((v) => v.event).sort(compareEvents);
-}
-
-function mergeEntry(earlier: EntryEvent, later: EntryEvent): EntryEvent {
-  const drivers = new Map(earlier.drivers.map((d) => [d.number, d]));
-  for (const d of later.drivers) drivers.set(d.number, d);
-  return { ...later, drivers: [...drivers.values()].sort((a, b) => a.number - b.number) };
 }

@@ -15,9 +15,18 @@ export interface AppendEvent {
   key: string;
   event: TimingEvent;
   /**
-   * Whether a different event under the same key supersedes the stored one
+   * Whether a different event under the same key revises the stored one
    * (a session or entry correction) rather than conflicting with it (a lap
    * must never change once told).
+   *
+   * Merge rules for revisable facts (issue 13, item 4), the same in every store:
+   * - the correction is merged into the stored fact (model/events.ts reviseFact):
+   *   what it states wins, what it leaves empty (null, '', a shorter crew) is
+   *   kept, so an import adds to what is stored and never removes from it;
+   * - resending the stored fact, or any fact told before under this key, is a
+   *   duplicate that changes nothing (re-sending an older entry does not bring
+   *   its old team name back);
+   * - a correction that changes nothing once merged is a duplicate too.
    */
   revisable: boolean;
 }
@@ -36,6 +45,11 @@ export interface AppendResult {
   status: AppendStatus;
   /** Seq of the event now stored under this key, or null if none. */
   seq: number | null;
+  /**
+   * The event as stored, when the store merged a correction into what it held
+   * (status 'accepted' of a revisable event): apply this, not the one sent.
+   */
+  event?: TimingEvent;
 }
 
 export interface AppendOutcome {

@@ -13,7 +13,7 @@ import { formatGap } from '../../model/format.js';
 import { standingsAt } from '../../engine/standings.js';
 import type { RaceTimeline } from '../../engine/timeline.js';
 import { buildReport } from '../../report/build.js';
-import { renderMarkdown } from '../../report/render.js';
+import { escapeMarkdown, escapeMarkdownInline, renderMarkdown } from '../../report/render.js';
 import { advantageWords, driverName, gapWords, numberWord, pick } from '../../report/words.js';
 
 export interface ReportDraft {
@@ -46,10 +46,8 @@ function classLeaders(standings: Standings): Map<string, CarStanding[]> {
   return byClass;
 }
 
-/** Escapes what Markdown would read as markup in a table cell or a sentence. */
-function md(text: string): string {
-  return text.replace(/([\\`*_{}\[\]<>|#])/g, '\\$1');
-}
+/** Names from timing data are never markup (report/render.ts escapeMarkdown). */
+const md = escapeMarkdownInline;
 
 export const standingsDraft: ReportDrafter = (timeline, race, hour) => {
   const atMs = hour * HOUR;
@@ -104,7 +102,7 @@ export const reportDraft: ReportDrafter = (timeline, race, hour) => {
   const report = buildReport(timeline, hour);
   const markdown = renderMarkdown(report);
   // The Markdown opens with "# headline" and "**standfirst**": the article shows those itself.
-  const opening = `# ${report.headline}\n\n**${report.standfirst}**\n\n`;
+  const opening = `# ${escapeMarkdown(report.headline)}\n\n**${escapeMarkdown(report.standfirst)}**\n\n`;
   const bodyMd = markdown.startsWith(opening) ? markdown.slice(opening.length) : markdown;
   return { headline: report.headline, standfirst: report.standfirst, bodyMd, classes: report.tables.map((t) => t.class) };
 };

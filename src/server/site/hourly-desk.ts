@@ -10,7 +10,7 @@
  * passed while the server was down.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { HOUR } from '../../model/time.js';
+import { HOUR, MAX_RACE_HOURS } from '../../model/time.js';
 import { slugify, type Article, type ContentStore } from '../../store/content.js';
 import type { RaceHub } from '../races.js';
 import { afterHours, type ReportDrafter } from './drafter.js';
@@ -67,12 +67,16 @@ export class HourlyDesk {
     return this.running;
   }
 
-  /** The last full hour a race has passed (0 before the first). */
+  /**
+   * The last full hour a race has passed (0 before the first), never past the
+   * scheduled length nor MAX_RACE_HOURS: a store written before race time was
+   * bounded may hold a lap 10⁸ hours in, and the desk must not draft toward it.
+   */
   static hoursPassed(raceTimeMs: number, scheduledDurationMs: number | null): number {
     // Strictly past the hour: every event at or before it has been stored.
     let hours = raceTimeMs > 0 ? Math.floor((raceTimeMs - 1) / HOUR) : 0;
     if (scheduledDurationMs !== null) hours = Math.min(hours, Math.ceil(scheduledDurationMs / HOUR));
-    return hours;
+    return Math.min(hours, MAX_RACE_HOURS);
   }
 
   private async fileDueReports(): Promise<void> {

@@ -9,6 +9,8 @@ export interface ImportResult {
   files: ParsedAnalysis[];
   /** Every line skipped in lenient mode, across files. */
   skipped: ImportIssue[];
+  /** Every line kept with a warning in lenient mode, across files. */
+  warnings: ImportIssue[];
 }
 
 export async function readAnalysisFile(path: string, lenient = false): Promise<ParsedAnalysis> {
@@ -31,5 +33,6 @@ export async function importAnalysisFiles(paths: string[], options: { lenient?: 
     events: mergeEventSets(files.map((f) => ({ source: f.file, events: f.events }))),
     files,
     skipped: files.flatMap((f) => f.skipped),
+    warnings: files.flatMap((f) => f.warnings),
   };
 }

@@ -10,10 +10,11 @@
  *
  * Knows nothing of classification: it only translates rows into events.
  */
+import type { z } from 'zod';
 import type { Driver, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../../model/events.js';
-import { compareEvents } from '../../model/events.js';
+import { compareEvents, EntryEventSchema, LapEventSchema, MAX_KPH, MAX_LAP, MAX_RACE_TIME_MS } from '../../model/events.js';
 import { pitTimeBeforeLine } from '../../model/pit.js';
-import { HOUR, parseClockMs, parseClockRange } from '../../model/time.js';
+import { formatLapTime, formatTimeOfDay, HOUR, parseClockMs, parseClockRange } from '../../model/time.js';
 
 /** One problem in an input file, located precisely enough to open it and look. */
 export interface ImportIssue {
@@ -48,6 +49,12 @@ export interface ParseOptions {
   file: string;
   /** Skip bad lines (each one reported in `skipped`) instead of failing. */
   lenient?: boolean;
+  /**
+   * false: skip the file's own consistency checks (ELAPSED sums, sectors,
+   * HOUR − ELAPSED, lap gaps, stray lines). Only for bench/hardening.ts, whose
+   * same-run baseline it is; every import checks.
+   */
+  consistencyChecks?: boolean;
 }
 
 export interface ParsedAnalysis {
@@ -55,6 +62,12 @@ export interface ParsedAnalysis {
   events: TimingEvent[];
   /** Lines skipped in lenient mode, with why. Empty in strict mode. */
   skipped: ImportIssue[];
+  /**
+   * Lines kept in lenient mode although they break the file's own consistency
+   * (ELAPSED = running sum of LAP_TIME, S1+S2+S3 = LAP_TIME, HOUR − ELAPSED
+   * constant, no lap missing), with why. Empty in strict mode, where each is an error.
+   */
+  warnings: ImportIssue[];
   /** Data rows read (lines after the header that are not blank). */
   rows: number;
   /** Rows that repeated a lap already read with identical data. */
@@ -84,6 +97,9 @@ interface Columns {
   team: number;
   manufacturer: number;
   flag: number;
+  s1Large: number;
+  s2Large: number;
+  s3Large: number;
 }
 
 const REQUIRED: Array<[keyof Columns, string[]]> = [
@@ -108,6 +124,9 @@ const OPTIONAL: Array<[keyof Columns, string[]]> = [
   ['topSpeed', ['TOP_SPEED']],
   ['group', ['GROUP']],
   ['flag', ['FLAG_AT_FL']],
+  ['s1Large', ['S1_LARGE']],
+  ['s2Large', ['S2_LARGE']],
+  ['s3Large', ['S3_LARGE']],
 ];
 
 function readHeader(names: string[], file: string): Columns {
@@ -145,7 +164,14 @@ class CellError extends Error {
 
 interface CarSoFar {
   laps: Map<number, LapEvent>;
-  lastLap: number;
+  /** Line each kept lap was read from. */
+  lines: Map<number, number>;
+  /** The last lap kept: the next row must follow it. */
+  last: LapRow | undefined;
+  /** A row that jumps from `last`, waiting for the next row to say whether it is a stray. */
+  suspect: LapRow | undefined;
+  /** The last line of this car refused for a bad cell: a lap missing after it is no news. */
+  refusedLine: number;
   entry: EntryEvent;
   drivers: Map<number, string>;
 }
@@ -159,14 +185,21 @@ interface CarSoFar {
 class LineCells {
   text = '';
   count = 0;
-  readonly starts = new Int32Array(64);
-  readonly ends = new Int32Array(64);
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
 
+  /**
+   * `separator`: the file's (`;` in Al Kamel Analysis exports, `,` in IMSA's laps files).
+   * `width`: the header's; a line with more cells is refused by its count, the first `width` are kept.
+   */
   constructor(
     private readonly label: (i: number) => string,
-    /** The file's field separator (`;` in Al Kamel Analysis exports, `,` in IMSA's laps files). */
     private readonly separator: string,
-  ) {}
+    private readonly width: number,
+  ) {
+    this.starts = new Int32Array(width + 1);
+    this.ends = new Int32Array(width + 1);
+  }
 
   /** Locates the cells of text[start, end); returns how many there are. */
   read(text: string, start: number, end: number): number {
@@ -176,7 +209,7 @@ class LineCells {
     for (;;) {
       const semi = text.indexOf(this.separator, from);
       const stop = semi === -1 || semi > end ? end : semi;
-      if (n < 64) {
+      if (n <= this.width) {
         this.starts[n] = from;
         this.ends[n] = stop;
       }
@@ -222,6 +255,22 @@ class LineCells {
       throw new CellError(this.label(i), `expected ${what}, got "${this.str(i)}"`);
     }
     return value;
+  }
+
+  /** True when cell `i` ends with the text of cell `j` (spaces aside): "0:37.900" ends with "37.900". */
+  endsWith(i: number, j: number): boolean {
+    const t = this.text;
+    let ie = this.ends[i]!;
+    let je = this.ends[j]!;
+    const is = this.starts[i]!;
+    let js = this.starts[j]!;
+    while (ie > is && t.charCodeAt(ie - 1) === 32) ie--;
+    while (je > js && t.charCodeAt(je - 1) === 32) je--;
+    while (js < je && t.charCodeAt(js) === 32) js++;
+    const n = je - js;
+    if (n === 0 || ie - is < n) return false;
+    for (let k = 1; k <= n; k++) if (t.charCodeAt(ie - k) !== t.charCodeAt(je - k)) return false;
+    return true;
   }
 
   /** True when the cell holds exactly `value` (spaces aside), without cutting it out. */
@@ -291,9 +340,38 @@ class LineCells {
   }
 }
 
+/**
+ * Rows of one file agree with each other to within this (SOURCES.md: ELAPSED is
+ * the running sum of LAP_TIME "to within 0.01 s"; the 20 real races agree exactly).
+ */
+export const CONSISTENCY_TOLERANCE_MS = 10;
+const DAY_MS = 24 * HOUR;
+
+/** A lap read from one line, with where it was read. */
+interface LapRow {
+  event: LapEvent;
+  line: number;
+  /** The ELAPSED cell as written, for messages. */
+  elapsedText: string;
+}
+
+/** Reading a file: what the loop knows so far, and what went wrong. */
+interface ReadState {
+  file: string;
+  columnLabel: (i: number) => string;
+  col: Columns;
+  problems: ImportIssue[];
+  warnings: ImportIssue[];
+  /** HOUR − ELAPSED (mod 24 h) of each kept lap that has a HOUR, and its line. */
+  zeros: number[];
+  zeroLines: number[];
+  finishCrossingMs: number;
+}
+
 export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalysis {
   const file = options.file;
   const lenient = options.lenient ?? false;
+  const checks = options.consistencyChecks ?? true;
   if (!/[^\s\uFEFF]/.test(text)) {
     throw new ImportError([{ file, line: 0, message: 'the file is empty (expected an Al Kamel Analysis CSV)' }]);
   }
@@ -312,14 +390,13 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   const widthWithoutTrailing = headerNames[width - 1]!.trim() === '' ? width - 1 : width;
   const col = readHeader(headerNames, file);
   const columnLabel = (i: number) => `${headerNames[i]!.trim()} (${i + 1})`;
-  const cells = new LineCells(columnLabel, separator);
+  const cells = new LineCells(columnLabel, separator, width);
 
-  const problems: ImportIssue[] = [];
+  const state: ReadState = { file, columnLabel, col, problems: [], warnings: [], zeros: [], zeroLines: [], finishCrossingMs: Infinity };
+  const { problems } = state;
   const cars = new Map<string, CarSoFar>();
   let rows = 0;
   let duplicateRows = 0;
-  let zeroTimeOfDayMs: number | null = null;
-  let finishCrossingMs = Infinity;
 
   let lastCar: CarSoFar | undefined;
   let lineNo = 1;
@@ -335,6 +412,7 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
     const first = text.charCodeAt(lineStart);
     if ((first === 32 || first === 9) && text.slice(lineStart, lineEnd).trim() === '') continue;
     rows++;
+    let rowCar: CarSoFar | undefined;
     try {
       const count = cells.read(text, lineStart, lineEnd);
       if (count !== width && count !== widthWithoutTrailing) {
@@ -348,10 +426,11 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
       // Rows come grouped by car: reuse the number string already held.
       const number = lastCar !== undefined && cells.equals(col.number, lastCar.entry.car) ? lastCar.entry.car : cells.str(col.number);
       let car = number === lastCar?.entry.car ? lastCar : cars.get(number);
+      rowCar = car;
       if (car === undefined && !/^[0-9A-Za-z]{1,8}$/.test(number)) {
         throw new CellError(columnLabel(col.number), `expected a car number, got "${number}"`);
       }
-      const lap = cells.int(col.lapNumber, 1, 100_000, 'a lap number');
+      const lap = cells.int(col.lapNumber, 1, MAX_LAP, 'a lap number');
       const driverNumber = cells.int(col.driverNumber, 1, 9, 'a driver number 1–9');
       const lapMs = cells.time(col.lapTime, true);
       if (lapMs === null || lapMs <= 0) {
@@ -381,6 +460,8 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         }
         flag = known;
       }
+      const knownName = car?.drivers.get(driverNumber);
+      const driverName = driverNameOf(knownName, cells, col.driverName);
       const event: LapEvent = {
         type: 'lap',
         car: number,
@@ -389,7 +470,7 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         lapMs,
         sectorsMs: [cells.sector(col.s1), cells.sector(col.s2), cells.sector(col.s3)],
         driverNumber,
-        driverName: driverNameOf(car, driverNumber, cells, col.driverName),
+        driverName,
         inPit,
         pitLaneMs,
         flag,
@@ -397,59 +478,50 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         kph: cells.number(col.kph),
         topSpeedKph: cells.number(col.topSpeed),
       };
+      // The ingest API's schema and limits, checked by hand on the hot path;
+      // zod itself runs on a new name or a value past a limit, for its words.
+      if (driverName !== knownName || !lapWithinLimits(event)) {
+        const checked = LapEventSchema.safeParse(event);
+        if (!checked.success) throw schemaError(checked.error.issues, LAP_COLUMNS, col, columnLabel);
+      }
+      if (checks) checkSectors(event, cells, col, columnLabel, state, lineNo);
 
       if (car === undefined) {
-        car = {
-          laps: new Map(),
-          lastLap: 0,
-          drivers: new Map(),
-          entry: {
-            type: 'entry',
-            car: number,
-            class: cells.str(col.class),
-            group: col.group >= 0 ? cells.str(col.group) : '',
-            team: cells.str(col.team),
-            manufacturer: cells.str(col.manufacturer),
-            drivers: [],
-          },
+        const entry: EntryEvent = {
+          type: 'entry',
+          car: number,
+          class: cells.str(col.class),
+          group: col.group >= 0 ? cells.str(col.group) : '',
+          team: cells.str(col.team),
+          manufacturer: cells.str(col.manufacturer),
+          drivers: [],
         };
-        if (car.entry.class === '') throw new CellError(columnLabel(col.class), 'the class is blank');
+        if (entry.class === '') throw new CellError(columnLabel(col.class), 'the class is blank');
+        const checked = EntryEventSchema.safeParse(entry);
+        if (!checked.success) throw schemaError(checked.error.issues, ENTRY_COLUMNS, col, columnLabel);
+        car = { laps: new Map(), lines: new Map(), last: undefined, suspect: undefined, refusedLine: 0, drivers: new Map(), entry };
+        cars.set(number, car);
       }
+      lastCar = car;
+      const row: LapRow = { event, line: lineNo, elapsedText: cells.str(col.elapsed) };
       const seen = car.laps.get(lap);
       if (seen !== undefined) {
-        if (sameLap(seen, event)) {
+        const differs = lapDifferences(seen, event);
+        if (differs.length === 0) {
           duplicateRows++;
           continue;
         }
         throw new CellError(
-          columnLabel(col.lapNumber),
-          `lap ${lap} of car #${number} appears again with different data`,
+          columnLabel(col[differs[0]!]),
+          `lap ${lap} of car #${number} is on line ${car.lines.get(lap)} and again on line ${lineNo} with a different ` +
+            `${differs.map((k) => columnLabel(col[k]).replace(/ \(\d+\)$/, '')).join(', ')}: keep one of the two lines`,
         );
       }
-      if (lap < car.lastLap) {
-        throw new CellError(
-          columnLabel(col.lapNumber),
-          `lap numbers of car #${number} go backwards: lap ${lap} comes after lap ${car.lastLap}`,
-        );
-      }
-      const previous = car.laps.get(car.lastLap);
-      if (previous !== undefined && crossingMs <= previous.crossingMs) {
-        throw new CellError(
-          columnLabel(col.elapsed),
-          `elapsed time of car #${number} goes backwards: lap ${lap} at ${cells.str(col.elapsed)} is not after lap ${car.lastLap}`,
-        );
-      }
-      if (!cars.has(number)) cars.set(number, car);
-      lastCar = car;
-      car.laps.set(lap, event);
-      car.lastLap = lap;
-      if (event.driverName !== '' && !car.drivers.has(driverNumber)) car.drivers.set(driverNumber, event.driverName);
-      if (zeroTimeOfDayMs === null && timeOfDayMs !== null) {
-        zeroTimeOfDayMs = (((timeOfDayMs - crossingMs) % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR);
-      }
-      if (flag === 'finish' && crossingMs < finishCrossingMs) finishCrossingMs = crossingMs;
+      if (checks) placeRow(car, row, state);
+      else keepRow(car, row, state);
     } catch (error) {
       if (!(error instanceof CellError)) throw error;
+      if (rowCar !== undefined) rowCar.refusedLine = lineNo;
       const issue: ImportIssue = { file, line: lineNo, message: error.message };
       if (error.column !== '') issue.column = error.column;
       problems.push(issue);
@@ -459,9 +531,17 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   if (rows === 0) {
     throw new ImportError([{ file, line: 0, message: 'the file has a header but no laps' }]);
   }
-  if (problems.length > 0 && !lenient) throw new ImportError(problems);
+  for (const car of cars.values()) {
+    if (car.suspect !== undefined) settleSuspect(car, state);
+  }
+  const zeroTimeOfDayMs = checks ? checkZero(state) : state.zeros.length > 0 ? Math.round(state.zeros[0]!) : null;
+  problems.sort((a, b) => a.line - b.line);
+  state.warnings.sort((a, b) => a.line - b.line);
+  if ((problems.length > 0 || state.warnings.length > 0) && !lenient) {
+    throw new ImportError([...problems, ...state.warnings].sort((a, b) => a.line - b.line));
+  }
 
-  const events: TimingEvent[] = [sessionEvent(file, zeroTimeOfDayMs, finishCrossingMs, cars)];
+  const events: TimingEvent[] = [sessionEvent(file, zeroTimeOfDayMs, state.finishCrossingMs, cars)];
   for (const car of cars.values()) {
     car.entry.drivers = [...car.drivers.entries()]
       .sort((a, b) => a[0] - b[0])
@@ -470,12 +550,240 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
     pushLapsAndPitOuts(car, events);
   }
   events.sort(compareEvents);
-  return { file, events, skipped: problems, rows, duplicateRows, cars: cars.size };
+  return { file, events, skipped: problems, warnings: state.warnings, rows, duplicateRows, cars: cars.size };
+}
+
+/** LapEvent fields as the CSV columns they come from, for error messages. */
+const LAP_COLUMNS: Record<string, keyof Columns> = {
+  car: 'number',
+  lap: 'lapNumber',
+  crossingMs: 'elapsed',
+  lapMs: 'lapTime',
+  'sectorsMs.0': 's1',
+  'sectorsMs.1': 's2',
+  'sectorsMs.2': 's3',
+  driverNumber: 'driverNumber',
+  driverName: 'driverName',
+  pitLaneMs: 'pitTime',
+  timeOfDayMs: 'hour',
+  kph: 'kph',
+  topSpeedKph: 'topSpeed',
+};
+const ENTRY_COLUMNS: Record<string, keyof Columns> = {
+  car: 'number',
+  class: 'class',
+  group: 'group',
+  team: 'team',
+  manufacturer: 'manufacturer',
+};
+
+/** The schema's first complaint, in its own words, at the column the field came from. */
+function schemaError(issues: z.core.$ZodIssue[], columns: Record<string, keyof Columns>, col: Columns, label: (i: number) => string): CellError {
+  const issue = issues[0]!;
+  const field = issue.path.map(String).join('.');
+  const at = columns[field];
+  return new CellError(at === undefined || col[at] < 0 ? '' : label(col[at]), `${field}: ${issue.message}`);
+}
+
+/** True when every number of the lap is within the schema's limits (the common case, checked without zod). */
+function lapWithinLimits(e: LapEvent): boolean {
+  const [s1, s2, s3] = e.sectorsMs;
+  return (
+    e.crossingMs <= MAX_RACE_TIME_MS &&
+    e.lapMs <= MAX_RACE_TIME_MS &&
+    (s1 === null || s1 <= MAX_RACE_TIME_MS) &&
+    (s2 === null || s2 <= MAX_RACE_TIME_MS) &&
+    (s3 === null || s3 <= MAX_RACE_TIME_MS) &&
+    (e.pitLaneMs === null || e.pitLaneMs <= MAX_RACE_TIME_MS) &&
+    (e.timeOfDayMs === null || e.timeOfDayMs <= MAX_RACE_TIME_MS) &&
+    (e.kph === null || e.kph <= MAX_KPH) &&
+    (e.topSpeedKph === null || e.topSpeedKph <= MAX_KPH)
+  );
+}
+
+/**
+ * S1 + S2 + S3 = LAP_TIME, and each S*_LARGE (when the file has it) repeats
+ * its sector: a row that breaks either has a wrong or swapped cell. A warning
+ * that keeps the row under --lenient (its lap time still agrees with ELAPSED).
+ */
+function checkSectors(e: LapEvent, cells: LineCells, col: Columns, label: (i: number) => string, state: ReadState, line: number): void {
+  const [s1, s2, s3] = e.sectorsMs;
+  if (s1 !== null && s2 !== null && s3 !== null && Math.abs(s1 + s2 + s3 - e.lapMs) > CONSISTENCY_TOLERANCE_MS) {
+    state.warnings.push({
+      file: state.file,
+      line,
+      column: label(col.lapTime),
+      message: `S1 + S2 + S3 = ${formatLapTime(s1 + s2 + s3)} but LAP_TIME is ${formatLapTime(e.lapMs)}: a wrong or swapped cell`,
+    });
+    return;
+  }
+  const large = [col.s1Large, col.s2Large, col.s3Large];
+  const small = [col.s1, col.s2, col.s3];
+  for (let s = 0; s < 3; s++) {
+    const at = large[s]!;
+    const sector = e.sectorsMs[s]!;
+    // The text check settles nearly every row without parsing the cell again.
+    if (at < 0 || sector === null || cells.endsWith(at, small[s]!) || cells.isBlank(at)) continue;
+    const repeated = cells.sector(at);
+    if (repeated !== null && Math.abs(repeated - sector) > CONSISTENCY_TOLERANCE_MS) {
+      state.warnings.push({
+        file: state.file,
+        line,
+        column: label(at),
+        message: `S${s + 1}_LARGE ${formatLapTime(repeated)} does not repeat S${s + 1} ${formatLapTime(sector)}: a wrong or swapped cell`,
+      });
+      return;
+    }
+  }
+}
+
+/** Laps in a row: `next` is lap `prev.lap + 1` and its ELAPSED is prev's plus its LAP_TIME (lap 1: its LAP_TIME). */
+function follows(prev: LapEvent | undefined, next: LapEvent): boolean {
+  const lap = prev?.lap ?? 0;
+  const crossing = prev?.crossingMs ?? 0;
+  return next.lap === lap + 1 && Math.abs(next.crossingMs - crossing - next.lapMs) <= CONSISTENCY_TOLERANCE_MS;
+}
+
+/**
+ * Places a row after the car's last kept lap. A row that follows it is kept.
+ * A row that goes backwards is refused at once. A row that jumps (a lap
+ * missing, ELAPSED ≠ previous ELAPSED + LAP_TIME) waits for the car's next
+ * row to say which it is: if that one follows the last kept lap, the jumping
+ * line is a stray (a copied line) and is named and dropped alone; otherwise
+ * the jump is in the data, named, and (under --lenient) kept, so the lines
+ * after it are not blamed for it.
+ */
+function placeRow(car: CarSoFar, row: LapRow, state: ReadState): void {
+  const suspect = car.suspect;
+  if (suspect !== undefined) {
+    if (follows(car.last?.event, row.event)) {
+      car.suspect = undefined;
+      const before = car.last === undefined ? 'the start' : `lap ${car.last.event.lap} (line ${car.last.line})`;
+      state.problems.push({
+        file: state.file,
+        line: suspect.line,
+        message:
+          `a stray line: lap ${suspect.event.lap} of car #${car.entry.car} does not belong here, ` +
+          `lap ${row.event.lap} on line ${row.line} follows ${before}: a copied or misplaced line?`,
+      });
+    } else {
+      settleSuspect(car, state);
+    }
+  }
+  const last = car.last?.event;
+  if (follows(last, row.event)) {
+    keepRow(car, row, state);
+    return;
+  }
+  if (last !== undefined && row.event.lap < last.lap) {
+    throw new CellError(
+      state.columnLabel(state.col.lapNumber),
+      `lap numbers of car #${car.entry.car} go backwards: lap ${row.event.lap} comes after lap ${last.lap}`,
+    );
+  }
+  if (last !== undefined && row.event.crossingMs <= last.crossingMs) {
+    throw new CellError(
+      state.columnLabel(state.col.elapsed),
+      `elapsed time of car #${car.entry.car} goes backwards: lap ${row.event.lap} at ${row.elapsedText} is not after lap ${last.lap}`,
+    );
+  }
+  car.suspect = row;
+}
+
+/** The suspect row is a jump in the data: name it, and keep it (lenient) so the next rows follow from it. */
+function settleSuspect(car: CarSoFar, state: ReadState): void {
+  const row = car.suspect!;
+  car.suspect = undefined;
+  const last = car.last;
+  const e = row.event;
+  const lap = last?.event.lap ?? 0;
+  const issue: ImportIssue =
+    e.lap !== lap + 1
+      ? {
+          file: state.file,
+          line: row.line,
+          column: state.columnLabel(state.col.lapNumber),
+          message:
+            `lap ${e.lap} of car #${e.car} follows ${last === undefined ? 'the start' : `lap ${lap} (line ${last.line})`}: ` +
+            `${e.lap === lap + 2 ? `lap ${lap + 1} is` : `laps ${lap + 1} to ${e.lap - 1} are`} missing` +
+            (car.refusedLine > (last?.line ?? 0) && car.refusedLine < row.line ? ` (line ${car.refusedLine} was refused above)` : ''),
+        }
+      : {
+          file: state.file,
+          line: row.line,
+          column: state.columnLabel(state.col.elapsed),
+          message:
+            `ELAPSED ${row.elapsedText} of car #${e.car} is not ${last === undefined ? 'its first LAP_TIME' : `lap ${lap}'s ELAPSED (line ${last.line}) plus this LAP_TIME`}, ` +
+            `${formatLapTime((last?.event.crossingMs ?? 0) + e.lapMs)}: a wrong or swapped cell, or a lap missing`,
+        };
+  state.warnings.push(issue);
+  keepRow(car, row, state);
+}
+
+function keepRow(car: CarSoFar, row: LapRow, state: ReadState): void {
+  const e = row.event;
+  car.laps.set(e.lap, e);
+  car.lines.set(e.lap, row.line);
+  car.last = row;
+  if (e.driverName !== '' && !car.drivers.has(e.driverNumber)) car.drivers.set(e.driverNumber, e.driverName);
+  if (e.timeOfDayMs !== null) {
+    state.zeros.push((((e.timeOfDayMs - e.crossingMs) % DAY_MS) + DAY_MS) % DAY_MS);
+    state.zeroLines.push(row.line);
+  }
+  if (e.flag === 'finish' && e.crossingMs < state.finishCrossingMs) state.finishCrossingMs = e.crossingMs;
+}
+
+/**
+ * HOUR − ELAPSED is one constant per file, the session's zero (SOURCES.md).
+ * The constant is the one most lines agree on (Boyer–Moore majority), so one
+ * wrong line is named rather than every line after it; null without HOUR.
+ */
+function checkZero(state: ReadState): number | null {
+  const { zeros, zeroLines } = state;
+  if (zeros.length === 0) return null;
+  let candidate = zeros[0]!;
+  let votes = 0;
+  for (const z of zeros) {
+    if (votes === 0) candidate = z;
+    votes += z === candidate ? 1 : -1;
+  }
+  const off = (z: number) => {
+    const d = Math.abs(z - candidate);
+    return Math.min(d, DAY_MS - d) > CONSISTENCY_TOLERANCE_MS;
+  };
+  for (let i = 0; i < zeros.length; i++) {
+    if (!off(zeros[i]!)) continue;
+    state.warnings.push({
+      file: state.file,
+      line: zeroLines[i]!,
+      column: state.columnLabel(state.col.hour),
+      message: `HOUR − ELAPSED is ${formatTimeOfDay(zeros[i]!)} here but ${formatTimeOfDay(candidate)} on the other lines: a wrong HOUR or ELAPSED`,
+    });
+  }
+  return Math.round(candidate);
+}
+
+/** The columns in which two reads of one car-lap differ (empty when the rows are the same lap). */
+function lapDifferences(a: LapEvent, b: LapEvent): Array<keyof Columns> {
+  const out: Array<keyof Columns> = [];
+  if (a.crossingMs !== b.crossingMs) out.push('elapsed');
+  if (a.lapMs !== b.lapMs) out.push('lapTime');
+  if (a.sectorsMs[0] !== b.sectorsMs[0]) out.push('s1');
+  if (a.sectorsMs[1] !== b.sectorsMs[1]) out.push('s2');
+  if (a.sectorsMs[2] !== b.sectorsMs[2]) out.push('s3');
+  if (a.driverNumber !== b.driverNumber) out.push('driverNumber');
+  if (a.driverName !== b.driverName) out.push('driverName');
+  if (a.inPit !== b.inPit) out.push('inPit');
+  if (a.pitLaneMs !== b.pitLaneMs) out.push('pitTime');
+  if (a.flag !== b.flag) out.push('flag');
+  if (a.timeOfDayMs !== b.timeOfDayMs) out.push('hour');
+  if (a.kph !== b.kph) out.push('kph');
+  if (a.topSpeedKph !== b.topSpeedKph) out.push('topSpeed');
+  return out;
 }
 
 /** A crew has three names: reuse the string already held for this driver. */
-function driverNameOf(car: CarSoFar | undefined, driverNumber: number, cells: LineCells, column: number): string {
-  const known = car?.drivers.get(driverNumber);
+function driverNameOf(known: string | undefined, cells: LineCells, column: number): string {
   return known !== undefined && cells.equals(column, known) ? known : cells.str(column);
 }
 
@@ -513,20 +821,6 @@ function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[]): void {
   }
 }
 
-function sameLap(a: LapEvent, b: LapEvent): boolean {
-  return (
-    a.crossingMs === b.crossingMs &&
-    a.lapMs === b.lapMs &&
-    a.driverNumber === b.driverNumber &&
-    a.inPit === b.inPit &&
-    a.pitLaneMs === b.pitLaneMs &&
-    a.flag === b.flag &&
-    a.sectorsMs[0] === b.sectorsMs[0] &&
-    a.sectorsMs[1] === b.sectorsMs[1] &&
-    a.sectorsMs[2] === b.sectorsMs[2]
-  );
-}
-
 function sessionEvent(
   file: string,
   zeroTimeOfDayMs: number | null,
@@ -535,7 +829,8 @@ function sessionEvent(
 ): SessionEvent {
   return {
     type: 'session',
-    name: raceNameFromFile(file),
+    // The schema's limits on a session name: no control characters, 200 at most.
+    name: raceNameFromFile(file).replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200),
     zeroTimeOfDayMs: zeroTimeOfDayMs === null ? null : Math.round(zeroTimeOfDayMs),
     scheduledDurationMs: inferScheduledDuration(file, finishCrossingMs, cars),
   };
@@ -555,10 +850,10 @@ function inferScheduledDuration(file: string, finishCrossingMs: number, cars: Ma
   let leaderLaps = 0;
   let leaderMs = 0;
   for (const car of cars.values()) {
-    const last = car.laps.get(car.lastLap);
+    const last = car.last?.event;
     if (last === undefined) continue;
-    if (car.lastLap > leaderLaps || (car.lastLap === leaderLaps && last.crossingMs < leaderMs)) {
-      leaderLaps = car.lastLap;
+    if (last.lap > leaderLaps || (last.lap === leaderLaps && last.crossingMs < leaderMs)) {
+      leaderLaps = last.lap;
       leaderMs = last.crossingMs;
     }
   }

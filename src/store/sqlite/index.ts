@@ -14,7 +14,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { TimingEvent } from '../../model/events.js';
+import { reviseFact, type RevisableEvent, type TimingEvent } from '../../model/events.js';
 import {
   eventBody,
   type AppendEvent,
@@ -56,6 +56,14 @@ CREATE TABLE IF NOT EXISTS event_keys (
   key TEXT NOT NULL,
   seq INTEGER NOT NULL,
   PRIMARY KEY (race, key)
+) WITHOUT ROWID;
+-- Every session or entry fact as it was told (before merging), so that a
+-- resend of an older one is known as a resend and changes nothing.
+CREATE TABLE IF NOT EXISTS told_facts (
+  race TEXT NOT NULL,
+  key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (race, key, body)
 ) WITHOUT ROWID;
 `;
 
@@ -123,6 +131,8 @@ export class SqliteEventStore implements EventStore {
       upsertKey: db.prepare<[string, string, number]>(
         'INSERT INTO event_keys (race, key, seq) VALUES (?, ?, ?) ON CONFLICT (race, key) DO UPDATE SET seq = excluded.seq',
       ),
+      wasTold: db.prepare<[string, string, string], { one: number }>('SELECT 1 AS one FROM told_facts WHERE race = ? AND key = ? AND body = ?'),
+      tell: db.prepare<[string, string, string]>('INSERT OR IGNORE INTO told_facts (race, key, body) VALUES (?, ?, ?)'),
       keysOf: db.prepare<[string], { key: string; seq: number }>('SELECT key, seq FROM event_keys WHERE race = ?'),
       since: db.prepare<[string, number, number], EventRow>(
         'SELECT seq, key, body, commit_seq FROM events WHERE race = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -154,16 +164,35 @@ export class SqliteEventStore implements EventStore {
     const bodies: string[] = [];
     const results: AppendResult[] = [];
     const inBatch = new Map<string, { seq: number; body: string }>();
+    /** Revisable facts told in this batch, as told (key → bodies). */
+    const toldNow: Array<[string, string]> = [];
+    const toldInBatch = new Set<string>();
     let next = lastSeq;
     let conflicts = 0;
     for (const { key, event, revisable } of events) {
       const body = eventBody(event);
       bodies.push(body);
       const current = inBatch.get(key) ?? (known.seqByKey.has(key) ? s.currentByKey.get(race, key) : undefined);
-      if (current === undefined || (revisable && current.body !== body)) {
+      if (current === undefined) {
         next++;
         inBatch.set(key, { seq: next, body });
         results.push({ status: 'accepted', seq: next });
+        if (revisable) toldNow.push([key, body]);
+      } else if (revisable) {
+        const toldKey = `${key}\n${body}`;
+        const resent = current.body === body || toldInBatch.has(toldKey) || s.wasTold.get(race, key, body) !== undefined;
+        const merged = resent ? null : reviseFact(JSON.parse(current.body) as RevisableEvent, event as RevisableEvent);
+        const mergedBody = merged === null ? current.body : eventBody(merged);
+        toldInBatch.add(toldKey);
+        toldNow.push([key, body]);
+        if (mergedBody === current.body) {
+          results.push({ status: 'duplicate', seq: current.seq });
+        } else {
+          next++;
+          bodies[bodies.length - 1] = mergedBody;
+          inBatch.set(key, { seq: next, body: mergedBody });
+          results.push({ status: 'accepted', seq: next, event: merged! });
+        }
       } else if (current.body === body) {
         results.push({ status: 'duplicate', seq: current.seq });
       } else {
@@ -194,6 +223,7 @@ export class SqliteEventStore implements EventStore {
     });
     this.writeRows(eventRows, 6, s.insertEvents, s.insertEvent);
     this.writeRows(keyRows, 3, s.upsertKeys, s.upsertKey);
+    for (const [key, body] of toldNow) s.tell.run(race, key, body);
     if (raceRow === undefined) s.insertRace.run(race, committedAtMs, commitSeq);
     else s.updateRace.run(commitSeq, race);
     // Applied by append() once the transaction has committed (a throw rolls back and skips it).

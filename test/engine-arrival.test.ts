@@ -1,0 +1,81 @@
+/**
+ * Any arrival order gives the same timeline, at about the cost of in-order
+ * arrival (issue 13, item 7). The cost ratio itself is bench/arrival.ts's
+ * (≤ 2, measured interleaved); here only a loose guard against the old
+ * quadratic placement (40,000 reversed laps took 24× in-order).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { foldAll, foldInCommits, raceEvents } from '../bench/arrival.js';
+import { standingsAt } from '../src/engine/standings.js';
+import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
+import type { TimingEvent } from '../src/model/events.js';
+import { entry, lap } from './helpers.js';
+
+/** Everything a reader can see of a timeline, as plain data. */
+function picture(timeline: RaceTimeline, instants: number[]): unknown {
+  return {
+    cars: [...timeline.cars.values()]
+      .sort((a, b) => (a.number < b.number ? -1 : 1))
+      .map((car) => ({
+        number: car.number,
+        laps: car.laps.map((l) => `${l.lap}@${l.crossingMs}`),
+        best: car.bestLapUpTo,
+        sectors: car.bestSectorUpTo,
+        pits: car.pitStopsUpTo,
+        lastIn: car.lastInLapUpTo,
+        pitOuts: car.pitOuts.map((p) => `${p.lap}@${p.atMs}`),
+      })),
+    flags: timeline.flagChanges(),
+    standings: instants.map((t) => standingsAt(timeline, t)),
+  };
+}
+
+function reorder(events: readonly TimingEvent[], seed: number): TimingEvent[] {
+  const out = [...events];
+  let s = seed;
+  const next = () => ((s = (s * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+describe('arrival order', () => {
+  const events = raceEvents(6000, 12);
+  const end = foldEvents(events).lastEventMs;
+  const instants = [end / 4, end / 2, end].map(Math.round);
+  const expected = picture(foldAll(events), instants);
+
+  it('reversed, shuffled or in commits with reads between them: the same timeline', () => {
+    assert.deepEqual(picture(foldAll([...events].reverse()), instants), expected);
+    for (const seed of [1, 2, 3]) assert.deepEqual(picture(foldAll(reorder(events, seed)), instants), expected, `shuffle ${seed}`);
+    assert.deepEqual(picture(foldInCommits([...events].reverse(), 50), instants), expected);
+    assert.deepEqual(picture(foldInCommits(reorder(events, 9), 7), instants), expected);
+  });
+
+  it('a lap sent again replaces the first, wherever it arrives, and is placed once', () => {
+    const laps = [lap('7', 1, 100_000), lap('7', 2, 200_000), lap('7', 3, 300_000, { flag: 'fcy' })];
+    const fixed = lap('7', 2, 200_000, { lapMs: 99_000, flag: 'safety-car' });
+    const timeline = foldEvents([entry('7', 'LMP1'), laps[2]!, laps[0]!, laps[1]!, fixed, fixed]);
+    assert.deepEqual(timeline.cars.get('7')!.laps, [laps[0], fixed, laps[2]]);
+    assert.deepEqual(timeline.cars.get('7')!.bestLapUpTo, [100_000, 99_000, 99_000]);
+    assert.deepEqual(timeline.flagChanges(), [{ atMs: 200_000, flag: 'safety-car' }, { atMs: 300_000, flag: 'fcy' }]);
+  });
+
+  it('100,000 events reversed fold within a loose bound of in order (no quadratic placement)', () => {
+    const many = raceEvents(100_000);
+    const reversed = [...many].reverse();
+    foldAll(many);
+    foldAll(reversed);
+    const time = (list: TimingEvent[]) => {
+      const t = performance.now();
+      foldAll(list);
+      return performance.now() - t;
+    };
+    const inOrder = Math.min(time(many), time(many));
+    const backwards = Math.min(time(reversed), time(reversed));
+    assert.ok(backwards < 6 * inOrder + 200, `reversed ${backwards.toFixed(0)} ms against ${inOrder.toFixed(0)} ms in order`);
+  });
+});
