@@ -108,7 +108,8 @@ describe('Al Kamel separator', () => {
   });
 
   it('keeps zero-padded car numbers exact: 07, 007 and 7 are three cars', () => {
-    const text = ['\uFEFF' + header, row('07', 1, '1:40.000'), row('007', 1, '1:41.000'), row('7', 1, '1:42.000')].join('\n');
+    // Three consistent rows (the parser checks ELAPSED, sectors and HOUR against each other).
+    const text = ['\uFEFF' + header, row('07', 1, '1:40.000'), row('007', 1, '1:40.000'), row('7', 1, '1:40.000')].join('\n');
     const parsed = parseAnalysis(text, { file: 'made-up-laps.csv' });
     assert.deepEqual(parsed.events.filter((e) => e.type === 'entry').map((e) => e.car).sort(), ['007', '07', '7']);
   });
