@@ -162,7 +162,7 @@ ${
     ? html`<a href="/login?next=${encodeURIComponent(ctx.path)}">Log in</a><a class="btn" href="/subscribe">Subscribe</a>`
     : html`<span title="${ctx.user.email}">${ctx.user.name}${ctx.user.subscriber ? html` <span class="pill">Subscriber</span>` : null}</span>
 <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button class="linkbtn" type="submit">Log out</button></form>
-${ctx.user.subscriber ? null : html`<a class="btn" href="/subscribe">Subscribe</a>`}`
+${ctx.user.subscriber || ctx.user.role !== 'reader' ? null : html`<a class="btn" href="/subscribe">Subscribe</a>`}`
 }
 </div>
 </div></header>`;
@@ -343,11 +343,11 @@ function csrfField(ctx: PageContext): Html {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
 }
 
-export function loginPage(ctx: PageContext, next: string, error: string | null, email = ''): string {
+export function loginPage(ctx: PageContext, next: string, error: string | null, email = '', notice: string | null = null): string {
   return layout(
     ctx,
     { title: 'Log in', description: 'Log in to Sarthe', noindex: true },
-    html`<h1>Log in</h1>${error === null ? null : html`<p class="notice" role="alert">${error}</p>`}
+    html`<h1>Log in</h1>${error === null ? null : html`<p class="notice" role="alert">${error}</p>`}${notice === null ? null : html`<p class="notice ok" role="status" data-testid="registered">${notice}</p>`}
 <form class="form" method="post" action="/login">${csrfField(ctx)}<input type="hidden" name="next" value="${next}">
 <label for="email">Email</label><input id="email" type="email" name="email" value="${email}" required autocomplete="username">
 <label for="password">Password</label><input id="password" type="password" name="password" required autocomplete="current-password">
@@ -403,13 +403,14 @@ export function editorListPage(ctx: PageContext, drafts: readonly Article[], pub
   );
 }
 
-export function editArticlePage(ctx: PageContext, article: Article | null, error: string | null): string {
+export function editArticlePage(ctx: PageContext, article: Article | null, error: string | null, flash: string | null = null): string {
   const action = article === null ? '/editor/articles' : `/editor/articles/${article.id}`;
   return layout(
     ctx,
     { title: article === null ? 'New article' : `Edit: ${article.headline}`, description: 'Edit an article', noindex: true },
     html`<h1>${article === null ? 'New article' : 'Edit article'}</h1>
 ${error === null ? null : html`<p class="notice" role="alert">${error}</p>`}
+${flash === null ? null : html`<p class="notice ok" role="status">${flash}</p>`}
 ${article === null ? null : html`<p class="meta">Address: <a href="${articlePath(article)}">${articlePath(article)}</a> (kept when you correct it) · Status: <b data-testid="status">${article.status}</b></p>`}
 <form class="form wide" method="post" action="${action}">${csrfField(ctx)}
 <label for="headline">Headline</label><input id="headline" type="text" name="headline" value="${article?.headline ?? ''}" required maxlength="200">
