@@ -7,7 +7,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { RaceInfo } from '../model/live.js';
 import { fetchRaces } from './lib/api.js';
-import { classStyle } from './lib/classes.js';
+import { classStyle } from '../model/classes.js';
 import { sameList, useDerived, useRoute } from './lib/hooks.js';
 import { classesOf } from './lib/live-state.js';
 import { withRoute, type Route } from './lib/route.js';
@@ -34,7 +34,8 @@ export function App() {
     return () => abort.abort();
   }, []);
 
-  const race = races === null ? null : (races.find((r) => r.id === route.race) ?? races[0] ?? null);
+  // Unnamed: the newest race (a replay run again is the newest; the older run is its archive).
+  const race = races === null ? null : (races.find((r) => r.id === route.race) ?? races[races.length - 1] ?? null);
   const screen = useMemo(() => (race === null ? null : new Screen(race)), [race?.id]);
   useEffect(() => () => screen?.close(), [screen]);
   useEffect(() => screen?.travelTo(route.atMs), [screen, route.atMs]);
@@ -48,14 +49,14 @@ export function App() {
 
   return (
     <>
-      <Header screen={screen} />
+      {!route.embed && <Header screen={screen} />}
       <Nav screen={screen} route={route} />
       <main class={`page-${route.page}`}>
         {route.page === 'timing' && <TimingScreen screen={screen} route={route} />}
         {route.page === 'car' && <Lazy key={route.car} load={loadCarPage} screen={screen} route={route} />}
         {route.page === 'charts' && <Lazy load={loadChartsPage} screen={screen} route={route} />}
       </main>
-      <TimeTravelBar screen={screen} route={route} />
+      {!route.embed && <TimeTravelBar screen={screen} route={route} />}
     </>
   );
 }

@@ -60,7 +60,13 @@ export function liveRace(hub: RaceHub): LiveRace | null {
 
 export function summary(race: LiveRace): LiveSummary {
   const standings = race.liveStandings();
-  return { race: race.race, standings, raceTimeMs: race.raceTimeMs, running: standings !== null && standings.chequeredMs === null };
+  return {
+    race: race.race,
+    standings,
+    raceTimeMs: race.raceTimeMs,
+    running: standings !== null && standings.chequeredMs === null,
+    latest: race.feedUpTo(race.raceTimeMs, 1)[0] ?? null,
+  };
 }
 
 export interface SiteKitOptions {

@@ -14,7 +14,7 @@ import { formatDuration, formatLapTime, formatRaceTime, formatTimeOfDay } from '
 import type { PageProps } from '../app.js';
 import type { RaceInfo } from '../../model/live.js';
 import { atParam, getJson, raceUrl, serverHas } from '../lib/api.js';
-import { classStyle } from '../lib/classes.js';
+import { classStyle } from '../../model/classes.js';
 import { useAsync, useDerived } from '../lib/hooks.js';
 import { withRoute } from '../lib/route.js';
 import { STATUS_TITLE } from '../timing/cells.js';

@@ -13,7 +13,7 @@ import type { PageProps } from '../app.js';
 import type { RaceInfo } from '../../model/live.js';
 import { chartData, type ChartData } from '../analysis/local.js';
 import { atParam, getJson, raceUrl, serverHas } from '../lib/api.js';
-import { classStyle } from '../lib/classes.js';
+import { classStyle } from '../../model/classes.js';
 import { sameList, useAsync, useDerived } from '../lib/hooks.js';
 import { classesOf } from '../lib/live-state.js';
 import { gapCeiling, gapChartData, lapChartData, strategyRows } from './chart-data.js';

@@ -2,6 +2,8 @@
  * Class colours as number panels and timing screens show them
  * (../shared/specs/endurance-rules.md §2), and the usual order of the classes
  * from fastest to slowest so tabs do not shuffle when a GT passes a prototype.
+ * The one definition: the web app (tabs, table, charts) and the server's
+ * pages (ticker, leader boxes) both read it.
  */
 
 interface ClassStyle {
