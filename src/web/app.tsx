@@ -65,6 +65,9 @@ export function App() {
 function Nav({ screen, route }: PageProps) {
   const classes = useDerived(screen.shown, (shown) => (shown === null ? [] : classesOf(shown.state)), sameList);
   const tabPage = route.page === 'car' ? 'timing' : route.page;
+  // The charts show one class at a time (the first until one is picked): that tab is the one lit, and there is no "All".
+  const charts = route.page === 'charts';
+  const selected = charts ? (route.className ?? classes[0] ?? null) : route.className;
   return (
     <nav class="tabs" aria-label="Pages and classes">
       <div class="pages">
@@ -77,22 +80,19 @@ function Nav({ screen, route }: PageProps) {
         {route.page === 'car' && <span class="on">Car {route.car}</span>}
       </div>
       <div class="classes" role="tablist">
-        <a
-          role="tab"
-          aria-selected={route.className === null}
-          class={route.className === null ? 'on' : ''}
-          href={withRoute(route, { page: tabPage, car: null, className: null })}
-        >
-          All
-        </a>
+        {!charts && (
+          <a role="tab" aria-selected={selected === null} class={selected === null ? 'on' : ''} href={withRoute(route, { page: tabPage, car: null, className: null })}>
+            All
+          </a>
+        )}
         {classes.map((name) => {
           const style = classStyle(name);
           return (
             <a
               key={name}
               role="tab"
-              aria-selected={route.className === name}
-              class={route.className === name ? 'on' : ''}
+              aria-selected={selected === name}
+              class={selected === name ? 'on' : ''}
               href={withRoute(route, { page: tabPage, car: null, className: name })}
               style={`--cls:${style.colour}`}
               data-testid={`class-tab-${name}`}
