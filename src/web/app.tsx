@@ -39,6 +39,7 @@ export function App() {
   const screen = useMemo(() => (race === null ? null : new Screen(race)), [race?.id]);
   useEffect(() => () => screen?.close(), [screen]);
   useEffect(() => screen?.travelTo(route.atMs), [screen, route.atMs]);
+  useEffect(() => void document.documentElement.classList.toggle('embed', route.embed), [route.embed]);
   useEffect(() => {
     if (race !== null) document.title = `${route.atMs === null ? 'Live' : 'Time travel'} · ${race.name} · Sarthe`;
   }, [race, route.atMs]);

@@ -78,7 +78,8 @@ table.list form{display:inline-flex;gap:6px;align-items:center;margin:0}
 .reports-list a{display:block;background:var(--card);padding:10px 12px;text-decoration:none;border-left:3px solid var(--red);font-size:14px}.reports-list b{display:block;font-size:12px;color:var(--red);text-transform:uppercase;letter-spacing:.06em}
 .sitefoot{background:var(--dark);color:#9aa4b2;font-size:13px;padding:24px 0}.sitefoot a{color:#d5dae1}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-@media (max-width:900px){.grid{grid-template-columns:minmax(0,1fr)}.article{padding:20px 18px}.article h1{font-size:30px}.lead-story h2{font-size:26px}.mainnav{order:3;flex-basis:100%;overflow-x:auto;gap:14px;letter-spacing:.03em;font-size:12px}.mainnav a{padding:8px 0 10px}.topbar .wrap{gap:8px 16px;padding-top:10px}.timing-frame{height:480px}}
+@media (max-width:900px){.grid{grid-template-columns:minmax(0,1fr)}.article{padding:20px 18px}.article h1{font-size:30px}.lead-story h2{font-size:26px}.mainnav{order:3;flex-basis:100%;flex-wrap:wrap;gap:0 14px;letter-spacing:.03em;font-size:12px}.mainnav a{padding:8px 0 10px}.topbar .wrap{gap:8px 16px;padding-top:10px}.timing-frame{height:480px}}
+@media (max-width:600px){.body table{display:table;font-size:12.5px;table-layout:auto}.body th,.body td{padding:5px 4px}.body th{font-size:10.5px;letter-spacing:0}.body td{overflow-wrap:anywhere}}
 @media (max-width:480px){.wrap{padding:0 12px}.strip-leader{display:none}.panel .leaders{grid-template-columns:1fr 1fr}.panel .leaders div{font-size:12.5px;padding:8px 10px}.strip-panel header{padding:10px 12px}.strip-panel header h2{font-size:16px;flex-basis:100%}.account{font-size:13px;gap:10px}.logo{font-size:22px}.logo span{display:none}.standfirst{font-size:18px}.article h1{font-size:26px}.lead-story{padding:18px}.lead-story h2{font-size:23px}.lead-story p{font-size:17px}.body{font-size:17px}.ad-slot .ad{height:120px}}
 `;
 

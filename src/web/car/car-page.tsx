@@ -266,7 +266,7 @@ function DriveTime({ data, current }: { data: CarPageData; current: number | nul
   const maxRule = Math.max(0, ...(data.checks ?? []).map((c) => c.maxMs ?? 0));
   const scale = Math.max(maxRule, ...drive.drivers.map((d) => d.driveMs), 1);
   return (
-    <div class="drivers">
+    <div class="drivers" tabIndex={0} role="region" aria-label="Drive time by driver">
       <table class="data">
         <thead>
           <tr>
@@ -337,7 +337,7 @@ function ruleTitle(c: DriverRuleCheck): string {
 function StintsTable({ stints }: { stints: CarStint[] }) {
   if (stints.length === 0) return <p class="muted">No stint yet.</p>;
   return (
-    <div class="scroll">
+    <div class="scroll" tabIndex={0} role="region" aria-label="Stints">
       <table class="data" data-testid="stints">
         <thead>
           <tr>
@@ -375,7 +375,7 @@ function StintsTable({ stints }: { stints: CarStint[] }) {
 function PitStopsTable({ stops }: { stops: PitStop[] }) {
   if (stops.length === 0) return <p class="muted">No pit stop yet.</p>;
   return (
-    <div class="scroll">
+    <div class="scroll" tabIndex={0} role="region" aria-label="Pit stops">
       <table class="data" data-testid="pit-stops">
         <thead>
           <tr>
