@@ -52,7 +52,11 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
+    // A server that never says it listens is killed, or the test runner would wait on its pipes forever.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 20 s: ${stderr}`));
+    }, 20_000);
     lines.on('line', (line) => {
       const m = /Sarthe listening on http:\/\/[^:]+:(\d+)/.exec(line);
       if (m !== null) {
