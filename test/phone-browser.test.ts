@@ -26,7 +26,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { browserAvailable, launchChromium, type Chromium } from './browser.js';
 import { repoRoot } from './helpers.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
 
 const results = join(repoRoot, 'test-results');
 const ADMIN = { email: 'phone-admin@sarthe.test', password: 'phone-admin-pass-1' };
@@ -154,11 +154,7 @@ describe('phone-first pages and accessibility', browserAvailable(), () => {
 
   after(async () => {
     await chromium?.close();
-    if (server !== undefined) {
-      server.child.kill('SIGTERM');
-      await Promise.race([server.exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (server.child.exitCode === null) server.child.kill('SIGKILL');
-    }
+    if (server !== undefined) await stopServerProcess(server);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

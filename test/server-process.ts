@@ -74,3 +74,14 @@ export async function kill(server: ServerProcess, signal: NodeJS.Signals = 'SIGK
   server.child.kill(signal);
   await server.exited;
 }
+
+/** SIGTERM, then SIGKILL after `graceMs` if it has not exited: what every suite's `after` does. */
+export async function stopServerProcess(server: ServerProcess, graceMs = 5000): Promise<void> {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  server.child.kill('SIGTERM');
+  await Promise.race([server.exited, new Promise((r) => setTimeout(r, graceMs))]);
+  if (server.child.exitCode === null && server.child.signalCode === null) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
+}

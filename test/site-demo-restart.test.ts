@@ -10,16 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { startServerProcess, type ServerProcess } from './server-process.js';
-
-async function stop(server: ServerProcess): Promise<void> {
-  server.child.kill('SIGTERM');
-  await Promise.race([server.exited, new Promise((r) => setTimeout(r, 8000))]);
-  if (server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGKILL');
-    await server.exited;
-  }
-}
+import { startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
 
 async function text(url: string): Promise<string> {
   const response = await fetch(url);
@@ -37,7 +28,7 @@ describe('the demo race run twice', () => {
   const db = join(dir, 'sarthe.db');
   let server: ServerProcess | undefined;
   after(async () => {
-    if (server !== undefined) await stop(server);
+    if (server !== undefined) await stopServerProcess(server, 8000);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -51,7 +42,7 @@ describe('the demo race run twice', () => {
     }
     assert.equal(first.length, 24, 'the first run filed 24 hourly reports');
     assert.match(await text(`${server.base}/`), /data-testid="strip-mode">Finished</);
-    await stop(server);
+    await stopServerProcess(server, 8000);
 
     // Second run on the same store: live again from 2 h.
     server = await startServerProcess({ db, replay: true, site: true, args: ['--speed', '60', '--from', '2h'] });
