@@ -163,6 +163,8 @@ describe('phone-first pages and accessibility', browserAvailable(), () => {
     await tab.goto('about:blank');
     await tab.goto(`${server.base}${type.path()}`);
     await tab.waitForSelector(type.ready, { timeout: 20_000 });
+    // Settled layout: charts size themselves to their box after a ResizeObserver round (slow on a loaded machine).
+    await tab.waitForFunction(() => document.documentElement.scrollWidth <= innerWidth, undefined, { timeout: 5_000 }).catch(() => undefined);
     await tab.waitForTimeout(300);
   }
 

@@ -52,11 +52,12 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
+    // 60 s: on 2 shared cores under load a restart that reloads the store can take 20 s.
     // A server that never says it listens is killed, or the test runner would wait on its pipes forever.
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in 20 s: ${stderr}`));
-    }, 20_000);
+      reject(new Error(`server did not start in 60 s: ${stderr}`));
+    }, 60_000);
     lines.on('line', (line) => {
       const m = /Sarthe listening on http:\/\/[^:]+:(\d+)/.exec(line);
       if (m !== null) {
