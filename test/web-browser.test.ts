@@ -254,7 +254,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.close();
   });
 
-  it('fits a phone: position, car, driver, gap and last lap without scrolling sideways; the rest on tap', async () => {
+  it('fits a phone: position, car, driver and gap without scrolling sideways; the rest (last lap too, under 420 px) on tap', async () => {
     const page = await open('', PHONE);
     await page.waitForSelector('.rows .row');
     await page.waitForTimeout(1500);
@@ -263,7 +263,8 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     // By car number: at 60× rows move while the test looks at them.
     const car = await page.$eval('.rows .row:nth-child(1)', (r) => (r as unknown as DomNode).dataset.car ?? '');
     const first = `.rows .row[data-car="${car}"]`;
-    for (const column of ['pos', 'num', 'driver', 'gap', 'last']) {
+    // The key columns (issue 15); at 390 px the last lap gives way so a driver name is never cut.
+    for (const column of ['pos', 'num', 'driver', 'gap']) {
       assert.ok(await page.isVisible(`${first} .c-${column}`), `${column} visible`);
       const box = (await page.locator(`${first} .c-${column}`).boundingBox())!;
       assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width, `${column} inside the screen`);
@@ -273,6 +274,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.click(`${first} .c-driver`);
     await page.waitForSelector(`${first}.open .c-team`, { state: 'visible' });
     assert.ok(await page.isVisible(`${first} .c-best`));
+    assert.ok(await page.isVisible(`${first} .c-last`), 'last lap in the tapped row');
     assert.ok(await page.isVisible(`${first} .c-more`), 'a link to the car page');
     await page.screenshot({ path: join(results, 'web-phone-row-open.png') });
     await page.close();
