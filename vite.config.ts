@@ -21,6 +21,11 @@ export default defineConfig({
     // One small entry chunk for the timing screen; charts (uPlot) load on demand.
     modulePreload: { polyfill: false },
     reportCompressedSize: false,
+    rollupOptions: {
+      // The timing app, and the news site's live strip (a fixed name: the server's pages link it).
+      input: { main: here('./src/web/index.html'), 'site-live': here('./src/web/site-live.ts') },
+      output: { entryFileNames: (chunk) => (chunk.name === 'site-live' ? 'site-live.js' : 'assets/[name]-[hash].js') },
+    },
   },
   server: {
     proxy: { '/api': process.env.SARTHE_API ?? 'http://127.0.0.1:8024' },

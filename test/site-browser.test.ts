@@ -24,7 +24,7 @@ import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { browserAvailable, DESKTOP, launchChromium, PHONE, type Chromium } from './browser.js';
 import { repoRoot } from './helpers.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
 
 const results = join(repoRoot, 'test-results');
 const ADMIN = { email: 'admin@sarthe.test', password: 'browser-admin-pass-1' };
@@ -62,11 +62,7 @@ describe('coverage site in a real browser', browserAvailable(), () => {
 
   after(async () => {
     await chromium?.close();
-    if (server !== undefined) {
-      server.child.kill('SIGTERM');
-      await Promise.race([server.exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (server.child.exitCode === null) server.child.kill('SIGKILL');
-    }
+    if (server !== undefined) await stopServerProcess(server);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -129,7 +129,7 @@ describe('hourly desk on the demo race', () => {
     const second = home.body.indexOf('/news/lemans-2019-after-1-hour');
     assert.ok(first > 0 && second > first, 'hour 2 before hour 1');
     assert.match(home.body, /data-testid="live-panel"/);
-    assert.match(home.body, /<iframe class="timing-frame[^"]*" src="\/timing\/#\/\?race=lemans-2019"/);
+    assert.match(home.body, /<iframe class="timing-frame[^"]*" src="\/timing\/#\/\?race=lemans-2019&embed=1"/);
     assert.match(home.body, /data-ad-slot="home-side"/);
 
     const page = await app.inject({ method: 'GET', url: '/news/lemans-2019-after-2-hours' });

@@ -143,6 +143,7 @@ describe('site security on the real app', () => {
     const registered = await reader.post('/register', { name: 'Rita Reader', email: 'rita@example.test', password: 'reader-password-1' });
     assert.equal(registered.statusCode, 303);
     assert.equal((await app.site.content.userByEmail('rita@example.test'))?.role, 'reader');
+    assert.equal((await reader.login('rita@example.test', 'reader-password-1')).statusCode, 303);
     assert.equal((await reader.get('/editor')).statusCode, 403);
     await reader.get('/');
     const publish = await reader.post(`/editor/articles/${draftId}`, { headline: 'Reader news', standfirst: '', tags: '', body: 'x', action: 'publish' });

@@ -56,7 +56,7 @@ function rowsOf(page: Page): Promise<RowText[]> {
   return page.$$eval('.rows .row', (rows) =>
     rows.map((r) => {
       const text = (cls: string): string => r.querySelector(cls)?.textContent ?? '';
-      return { car: (r as DomNode).dataset.car ?? '', pos: text('.c-pos'), laps: text('.c-laps'), gap: text('.c-gap'), last: text('.c-last') };
+      return { car: (r as unknown as DomNode).dataset.car ?? '', pos: text('.c-pos'), laps: text('.c-laps'), gap: text('.c-gap'), last: text('.c-last') };
     }),
   );
 }
@@ -186,7 +186,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     // At a fixed instant (time travel), so the page and the API see the same laps.
     const page = await open('#/?at=6:00:00');
     await page.waitForSelector(`[data-testid=timing][data-at="${6 * HOUR}"]`);
-    const car = await page.$eval('.rows .row:nth-child(1)', (r) => (r as DomNode).dataset.car ?? '');
+    const car = await page.$eval('.rows .row:nth-child(1)', (r) => (r as unknown as DomNode).dataset.car ?? '');
     await page.click('.rows .row:nth-child(1) .c-num a');
     await page.waitForFunction((n) => location.hash === `#/car/${n}?at=6:00:00`, car);
     await page.waitForSelector('[data-testid=car-page]');
@@ -243,7 +243,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
 
     // …and the slider to the same instant shows the same state.
     await page.$eval('[data-testid=slider]', (el, value) => {
-      const input = el as DomNode;
+      const input = el as unknown as DomNode;
       input.value = String(value);
       input.dispatchEvent(new Event('input', { bubbles: true }));
       input.dispatchEvent(new Event('change', { bubbles: true }));
@@ -254,16 +254,17 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.close();
   });
 
-  it('fits a phone: position, car, driver, gap and last lap without scrolling sideways; the rest on tap', async () => {
+  it('fits a phone: position, car, driver and gap without scrolling sideways; the rest (last lap too, under 420 px) on tap', async () => {
     const page = await open('', PHONE);
     await page.waitForSelector('.rows .row');
     await page.waitForTimeout(1500);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, 'no horizontal scroll');
     // By car number: at 60× rows move while the test looks at them.
-    const car = await page.$eval('.rows .row:nth-child(1)', (r) => (r as DomNode).dataset.car ?? '');
+    const car = await page.$eval('.rows .row:nth-child(1)', (r) => (r as unknown as DomNode).dataset.car ?? '');
     const first = `.rows .row[data-car="${car}"]`;
-    for (const column of ['pos', 'num', 'driver', 'gap', 'last']) {
+    // The key columns (issue 15); at 390 px the last lap gives way so a driver name is never cut.
+    for (const column of ['pos', 'num', 'driver', 'gap']) {
       assert.ok(await page.isVisible(`${first} .c-${column}`), `${column} visible`);
       const box = (await page.locator(`${first} .c-${column}`).boundingBox())!;
       assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width, `${column} inside the screen`);
@@ -273,6 +274,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.click(`${first} .c-driver`);
     await page.waitForSelector(`${first}.open .c-team`, { state: 'visible' });
     assert.ok(await page.isVisible(`${first} .c-best`));
+    assert.ok(await page.isVisible(`${first} .c-last`), 'last lap in the tapped row');
     assert.ok(await page.isVisible(`${first} .c-more`), 'a link to the car page');
     await page.screenshot({ path: join(results, 'web-phone-row-open.png') });
     await page.close();

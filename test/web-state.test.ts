@@ -8,7 +8,7 @@ import { standingsAt } from '../src/engine/standings.js';
 import { foldEvents } from '../src/engine/timeline.js';
 import type { LiveDelta, LiveSnapshot, RaceInfo } from '../src/model/live.js';
 import type { CarStanding, Standings } from '../src/model/standings.js';
-import { classStyle, sortClasses } from '../src/web/lib/classes.js';
+import { classStyle, sortClasses } from '../src/model/classes.js';
 import { RaceClock } from '../src/web/lib/clock.js';
 import { applyDelta, carsInOrder, classesOf, fromSnapshot, fromStandings, OutOfSyncError } from '../src/web/lib/live-state.js';
 import { formatRoute, parseRoute } from '../src/web/lib/route.js';

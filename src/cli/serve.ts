@@ -21,6 +21,7 @@ import { formatRaceTime, parseRaceTime } from '../model/time.js';
 import { buildServer } from '../server/app.js';
 import type { RaceHub } from '../server/races.js';
 import { Replay, raceIdFromFile } from '../sources/replay/index.js';
+import { archiveEarlierRuns } from '../server/site/replays.js';
 import { isRaceId } from '../store/index.js';
 import { SqliteEventStore } from '../store/sqlite/index.js';
 import { SqliteContentStore } from '../store/sqlite/content.js';
@@ -133,7 +134,15 @@ export function registerServe(program: Command): void {
       );
       if (files.length > 0) {
         try {
-          replay = await startReplay(app.sarthe.hub, log, files, { race: options.race, speed, fromMs, tickMs, base });
+          const site = options.site === false ? null : app.site;
+          replay = await startReplay(app.sarthe.hub, log, files, {
+            race: options.race,
+            speed,
+            fromMs,
+            tickMs,
+            base,
+            onRerun: async (earlier) => void (site === null ? 0 : await archiveEarlierRuns(site.content, earlier, log)),
+          });
         } catch (error) {
           await app.close();
           await store.close();
@@ -147,7 +156,15 @@ async function startReplay(
   hub: RaceHub,
   log: FastifyBaseLogger,
   files: string[],
-  options: { race: string | undefined; speed: number; fromMs: number; tickMs: number; base: string },
+  options: {
+    race: string | undefined;
+    speed: number;
+    fromMs: number;
+    tickMs: number;
+    base: string;
+    /** A finished replay starts again under a new id: what to do with the earlier runs (the site archives their reports). */
+    onRerun?: (earlierRuns: string[], id: string) => Promise<void>;
+  },
 ): Promise<Replay | null> {
   const { events } = await loadRace(files, {});
   const endMs = events.reduce((max, e) => Math.max(max, eventTimeMs(e)), 0);
@@ -155,13 +172,16 @@ async function startReplay(
   // replay starts again under the next free id (lemans-2019-2, …).
   const base = options.race ?? raceIdFromFile(files[0]!);
   let id = base;
+  const earlier: string[] = [];
   for (let n = 2; (hub.get(id)?.raceTimeMs ?? -1) >= endMs; n++) {
     if (options.race !== undefined) {
       log.warn({ race: id }, 'this race is already complete in the store: nothing to replay (choose another --race or --db)');
       return null;
     }
+    earlier.push(id);
     id = `${base}-${n}`;
   }
+  if (earlier.length > 0) await options.onRerun?.(earlier, id);
   const resumeMs = hub.get(id)?.raceTimeMs ?? 0;
   const fromMs = Math.max(options.fromMs, resumeMs);
   log.info(

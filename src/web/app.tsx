@@ -7,7 +7,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { RaceInfo } from '../model/live.js';
 import { fetchRaces } from './lib/api.js';
-import { classStyle } from './lib/classes.js';
+import { classStyle } from '../model/classes.js';
 import { sameList, useDerived, useRoute } from './lib/hooks.js';
 import { classesOf } from './lib/live-state.js';
 import { withRoute, type Route } from './lib/route.js';
@@ -34,10 +34,12 @@ export function App() {
     return () => abort.abort();
   }, []);
 
-  const race = races === null ? null : (races.find((r) => r.id === route.race) ?? races[0] ?? null);
+  // Unnamed: the newest race (a replay run again is the newest; the older run is its archive).
+  const race = races === null ? null : (races.find((r) => r.id === route.race) ?? races[races.length - 1] ?? null);
   const screen = useMemo(() => (race === null ? null : new Screen(race)), [race?.id]);
   useEffect(() => () => screen?.close(), [screen]);
   useEffect(() => screen?.travelTo(route.atMs), [screen, route.atMs]);
+  useEffect(() => void document.documentElement.classList.toggle('embed', route.embed), [route.embed]);
   useEffect(() => {
     if (race !== null) document.title = `${route.atMs === null ? 'Live' : 'Time travel'} · ${race.name} · Sarthe`;
   }, [race, route.atMs]);
@@ -48,14 +50,14 @@ export function App() {
 
   return (
     <>
-      <Header screen={screen} />
+      {!route.embed && <Header screen={screen} />}
       <Nav screen={screen} route={route} />
       <main class={`page-${route.page}`}>
         {route.page === 'timing' && <TimingScreen screen={screen} route={route} />}
         {route.page === 'car' && <Lazy key={route.car} load={loadCarPage} screen={screen} route={route} />}
         {route.page === 'charts' && <Lazy load={loadChartsPage} screen={screen} route={route} />}
       </main>
-      <TimeTravelBar screen={screen} route={route} />
+      {!route.embed && <TimeTravelBar screen={screen} route={route} />}
     </>
   );
 }
@@ -64,6 +66,9 @@ export function App() {
 function Nav({ screen, route }: PageProps) {
   const classes = useDerived(screen.shown, (shown) => (shown === null ? [] : classesOf(shown.state)), sameList);
   const tabPage = route.page === 'car' ? 'timing' : route.page;
+  // The charts show one class at a time (the first until one is picked): that tab is the one lit, and there is no "All".
+  const charts = route.page === 'charts';
+  const selected = charts ? (route.className ?? classes[0] ?? null) : route.className;
   return (
     <nav class="tabs" aria-label="Pages and classes">
       <div class="pages">
@@ -76,22 +81,19 @@ function Nav({ screen, route }: PageProps) {
         {route.page === 'car' && <span class="on">Car {route.car}</span>}
       </div>
       <div class="classes" role="tablist">
-        <a
-          role="tab"
-          aria-selected={route.className === null}
-          class={route.className === null ? 'on' : ''}
-          href={withRoute(route, { page: tabPage, car: null, className: null })}
-        >
-          All
-        </a>
+        {!charts && (
+          <a role="tab" aria-selected={selected === null} class={selected === null ? 'on' : ''} href={withRoute(route, { page: tabPage, car: null, className: null })}>
+            All
+          </a>
+        )}
         {classes.map((name) => {
           const style = classStyle(name);
           return (
             <a
               key={name}
               role="tab"
-              aria-selected={route.className === name}
-              class={route.className === name ? 'on' : ''}
+              aria-selected={selected === name}
+              class={selected === name ? 'on' : ''}
               href={withRoute(route, { page: tabPage, car: null, className: name })}
               style={`--cls:${style.colour}`}
               data-testid={`class-tab-${name}`}

@@ -22,8 +22,10 @@ a{color:inherit}a:hover{color:var(--red)}
 .account form{margin:0}.linkbtn{background:none;border:0;color:#d5dae1;font:inherit;cursor:pointer;padding:0}
 .btn{display:inline-block;background:var(--red);color:#fff!important;border:0;border-radius:3px;padding:8px 14px;font:700 14px var(--sans);text-decoration:none;cursor:pointer}
 .btn.ghost{background:transparent;border:1px solid currentColor;color:var(--ink)!important}.btn.dark{background:var(--dark)}
-.ticker{background:var(--dark2);color:#c9d1d9;font-size:13px}.ticker .wrap{display:flex;gap:16px;align-items:center;min-height:34px;overflow:hidden;white-space:nowrap}
-.ticker .live{background:var(--red);color:#fff;font-weight:800;padding:2px 8px;border-radius:2px;letter-spacing:.08em}
+.ticker{background:var(--dark2);color:#c9d1d9;font-size:13px}.strip-line{display:flex;gap:8px 16px;align-items:center;min-height:34px;overflow:hidden;white-space:nowrap}
+.strip-race{color:#fff;font-weight:700;text-decoration:none;flex-shrink:0}.strip-line .clock{flex-shrink:0}.strip-leader{min-width:0;overflow:hidden;text-overflow:ellipsis}.strip-line .clock{font-variant-numeric:tabular-nums;font-weight:700;color:#fff}
+.mode{font:800 11px var(--sans);letter-spacing:.08em;text-transform:uppercase;padding:3px 8px;border-radius:2px;background:#2d333b;color:#e6edf3;flex-shrink:0}
+.mode-live,.mode-delayed{background:var(--red);color:#fff}.mode-finished{background:#e6edf3;color:#111}.mode-stalled{background:var(--gold);color:#111}.mode-travel{background:#1f63e0;color:#fff}
 main{padding:24px 0 48px}
 .grid{display:grid;grid-template-columns:minmax(0,1fr) 320px;gap:32px}
 h1,h2,h3{line-height:1.2}
@@ -42,10 +44,11 @@ h1,h2,h3{line-height:1.2}
 .newslist{list-style:none;margin:0;padding:0}.newslist li{padding:10px 0;border-bottom:1px solid var(--line)}
 .newslist a{text-decoration:none;font-weight:700;display:block;line-height:1.3}.newslist .meta{display:block;margin-top:3px}
 .panel{background:var(--dark);color:#e6edf3;border-radius:4px;overflow:hidden;margin-bottom:28px}
-.panel header{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:center;padding:12px 16px;background:var(--dark2);border-bottom:2px solid var(--red)}
-.panel header h2{margin:0;font:800 18px var(--sans)}.panel header a{color:#fff}
+.strip-panel header{display:flex;flex-wrap:wrap;gap:8px 18px;align-items:center;padding:12px 16px;background:var(--dark2);border-bottom:2px solid var(--red)}
+.strip-panel header h2{margin:0;font:800 18px var(--sans)}.strip-panel header a{color:#fff}.strip-panel .remaining,.strip-panel .tod{font-variant-numeric:tabular-nums;color:#c9d1d9}
+.strip-feed{margin:0;padding:8px 16px;font-size:13px;color:#c9d1d9;border-bottom:1px solid #30363d}.strip-feed time{font-variant-numeric:tabular-nums;color:#9aa4b2}
 .pill{font:800 11px var(--sans);letter-spacing:.08em;text-transform:uppercase;padding:3px 8px;border-radius:2px;background:#2d333b}
-.pill.live{background:var(--red);color:#fff}.pill.flag-green{background:#1a7f37}.pill.flag-yellow,.pill.flag-fcy,.pill.flag-sc{background:var(--gold);color:#111}.pill.flag-red{background:#b62324}
+.pill.flag-green{background:#1a7f37}.pill.flag-fcy,.pill.flag-safety-car{background:var(--gold);color:#111}.pill.flag-red{background:#b62324}.pill.flag-finish{background:#e6edf3;color:#111}
 .panel .clock{font:700 20px var(--sans);font-variant-numeric:tabular-nums}
 .panel .leaders{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:1px;background:#30363d;border-bottom:1px solid #30363d}
 .panel .leaders div{background:var(--dark);padding:10px 14px;font-size:14px}.panel .leaders b{display:block;font-size:11px;letter-spacing:.08em;text-transform:uppercase;color:#9aa4b2}
@@ -75,8 +78,9 @@ table.list form{display:inline-flex;gap:6px;align-items:center;margin:0}
 .reports-list a{display:block;background:var(--card);padding:10px 12px;text-decoration:none;border-left:3px solid var(--red);font-size:14px}.reports-list b{display:block;font-size:12px;color:var(--red);text-transform:uppercase;letter-spacing:.06em}
 .sitefoot{background:var(--dark);color:#9aa4b2;font-size:13px;padding:24px 0}.sitefoot a{color:#d5dae1}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
-@media (max-width:900px){.grid{grid-template-columns:minmax(0,1fr)}.article{padding:20px 18px}.article h1{font-size:30px}.lead-story h2{font-size:26px}.mainnav{order:3;flex-basis:100%;overflow-x:auto;gap:16px}.mainnav a{padding:8px 0 10px}.topbar .wrap{gap:8px 16px;padding-top:10px}.timing-frame{height:480px}}
-@media (max-width:480px){.wrap{padding:0 12px}.panel .leaders{grid-template-columns:1fr 1fr}.panel .leaders div{font-size:12.5px;padding:8px 10px}.panel header{padding:10px 12px}.panel header h2{font-size:16px}.account{font-size:13px;gap:10px}.logo{font-size:22px}.logo span{display:none}.standfirst{font-size:18px}.article h1{font-size:26px}.lead-story{padding:18px}.lead-story h2{font-size:23px}.lead-story p{font-size:17px}.body{font-size:17px}.ad-slot .ad{height:120px}}
+@media (max-width:900px){.grid{grid-template-columns:minmax(0,1fr)}.article{padding:20px 18px}.article h1{font-size:30px}.lead-story h2{font-size:26px}.mainnav{order:3;flex-basis:100%;flex-wrap:wrap;gap:0 14px;letter-spacing:.03em;font-size:12px}.mainnav a{padding:8px 0 10px}.topbar .wrap{gap:8px 16px;padding-top:10px}.timing-frame{height:480px}}
+@media (max-width:600px){.body table{display:table;font-size:12.5px;table-layout:auto}.body th,.body td{padding:5px 4px}.body th{font-size:10.5px;letter-spacing:0}.body td{overflow-wrap:anywhere}}
+@media (max-width:480px){.wrap{padding:0 12px}.strip-leader{display:none}.panel .leaders{grid-template-columns:1fr 1fr}.panel .leaders div{font-size:12.5px;padding:8px 10px}.strip-panel header{padding:10px 12px}.strip-panel header h2{font-size:16px;flex-basis:100%}.account{font-size:13px;gap:10px}.logo{font-size:22px}.logo span{display:none}.standfirst{font-size:18px}.article h1{font-size:26px}.lead-story{padding:18px}.lead-story h2{font-size:23px}.lead-story p{font-size:17px}.body{font-size:17px}.ad-slot .ad{height:120px}}
 `;
 
 /**

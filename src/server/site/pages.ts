@@ -4,13 +4,17 @@
  * timing screen in a frame, with a server-rendered summary beside it for
  * readers without script.
  */
-import type { RaceInfo } from '../../model/live.js';
+import { h } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import type { FeedMessage, RaceInfo } from '../../model/live.js';
+import { classLeaders, RaceStrip, viewMode, type StripView } from '../../web/live/race-strip.js';
 import type { CarStanding, Standings } from '../../model/standings.js';
 import { formatRaceTime } from '../../model/time.js';
 import type { ApiToken, Article, User } from '../../store/content.js';
-import { html, jsonForScript, type Html } from './html.js';
+import { html, jsonForScript, trusted, type Html } from './html.js';
 import { markdownText, renderMarkdown } from './markdown.js';
 import { driverName } from '../../model/names.js';
+import { classStyle } from '../../model/classes.js';
 
 export const SITE_NAME = 'Sarthe';
 export const SITE_TAGLINE = 'Endurance racing, hour by hour';
@@ -30,7 +34,10 @@ export interface LiveSummary {
   race: RaceInfo;
   standings: Standings | null;
   raceTimeMs: number;
+  /** No chequered flag yet. */
   running: boolean;
+  /** The newest feed message, for the panel's feed line. */
+  latest: FeedMessage | null;
 }
 
 interface PageMeta {
@@ -40,19 +47,6 @@ interface PageMeta {
   ogType?: 'website' | 'article';
   article?: Article;
   noindex?: boolean;
-}
-
-const CLASS_COLOURS: Array<[RegExp, string]> = [
-  [/hyper|lmh|lmdh|gtp|dpi|lmp1/i, '#d7141a'],
-  [/lmp2/i, '#1f6feb'],
-  [/lmp3/i, '#8250df'],
-  [/pro/i, '#1a7f37'],
-  [/am|gtd/i, '#e36209'],
-  [/gt|lmgt3/i, '#1a7f37'],
-];
-
-export function classColour(name: string): string {
-  return CLASS_COLOURS.find(([re]) => re.test(name))?.[1] ?? '#6e7781';
 }
 
 export function dateTime(ms: number): string {
@@ -65,6 +59,17 @@ export function dateTime(ms: number): string {
 
 function time(ms: number): Html {
   return html`<time datetime="${new Date(ms).toISOString()}">${dateTime(ms)}</time>`;
+}
+
+/**
+ * When an article is dated: an hourly report by its own race time ("race
+ * time 3:00:00"), which is right for a live race and for a replay alike (a
+ * replay's wall clock is not the race's date, and the lap files carry no
+ * date); any other article by its publication.
+ */
+function dated(article: Article): Html {
+  if (article.kind === 'report' && article.hour !== null) return html`<span data-testid="race-time">race time ${formatRaceTime(article.hour * 3_600_000)}</span>`;
+  return time(shownMs(article));
 }
 
 export function articlePath(article: Article): string {
@@ -127,6 +132,7 @@ ${a.tags.map((t) => html`<meta property="article:tag" content="${t}">\n`)}
 <link rel="stylesheet" href="/site/site.css">
 <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23d7141a'/%3E%3Ctext x='8' y='12' font-size='11' text-anchor='middle' fill='white' font-family='sans-serif' font-weight='700'%3ES%3C/text%3E%3C/svg%3E">
 <script src="/site/site.js" defer></script>
+${ctx.liveRace === null ? null : html`<script type="module" src="/timing/site-live.js"></script>`}
 </head>
 <body>
 ${topbar(ctx)}
@@ -162,28 +168,38 @@ ${
     ? html`<a href="/login?next=${encodeURIComponent(ctx.path)}">Log in</a><a class="btn" href="/subscribe">Subscribe</a>`
     : html`<span title="${ctx.user.email}">${ctx.user.name}${ctx.user.subscriber ? html` <span class="pill">Subscriber</span>` : null}</span>
 <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><button class="linkbtn" type="submit">Log out</button></form>
-${ctx.user.subscriber ? null : html`<a class="btn" href="/subscribe">Subscribe</a>`}`
+${ctx.user.subscriber || ctx.user.role !== 'reader' ? null : html`<a class="btn" href="/subscribe">Subscribe</a>`}`
 }
 </div>
 </div></header>`;
 }
 
+/** The race strip (src/web/live/race-strip.ts) as this page's snapshot: site-live.js hydrates it and keeps it live. */
+export function stripView(live: LiveSummary): StripView {
+  const chequeredMs = live.standings?.chequeredMs ?? null;
+  return {
+    race: live.race,
+    elapsedMs: live.raceTimeMs,
+    chequeredMs,
+    flag: live.standings?.flag ?? 'unknown',
+    mode: viewMode({ travelling: false, connection: 'snapshot', delaySeconds: 0, finished: chequeredMs !== null && live.raceTimeMs >= chequeredMs }),
+    delaySeconds: 0,
+    leaders: live.standings === null ? [] : classLeaders(live.standings.cars),
+    latest: live.latest,
+  };
+}
+
+function liveStrip(live: LiveSummary, variant: 'ticker' | 'panel', className: string): Html {
+  const link = `/races/${encodeURIComponent(live.race.id)}`;
+  const view = stripView(live);
+  const snapshot = trusted(renderToString(h(RaceStrip, { view, variant, link })));
+  return html`<div class="${className}" data-live-strip="${variant}" data-link="${link}" data-view="${JSON.stringify(view)}">${snapshot}</div>`;
+}
+
 function ticker(ctx: PageContext): Html | null {
   const live = ctx.liveRace;
   if (live === null || live.standings === null) return null;
-  const leaders = leadersByClass(live.standings).slice(0, 4);
-  return html`<div class="ticker"><div class="wrap">
-${live.running ? html`<span class="live">LIVE</span>` : html`<span class="pill">Result</span>`}
-<a href="/races/${live.race.id}" style="color:#fff;font-weight:700;text-decoration:none">${live.race.name}</a>
-<span>${formatRaceTime(live.raceTimeMs)}</span>
-${leaders.map((c) => html`<span><b style="color:${classColour(c.class)}">${c.class}</b> #${c.number} ${driverName(c.driver).surname}</span>`)}
-</div></div>`;
-}
-
-
-function leadersByClass(standings: Standings): CarStanding[] {
-  const seen = new Set<string>();
-  return standings.cars.filter((c) => !seen.has(c.class) && seen.add(c.class));
+  return html`<div class="ticker" role="region" aria-label="Race ticker">${liveStrip(live, 'ticker', 'wrap')}</div>`;
 }
 
 /** An ad slot for readers who are not subscribers, with its ad-blocker notice. */
@@ -196,30 +212,13 @@ export function adSlot(ctx: PageContext, id: string, shape: 'mpu' | 'leaderboard
 Ads keep Sarthe's race coverage free; if you would rather not see them at all, <a href="/subscribe">subscribe</a> for an ad-free site.</p>`;
 }
 
-function flagPill(standings: Standings | null): Html {
-  const flag = standings?.flag ?? 'unknown';
-  const names: Record<string, string> = { green: 'Green flag', fcy: 'Full course yellow', sc: 'Safety car', red: 'Red flag', chequered: 'Chequered flag', yellow: 'Yellow', unknown: 'Flag not in data' };
-  return html`<span class="pill flag-${flag}">${names[flag] ?? flag}</span>`;
-}
-
-/** The live race panel: summary (no script needed) and the web app's timing screen. */
+/** The live race panel: the race strip (clock, flag, class leaders; live with script) over the web app's timing screen. */
 export function livePanel(live: LiveSummary, options: { tall?: boolean; withLink?: boolean } = {}): Html {
-  const leaders = live.standings === null ? [] : leadersByClass(live.standings);
-  const remaining = live.race.scheduledDurationMs === null ? null : Math.max(0, live.race.scheduledDurationMs - live.raceTimeMs);
+  const timing = `/timing/#/?race=${encodeURIComponent(live.race.id)}`;
   return html`<section class="panel" aria-label="Live race" data-testid="live-panel">
-<header>
-${live.running ? html`<span class="pill live">Live</span>` : html`<span class="pill">Finished</span>`}
-<h2><a href="/races/${live.race.id}">${live.race.name}</a></h2>
-<span class="clock" title="Race time">${formatRaceTime(live.raceTimeMs)}</span>
-${remaining !== null && live.running ? html`<span>${formatRaceTime(remaining)} to go</span>` : null}
-${flagPill(live.standings)}
-</header>
-<div class="leaders">${leaders.map(
-    (c) =>
-      html`<div style="--cls:${classColour(c.class)}"><b><i></i>${c.class} leader</b>#${c.number} ${c.team} · ${driverName(c.driver).surname} · ${c.laps} laps</div>`,
-  )}</div>
-<iframe class="timing-frame ${options.tall ? 'tall' : ''}" src="/timing/#/?race=${encodeURIComponent(live.race.id)}" title="Live timing: ${live.race.name}" loading="lazy"></iframe>
-${options.withLink === false ? null : html`<footer>Full screen: <a href="/timing/#/?race=${encodeURIComponent(live.race.id)}">live timing</a> · <a href="/races/${live.race.id}">race centre</a> with every hourly report</footer>`}
+${liveStrip(live, 'panel', 'strip')}
+<iframe class="timing-frame ${options.tall ? 'tall' : ''}" src="${timing}&embed=1" title="Live timing: ${live.race.name}" loading="lazy"></iframe>
+${options.withLink === false ? null : html`<footer>Full screen: <a href="${timing}">live timing</a> · <a href="/races/${live.race.id}">race centre</a> with every hourly report</footer>`}
 </section>`;
 }
 
@@ -228,13 +227,13 @@ function card(article: Article): Html {
 ${kicker(article)}
 <h3><a href="${articlePath(article)}">${article.headline}</a></h3>
 <p>${article.standfirst}</p>
-<span class="meta">${article.byline} · ${time(shownMs(article))}</span>
+<span class="meta">${article.byline} · ${dated(article)}</span>
 </article>`;
 }
 
 export function newsList(articles: readonly Article[]): Html {
   return html`<ol class="newslist">${articles.map(
-    (a) => html`<li>${kicker(a)}<a href="${articlePath(a)}">${a.headline}</a><span class="meta">${time(shownMs(a))}</span></li>`,
+    (a) => html`<li>${kicker(a)}<a href="${articlePath(a)}">${a.headline}</a><span class="meta">${dated(a)}</span></li>`,
   )}</ol>`;
 }
 
@@ -250,7 +249,7 @@ ${
     ? html`<p class="notice">No news yet. Hourly reports appear here as the race passes each hour.</p>`
     : html`<article class="lead-story" data-testid="news-item">${kicker(lead)}
 <h2><a href="${articlePath(lead)}">${lead.headline}</a></h2><p>${lead.standfirst}</p>
-<span class="meta">${lead.byline} · ${time(shownMs(lead))}</span></article>`
+<span class="meta">${lead.byline} · ${dated(lead)}</span></article>`
 }
 ${running ? livePanel(ctx.liveRace!) : null}
 <div class="cards">${rest.map(card)}</div>
@@ -277,7 +276,8 @@ ${kicker(article)}
 <h1>${article.headline}</h1>
 <p class="standfirst">${article.standfirst}</p>
 <div class="byline"><span>By <strong>${article.byline}</strong></span>
-${article.publishedAtMs !== null ? html`<span>Published ${time(article.publishedAtMs)}</span>` : html`<span>Not published</span>`}
+${article.kind === 'report' && article.hour !== null ? html`<span>Positions at ${dated(article)}</span>` : null}
+${article.publishedAtMs === null ? html`<span>Not published</span>` : article.kind === 'report' ? null : html`<span>Published ${time(article.publishedAtMs)}</span>`}
 ${article.correctedAtMs !== null ? html`<span>Updated ${time(article.correctedAtMs)}</span>` : null}
 ${article.race !== null ? html`<span><a href="/races/${article.race}">Race centre</a></span>` : null}
 ${canEdit ? html`<span><a href="/editor/articles/${article.id}">Edit</a></span>` : null}
@@ -311,7 +311,7 @@ ${livePanel(live, { tall: true, withLink: false })}
 ${
   latest === undefined
     ? html`<p class="notice">The first report is drafted when the race passes its first full hour.</p>`
-    : html`<article class="lead-story" data-testid="latest-report">${kicker(latest)}<h2><a href="${articlePath(latest)}">${latest.headline}</a></h2><p>${latest.standfirst}</p><span class="meta">${time(shownMs(latest))}</span></article>`
+    : html`<article class="lead-story" data-testid="latest-report">${kicker(latest)}<h2><a href="${articlePath(latest)}">${latest.headline}</a></h2><p>${latest.standfirst}</p><span class="meta">${dated(latest)}</span></article>`
 }
 <h2 class="section-title">Every hourly report</h2>
 ${
@@ -343,11 +343,11 @@ function csrfField(ctx: PageContext): Html {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
 }
 
-export function loginPage(ctx: PageContext, next: string, error: string | null, email = ''): string {
+export function loginPage(ctx: PageContext, next: string, error: string | null, email = '', notice: string | null = null): string {
   return layout(
     ctx,
     { title: 'Log in', description: 'Log in to Sarthe', noindex: true },
-    html`<h1>Log in</h1>${error === null ? null : html`<p class="notice" role="alert">${error}</p>`}
+    html`<h1>Log in</h1>${error === null ? null : html`<p class="notice" role="alert">${error}</p>`}${notice === null ? null : html`<p class="notice ok" role="status" data-testid="registered">${notice}</p>`}
 <form class="form" method="post" action="/login">${csrfField(ctx)}<input type="hidden" name="next" value="${next}">
 <label for="email">Email</label><input id="email" type="email" name="email" value="${email}" required autocomplete="username">
 <label for="password">Password</label><input id="password" type="password" name="password" required autocomplete="current-password">
@@ -403,13 +403,14 @@ export function editorListPage(ctx: PageContext, drafts: readonly Article[], pub
   );
 }
 
-export function editArticlePage(ctx: PageContext, article: Article | null, error: string | null): string {
+export function editArticlePage(ctx: PageContext, article: Article | null, error: string | null, flash: string | null = null): string {
   const action = article === null ? '/editor/articles' : `/editor/articles/${article.id}`;
   return layout(
     ctx,
     { title: article === null ? 'New article' : `Edit: ${article.headline}`, description: 'Edit an article', noindex: true },
     html`<h1>${article === null ? 'New article' : 'Edit article'}</h1>
 ${error === null ? null : html`<p class="notice" role="alert">${error}</p>`}
+${flash === null ? null : html`<p class="notice ok" role="status">${flash}</p>`}
 ${article === null ? null : html`<p class="meta">Address: <a href="${articlePath(article)}">${articlePath(article)}</a> (kept when you correct it) · Status: <b data-testid="status">${article.status}</b></p>`}
 <form class="form wide" method="post" action="${action}">${csrfField(ctx)}
 <label for="headline">Headline</label><input id="headline" type="text" name="headline" value="${article?.headline ?? ''}" required maxlength="200">

@@ -14,7 +14,7 @@ import { formatDuration, formatLapTime, formatRaceTime, formatTimeOfDay } from '
 import type { PageProps } from '../app.js';
 import type { RaceInfo } from '../../model/live.js';
 import { atParam, getJson, raceUrl, serverHas } from '../lib/api.js';
-import { classStyle } from '../lib/classes.js';
+import { classStyle } from '../../model/classes.js';
 import { useAsync, useDerived } from '../lib/hooks.js';
 import { withRoute } from '../lib/route.js';
 import { STATUS_TITLE } from '../timing/cells.js';
@@ -30,8 +30,20 @@ export default function CarPage({ screen, route }: PageProps) {
   const detail = useAsync((signal) => loadCarPage(screen.race, car, route.atMs, signal), [screen.race, car, route.atMs], refresh);
   const flagsJson = useAsync((signal) => loadFlags(screen.race, route.atMs, signal), [screen.race, route.atMs], refresh);
   const flags = useMemo(() => readFlags(flagsJson.data), [flagsJson.data]);
-  const standing = useDerived(screen.shown, (shown) => (shown === null ? null : { ...(shown.state.cars.get(car) ?? null) } as CarStanding | null), sameStanding, [car]);
+  const standing = useDerived(screen.shown, (shown) => carIn(shown?.state.cars, car), sameStanding, [car]);
+  // 'unknown' once the race is known and this car is not in it: said at once, not after a failed load.
+  const known = useDerived(screen.shown, (shown) => (shown === null ? 'loading' : shown.state.cars.has(car) ? 'yes' : 'unknown'), Object.is, [car]);
   const data = detail.data;
+
+  if (known === 'unknown') {
+    return (
+      <div class="page car-page" data-testid="car-unknown">
+        <p class="notice" role="alert">
+          No car #{car} in {screen.race.name}. <a href={withRoute(route, { page: 'timing', car: null })}>Back to the timing screen</a>
+        </p>
+      </div>
+    );
+  }
 
   if (detail.error !== null && data === null) {
     return (
@@ -90,6 +102,12 @@ async function loadFlags(race: RaceInfo, atMs: number | null, signal: AbortSigna
   const at = atMs === null ? '' : `?at=${atParam(atMs)}`;
   const path = (await serverHas(['/api/races/{race}/flag-periods'])) ? '/flag-periods' : '/flags';
   return getJson<unknown>(raceUrl(race.id, `${path}${at}`), signal);
+}
+
+/** A copy of the car's standing (the live state is mutated in place), or null when the car is not in the race. */
+function carIn(cars: Map<string, CarStanding> | undefined, car: string): CarStanding | null {
+  const standing = cars?.get(car);
+  return standing === undefined ? null : { ...standing };
 }
 
 function sameStanding(a: CarStanding | null, b: CarStanding | null): boolean {
@@ -248,7 +266,7 @@ function DriveTime({ data, current }: { data: CarPageData; current: number | nul
   const maxRule = Math.max(0, ...(data.checks ?? []).map((c) => c.maxMs ?? 0));
   const scale = Math.max(maxRule, ...drive.drivers.map((d) => d.driveMs), 1);
   return (
-    <div class="drivers">
+    <div class="drivers" tabIndex={0} role="region" aria-label="Drive time by driver">
       <table class="data">
         <thead>
           <tr>
@@ -278,7 +296,11 @@ function DriveTime({ data, current }: { data: CarPageData; current: number | nul
                     {check?.minimumMs != null && <i class="min" style={`left:${(100 * check.minimumMs) / scale}%`} />}
                     {check?.maxMs != null && <i class="max" style={`left:${(100 * check.maxMs) / scale}%`} />}
                   </div>
-                  {check !== undefined && <span class={`rule-status ${check.status}`}>{STATUS_TEXT[check.status]}</span>}
+                  {check !== undefined && (
+                    <span class={`rule-status ${check.status}`} data-testid="rule-status">
+                      {ruleNumbers(check)}
+                    </span>
+                  )}
                 </td>
               </tr>
             );
@@ -295,6 +317,15 @@ function DriveTime({ data, current }: { data: CarPageData; current: number | nul
   );
 }
 
+/** The status with its numbers, as the CLI writes them (cli/drivers.ts): "On track · 4h05m to go". */
+export function ruleNumbers(c: DriverRuleCheck): string {
+  const parts = [STATUS_TEXT[c.status]];
+  if (c.toMinimumMs > 0) parts.push(`${formatDuration(c.toMinimumMs)} to go`);
+  if (c.status === 'at-risk' && c.availableMs !== null) parts.push(`${formatDuration(c.availableMs)} available`);
+  if (c.overMax === 'total' && c.maxMs !== null) parts.push(`${formatDuration(c.driveMs - c.maxMs)} over`);
+  return parts.join(' · ');
+}
+
 function ruleTitle(c: DriverRuleCheck): string {
   const parts = [`${formatDuration(c.driveMs)} driven`];
   if (c.minimumMs !== null) parts.push(`minimum ${formatDuration(c.minimumMs)}${c.toMinimumMs > 0 ? ` (${formatDuration(c.toMinimumMs)} to go)` : ''}`);
@@ -306,7 +337,7 @@ function ruleTitle(c: DriverRuleCheck): string {
 function StintsTable({ stints }: { stints: CarStint[] }) {
   if (stints.length === 0) return <p class="muted">No stint yet.</p>;
   return (
-    <div class="scroll">
+    <div class="scroll" tabIndex={0} role="region" aria-label="Stints">
       <table class="data" data-testid="stints">
         <thead>
           <tr>
@@ -344,7 +375,7 @@ function StintsTable({ stints }: { stints: CarStint[] }) {
 function PitStopsTable({ stops }: { stops: PitStop[] }) {
   if (stops.length === 0) return <p class="muted">No pit stop yet.</p>;
   return (
-    <div class="scroll">
+    <div class="scroll" tabIndex={0} role="region" aria-label="Pit stops">
       <table class="data" data-testid="pit-stops">
         <thead>
           <tr>

@@ -77,16 +77,53 @@ export function gapChartData(histories: readonly CarHistory[], className: string
 }
 
 /**
- * A y ceiling for the gap chart that keeps the fight for position readable:
- * cars hours behind (long repairs) would otherwise flatten everyone else.
- * The 85th percentile of all gaps, with headroom; at least one minute.
+ * The y ceiling of the gap chart: every gap inside the plot (the largest,
+ * with 5% headroom; at least one minute). A car hours behind squeezes the
+ * others, but a line that runs off the plot says nothing at all; zooming
+ * (drag across the chart) is the way to read the close fights.
  */
 export function gapCeiling(data: GapChartData): number {
-  const all: number[] = [];
-  for (const column of data.gaps) for (const v of column) if (v !== null) all.push(v);
-  if (all.length === 0) return 60;
-  all.sort((a, b) => a - b);
-  return Math.max(60, all[Math.floor(all.length * 0.85)]! * 1.15);
+  let max = 0;
+  for (const column of data.gaps) for (const v of column) if (v !== null && v > max) max = v;
+  return Math.max(60, max * 1.05);
+}
+
+/** sRGB hex of an OKLCH colour (Björn Ottosson, "A perceptual color space for image processing", 2020), clipped to gamut. */
+export function oklchHex(l: number, c: number, hueDeg: number): string {
+  const h = (hueDeg * Math.PI) / 180;
+  const a = c * Math.cos(h);
+  const b = c * Math.sin(h);
+  const l1 = (l + 0.3963377774 * a + 0.2158037573 * b) ** 3;
+  const m1 = (l - 0.1055613458 * a - 0.0638541728 * b) ** 3;
+  const s1 = (l - 0.0894841775 * a - 1.291485548 * b) ** 3;
+  const linear = [
+    4.0767416621 * l1 - 3.3077115913 * m1 + 0.2309699292 * s1,
+    -1.2684380046 * l1 + 2.6097574011 * m1 - 0.3413193965 * s1,
+    -0.0041960863 * l1 - 0.7034186147 * m1 + 1.707614701 * s1,
+  ];
+  return `#${linear
+    .map((x) => {
+      const v = Math.min(1, Math.max(0, x));
+      const srgb = v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055;
+      return Math.round(srgb * 255)
+        .toString(16)
+        .padStart(2, '0');
+    })
+    .join('')}`;
+}
+
+/**
+ * One colour per car of a class, never repeated: hues spread evenly round
+ * the OKLCH circle (perceptually even steps), and past 9 cars alternating
+ * between two (past 16, three) tones, so neighbours in hue differ in
+ * lightness too. All read on the dark theme (lightness ≥ 0.62). Measured
+ * (test/site-live-strip.test.ts): every pair at least 0.07 apart in OKLab
+ * up to 20 cars, a class's largest field at Le Mans.
+ */
+export function carColours(count: number): string[] {
+  const tones = count <= 9 ? [0.78] : count <= 16 ? [0.86, 0.66] : [0.9, 0.76, 0.62];
+  const hues = Math.ceil(count / tones.length);
+  return Array.from({ length: count }, (_, i) => oklchHex(tones[i % tones.length]!, 0.15, 25 + (360 * Math.floor(i / tones.length)) / hues + (i % tones.length) * (180 / hues)));
 }
 
 export interface StrategyRow {

@@ -13,12 +13,13 @@ import type { PageProps } from '../app.js';
 import type { RaceInfo } from '../../model/live.js';
 import { chartData, type ChartData } from '../analysis/local.js';
 import { atParam, getJson, raceUrl, serverHas } from '../lib/api.js';
-import { classStyle } from '../lib/classes.js';
+import { classStyle } from '../../model/classes.js';
 import { sameList, useAsync, useDerived } from '../lib/hooks.js';
+import { withRoute } from '../lib/route.js';
 import { classesOf } from '../lib/live-state.js';
-import { gapCeiling, gapChartData, lapChartData, strategyRows } from './chart-data.js';
+import { carColours, gapCeiling, gapChartData, lapChartData, strategyRows } from './chart-data.js';
 import { StrategyChart } from './strategy-chart.js';
-import { AXIS, CAR_COLOURS, UPlotChart } from './uplot-chart.js';
+import { AXIS, UPlotChart } from './uplot-chart.js';
 
 const LIVE_REFRESH_MS = 30_000;
 
@@ -52,6 +53,16 @@ export default function ChartsPage({ screen, route }: PageProps) {
   const endMs = route.atMs ?? screen.liveRaceTimeMs.get();
 
   if (className === null) return <p class="notice">Waiting for the race…</p>;
+  if (classes.length > 0 && !classes.includes(className)) {
+    return (
+      <div class="page charts-page" data-testid="class-unknown">
+        <p class="notice" role="alert">
+          No class “{className}” in {screen.race.name}. Pick one of {classes.join(', ')} above, or{' '}
+          <a href={withRoute(route, { className: null })}>go back to the first class</a>.
+        </p>
+      </div>
+    );
+  }
   const lapChart = charts.data?.lapChart ?? null;
   const stintList = charts.data?.stints ?? null;
   const rows = stintList === null ? [] : strategyRows(stintList, className, order, classOf);
@@ -86,10 +97,10 @@ function Pending({ error }: { error: string | null }) {
   return <p class="muted">{error === null ? 'Loading…' : `Not available (${error}).`}</p>;
 }
 
-function carSeries(label: string, i: number, format: (v: number) => string): uPlot.Series {
+function carSeries(label: string, colour: string, format: (v: number) => string): uPlot.Series {
   return {
     label,
-    stroke: CAR_COLOURS[i % CAR_COLOURS.length],
+    stroke: colour,
     width: 1.5,
     spanGaps: false,
     points: { show: false },
@@ -100,6 +111,7 @@ function carSeries(label: string, i: number, format: (v: number) => string): uPl
 function LapChart({ histories, className }: { histories: CarHistory[]; className: string }) {
   const chart = useMemo(() => lapChartData(histories, className), [histories, className]);
   const carsKey = chart.cars.map((c) => c.car).join();
+  const colours = carColours(chart.cars.length);
   const options = useMemo(
     (): Omit<uPlot.Options, 'width' | 'height'> => ({
       scales: { x: { time: false }, y: { dir: -1, range: (_u, _min, max) => [0.5, Math.max(2, max) + 0.5] } },
@@ -108,18 +120,19 @@ function LapChart({ histories, className }: { histories: CarHistory[]; className
         { ...AXIS, label: 'Lap', labelSize: 16, labelFont: AXIS.font },
         { ...AXIS, size: 34, incrs: [1, 2, 5, 10], values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? `P${t}` : '')) },
       ],
-      series: [{ label: 'Lap' }, ...chart.cars.map((c, i) => carSeries(`#${c.car}`, i, (v) => `P${v}`))],
+      series: [{ label: 'Lap' }, ...chart.cars.map((c, i) => carSeries(`#${c.car}`, colours[i]!, (v) => `P${v}`))],
     }),
     [carsKey],
   );
   const data = useMemo((): uPlot.AlignedData => [chart.laps, ...chart.positions], [chart]);
-  return <UPlotChart options={options} data={data} height={Math.min(520, 160 + chart.cars.length * 14)} testId="lap-position-chart" />;
+  return <UPlotChart options={options} data={data} height={Math.min(520, 160 + chart.cars.length * 14)} testId="lap-position-chart" endLabels />;
 }
 
 function GapChart({ histories, className }: { histories: CarHistory[]; className: string }) {
   const chart = useMemo(() => gapChartData(histories, className), [histories, className]);
   const ceiling = gapCeiling(chart);
   const carsKey = chart.cars.map((c) => c.car).join();
+  const colours = carColours(chart.cars.length);
   const options = useMemo(
     (): Omit<uPlot.Options, 'width' | 'height'> => ({
       scales: { x: { time: false }, y: { dir: -1, range: () => [0, ceiling] } },
@@ -136,15 +149,15 @@ function GapChart({ histories, className }: { histories: CarHistory[]; className
         },
         { ...AXIS, size: 62, values: (_u, ticks) => ticks.map((t) => formatLapTime(t * 1000).replace(/\.\d+$/, '')) },
       ],
-      series: [{ label: 'Race time', value: (_u, v) => (v === null ? '' : formatRaceTime(v * HOUR)) }, ...chart.cars.map((c, i) => carSeries(`#${c.car}`, i, (v) => `+${formatLapTime(v * 1000)}`))],
+      series: [{ label: 'Race time', value: (_u, v) => (v === null ? '' : formatRaceTime(v * HOUR)) }, ...chart.cars.map((c, i) => carSeries(`#${c.car}`, colours[i]!, (v) => `+${formatLapTime(v * 1000)}`))],
     }),
     [carsKey, Math.round(ceiling)],
   );
   const data = useMemo((): uPlot.AlignedData => [chart.hours, ...chart.gaps], [chart]);
   return (
     <>
-      <UPlotChart options={options} data={data} height={340} testId="gap-chart" />
-      <p class="legend muted">Leader at the top; drag across the chart to zoom in on a period, double-click to zoom out.</p>
+      <UPlotChart options={options} data={data} height={340} testId="gap-chart" endLabels />
+      <p class="legend muted">Leader at the top, every car inside the plot; drag across the chart to zoom in on a period, double-click to zoom out.</p>
     </>
   );
 }

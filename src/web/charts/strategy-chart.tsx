@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatDuration, formatRaceTime, HOUR } from '../../model/time.js';
-import { classStyle } from '../lib/classes.js';
+import { classStyle } from '../../model/classes.js';
 import type { StrategyRow } from './chart-data.js';
 
 /** Driver 1, 2, 3, 4 of a crew. */

@@ -14,9 +14,53 @@ export interface ChartProps {
   data: uPlot.AlignedData;
   height: number;
   testId?: string;
+  /** Write each series' label at the end of its line (lap and gap charts). */
+  endLabels?: boolean;
 }
 
-export function UPlotChart({ options, data, height, testId }: ChartProps) {
+/** The last index at which series `i` has a value, or -1. */
+function lastIndex(u: uPlot, i: number): number {
+  const column = u.data[i] ?? [];
+  for (let k = column.length - 1; k >= 0; k--) if (column[k] != null) return k;
+  return -1;
+}
+
+/** Labels at the line ends, nudged apart so they do not print over each other. */
+function drawEndLabels(u: uPlot): void {
+  const ctx = u.ctx;
+  const ratio = devicePixelRatio || 1;
+  const labels: Array<{ x: number; y: number; text: string; colour: string }> = [];
+  u.series.forEach((series, i) => {
+    if (i === 0 || series.show === false) return;
+    const k = lastIndex(u, i);
+    if (k < 0) return;
+    const x = u.valToPos(u.data[0][k]!, 'x', true);
+    const y = u.valToPos(u.data[i]![k]!, series.scale ?? 'y', true);
+    labels.push({ x, y, text: String(series.label ?? ''), colour: typeof series.stroke === 'string' ? series.stroke : '#ccc' });
+  });
+  labels.sort((a, b) => a.y - b.y);
+  const gap = 11 * ratio;
+  for (let n = 1; n < labels.length; n++) if (labels[n]!.y - labels[n - 1]!.y < gap) labels[n]!.y = labels[n - 1]!.y + gap;
+  ctx.save();
+  ctx.font = `${10 * ratio}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  const right = u.ctx.canvas.width - 2 * ratio;
+  for (const label of labels) {
+    ctx.fillStyle = label.colour;
+    const width = ctx.measureText(label.text).width;
+    ctx.fillText(label.text, Math.min(label.x + 4 * ratio, right - width), label.y);
+  }
+  ctx.restore();
+}
+
+/** Outside a hover the legend shows the latest values, not "--". */
+function legendAtEnd(u: uPlot): void {
+  if (u.cursor.idx != null) return;
+  const last = (u.data[0]?.length ?? 0) - 1;
+  if (last >= 0) u.setLegend({ idx: last });
+}
+
+export function UPlotChart({ options, data, height, testId, endLabels = false }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const dataRef = useRef(data);
@@ -24,7 +68,16 @@ export function UPlotChart({ options, data, height, testId }: ChartProps) {
 
   useEffect(() => {
     const el = box.current!;
-    const chart = new uPlot({ ...options, width: Math.max(200, el.clientWidth), height }, dataRef.current, el);
+    const hooks: uPlot.Hooks.Arrays = {
+      ...options.hooks,
+      ready: [...(options.hooks?.ready ?? []), legendAtEnd],
+      setCursor: [...(options.hooks?.setCursor ?? []), legendAtEnd],
+      setData: [...(options.hooks?.setData ?? []), legendAtEnd],
+      draw: [...(options.hooks?.draw ?? []), ...(endLabels ? [drawEndLabels] : [])],
+    };
+    // Room on the right for the end labels.
+    const padding: uPlot.Padding | undefined = endLabels ? [8, 40, null, null] : options.padding;
+    const chart = new uPlot({ ...options, hooks, padding, width: Math.max(200, el.clientWidth), height }, dataRef.current, el);
     plot.current = chart;
     const resize = new ResizeObserver(() => chart.setSize({ width: Math.max(200, el.clientWidth), height }));
     resize.observe(el);
@@ -33,7 +86,7 @@ export function UPlotChart({ options, data, height, testId }: ChartProps) {
       chart.destroy();
       plot.current = null;
     };
-  }, [options, height]);
+  }, [options, height, endLabels]);
 
   useEffect(() => {
     plot.current?.setData(data);
@@ -49,10 +102,3 @@ export const AXIS: Partial<uPlot.Axis> = {
   ticks: { stroke: 'rgba(139, 152, 168, 0.25)', width: 1 },
   font: '11px system-ui, sans-serif',
 };
-
-/** Distinct line colours for the cars of one class (up to 20 before repeating). */
-export const CAR_COLOURS = [
-  '#4aa3ff', '#ff6b6b', '#ffd166', '#06d6a0', '#c77dff', '#f78c6b', '#83c5be', '#ef476f',
-  '#a0c4ff', '#b5e48c', '#ffafcc', '#f4a261', '#90e0ef', '#e9c46a', '#cdb4db', '#2ec4b6',
-  '#ff9f1c', '#8ecae6', '#d62828', '#80ed99',
-];

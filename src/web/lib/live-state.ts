@@ -11,7 +11,7 @@ import { FEED_LIMIT } from '../../model/live.js';
 
 export { FEED_LIMIT };
 import type { CarStanding, Standings } from '../../model/standings.js';
-import { sortClasses } from './classes.js';
+import { sortClasses } from '../../model/classes.js';
 
 /** A LiveSnapshot with its cars kept by number and their order apart, so deltas patch them in place. */
 export interface LiveState extends Omit<LiveSnapshot, 'cars' | 'messages'> {

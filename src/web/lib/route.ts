@@ -6,6 +6,7 @@
  *   #/?class=LMP2&at=6:00:00    one class, as it stood after 6 hours
  *   #/car/8                     car page
  *   #/charts?class=LMP2         race charts
+ *   #/?race=x&embed=1           in the news site's live panel (no header)
  *
  * Pure (no DOM), unit-tested in Node.
  */
@@ -23,6 +24,8 @@ export interface Route {
   atMs: number | null;
   /** Race id when the server has several; null for the first one. */
   race: string | null;
+  /** Inside the news site's live panel, whose race strip is the header: the app draws none. */
+  embed: boolean;
 }
 
 export function parseRoute(hash: string): Route {
@@ -49,7 +52,7 @@ export function parseRoute(hash: string): Route {
   }
   const className = params.get('class');
   const race = params.get('race');
-  return { page, car, className: className === '' ? null : className, atMs, race: race === '' ? null : race };
+  return { page, car, className: className === '' ? null : className, atMs, race: race === '' ? null : race, embed: params.has('embed') };
 }
 
 export function formatRoute(route: Route): string {
@@ -58,6 +61,7 @@ export function formatRoute(route: Route): string {
   if (route.race !== null) params.push(`race=${queryValue(route.race)}`);
   if (route.className !== null) params.push(`class=${queryValue(route.className)}`);
   if (route.atMs !== null) params.push(`at=${queryValue(formatRaceTime(route.atMs, route.atMs % 1000 !== 0))}`);
+  if (route.embed) params.push('embed=1');
   return `#${path}${params.length > 0 ? `?${params.join('&')}` : ''}`;
 }
 

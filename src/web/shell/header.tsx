@@ -2,20 +2,14 @@
 import type { FlagState } from '../../model/events.js';
 import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime, formatTimeOfDay } from '../../model/time.js';
+import { FLAG_TEXT, modeText, remainingText, viewMode } from '../live/race-strip.js';
 import { useDerived, useStore, useTick } from '../lib/hooks.js';
 import type { Screen, Shown } from '../lib/screen.js';
 
-const FLAG_TEXT: Record<FlagState, string> = {
-  green: 'Green flag',
-  fcy: 'Full course yellow',
-  'safety-car': 'Safety car',
-  red: 'Red flag',
-  finish: 'Chequered flag',
-  unknown: 'No flag data in this feed',
-};
-
 interface HeaderState {
   atMs: number | null;
+  /** The live snapshot's `stalled` field, when the server sends one (issue 14). */
+  stalled: boolean;
   flag: FlagState;
   chequeredMs: number | null;
   latest: FeedMessage | undefined;
@@ -23,16 +17,16 @@ interface HeaderState {
 
 function headerState(shown: Shown | null): HeaderState {
   const state = shown?.state;
-  return { atMs: shown?.atMs ?? null, flag: state?.flag ?? 'unknown', chequeredMs: state?.chequeredMs ?? null, latest: state?.messages[state.messages.length - 1] };
+  return { atMs: shown?.atMs ?? null, stalled: (state as { stalled?: unknown } | undefined)?.stalled === true, flag: state?.flag ?? 'unknown', chequeredMs: state?.chequeredMs ?? null, latest: state?.messages[state.messages.length - 1] };
 }
 
 function sameHeader(a: HeaderState, b: HeaderState): boolean {
-  return a.atMs === b.atMs && a.flag === b.flag && a.chequeredMs === b.chequeredMs && a.latest === b.latest;
+  return a.atMs === b.atMs && a.stalled === b.stalled && a.flag === b.flag && a.chequeredMs === b.chequeredMs && a.latest === b.latest;
 }
 
 export function Header({ screen }: { screen: Screen }) {
   // Only what the header shows: live frames that change none of it cost nothing here.
-  const { atMs, flag: shownFlag, chequeredMs, latest } = useDerived(screen.shown, headerState, sameHeader);
+  const { atMs, stalled, flag: shownFlag, chequeredMs, latest } = useDerived(screen.shown, headerState, sameHeader);
   const connection = useStore(screen.connection);
   const delay = useStore(screen.delaySeconds);
   const travelling = atMs !== null;
@@ -40,23 +34,13 @@ export function Header({ screen }: { screen: Screen }) {
   useTick(travelling ? 60_000 : 1000);
   const race = screen.race;
   const elapsedMs = atMs ?? screen.clock.now(performance.now(), chequeredMs);
-  const duration = race.scheduledDurationMs;
   const finished = chequeredMs !== null && elapsedMs >= chequeredMs;
-  const remaining = finished ? 'Finished' : duration === null ? '—' : formatRaceTime(Math.max(0, duration - elapsedMs));
+  const remaining = remainingText({ race, elapsedMs, chequeredMs });
   const flag: FlagState = finished ? 'finish' : shownFlag;
-
-  let mode: string;
-  let modeClass: string;
-  if (travelling) {
-    mode = 'Time travel';
-    modeClass = 'travel';
-  } else if (connection === 'live') {
-    mode = delay > 0 ? `Live −${delay}s` : 'Live';
-    modeClass = 'live';
-  } else {
-    mode = connection === 'connecting' ? 'Connecting…' : connection === 'reconnecting' ? 'Reconnecting…' : 'Offline';
-    modeClass = 'down';
-  }
+  // One rule for every live surface (live/race-strip.ts): never "Live" after the flag.
+  const state = viewMode({ travelling, connection, delaySeconds: delay, finished, stalled });
+  const mode = modeText(state, delay);
+  const modeClass = state === 'live' || state === 'delayed' ? 'live' : state === 'travel' ? 'travel' : state === 'finished' ? 'finished' : 'down';
 
   return (
     <header class="top">
@@ -65,7 +49,7 @@ export function Header({ screen }: { screen: Screen }) {
           Sarthe
         </a>
         <h1 title={race.name}>{race.name}</h1>
-        <span class={`mode ${modeClass}`} data-testid="mode">
+        <span class={`mode ${modeClass}`} data-testid="mode" data-mode={state}>
           {mode}
         </span>
       </div>

@@ -9,7 +9,7 @@
  * row on a laptop and a five-column row with a tap-to-open panel on a phone.
  */
 import type { CarStanding } from '../../model/standings.js';
-import { classStyle } from '../lib/classes.js';
+import { classStyle } from '../../model/classes.js';
 import { COLUMNS, STATUS_TITLE, cellsOf, sameBests, shortDriverName, type Bests, type CellContext, type Column } from './cells.js';
 
 const HEADERS: Record<Column, string> = {

@@ -2,6 +2,9 @@
  * Class colours as number panels and timing screens show them
  * (../shared/specs/endurance-rules.md §2), and the usual order of the classes
  * from fastest to slowest so tabs do not shuffle when a GT passes a prototype.
+ * Panel colours with white ink keep a 4.5:1 contrast (WCAG AA; the GT green
+ * is darker than the rules' for that reason). The one definition: the web app (tabs, table, charts) and the server's
+ * pages (ticker, leader boxes) both read it.
  */
 
 interface ClassStyle {
@@ -22,14 +25,14 @@ const KNOWN: Array<[RegExp, ClassStyle]> = [
   [/^dpi$|^gtp$/, { colour: '#d7141a', ink: '#fff', rank: 3, short: 'GTP' }],
   [/^lmp2/, { colour: '#1f63e0', ink: '#fff', rank: 4, short: 'P2' }],
   [/^lmp3/, { colour: '#7b3fbf', ink: '#fff', rank: 5, short: 'P3' }],
-  [/^lmgtepro$|^gtepro$|^gtlm$/, { colour: '#0d9445', ink: '#fff', rank: 6, short: 'Pro' }],
+  [/^lmgtepro$|^gtepro$|^gtlm$/, { colour: '#0b7a3b', ink: '#fff', rank: 6, short: 'Pro' }],
   [/^lmgteam$|^gteam$/, { colour: '#f08a00', ink: '#111', rank: 7, short: 'Am' }],
-  [/^lmgt3$|^gtd/, { colour: '#0d9445', ink: '#fff', rank: 8, short: 'GT3' }],
+  [/^lmgt3$|^gtd/, { colour: '#0b7a3b', ink: '#fff', rank: 8, short: 'GT3' }],
   [/^innovative|^garage56|^inv/, { colour: '#f2f2f2', ink: '#111', rank: 9, short: 'INV' }],
 ];
 
-/** For classes the rules do not list: distinct, readable, stable per name. */
-const FALLBACK = ['#0a9396', '#9b2226', '#5e548e', '#bb3e03', '#3a5a40', '#6d597a'];
+/** For classes the rules do not list: distinct, readable (white on each ≥ 4.5:1, WCAG AA), stable per name. */
+const FALLBACK = ['#08777a', '#9b2226', '#5e548e', '#bb3e03', '#3a5a40', '#6d597a'];
 
 function key(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
