@@ -9,11 +9,11 @@
  * Each fact finder takes the hour's context and returns the facts of one
  * kind; HOUR_FACT_FINDERS fixes their order (see there).
  */
-import type { TimingEvent } from '../model/events.js';
+import type { LapEvent, TimingEvent } from '../model/events.js';
 import type { CarStanding, CarStatus, Gap, Standings } from '../model/standings.js';
 import { HOUR, MINUTE } from '../model/time.js';
 import { standingsAt } from '../engine/standings.js';
-import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
+import { foldEvents, type CarTimeline, type RaceTimeline } from '../engine/timeline.js';
 import type { EntryList } from './entry-list.js';
 import { flagPeriods, type FlagPeriod, type RaceControl } from './flags.js';
 import { lapsLed, leaderChanges, outOfRunning, retirementOf, type Retirement } from './history.js';
@@ -84,7 +84,10 @@ export interface LeadChangeFact extends InHour {
   newLeader: CarRef;
   newLeaderDriver: DriverRef | null;
   previousLeader: CarRef;
+  /** Its driver then; when it lost the lead to a stop, the driver of the in-lap (the one who pitted). */
   previousLeaderDriver: DriverRef | null;
+  /** The in-lap of that stop, when it lost the lead to one. */
+  previousLeaderInLap: number | null;
   /** The previous leader's status at that instant (the engine's). */
   previousLeaderStatus: CarStatus;
   /**
@@ -380,6 +383,9 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
       const status = then.cars.find((x) => x.number === c.from)?.status ?? 'running';
       const previous = ctx.timeline.cars.get(c.from!)!;
       const running = previous.laps[previous.indexAt(c.atMs)];
+      const pitting = status === 'in-pit' || status === 'out-lap' || (running?.inPit === true && running.crossingMs <= ctx.toMs);
+      // The driver who pits is the one who drove the in-lap, not the one who takes over in the stop.
+      const inLap = pitting ? inLapAround(previous, c.atMs, running) : undefined;
       return {
         kind: 'lead-change' as const,
         ...inHour(ctx, c.atMs),
@@ -388,11 +394,25 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
         newLeader: ctx.roster.car(c.to),
         newLeaderDriver: driverOf(c.to),
         previousLeader: ctx.roster.car(c.from!),
-        previousLeaderDriver: driverOf(c.from!),
+        previousLeaderDriver:
+          inLap === undefined ? driverOf(c.from!) : ctx.roster.driver(c.from!, inLap.driverNumber, inLap.driverName),
+        previousLeaderInLap: inLap?.lap ?? null,
         previousLeaderStatus: status,
-        previousLeaderPitting: status === 'in-pit' || status === 'out-lap' || (running?.inPit === true && running.crossingMs <= ctx.toMs),
+        previousLeaderPitting: pitting,
       };
     });
+
+/**
+ * The in-lap of the stop a car is making at t: its latest in-lap completed by
+ * t while it is in the pits or on its out-lap, else the lap it is running
+ * when that lap ends in the pits.
+ */
+function inLapAround(car: CarTimeline, t: number, running: LapEvent | undefined): LapEvent | undefined {
+  if (running?.inPit === true) return running;
+  const n = car.indexAt(t);
+  const last = n > 0 ? car.lastInLapUpTo[n - 1]! : -1;
+  return last >= 0 ? car.laps[last] : undefined;
+}
 
 export const leadShareFacts: HourFactFinder = (ctx) => {
   const led = new Map(lapsLed(ctx.timeline, { at: ctx.toMs }).map((l) => [l.car, l]));

@@ -132,6 +132,16 @@ class Verifier {
         const c = this.car(f.car, f.atMs);
         return c?.driver === f.driver ? null : `#${f.car} had ${c?.driver} at the wheel`;
       }
+      case 'pitted': {
+        const car = carOf(f.car);
+        const lap = car?.laps.find((l) => l.lap === f.inLap);
+        if (lap === undefined) return `#${f.car} has no lap ${f.inLap}`;
+        if (!lap.inPit) return `#${f.car} lap ${f.inLap} did not end in the pit lane`;
+        if (lap.driverName !== f.driver) return `${lap.driverName} drove the in-lap of #${f.car}, not ${f.driver}`;
+        // The stop spans the in-lap, the pit lane and the out-lap: from the in-lap's start to the out-lap's end.
+        const outLapEnd = car!.laps.find((l) => l.lap === f.inLap + 1)?.crossingMs ?? Infinity;
+        return f.atMs >= lap.crossingMs - lap.lapMs && f.atMs <= outLapEnd ? null : `#${f.car} was not making the stop after lap ${f.inLap} at ${f.atMs}`;
+      }
       case 'crew': {
         const car = carOf(f.car);
         if (car === undefined) return `no car #${f.car}`;

@@ -226,7 +226,10 @@ function headlineOf(sel: Selection, seed: string): Sentence {
   if (story.change !== null) {
     const old = story.change.previousLeaderDriver;
     facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: story.class, lap: story.change.lap, atMs: story.change.atMs });
-    if (old !== null) facts.push({ kind: 'at-wheel', car: story.change.previousLeader.car, driver: old.name, atMs: story.change.atMs });
+    const inLap = story.change.previousLeaderInLap;
+    if (old !== null && story.change.previousLeaderPitting && inLap !== null)
+      facts.push({ kind: 'pitted', car: story.change.previousLeader.car, driver: old.name, inLap, atMs: story.change.atMs });
+    else if (old !== null) facts.push({ kind: 'at-wheel', car: story.change.previousLeader.car, driver: old.name, atMs: story.change.atMs });
     const oldName = old === null ? `the #${story.change.previousLeader.car}` : names.driver(old);
     const text = story.change.previousLeaderPitting
       ? `${d1} into lead as ${oldName} pits ${when}`

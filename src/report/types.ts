@@ -21,6 +21,8 @@ export type ReportFact =
   | { kind: 'interval'; car: string; class: string | null; gap: Gap; atMs: number }
   /** Who was at the wheel (driver name as the timing writes it). */
   | { kind: 'at-wheel'; car: string; driver: string; atMs: number }
+  /** `driver` drove lap `inLap` of the car, which ended in the pit lane; at atMs the car was on that in-lap, in the pits or on its out-lap. */
+  | { kind: 'pitted'; car: string; driver: string; inLap: number; atMs: number }
   /** These drivers belong to the car's crew. */
   | { kind: 'crew'; car: string; drivers: string[] }
   /** The car has led every lap from `sinceLap` to the latest lap completed at atMs, and not the lap before. */

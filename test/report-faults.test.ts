@@ -1,0 +1,47 @@
+/**
+ * The report audit's fault kinds (issue 11), each with its real example and
+ * a tampered fact the checker must catch.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
+import { buildReport } from '../src/report/build.js';
+import { checkReport, formatProblem } from '../src/report/check.js';
+import type { Report, ReportFact } from '../src/report/types.js';
+import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
+import { realData, realFile } from './helpers.js';
+
+const loaded = new Map<string, Promise<RaceTimeline>>();
+function load(name: string): Promise<RaceTimeline> {
+  let t = loaded.get(name);
+  if (t === undefined) loaded.set(name, (t = importAnalysisFiles([realFile(name)]).then((r) => foldEvents(r.events))));
+  return t;
+}
+
+function allFacts(report: Report): ReportFact[] {
+  return [...report.headlineFacts, ...report.standfirstFacts, ...report.sections.flatMap((s) => s.paragraphs.flatMap((p) => p.facts))];
+}
+
+describe('the driver who pits is the one on the in-lap', realData(), () => {
+  it('Daytona 2019 hour 12: Pagenaud drove the #6 in (lap 377), Montoya took over', async () => {
+    const timeline = await load('imsa-2019-daytona-24h-race-timecards.csv');
+    const report = buildReport(timeline, 12);
+    assert.match(report.headline, /as Simon Pagenaud pits/);
+    assert.doesNotMatch(report.headline, /Montoya pits/);
+    const pitted = allFacts(report).find((f) => f.kind === 'pitted');
+    assert.deepEqual(pitted && { car: pitted.car, driver: pitted.driver, inLap: pitted.inLap }, { car: '6', driver: 'Simon Pagenaud', inLap: 377 });
+    assert.deepEqual(checkReport(timeline, report).problems.map(formatProblem), []);
+  });
+
+  it('the checker refuses the driver who took over as the one who pitted', async () => {
+    const timeline = await load('imsa-2019-daytona-24h-race-timecards.csv');
+    const report = buildReport(timeline, 12);
+    const tampered: Report = structuredClone(report);
+    const fact = tampered.headlineFacts.find((f) => f.kind === 'pitted');
+    assert.ok(fact !== undefined && fact.kind === 'pitted');
+    fact.driver = 'Juan Pablo Montoya';
+    const problems = checkReport(timeline, tampered).problems.map(formatProblem);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /drove the in-lap of #6, not Juan Pablo Montoya/);
+  });
+});
