@@ -45,3 +45,25 @@ describe('the driver who pits is the one on the in-lap', realData(), () => {
     assert.match(problems[0]!, /drove the in-lap of #6, not Juan Pablo Montoya/);
   });
 });
+
+describe('laps led belong to the car, not to a driver', realData(), () => {
+  for (const name of ['wec-2019-spa-6h-race-analysis.csv', 'lemans-2019-race-analysis.csv', 'lemans-2024-race-analysis.csv']) {
+    it(`${name}: every "has led" sentence has a car as its subject`, async () => {
+      const { reportHours } = await import('../src/report/build.js');
+      const timeline = await load(name);
+      let seen = 0;
+      for (const hour of reportHours(timeline)) {
+        const report = buildReport(timeline, hour);
+        const sentences = report.sections.flatMap((s) => s.paragraphs.flatMap((p) => p.text.split(/(?<=\.)\s+(?=[A-Z])/)));
+        for (const sentence of sentences) {
+          const m = /\b(?:has|have) (?:led|been in front)\b/.exec(sentence);
+          if (m === null) continue;
+          seen++;
+          assert.match(sentence.slice(0, m.index), /#\w+/, `${name} hour ${hour}: "${sentence}"`);
+          assert.doesNotMatch(sentence.slice(0, m.index), /\bhave\b|, \w+ $/, `${name} hour ${hour}: "${sentence}"`);
+        }
+      }
+      assert.ok(seen > 3, `${name}: ${seen} sentences about laps led`);
+    });
+  }
+});

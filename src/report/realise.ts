@@ -497,7 +497,7 @@ function leadSentences(
     const share = story.share;
     const facts: ReportFact[] = [{ kind: 'crew', car: leader.car, drivers: [...(wheel === null ? [] : [wheel.name]), ...crew.drivers.map((d) => d.name)] }];
     const wheelName = wheel === null ? '' : m.driver(wheel);
-    const who = wheel === null ? `The #${leader.car}` : `The car ${wheelName} shares with ${crew.text}`;
+    const who = wheel === null ? `The #${leader.car}` : `The #${leader.car}, which ${wheelName} shares with ${crew.text},`;
     if (story.change !== null) {
       const c = story.change;
       facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
@@ -515,15 +515,15 @@ function leadSentences(
     } else if (share !== null) {
       const led = shareSentence(sel, leader, share, lapAt, cls.class);
       facts.push(...led.facts);
-      // The crew sentence turns by the hour, so two hours in a row never open alike.
-      const plural = led.text.replace(/^has /, 'have ');
+      // The crew sentence turns by the hour, so two hours in a row never open alike. Laps led
+      // belong to the car, never to one driver of its crew: the car is always the subject.
       const variants =
         crew.drivers.length === 0 || wheel === null
           ? [`The #${leader.car} ${led.text}.`]
           : [
               `${who} ${led.text}.`,
-              `${capitalise(listWords([wheelName, ...crew.names]))} ${plural}.`,
-              `Sharing the #${leader.car} with ${crew.text}, ${wheelName} ${led.text}.`,
+              `The #${leader.car}, shared by ${listWords([wheelName, ...crew.names])}, ${led.text}.`,
+              `With ${wheelName} at the wheel, the #${leader.car} ${led.text}.`,
               `The #${leader.car} of ${wheelName}, ${crew.text} ${led.text}.`,
             ];
       out.push({ text: variants[sel.hour % variants.length]!, facts });
