@@ -24,9 +24,15 @@ describe('report wording rules', () => {
   it('gaps: tenths under a minute, minutes and seconds above, laps spelled out to nine', () => {
     assert.equal(gapWords({ ms: 8_400 }), '8.4s');
     assert.equal(gapWords({ ms: 8_449 }), '8.4s');
-    assert.equal(gapWords({ ms: 59_999 }), '59.9s');
+    assert.equal(gapWords({ ms: 8_450 }), '8.5s');
+    // Rounded, not cut: the audit's 17.988 read "17.9s" beside a table showing 17.988.
+    assert.equal(gapWords({ ms: 17_988 }), '18.0s');
+    assert.equal(gapWords({ ms: 59_940 }), '59.9s');
+    assert.equal(gapWords({ ms: 59_950 }), '1m00s');
+    assert.equal(gapWords({ ms: 137_499 }), '2m17s');
+    assert.equal(gapWords({ ms: 137_500 }), '2m18s');
     assert.equal(gapWords({ ms: 137_000 }), '2m17s');
-    assert.equal(gapWords({ ms: 63_900 }), '1m03s');
+    assert.equal(gapWords({ ms: 63_900 }), '1m04s');
     assert.equal(gapWords({ laps: 1 }), 'one lap');
     assert.equal(gapWords({ laps: 3 }), 'three laps');
     assert.equal(gapWords({ laps: 12 }), '12 laps');

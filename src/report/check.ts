@@ -14,7 +14,7 @@ import type { EntryList } from '../analysis/entry-list.js';
 import { nameKey } from '../analysis/roster.js';
 import { checkDriveTimes, type RegulationProfile } from '../analysis/rules.js';
 import type { Report, ReportFact } from './types.js';
-import { teamWords, gapWords, lapsWords, numberWord, ordinal, placeWords, timeGapWords } from './words.js';
+import { teamWords, gapWords, lapsWords, numberWord, ordinal, placeWords, raceClockWords, timeGapWords } from './words.js';
 
 export interface CheckProblem {
   /** "headline", "standfirst", "section 2 heading", "section 2 paragraph 1", "table LMP2 row 3". */
@@ -347,10 +347,8 @@ function renderings(f: ReportFact, fromMs: number): string[] {
       }
       return out;
     }
-    case 'last-seen': {
-      const total = Math.floor(f.lastSeenMs / MINUTE);
-      return [`${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`];
-    }
+    case 'last-seen':
+      return [raceClockWords(f.lastSeenMs)];
     case 'swaps':
       return [String(f.swaps)];
     case 'drive-minimum': {
@@ -359,14 +357,10 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     }
     case 'class-running':
       return [String(f.running), String(f.entries)];
-    case 'data-ends': {
-      const total = Math.floor(f.atMs / MINUTE);
-      return [minutesOf(f.atMs), `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`];
-    }
-    case 'field-stopped': {
-      const total = Math.floor(f.sinceMs / MINUTE);
-      return [String(f.stopped), String(f.entries), `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`];
-    }
+    case 'data-ends':
+      return [minutesOf(f.atMs), raceClockWords(f.atMs)];
+    case 'field-stopped':
+      return [String(f.stopped), String(f.entries), raceClockWords(f.sinceMs)];
     default:
       return [];
   }

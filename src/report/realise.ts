@@ -26,6 +26,7 @@ import {
   pick,
   placeWords,
   progressWords,
+  raceClockWords,
   sameTeam,
   teamWords,
   timeGapWords,
@@ -306,7 +307,7 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     const tail = second === null || !known(second.classGap) ? '' : `, ${aheadText(second.classGap)} of ${m.rival(second, leader)}`;
     if (tail !== '') facts.push(positionFact(second!, top.class, at), gapFact(second!, top.class, at));
     return {
-      text: `The timing data stops at ${clock(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}, with no chequered flag in it; ${d1} was then leading in the ${car}${tail}.`,
+      text: `The timing data stops at ${raceClockWords(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}, with no chequered flag in it; ${d1} was then leading in the ${car}${tail}.`,
       facts,
     };
   }
@@ -687,7 +688,7 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'field-stopped':
       return {
-        text: `The field is halted: ${story.stopped} of the ${story.entries} cars have not crossed the line since ${clock(story.sinceMs)} race time.`,
+        text: `The field is halted: ${story.stopped} of the ${story.entries} cars have not crossed the line since ${raceClockWords(story.sinceMs)} race time.`,
         facts: [{ kind: 'field-stopped', stopped: story.stopped, entries: story.entries, sinceMs: story.sinceMs, atMs: at }],
       };
     case 'long-stop': {
@@ -730,7 +731,7 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
         lead = `, ${placeWords(story.startPosition)} in ${cls.class} when the hour began,`;
       }
       return {
-        text: `The ${car}${lead} has completed no lap since its ${ordinal(story.car.laps)}, which ended ${where} at ${clock(story.lastSeenMs)} race time.`,
+        text: `The ${car}${lead} has completed no lap since its ${ordinal(story.car.laps)}, which ended ${where} at ${raceClockWords(story.lastSeenMs)} race time.`,
         facts,
       };
     }
@@ -827,11 +828,6 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     default:
       return null;
   }
-}
-
-function clock(ms: number): string {
-  const total = Math.floor(ms / MINUTE);
-  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
 
 // ——— Tables ———

@@ -44,15 +44,21 @@ export function remainingPhrase(hoursLeft: number): string {
 
 /**
  * A time gap as a report writes it: under a minute with tenths ("8.4s"), a
- * minute or more in minutes and whole seconds ("2m17s").
+ * minute or more in minutes and whole seconds ("2m17s"). Rounded to the
+ * nearest, as a reader of the timing table (17.988) expects "18.0s", never cut
+ * ("17.9s"); a gap that rounds to a minute is written as one ("1m00s").
  */
 export function timeGapWords(ms: number): string {
-  if (ms < 60_000) {
-    const tenths = Math.floor(ms / 100);
-    return `${Math.floor(tenths / 10)}.${tenths % 10}s`;
-  }
-  const seconds = Math.floor(ms / 1000);
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${Math.floor(tenths / 10)}.${tenths % 10}s`;
+  const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+}
+
+/** A race-time instant to the minute, as a report writes it: "6:37" (hours:minutes, minutes cut: 6:37:59 is still 6:37). */
+export function raceClockWords(ms: number): string {
+  const total = Math.floor(ms / 60_000);
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
 
 /** "one lap", "three laps", "12 laps". */
