@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   advantageWords,
   carWords,
+  classWords,
   driverName,
   makeWords,
   minutesWords,
@@ -136,5 +137,21 @@ describe('report wording rules: cars, minutes and progress', () => {
     assert.equal(makeWords('BMW'), 'BMW');
     assert.equal(teamWords('Jackie Chan DC Racing'), 'Jackie Chan DC');
     assert.equal(teamWords('United Autosports'), 'United Autosports');
+  });
+});
+
+describe('names in running text', () => {
+  it('writes class names as words, keeping acronyms', () => {
+    assert.equal(classWords('HYPERCAR'), 'Hypercar');
+    assert.equal(classWords('INNOVATIVE'), 'Innovative');
+    assert.equal(classWords('GTD PRO'), 'GTD Pro');
+    assert.equal(classWords('LMGTE Am'), 'LMGTE Am');
+    for (const kept of ['LMP2', 'LMGT3', 'LMP1', 'GTP', 'GTD', 'LMGTE Pro']) assert.equal(classWords(kept), kept);
+  });
+  it('never cuts a team name after a linking word', () => {
+    assert.equal(teamWords('Heart of Racing Team'), 'Heart of Racing');
+    assert.equal(teamWords('Team WRT'), 'WRT');
+    assert.equal(teamWords('G-Drive Racing'), 'G-Drive');
+    assert.equal(teamWords('Racing Team'), 'Racing Team');
   });
 });

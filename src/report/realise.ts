@@ -26,6 +26,7 @@ import {
   pick,
   placeWords,
   progressWords,
+  classWords,
   raceClockWords,
   sameTeam,
   teamWords,
@@ -203,7 +204,7 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     };
   }
   if (story.kind === 'class-out') {
-    return { text: `${race}: no ${story.class} car left running ${when}`, facts: [] };
+    return { text: `${race}: no ${classWords(story.class)} car left running ${when}`, facts: [] };
   }
   if (story.kind !== 'lead') return { text: `${race}: ${when}`, facts: [] };
   const leader = story.leader;
@@ -247,7 +248,7 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     if (lead?.kind === 'lead' && lead.change !== null) {
       f.push({ kind: 'lead-change', car: lead.leader.car, from: lead.change.previousLeader.car, class: shaken.class, lap: lead.change.lap, atMs: lead.change.atMs });
     }
-    return { text: `${race}: ${cause} shakes up ${shaken.class} fight ${when}`, facts: f };
+    return { text: `${race}: ${cause} shakes up ${classWords(shaken.class)} fight ${when}`, facts: f };
   }
   if (story.second === null) return { text: `${race}: ${d1} leads ${when}`, facts };
   facts.push(positionFact(story.second, story.class, sel.atMs), ...wheelFact(story.second, sel.atMs));
@@ -364,37 +365,37 @@ function classHeading(sel: Selection, cls: ClassStories, seed: string): Sentence
   const leader = cls.cars[0]!;
   const name = headingCar(leader);
   const at = sel.atMs;
-  if (story === undefined) return { text: `${cls.class}`, facts: [] };
+  if (story === undefined) return { text: `${classWords(cls.class)}`, facts: [] };
   if (story.kind === 'class-out') {
-    return { text: `${cls.class} - no car left running`, facts: [{ kind: 'class-running', class: cls.class, running: 0, entries: cls.cars.length, atMs: at }] };
+    return { text: `${classWords(cls.class)} - no car left running`, facts: [{ kind: 'class-running', class: cls.class, running: 0, entries: cls.cars.length, atMs: at }] };
   }
   const facts: ReportFact[] = [positionFact(leader, cls.class, at)];
   if (story.kind === 'finish') {
     // A class of one (Garage 56) has no winner to speak of: it finishes or it does not.
     if (cls.cars.length === 1) {
       const done = leader.status === 'finished';
-      return { text: `${cls.class} - ${name} ${done ? 'sees the flag' : 'does not finish'}`, facts: [{ kind: 'status', car: leader.car, status: leader.status, atMs: at }] };
+      return { text: `${classWords(cls.class)} - ${name} ${done ? 'sees the flag' : 'does not finish'}`, facts: [{ kind: 'status', car: leader.car, status: leader.status, atMs: at }] };
     }
-    return { text: `${cls.class} - ${name} wins`, facts: [{ kind: 'chequered', atMs: story.chequeredMs }, ...facts] };
+    return { text: `${classWords(cls.class)} - ${name} wins`, facts: [{ kind: 'chequered', atMs: story.chequeredMs }, ...facts] };
   }
-  if (story.kind !== 'lead') return { text: `${cls.class} - ${name} leads`, facts };
-  if (story.second === null) return { text: `${cls.class} - ${name} alone in class`, facts: [...facts, { kind: 'class-running', class: cls.class, running: cls.running, entries: cls.cars.length, atMs: at }] };
+  if (story.kind !== 'lead') return { text: `${classWords(cls.class)} - ${name} leads`, facts };
+  if (story.second === null) return { text: `${classWords(cls.class)} - ${name} alone in class`, facts: [...facts, { kind: 'class-running', class: cls.class, running: cls.running, entries: cls.cars.length, atMs: at }] };
   const gap = story.second.classGap;
-  if (!known(gap)) return { text: `${cls.class} - ${name} leads`, facts };
+  if (!known(gap)) return { text: `${classWords(cls.class)} - ${name} leads`, facts };
   facts.push(gapFact(story.second, cls.class, at));
   if (story.change !== null) {
     facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: cls.class, lap: story.change.lap, atMs: story.change.atMs });
-    return { text: `${cls.class} - ${name} ${pick(['takes over', 'hits the front', 'moves ahead'], `${seed}/${cls.class}/h`)}`, facts };
+    return { text: `${classWords(cls.class)} - ${name} ${pick(['takes over', 'hits the front', 'moves ahead'], `${seed}/${cls.class}/h`)}`, facts };
   }
-  if (gap !== null && 'laps' in gap) return { text: `${cls.class} - ${name} ${gapWords(gap)} clear`, facts };
+  if (gap !== null && 'laps' in gap) return { text: `${classWords(cls.class)} - ${name} ${gapWords(gap)} clear`, facts };
   const startGap = story.startSecond?.classGap ?? null;
   if (gap !== null && 'ms' in gap && startGap !== null && 'ms' in startGap && story.startLeader?.car === leader.car && gap.ms < 60_000 && startGap.ms - gap.ms >= 5_000) {
     facts.push({ kind: 'gap', car: story.startSecond!.car, class: cls.class, gap: startGap, atMs: sel.fromMs });
-    return { text: `${cls.class} - ${name} lead cut to ${gapWords(gap)}`, facts };
+    return { text: `${classWords(cls.class)} - ${name} lead cut to ${gapWords(gap)}`, facts };
   }
-  if (gap !== null && 'ms' in gap && gap.ms >= 60_000) return { text: `${cls.class} - ${name} ${pick(['in charge', 'in control', 'well clear'], `${seed}/${cls.class}/h`)}`, facts };
-  if (gap !== null && 'ms' in gap && gap.ms < 10_000) return { text: `${cls.class} - ${name} ahead by ${gapWords(gap)}`, facts };
-  return { text: `${cls.class} - ${name} ${gapWords(gap)} clear`, facts };
+  if (gap !== null && 'ms' in gap && gap.ms >= 60_000) return { text: `${classWords(cls.class)} - ${name} ${pick(['in charge', 'in control', 'well clear'], `${seed}/${cls.class}/h`)}`, facts };
+  if (gap !== null && 'ms' in gap && gap.ms < 10_000) return { text: `${classWords(cls.class)} - ${name} ahead by ${gapWords(gap)}`, facts };
+  return { text: `${classWords(cls.class)} - ${name} ${gapWords(gap)} clear`, facts };
 }
 
 /** "#22 United Autosports", "#92 Porsche": the heading's short car name. */
@@ -447,7 +448,7 @@ function leadSentences(
   const out: Sentence[] = [];
   if (story.kind === 'class-out') {
     out.push({
-      text: `None of the ${numberWord(story.cars.length)} ${cls.class} ${story.cars.length === 1 ? 'car is' : 'cars is'} still running.`,
+      text: `None of the ${numberWord(story.cars.length)} ${classWords(cls.class)} ${story.cars.length === 1 ? 'car is' : 'cars is'} still running.`,
       facts: [{ kind: 'class-running', class: cls.class, running: 0, entries: story.cars.length, atMs: at }],
     });
     return out;
@@ -475,7 +476,7 @@ function leadSentences(
       out.push({ text: `${crew.text} ${verb} in the ${m.car(winner)}, the class's only entry, ${placeWords(winner.position)} overall.`, facts });
       return out;
     }
-    let text = `${crew.text} won ${cls.class} in the ${m.car(winner)}`;
+    let text = `${crew.text} won ${classWords(cls.class)} in the ${m.car(winner)}`;
     if (second !== undefined) {
       facts.push(positionFact(second, cls.class, at), gapFact(second, cls.class, at));
       text += known(second.classGap) ? `, ${aheadText(second.classGap)} of ${m.rival(second, winner)}` : `, ahead of ${m.rival(second, winner)}`;
@@ -558,7 +559,7 @@ function leadSentences(
   }
   const second = story.second;
   if (!known(second.classGap)) {
-    out.push({ text: `${d1} led ${cls.class} in the ${car}.`, facts });
+    out.push({ text: `${d1} led ${classWords(cls.class)} in the ${car}.`, facts });
     return out;
   }
   facts.push(positionFact(second, scope, at), gapFact(second, scope, at), ...wheelFact(second, at));
@@ -570,16 +571,16 @@ function leadSentences(
     facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
     const how = c.previousLeaderPitting ? ` when the #${c.previousLeader.car} pitted` : '';
     out.push({
-      text: `${d1} took the ${car} into the ${cls.class} lead on lap ${c.lap}${how}, and at the end of the hour was ${aheadText(gap)} of ${d2} in ${rival}.`,
+      text: `${d1} took the ${car} into the ${classWords(cls.class)} lead on lap ${c.lap}${how}, and at the end of the hour was ${aheadText(gap)} of ${d2} in ${rival}.`,
       facts,
     });
   } else {
     out.push({
       text: pick(
         [
-          `${d1} kept the ${car} ahead in ${cls.class}, ${gapWords(gap)} clear of ${d2} in ${rival}.`,
-          `The ${car} led ${cls.class} by ${gapWords(gap)} from ${d2} in ${rival}, with ${d1} at the wheel.`,
-          `${d1} had the ${car} in front of the ${cls.class} field, ${aheadText(gap)} of ${rival} of ${d2}.`,
+          `${d1} kept the ${car} ahead in ${classWords(cls.class)}, ${gapWords(gap)} clear of ${d2} in ${rival}.`,
+          `The ${car} led ${classWords(cls.class)} by ${gapWords(gap)} from ${d2} in ${rival}, with ${d1} at the wheel.`,
+          `${d1} had the ${car} in front of the ${classWords(cls.class)} field, ${aheadText(gap)} of ${rival} of ${d2}.`,
         ],
         `${seed}/${cls.class}/lead`,
       ),
@@ -728,7 +729,7 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       let lead = '';
       if (story.startPosition !== null) {
         facts.push({ kind: 'position', car: story.car.car, class: cls.class, position: story.startPosition, atMs: sel.fromMs });
-        lead = `, ${placeWords(story.startPosition)} in ${cls.class} when the hour began,`;
+        lead = `, ${placeWords(story.startPosition)} in ${classWords(cls.class)} when the hour began,`;
       }
       return {
         text: `The ${car}${lead} has completed no lap since its ${ordinal(story.car.laps)}, which ended ${where} at ${raceClockWords(story.lastSeenMs)} race time.`,
@@ -737,7 +738,7 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'last-running': {
       return {
-        text: `The ${m.car(story.car)} is the last of the ${numberWord(story.entries)} ${cls.class} cars still running.`,
+        text: `The ${m.car(story.car)} is the last of the ${numberWord(story.entries)} ${classWords(cls.class)} cars still running.`,
         facts: [
           { kind: 'class-running', class: cls.class, running: 1, entries: story.entries, atMs: at },
           { kind: 'status', car: story.car.car, status: story.car.status, atMs: at },
@@ -754,7 +755,7 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       ];
       const a = m.car(story.behind);
       const b = m.car(story.ahead);
-      const what = place === 1 ? `the ${cls.class} lead` : `${placeWords(place)} place${cls.rank === 0 ? '' : ` in ${cls.class}`}`;
+      const what = place === 1 ? `the ${classWords(cls.class)} lead` : `${placeWords(place)} place${cls.rank === 0 ? '' : ` in ${classWords(cls.class)}`}`;
       let text = pick(
         [
           `The fight for ${what} ebbed and flowed between the ${a} and the ${b}: they swapped places ${timesWords(f.swaps)}, and the #${story.ahead.car} ended the hour in front.`,
