@@ -67,3 +67,17 @@ describe('laps led belong to the car, not to a driver', realData(), () => {
     });
   }
 });
+
+describe('a neutralisation is dated by when it began', realData(), () => {
+  it('Le Mans 2024 hour 9: the safety car began at 6:37, in hour 7, not "in the previous hour"', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 9);
+    const text = report.sections.flatMap((s) => s.paragraphs.map((p) => p.text)).join(' ');
+    assert.doesNotMatch(text, /previous hour/);
+    assert.match(text, /safety car period that began at 6:37 race time/);
+    assert.deepEqual(checkReport(timeline, report).problems.map(formatProblem), []);
+    // An independent reading of the laps: the first crossing under the safety car is at 6:37.
+    const first = Math.min(...[...timeline.cars.values()].flatMap((c) => c.laps.filter((l) => l.flag === 'safety-car').map((l) => l.crossingMs)).filter((t) => t > 6 * 3_600_000));
+    assert.equal(Math.floor(first / 60_000), 6 * 60 + 37);
+  });
+});

@@ -340,7 +340,7 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'driver-change':
       return [String(f.lap), minutesOf(f.atMs)];
     case 'flag-period': {
-      const out = [minutesOf(f.startMs)];
+      const out = [minutesOf(f.startMs), raceClockWords(f.startMs)];
       if (f.endMs !== null) {
         const m = Math.max(1, Math.round((f.endMs - f.startMs) / MINUTE));
         out.push(String(m), String(Math.floor(m / 60)), String(m % 60));

@@ -661,7 +661,8 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
         return { text: `A ${name} period began ${started} and lasted ${durationMinutes(p.endMs! - p.startMs)}.`, facts };
       }
       if (started !== null) return { text: `The ${name} came out ${started} and was still deployed when the hour ended.`, facts };
-      if (ended) return { text: `The ${name} period that began in the previous hour ended after ${durationMinutes(p.endMs! - p.startMs)} in all.`, facts };
+      // Say when it began, never "in the previous hour": a period may reach back several hours (Le Mans 2024: 6:37 to hour 9).
+      if (ended) return { text: `The ${name} period that began at ${raceClockWords(p.startMs)} race time ended after ${durationMinutes(p.endMs! - p.startMs)} in all.`, facts };
       return { text: `The ${name} was out for the whole hour.`, facts };
     }
     case 'data-end':
