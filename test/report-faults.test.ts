@@ -81,3 +81,39 @@ describe('a neutralisation is dated by when it began', realData(), () => {
     assert.equal(Math.floor(first / 60_000), 6 * 60 + 37);
   });
 });
+
+describe('a time margin is never read off a pit-lane crossing', realData(), () => {
+  /** From the raw laps: the car's last crossing by t ended in the pit lane (it is in the pits or on its out-lap). */
+  function inPitLane(timeline: RaceTimeline, car: string, t: number): boolean {
+    const laps = timeline.cars.get(car)!.laps.filter((l) => l.crossingMs <= t);
+    return laps.length > 0 && laps[laps.length - 1]!.inPit;
+  }
+
+  it('Le Mans 2024 hour 3: the #5 was in the pit lane, so no "28.3s" and no "keeps Christensen at bay"', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    assert.ok(inPitLane(timeline, '5', 3 * 3_600_000), 'the #5 was in the pit lane at 3:00');
+    const report = buildReport(timeline, 3);
+    assert.doesNotMatch(report.headline, /Christensen|at bay/);
+    assert.doesNotMatch(`${report.standfirst}`, /28\.\ds/);
+  });
+
+  for (const name of ['lemans-2024-race-analysis.csv', 'wec-2019-spa-6h-race-analysis.csv', 'lemans-2023-race-analysis.csv']) {
+    it(`${name}: every time gap a sentence states is between two cars on track`, async () => {
+      const { reportHours } = await import('../src/report/build.js');
+      const { standingsAt } = await import('../src/engine/standings.js');
+      const timeline = await load(name);
+      let checked = 0;
+      for (const hour of reportHours(timeline)) {
+        const report = buildReport(timeline, hour);
+        for (const f of allFacts(report)) {
+          if (f.kind !== 'gap' || f.gap === null || !('ms' in f.gap) || f.class === null) continue;
+          const leader = standingsAt(timeline, f.atMs).cars.find((c) => c.class === f.class)!;
+          checked++;
+          assert.ok(!inPitLane(timeline, f.car, f.atMs), `${name} hour ${hour}: #${f.car} in the pit lane`);
+          assert.ok(!inPitLane(timeline, leader.number, f.atMs), `${name} hour ${hour}: leader #${leader.number} in the pit lane`);
+        }
+      }
+      assert.ok(checked > 20, `${checked} time gaps`);
+    });
+  }
+});

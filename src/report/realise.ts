@@ -250,7 +250,8 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     }
     return { text: `${race}: ${cause} shakes up ${classWords(shaken.class)} fight ${when}`, facts: f };
   }
-  if (story.second === null) return { text: `${race}: ${d1} leads ${when}`, facts };
+  // "Keeps X at bay" is a fight on the road: not when the margin is not one (a car in the pits).
+  if (story.second === null || !known(story.second.classGap)) return { text: `${race}: ${d1} leads ${when}`, facts };
   facts.push(positionFact(story.second, story.class, sel.atMs), ...wheelFact(story.second, sel.atMs));
   const d2 = names.driver(wheelOf(story.second));
   const text = pick(
