@@ -73,8 +73,10 @@ const wheelOf = (c: CarPosition) => c.driverAtWheel;
 function positionFact(c: CarPosition, cls: string | null, atMs: number): ReportFact {
   return { kind: 'position', car: c.car, class: cls, position: cls === null ? c.position : c.classPosition, atMs };
 }
-function gapFact(c: CarPosition, cls: string | null, atMs: number): ReportFact {
-  return { kind: 'gap', car: c.car, class: cls, gap: cls === null ? c.gap : c.classGap, atMs };
+/** The gap a sentence states; none when it states none (the leader, or a margin withheld because a car is in the pit lane). */
+function gapFact(c: CarPosition, cls: string | null, atMs: number): ReportFact[] {
+  const gap = cls === null ? c.gap : c.classGap;
+  return gap === null ? [] : [{ kind: 'gap', car: c.car, class: cls, gap, atMs }];
 }
 function wheelFact(c: CarPosition, atMs: number): ReportFact[] {
   return c.driverAtWheel === null ? [] : [{ kind: 'at-wheel', car: c.car, driver: c.driverAtWheel.name, atMs }];
@@ -286,7 +288,7 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     const who = listWords(crew.map((d) => m.driver(d)));
     const car = m.car(winner!);
     if (second === undefined || !known(second.classGap)) return { text: `${who} won the ${sel.race} in the ${car} after ${winner!.laps} laps.`, facts };
-    facts.push(positionFact(second, top.class, at), gapFact(second, top.class, at));
+    facts.push(positionFact(second, top.class, at), ...gapFact(second, top.class, at));
     const rival = m.rival(second, winner!);
     return {
       text: `${who} won the ${sel.race} in the ${car}, ${aheadText(second.classGap)} of ${rival} after ${winner!.laps} laps.`,
@@ -307,7 +309,7 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     const d1 = m.driver(wheelOf(leader));
     const car = m.car(leader);
     const tail = second === null || !known(second.classGap) ? '' : `, ${aheadText(second.classGap)} of ${m.rival(second, leader)}`;
-    if (tail !== '') facts.push(positionFact(second!, top.class, at), gapFact(second!, top.class, at));
+    if (tail !== '') facts.push(positionFact(second!, top.class, at), ...gapFact(second!, top.class, at));
     return {
       text: `The timing data stops at ${raceClockWords(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}, with no chequered flag in it; ${d1} was then leading in the ${car}${tail}.`,
       facts,
@@ -320,7 +322,7 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
   const d1 = m.driver(changer ?? wheelOf(leader));
   const car = m.car(leader);
   if (second === null || !known(second.classGap)) return { text: `${d1} led the ${sel.race} in the ${car} ${when}.`, facts };
-  facts.push(positionFact(second, top.class, at), gapFact(second, top.class, at), ...wheelFact(second, at));
+  facts.push(positionFact(second, top.class, at), ...gapFact(second, top.class, at), ...wheelFact(second, at));
   if (story.change !== null) {
     const c = story.change;
     facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: top.class, lap: c.lap, atMs: c.atMs });
@@ -383,7 +385,7 @@ function classHeading(sel: Selection, cls: ClassStories, seed: string): Sentence
   if (story.second === null) return { text: `${classWords(cls.class)} - ${name} alone in class`, facts: [...facts, { kind: 'class-running', class: cls.class, running: cls.running, entries: cls.cars.length, atMs: at }] };
   const gap = story.second.classGap;
   if (!known(gap)) return { text: `${classWords(cls.class)} - ${name} leads`, facts };
-  facts.push(gapFact(story.second, cls.class, at));
+  facts.push(...gapFact(story.second, cls.class, at));
   if (story.change !== null) {
     facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: cls.class, lap: story.change.lap, atMs: story.change.atMs });
     return { text: `${classWords(cls.class)} - ${name} ${pick(['takes over', 'hits the front', 'moves ahead'], `${seed}/${cls.class}/h`)}`, facts };
@@ -459,10 +461,10 @@ function leadSentences(
     if (winner === undefined) return out;
     if (isTop) {
       if (second !== undefined) {
-        const facts: ReportFact[] = [positionFact(second, scope, at), gapFact(second, scope, at), { kind: 'crew', car: second.car, drivers: second.crew.map((d) => d.name) }];
+        const facts: ReportFact[] = [positionFact(second, scope, at), ...gapFact(second, scope, at), { kind: 'crew', car: second.car, drivers: second.crew.map((d) => d.name) }];
         let text = `${capitalise(m.rival(second, winner))}, shared by ${crewWords(m, second, null).text}, finished second${gapClause(second.classGap, ' behind')}`;
         if (third !== undefined) {
-          facts.push(positionFact(third, scope, at), gapFact(third, scope, at));
+          facts.push(positionFact(third, scope, at), ...gapFact(third, scope, at));
           text += `, and the ${m.car(third)} completed the podium${gapClause(third.classGap, ' down')}`;
         }
         out.push({ text: `${text}.`, facts });
@@ -479,14 +481,14 @@ function leadSentences(
     }
     let text = `${crew.text} won ${classWords(cls.class)} in the ${m.car(winner)}`;
     if (second !== undefined) {
-      facts.push(positionFact(second, cls.class, at), gapFact(second, cls.class, at));
+      facts.push(positionFact(second, cls.class, at), ...gapFact(second, cls.class, at));
       text += known(second.classGap) ? `, ${aheadText(second.classGap)} of ${m.rival(second, winner)}` : `, ahead of ${m.rival(second, winner)}`;
     }
     out.push({ text: `${text}.`, facts });
     if (third !== undefined) {
       out.push({
         text: `The ${m.car(third)} completed the class podium${gapClause(third.classGap, ' behind the winner')}.`,
-        facts: [positionFact(third, cls.class, at), gapFact(third, cls.class, at)],
+        facts: [positionFact(third, cls.class, at), ...gapFact(third, cls.class, at)],
       });
     }
     return out;
@@ -541,7 +543,7 @@ function leadSentences(
           ],
           `${seed}/third`,
         )(),
-        facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at)],
+        facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at)],
       });
     }
     return out;
@@ -563,7 +565,7 @@ function leadSentences(
     out.push({ text: `${d1} led ${classWords(cls.class)} in the ${car}.`, facts });
     return out;
   }
-  facts.push(positionFact(second, scope, at), gapFact(second, scope, at), ...wheelFact(second, at));
+  facts.push(positionFact(second, scope, at), ...gapFact(second, scope, at), ...wheelFact(second, at));
   const rival = m.rival(second, leader);
   const d2 = m.driver(wheelOf(second));
   const gap = second.classGap;
@@ -597,7 +599,7 @@ function leadSentences(
         ],
         `${seed}/${cls.class}/third`,
       )(),
-      facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at), ...closeFact(story.third, at)],
+      facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at), ...closeFact(story.third, at)],
     });
   }
   if (story.share !== null && story.change === null) {
