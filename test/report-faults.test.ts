@@ -117,3 +117,28 @@ describe('a time margin is never read off a pit-lane crossing', realData(), () =
     });
   }
 });
+
+describe('which driver: shared surnames and "at the wheel"', realData(), () => {
+  it('same-surname-crew-2h: every Magnussen is named with his first name', async () => {
+    const { importAnalysisFiles: load2 } = await import('../src/sources/alkamel/import.js');
+    const { resolve } = await import('node:path');
+    const { repoRoot } = await import('./helpers.js');
+    const events = (await load2([resolve(repoRoot, '..', 'shared', 'cases', 'results', 'same-surname-crew-2h.csv')])).events;
+    const timeline = foldEvents(events.map((e) => (e.type === 'session' ? { ...e, scheduledDurationMs: 2 * 3_600_000 } : e)));
+    const report = buildReport(timeline, 1);
+    const text = [report.headline, report.standfirst, ...report.sections.flatMap((s) => s.paragraphs.map((p) => p.text))].join(' ');
+    assert.match(text, /Kevin Magnussen taking over/);
+    assert.doesNotMatch(text.replace(/(Jan|Kevin) Magnussen/g, ''), /Magnussen/, text);
+  });
+});
+
+describe('"with X at the wheel" never follows a rival', realData(), () => {
+  it('Le Mans 2024: no sentence puts the leader\'s driver after the rival it names', async () => {
+    const { reportHours } = await import('../src/report/build.js');
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    for (const hour of reportHours(timeline)) {
+      const text = buildReport(timeline, hour).sections.flatMap((s) => s.paragraphs.map((p) => p.text)).join(' ');
+      assert.doesNotMatch(text, /from [^.]+ in the [^.]+, with [^.]+ at the wheel\./, `hour ${hour}`);
+    }
+  });
+});

@@ -46,8 +46,13 @@ class Mentions {
   /** Stops and driver changes already told ("car/lap"), so none is told twice. */
   readonly told = new Set<string>();
 
+  /** `shared`: surnames (lower case) that two drivers of the race bear; those drivers are always named in full. */
+  constructor(private readonly shared: ReadonlySet<string> = new Set()) {}
+
   driver(d: DriverRef | null): string {
     if (d === null) return 'its driver';
+    // "Magnussen" alone cannot say which of Jan and Kevin: a shared surname is never written bare.
+    if (this.shared.has(d.surname.toLowerCase())) return d.displayName;
     return this.names.name(d.name, { full: d.displayName, surname: d.surname });
   }
 
@@ -69,6 +74,20 @@ class Mentions {
 }
 
 const wheelOf = (c: CarPosition) => c.driverAtWheel;
+
+/** Surnames (lower case) borne by two or more drivers of the race (Magnussen, Taylor, Grove). */
+function sharedSurnames(sel: Selection): Set<string> {
+  const bearers = new Map<string, Set<string>>();
+  for (const cls of sel.classes)
+    for (const c of cls.cars)
+      for (const d of c.crew) {
+        const key = d.surname.toLowerCase();
+        let names = bearers.get(key);
+        if (names === undefined) bearers.set(key, (names = new Set()));
+        names.add(d.name);
+      }
+  return new Set([...bearers].filter(([, names]) => names.size > 1).map(([key]) => key));
+}
 
 function positionFact(c: CarPosition, cls: string | null, atMs: number): ReportFact {
   return { kind: 'position', car: c.car, class: cls, position: cls === null ? c.position : c.classPosition, atMs };
@@ -124,7 +143,7 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
   const seed = `${sel.race}/${sel.hour}`;
   const top = sel.classes[0]!;
   const headline = headlineOf(sel, seed);
-  const m = new Mentions();
+  const m = new Mentions(sharedSurnames(sel));
   const standfirst = standfirstOf(sel, m, seed);
   const sections: Section[] = [];
   sections.push({
@@ -182,7 +201,7 @@ function progress(sel: Selection): string {
 function headlineOf(sel: Selection, seed: string): Sentence {
   const race = sel.race;
   const story = sel.headline;
-  const names = new Mentions();
+  const names = new Mentions(sharedSurnames(sel));
   const when = progress(sel);
   if (story.kind === 'data-end') {
     const lead = sel.classes[0]!.stories.find((s) => s.kind === 'lead');
@@ -582,7 +601,8 @@ function leadSentences(
       text: pick(
         [
           `${d1} kept the ${car} ahead in ${classWords(cls.class)}, ${gapWords(gap)} clear of ${d2} in ${rival}.`,
-          `The ${car} led ${classWords(cls.class)} by ${gapWords(gap)} from ${d2} in ${rival}, with ${d1} at the wheel.`,
+          // The driver comes first, so "at the wheel" can only be the leader's.
+          `With ${d1} at the wheel, the ${car} led ${classWords(cls.class)} by ${gapWords(gap)} from ${d2} in ${rival}.`,
           `${d1} had the ${car} in front of the ${classWords(cls.class)} field, ${aheadText(gap)} of ${rival} of ${d2}.`,
         ],
         `${seed}/${cls.class}/lead`,
