@@ -756,7 +756,10 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
         lead = `, ${placeWords(story.startPosition)} in ${classWords(cls.class)} when the hour began,`;
       }
       return {
-        text: `The ${car}${lead} has completed no lap since its ${ordinal(story.car.laps)}, which ended ${where} at ${raceClockWords(story.lastSeenMs)} race time.`,
+        // As a desk writes it, not as a log: where it stopped, after how many laps, when it was last timed.
+        text: story.lastLapInPit
+          ? `The ${car}${lead} went into the pits after ${story.car.laps} laps at ${raceClockWords(story.lastSeenMs)} race time and has not come back out.`
+          : `The ${car}${lead} stopped out on track after its ${ordinal(story.car.laps)} lap, completed at ${raceClockWords(story.lastSeenMs)} race time, and has not been timed since.`,
         facts,
       };
     }
