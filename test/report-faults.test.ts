@@ -142,3 +142,34 @@ describe('"with X at the wheel" never follows a rival', realData(), () => {
     }
   });
 });
+
+describe('a battle is for a place only when every swap was for it', realData(), () => {
+  it('Le Mans 2024 hour 3: the #38 and #8 swapped as P10/P8, P5/P6 and P6/P4 — no "fight for third"', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 3);
+    const text = report.sections.flatMap((s) => s.paragraphs.map((p) => p.text)).join(' ');
+    assert.match(text, /#38 [^.]*and the #8 swapped places three times/);
+    assert.doesNotMatch(text, /fight for third[^.]*#38|#38[^.]*third place/);
+    assert.deepEqual(checkReport(timeline, report).problems.map(formatProblem), []);
+  });
+
+  it('the checker refuses a place the two cars did not hold at every swap', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 3);
+    const tampered: Report = structuredClone(report);
+    const para = tampered.sections.flatMap((s) => s.paragraphs).find((p) => p.facts.some((f) => f.kind === 'swaps' && f.cars.includes('38')))!;
+    const swaps = para.facts.find((f) => f.kind === 'swaps')!;
+    assert.ok(swaps.kind === 'swaps');
+    para.facts.push({ kind: 'swap-place', class: swaps.class, cars: swaps.cars, place: 3, fromMs: swaps.fromMs, toMs: swaps.toMs });
+    const problems = checkReport(timeline, tampered).problems.map(formatProblem);
+    assert.ok(problems.some((p) => /they held P\d+ and P\d+, not P3 and P4/.test(p)), problems.join('\n'));
+  });
+
+  it('the place named at Le Mans 2024 hour 3 in LMP2 (sixth) is one the engine shows at every swap', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 3);
+    const places = allFacts(report).filter((f) => f.kind === 'swap-place');
+    assert.ok(places.length >= 1);
+    assert.deepEqual(checkReport(timeline, report).problems, []);
+  });
+});

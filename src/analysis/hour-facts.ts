@@ -137,6 +137,8 @@ export interface SwapEvent extends InHour {
   ahead: string;
   behind: string;
   lap: number;
+  /** The class place `ahead` took from `behind`, which dropped to the next; 0 when the two did not end side by side. */
+  classPlace: number;
   /** A car that was in, entering or leaving the pits then; null when it happened on track. */
   pitCar: string | null;
   /** That pit stop changed the driver. */
@@ -498,6 +500,7 @@ export const positionSwapFacts: HourFactFinder = (ctx) => {
     const list = order.get(car.entry.class);
     if (list === undefined) continue;
     let at = list.indexOf(car.number);
+    const passes: SwapEvent[] = [];
     while (at > 0) {
       const ahead = list[at - 1]!;
       const other = state.get(ahead)!;
@@ -513,8 +516,21 @@ export const positionSwapFacts: HourFactFinder = (ctx) => {
       const key = car.number < ahead ? `${car.number}\u0000${ahead}` : `${ahead}\u0000${car.number}`;
       let events = pairs.get(key);
       if (events === undefined) pairs.set(key, (events = []));
-      events.push({ ...inHour(ctx, t), ahead: car.number, behind: ahead, lap: lap.lap, pitCar: pit?.car ?? null, driverChange: pit?.driverChange ?? false });
+      const event: SwapEvent = {
+        ...inHour(ctx, t),
+        ahead: car.number,
+        behind: ahead,
+        lap: lap.lap,
+        classPlace: 0,
+        pitCar: pit?.car ?? null,
+        driverChange: pit?.driverChange ?? false,
+      };
+      events.push(event);
+      passes.push(event);
     }
+    // A pass is for one place only when the two end up side by side: a car that jumps
+    // several places at one crossing took none of them from the car it passed on the way.
+    for (const e of passes) if (list.indexOf(e.behind) === at + 1) e.classPlace = at + 1;
   }
   const endPosition = new Map(ctx.end.cars.map((c) => [c.number, c]));
   const facts: PositionSwapsFact[] = [];

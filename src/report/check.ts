@@ -219,6 +219,15 @@ class Verifier {
         const swaps = countSwaps(tl, f.cars[0], f.cars[1], f.fromMs, f.toMs);
         return swaps === f.swaps ? null : `the two swapped places ${swaps} times`;
       }
+      case 'swap-place': {
+        // The engine's class order at each swap, not the finder's lap-chart replay.
+        for (const t of swapInstants(tl, f.cars[0], f.cars[1], f.fromMs, f.toMs)) {
+          const held = this.at(t).cars.filter((c) => c.class === f.class && (c.number === f.cars[0] || c.number === f.cars[1])).map((c) => c.classPosition);
+          const [lo, hi] = held.sort((x, y) => x - y);
+          if (lo !== f.place || hi !== f.place + 1) return `at ${t} they held P${lo} and P${hi}, not P${f.place} and P${f.place + 1}`;
+        }
+        return null;
+      }
       case 'chequered':
         return tl.chequeredMs() === f.atMs ? null : `the chequered flag fell at ${tl.chequeredMs()}`;
       case 'class-running': {
@@ -257,9 +266,14 @@ class Verifier {
  * made by the car going ahead completing a lap the other was still on.
  */
 export function countSwaps(timeline: RaceTimeline, a: string, b: string, fromMs: number, toMs: number): number {
+  return swapInstants(timeline, a, b, fromMs, toMs).length;
+}
+
+/** The instants in (fromMs, toMs] at which two cars swapped places on the same lap, from their own laps. */
+export function swapInstants(timeline: RaceTimeline, a: string, b: string, fromMs: number, toMs: number): number[] {
   const ca = timeline.cars.get(a);
   const cb = timeline.cars.get(b);
-  if (ca === undefined || cb === undefined) return 0;
+  if (ca === undefined || cb === undefined) return [];
   const state = (c: CarTimeline, t: number) => {
     const n = c.indexAt(t);
     return { laps: n === 0 ? 0 : c.laps[n - 1]!.lap, last: n === 0 ? 0 : c.crossings[n - 1]! };
@@ -273,7 +287,7 @@ export function countSwaps(timeline: RaceTimeline, a: string, b: string, fromMs:
   }
   events.sort((x, y) => x.t - y.t || compareCarNumbers(x.car === 'a' ? a : b, y.car === 'a' ? a : b));
   let ahead = aAhead();
-  let swaps = 0;
+  const swaps: number[] = [];
   for (const e of events) {
     const s = e.car === 'a' ? sa : sb;
     s.laps = e.lap;
@@ -282,7 +296,7 @@ export function countSwaps(timeline: RaceTimeline, a: string, b: string, fromMs:
     if (now !== ahead) {
       const [winner, loser] = now ? [sa, sb] : [sb, sa];
       // Before both have a lap the order is only the grid's (unknown here): no swap.
-      if (winner.laps === loser.laps + 1 && loser.laps > 0) swaps++;
+      if (winner.laps === loser.laps + 1 && loser.laps > 0) swaps.push(e.t);
       ahead = now;
     }
   }
@@ -299,6 +313,8 @@ function carsOf(f: ReportFact): string[] {
     case 'lead-change':
       return [f.car, f.from];
     case 'swaps':
+      return f.cars;
+    case 'swap-place':
       return f.cars;
     case 'flag-period':
     case 'chequered':
@@ -322,6 +338,8 @@ function renderings(f: ReportFact, fromMs: number): string[] {
   switch (f.kind) {
     case 'position':
       return [String(f.position), ordinal(f.position), placeWords(f.position)];
+    case 'swap-place':
+      return [String(f.place), ordinal(f.place), placeWords(f.place)];
     case 'laps':
       return [String(f.laps), `${f.laps} laps`, ordinal(f.laps)];
     case 'gap':

@@ -774,7 +774,10 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'battle': {
       const f = story.fact;
-      const place = Math.min(...f.classPositionsAtEnd);
+      // A fight is for a place only when every swap was for that place (Le Mans 2024 hour 3: the
+      // #38 and #8 swapped as P10/P8, P5/P6 and P6/P4 — a fight for no one place).
+      const places = new Set(f.events.map((e) => e.classPlace));
+      const place = places.size === 1 && !places.has(0) ? [...places][0]! : null;
       const facts: ReportFact[] = [
         { kind: 'swaps', class: f.class, cars: [f.cars[0].car, f.cars[1].car], swaps: f.swaps, fromMs: sel.fromMs, toMs: at },
         positionFact(story.ahead, cls.class, at),
@@ -782,14 +785,20 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       ];
       const a = m.car(story.behind);
       const b = m.car(story.ahead);
-      const what = place === 1 ? `the ${classWords(cls.class)} lead` : `${placeWords(place)} place${cls.rank === 0 ? '' : ` in ${classWords(cls.class)}`}`;
-      let text = pick(
-        [
-          `The fight for ${what} ebbed and flowed between the ${a} and the ${b}: they swapped places ${timesWords(f.swaps)}, and the #${story.ahead.car} ended the hour in front.`,
-          `The ${a} and the ${b} traded ${what} ${timesWords(f.swaps)} during the hour, the #${story.ahead.car} finishing it ahead.`,
-        ],
-        `${seed}/${cls.class}/battle`,
-      );
+      let text: string;
+      if (place === null) {
+        text = `The ${a} and the ${b} swapped places ${timesWords(f.swaps)} during the hour, the #${story.ahead.car} finishing it ahead.`;
+      } else {
+        facts.push({ kind: 'swap-place', class: f.class, cars: [f.cars[0].car, f.cars[1].car], place, fromMs: sel.fromMs, toMs: at });
+        const what = place === 1 ? `the ${classWords(cls.class)} lead` : `${placeWords(place)} place${cls.rank === 0 ? '' : ` in ${classWords(cls.class)}`}`;
+        text = pick(
+          [
+            `The fight for ${what} ebbed and flowed between the ${a} and the ${b}: they swapped places ${timesWords(f.swaps)}, and the #${story.ahead.car} ended the hour in front.`,
+            `The ${a} and the ${b} traded ${what} ${timesWords(f.swaps)} during the hour, the #${story.ahead.car} finishing it ahead.`,
+          ],
+          `${seed}/${cls.class}/battle`,
+        );
+      }
       if (story.change !== null) {
         const d = story.change;
         m.told.add(`change/${d.car.car}/${d.lap}`);

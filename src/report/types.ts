@@ -42,6 +42,8 @@ export type ReportFact =
   | { kind: 'status'; car: string; status: CarStatus; atMs: number }
   /** Last crossing of the line (or pit exit) at or before atMs. */
   | { kind: 'last-seen'; car: string; lastSeenMs: number; atMs: number }
+  /** At every swap between fromMs and toMs, the two cars held class places `place` and `place + 1`: the fight was for `place`. */
+  | { kind: 'swap-place'; class: string; cars: [string, string]; place: number; fromMs: number; toMs: number }
   /** Two cars of a class traded places `swaps` times between fromMs and toMs. */
   | { kind: 'swaps'; class: string; cars: [string, string]; swaps: number; fromMs: number; toMs: number }
   /** A driver of the given category reached the minimum drive time on lap `lap` (completed at atMs). */
