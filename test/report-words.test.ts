@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   advantageWords,
   carWords,
+  classWords,
   driverName,
   makeWords,
   minutesWords,
@@ -24,9 +25,15 @@ describe('report wording rules', () => {
   it('gaps: tenths under a minute, minutes and seconds above, laps spelled out to nine', () => {
     assert.equal(gapWords({ ms: 8_400 }), '8.4s');
     assert.equal(gapWords({ ms: 8_449 }), '8.4s');
-    assert.equal(gapWords({ ms: 59_999 }), '59.9s');
+    assert.equal(gapWords({ ms: 8_450 }), '8.5s');
+    // Rounded, not cut: the audit's 17.988 read "17.9s" beside a table showing 17.988.
+    assert.equal(gapWords({ ms: 17_988 }), '18.0s');
+    assert.equal(gapWords({ ms: 59_940 }), '59.9s');
+    assert.equal(gapWords({ ms: 59_950 }), '1m00s');
+    assert.equal(gapWords({ ms: 137_499 }), '2m17s');
+    assert.equal(gapWords({ ms: 137_500 }), '2m18s');
     assert.equal(gapWords({ ms: 137_000 }), '2m17s');
-    assert.equal(gapWords({ ms: 63_900 }), '1m03s');
+    assert.equal(gapWords({ ms: 63_900 }), '1m04s');
     assert.equal(gapWords({ laps: 1 }), 'one lap');
     assert.equal(gapWords({ laps: 3 }), 'three laps');
     assert.equal(gapWords({ laps: 12 }), '12 laps');
@@ -130,5 +137,21 @@ describe('report wording rules: cars, minutes and progress', () => {
     assert.equal(makeWords('BMW'), 'BMW');
     assert.equal(teamWords('Jackie Chan DC Racing'), 'Jackie Chan DC');
     assert.equal(teamWords('United Autosports'), 'United Autosports');
+  });
+});
+
+describe('names in running text', () => {
+  it('writes class names as words, keeping acronyms', () => {
+    assert.equal(classWords('HYPERCAR'), 'Hypercar');
+    assert.equal(classWords('INNOVATIVE'), 'Innovative');
+    assert.equal(classWords('GTD PRO'), 'GTD Pro');
+    assert.equal(classWords('LMGTE Am'), 'LMGTE Am');
+    for (const kept of ['LMP2', 'LMGT3', 'LMP1', 'GTP', 'GTD', 'LMGTE Pro']) assert.equal(classWords(kept), kept);
+  });
+  it('never cuts a team name after a linking word', () => {
+    assert.equal(teamWords('Heart of Racing Team'), 'Heart of Racing');
+    assert.equal(teamWords('Team WRT'), 'WRT');
+    assert.equal(teamWords('G-Drive Racing'), 'G-Drive');
+    assert.equal(teamWords('Racing Team'), 'Racing Team');
   });
 });

@@ -9,11 +9,11 @@
  * Each fact finder takes the hour's context and returns the facts of one
  * kind; HOUR_FACT_FINDERS fixes their order (see there).
  */
-import type { TimingEvent } from '../model/events.js';
+import type { LapEvent, TimingEvent } from '../model/events.js';
 import type { CarStanding, CarStatus, Gap, Standings } from '../model/standings.js';
 import { HOUR, MINUTE } from '../model/time.js';
 import { standingsAt } from '../engine/standings.js';
-import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
+import { foldEvents, type CarTimeline, type RaceTimeline } from '../engine/timeline.js';
 import type { EntryList } from './entry-list.js';
 import { flagPeriods, type FlagPeriod, type RaceControl } from './flags.js';
 import { lapsLed, leaderChanges, outOfRunning, retirementOf, type Retirement } from './history.js';
@@ -87,7 +87,10 @@ export interface LeadChangeFact extends InHour {
   newLeader: CarRef;
   newLeaderDriver: DriverRef | null;
   previousLeader: CarRef;
+  /** Its driver then; when it lost the lead to a stop, the driver of the in-lap (the one who pitted). */
   previousLeaderDriver: DriverRef | null;
+  /** The in-lap of that stop, when it lost the lead to one. */
+  previousLeaderInLap: number | null;
   /** The previous leader's status at that instant (the engine's). */
   previousLeaderStatus: CarStatus;
   /**
@@ -137,6 +140,8 @@ export interface SwapEvent extends InHour {
   ahead: string;
   behind: string;
   lap: number;
+  /** The class place `ahead` took from `behind`, which dropped to the next; 0 when the two did not end side by side. */
+  classPlace: number;
   /** A car that was in, entering or leaving the pits then; null when it happened on track. */
   pitCar: string | null;
   /** That pit stop changed the driver. */
@@ -385,6 +390,9 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
       const status = then.cars.find((x) => x.number === c.from)?.status ?? 'running';
       const previous = ctx.timeline.cars.get(c.from!)!;
       const running = previous.laps[previous.indexAt(c.atMs)];
+      const pitting = status === 'in-pit' || status === 'out-lap' || (running?.inPit === true && running.crossingMs <= ctx.toMs);
+      // The driver who pits is the one who drove the in-lap, not the one who takes over in the stop.
+      const inLap = pitting ? inLapAround(previous, c.atMs, running) : undefined;
       return {
         kind: 'lead-change' as const,
         ...inHour(ctx, c.atMs),
@@ -393,11 +401,25 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
         newLeader: ctx.roster.car(c.to),
         newLeaderDriver: driverOf(c.to),
         previousLeader: ctx.roster.car(c.from!),
-        previousLeaderDriver: driverOf(c.from!),
+        previousLeaderDriver:
+          inLap === undefined ? driverOf(c.from!) : ctx.roster.driver(c.from!, inLap.driverNumber, inLap.driverName),
+        previousLeaderInLap: inLap?.lap ?? null,
         previousLeaderStatus: status,
-        previousLeaderPitting: status === 'in-pit' || status === 'out-lap' || (running?.inPit === true && running.crossingMs <= ctx.toMs),
+        previousLeaderPitting: pitting,
       };
     });
+
+/**
+ * The in-lap of the stop a car is making at t: its latest in-lap completed by
+ * t while it is in the pits or on its out-lap, else the lap it is running
+ * when that lap ends in the pits.
+ */
+function inLapAround(car: CarTimeline, t: number, running: LapEvent | undefined): LapEvent | undefined {
+  if (running?.inPit === true) return running;
+  const n = car.indexAt(t);
+  const last = n > 0 ? car.lastInLapUpTo[n - 1]! : -1;
+  return last >= 0 ? car.laps[last] : undefined;
+}
 
 export const leadShareFacts: HourFactFinder = (ctx) => {
   const led = new Map(lapsLed(ctx.timeline, { at: ctx.toMs }).map((l) => [l.car, l]));
@@ -485,6 +507,7 @@ export const positionSwapFacts: HourFactFinder = (ctx) => {
     const list = order.get(car.entry.class);
     if (list === undefined) continue;
     let at = list.indexOf(car.number);
+    const passes: SwapEvent[] = [];
     while (at > 0) {
       const ahead = list[at - 1]!;
       const other = state.get(ahead)!;
@@ -500,8 +523,21 @@ export const positionSwapFacts: HourFactFinder = (ctx) => {
       const key = car.number < ahead ? `${car.number}\u0000${ahead}` : `${ahead}\u0000${car.number}`;
       let events = pairs.get(key);
       if (events === undefined) pairs.set(key, (events = []));
-      events.push({ ...inHour(ctx, t), ahead: car.number, behind: ahead, lap: lap.lap, pitCar: pit?.car ?? null, driverChange: pit?.driverChange ?? false });
+      const event: SwapEvent = {
+        ...inHour(ctx, t),
+        ahead: car.number,
+        behind: ahead,
+        lap: lap.lap,
+        classPlace: 0,
+        pitCar: pit?.car ?? null,
+        driverChange: pit?.driverChange ?? false,
+      };
+      events.push(event);
+      passes.push(event);
     }
+    // A pass is for one place only when the two end up side by side: a car that jumps
+    // several places at one crossing took none of them from the car it passed on the way.
+    for (const e of passes) if (list.indexOf(e.behind) === at + 1) e.classPlace = at + 1;
   }
   const endPosition = new Map(ctx.end.cars.map((c) => [c.number, c]));
   const facts: PositionSwapsFact[] = [];

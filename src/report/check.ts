@@ -14,7 +14,7 @@ import type { EntryList } from '../analysis/entry-list.js';
 import { nameKey } from '../analysis/roster.js';
 import { checkDriveTimes, type RegulationProfile } from '../analysis/rules.js';
 import type { Report, ReportFact } from './types.js';
-import { teamWords, gapWords, lapsWords, numberWord, ordinal, placeWords, timeGapWords } from './words.js';
+import { teamWords, gapWords, lapsWords, numberWord, ordinal, placeWords, raceClockWords, timeGapWords } from './words.js';
 
 export interface CheckProblem {
   /** "headline", "standfirst", "section 2 heading", "section 2 paragraph 1", "table LMP2 row 3". */
@@ -132,6 +132,16 @@ class Verifier {
         const c = this.car(f.car, f.atMs);
         return c?.driver === f.driver ? null : `#${f.car} had ${c?.driver} at the wheel`;
       }
+      case 'pitted': {
+        const car = carOf(f.car);
+        const lap = car?.laps.find((l) => l.lap === f.inLap);
+        if (lap === undefined) return `#${f.car} has no lap ${f.inLap}`;
+        if (!lap.inPit) return `#${f.car} lap ${f.inLap} did not end in the pit lane`;
+        if (lap.driverName !== f.driver) return `${lap.driverName} drove the in-lap of #${f.car}, not ${f.driver}`;
+        // The stop spans the in-lap, the pit lane and the out-lap: from the in-lap's start to the out-lap's end.
+        const outLapEnd = car!.laps.find((l) => l.lap === f.inLap + 1)?.crossingMs ?? Infinity;
+        return f.atMs >= lap.crossingMs - lap.lapMs && f.atMs <= outLapEnd ? null : `#${f.car} was not making the stop after lap ${f.inLap} at ${f.atMs}`;
+      }
       case 'crew': {
         const car = carOf(f.car);
         if (car === undefined) return `no car #${f.car}`;
@@ -209,6 +219,15 @@ class Verifier {
         const swaps = countSwaps(tl, f.cars[0], f.cars[1], f.fromMs, f.toMs);
         return swaps === f.swaps ? null : `the two swapped places ${swaps} times`;
       }
+      case 'swap-place': {
+        // The engine's class order at each swap, not the finder's lap-chart replay.
+        for (const t of swapInstants(tl, f.cars[0], f.cars[1], f.fromMs, f.toMs)) {
+          const held = this.at(t).cars.filter((c) => c.class === f.class && (c.number === f.cars[0] || c.number === f.cars[1])).map((c) => c.classPosition);
+          const [lo, hi] = held.sort((x, y) => x - y);
+          if (lo !== f.place || hi !== f.place + 1) return `at ${t} they held P${lo} and P${hi}, not P${f.place} and P${f.place + 1}`;
+        }
+        return null;
+      }
       case 'chequered':
         return tl.chequeredMs() === f.atMs ? null : `the chequered flag fell at ${tl.chequeredMs()}`;
       case 'class-running': {
@@ -247,9 +266,14 @@ class Verifier {
  * made by the car going ahead completing a lap the other was still on.
  */
 export function countSwaps(timeline: RaceTimeline, a: string, b: string, fromMs: number, toMs: number): number {
+  return swapInstants(timeline, a, b, fromMs, toMs).length;
+}
+
+/** The instants in (fromMs, toMs] at which two cars swapped places on the same lap, from their own laps. */
+export function swapInstants(timeline: RaceTimeline, a: string, b: string, fromMs: number, toMs: number): number[] {
   const ca = timeline.cars.get(a);
   const cb = timeline.cars.get(b);
-  if (ca === undefined || cb === undefined) return 0;
+  if (ca === undefined || cb === undefined) return [];
   const state = (c: CarTimeline, t: number) => {
     const n = c.indexAt(t);
     return { laps: n === 0 ? 0 : c.laps[n - 1]!.lap, last: n === 0 ? 0 : c.crossings[n - 1]! };
@@ -263,7 +287,7 @@ export function countSwaps(timeline: RaceTimeline, a: string, b: string, fromMs:
   }
   events.sort((x, y) => x.t - y.t || compareCarNumbers(x.car === 'a' ? a : b, y.car === 'a' ? a : b));
   let ahead = aAhead();
-  let swaps = 0;
+  const swaps: number[] = [];
   for (const e of events) {
     const s = e.car === 'a' ? sa : sb;
     s.laps = e.lap;
@@ -272,7 +296,7 @@ export function countSwaps(timeline: RaceTimeline, a: string, b: string, fromMs:
     if (now !== ahead) {
       const [winner, loser] = now ? [sa, sb] : [sb, sa];
       // Before both have a lap the order is only the grid's (unknown here): no swap.
-      if (winner.laps === loser.laps + 1 && loser.laps > 0) swaps++;
+      if (winner.laps === loser.laps + 1 && loser.laps > 0) swaps.push(e.t);
       ahead = now;
     }
   }
@@ -289,6 +313,8 @@ function carsOf(f: ReportFact): string[] {
     case 'lead-change':
       return [f.car, f.from];
     case 'swaps':
+      return f.cars;
+    case 'swap-place':
       return f.cars;
     case 'flag-period':
     case 'chequered':
@@ -312,6 +338,8 @@ function renderings(f: ReportFact, fromMs: number): string[] {
   switch (f.kind) {
     case 'position':
       return [String(f.position), ordinal(f.position), placeWords(f.position)];
+    case 'swap-place':
+      return [String(f.place), ordinal(f.place), placeWords(f.place)];
     case 'laps':
       return [String(f.laps), `${f.laps} laps`, ordinal(f.laps)];
     case 'gap':
@@ -330,17 +358,15 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'driver-change':
       return [String(f.lap), minutesOf(f.atMs)];
     case 'flag-period': {
-      const out = [minutesOf(f.startMs)];
+      const out = [minutesOf(f.startMs), raceClockWords(f.startMs)];
       if (f.endMs !== null) {
         const m = Math.max(1, Math.round((f.endMs - f.startMs) / MINUTE));
         out.push(String(m), String(Math.floor(m / 60)), String(m % 60));
       }
       return out;
     }
-    case 'last-seen': {
-      const total = Math.floor(f.lastSeenMs / MINUTE);
-      return [`${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`];
-    }
+    case 'last-seen':
+      return [raceClockWords(f.lastSeenMs)];
     case 'swaps':
       return [String(f.swaps)];
     case 'drive-minimum': {
@@ -349,14 +375,10 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     }
     case 'class-running':
       return [String(f.running), String(f.entries)];
-    case 'data-ends': {
-      const total = Math.floor(f.atMs / MINUTE);
-      return [minutesOf(f.atMs), `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`];
-    }
-    case 'field-stopped': {
-      const total = Math.floor(f.sinceMs / MINUTE);
-      return [String(f.stopped), String(f.entries), `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`];
-    }
+    case 'data-ends':
+      return [minutesOf(f.atMs), raceClockWords(f.atMs)];
+    case 'field-stopped':
+      return [String(f.stopped), String(f.entries), raceClockWords(f.sinceMs)];
     default:
       return [];
   }

@@ -28,6 +28,8 @@ import {
   pick,
   placeWords,
   progressWords,
+  classWords,
+  raceClockWords,
   sameTeam,
   teamWords,
   timeGapWords,
@@ -79,8 +81,10 @@ const wheelOf = (c: CarPosition) => c.driverAtWheel;
 function positionFact(c: CarPosition, cls: string | null, atMs: number): ReportFact {
   return { kind: 'position', car: c.car, class: cls, position: cls === null ? c.position : c.classPosition, atMs };
 }
-function gapFact(c: CarPosition, cls: string | null, atMs: number): ReportFact {
-  return { kind: 'gap', car: c.car, class: cls, gap: cls === null ? c.gap : c.classGap, atMs };
+/** The gap a sentence states; none when it states none (the leader, or a margin withheld because a car is in the pit lane). */
+function gapFact(c: CarPosition, cls: string | null, atMs: number): ReportFact[] {
+  const gap = cls === null ? c.gap : c.classGap;
+  return gap === null ? [] : [{ kind: 'gap', car: c.car, class: cls, gap, atMs }];
 }
 function wheelFact(c: CarPosition, atMs: number): ReportFact[] {
   return c.driverAtWheel === null ? [] : [{ kind: 'at-wheel', car: c.car, driver: c.driverAtWheel.name, atMs }];
@@ -166,8 +170,8 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
 /** The tables' heading: never an hour the race did not reach (the timing may stop inside it). */
 function tablesTitleOf(sel: Selection): string {
   if (sel.final) return 'Final classification';
-  if (sel.declaredUnderRed) return `Result, declared under red flag at ${clock(sel.atMs)}`;
-  if (sel.atMs < sel.hour * HOUR) return `Positions at ${clock(sel.atMs)}, when the timing stops`;
+  if (sel.declaredUnderRed) return `Result, declared under red flag at ${raceClockWords(sel.atMs)}`;
+  if (sel.atMs < sel.hour * HOUR) return `Positions at ${raceClockWords(sel.atMs)}, when the timing stops`;
   return `Positions after ${sel.hour} ${sel.hour === 1 ? 'hour' : 'hours'}`;
 }
 
@@ -217,7 +221,7 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     };
   }
   if (story.kind === 'class-out') {
-    return { text: `${race}: no ${story.class} car left running ${when}`, facts: [] };
+    return { text: `${race}: no ${classWords(story.class)} car left running ${when}`, facts: [] };
   }
   if (story.kind !== 'lead') return { text: `${race}: ${when}`, facts: [] };
   const leader = story.leader;
@@ -241,7 +245,10 @@ function headlineOf(sel: Selection, seed: string): Sentence {
   if (story.change !== null) {
     const old = story.change.previousLeaderDriver;
     facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: story.class, lap: story.change.lap, atMs: story.change.atMs });
-    if (old !== null) facts.push({ kind: 'at-wheel', car: story.change.previousLeader.car, driver: old.name, atMs: story.change.atMs });
+    const inLap = story.change.previousLeaderInLap;
+    if (old !== null && story.change.previousLeaderPitting && inLap !== null)
+      facts.push({ kind: 'pitted', car: story.change.previousLeader.car, driver: old.name, inLap, atMs: story.change.atMs });
+    else if (old !== null) facts.push({ kind: 'at-wheel', car: story.change.previousLeader.car, driver: old.name, atMs: story.change.atMs });
     const oldName = old === null ? `the #${story.change.previousLeader.car}` : names.driver(old);
     const text = story.change.previousLeaderPitting
       ? `${d1} into lead as ${oldName} pits ${when}`
@@ -258,9 +265,10 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     if (lead?.kind === 'lead' && lead.change !== null) {
       f.push({ kind: 'lead-change', car: lead.leader.car, from: lead.change.previousLeader.car, class: shaken.class, lap: lead.change.lap, atMs: lead.change.atMs });
     }
-    return { text: `${race}: ${cause} shakes up ${shaken.class} fight ${when}`, facts: f };
+    return { text: `${race}: ${cause} shakes up ${classWords(shaken.class)} fight ${when}`, facts: f };
   }
-  if (story.second === null) return { text: `${race}: ${d1} leads ${when}`, facts };
+  // "Keeps X at bay" is a fight on the road: not when the margin is not one (a car in the pits).
+  if (story.second === null || !known(story.second.classGap)) return { text: `${race}: ${d1} leads ${when}`, facts };
   facts.push(positionFact(story.second, story.class, sel.atMs), ...wheelFact(story.second, sel.atMs));
   const d2 = names.driver(wheelOf(story.second));
   const text = pick(
@@ -295,7 +303,7 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     const who = listWords(crew.map((d) => m.driver(d)));
     const car = m.car(winner!);
     if (second === undefined || !known(second.classGap)) return { text: `${who} won the ${sel.race} in the ${car} after ${winner!.laps} laps.`, facts };
-    facts.push(positionFact(second, top.class, at), gapFact(second, top.class, at));
+    facts.push(positionFact(second, top.class, at), ...gapFact(second, top.class, at));
     const rival = m.rival(second, winner!);
     return {
       text: `${who} won the ${sel.race} in the ${car}, ${aheadText(second.classGap)} of ${rival} after ${winner!.laps} laps.`,
@@ -316,9 +324,9 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     const d1 = m.driver(wheelOf(leader));
     const car = m.car(leader);
     const tail = second === null || !known(second.classGap) ? '' : `, ${aheadText(second.classGap)} of ${m.rival(second, leader)}`;
-    if (tail !== '') facts.push(positionFact(second!, top.class, at), gapFact(second!, top.class, at));
+    if (tail !== '') facts.push(positionFact(second!, top.class, at), ...gapFact(second!, top.class, at));
     return {
-      text: `The timing data stops at ${clock(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}, with no chequered flag in it; ${d1} was then leading in the ${car}${tail}.`,
+      text: `The timing data stops at ${raceClockWords(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}, with no chequered flag in it; ${d1} was then leading in the ${car}${tail}.`,
       facts,
     };
   }
@@ -329,7 +337,7 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
   const d1 = m.driver(changer ?? wheelOf(leader));
   const car = m.car(leader);
   if (second === null || !known(second.classGap)) return { text: `${d1} led the ${sel.race} in the ${car} ${when}.`, facts };
-  facts.push(positionFact(second, top.class, at), gapFact(second, top.class, at), ...wheelFact(second, at));
+  facts.push(positionFact(second, top.class, at), ...gapFact(second, top.class, at), ...wheelFact(second, at));
   if (story.change !== null) {
     const c = story.change;
     facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: top.class, lap: c.lap, atMs: c.atMs });
@@ -375,37 +383,37 @@ function classHeading(sel: Selection, cls: ClassStories, seed: string): Sentence
   const leader = cls.cars[0]!;
   const name = headingCar(leader);
   const at = sel.atMs;
-  if (story === undefined) return { text: `${cls.class}`, facts: [] };
+  if (story === undefined) return { text: `${classWords(cls.class)}`, facts: [] };
   if (story.kind === 'class-out') {
-    return { text: `${cls.class} - no car left running`, facts: [{ kind: 'class-running', class: cls.class, running: 0, entries: cls.cars.length, atMs: at }] };
+    return { text: `${classWords(cls.class)} - no car left running`, facts: [{ kind: 'class-running', class: cls.class, running: 0, entries: cls.cars.length, atMs: at }] };
   }
   const facts: ReportFact[] = [positionFact(leader, cls.class, at)];
   if (story.kind === 'finish') {
     // A class of one (Garage 56) has no winner to speak of: it finishes or it does not.
     if (cls.cars.length === 1) {
       const done = leader.status === 'finished';
-      return { text: `${cls.class} - ${name} ${done ? 'sees the flag' : 'does not finish'}`, facts: [{ kind: 'status', car: leader.car, status: leader.status, atMs: at }] };
+      return { text: `${classWords(cls.class)} - ${name} ${done ? 'sees the flag' : 'does not finish'}`, facts: [{ kind: 'status', car: leader.car, status: leader.status, atMs: at }] };
     }
-    return { text: `${cls.class} - ${name} wins`, facts: [{ kind: 'chequered', atMs: story.chequeredMs }, ...facts] };
+    return { text: `${classWords(cls.class)} - ${name} wins`, facts: [{ kind: 'chequered', atMs: story.chequeredMs }, ...facts] };
   }
-  if (story.kind !== 'lead') return { text: `${cls.class} - ${name} leads`, facts };
-  if (story.second === null) return { text: `${cls.class} - ${name} alone in class`, facts: [...facts, { kind: 'class-running', class: cls.class, running: cls.running, entries: cls.cars.length, atMs: at }] };
+  if (story.kind !== 'lead') return { text: `${classWords(cls.class)} - ${name} leads`, facts };
+  if (story.second === null) return { text: `${classWords(cls.class)} - ${name} alone in class`, facts: [...facts, { kind: 'class-running', class: cls.class, running: cls.running, entries: cls.cars.length, atMs: at }] };
   const gap = story.second.classGap;
-  if (!known(gap)) return { text: `${cls.class} - ${name} leads`, facts };
-  facts.push(gapFact(story.second, cls.class, at));
+  if (!known(gap)) return { text: `${classWords(cls.class)} - ${name} leads`, facts };
+  facts.push(...gapFact(story.second, cls.class, at));
   if (story.change !== null) {
     facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: cls.class, lap: story.change.lap, atMs: story.change.atMs });
-    return { text: `${cls.class} - ${name} ${pick(['takes over', 'hits the front', 'moves ahead'], `${seed}/${cls.class}/h`)}`, facts };
+    return { text: `${classWords(cls.class)} - ${name} ${pick(['takes over', 'hits the front', 'moves ahead'], `${seed}/${cls.class}/h`)}`, facts };
   }
-  if (gap !== null && 'laps' in gap) return { text: `${cls.class} - ${name} ${gapWords(gap)} clear`, facts };
+  if (gap !== null && 'laps' in gap) return { text: `${classWords(cls.class)} - ${name} ${gapWords(gap)} clear`, facts };
   const startGap = story.startSecond?.classGap ?? null;
   if (gap !== null && 'ms' in gap && startGap !== null && 'ms' in startGap && story.startLeader?.car === leader.car && gap.ms < 60_000 && startGap.ms - gap.ms >= 5_000) {
     facts.push({ kind: 'gap', car: story.startSecond!.car, class: cls.class, gap: startGap, atMs: sel.fromMs });
-    return { text: `${cls.class} - ${name} lead cut to ${gapWords(gap)}`, facts };
+    return { text: `${classWords(cls.class)} - ${name} lead cut to ${gapWords(gap)}`, facts };
   }
-  if (gap !== null && 'ms' in gap && gap.ms >= 60_000) return { text: `${cls.class} - ${name} ${pick(['in charge', 'in control', 'well clear'], `${seed}/${cls.class}/h`)}`, facts };
-  if (gap !== null && 'ms' in gap && gap.ms < 10_000) return { text: `${cls.class} - ${name} ahead by ${gapWords(gap)}`, facts };
-  return { text: `${cls.class} - ${name} ${gapWords(gap)} clear`, facts };
+  if (gap !== null && 'ms' in gap && gap.ms >= 60_000) return { text: `${classWords(cls.class)} - ${name} ${pick(['in charge', 'in control', 'well clear'], `${seed}/${cls.class}/h`)}`, facts };
+  if (gap !== null && 'ms' in gap && gap.ms < 10_000) return { text: `${classWords(cls.class)} - ${name} ahead by ${gapWords(gap)}`, facts };
+  return { text: `${classWords(cls.class)} - ${name} ${gapWords(gap)} clear`, facts };
 }
 
 /** "#22 United Autosports", "#92 Porsche": the heading's short car name. */
@@ -458,7 +466,7 @@ function leadSentences(
   const out: Sentence[] = [];
   if (story.kind === 'class-out') {
     out.push({
-      text: `None of the ${numberWord(story.cars.length)} ${cls.class} ${story.cars.length === 1 ? 'car is' : 'cars is'} still running.`,
+      text: `None of the ${numberWord(story.cars.length)} ${classWords(cls.class)} ${story.cars.length === 1 ? 'car is' : 'cars is'} still running.`,
       facts: [{ kind: 'class-running', class: cls.class, running: 0, entries: story.cars.length, atMs: at }],
     });
     return out;
@@ -468,10 +476,10 @@ function leadSentences(
     if (winner === undefined) return out;
     if (isTop) {
       if (second !== undefined) {
-        const facts: ReportFact[] = [positionFact(second, scope, at), gapFact(second, scope, at), { kind: 'crew', car: second.car, drivers: second.crew.map((d) => d.name) }];
+        const facts: ReportFact[] = [positionFact(second, scope, at), ...gapFact(second, scope, at), { kind: 'crew', car: second.car, drivers: second.crew.map((d) => d.name) }];
         let text = `${capitalise(m.rival(second, winner))}, shared by ${crewWords(m, second, null).text}, finished second${gapClause(second.classGap, ' behind')}`;
         if (third !== undefined) {
-          facts.push(positionFact(third, scope, at), gapFact(third, scope, at));
+          facts.push(positionFact(third, scope, at), ...gapFact(third, scope, at));
           text += `, and the ${m.car(third)} completed the podium${gapClause(third.classGap, ' down')}`;
         }
         out.push({ text: `${text}.`, facts });
@@ -486,16 +494,16 @@ function leadSentences(
       out.push({ text: `${crew.text} ${verb} in the ${m.car(winner)}, the class's only entry, ${placeWords(winner.position)} overall.`, facts });
       return out;
     }
-    let text = `${crew.text} won ${cls.class} in the ${m.car(winner)}`;
+    let text = `${crew.text} won ${classWords(cls.class)} in the ${m.car(winner)}`;
     if (second !== undefined) {
-      facts.push(positionFact(second, cls.class, at), gapFact(second, cls.class, at));
+      facts.push(positionFact(second, cls.class, at), ...gapFact(second, cls.class, at));
       text += known(second.classGap) ? `, ${aheadText(second.classGap)} of ${m.rival(second, winner)}` : `, ahead of ${m.rival(second, winner)}`;
     }
     out.push({ text: `${text}.`, facts });
     if (third !== undefined) {
       out.push({
         text: `The ${m.car(third)} completed the class podium${gapClause(third.classGap, ' behind the winner')}.`,
-        facts: [positionFact(third, cls.class, at), gapFact(third, cls.class, at)],
+        facts: [positionFact(third, cls.class, at), ...gapFact(third, cls.class, at)],
       });
     }
     return out;
@@ -509,7 +517,7 @@ function leadSentences(
     const share = story.share;
     const facts: ReportFact[] = [{ kind: 'crew', car: leader.car, drivers: [...(wheel === null ? [] : [wheel.name]), ...crew.drivers.map((d) => d.name)] }];
     const wheelName = wheel === null ? '' : m.driver(wheel);
-    const who = wheel === null ? `The #${leader.car}` : `The car ${wheelName} shares with ${crew.text}`;
+    const who = wheel === null ? `The #${leader.car}` : `The #${leader.car}, which ${wheelName} shares with ${crew.text},`;
     if (story.change !== null) {
       const c = story.change;
       facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
@@ -527,15 +535,15 @@ function leadSentences(
     } else if (share !== null) {
       const led = shareSentence(sel, leader, share, lapAt, cls.class);
       facts.push(...led.facts);
-      // The crew sentence turns by the hour, so two hours in a row never open alike.
-      const plural = led.text.replace(/^has /, 'have ');
+      // The crew sentence turns by the hour, so two hours in a row never open alike. Laps led
+      // belong to the car, never to one driver of its crew: the car is always the subject.
       const variants =
         crew.drivers.length === 0 || wheel === null
           ? [`The #${leader.car} ${led.text}.`]
           : [
               `${who} ${led.text}.`,
-              `${capitalise(listWords([wheelName, ...crew.names]))} ${plural}.`,
-              `Sharing the #${leader.car} with ${crew.text}, ${wheelName} ${led.text}.`,
+              `The #${leader.car}, shared by ${listWords([wheelName, ...crew.names])}, ${led.text}.`,
+              `With ${wheelName} at the wheel, the #${leader.car} ${led.text}.`,
               `The #${leader.car} of ${wheelName}, ${crew.text} ${led.text}.`,
             ];
       out.push({ text: variants[sel.hour % variants.length]!, facts });
@@ -550,7 +558,7 @@ function leadSentences(
           ],
           `${seed}/third`,
         )(),
-        facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at)],
+        facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at)],
       });
     }
     return out;
@@ -569,10 +577,10 @@ function leadSentences(
   }
   const second = story.second;
   if (!known(second.classGap)) {
-    out.push({ text: `${d1} led ${cls.class} in the ${car}.`, facts });
+    out.push({ text: `${d1} led ${classWords(cls.class)} in the ${car}.`, facts });
     return out;
   }
-  facts.push(positionFact(second, scope, at), gapFact(second, scope, at), ...wheelFact(second, at));
+  facts.push(positionFact(second, scope, at), ...gapFact(second, scope, at), ...wheelFact(second, at));
   const rival = m.rival(second, leader);
   const d2 = m.driver(wheelOf(second));
   const gap = second.classGap;
@@ -581,16 +589,17 @@ function leadSentences(
     facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
     const how = c.previousLeaderPitting ? ` when the #${c.previousLeader.car} pitted` : '';
     out.push({
-      text: `${d1} took the ${car} into the ${cls.class} lead on lap ${c.lap}${how}, and at the end of the hour was ${aheadText(gap)} of ${d2} in ${rival}.`,
+      text: `${d1} took the ${car} into the ${classWords(cls.class)} lead on lap ${c.lap}${how}, and at the end of the hour was ${aheadText(gap)} of ${d2} in ${rival}.`,
       facts,
     });
   } else {
     out.push({
       text: pick(
         [
-          `${d1} kept the ${car} ahead in ${cls.class}, ${gapWords(gap)} clear of ${d2} in ${rival}.`,
-          `The ${car} led ${cls.class} by ${gapWords(gap)} from ${d2} in ${rival}, with ${d1} at the wheel.`,
-          `${d1} had the ${car} in front of the ${cls.class} field, ${aheadText(gap)} of ${rival} of ${d2}.`,
+          `${d1} kept the ${car} ahead in ${classWords(cls.class)}, ${gapWords(gap)} clear of ${d2} in ${rival}.`,
+          // The driver comes first, so "at the wheel" can only be the leader's.
+          `With ${d1} at the wheel, the ${car} led ${classWords(cls.class)} by ${gapWords(gap)} from ${d2} in ${rival}.`,
+          `${d1} had the ${car} in front of the ${classWords(cls.class)} field, ${aheadText(gap)} of ${rival} of ${d2}.`,
         ],
         `${seed}/${cls.class}/lead`,
       ),
@@ -606,7 +615,7 @@ function leadSentences(
         ],
         `${seed}/${cls.class}/third`,
       )(),
-      facts: [positionFact(story.third, scope, at), gapFact(story.third, scope, at), ...closeFact(story.third, at)],
+      facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at), ...closeFact(story.third, at)],
     });
   }
   if (story.share !== null && story.change === null) {
@@ -671,7 +680,8 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
         return { text: `A ${name} period began ${started} and lasted ${durationMinutes(p.endMs! - p.startMs)}.`, facts };
       }
       if (started !== null) return { text: `The ${name} came out ${started} and was still deployed when the hour ended.`, facts };
-      if (ended) return { text: `The ${name} period that began in the previous hour ended after ${durationMinutes(p.endMs! - p.startMs)} in all.`, facts };
+      // Say when it began, never "in the previous hour": a period may reach back several hours (Le Mans 2024: 6:37 to hour 9).
+      if (ended) return { text: `The ${name} period that began at ${raceClockWords(p.startMs)} race time ended after ${durationMinutes(p.endMs! - p.startMs)} in all.`, facts };
       return { text: `The ${name} was out for the whole hour.`, facts };
     }
     case 'data-end':
@@ -699,7 +709,7 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'field-stopped':
       return {
-        text: `The field is halted: ${story.stopped} of the ${story.entries} cars have not crossed the line since ${clock(story.sinceMs)} race time.`,
+        text: `The field is halted: ${story.stopped} of the ${story.entries} cars have not crossed the line since ${raceClockWords(story.sinceMs)} race time.`,
         facts: [{ kind: 'field-stopped', stopped: story.stopped, entries: story.entries, sinceMs: story.sinceMs, atMs: at }],
       };
     case 'long-stop': {
@@ -739,16 +749,19 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       let lead = '';
       if (story.startPosition !== null) {
         facts.push({ kind: 'position', car: story.car.car, class: cls.class, position: story.startPosition, atMs: sel.fromMs });
-        lead = `, ${placeWords(story.startPosition)} in ${cls.class} when the hour began,`;
+        lead = `, ${placeWords(story.startPosition)} in ${classWords(cls.class)} when the hour began,`;
       }
       return {
-        text: `The ${car}${lead} has completed no lap since its ${ordinal(story.car.laps)}, which ended ${where} at ${clock(story.lastSeenMs)} race time.`,
+        // As a desk writes it, not as a log: where it stopped, after how many laps, when it was last timed.
+        text: story.lastLapInPit
+          ? `The ${car}${lead} went into the pits after ${story.car.laps} laps at ${raceClockWords(story.lastSeenMs)} race time and has not come back out.`
+          : `The ${car}${lead} stopped out on track after its ${ordinal(story.car.laps)} lap, completed at ${raceClockWords(story.lastSeenMs)} race time, and has not been timed since.`,
         facts,
       };
     }
     case 'last-running': {
       return {
-        text: `The ${m.car(story.car)} is the last of the ${numberWord(story.entries)} ${cls.class} cars still running.`,
+        text: `The ${m.car(story.car)} is the last of the ${numberWord(story.entries)} ${classWords(cls.class)} cars still running.`,
         facts: [
           { kind: 'class-running', class: cls.class, running: 1, entries: story.entries, atMs: at },
           { kind: 'status', car: story.car.car, status: story.car.status, atMs: at },
@@ -757,7 +770,10 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     }
     case 'battle': {
       const f = story.fact;
-      const place = Math.min(...f.classPositionsAtEnd);
+      // A fight is for a place only when every swap was for that place (Le Mans 2024 hour 3: the
+      // #38 and #8 swapped as P10/P8, P5/P6 and P6/P4 — a fight for no one place).
+      const places = new Set(f.events.map((e) => e.classPlace));
+      const place = places.size === 1 && !places.has(0) ? [...places][0]! : null;
       const facts: ReportFact[] = [
         { kind: 'swaps', class: f.class, cars: [f.cars[0].car, f.cars[1].car], swaps: f.swaps, fromMs: sel.fromMs, toMs: at },
         positionFact(story.ahead, cls.class, at),
@@ -765,14 +781,20 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
       ];
       const a = m.car(story.behind);
       const b = m.car(story.ahead);
-      const what = place === 1 ? `the ${cls.class} lead` : `${placeWords(place)} place${cls.rank === 0 ? '' : ` in ${cls.class}`}`;
-      let text = pick(
-        [
-          `The fight for ${what} ebbed and flowed between the ${a} and the ${b}: they swapped places ${timesWords(f.swaps)}, and the #${story.ahead.car} ended the hour in front.`,
-          `The ${a} and the ${b} traded ${what} ${timesWords(f.swaps)} during the hour, the #${story.ahead.car} finishing it ahead.`,
-        ],
-        `${seed}/${cls.class}/battle`,
-      );
+      let text: string;
+      if (place === null) {
+        text = `The ${a} and the ${b} swapped places ${timesWords(f.swaps)} during the hour, the #${story.ahead.car} finishing it ahead.`;
+      } else {
+        facts.push({ kind: 'swap-place', class: f.class, cars: [f.cars[0].car, f.cars[1].car], place, fromMs: sel.fromMs, toMs: at });
+        const what = place === 1 ? `the ${classWords(cls.class)} lead` : `${placeWords(place)} place${cls.rank === 0 ? '' : ` in ${classWords(cls.class)}`}`;
+        text = pick(
+          [
+            `The fight for ${what} ebbed and flowed between the ${a} and the ${b}: they swapped places ${timesWords(f.swaps)}, and the #${story.ahead.car} ended the hour in front.`,
+            `The ${a} and the ${b} traded ${what} ${timesWords(f.swaps)} during the hour, the #${story.ahead.car} finishing it ahead.`,
+          ],
+          `${seed}/${cls.class}/battle`,
+        );
+      }
       if (story.change !== null) {
         const d = story.change;
         m.told.add(`change/${d.car.car}/${d.lap}`);
@@ -839,11 +861,6 @@ function storySentence(sel: Selection, cls: ClassStories, story: Story, m: Menti
     default:
       return null;
   }
-}
-
-function clock(ms: number): string {
-  const total = Math.floor(ms / MINUTE);
-  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
 
 // ——— Tables ———

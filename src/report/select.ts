@@ -215,8 +215,8 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
         weight: change !== null ? 'lead-change' : tight ? 'lead-held-tight' : 'lead-held',
         class: cls,
         leader,
-        second: cars[1] ?? null,
-        third: cars[2] ?? null,
+        second: onRoad(cars, 1),
+        third: onRoad(cars, 2),
         startLeader: startCars[0] ?? null,
         startSecond: startCars[1] ?? null,
         change,
@@ -283,7 +283,7 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
       // A podium fight only when it is one: within half a minute (third place is told with the leaders anyway).
       const close = (g: CarPosition['classInterval']) => g !== null && 'ms' in g && g.ms >= 0 && g.ms < 30_000;
       if (third !== undefined && fourth !== undefined && !gone(third.status) && !gone(fourth.status) && close(fourth.classInterval) && battle?.classPositionsAtEnd.includes(3) !== true) {
-        stories.push({ kind: 'podium', weight: 'podium', third, fourth });
+        stories.push({ kind: 'podium', weight: 'podium', third: onRoad(cars, 2)!, fourth: onRoad(cars, 3)! });
       }
       const recovery = recoveries
         .filter((r) => r.car.class === cls && r.lossHour < hour && r.lostMs >= MINUTE && r.car.car !== leader.car)
@@ -329,4 +329,27 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
     roster,
     facts,
   };
+}
+
+/** The car is in the pit lane: its last timing was its in-lap, and it has not crossed the line since. */
+function inPitLane(car: CarPosition): boolean {
+  return car.status === 'in-pit' || car.status === 'out-lap';
+}
+
+/**
+ * cars[i] as a sentence may state it: a time gap is a margin on the road only
+ * when neither car is in the pit lane (a car in the pits was last timed on its
+ * in-lap; Le Mans 2024 hour 3 read the #5's in-lap as "28.3s" behind the #83).
+ * Withheld time gaps become null, which no sentence states; lap gaps stand.
+ * The tables keep the timing's own values.
+ */
+function onRoad(cars: readonly CarPosition[], i: number): CarPosition | null {
+  const car = cars[i];
+  if (car === undefined) return null;
+  const leader = cars[0]!;
+  const ahead = cars[i - 1]!;
+  const timed = (g: CarPosition['classGap']) => g !== null && 'ms' in g;
+  const classGap = timed(car.classGap) && (inPitLane(car) || inPitLane(leader)) ? null : car.classGap;
+  const classInterval = timed(car.classInterval) && (inPitLane(car) || inPitLane(ahead)) ? null : car.classInterval;
+  return classGap === car.classGap && classInterval === car.classInterval ? car : { ...car, classGap, classInterval };
 }

@@ -21,6 +21,8 @@ export type ReportFact =
   | { kind: 'interval'; car: string; class: string | null; gap: Gap; atMs: number }
   /** Who was at the wheel (driver name as the timing writes it). */
   | { kind: 'at-wheel'; car: string; driver: string; atMs: number }
+  /** `driver` drove lap `inLap` of the car, which ended in the pit lane; at atMs the car was on that in-lap, in the pits or on its out-lap. */
+  | { kind: 'pitted'; car: string; driver: string; inLap: number; atMs: number }
   /** These drivers belong to the car's crew. */
   | { kind: 'crew'; car: string; drivers: string[] }
   /** The car has led every lap from `sinceLap` to the latest lap completed at atMs, and not the lap before. */
@@ -40,6 +42,8 @@ export type ReportFact =
   | { kind: 'status'; car: string; status: CarStatus; atMs: number }
   /** Last crossing of the line (or pit exit) at or before atMs. */
   | { kind: 'last-seen'; car: string; lastSeenMs: number; atMs: number }
+  /** At every swap between fromMs and toMs, the two cars held class places `place` and `place + 1`: the fight was for `place`. */
+  | { kind: 'swap-place'; class: string; cars: [string, string]; place: number; fromMs: number; toMs: number }
   /** Two cars of a class traded places `swaps` times between fromMs and toMs. */
   | { kind: 'swaps'; class: string; cars: [string, string]; swaps: number; fromMs: number; toMs: number }
   /** A driver of the given category reached the minimum drive time on lap `lap` (completed at atMs). */

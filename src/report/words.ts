@@ -44,15 +44,21 @@ export function remainingPhrase(hoursLeft: number): string {
 
 /**
  * A time gap as a report writes it: under a minute with tenths ("8.4s"), a
- * minute or more in minutes and whole seconds ("2m17s").
+ * minute or more in minutes and whole seconds ("2m17s"). Rounded to the
+ * nearest, as a reader of the timing table (17.988) expects "18.0s", never cut
+ * ("17.9s"); a gap that rounds to a minute is written as one ("1m00s").
  */
 export function timeGapWords(ms: number): string {
-  if (ms < 60_000) {
-    const tenths = Math.floor(ms / 100);
-    return `${Math.floor(tenths / 10)}.${tenths % 10}s`;
-  }
-  const seconds = Math.floor(ms / 1000);
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${Math.floor(tenths / 10)}.${tenths % 10}s`;
+  const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+}
+
+/** A race-time instant to the minute, as a report writes it: "6:37" (hours:minutes, minutes cut: 6:37:59 is still 6:37). */
+export function raceClockWords(ms: number): string {
+  const total = Math.floor(ms / 60_000);
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
 
 /** "one lap", "three laps", "12 laps". */
@@ -124,6 +130,19 @@ export function pick<T>(options: readonly T[], seed: string): T {
   return options[hash % options.length]!;
 }
 
+/**
+ * A class name as running text writes it: "Hypercar" for the timing's
+ * "HYPERCAR", "GTD Pro" for "GTD PRO"; names with digits and short acronyms
+ * stay as they are (LMP2, LMGT3, LMGTE Am, GTP, GTD).
+ */
+export function classWords(cls: string): string {
+  return cls
+    .trim()
+    .split(/\s+/)
+    .map((w) => (/^(PRO|AM)$/.test(w) || (w.length >= 5 && /^[A-Z]+$/.test(w) && !/^(LM|GT)/.test(w)) ? w[0] + w.slice(1).toLowerCase() : w))
+    .join(' ');
+}
+
 /** "Oreca" for "ORECA"; short all-capital names ("BMW") and names with digits stay. */
 export function makeWords(manufacturer: string): string {
   return manufacturer
@@ -133,12 +152,20 @@ export function makeWords(manufacturer: string): string {
     .join(' ');
 }
 
-const TEAM_NOISE = /(?:\s+(?:Racing Team|Racing|Team|Motorsports|Motorsport|Competition))+$/i;
+const TEAM_NOISE = /^(Racing|Team|Motorsports|Motorsport|Competition)$/i;
+const LINKING_WORD = /^(of|the|and|&|de|du|des|la|le|di|da|del|von|van|by|for)$/i;
 
-/** "G-Drive" for "G-Drive Racing", "WRT" for "Team WRT": how a report names a team. */
+/**
+ * "G-Drive" for "G-Drive Racing", "WRT" for "Team WRT": how a report names a
+ * team. Trailing noise words go one by one, never leaving a name cut after a
+ * linking word ("Heart of Racing Team" is "Heart of Racing", not "Heart of").
+ */
 export function teamWords(team: string): string {
-  const trimmed = team.trim().replace(/^Team\s+/i, '').replace(TEAM_NOISE, '').trim();
-  return trimmed === '' ? team.trim() : trimmed;
+  const words = team.trim().replace(/^Team\s+/i, '').split(/\s+/).filter((w) => w !== '');
+  const isName = (w: string) => !TEAM_NOISE.test(w) && !LINKING_WORD.test(w);
+  while (words.length > 1 && TEAM_NOISE.test(words[words.length - 1]!) && !LINKING_WORD.test(words[words.length - 2]!) && words.slice(0, -1).some(isName))
+    words.pop();
+  return words.length === 0 ? team.trim() : words.join(' ');
 }
 
 /** What a report needs to name a car. */
