@@ -71,6 +71,11 @@ export async function registerOperations(app: FastifyInstance, hub: RaceHub, opt
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // Draining: an answer in flight ends its connection, so the server can close once it is sent.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (app.lifecycle.draining) void reply.header('connection', 'close');
+    return payload;
+  });
   // One line per answered request; the live stream is hijacked and never gets here.
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
