@@ -8,7 +8,8 @@
  *   parameter, 404 for a race or car this server does not have, 429 past the
  *   rate limit, 500;
  * - `security: ingestToken` on the ingest routes (POST);
- * - `text/csv` next to JSON on the list routes (those taking `format`).
+ * - its 200 answer from schemas.ts, with `text/csv` next to JSON on the
+ *   list routes (those taking `format`);
  * Routes outside /api (the news site, the web app) are hidden.
  */
 import fastifySwagger from '@fastify/swagger';
@@ -18,6 +19,7 @@ import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { API_V1 } from './operations.js';
 import { ProblemSchema } from './problem.js';
+import { OTHER_CONTENT, RESPONSES } from './schemas.js';
 
 type Transform = typeof jsonSchemaTransform;
 
@@ -31,6 +33,17 @@ export const openApiTransform: Transform = (document) => {
   const schema = out.schema;
   const method = String(route.method);
   const responses = { ...((schema.response as Record<string, unknown> | undefined) ?? {}) };
+  const answer = RESPONSES[url];
+  const querystring = schema.querystring as { properties?: Record<string, unknown> } | undefined;
+  if (answer !== undefined) {
+    const content: Record<string, unknown> = { 'application/json': { schema: z.toJSONSchema(answer, { target: 'draft-2020-12', io: 'output', unrepresentable: 'any' }) } };
+    // The list routes: ?format=csv or Accept: text/csv (csv.ts).
+    if (querystring?.properties?.format !== undefined) content['text/csv'] = { schema: { type: 'string', description: 'header row, then one RFC 4180 record per item' } };
+    responses['200'] = { description: String(schema.summary ?? 'OK'), content };
+  } else if (OTHER_CONTENT[url] !== undefined) {
+    const content = Object.fromEntries(Object.entries(OTHER_CONTENT[url]).map(([type, { description }]) => [type, { schema: { type: type === 'application/json' ? 'object' : 'string', description } }]));
+    responses['200'] = { description: String(schema.summary ?? 'OK'), content };
+  }
   responses['400'] ??= problem('a parameter is invalid or unknown (errors[] names each)');
   if (url.includes(':race')) responses['404'] ??= problem('no such race (or car, or hour) on this server');
   if (method === 'GET') responses['429'] ??= problem('too many requests from this address: see the RateLimit and Retry-After headers');
@@ -64,5 +77,28 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     transform: openApiTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => withBodies(app.swagger() as OpenApiDocument));
+}
+
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, unknown> } }>>;
+}
+
+/**
+ * The request bodies the ingest routes read themselves (ingest.ts): the
+ * import's CSV file, and NDJSON next to the JSON array of events.
+ */
+function withBodies(document: OpenApiDocument): OpenApiDocument {
+  const importRoute = document.paths?.['/api/races/{race}/import']?.post;
+  if (importRoute !== undefined) {
+    importRoute.requestBody = {
+      required: true,
+      content: { 'text/csv': { schema: { type: 'string', description: 'an Al Kamel Analysis CSV file, as downloaded (UTF-8, ";"-separated)' } } },
+    };
+  }
+  const events = document.paths?.['/api/races/{race}/events']?.post?.requestBody;
+  if (events?.content !== undefined) {
+    events.content['application/x-ndjson'] = { schema: { type: 'string', description: 'one timing event (the JSON schema of application/json\'s items) per line' } };
+  }
+  return document;
 }

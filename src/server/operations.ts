@@ -12,6 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { noQuery } from './params.js';
 import type { RaceHub } from './races.js';
 
 export interface OperationsOptions {
@@ -105,7 +106,7 @@ export async function registerOperations(app: FastifyInstance, hub: RaceHub, opt
 
   app.get(
     '/api/ready',
-    { schema: { tags: ['server'], summary: 'Readiness: the store answers, every source is live, not shutting down (503 with the reasons otherwise)' } },
+    { schema: { tags: ['server'], summary: 'Readiness: the store answers, every source is live, not shutting down (503 with the reasons otherwise)', querystring: noQuery } },
     async (request, reply) => {
       const problems: string[] = [];
       if (app.lifecycle.draining) problems.push('shutting down');

@@ -47,6 +47,9 @@ export const carsQuery = z
 
 export const classQuery = z.string().min(1).max(40).optional().describe('only this class, e.g. LMP2 or "LMGTE Am" (case and spaces ignored)');
 
+/** Routes without parameters still refuse unknown ones (a typo is not silently ignored). */
+export const noQuery = z.strictObject({});
+
 /** `format`: csv for a header row and one RFC 4180 record per item (Accept: text/csv does the same). */
 export const formatQuery = z.enum(['json', 'csv']).optional().describe('json (default) or csv; Accept: text/csv also gives CSV');
 

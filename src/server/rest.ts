@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { standingsAt } from '../engine/standings.js';
-import { apiError, atQuery, classQuery, formatQuery, raceNotFound, raceParams } from './params.js';
+import { apiError, atQuery, classQuery, formatQuery, noQuery, raceNotFound, raceParams } from './params.js';
 import { sendList } from './csv.js';
 import type { LiveRace } from './live-race.js';
 import type { RaceHub } from './races.js';
@@ -33,7 +33,7 @@ export function raceSummary(race: LiveRace) {
 export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush, rulesFor: RulesFor): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
-  typed.get('/api/health', { schema: { tags: ['server'], summary: 'Liveness and load: the process answers (the store is /api/ready\'s business)' } }, async () => ({
+  typed.get('/api/health', { schema: { tags: ['server'], summary: 'Liveness and load: the process answers (the store is /api/ready\'s business)', querystring: noQuery } }, async () => ({
     status: 'ok',
     uptimeS: Math.round(process.uptime()),
     rssMb: Math.round(process.memoryUsage.rss() / 1048576),
@@ -42,11 +42,11 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
     viewersDropped: push.dropped,
   }));
 
-  typed.get('/api/races', { schema: { tags: ['races'], summary: 'Every race the server knows, with its live state' } }, async () => ({
+  typed.get('/api/races', { schema: { tags: ['races'], summary: 'Every race the server knows, with its live state', querystring: noQuery } }, async () => ({
     races: hub.list().map(raceSummary),
   }));
 
-  typed.get('/api/races/:race', { schema: { tags: ['races'], summary: 'One race', params: raceParams } }, async (request, reply) => {
+  typed.get('/api/races/:race', { schema: { tags: ['races'], summary: 'One race', params: raceParams, querystring: noQuery } }, async (request, reply) => {
     const race = hub.get(request.params.race);
     if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
     return raceSummary(race);
