@@ -71,7 +71,7 @@ describe('OpenAPI document', () => {
   });
 
   it('every read route\'s answer validates against its published 200 schema, errors against Problem', async () => {
-    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    const ajv = new Ajv2020({ strict: false });
     ajv.addSchema({ ...document.components.schemas.Problem, $id: 'problem' });
     let checked = 0;
     for (const [path, operations] of Object.entries(document.paths)) {
