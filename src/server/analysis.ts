@@ -27,14 +27,20 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
   };
   const atOnly = z.strictObject({ at: atQuery });
   const listQuery = z.strictObject({ at: atQuery, car: carsQuery, class: classQuery, format: formatQuery });
-  /** The cars a list asks for (car and class together: those in both), or null once a 404 naming the unknown one is sent. */
-  const selected = (race: LiveRace, query: { car?: string[]; class?: string }, reply: FastifyReply): { cars?: string[] } | null => {
-    const problem = carSelection(race, query);
-    if (typeof problem === 'string') {
-      void reply.code(404).send(apiError(404, problem));
+  /**
+   * The race, instant and cars a list route asks for (car and class together:
+   * those in both), or null once a 404 naming the unknown race, car or class is sent.
+   */
+  const listScope = (id: string, query: { at: number | null; car?: string[]; class?: string }, reply: FastifyReply) => {
+    const race = find(id, reply);
+    if (race === null) return null;
+    const selection = carSelection(race, query);
+    if (typeof selection === 'string') {
+      void reply.code(404).send(apiError(404, selection));
       return null;
     }
-    return problem;
+    const at = race.instantAt(query.at);
+    return { race, at, only: { at, ...selection } };
   };
 
   typed.get(
@@ -56,13 +62,11 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       },
     },
     async (request, reply) => {
-      const race = find(request.params.race, reply);
-      if (race === null) return reply;
-      const only = selected(race, request.query, reply);
-      if (only === null) return reply;
-      const at = race.instantAt(request.query.at);
+      const scope = listScope(request.params.race, request.query, reply);
+      if (scope === null) return reply;
+      const { race, at, only } = scope;
       const { fromLap, toLap, from, to } = request.query;
-      const laps = lapRows(race.timeline, { at, ...only, fromLap, toLap, fromMs: from ?? undefined, toMs: to ?? undefined });
+      const laps = lapRows(race.timeline, { ...only, fromLap, toLap, fromMs: from ?? undefined, toMs: to ?? undefined });
       return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, laps }, laps, LAP_COLUMNS);
     },
   );
@@ -71,12 +75,10 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     '/api/races/:race/pit-stops',
     { schema: { tags: ['analysis'], summary: 'Pit stops up to an instant (pit lane time, driver change, long stops)', params: raceParams, querystring: listQuery } },
     async (request, reply) => {
-      const race = find(request.params.race, reply);
-      if (race === null) return reply;
-      const only = selected(race, request.query, reply);
-      if (only === null) return reply;
-      const at = race.instantAt(request.query.at);
-      const stops = pitStops(race.timeline, { at, ...only });
+      const scope = listScope(request.params.race, request.query, reply);
+      if (scope === null) return reply;
+      const { race, at, only } = scope;
+      const stops = pitStops(race.timeline, only);
       return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, pitStops: stops }, stops);
     },
   );
@@ -93,12 +95,10 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       },
     },
     async (request, reply) => {
-      const race = find(request.params.race, reply);
-      if (race === null) return reply;
-      const only = selected(race, request.query, reply);
-      if (only === null) return reply;
-      const at = race.instantAt(request.query.at);
-      const list = stints(race.timeline, { at, ...only });
+      const scope = listScope(request.params.race, request.query, reply);
+      if (scope === null) return reply;
+      const { race, at, only } = scope;
+      const list = stints(race.timeline, only);
       return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, stints: list }, list.flatMap((c) => [...c.carStints, ...c.driverStints]));
     },
   );
@@ -115,12 +115,9 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       },
     },
     async (request, reply) => {
-      const race = find(request.params.race, reply);
-      if (race === null) return reply;
-      const selection = selected(race, request.query, reply);
-      if (selection === null) return reply;
-      const at = race.instantAt(request.query.at);
-      const only = { at, ...selection };
+      const scope = listScope(request.params.race, request.query, reply);
+      if (scope === null) return reply;
+      const { race, at, only } = scope;
       const driveTime = driveTimes(race.timeline, only);
       const rows = driveTime.flatMap((c) => c.drivers.map(({ intervals: _intervals, ...d }) => ({ car: c.car.car, class: c.car.class, ...d })));
       return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, driveTime, rules: ruleChecks(race, rulesFor, only) }, rows);
