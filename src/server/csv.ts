@@ -75,7 +75,9 @@ export function sendList<T extends object>(
   items: readonly unknown[],
   columns: readonly string[] = [],
 ): T | FastifyReply {
-  void reply.header('vary', 'Accept');
+  // Added to, not replaced: CORS may have set Vary: Origin already.
+  const vary = reply.getHeader('vary');
+  void reply.header('vary', vary === undefined ? 'Accept' : `${String(vary)}, Accept`);
   if (!wantsCsv(request, format)) return body;
   return reply.type('text/csv; charset=utf-8; header=present').send(toCsv(items, columns));
 }

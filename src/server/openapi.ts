@@ -75,9 +75,10 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       },
     },
     transform: openApiTransform,
+    transformObject: (document) => withBodies((document as { openapiObject: OpenApiDocument }).openapiObject) as never,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => withBodies(app.swagger() as OpenApiDocument));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
 
 interface OpenApiDocument {
