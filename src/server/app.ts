@@ -63,7 +63,7 @@ declare module 'fastify' {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    // Per-request lines would drown the log under thousands of viewers; ingest and import log their own.
+    // Fastify's two lines per request are off: operations.ts logs one per answered request (the live stream has none).
     logController: new LogController({ disableRequestLogging: true }),
     // Requests in flight finish on close (shutdown.ts cuts the rest at its deadline); live viewers are ended by push.closeAll.
     forceCloseConnections: 'idle',
