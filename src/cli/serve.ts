@@ -91,7 +91,7 @@ export function registerServe(program: Command): void {
         },
       });
       const log = app.log;
-      let replay: Replay | null = null;
+      let replay: RunningReplay | null = null;
       for (const warning of warnings) log.warn(warning);
       let stopping = false;
       const stop = async (signal: string) => {
@@ -121,6 +121,8 @@ export function registerServe(program: Command): void {
       if (files.length > 0) {
         try {
           replay = await startReplay(app.sarthe.hub, log, files, { race: config['--race'], speed: config['--speed'], fromMs: config['--from'], tickMs: config['--tick'], base });
+          // A replay that fails is a source that is not live: /api/ready says so.
+          replay?.done.catch((error: Error) => app.lifecycle.checks.set('replay', () => `failed: ${error.message}`));
         } catch (error) {
           await app.close();
           await store.close();
@@ -130,12 +132,15 @@ export function registerServe(program: Command): void {
     });
 }
 
+/** A replay started, with the promise of its run (rejected when it fails). */
+type RunningReplay = Replay & { done: Promise<unknown> };
+
 async function startReplay(
   hub: RaceHub,
   log: FastifyBaseLogger,
   files: string[],
   options: { race: string | undefined; speed: number; fromMs: number; tickMs: number; base: string },
-): Promise<Replay | null> {
+): Promise<RunningReplay | null> {
   const { events } = await loadRace(files, {});
   const endMs = events.reduce((max, e) => Math.max(max, eventTimeMs(e)), 0);
   // An interrupted replay resumes; a finished one is left as it is and the
@@ -169,8 +174,9 @@ async function startReplay(
         p.done ? 'replay finished' : 'replay progress',
       ),
   });
-  replay.run().catch((error: unknown) => log.error({ err: error, race: id }, 'replay failed'));
-  return replay;
+  const done = replay.run();
+  done.catch((error: unknown) => log.error({ err: error, race: id }, 'replay failed'));
+  return Object.assign(replay, { done });
 }
 
 /**
