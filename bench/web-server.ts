@@ -37,7 +37,8 @@ export async function serveReplay(options: { root: string; file: string; race: s
       '--from', `${options.fromMs / 1000}s`,
       '--log-level', 'info',
     ],
-    { cwd: options.root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SARTHE_INGEST_TOKEN: '' } },
+    // Ingest off: the variable unset (a blank one is a configuration error).
+    { cwd: options.root, stdio: ['ignore', 'pipe', 'pipe'], env: withoutIngestToken() },
   );
   // Never outlive the test or bench that started it.
   const orphanGuard = (): void => {
@@ -83,4 +84,10 @@ export async function serveReplay(options: { root: string; file: string; race: s
     throw error;
   }
   return { origin, appUrl: `${origin}/timing/`, race: options.race, stop };
+}
+
+function withoutIngestToken(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.SARTHE_INGEST_TOKEN;
+  return env;
 }

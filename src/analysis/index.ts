@@ -33,3 +33,5 @@ export { raceHistory, lapChart, hourlyPositions, leaderChanges, lapsLed, retirem
 export type { RaceHistory, CarHistory, LapChartPoint, HourPositions, LeaderChange, LapsLed, Retirement, Finish } from './history.js';
 export { hourFacts, hourFactsFromTimeline, hourContext, factsOfKind, carPosition, HOUR_FACT_FINDERS } from './hour-facts.js';
 export type * from './hour-facts.js';
+export { lapRows } from './laps.js';
+export type { LapRow, LapFilter } from './laps.js';

@@ -10,6 +10,8 @@ import type { RaceTimeline } from '../engine/timeline.js';
 import { parseEntryList, type EntryList } from '../analysis/entry-list.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/rules.js';
 import { atOption, loadRace } from './load.js';
+import { UsageError } from './errors.js';
+import { reportHours } from '../report/build.js';
 
 export interface AnalysisCliOptions {
   car?: string[];
@@ -37,16 +39,23 @@ export interface AnalysisInput {
   title: string;
 }
 
-export function withAnalysisOptions(command: Command, extra: { rules?: boolean } = {}): Command {
-  command
-    .argument('<file...>', 'Al Kamel Analysis CSV file(s) of one race, oldest first')
-    .option(
+/**
+ * Declares the shared options. A command declares only the filters it
+ * applies (`car`, `class`, `at`: false to leave one out), so one it cannot
+ * apply is refused as an unknown option (exit 2) instead of being ignored.
+ */
+export function withAnalysisOptions(command: Command, extra: { rules?: boolean; car?: boolean; class?: boolean; at?: boolean } = {}): Command {
+  command.argument('<file...>', 'Al Kamel Analysis CSV file(s) of one race, oldest first');
+  if (extra.car !== false) {
+    command.option(
       '--car <number>',
       'only this car (as written: 007 is not 7); repeat or use commas for several',
       (value: string, previous: string[] | undefined) => [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')],
-    )
-    .option('--class <name>', 'only this class, e.g. LMP2 or "LMGTE Am"')
-    .option('--at <time>', 'race time of the analysis: 22h, 6:30, 5:59:59.5 or end', 'end')
+    );
+  }
+  if (extra.class !== false) command.option('--class <name>', 'only this class, e.g. LMP2 or "LMGTE Am"');
+  if (extra.at !== false) command.option('--at <time>', 'race time of the analysis: 22h, 6:30, 5:59:59.5 or end', 'end');
+  command
     .option('--hour <n>', 'only hour N of the race (race time N−1 h to N h); the analysis is at N h')
     .option('--entry-list <file>', 'entry list (JSON or CSV): driver categories, display names, team short names')
     .option('--json', 'print JSON instead of a table')
@@ -58,13 +67,15 @@ export function withAnalysisOptions(command: Command, extra: { rules?: boolean }
 }
 
 export async function loadAnalysisInput(files: string[], options: AnalysisCliOptions): Promise<AnalysisInput> {
-  const { timeline } = await loadRace(files, options);
   const hourNumber = options.hour === undefined ? null : Number(options.hour);
   if (hourNumber !== null && (!Number.isInteger(hourNumber) || hourNumber < 1)) {
-    throw new Error(`--hour must be a whole number from 1, got "${options.hour}"`);
+    throw new UsageError(`--hour must be a whole number from 1, got "${options.hour}"`);
   }
+  const explicitAt = options.at !== undefined && options.at !== 'end' ? usageAt(options.at) : null;
+  const { timeline } = await loadRace(files, options);
+  if (hourNumber !== null) checkHour(timeline, hourNumber);
+  if (explicitAt !== null) checkAt(timeline, explicitAt, options.at!);
   const hour = hourNumber === null ? null : { number: hourNumber, fromMs: (hourNumber - 1) * HOUR, toMs: hourNumber * HOUR };
-  const explicitAt = options.at !== undefined && options.at !== 'end' ? atOption(options.at) : null;
   const at = explicitAt ?? hour?.toMs ?? timeline.lastEventMs;
 
   let cars: string[] | undefined;
@@ -100,6 +111,27 @@ async function readText(path: string): Promise<string> {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new Error(`cannot read ${path}: ${reason}`);
   }
+}
+
+/** `--at` text as race time, or a usage error (exit 2) naming the option. */
+export function usageAt(text: string): number | null {
+  try {
+    return atOption(text);
+  } catch (error) {
+    throw new UsageError(`--at: ${(error as Error).message}`);
+  }
+}
+
+/** Hour N must be one the race's timing covers (as the report's hours): a data error (exit 1) otherwise. */
+export function checkHour(timeline: RaceTimeline, hour: number): void {
+  const hours = reportHours(timeline);
+  if (!hours.includes(hour)) throw new Error(`no hour ${hour} in this race: its timing covers hours 1 to ${hours.at(-1)}`);
+}
+
+/** An instant after both the data and the scheduled length is beyond the race: a data error (exit 1). */
+export function checkAt(timeline: RaceTimeline, at: number, text: string): void {
+  const endMs = Math.max(timeline.lastEventMs, timeline.session?.scheduledDurationMs ?? 0);
+  if (at > endMs) throw new Error(`--at ${text} (${formatRaceTime(at)}) is beyond this race: its timing ends at ${formatRaceTime(endMs)}`);
 }
 
 export function printJson(value: unknown): void {

@@ -8,12 +8,14 @@ import { formatGap } from '../model/format.js';
 import { formatDuration, formatLapTime, formatRaceTime } from '../model/time.js';
 import { classKey } from '../engine/standings.js';
 import { hourFactsFromTimeline, type CarPosition, type HourFact } from '../analysis/hour-facts.js';
+import { UsageError } from './errors.js';
 import { withAnalysisOptions, loadAnalysisInput, printJson, type AnalysisCliOptions } from './analysis-options.js';
 
 export function registerFacts(program: Command): void {
-  withAnalysisOptions(program.command('facts').description('the facts of hour N for a report: leads, order changes, stops, retirements, flags…')).action(
+  // The facts of an hour are at its end and of the whole field (filtered by class only): no --at or --car.
+  withAnalysisOptions(program.command('facts').description('the facts of hour N for a report: leads, order changes, stops, retirements, flags…'), { at: false, car: false }).action(
     async (files: string[], options: AnalysisCliOptions) => {
-      if (options.hour === undefined) throw new Error('facts needs --hour N (the hour that ends at N hours of race time)');
+      if (options.hour === undefined) throw new UsageError('facts needs --hour N (the hour that ends at N hours of race time)');
       const input = await loadAnalysisInput(files, { ...options, at: undefined });
       const facts = hourFactsFromTimeline(input.timeline, input.hour!.number, { entryList: input.entryList, rules: input.rules });
       const wantedClass = options.class === undefined ? null : classKey(options.class);

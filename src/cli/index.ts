@@ -11,6 +11,8 @@ import { registerFlags } from './flags.js';
 import { registerHistory } from './history.js';
 import { registerFacts } from './facts.js';
 import { registerReport } from './report.js';
+import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { SARTHE_VERSION } from '../server/version.js';
 
 // `sarthe standings … | head` closes the pipe early: that is the reader's
 // choice, not an error worth a stack trace.
@@ -22,6 +24,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const program = new Command()
   .name('sarthe')
   .description('Follow an endurance race from its timing data: standings, analysis, reports and live timing.')
+  .version(SARTHE_VERSION, '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 
@@ -37,18 +40,20 @@ registerFacts(program);
 // Race coverage (src/report): hour-by-hour reports.
 registerReport(program);
 
+// Exit codes (errors.ts): 0 ok, 1 input or data error, 2 usage error.
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
-  } else if (error instanceof ImportError || error instanceof MergeConflictError) {
+    // Commander has printed its message; help and --version are not errors.
+    process.exitCode = error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  } else if (error instanceof UsageError) {
     process.stderr.write(`sarthe: ${error.message}\n`);
-    process.exitCode = 2;
-  } else if (error instanceof Error) {
+    process.exitCode = EXIT_USAGE;
+  } else if (error instanceof ImportError || error instanceof MergeConflictError || error instanceof Error) {
     process.stderr.write(`sarthe: ${error.message}\n`);
-    if (process.env.SARTHE_DEBUG) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = 1;
+    if (process.env.SARTHE_DEBUG && !(error instanceof ImportError)) process.stderr.write(`${error.stack}\n`);
+    process.exitCode = EXIT_INPUT;
   } else {
     throw error;
   }

@@ -12,11 +12,14 @@ import { buildReport, reportHours } from '../report/build.js';
 import { checkReport, formatProblem } from '../report/check.js';
 import { renderReport, reportJson, type ReportFormat } from '../report/render.js';
 import { loadRace } from './load.js';
+import { UsageError } from './errors.js';
+import { checkHour } from './analysis-options.js';
 
 interface Options {
   hour?: string;
   all?: boolean;
   format: string;
+  json?: boolean;
   entryList?: string;
   rules?: string;
   check?: boolean;
@@ -35,6 +38,7 @@ export function registerReport(program: Command): void {
     .option('--hour <n>', 'the hour that ends at N hours of race time')
     .option('--all', 'every hour of the race, first to last')
     .option('--format <format>', 'md, html or json', 'md')
+    .option('--json', 'same as --format json')
     .option('--entry-list <file>', 'entry list (JSON or CSV): driver categories, display names, team short names')
     .option('--rules <file>', 'regulation profile (JSON), e.g. rules/lemans.json')
     .option('--check', 'recompute every fact of the report from the timing data; exit 1 on any false fact')
@@ -42,9 +46,12 @@ export function registerReport(program: Command): void {
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
     .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
     .action(async (files: string[], options: Options) => {
-      const format = options.format as ReportFormat;
-      if (!FORMATS.includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}, got "${options.format}"`);
-      if ((options.hour === undefined) === (options.all !== true)) throw new Error('report needs --hour N or --all');
+      if (options.json === true && options.format !== 'md' && options.format !== 'json') throw new UsageError(`--json and --format ${options.format} ask for two formats`);
+      const format = (options.json === true ? 'json' : options.format) as ReportFormat;
+      if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${options.format}"`);
+      if ((options.hour === undefined) === (options.all !== true)) throw new UsageError('report needs --hour N or --all');
+      const n = options.hour === undefined ? null : Number(options.hour);
+      if (n !== null && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--hour must be a whole number from 1, got "${options.hour}"`);
       const { timeline } = await loadRace(files, options);
       const entryList = options.entryList === undefined ? undefined : parseEntryList(await readFile(options.entryList, 'utf8'), options.entryList);
       const rules = options.rules === undefined ? undefined : parseRegulationProfile(await readFile(options.rules, 'utf8'), options.rules);
@@ -53,9 +60,8 @@ export function registerReport(program: Command): void {
       if (options.all) {
         hours = available;
       } else {
-        const n = Number(options.hour);
-        if (!Number.isInteger(n) || n < 1) throw new Error(`--hour must be a whole number from 1, got "${options.hour}"`);
-        hours = [n];
+        checkHour(timeline, n!);
+        hours = [n!];
       }
       const reports = hours.map((hour) => buildReport(timeline, hour, { entryList, rules }));
       let problems = 0;

@@ -17,16 +17,17 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { FastifyBaseLogger } from 'fastify';
 import { eventTimeMs } from '../model/events.js';
-import { formatRaceTime, parseRaceTime } from '../model/time.js';
+import { formatRaceTime } from '../model/time.js';
 import { buildServer } from '../server/app.js';
 import type { RaceHub } from '../server/races.js';
 import { Replay, raceIdFromFile } from '../sources/replay/index.js';
 import { archiveEarlierRuns } from '../server/site/replays.js';
-import { isRaceId } from '../store/index.js';
 import { SqliteEventStore } from '../store/sqlite/index.js';
 import { SqliteContentStore } from '../store/sqlite/content.js';
 import { loadRace } from './load.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/index.js';
+import { gracefulShutdown } from '../server/shutdown.js';
+import { serveConfig } from './config.js';
 
 interface Options {
   port: string;
@@ -68,81 +69,73 @@ export function registerServe(program: Command): void {
     .option('--synchronous <mode>', 'full: an accepted event is fsynced (survives a power cut); normal: survives a crash of the server, not of the machine', 'full')
     .option('--rules <file>', 'drive-time regulation profile (JSON) to check every race against (default: rules/lemans.json for Le Mans races, none for others)')
     .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)')
-    .action(async (options: Options) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got "${options.port}"`);
-      const speed = Number(options.speed);
-      if (!(speed > 0)) throw new Error(`--speed must be a number above 0, got "${options.speed}"`);
-      const tickMs = Number(options.tick);
-      if (!(tickMs >= 10)) throw new Error(`--tick must be at least 10 (ms), got "${options.tick}"`);
-      const fromMs = parseRaceTime(options.from) ?? 0;
-      if (options.race !== undefined && !isRaceId(options.race)) throw new Error(`--race "${options.race}": use lowercase letters, digits, - and _`);
+    .action(async (options: Options, command: Command) => {
+      const { config, warnings } = serveConfig({ values: { ...options }, given: (key) => command.getOptionValueSource(key) === 'cli' }, process.env);
+      const port = config['--port'];
       const files = options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : [DEMO_RACE];
-
-      if (options.reports !== 'publish' && options.reports !== 'review') throw new Error(`--reports must be publish or review, got "${options.reports}"`);
-
-      if (options.synchronous !== 'full' && options.synchronous !== 'normal') throw new Error(`--synchronous must be full or normal, got "${options.synchronous}"`);
-      const store = new SqliteEventStore({ file: resolve(options.db), synchronous: options.synchronous });
+      const store = new SqliteEventStore({ file: resolve(options.db), synchronous: config['--synchronous'] });
       // The news site's articles and users live in the same database file.
       const content = new SqliteContentStore({ file: resolve(options.db) });
-      const adminEmail = process.env.SARTHE_ADMIN_EMAIL;
-      const adminPassword = process.env.SARTHE_ADMIN_PASSWORD;
+      const adminEmail = config.SARTHE_ADMIN_EMAIL;
+      const adminPassword = config.SARTHE_ADMIN_PASSWORD;
       const rulesFor = raceRules(options.rules);
       // Every race's result follows its shipped classification profile (rules/classification-*.json).
       installClassificationProfiles(shippedClassificationProfiles());
       const app = await buildServer({
         store,
         rulesFor,
-        ingestToken: process.env.SARTHE_INGEST_TOKEN ?? null,
-        logger: { level: options.logLevel },
+        ingestToken: config.SARTHE_INGEST_TOKEN ?? null,
+        logger: { level: config['--log-level'] },
+        operations: { rateLimitPerMinute: config.rateLimitPerMinute, corsOrigins: config.corsOrigins },
         webRoot: options.webRoot ?? join(packageRoot, 'dist', 'web'),
         site: options.site === false ? null : {
           content,
-          autoPublish: options.reports === 'publish',
+          autoPublish: config['--reports'] === 'publish',
           admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : null,
-          baseUrl: process.env.SARTHE_PUBLIC_URL ?? null,
+          baseUrl: config.SARTHE_PUBLIC_URL ?? null,
         },
       });
       const log = app.log;
-      let replay: Replay | null = null;
+      let replay: RunningReplay | null = null;
+      for (const warning of warnings) log.warn(warning);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
-        log.info({ signal }, 'shutting down');
-        replay?.stop();
-        await app.close();
-        await store.close();
-        await content.close();
+        log.info({ signal, deadlineMs: config.shutdownMs }, 'shutting down: draining requests, closing live streams');
+        await gracefulShutdown(app, { deadlineMs: config.shutdownMs, stopSources: () => replay?.stop(), closeStores: [() => store.close(), () => content.close()] });
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));
       process.once('SIGTERM', () => void stop('SIGTERM'));
 
       try {
-        await app.listen({ port, host: options.host });
+        await app.listen({ port, host: config['--host'] });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} is in use: choose another with --port`);
         throw error;
       }
       const address = app.server.address();
       const shown = typeof address === 'object' && address !== null ? address.port : port;
-      const base = `http://${options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host}:${shown}`;
+      const host = config['--host'];
+      const base = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${shown}`;
       log.info(
-        { db: resolve(options.db), ingest: process.env.SARTHE_INGEST_TOKEN ? 'enabled' : 'disabled (set SARTHE_INGEST_TOKEN)' },
+        { db: resolve(options.db), ingest: config.SARTHE_INGEST_TOKEN !== undefined ? 'enabled' : 'disabled (set SARTHE_INGEST_TOKEN)' },
         `Sarthe listening on ${base} (API docs: ${base}/api/docs)`,
       );
       if (files.length > 0) {
         try {
           const site = options.site === false ? null : app.site;
           replay = await startReplay(app.sarthe.hub, log, files, {
-            race: options.race,
-            speed,
-            fromMs,
-            tickMs,
+            race: config['--race'],
+            speed: config['--speed'],
+            fromMs: config['--from'],
+            tickMs: config['--tick'],
             base,
             onRerun: async (earlier) => void (site === null ? 0 : await archiveEarlierRuns(site.content, earlier, log)),
           });
+          // A replay that fails is a source that is not live: /api/ready says so.
+          replay?.done.catch((error: Error) => app.lifecycle.checks.set('replay', () => `failed: ${error.message}`));
         } catch (error) {
           await app.close();
           await store.close();
@@ -151,6 +144,9 @@ export function registerServe(program: Command): void {
       }
     });
 }
+
+/** A replay started, with the promise of its run (rejected when it fails). */
+type RunningReplay = Replay & { done: Promise<unknown> };
 
 async function startReplay(
   hub: RaceHub,
@@ -165,7 +161,7 @@ async function startReplay(
     /** A finished replay starts again under a new id: what to do with the earlier runs (the site archives their reports). */
     onRerun?: (earlierRuns: string[], id: string) => Promise<void>;
   },
-): Promise<Replay | null> {
+): Promise<RunningReplay | null> {
   const { events } = await loadRace(files, {});
   const endMs = events.reduce((max, e) => Math.max(max, eventTimeMs(e)), 0);
   // An interrupted replay resumes; a finished one is left as it is and the
@@ -202,8 +198,9 @@ async function startReplay(
         p.done ? 'replay finished' : 'replay progress',
       ),
   });
-  replay.run().catch((error: unknown) => log.error({ err: error, race: id }, 'replay failed'));
-  return replay;
+  const done = replay.run();
+  done.catch((error: unknown) => log.error({ err: error, race: id }, 'replay failed'));
+  return Object.assign(replay, { done });
 }
 
 /**

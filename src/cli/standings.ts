@@ -4,7 +4,8 @@ import { formatGap, resultCode } from '../model/format.js';
 import type { CarStanding } from '../model/standings.js';
 import { formatLapTime, formatRaceTime } from '../model/time.js';
 import { standingsAt } from '../engine/standings.js';
-import { atOption, loadRace } from './load.js';
+import { loadRace } from './load.js';
+import { checkAt, usageAt } from './analysis-options.js';
 import { renderTable, type Column } from './table.js';
 
 interface Options {
@@ -28,8 +29,10 @@ export function registerStandings(program: Command): void {
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
     .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
     .action(async (files: string[], options: Options) => {
+      const at = options.at === undefined || options.at === 'end' ? null : usageAt(options.at);
       const { timeline } = await loadRace(files, options);
-      const standings = standingsAt(timeline, atOption(options.at), { className: options.class });
+      if (at !== null) checkAt(timeline, at, options.at!);
+      const standings = standingsAt(timeline, at, { className: options.class });
       if (options.class !== undefined && standings.cars.length === 0) {
         const known = [...new Set([...timeline.cars.values()].map((c) => c.entry.class))].join(', ');
         throw new Error(`no car in class "${options.class}"; classes in this race: ${known}`);

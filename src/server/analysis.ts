@@ -6,12 +6,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkDriveTimes, driveTimes, flagPeriods, hourFactsFromTimeline, pitStops, raceHistory, stints, type RegulationProfile } from '../analysis/index.js';
+import { checkDriveTimes, driveTimes, flagPeriods, hourFactsFromTimeline, lapRows, pitStops, raceHistory, stints, type RegulationProfile } from '../analysis/index.js';
+import { classKey } from '../engine/standings.js';
 import { HOUR } from '../model/time.js';
 import { buildReport, reportHours } from '../report/build.js';
 import { renderReport } from '../report/render.js';
 import type { LiveRace } from './live-race.js';
-import { atQuery, raceNotFound, raceParams } from './params.js';
+import { sendList } from './csv.js';
+import { apiError, atQuery, carsQuery, classQuery, formatQuery, raceNotFound, raceParams } from './params.js';
 import type { RaceHub } from './races.js';
 
 export type RulesFor = (race: { id: string; name: string }) => RegulationProfile | null;
@@ -23,29 +25,81 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     if (race === undefined) void reply.code(404).send(raceNotFound(id));
     return race ?? null;
   };
-  const atOnly = z.object({ at: atQuery });
-  const carsQuery = z.object({ at: atQuery, car: z.string().min(1).max(8).optional().describe('only this car (number as text)') });
-  const cars = (car: string | undefined) => (car === undefined ? {} : { cars: [car] });
+  const atOnly = z.strictObject({ at: atQuery });
+  const listQuery = z.strictObject({ at: atQuery, car: carsQuery, class: classQuery, format: formatQuery });
+  /**
+   * The race, instant and cars a list route asks for (car and class together:
+   * those in both), or null once a 404 naming the unknown race, car or class is sent.
+   */
+  const listScope = (id: string, query: { at: number | null; car?: string[]; class?: string }, reply: FastifyReply) => {
+    const race = find(id, reply);
+    if (race === null) return null;
+    const selection = carSelection(race, query);
+    if (typeof selection === 'string') {
+      void reply.code(404).send(apiError(404, selection));
+      return null;
+    }
+    const at = race.instantAt(query.at);
+    return { race, at, only: { at, ...selection } };
+  };
+
+  typed.get(
+    '/api/races/:race/laps',
+    {
+      schema: {
+        tags: ['analysis'],
+        summary: 'Laps as rows, one per car-lap: times, sectors, pit flags, stint, positions at the crossing, personal bests',
+        description:
+          'Rows in car order, then lap order (src/analysis/laps.ts LapRow). All times are integer ms; `crossingMs` is race time. ' +
+          'CSV with ?format=csv or Accept: text/csv, e.g. pandas.read_csv(".../laps?car=8,7&format=csv").',
+        params: raceParams,
+        querystring: listQuery.extend({
+          fromLap: z.coerce.number().int().min(1).optional().describe('first lap number (inclusive)'),
+          toLap: z.coerce.number().int().min(1).optional().describe('last lap number (inclusive)'),
+          from: atQuery.describe('first crossing race time (inclusive), e.g. 6h'),
+          to: atQuery.describe('last crossing race time (inclusive), e.g. 7h; `at` also caps it'),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const scope = listScope(request.params.race, request.query, reply);
+      if (scope === null) return reply;
+      const { race, at, only } = scope;
+      const { fromLap, toLap, from, to } = request.query;
+      const laps = lapRows(race.timeline, { ...only, fromLap, toLap, fromMs: from ?? undefined, toMs: to ?? undefined });
+      return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, laps }, laps, LAP_COLUMNS);
+    },
+  );
 
   typed.get(
     '/api/races/:race/pit-stops',
-    { schema: { tags: ['analysis'], summary: 'Pit stops up to an instant (pit lane time, driver change, long stops)', params: raceParams, querystring: carsQuery } },
+    { schema: { tags: ['analysis'], summary: 'Pit stops up to an instant (pit lane time, driver change, long stops)', params: raceParams, querystring: listQuery } },
     async (request, reply) => {
-      const race = find(request.params.race, reply);
-      if (race === null) return reply;
-      const at = race.instantAt(request.query.at);
-      return { race: race.id, at: { raceTimeMs: at }, pitStops: pitStops(race.timeline, { at, ...cars(request.query.car) }) };
+      const scope = listScope(request.params.race, request.query, reply);
+      if (scope === null) return reply;
+      const { race, at, only } = scope;
+      const stops = pitStops(race.timeline, only);
+      return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, pitStops: stops }, stops);
     },
   );
 
   typed.get(
     '/api/races/:race/stints',
-    { schema: { tags: ['analysis'], summary: 'Car stints and driver stints (double/triple stints) with pace', params: raceParams, querystring: carsQuery } },
+    {
+      schema: {
+        tags: ['analysis'],
+        summary: 'Car stints and driver stints (double/triple stints) with pace',
+        description: 'CSV: one row per stint, car stints then driver stints of each car, told apart by the `kind` column.',
+        params: raceParams,
+        querystring: listQuery,
+      },
+    },
     async (request, reply) => {
-      const race = find(request.params.race, reply);
-      if (race === null) return reply;
-      const at = race.instantAt(request.query.at);
-      return { race: race.id, at: { raceTimeMs: at }, stints: stints(race.timeline, { at, ...cars(request.query.car) }) };
+      const scope = listScope(request.params.race, request.query, reply);
+      if (scope === null) return reply;
+      const { race, at, only } = scope;
+      const list = stints(race.timeline, only);
+      return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, stints: list }, list.flatMap((c) => [...c.carStints, ...c.driverStints]));
     },
   );
 
@@ -55,16 +109,18 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       schema: {
         tags: ['analysis'],
         summary: 'Drive time per driver (pit lane time excluded), checked against the race\'s regulations when known',
+        description: 'CSV: one row per driver, with the car\'s number and class.',
         params: raceParams,
-        querystring: carsQuery,
+        querystring: listQuery,
       },
     },
     async (request, reply) => {
-      const race = find(request.params.race, reply);
-      if (race === null) return reply;
-      const at = race.instantAt(request.query.at);
-      const only = { at, ...cars(request.query.car) };
-      return { race: race.id, at: { raceTimeMs: at }, driveTime: driveTimes(race.timeline, only), rules: ruleChecks(race, rulesFor, only) };
+      const scope = listScope(request.params.race, request.query, reply);
+      if (scope === null) return reply;
+      const { race, at, only } = scope;
+      const driveTime = driveTimes(race.timeline, only);
+      const rows = driveTime.flatMap((c) => c.drivers.map(({ intervals: _intervals, ...d }) => ({ car: c.car.car, class: c.car.class, ...d })));
+      return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, driveTime, rules: ruleChecks(race, rulesFor, only) }, rows);
     },
   );
 
@@ -81,7 +137,8 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
-      return { race: race.id, ...raceHistory(race.timeline, { at: race.instantAt(request.query.at) }) };
+      const at = race.instantAt(request.query.at);
+      return { race: race.id, ...raceHistory(race.timeline, { at }), at: { raceTimeMs: at } };
     },
   );
 
@@ -91,7 +148,8 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
-      return { race: race.id, ...flagPeriods(race.timeline, { at: race.instantAt(request.query.at) }) };
+      const at = race.instantAt(request.query.at);
+      return { race: race.id, at: { raceTimeMs: at }, ...flagPeriods(race.timeline, { at }) };
     },
   );
 
@@ -99,10 +157,10 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
   const hourProblem = (race: LiveRace, hour: number, reply: FastifyReply) => {
     const hours = reportHours(race.timeline);
     if (!hours.includes(hour)) {
-      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no hour ${hour} in race "${race.id}": its timing covers hours 1 to ${hours.at(-1)}` });
+      return reply.code(404).send(apiError(404, `no hour ${hour} in race "${race.id}": its timing covers hours 1 to ${hours.at(-1)}`));
     }
     if (!hourDone(race, hour)) {
-      return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `hour ${hour} of race "${race.id}" has not finished yet` });
+      return reply.code(404).send(apiError(404, `hour ${hour} of race "${race.id}" has not finished yet`));
     }
     return null;
   };
@@ -114,7 +172,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
         tags: ['analysis'],
         summary: 'The facts of one race hour (what a report is written from)',
         params: raceParams,
-        querystring: z.object({ hour: z.coerce.number().int().min(1).max(1000).describe('race hour: 22 = from 21:00:00 to 22:00:00') }),
+        querystring: z.strictObject({ hour: hourNumber.describe('race hour: 22 = from 21:00:00 to 22:00:00') }),
       },
     },
     async (request, reply) => {
@@ -122,7 +180,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       if (race === null) return reply;
       const problem = hourProblem(race, request.query.hour, reply);
       if (problem !== null) return problem;
-      return hourFactsFromTimeline(race.timeline, request.query.hour);
+      return { at: { raceTimeMs: Math.min(request.query.hour * HOUR, race.raceTimeMs) }, ...hourFactsFromTimeline(race.timeline, request.query.hour) };
     },
   );
 
@@ -132,8 +190,8 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       schema: {
         tags: ['analysis'],
         summary: 'The written report "after N hours" (json, md or html)',
-        params: raceParams.extend({ hour: z.coerce.number().int().min(1).max(1000) }),
-        querystring: z.object({ format: z.enum(['json', 'md', 'html']).default('json') }),
+        params: raceParams.extend({ hour: hourNumber }),
+        querystring: z.strictObject({ format: z.enum(['json', 'md', 'html']).default('json') }),
       },
     },
     async (request, reply) => {
@@ -147,6 +205,39 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       return reply.type(type).send(renderReport(report, format));
     },
   );
+}
+
+/** Column order of the laps CSV: the LapRow fields, so an empty answer still has its header. */
+const LAP_COLUMNS = ['car', 'class', 'driverNumber', 'driver', 'lap', 'lapMs', 's1Ms', 's2Ms', 's3Ms', 'crossingMs', 'inLap', 'outLap', 'pitLaneMs', 'stint', 'position', 'classPosition', 'flag', 'personalBest'];
+
+/** A race hour as a whole number from 1 (a missing one is named, not "NaN"). */
+const hourNumber = z
+  .string({ error: 'required: the race hour, a whole number from 1 (22 = from 21:00:00 to 22:00:00)' })
+  .regex(/^\d{1,4}$/, 'a race hour is a whole number from 1, e.g. 22')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(1000));
+
+/**
+ * The cars of `car` and `class` together (those in both), as analysis
+ * options; a message naming the car or class the race does not have.
+ */
+export function carSelection(race: LiveRace, query: { car?: string[] | undefined; class?: string | undefined }): { cars?: string[] } | string {
+  let cars = query.car;
+  const all = [...race.timeline.cars.values()];
+  if (cars !== undefined) {
+    const unknown = cars.filter((c) => !race.timeline.cars.has(c));
+    if (unknown.length > 0) return `no car ${unknown.map((c) => `#${c}`).join(', ')} in race "${race.id}" (parameter car)`;
+  }
+  if (query.class !== undefined) {
+    const wanted = classKey(query.class);
+    const inClass = all.filter((c) => classKey(c.entry.class) === wanted).map((c) => c.number);
+    if (inClass.length === 0) {
+      const known = [...new Set(all.map((c) => c.entry.class))].join(', ');
+      return `no car in class "${query.class}" in race "${race.id}" (parameter class); classes: ${known}`;
+    }
+    cars = cars === undefined ? inClass : cars.filter((c) => inClass.includes(c));
+  }
+  return cars === undefined ? {} : { cars };
 }
 
 /** The analysis records of one car, for the car route (rest.ts). */

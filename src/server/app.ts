@@ -8,10 +8,8 @@
  * flags, events), the live stream below, the OpenAPI document and page, and
  * the web app (web.ts).
  */
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LiveBus } from '../bus/index.js';
 import { MemoryBus } from '../bus/memory/index.js';
@@ -24,6 +22,10 @@ import { RaceHub } from './races.js';
 import { registerRest } from './rest.js';
 import { registerAnalysis } from './analysis.js';
 import { registerWeb } from './web.js';
+import { registerOpenApi } from './openapi.js';
+import { DEFAULT_OPERATIONS, registerOperations, requestId, rewriteApiVersion, streamHeaders, type OperationsOptions } from './operations.js';
+import { registerProblems } from './problem.js';
+import { SARTHE_VERSION } from './version.js';
 import { registerSite, siteTokenCheck, type SiteOptions } from './site/index.js';
 import type { RegulationProfile } from '../analysis/index.js';
 
@@ -41,6 +43,8 @@ export interface ServerOptions {
   push?: Partial<LivePushOptions>;
   ring?: Partial<RingLimits>;
   ingest?: Partial<Omit<IngestOptions, 'token'>>;
+  /** Rate limit and CORS origins of the public reads (operations.ts). */
+  operations?: Partial<OperationsOptions>;
   /** The drive-time regulations a race is checked against (null: none known). */
   rulesFor?: (race: { id: string; name: string }) => RegulationProfile | null;
 }
@@ -59,13 +63,17 @@ declare module 'fastify' {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    // Per-request lines would drown the log under thousands of viewers; ingest and import log their own.
+    // Fastify's two lines per request are off: operations.ts logs one per answered request (the live stream has none).
     logController: new LogController({ disableRequestLogging: true }),
-    // Viewers hold their connection open: shut down without waiting for them.
-    forceCloseConnections: true,
+    // Requests in flight finish on close (shutdown.ts cuts the rest at its deadline); live viewers are ended by push.closeAll.
+    forceCloseConnections: 'idle',
+    genReqId: requestId,
+    rewriteUrl: rewriteApiVersion,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Response schemas document the API (OpenAPI) and are checked by the tests; answers are not re-validated per request.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerProblems(app);
 
   const bus = options.bus ?? new MemoryBus();
   const hub = new RaceHub(options.store, bus, app.log, { ...DEFAULT_RING, ...options.ring });
@@ -73,21 +81,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const push = new LivePush(bus, app.log, { ...DEFAULT_PUSH, ...options.push });
   app.decorate('sarthe', { hub, push });
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: {
-        title: 'Sarthe',
-        description:
-          'Live timing, race analysis and reports for endurance races. Ingest timing events (bearer token), read standings at any instant, ' +
-          'and follow a race live over Server-Sent Events at /api/races/{race}/live.',
-        version: '0.1.0',
-      },
-      components: { securitySchemes: { ingestToken: { type: 'http', scheme: 'bearer' } } },
-    },
-    transform: jsonSchemaTransform,
-  });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerOpenApi(app, SARTHE_VERSION);
+  await registerOperations(app, hub, { ...DEFAULT_OPERATIONS, ...options.operations });
 
   registerIngest(app, hub, {
     ...DEFAULT_INGEST,
@@ -124,7 +119,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const text = (Array.isArray(header) ? header[0] : header) ?? request.query.lastEventId;
       const lastEventId = text !== undefined && /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : null;
       reply.hijack();
-      push.attach(race, request.raw.socket, lastEventId);
+      push.attach(race, request.raw.socket, lastEventId, streamHeaders(reply));
     },
   );
 

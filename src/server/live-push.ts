@@ -74,11 +74,12 @@ export class LivePush {
    * head, then the deltas after `lastEventId` when they are still kept, else
    * a snapshot; then every delta.
    */
-  attach(race: LiveRace, socket: ViewerSocket & { destroyed?: boolean }, lastEventId: number | null): void {
+  attach(race: LiveRace, socket: ViewerSocket & { destroyed?: boolean }, lastEventId: number | null, extraHeaders = ''): void {
     // Gone before the stream started: its 'close' has fired already, so it must not join an audience.
     if (socket.destroyed === true) return;
     socket.setNoDelay?.(true);
-    let head = HTTP_HEAD + `retry: ${this.options.retryMs}\n\n`;
+    // extraHeaders: "Name: value\r\n" lines (CORS, request id) set by the route's hooks.
+    let head = HTTP_HEAD.slice(0, -2) + extraHeaders + `\r\nretry: ${this.options.retryMs}\n\n`;
     const missed = lastEventId === null ? null : race.deltasAfter(lastEventId);
     if (missed === null) {
       head += frame('snapshot', race.seq, race.snapshotData());
@@ -98,11 +99,19 @@ export class LivePush {
     });
   }
 
-  /** Ends every stream (server shutdown): browsers reconnect with Last-Event-ID. */
-  closeAll(): void {
+  /**
+   * Ends every stream (server shutdown) with a last `closing` event, data
+   * { reason: "shutdown", retryMs }, and a `retry:` hint: browsers come back
+   * after retryMs with Last-Event-ID (the event has no id, so it keeps theirs).
+   */
+  closeAll(retryMs = this.options.retryMs): void {
     clearInterval(this.heartbeat);
+    const closing = Buffer.from(`retry: ${retryMs}\nevent: closing\ndata: ${JSON.stringify({ reason: 'shutdown', retryMs })}\n\n`);
     for (const audience of this.audiences.values()) {
-      for (const viewer of audience.viewers) viewer.socket.end();
+      for (const viewer of audience.viewers) {
+        viewer.socket.write(closing);
+        viewer.socket.end();
+      }
     }
   }
 

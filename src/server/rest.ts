@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { standingsAt } from '../engine/standings.js';
-import { atQuery, raceNotFound, raceParams } from './params.js';
+import { apiError, atQuery, classQuery, formatQuery, noQuery, raceNotFound, raceParams } from './params.js';
+import { sendList } from './csv.js';
 import type { LiveRace } from './live-race.js';
 import type { RaceHub } from './races.js';
 import type { LivePush } from './live-push.js';
@@ -32,7 +33,7 @@ export function raceSummary(race: LiveRace) {
 export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush, rulesFor: RulesFor): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
-  typed.get('/api/health', { schema: { tags: ['server'], summary: 'Server health and load' } }, async () => ({
+  typed.get('/api/health', { schema: { tags: ['server'], summary: 'Liveness and load: the process answers (the store is /api/ready\'s business)', querystring: noQuery } }, async () => ({
     status: 'ok',
     uptimeS: Math.round(process.uptime()),
     rssMb: Math.round(process.memoryUsage.rss() / 1048576),
@@ -41,11 +42,11 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
     viewersDropped: push.dropped,
   }));
 
-  typed.get('/api/races', { schema: { tags: ['races'], summary: 'Every race the server knows, with its live state' } }, async () => ({
+  typed.get('/api/races', { schema: { tags: ['races'], summary: 'Every race the server knows, with its live state', querystring: noQuery } }, async () => ({
     races: hub.list().map(raceSummary),
   }));
 
-  typed.get('/api/races/:race', { schema: { tags: ['races'], summary: 'One race', params: raceParams } }, async (request, reply) => {
+  typed.get('/api/races/:race', { schema: { tags: ['races'], summary: 'One race', params: raceParams, querystring: noQuery } }, async (request, reply) => {
     const race = hub.get(request.params.race);
     if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
     return raceSummary(race);
@@ -59,7 +60,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         summary: 'The race feed up to an instant, as live viewers saw it (for time travel)',
         description: 'The last `limit` feed messages at or before `at` (default: the live instant), oldest first.',
         params: raceParams,
-        querystring: z.object({ at: atQuery, limit: z.coerce.number().int().min(1).max(1000).default(FEED_LIMIT) }),
+        querystring: z.strictObject({ at: atQuery, limit: z.coerce.number().int().min(1).max(1000).default(FEED_LIMIT) }),
       },
     },
     async (request, reply) => {
@@ -76,15 +77,16 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
       schema: {
         tags: ['races'],
         summary: 'Classification at an instant (overall, or one class)',
-        description: 'Same JSON as `sarthe standings --json`: { at, flag, chequeredMs, cars[] } in overall order.',
+        description: 'Same JSON as `sarthe standings --json`: { at, flag, chequeredMs, cars[] } in overall order. CSV: one row per car.',
         params: raceParams,
-        querystring: z.object({ at: atQuery, class: z.string().max(40).optional().describe('only this class, e.g. LMP2') }),
+        querystring: z.strictObject({ at: atQuery, class: classQuery, format: formatQuery }),
       },
     },
     async (request, reply) => {
       const race = hub.get(request.params.race);
       if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
-      return standingsAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class });
+      const standings = standingsAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class });
+      return sendList(request, reply, request.query.format, standings, standings.cars);
     },
   );
 
@@ -95,7 +97,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         tags: ['races'],
         summary: 'One car: entry, standing, laps, pit exits, pit stops, stints, drive time and its rule checks up to an instant',
         params: raceParams.extend({ car: z.string().min(1).max(8).describe('car number as text ("007" is not "7")') }),
-        querystring: z.object({ at: atQuery }),
+        querystring: z.strictObject({ at: atQuery }),
       },
     },
     async (request, reply) => {
@@ -103,7 +105,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
       if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
       const car = race.timeline.cars.get(request.params.car);
       if (car === undefined) {
-        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no car #${request.params.car} in race "${race.id}"` });
+        return reply.code(404).send(apiError(404, `no car #${request.params.car} in race "${race.id}"`));
       }
       const at = race.instantAt(request.query.at);
       const standing = standingsAt(race.timeline, at).cars.find((c) => c.number === car.number) ?? null;
@@ -127,7 +129,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         summary: 'Flag changes at the line, in time order',
         description: 'known=false when the source states no flags (Al Kamel files before 2023): nothing is derived.',
         params: raceParams,
-        querystring: z.object({ at: atQuery }),
+        querystring: z.strictObject({ at: atQuery }),
       },
     },
     async (request, reply) => {
@@ -149,8 +151,10 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
       schema: {
         tags: ['races'],
         summary: 'Stored timing events after a seq (to rebuild or audit a race)',
+        description: 'CSV: one row per stored event (seq, key, commitSeq, then the event\'s fields as event.*).',
         params: raceParams,
-        querystring: z.object({
+        querystring: z.strictObject({
+          format: formatQuery,
           after: z.coerce.number().int().min(0).default(0).describe('return events with seq > after'),
           limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
         }),
@@ -160,7 +164,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
       const race = hub.get(request.params.race);
       if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
       const events = await hub.store.readSince(race.id, request.query.after, request.query.limit);
-      return { race: race.id, lastSeq: race.seq, events };
+      return sendList(request, reply, request.query.format, { race: race.id, lastSeq: race.seq, events }, events);
     },
   );
 }

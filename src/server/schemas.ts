@@ -1,0 +1,220 @@
+/**
+ * Response schemas of the read API, for the OpenAPI document (openapi.ts
+ * puts each under its route's 200 answer) so that clients can be generated.
+ * Answers are not re-validated per request (the serializer is JSON.stringify);
+ * test/server-openapi.test.ts checks every route's real answer against the
+ * published document instead.
+ *
+ * Timing events reuse the ingest schemas of src/model/events.ts; the other
+ * records follow the TypeScript types named beside them. Objects are open
+ * (looseObject): a field added later does not break an old client.
+ */
+import { z } from 'zod';
+import { FlagSchema, LapEventSchema, PitOutEventSchema, TimingEventSchema } from '../model/events.js';
+
+const ms = z.number().int();
+const msOrNull = ms.nullable();
+const instant = z.object({ raceTimeMs: ms.describe('race time, ms since the start') }).describe('the instant the answer is computed at');
+const flagState = z.string().describe('green, safety-car, fcy, red, finish or unknown');
+const gap = z.union([z.null(), z.object({ ms }), z.object({ laps: z.number().int() })]).describe('null for the car it is measured from; { ms } on the same lap; else { laps }');
+const best = z.enum(['overall', 'class', 'personal']).nullable();
+const sectors = z.tuple([msOrNull, msOrNull, msOrNull]);
+
+/** src/analysis/roster.ts DriverRef and CarRef. */
+const driverRef = z.looseObject({ car: z.string(), number: z.number().int(), name: z.string(), displayName: z.string(), surname: z.string(), category: z.string().nullable() });
+const carRef = z.looseObject({ car: z.string(), class: z.string(), group: z.string(), team: z.string(), teamShort: z.string(), manufacturer: z.string() });
+
+/** src/model/standings.ts CarStanding. */
+export const CarStandingSchema = z.looseObject({
+  position: z.number().int(),
+  number: z.string(),
+  class: z.string(),
+  classPosition: z.number().int(),
+  group: z.string(),
+  team: z.string(),
+  manufacturer: z.string(),
+  driver: z.string(),
+  driverNumber: z.number().int().nullable(),
+  laps: z.number().int(),
+  gap,
+  interval: gap,
+  classGap: gap,
+  classInterval: gap,
+  lastLapMs: msOrNull,
+  lastLapBest: best,
+  bestLapMs: msOrNull,
+  lastSectorsMs: sectors,
+  lastSectorsBest: z.tuple([best, best, best]),
+  bestSectorsMs: sectors,
+  pitStops: z.number().int(),
+  stintLaps: z.number().int(),
+  status: z.enum(['running', 'out-lap', 'in-pit', 'stopped', 'retired', 'finished']),
+  lastCrossingMs: ms,
+});
+
+export const StandingsSchema = z.looseObject({ at: instant, flag: flagState, chequeredMs: msOrNull, cars: z.array(CarStandingSchema) });
+
+/** rest.ts raceSummary. */
+export const RaceSummarySchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  scheduledDurationMs: msOrNull,
+  zeroTimeOfDayMs: msOrNull,
+  seq: z.number().int(),
+  events: z.number().int(),
+  raceTimeMs: ms,
+  flag: flagState,
+  chequeredMs: msOrNull,
+  cars: z.number().int(),
+  leader: z.string().nullable(),
+});
+
+const feedMessage = z.looseObject({ kind: z.string(), raceTimeMs: ms, car: z.string().optional(), class: z.string().optional(), text: z.string() });
+
+/** src/analysis/laps.ts LapRow. */
+export const LapRowSchema = z.object({
+  car: z.string(),
+  class: z.string(),
+  driverNumber: z.number().int(),
+  driver: z.string(),
+  lap: z.number().int(),
+  lapMs: ms,
+  s1Ms: msOrNull,
+  s2Ms: msOrNull,
+  s3Ms: msOrNull,
+  crossingMs: ms.describe('race time the lap was completed'),
+  inLap: z.boolean(),
+  outLap: z.boolean(),
+  pitLaneMs: msOrNull,
+  stint: z.number().int(),
+  position: z.number().int(),
+  classPosition: z.number().int(),
+  flag: FlagSchema.nullable(),
+  personalBest: z.boolean(),
+});
+
+/** src/analysis/pits.ts PitStop. */
+const pitStop = z.looseObject({
+  car: z.string(),
+  class: z.string(),
+  number: z.number().int(),
+  inLap: z.number().int(),
+  outLap: z.number().int().nullable(),
+  inMs: ms,
+  pitEntryMs: msOrNull,
+  outMs: msOrNull,
+  pitLaneMs: msOrNull,
+  elapsedMs: ms,
+  driverIn: driverRef,
+  driverOut: driverRef.nullable(),
+  driverChange: z.boolean().nullable(),
+  flagAtEntry: flagState,
+  usualPitLaneMs: msOrNull,
+  lostMs: msOrNull,
+  long: z.boolean(),
+});
+
+/** src/analysis/stints.ts StintCommon. */
+const stintCommon = {
+  car: z.string(),
+  class: z.string(),
+  number: z.number().int(),
+  startLap: z.number().int(),
+  endLap: z.number().int(),
+  laps: z.number().int(),
+  startMs: ms,
+  endMs: ms,
+  driveMs: ms,
+  bestLapMs: ms,
+  medianLapMs: ms,
+  pace: z.looseObject({ basis: z.enum(['green-laps', 'flags-unknown']), laps: z.number().int(), medianLapMs: msOrNull, meanLapMs: msOrNull }),
+  open: z.boolean(),
+};
+const carStints = z.looseObject({
+  car: z.string(),
+  carStints: z.array(z.looseObject({ kind: z.literal('car'), ...stintCommon, drivers: z.array(driverRef), endsWithStop: z.boolean() })),
+  driverStints: z.array(z.looseObject({ kind: z.literal('driver'), ...stintCommon, driver: driverRef, carStints: z.number().int(), stopsWithin: z.number().int() })),
+});
+
+/** src/analysis/drive-time.ts CarDriveTime. */
+const carDriveTime = z.looseObject({
+  car: carRef,
+  driveMs: ms,
+  pitLaneMs: ms,
+  laps: z.number().int(),
+  drivers: z.array(z.looseObject({ driver: driverRef, driveMs: ms, laps: z.number().int(), share: z.number(), stintDriveMs: z.array(ms), longestStintMs: ms })),
+});
+
+/** analysis.ts ruleChecks: null when no regulation profile applies. */
+const ruleChecks = z
+  .looseObject({ name: z.string(), year: z.number().int().nullable(), checks: z.array(z.looseObject({ driver: driverRef, car: carRef, driveMs: ms, status: z.string() })) })
+  .nullable();
+
+const flagChange = z.looseObject({ atMs: ms, flag: FlagSchema });
+
+/** src/analysis/flags.ts RaceControl. */
+const raceControl = {
+  known: z.boolean().describe('false when the source states no flags (Al Kamel before 2023): nothing is derived'),
+  flag: z.literal('unknown').optional(),
+  periods: z.array(z.looseObject({ flag: FlagSchema, startMs: ms, endMs: msOrNull, durationMs: ms })).optional(),
+};
+
+const withAt = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ race: z.string(), at: instant, ...shape });
+
+/**
+ * The 200 answer of each read route, by Fastify route URL. A route missing
+ * here fails test/server-openapi.test.ts.
+ */
+export const RESPONSES: Record<string, z.ZodType> = {
+  '/api/health': z.looseObject({ status: z.literal('ok'), uptimeS: z.number().int(), rssMb: z.number().int(), races: z.number().int(), viewers: z.number().int(), viewersDropped: z.number().int() }),
+  '/api/ready': z.looseObject({ status: z.literal('ready'), races: z.number().int() }),
+  '/api/races': z.looseObject({ races: z.array(RaceSummarySchema) }),
+  '/api/races/:race': RaceSummarySchema,
+  '/api/races/:race/messages': withAt({ messages: z.array(feedMessage) }),
+  '/api/races/:race/standings': StandingsSchema,
+  '/api/races/:race/cars/:car': withAt({
+    entry: z.looseObject({ number: z.string().optional(), class: z.string() }),
+    standing: CarStandingSchema.nullable(),
+    laps: z.array(LapEventSchema),
+    pitOuts: z.array(PitOutEventSchema),
+    pitStops: z.array(pitStop),
+    stints: carStints,
+    driveTime: carDriveTime.nullable(),
+    rules: ruleChecks,
+  }),
+  '/api/races/:race/flags': withAt({ known: z.boolean(), changes: z.array(flagChange) }),
+  '/api/races/:race/events': z.looseObject({
+    race: z.string(),
+    lastSeq: z.number().int(),
+    events: z.array(z.looseObject({ seq: z.number().int(), key: z.string(), commitSeq: z.number().int(), event: TimingEventSchema })),
+  }),
+  '/api/races/:race/laps': withAt({ laps: z.array(LapRowSchema) }),
+  '/api/races/:race/pit-stops': withAt({ pitStops: z.array(pitStop) }),
+  '/api/races/:race/stints': withAt({ stints: z.array(carStints) }),
+  '/api/races/:race/drive-time': withAt({ driveTime: z.array(carDriveTime), rules: ruleChecks }),
+  '/api/races/:race/history': withAt({
+    lapChart: z.array(z.looseObject({ car: carRef, laps: z.array(z.looseObject({ lap: z.number().int(), atMs: ms, position: z.number().int(), classPosition: z.number().int(), gap, classGap: gap })) })),
+    hours: z.array(z.looseObject({ hour: z.number().int(), atMs: ms, standings: StandingsSchema })),
+    leaderChanges: z.array(z.looseObject({ scope: z.enum(['overall', 'class']), class: z.string().nullable(), atMs: ms, lap: z.number().int() })),
+    lapsLed: z.array(z.looseObject({})),
+    retirements: z.array(z.looseObject({})),
+    longStops: z.array(pitStop),
+    finish: z.looseObject({}).nullable(),
+  }),
+  '/api/races/:race/flag-periods': withAt(raceControl),
+  '/api/races/:race/facts': z.looseObject({ at: instant, hour: z.number().int(), fromMs: ms, toMs: ms, facts: z.array(z.looseObject({ kind: z.string() })) }),
+};
+
+/** Answers in other types than JSON, by route URL. */
+export const OTHER_CONTENT: Record<string, Record<string, { description: string }>> = {
+  '/api/races/:race/reports/:hour': {
+    'application/json': { description: 'the report as data (?format=json, the default): src/report/types.ts' },
+    'text/markdown': { description: '?format=md' },
+    'text/html': { description: '?format=html' },
+  },
+  '/api/races/:race/live': {
+    'text/event-stream': {
+      description: 'event: snapshot (LiveSnapshot), then event: delta (LiveDelta) per commit, each with id: <seq>; event: closing { reason, retryMs } when the server stops',
+    },
+  },
+};

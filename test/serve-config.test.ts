@@ -1,0 +1,95 @@
+/**
+ * `sarthe serve` configuration (issue 16): every bad flag or variable stops
+ * the start with a line naming it and what was expected; good values and the
+ * PORT / LOG_LEVEL fallbacks are taken.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
+import { ConfigError, serveConfig } from '../src/cli/config.js';
+import { repoRoot } from './helpers.js';
+
+const DEFAULTS = { port: '8024', host: 'localhost', db: './data/sarthe.db', speed: '60', from: '0', tick: '250', logLevel: 'info', reports: 'publish', synchronous: 'full' };
+const flags = (over: Record<string, string> = {}) => ({ values: { ...DEFAULTS, ...over }, given: (key: string) => key in over });
+
+function problems(over: Record<string, string>, env: Record<string, string>): string[] {
+  try {
+    serveConfig(flags(over), env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.problems;
+  }
+  return [];
+}
+
+describe('serve configuration', () => {
+  it('each bad value is named with what was expected', () => {
+    const cases: Array<[Record<string, string>, Record<string, string>, RegExp]> = [
+      [{}, { PORT: 'abc' }, /^PORT: expected a TCP port: a whole number 0–65535 \(got "abc"\)$/],
+      [{ port: '70000' }, {}, /^--port: expected a TCP port/],
+      [{}, { LOG_LEVEL: 'loud' }, /^LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/],
+      [{ logLevel: 'chatty' }, {}, /^--log-level: expected one of/],
+      [{}, { SARTHE_INGEST_TOKEN: '  ' }, /^SARTHE_INGEST_TOKEN: is set but blank/],
+      [{}, { SARTHE_INGEST_TOKEN: 'two words' }, /^SARTHE_INGEST_TOKEN: expected a bearer token: 1–200 characters without spaces$/],
+      [{}, { SARTHE_ADMIN_EMAIL: 'notanemail', SARTHE_ADMIN_PASSWORD: 'long enough password' }, /^SARTHE_ADMIN_EMAIL: expected an e-mail address.*\(got "notanemail"\)$/],
+      [{}, { SARTHE_ADMIN_EMAIL: 'a@b.example', SARTHE_ADMIN_PASSWORD: 'short' }, /^SARTHE_ADMIN_PASSWORD: expected at least 10 characters$/],
+      [{}, { SARTHE_ADMIN_EMAIL: 'a@b.example' }, /^SARTHE_ADMIN_PASSWORD: is needed too/],
+      [{}, { SARTHE_PUBLIC_URL: 'not-a-url' }, /^SARTHE_PUBLIC_URL: expected an absolute http:\/\/ or https:\/\/ address/],
+      [{}, { SARTHE_PUBLIC_URL: 'ftp://files.example' }, /^SARTHE_PUBLIC_URL: expected an absolute http/],
+      [{}, { SARTHE_RATE_LIMIT: 'lots' }, /^SARTHE_RATE_LIMIT: expected requests per minute per address/],
+      [{}, { SARTHE_CORS_ORIGINS: 'https://a.example/path' }, /^SARTHE_CORS_ORIGINS: expected \* or a comma list of origins/],
+      [{}, { SARTHE_SHUTDOWN_MS: '-5' }, /^SARTHE_SHUTDOWN_MS: expected milliseconds/],
+      [{ speed: '0' }, {}, /^--speed: expected race seconds per second/],
+      [{ tick: '5' }, {}, /^--tick: expected wall milliseconds/],
+      [{ from: 'soon' }, {}, /^--from: expected a race time/],
+      [{ race: 'Le Mans' }, {}, /^--race: expected a race id/],
+      [{ reports: 'later' }, {}, /^--reports: expected publish or review \(got "later"\)$/],
+      [{ synchronous: 'maybe' }, {}, /^--synchronous: expected full or normal/],
+    ];
+    for (const [over, env, expected] of cases) {
+      const found = problems(over, env);
+      assert.equal(found.length, 1, `${JSON.stringify({ over, env })}: ${found.join(' / ')}`);
+      assert.match(found[0]!, expected);
+    }
+  });
+
+  it('secrets are never repeated; every problem is listed at once', () => {
+    const found = problems({ port: 'x' }, { SARTHE_INGEST_TOKEN: 'tok en', SARTHE_ADMIN_EMAIL: 'a@b.example', SARTHE_ADMIN_PASSWORD: 'hunter2' });
+    assert.equal(found.length, 3);
+    assert.ok(found.every((p) => !p.includes('hunter2') && !p.includes('tok en')));
+  });
+
+  it('good values are taken; PORT and LOG_LEVEL apply only when the flag is not given', () => {
+    const env = { PORT: '9100', LOG_LEVEL: 'warn', SARTHE_INGEST_TOKEN: 'secret', SARTHE_RATE_LIMIT: '0', SARTHE_CORS_ORIGINS: 'https://a.example, https://b.example', SARTHE_SHUTDOWN_MS: '2500' };
+    const { config } = serveConfig(flags(), env);
+    assert.equal(config['--port'], 9100);
+    assert.equal(config['--log-level'], 'warn');
+    assert.equal(config.SARTHE_INGEST_TOKEN, 'secret');
+    assert.equal(config.rateLimitPerMinute, 0);
+    assert.deepEqual(config.corsOrigins, ['https://a.example', 'https://b.example']);
+    assert.equal(config.shutdownMs, 2500);
+    assert.equal(serveConfig(flags({ port: '9200' }), env).config['--port'], 9200, 'the flag wins over PORT');
+    assert.equal(serveConfig(flags(), {}).config.rateLimitPerMinute, 1200, 'generous by default');
+    assert.match(serveConfig(flags(), { SARTHE_INGST_TOKEN: 'x' }).warnings[0]!, /SARTHE_INGST_TOKEN is not a Sarthe setting/);
+  });
+
+  it('the real start stops with exit code 2 and the message, before opening the store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sarthe-config-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const db = join(dir, 'never.db');
+    const failed = await promisify(execFile)(process.execPath, [join(repoRoot, 'bin', 'sarthe.js'), 'serve', '--no-replay', '--db', db], {
+      env: { ...process.env, PORT: 'abc', SARTHE_PUBLIC_URL: 'not-a-url' },
+    }).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.ok(failed !== null, 'the start failed');
+    assert.equal(failed.code, 2);
+    assert.match(failed.stderr, /bad configuration, nothing started:\n {2}PORT: .*\n {2}SARTHE_PUBLIC_URL: /);
+    assert.equal(existsSync(db), false, 'no store was created');
+  });
+});

@@ -1,0 +1,266 @@
+/**
+ * The data API as its users meet it (issue 16): laps as rows and CSV checked
+ * against the CLI's own figures, filters that are applied or refused,
+ * problem+json errors, CORS, the rate limit, /api/v1, request ids.
+ *
+ * The CSV is read back with the small RFC 4180 reader below, not with the
+ * library that wrote it.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { compareEvents, eventTimeMs } from '../src/model/events.js';
+import { HOUR } from '../src/model/time.js';
+import { foldEvents } from '../src/engine/timeline.js';
+import { lapRows } from '../src/analysis/laps.js';
+import { buildServer } from '../src/server/app.js';
+import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
+import { toAppendEvent } from '../src/store/index.js';
+import { SqliteEventStore } from '../src/store/sqlite/index.js';
+import { entry, lap, repoRoot, session } from './helpers.js';
+
+const DEMO = join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv');
+const run = promisify(execFile);
+const sarthe = async (...args: string[]) => JSON.parse((await run(process.execPath, [join(repoRoot, 'bin', 'sarthe.js'), ...args], { maxBuffer: 64 << 20 })).stdout);
+
+/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; records end with CRLF. */
+export function parseCsv(text: string): Array<Record<string, string>> {
+  const records: string[][] = [];
+  let field = '';
+  let record: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i++;
+    } else field += c;
+  }
+  if (field !== '' || record.length > 0) throw new Error('CSV does not end with CRLF');
+  const [header, ...rows] = records;
+  return rows.map((r) => {
+    assert.equal(r.length, header!.length, 'every record has the header\'s field count');
+    return Object.fromEntries(header!.map((h, i) => [h, r[i]!]));
+  });
+}
+
+/** Le Mans 2019 stored up to 6h30, as in server-analysis.test.ts. */
+let app: FastifyInstance;
+before(async () => {
+  const { events } = await importAnalysisFiles([DEMO]);
+  const store = new SqliteEventStore({ file: ':memory:' });
+  await store.append('lemans-2019', events.filter((e) => eventTimeMs(e) <= 6.5 * HOUR).sort(compareEvents).map(toAppendEvent));
+  app = await buildServer({ store, operations: { rateLimitPerMinute: 0 } });
+});
+after(() => app.close());
+
+const get = (url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+
+describe('laps as rows', () => {
+  it('laps of #8 and #7 as CSV agree with the CLI\'s stints, pit stops and standings at 6h30', async () => {
+    const response = await get('/api/races/lemans-2019/laps?car=8,7&format=csv');
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /^text\/csv/);
+    const rows = parseCsv(response.body);
+    const [standings, stints, pits] = await Promise.all([
+      sarthe('standings', DEMO, '--at', '6:30', '--json'),
+      sarthe('stints', DEMO, '--car', '7,8', '--at', '6:30', '--json'),
+      sarthe('pits', DEMO, '--car', '7,8', '--at', '6:30', '--json'),
+    ]);
+    assert.deepEqual([...new Set(rows.map((r) => r.car))], ['7', '8'], 'car order, as the CLI sorts');
+    for (const car of ['7', '8']) {
+      const laps = rows.filter((r) => r.car === car);
+      const standing = standings.cars.find((c: { number: string }) => c.number === car);
+      assert.equal(laps.length, standing.laps, `#${car}: one row per completed lap`);
+      assert.equal(Math.min(...laps.map((r) => Number(r.lapMs))), standing.bestLapMs, `#${car}: best lap`);
+      assert.equal(laps.filter((r) => r.personalBest === 'true').at(-1)!.lapMs, String(standing.bestLapMs), `#${car}: the last personal best is the best lap`);
+      assert.equal(laps.filter((r) => r.inLap === 'true').length, standing.pitStops, `#${car}: in-laps are its pit stops`);
+      assert.equal(laps.at(-1)!.crossingMs, String(standing.lastCrossingMs));
+      const carStints = stints.cars.find((c: { car: string }) => c.car === car).carStints as Array<{ number: number; laps: number; bestLapMs: number }>;
+      for (const stint of carStints) {
+        const inStint = laps.filter((r) => Number(r.stint) === stint.number);
+        assert.equal(inStint.length, stint.laps, `#${car} stint ${stint.number}: laps`);
+        assert.equal(Math.min(...inStint.map((r) => Number(r.lapMs))), stint.bestLapMs, `#${car} stint ${stint.number}: best lap`);
+      }
+      for (const stop of pits.stops.filter((s: { car: string }) => s.car === car) as Array<{ inLap: number; outLap: number | null; pitLaneMs: number | null }>) {
+        assert.equal(laps.find((r) => Number(r.lap) === stop.inLap)!.inLap, 'true');
+        if (stop.outLap === null) continue;
+        const out = laps.find((r) => Number(r.lap) === stop.outLap)!;
+        assert.equal(out.outLap, 'true');
+        assert.equal(out.pitLaneMs, String(stop.pitLaneMs), `#${car} out-lap ${stop.outLap}: pit lane time`);
+      }
+    }
+  });
+
+  it('the JSON rows are the CSV\'s, and filters by lap and time range and class', async () => {
+    const json = (await get('/api/races/lemans-2019/laps?car=8&car=7')).json();
+    assert.ok(json.at.raceTimeMs > 6.4 * HOUR && json.at.raceTimeMs <= 6.5 * HOUR, 'the live instant: the last stored event');
+    const csv = parseCsv((await get('/api/races/lemans-2019/laps?car=8&car=7', { accept: 'text/csv' })).body);
+    assert.equal(json.laps.length, csv.length, 'Accept: text/csv gives the same rows');
+    assert.equal(csv[0]!.driver, json.laps[0].driver);
+    const range = (await get('/api/races/lemans-2019/laps?car=8&fromLap=10&toLap=20')).json().laps as Array<{ lap: number }>;
+    assert.deepEqual(range.map((r) => r.lap), Array.from({ length: 11 }, (_, i) => 10 + i));
+    const hour = (await get('/api/races/lemans-2019/laps?car=8&from=1h&to=2h')).json().laps as Array<{ crossingMs: number }>;
+    assert.ok(hour.length >= 15 && hour.every((r) => r.crossingMs >= HOUR && r.crossingMs <= 2 * HOUR));
+    const gtAm = (await get('/api/races/lemans-2019/laps?class=lmgte%20am&toLap=1')).json().laps as Array<{ class: string }>;
+    assert.ok(gtAm.length > 10 && gtAm.every((r) => r.class === 'LMGTE Am'));
+  });
+
+  it('positions, stints and personal bests on a three-car made-up race', () => {
+    const timeline = foldEvents([
+      session(),
+      entry('1', 'A'),
+      entry('2', 'A'),
+      entry('3', 'B'),
+      lap('1', 1, 100_000, { lapMs: 100_000 }),
+      lap('2', 1, 101_000, { lapMs: 101_000 }),
+      lap('3', 1, 102_000, { lapMs: 102_000 }),
+      lap('2', 2, 199_000, { lapMs: 98_000, inPit: true }),
+      lap('1', 2, 201_000, { lapMs: 101_000 }),
+      lap('2', 3, 330_000, { lapMs: 131_000, pitLaneMs: 40_000 }),
+    ]);
+    const rows = lapRows(timeline);
+    const pick = (car: string, n: number) => rows.find((r) => r.car === car && r.lap === n)!;
+    assert.deepEqual([pick('2', 1).position, pick('2', 2).position, pick('1', 2).position], [2, 1, 2]);
+    assert.equal(pick('3', 1).classPosition, 1);
+    assert.deepEqual([pick('2', 2).stint, pick('2', 3).stint], [1, 2]);
+    assert.deepEqual([pick('2', 2).inLap, pick('2', 3).outLap, pick('2', 3).pitLaneMs], [true, true, 40_000]);
+    assert.deepEqual([pick('2', 1).personalBest, pick('2', 2).personalBest, pick('2', 3).personalBest, pick('1', 2).personalBest], [true, true, false, false]);
+    assert.equal(lapRows(timeline, { at: 150_000 }).length, 3, 'nothing after the instant');
+  });
+});
+
+describe('lists, filters and errors', () => {
+  it('every list route answers CSV with a header and one record per item', async () => {
+    const lists: Array<[string, (body: Record<string, unknown>) => number]> = [
+      ['/api/races/lemans-2019/pit-stops?car=8', (b) => (b.pitStops as unknown[]).length],
+      ['/api/races/lemans-2019/stints?car=8', (b) => (b.stints as Array<{ carStints: unknown[]; driverStints: unknown[] }>).reduce((n, s) => n + s.carStints.length + s.driverStints.length, 0)],
+      ['/api/races/lemans-2019/drive-time?car=8', (b) => (b.driveTime as Array<{ drivers: unknown[] }>)[0]!.drivers.length],
+      ['/api/races/lemans-2019/standings?class=LMP1', (b) => (b.cars as unknown[]).length],
+      ['/api/races/lemans-2019/events?limit=50', (b) => (b.events as unknown[]).length],
+    ];
+    for (const [url, count] of lists) {
+      const json = (await get(url)).json();
+      const csv = await get(`${url}&format=csv`);
+      assert.match(String(csv.headers['content-type']), /^text\/csv/, url);
+      const rows = parseCsv(csv.body);
+      assert.ok(rows.length > 0, url);
+      assert.equal(rows.length, count(json), url);
+    }
+    const standings = parseCsv((await get('/api/races/lemans-2019/standings?format=csv')).body);
+    assert.equal(standings[0]!.number, '8');
+    assert.equal(standings[1]!['gap.ms'], '2352', 'nested fields as dotted columns');
+  });
+
+  it('pit stops: class is applied, car lists are read both ways, unknown cars and parameters are refused', async () => {
+    const all = (await get('/api/races/lemans-2019/pit-stops')).json().pitStops as Array<{ class: string; car: string }>;
+    const lmp2 = (await get('/api/races/lemans-2019/pit-stops?class=LMP2')).json().pitStops as Array<{ class: string }>;
+    assert.ok(lmp2.length > 0 && lmp2.length < all.length && lmp2.every((s) => s.class === 'LMP2'));
+    const commas = (await get('/api/races/lemans-2019/pit-stops?car=8,7')).json().pitStops as Array<{ car: string }>;
+    const repeated = (await get('/api/races/lemans-2019/pit-stops?car=8&car=7')).json().pitStops as Array<{ car: string }>;
+    assert.deepEqual(commas, repeated);
+    assert.equal(commas.length, all.filter((s) => s.car === '8' || s.car === '7').length);
+    const unknownCar = await get('/api/races/lemans-2019/pit-stops?car=8,999');
+    assert.equal(unknownCar.statusCode, 404);
+    assert.match(unknownCar.json().detail, /#999/);
+    const unknownParam = await get('/api/races/lemans-2019/pit-stops?foo=bar');
+    assert.equal(unknownParam.statusCode, 400);
+    assert.match(String(unknownParam.headers['content-type']), /^application\/problem\+json/);
+    const problem = unknownParam.json();
+    assert.equal(problem.status, 400);
+    assert.equal(problem.title, 'Bad Request');
+    assert.deepEqual(problem.errors.map((e: { field: string; in: string; pointer: string }) => [e.in, e.field, e.pointer]), [['querystring', 'foo', '/foo']]);
+  });
+
+  it('errors are problem details naming the parameter: a missing hour, a bad instant, an unknown race or route', async () => {
+    const noHour = (await get('/api/races/lemans-2019/facts')).json();
+    assert.equal(noHour.errors[0].field, 'hour');
+    assert.doesNotMatch(noHour.detail, /NaN/);
+    const badAt = (await get('/api/races/lemans-2019/standings?at=soon')).json();
+    assert.equal(badAt.errors[0].field, 'at');
+    for (const url of ['/api/races/nowhere/standings', '/api/races/lemans-2019/cars/999', '/api/nothing-here', '/api/races/lemans-2019/reports/7']) {
+      const response = await get(url);
+      assert.equal(response.statusCode, 404, url);
+      assert.match(String(response.headers['content-type']), /^application\/problem\+json/, url);
+      assert.equal(response.json().instance, url);
+    }
+  });
+
+  it('every answer gives an instant as { raceTimeMs }', async () => {
+    for (const path of ['standings', 'messages', 'flags', 'laps', 'pit-stops', 'stints', 'drive-time', 'history', 'flag-periods', 'cars/8', 'facts?hour=3']) {
+      const body = (await get(`/api/races/lemans-2019/${path}`)).json();
+      assert.equal(typeof body.at?.raceTimeMs, 'number', path);
+    }
+  });
+
+  it('/api/v1 is the same API; X-Request-Id is echoed, or made up when absent', async () => {
+    const v1 = await get('/api/v1/races/lemans-2019/standings?at=3h', { 'x-request-id': 'trace-42' });
+    assert.equal(v1.statusCode, 200);
+    assert.equal(v1.headers['x-request-id'], 'trace-42');
+    assert.deepEqual(v1.json(), (await get('/api/races/lemans-2019/standings?at=3h')).json());
+    assert.match(String((await get('/api/races')).headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    assert.match(String((await get('/api/races', { 'x-request-id': 'bad id with spaces' })).headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  });
+
+  it('CORS: public reads and their preflight, not ingest', async () => {
+    const read = await get('/api/races/lemans-2019/standings', { origin: 'https://other.example' });
+    assert.equal(read.headers['access-control-allow-origin'], '*');
+    const preflight = await app.inject({ method: 'OPTIONS', url: '/api/v1/races/lemans-2019/laps', headers: { origin: 'https://other.example', 'access-control-request-method': 'GET' } });
+    assert.equal(preflight.statusCode, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], '*');
+    const ingest = await app.inject({ method: 'OPTIONS', url: '/api/races/lemans-2019/events', headers: { origin: 'https://other.example', 'access-control-request-method': 'POST' } });
+    assert.equal(ingest.headers['access-control-allow-origin'], undefined);
+    const post = await app.inject({ method: 'POST', url: '/api/races/lemans-2019/events', headers: { origin: 'https://other.example' }, payload: [] });
+    assert.equal(post.headers['access-control-allow-origin'], undefined);
+  });
+});
+
+describe('ready and rate limit', () => {
+  it('/api/ready answers 503 naming the store once the store does not answer', async () => {
+    const store = new SqliteEventStore({ file: ':memory:' });
+    const server = await buildServer({ store });
+    try {
+      assert.equal((await server.inject({ url: '/api/ready' })).statusCode, 200);
+      await store.close();
+      const down = await server.inject({ url: '/api/ready' });
+      assert.equal(down.statusCode, 503);
+      assert.match(down.json().detail, /store/);
+      assert.equal((await server.inject({ url: '/api/health' })).statusCode, 200, 'liveness does not depend on the store');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the limit counts public reads per address, with RateLimit headers and a problem on 429', async () => {
+    const limited = await buildServer({ store: new SqliteEventStore({ file: ':memory:' }), operations: { rateLimitPerMinute: 3 } });
+    try {
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await limited.inject({ url: '/api/races' }));
+      assert.deepEqual(answers.map((a) => a.statusCode), [200, 200, 200, 429]);
+      assert.equal(answers[0]!.headers['ratelimit-limit'], '3');
+      assert.equal(answers[1]!.headers['ratelimit-remaining'], '1');
+      assert.match(String(answers[3]!.headers['content-type']), /^application\/problem\+json/);
+      assert.ok(Number(answers[3]!.headers['retry-after']) > 0);
+      const ingest = await limited.inject({ method: 'POST', url: '/api/races/x/events', payload: [] });
+      assert.notEqual(ingest.statusCode, 429, 'ingest is not a public read');
+    } finally {
+      await limited.close();
+    }
+  });
+});
