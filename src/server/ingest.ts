@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { TimingEventSchema, eventKey, type TimingEvent } from '../model/events.js';
 import { ImportError, parseAnalysis } from '../sources/alkamel/parse.js';
 import type { AppendStatus } from '../store/index.js';
+import { hasBody } from './limits.js';
 import { raceParams } from './params.js';
 import type { RaceHub } from './races.js';
 
@@ -22,13 +23,15 @@ export interface IngestOptions {
   token: string | null;
   /** Most events in one batch. */
   maxBatchEvents: number;
-  /** Largest request body, in bytes. */
+  /** Largest body of POST …/events, in bytes (a full batch of maxBatchEvents JSON events fits). */
   bodyLimit: number;
+  /** Largest body of POST …/import, in bytes (4× the largest real race file, a 24 Hours of 4 MB). */
+  importBodyLimit: number;
   /** Tokens issued at run time (the site's admin, server/site): checked when the configured one does not match. */
   acceptToken?: ((token: string) => Promise<boolean>) | null;
 }
 
-export const DEFAULT_INGEST: IngestOptions = { token: null, maxBatchEvents: 100_000, bodyLimit: 64 * 1024 * 1024 };
+export const DEFAULT_INGEST: IngestOptions = { token: null, maxBatchEvents: 100_000, bodyLimit: 32 * 1024 * 1024, importBodyLimit: 16 * 1024 * 1024 };
 
 /** Events committed per transaction by an import, with a progress line each. */
 const IMPORT_CHUNK = 5_000;
@@ -64,7 +67,10 @@ const ImportQuery = z.object({
 
 export function registerIngest(app: FastifyInstance, hub: RaceHub, options: IngestOptions): void {
   const tokenHash = options.token ? sha256(options.token) : null;
+  // Runs onRequest, before a byte of the body is read: a refused request costs
+  // its head only, and its connection is closed instead of reading the rest.
   const authorize = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (hasBody(request.headers)) reply.header('connection', 'close');
     const acceptToken = options.acceptToken ?? null;
     if (tokenHash === null && acceptToken === null) {
       return reply.code(503).send({
@@ -89,16 +95,18 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
         .header('www-authenticate', 'Bearer realm="sarthe-ingest", error="invalid_token"')
         .send({ statusCode: 401, error: 'Unauthorized', message: 'the ingest token is wrong' });
     }
+    reply.removeHeader('connection');
   };
 
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: options.bodyLimit }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: options.bodyLimit }, (_req, body, done) => done(null, body));
+  // No limit of their own: each ingest route sets its own (bodyLimit, importBodyLimit), other routes get the server's.
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
   typed.post('/api/races/:race/events', {
     bodyLimit: options.bodyLimit,
-    preHandler: authorize,
+    onRequest: authorize,
     // The body schema documents the events; the handler validates them one by one (see above).
     // (Fastify types the route's whole schema here, but passes each part's own schema.)
     validatorCompiler: (route) =>
@@ -182,8 +190,8 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
   });
 
   typed.post('/api/races/:race/import', {
-    bodyLimit: options.bodyLimit,
-    preHandler: authorize,
+    bodyLimit: options.importBodyLimit,
+    onRequest: authorize,
     schema: {
       tags: ['ingest'],
       summary: 'Import an Al Kamel Analysis CSV file into a race',
