@@ -79,14 +79,13 @@ describe('ingest: the token is checked before the body is read', () => {
     ['import', ''],
     ['events', 'Authorization: Bearer wrong\r\n'],
   ] as const) {
-    it(`a 57 MB POST /${route} ${auth === '' ? 'without a token' : 'with a wrong token'} is refused from its head, and its connection closed`, async () => {
+    it(`a 57 MB POST /${route} ${auth === '' ? 'without a token' : 'with a wrong token'} is refused from its head, and its connection closed after a short linger`, async () => {
       const client = new RawClient(port);
       // The head announces 57 MB; only 1 KB of it is ever sent.
       client.write(`POST /api/races/r/${route} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: ${57 * 1024 * 1024}\r\n\r\n[`);
       client.write('{"type":"lap"},'.repeat(64));
       await within(client.closed, 3000, 'the connection was not closed');
       assert.equal(client.status, 401, client.received);
-      assert.match(client.received, /connection: close/i);
       assert.match(client.received, /www-authenticate: Bearer/i);
     });
   }

@@ -19,7 +19,7 @@ import type { EventStore } from '../store/index.js';
 import { DEFAULT_INGEST, registerIngest, type IngestOptions } from './ingest.js';
 import { DEFAULT_RING, type RingLimits } from './live-race.js';
 import { DEFAULT_PUSH, LivePush, parseEventId, type LivePushOptions } from './live-push.js';
-import { DEFAULT_LIMITS, hasBody, registerLimits, serverOptions, type HttpLimits } from './limits.js';
+import { DEFAULT_LIMITS, refuseBody, registerLimits, serverOptions, type HttpLimits } from './limits.js';
 import { raceNotFound, raceParams } from './params.js';
 import { RaceHub } from './races.js';
 import { registerRest } from './rest.js';
@@ -183,7 +183,7 @@ function loadAfterListen(app: FastifyInstance, hub: RaceHub): Promise<void> {
     await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, LOAD_WAIT_MS)))]);
     clearTimeout(timer);
     if (!hub.loading) return;
-    if (hasBody(request.headers)) reply.header('connection', 'close');
+    refuseBody(request, reply);
     return reply
       .code(503)
       .header('retry-after', '5')

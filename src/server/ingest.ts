@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { TimingEventSchema, eventKey, type TimingEvent } from '../model/events.js';
 import { ImportError, parseAnalysis } from '../sources/alkamel/parse.js';
 import type { AppendStatus } from '../store/index.js';
-import { hasBody } from './limits.js';
+import { refuseBody } from './limits.js';
 import { raceParams } from './params.js';
 import type { RaceHub } from './races.js';
 
@@ -70,9 +70,9 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
   // Runs onRequest, before a byte of the body is read: a refused request costs
   // its head only, and its connection is closed instead of reading the rest.
   const authorize = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (hasBody(request.headers)) reply.header('connection', 'close');
     const acceptToken = options.acceptToken ?? null;
     if (tokenHash === null && acceptToken === null) {
+      refuseBody(request, reply);
       return reply.code(503).send({
         statusCode: 503,
         error: 'Service Unavailable',
@@ -82,6 +82,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match === null) {
+      refuseBody(request, reply);
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="sarthe-ingest"')
@@ -90,12 +91,12 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
     // Compared as hashes: constant time whatever the lengths.
     const configured = tokenHash !== null && timingSafeEqual(sha256(match[1]!), tokenHash);
     if (!configured && !(acceptToken !== null && (await acceptToken(match[1]!)))) {
+      refuseBody(request, reply);
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="sarthe-ingest", error="invalid_token"')
         .send({ statusCode: 401, error: 'Unauthorized', message: 'the ingest token is wrong' });
     }
-    reply.removeHeader('connection');
   };
 
   // No limit of their own: each ingest route sets its own (bodyLimit, importBodyLimit), other routes get the server's.

@@ -12,7 +12,7 @@
  * heartbeat every 15 s, well inside the idle timeout.
  */
 import fastifyHelmet from '@fastify/helmet';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 
 export interface HttpLimits {
   /** ms allowed to receive a request's head (Node's `headersTimeout`). */
@@ -116,11 +116,26 @@ export async function registerLimits(app: FastifyInstance, limits: HttpLimits): 
   });
 }
 
+/** Ms a refused body is read and dropped before its connection is closed (nginx lingers up to 5 s). */
+const LINGER_MS = 1000;
+
 /**
- * Whether a request still has a body on the wire: an early answer (401,
- * 503) then closes the connection rather than reading it.
+ * Answers a request early (401, 503) without reading its body: the answer goes
+ * out at once, then what the client still sends is read and dropped by Node
+ * (never kept) for at most LINGER_MS, and the connection is closed if the body
+ * has not ended by then. The linger is nginx's "lingering close": closing at
+ * once with bytes unread makes the kernel reset the connection, and the
+ * client, still sending, loses the answer.
  */
-export function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
-  const length = Number(headers['content-length'] ?? 0);
-  return length > 0 || headers['transfer-encoding'] !== undefined;
+export function refuseBody(request: FastifyRequest, reply: FastifyReply): void {
+  const length = Number(request.headers['content-length'] ?? 0);
+  if (!(length > 0 || request.headers['transfer-encoding'] !== undefined)) return;
+  const socket = request.raw.socket;
+  const timer = setTimeout(() => {
+    if (!request.raw.complete) socket.destroy();
+  }, LINGER_MS);
+  timer.unref();
+  reply.raw.once('close', () => {
+    if (request.raw.complete) clearTimeout(timer);
+  });
 }
