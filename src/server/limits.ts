@@ -132,7 +132,8 @@ export function refuseBody(request: FastifyRequest, reply: FastifyReply): void {
   if (!(length > 0 || request.headers['transfer-encoding'] !== undefined)) return;
   const socket = request.raw.socket;
   const timer = setTimeout(() => {
-    if (!request.raw.complete) socket.destroy();
+    // (app.inject's fake socket has no destroy: nothing to close there.)
+    if (!request.raw.complete && typeof socket?.destroy === 'function') socket.destroy();
   }, LINGER_MS);
   timer.unref();
   reply.raw.once('close', () => {
