@@ -27,9 +27,9 @@ const viewers: Viewer[] = [];
 let errors = 0;
 let closedByServer = 0;
 
-// A frame is written in one piece, so "id: N\nevent: delta" never splits across writes;
+// A frame is written in one piece, so "id: N-EPOCH\nevent: delta" never splits across writes;
 // the carry handles a TCP segment boundary inside it.
-const FRAME = /id: (\d+)\nevent: (delta|snapshot)\n/g;
+const FRAME = /id: (\d+)-[0-9a-f]+\nevent: (delta|snapshot)\n/g;
 
 function open(port: number, race: string): Viewer {
   const socket = connect({ port, host: '127.0.0.1' });

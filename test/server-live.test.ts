@@ -149,8 +149,8 @@ describe('live push: slow viewers', () => {
       // The slow one's socket stops draining after the second delta.
       if (n === 2) slow.writableLength = 5000;
     }
-    assert.equal(fast.written.length, 1 + 5, 'snapshot and five deltas');
-    assert.equal(slow.written.length, 1 + 2, 'snapshot and the deltas sent before it stalled');
+    assert.equal(fast.written.length, 2 + 5, 'head, snapshot and five deltas');
+    assert.equal(slow.written.length, 2 + 2, 'head, snapshot and the deltas sent before it stalled');
     assert.equal(slow.destroyed, true);
     assert.equal(push.dropped, 1);
     assert.equal(push.viewers, 1);

@@ -5,6 +5,7 @@
  *
  *   sarthe serve [--port 8024] [--host localhost] [--db ./data/sarthe.db]
  *                [--replay FILE… | --no-replay] [--race ID] [--speed 60] [--from 20h]
+ *                [--trust-proxy 127.0.0.1] [--max-connections N] [--…-timeout MS]
  *
  * Ingest is enabled by the SARTHE_INGEST_TOKEN environment variable (a flag
  * would show the token in `ps`).
@@ -19,6 +20,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { eventTimeMs } from '../model/events.js';
 import { formatRaceTime } from '../model/time.js';
 import { buildServer } from '../server/app.js';
+import { DEFAULT_LIMITS, type HttpLimits } from '../server/limits.js';
 import type { RaceHub } from '../server/races.js';
 import { Replay, raceIdFromFile } from '../sources/replay/index.js';
 import { archiveEarlierRuns } from '../server/site/replays.js';
@@ -44,6 +46,11 @@ interface Options {
   site?: boolean;
   synchronous: string;
   rules?: string;
+  trustProxy?: string;
+  maxConnections: string;
+  headersTimeout: string;
+  requestTimeout: string;
+  idleTimeout: string;
 }
 
 /** The repository (or installed package) root: dist/src/cli → three levels up. */
@@ -68,11 +75,17 @@ export function registerServe(program: Command): void {
     .option('--web-root <dir>', 'built web app to serve at / (default: dist/web)')
     .option('--synchronous <mode>', 'full: an accepted event is fsynced (survives a power cut); normal: survives a crash of the server, not of the machine', 'full')
     .option('--rules <file>', 'drive-time regulation profile (JSON) to check every race against (default: rules/lemans.json for Le Mans races, none for others)')
+    .option('--trust-proxy <proxies>', 'believe X-Forwarded-Proto/-For from these proxies: an address or CIDR list ("127.0.0.1,10.0.0.0/8"), a hop count, or true (docs/operations.md)')
+    .option('--max-connections <n>', 'open connections at most, live viewers included', String(DEFAULT_LIMITS.maxConnections))
+    .option('--headers-timeout <ms>', 'time to receive a request head', String(DEFAULT_LIMITS.headersTimeoutMs))
+    .option('--request-timeout <ms>', 'time to receive a whole request, head and body', String(DEFAULT_LIMITS.requestTimeoutMs))
+    .option('--idle-timeout <ms>', 'a connection silent both ways this long is closed', String(DEFAULT_LIMITS.idleTimeoutMs))
     .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)')
     .action(async (options: Options, command: Command) => {
       const { config, warnings } = serveConfig({ values: { ...options }, given: (key) => command.getOptionValueSource(key) === 'cli' }, process.env);
       const port = config['--port'];
       const files = options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : [DEMO_RACE];
+      const limits = httpLimits(options);
       const store = new SqliteEventStore({ file: resolve(options.db), synchronous: config['--synchronous'] });
       // The news site's articles and users live in the same database file.
       const content = new SqliteContentStore({ file: resolve(options.db) });
@@ -87,6 +100,9 @@ export function registerServe(program: Command): void {
         ingestToken: config.SARTHE_INGEST_TOKEN ?? null,
         logger: { level: config['--log-level'] },
         operations: { rateLimitPerMinute: config.rateLimitPerMinute, corsOrigins: config.corsOrigins },
+        limits,
+        // Listen first, then load the store: /api/health answers while a heavy store loads (issue 13, item 1).
+        loadAfterListen: true,
         webRoot: options.webRoot ?? join(packageRoot, 'dist', 'web'),
         site: options.site === false ? null : {
           content,
@@ -123,6 +139,13 @@ export function registerServe(program: Command): void {
         { db: resolve(options.db), ingest: config.SARTHE_INGEST_TOKEN !== undefined ? 'enabled' : 'disabled (set SARTHE_INGEST_TOKEN)' },
         `Sarthe listening on ${base} (API docs: ${base}/api/docs)`,
       );
+      try {
+        await app.sarthe.loaded;
+      } catch (error) {
+        await app.close();
+        await store.close();
+        throw error;
+      }
       if (files.length > 0) {
         try {
           const site = options.site === false ? null : app.site;
@@ -147,6 +170,24 @@ export function registerServe(program: Command): void {
 
 /** A replay started, with the promise of its run (rejected when it fails). */
 type RunningReplay = Replay & { done: Promise<unknown> };
+
+/** The --…-timeout, --max-connections and --trust-proxy flags as HttpLimits, each checked. */
+function httpLimits(options: Options): Partial<HttpLimits> {
+  const positive = (flag: string, text: string, min: number): number => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag} must be a whole number of at least ${min}, got "${text}"`);
+    return n;
+  };
+  const limits: Partial<HttpLimits> = {
+    maxConnections: positive('max-connections', options.maxConnections, 1),
+    headersTimeoutMs: positive('headers-timeout', options.headersTimeout, 100),
+    requestTimeoutMs: positive('request-timeout', options.requestTimeout, 100),
+    idleTimeoutMs: positive('idle-timeout', options.idleTimeout, 100),
+  };
+  const proxy = options.trustProxy;
+  if (proxy !== undefined) limits.trustProxy = proxy === 'true' ? true : /^\d+$/.test(proxy) ? Number(proxy) : proxy;
+  return limits;
+}
 
 async function startReplay(
   hub: RaceHub,

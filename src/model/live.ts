@@ -2,13 +2,14 @@
  * The live protocol: what the server pushes to viewers over Server-Sent
  * Events at GET /api/races/:race/live, and what the browser applies.
  *
- *   event: snapshot   id: <seq>   data: LiveSnapshot   (always first)
- *   event: delta      id: <seq>   data: LiveDelta      (then one per change)
+ *   event: snapshot   id: <seq>-<epoch>   data: LiveSnapshot   (always first)
+ *   event: delta      id: <seq>-<epoch>   data: LiveDelta      (then one per change)
  *
  * `seq` is the event store's sequence number of the last timing event the
- * message reflects. A viewer that reconnects sends `Last-Event-ID: <seq>` and
- * receives exactly the deltas after it, or a fresh snapshot when too far
- * behind. Applying a delta to the snapshot it follows gives the same state as
+ * message reflects; `epoch` (8 hex digits) names the race in this store. A
+ * viewer that reconnects sends `Last-Event-ID: <seq>-<epoch>` and receives
+ * exactly the deltas after it, or a fresh snapshot when too far behind or of
+ * another epoch (server/live-push.ts). Applying a delta to the snapshot it follows gives the same state as
  * the snapshot at the delta's seq (tested).
  */
 import type { FlagState } from './events.js';

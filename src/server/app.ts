@@ -16,7 +16,8 @@ import { MemoryBus } from '../bus/memory/index.js';
 import type { EventStore } from '../store/index.js';
 import { DEFAULT_INGEST, registerIngest, type IngestOptions } from './ingest.js';
 import { DEFAULT_RING, type RingLimits } from './live-race.js';
-import { DEFAULT_PUSH, LivePush, type LivePushOptions } from './live-push.js';
+import { DEFAULT_PUSH, LivePush, parseEventId, type LivePushOptions } from './live-push.js';
+import { DEFAULT_LIMITS, refuseBody, registerLimits, serverOptions, type HttpLimits } from './limits.js';
 import { raceNotFound, raceParams } from './params.js';
 import { RaceHub } from './races.js';
 import { registerRest } from './rest.js';
@@ -45,6 +46,14 @@ export interface ServerOptions {
   ingest?: Partial<Omit<IngestOptions, 'token'>>;
   /** Rate limit and CORS origins of the public reads (operations.ts). */
   operations?: Partial<OperationsOptions>;
+  /** Timeouts, connection cap, default body limit, trustProxy (limits.ts; docs/operations.md). */
+  limits?: Partial<HttpLimits>;
+  /**
+   * Load the stored races once the server listens (`sarthe serve`), answering
+   * 503 for races meanwhile, instead of before buildServer returns (default).
+   * `app.sarthe.loaded` settles when they are loaded.
+   */
+  loadAfterListen?: boolean;
   /** The drive-time regulations a race is checked against (null: none known). */
   rulesFor?: (race: { id: string; name: string }) => RegulationProfile | null;
 }
@@ -52,6 +61,8 @@ export interface ServerOptions {
 export interface Sarthe {
   hub: RaceHub;
   push: LivePush;
+  /** Settles once every stored race is loaded (rejects when the store cannot be read). */
+  loaded: Promise<void>;
 }
 
 declare module 'fastify' {
@@ -61,7 +72,9 @@ declare module 'fastify' {
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const limits: HttpLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const app = Fastify({
+    ...serverOptions(limits),
     logger: options.logger ?? false,
     // Fastify's two lines per request are off: operations.ts logs one per answered request (the live stream has none).
     logController: new LogController({ disableRequestLogging: true }),
@@ -76,10 +89,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerProblems(app);
 
   const bus = options.bus ?? new MemoryBus();
+  await registerLimits(app, limits);
   const hub = new RaceHub(options.store, bus, app.log, { ...DEFAULT_RING, ...options.ring });
-  await hub.loadAll();
+  const loaded = options.loadAfterListen === true ? loadAfterListen(app, hub) : hub.loadAll();
+  if (options.loadAfterListen !== true) await loaded;
   const push = new LivePush(bus, app.log, { ...DEFAULT_PUSH, ...options.push });
-  app.decorate('sarthe', { hub, push });
+  app.decorate('sarthe', { hub, push, loaded });
 
   await registerOpenApi(app, SARTHE_VERSION);
   await registerOperations(app, hub, { ...DEFAULT_OPERATIONS, ...options.operations });
@@ -105,21 +120,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         summary: 'Live timing as Server-Sent Events',
         description:
           'text/event-stream. First `event: snapshot` (a LiveSnapshot), then one `event: delta` (a LiveDelta: changed cars and fields only) ' +
-          'per store commit, each with `id: <seq>`. Reconnect with the Last-Event-ID header (browsers do it themselves) or ?lastEventId= to ' +
-          'receive exactly the deltas missed, or a fresh snapshot when they are no longer kept. A viewer that falls too far behind is ' +
+          'per store commit, each with `id: <seq>-<epoch>` (the epoch names this race in this store). Reconnect with the Last-Event-ID header (browsers do it themselves) or ?lastEventId= to ' +
+          'receive exactly the deltas missed, or a fresh snapshot when they are no longer kept, weigh more than a snapshot, or the id is of ' +
+          'another epoch (another race, or a store since reset). A viewer that falls too far behind is ' +
           'disconnected and catches up the same way. Types: src/model/live.ts.',
         params: raceParams,
-        querystring: z.object({ lastEventId: z.string().max(20).optional().describe('same as the Last-Event-ID header') }),
+        querystring: z.object({ lastEventId: z.string().max(40).optional().describe('same as the Last-Event-ID header') }),
       },
     },
     async (request, reply) => {
       const race = hub.get(request.params.race);
       if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
       const header = request.headers['last-event-id'];
-      const text = (Array.isArray(header) ? header[0] : header) ?? request.query.lastEventId;
-      const lastEventId = text !== undefined && /^\d{1,15}$/.test(text.trim()) ? Number(text.trim()) : null;
       reply.hijack();
-      push.attach(race, request.raw.socket, lastEventId, streamHeaders(reply));
+      push.attach(race, request.raw.socket, parseEventId((Array.isArray(header) ? header[0] : header) ?? request.query.lastEventId), streamHeaders(reply));
     },
   );
 
@@ -131,4 +145,44 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await bus.close();
   });
   return app;
+}
+
+/** How long (ms) a race request waits for the stored races to be loaded before it is answered 503. */
+const LOAD_WAIT_MS = 10_000;
+
+/**
+ * Starts loading the stored races once the server listens. Until they are
+ * loaded a race request waits (up to LOAD_WAIT_MS, then 503 with
+ * Retry-After), never a 404 for a race that exists, while /api/health and the
+ * pages answer at once.
+ */
+function loadAfterListen(app: FastifyInstance, hub: RaceHub): Promise<void> {
+  hub.loading = true;
+  let done: () => void = () => undefined;
+  let failed: (error: Error) => void = () => undefined;
+  const loaded = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    failed = reject;
+  });
+  // Waiting requests only need to know it ended, however.
+  const settled = loaded.catch(() => undefined);
+  app.addHook('onListen', async () => {
+    hub.loadAll().then(done, (error: unknown) => {
+      app.log.error({ err: error }, 'loading the stored races failed');
+      failed(error instanceof Error ? error : new Error(String(error)));
+    });
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!hub.loading || !request.url.startsWith('/api/races')) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, LOAD_WAIT_MS)))]);
+    clearTimeout(timer);
+    if (!hub.loading) return;
+    refuseBody(request, reply);
+    return reply
+      .code(503)
+      .header('retry-after', '5')
+      .send({ statusCode: 503, error: 'Service Unavailable', message: 'the server is still loading the stored races: try again in a few seconds' });
+  });
+  return loaded;
 }

@@ -8,12 +8,14 @@
  * the client sends ?atomic=true for all-or-nothing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TimingEventSchema, eventKey, type TimingEvent } from '../model/events.js';
 import { ImportError, parseAnalysis } from '../sources/alkamel/parse.js';
 import type { AppendStatus } from '../store/index.js';
+import { refuseBody } from './limits.js';
 import { raceParams } from './params.js';
 import type { RaceHub } from './races.js';
 
@@ -22,13 +24,15 @@ export interface IngestOptions {
   token: string | null;
   /** Most events in one batch. */
   maxBatchEvents: number;
-  /** Largest request body, in bytes. */
+  /** Largest body of POST …/events, in bytes (a full batch of maxBatchEvents JSON events fits). */
   bodyLimit: number;
+  /** Largest body of POST …/import, in bytes (4× the largest real race file, a 24 Hours of 4 MB). */
+  importBodyLimit: number;
   /** Tokens issued at run time (the site's admin, server/site): checked when the configured one does not match. */
   acceptToken?: ((token: string) => Promise<boolean>) | null;
 }
 
-export const DEFAULT_INGEST: IngestOptions = { token: null, maxBatchEvents: 100_000, bodyLimit: 64 * 1024 * 1024 };
+export const DEFAULT_INGEST: IngestOptions = { token: null, maxBatchEvents: 100_000, bodyLimit: 32 * 1024 * 1024, importBodyLimit: 16 * 1024 * 1024 };
 
 /** Events committed per transaction by an import, with a progress line each. */
 const IMPORT_CHUNK = 5_000;
@@ -64,9 +68,12 @@ const ImportQuery = z.object({
 
 export function registerIngest(app: FastifyInstance, hub: RaceHub, options: IngestOptions): void {
   const tokenHash = options.token ? sha256(options.token) : null;
+  // Runs onRequest, before a byte of the body is read: a refused request costs
+  // its head only, and its connection is closed instead of reading the rest.
   const authorize = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const acceptToken = options.acceptToken ?? null;
     if (tokenHash === null && acceptToken === null) {
+      refuseBody(request, reply);
       return reply.code(503).send({
         statusCode: 503,
         error: 'Service Unavailable',
@@ -76,6 +83,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match === null) {
+      refuseBody(request, reply);
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="sarthe-ingest"')
@@ -84,6 +92,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
     // Compared as hashes: constant time whatever the lengths.
     const configured = tokenHash !== null && timingSafeEqual(sha256(match[1]!), tokenHash);
     if (!configured && !(acceptToken !== null && (await acceptToken(match[1]!)))) {
+      refuseBody(request, reply);
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="sarthe-ingest", error="invalid_token"')
@@ -91,14 +100,15 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
     }
   };
 
-  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: options.bodyLimit }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: options.bodyLimit }, (_req, body, done) => done(null, body));
+  // No limit of their own: each ingest route sets its own (bodyLimit, importBodyLimit), other routes get the server's.
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
   typed.post('/api/races/:race/events', {
     bodyLimit: options.bodyLimit,
-    preHandler: authorize,
+    onRequest: authorize,
     // The body schema documents the events; the handler validates them one by one (see above).
     // (Fastify types the route's whole schema here, but passes each part's own schema.)
     validatorCompiler: (route) =>
@@ -128,7 +138,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
           message: `a batch holds at most ${options.maxBatchEvents} events; this one has ${items.length}: split it`,
         });
       }
-      const checked = items.map(checkEvent);
+      const checked = await checkInSlices(items);
       const valid = checked.filter((c): c is { ok: true; event: TimingEvent } => c.ok).map((c) => c.event);
       const invalid = checked.length - valid.length;
       const results: EventResult[] = [];
@@ -182,8 +192,8 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
   });
 
   typed.post('/api/races/:race/import', {
-    bodyLimit: options.bodyLimit,
-    preHandler: authorize,
+    bodyLimit: options.importBodyLimit,
+    onRequest: authorize,
     schema: {
       tags: ['ingest'],
       summary: 'Import an Al Kamel Analysis CSV file into a race',
@@ -273,6 +283,18 @@ export function readBatch(body: unknown, contentType: string): unknown[] | strin
   if (Array.isArray(body)) return body;
   if (body !== null && typeof body === 'object') return [body];
   return 'send a JSON array of timing events (or one event), or NDJSON with Content-Type: application/x-ndjson';
+}
+
+/** Events validated between two turns of the event loop: a 100,000-event batch must not hold the server for its whole validation. */
+const CHECK_SLICE = 500;
+
+async function checkInSlices(items: unknown[]): Promise<Checked[]> {
+  const checked: Checked[] = [];
+  for (let i = 0; i < items.length; i += CHECK_SLICE) {
+    if (i > 0) await nextTurn();
+    for (const item of items.slice(i, i + CHECK_SLICE)) checked.push(checkEvent(item));
+  }
+  return checked;
 }
 
 class NotJson {

@@ -11,10 +11,21 @@
  * reconnects with Last-Event-ID and catches up from the recent deltas, or
  * from a fresh snapshot. So one slow phone never slows the other thousands,
  * and the server's memory stays bounded.
+ *
+ * Catch-up is bounded before the viewer proves it reads (issue 13, item 3):
+ * it costs at most the snapshot's bytes (when the missed deltas weigh more, the
+ * snapshot is sent instead), every frame is encoded once and shared, and the
+ * missed deltas are written one by one under backpressure — the next only
+ * after the socket drained — so a viewer that never reads holds a kernel
+ * buffer and one frame, and is dropped after `stallMs`.
+ *
+ * SSE ids are `<seq>-<epoch>`: the epoch names the race in this store
+ * (LiveRace.epoch), so an id from another race, or from before the store was
+ * reset, gets a fresh snapshot instead of deltas that do not follow it.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { BusMessage, LiveBus } from '../bus/index.js';
-import type { LiveRace } from './live-race.js';
+import type { LiveRace, RecentDelta } from './live-race.js';
 
 export interface LivePushOptions {
   /** Unsent bytes allowed per viewer before it is dropped. */
@@ -23,9 +34,11 @@ export interface LivePushOptions {
   heartbeatMs: number;
   /** Reconnection delay suggested to browsers (the SSE `retry:` field). */
   retryMs: number;
+  /** A catching-up viewer whose socket has not drained for this long (ms) is dropped. */
+  stallMs: number;
 }
 
-export const DEFAULT_PUSH: LivePushOptions = { maxBufferedBytes: 1024 * 1024, heartbeatMs: 15_000, retryMs: 2_000 };
+export const DEFAULT_PUSH: LivePushOptions = { maxBufferedBytes: 1024 * 1024, heartbeatMs: 15_000, retryMs: 2_000, stallMs: 30_000 };
 
 /** What a viewer's connection must offer: a net.Socket, or a fake in tests. */
 export interface ViewerSocket {
@@ -33,17 +46,32 @@ export interface ViewerSocket {
   readonly writableLength: number;
   end(): void;
   destroy(): void;
-  once(event: 'close', listener: () => void): unknown;
+  once(event: 'close' | 'drain', listener: () => void): unknown;
   setNoDelay?(noDelay: boolean): unknown;
+}
+
+/** A Last-Event-ID as sent back by a viewer: the seq, and the epoch it belongs to (null: an id without one). */
+export interface EventId {
+  seq: number;
+  epoch: string | null;
+}
+
+/** Reads a Last-Event-ID (`<seq>-<epoch>`, or a bare `<seq>`); null when it is neither. */
+export function parseEventId(text: string | undefined): EventId | null {
+  const m = text === undefined ? null : /^(\d{1,15})(?:-([0-9a-f]{1,16}))?$/.exec(text.trim());
+  return m === null ? null : { seq: Number(m[1]), epoch: m[2] ?? null };
 }
 
 interface Viewer {
   socket: ViewerSocket;
   /** Seq of the last message written to this viewer. */
   seq: number;
+  /** Still being sent the deltas it missed: live deltas reach it through the ring, not the bus. */
+  catchingUp: boolean;
 }
 
 interface Audience {
+  race: LiveRace;
   viewers: Set<Viewer>;
   unsubscribe: () => void;
 }
@@ -51,15 +79,23 @@ interface Audience {
 export class LivePush {
   private readonly audiences = new Map<string, Audience>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly options: LivePushOptions;
+  /** Encoded frames of kept deltas, shared by every viewer that catches up through them. */
+  private readonly deltaFrames = new WeakMap<RecentDelta, Buffer>();
+  /** The encoded snapshot frame of each race, at one seq. */
+  private readonly snapshotFrames = new Map<string, { seq: number; epoch: string; bytes: Buffer }>();
   /** Viewers disconnected for falling behind, since start. */
   dropped = 0;
+  /** Viewers that reconnected and were sent a snapshot instead of the deltas they missed (too many, gone, or another epoch). */
+  catchUpSnapshots = 0;
 
   constructor(
     private readonly bus: LiveBus,
     private readonly log: FastifyBaseLogger,
-    private readonly options: LivePushOptions = DEFAULT_PUSH,
+    options: Partial<LivePushOptions> = {},
   ) {
-    this.heartbeat = setInterval(() => this.broadcastAll(Buffer.from(':\n\n')), options.heartbeatMs);
+    this.options = { ...DEFAULT_PUSH, ...options };
+    this.heartbeat = setInterval(() => this.broadcastAll(Buffer.from(':\n\n')), this.options.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -71,24 +107,26 @@ export class LivePush {
 
   /**
    * Starts a stream on a raw socket whose request has been read: the HTTP
-   * head, then the deltas after `lastEventId` when they are still kept, else
-   * a snapshot; then every delta.
+   * head, then the deltas after `lastEventId` when they are still kept, of
+   * this race's epoch and lighter than a snapshot, else a snapshot; then
+   * every delta.
    */
-  attach(race: LiveRace, socket: ViewerSocket & { destroyed?: boolean }, lastEventId: number | null, extraHeaders = ''): void {
+  attach(race: LiveRace, socket: ViewerSocket & { destroyed?: boolean }, lastEventId: EventId | null, extraHeaders = ''): void {
     // Gone before the stream started: its 'close' has fired already, so it must not join an audience.
     if (socket.destroyed === true) return;
     socket.setNoDelay?.(true);
     // extraHeaders: "Name: value\r\n" lines (CORS, request id) set by the route's hooks.
-    let head = HTTP_HEAD.slice(0, -2) + extraHeaders + `\r\nretry: ${this.options.retryMs}\n\n`;
-    const missed = lastEventId === null ? null : race.deltasAfter(lastEventId);
+    socket.write(Buffer.from(HTTP_HEAD.slice(0, -2) + extraHeaders + `\r\nretry: ${this.options.retryMs}\n\n`));
+    const missed = this.missed(race, lastEventId);
+    const viewer: Viewer = { socket, seq: race.seq, catchingUp: false };
     if (missed === null) {
-      head += frame('snapshot', race.seq, race.snapshotData());
-    } else {
-      for (const delta of missed) head += frame('delta', delta.seq, delta.data);
+      if (lastEventId !== null) this.catchUpSnapshots++;
+      socket.write(this.snapshotFrame(race));
+    } else if (missed.length > 0) {
+      viewer.seq = lastEventId!.seq;
+      viewer.catchingUp = true;
     }
-    socket.write(Buffer.from(head));
-    const viewer: Viewer = { socket, seq: race.seq };
-    const audience = this.audience(race.id);
+    const audience = this.audience(race);
     audience.viewers.add(viewer);
     socket.once('close', () => {
       audience.viewers.delete(viewer);
@@ -97,6 +135,7 @@ export class LivePush {
         this.audiences.delete(race.id);
       }
     });
+    if (viewer.catchingUp) this.catchUp(race, audience.viewers, viewer);
   }
 
   /**
@@ -115,20 +154,75 @@ export class LivePush {
     }
   }
 
-  private audience(race: string): Audience {
-    let audience = this.audiences.get(race);
+  /** The deltas a reconnecting viewer missed, or null when a snapshot is due (unknown id, other epoch, or cheaper). */
+  private missed(race: LiveRace, lastEventId: EventId | null): RecentDelta[] | null {
+    if (lastEventId === null || lastEventId.epoch !== race.epoch) return null;
+    const missed = race.deltasAfter(lastEventId.seq);
+    if (missed === null) return null;
+    const snapshotBytes = race.snapshotData().length;
+    let bytes = 0;
+    for (const delta of missed) {
+      bytes += delta.data.length;
+      if (bytes > snapshotBytes) return null;
+    }
+    return missed;
+  }
+
+  /** Writes the kept deltas after the viewer's seq one frame at a time, each after the socket drained, until it is live. */
+  private catchUp(race: LiveRace, viewers: Set<Viewer>, viewer: Viewer): void {
+    while (viewer.seq < race.seq) {
+      if (!viewers.has(viewer)) return;
+      const next = race.deltaAfter(viewer.seq);
+      // Evicted from the ring while this viewer was slow: it reconnects and gets a snapshot.
+      if (next === null) return this.drop(viewers, viewer);
+      const drained = viewer.socket.write(this.deltaFrame(race, next));
+      viewer.seq = next.seq;
+      if (!drained) {
+        const stall = setTimeout(() => this.drop(viewers, viewer), this.options.stallMs);
+        stall.unref();
+        viewer.socket.once('drain', () => {
+          clearTimeout(stall);
+          this.catchUp(race, viewers, viewer);
+        });
+        return;
+      }
+    }
+    viewer.catchingUp = false;
+  }
+
+  private deltaFrame(race: LiveRace, delta: RecentDelta): Buffer {
+    let bytes = this.deltaFrames.get(delta);
+    if (bytes === undefined) {
+      bytes = Buffer.from(frame('delta', delta.seq, race.epoch, delta.data));
+      this.deltaFrames.set(delta, bytes);
+    }
+    return bytes;
+  }
+
+  private snapshotFrame(race: LiveRace): Buffer {
+    const cached = this.snapshotFrames.get(race.id);
+    if (cached !== undefined && cached.seq === race.seq && cached.epoch === race.epoch) return cached.bytes;
+    const bytes = Buffer.from(frame('snapshot', race.seq, race.epoch, race.snapshotData()));
+    this.snapshotFrames.set(race.id, { seq: race.seq, epoch: race.epoch, bytes });
+    return bytes;
+  }
+
+  private audience(race: LiveRace): Audience {
+    let audience = this.audiences.get(race.id);
     if (audience === undefined) {
       const viewers = new Set<Viewer>();
-      audience = { viewers, unsubscribe: this.bus.subscribe(race, (message) => this.deliver(viewers, message)) };
-      this.audiences.set(race, audience);
+      audience = { race, viewers, unsubscribe: this.bus.subscribe(race.id, (message) => this.deliver(race, viewers, message)) };
+      this.audiences.set(race.id, audience);
     }
     return audience;
   }
 
-  private deliver(viewers: Set<Viewer>, message: BusMessage): void {
-    const bytes = Buffer.from(frame('delta', message.seq, message.data));
+  private deliver(race: LiveRace, viewers: Set<Viewer>, message: BusMessage): void {
+    const bytes = Buffer.from(frame('delta', message.seq, race.epoch, message.data));
     const limit = this.options.maxBufferedBytes;
     for (const viewer of viewers) {
+      // Catching up: it reads this delta from the ring in its turn. Already sent (caught up through it): nothing to do.
+      if (viewer.catchingUp || message.seq <= viewer.seq) continue;
       // A viewer not at the delta's base would apply it to the wrong state.
       if (viewer.seq !== message.previousSeq || viewer.socket.writableLength > limit) {
         this.drop(viewers, viewer);
@@ -140,7 +234,7 @@ export class LivePush {
   }
 
   private drop(viewers: Set<Viewer>, viewer: Viewer): void {
-    viewers.delete(viewer);
+    if (!viewers.delete(viewer)) return;
     this.dropped++;
     this.log.debug({ seq: viewer.seq, buffered: viewer.socket.writableLength }, 'live viewer dropped: too far behind');
     viewer.socket.destroy();
@@ -164,10 +258,13 @@ const HTTP_HEAD = [
   'Cache-Control: no-cache, no-transform',
   'Connection: close',
   'X-Accel-Buffering: no',
+  // The stream skips Fastify's hooks (it writes to the socket): the headers every response carries, by hand.
+  'X-Content-Type-Options: nosniff',
   '',
   '',
 ].join('\r\n');
 
-function frame(event: 'snapshot' | 'delta', seq: number, data: string): string {
-  return `id: ${seq}\nevent: ${event}\ndata: ${data}\n\n`;
+/** One SSE message; the id is `<seq>-<epoch>` (see above). */
+export function frame(event: 'snapshot' | 'delta', seq: number, epoch: string, data: string): string {
+  return `id: ${seq}-${epoch}\nevent: ${event}\ndata: ${data}\n\n`;
 }

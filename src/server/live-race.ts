@@ -10,6 +10,7 @@
  * appends events as its clock passes them, so this is the replay clock to
  * within one tick, and it never depends on when the server (re)started.
  */
+import { createHash } from 'node:crypto';
 import type { TimingEvent } from '../model/events.js';
 import type { FeedMessage, LiveDelta, LiveSnapshot, RaceInfo } from '../model/live.js';
 import { FEED_LIMIT } from '../model/live.js';
@@ -44,6 +45,12 @@ export class LiveRace {
   seq = 0;
   /** Events applied (revisions included). */
   events = 0;
+  /**
+   * Names this race in this store, in SSE ids (`<seq>-<epoch>`): the same
+   * across restarts, different for another race or after the store was reset
+   * (raceEpoch). Empty until the race's first commit is stored.
+   */
+  epoch = '';
   private standings: Standings | null = null;
   /** Every feed message of the race, in commit order (race time never goes back): the snapshot's last ones, and time travel. */
   private readonly feed: FeedMessage[] = [];
@@ -154,6 +161,17 @@ export class LiveRace {
   deltasAfter(seq: number): RecentDelta[] | null {
     if (seq === this.seq) return [];
     if (seq > this.seq) return null;
+    const i = this.ringIndexAfter(seq);
+    return this.ring[i]?.previousSeq === seq ? this.ring.slice(i) : null;
+  }
+
+  /** The kept delta that follows `seq` (its previousSeq is `seq`), or null when it is not kept. */
+  deltaAfter(seq: number): RecentDelta | null {
+    const i = this.ringIndexAfter(seq);
+    return this.ring[i]?.previousSeq === seq ? this.ring[i]! : null;
+  }
+
+  private ringIndexAfter(seq: number): number {
     let lo = 0;
     let hi = this.ring.length;
     while (lo < hi) {
@@ -161,7 +179,7 @@ export class LiveRace {
       if (this.ring[mid]!.previousSeq < seq) lo = mid + 1;
       else hi = mid;
     }
-    return this.ring[lo]?.previousSeq === seq ? this.ring.slice(lo) : null;
+    return lo;
   }
 
   private remember(delta: RecentDelta): void {
@@ -171,6 +189,15 @@ export class LiveRace {
       this.ringBytes -= this.ring.shift()!.data.length;
     }
   }
+}
+
+/**
+ * A race's epoch: 8 hex digits of SHA-256 over its id and the instant the
+ * store created it (StoredRace.createdAtMs), so it survives a restart and
+ * changes when the store is reset and the race stored anew.
+ */
+export function raceEpoch(id: string, createdAtMs: number): string {
+  return createHash('sha256').update(`${id}\n${createdAtMs}`).digest('hex').slice(0, 8);
 }
 
 function raceInfo(id: string, timeline: RaceTimeline): RaceInfo {

@@ -8,7 +8,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { TimingEvent } from '../model/events.js';
 import type { LiveBus } from '../bus/index.js';
 import { toAppendEvent, type AppendOutcome, type EventStore } from '../store/index.js';
-import { DEFAULT_RING, LiveRace, type RingLimits } from './live-race.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { DEFAULT_RING, LiveRace, raceEpoch, type RingLimits } from './live-race.js';
 
 export interface IngestOutcome extends AppendOutcome {
   /** Events stored now. */
@@ -17,9 +18,13 @@ export interface IngestOutcome extends AppendOutcome {
 
 /** Events read from the store per query while loading a race. */
 const LOAD_PAGE = 10_000;
+/** Wall ms of loading between two turns of the event loop: requests are answered while a heavy store loads. */
+const LOAD_SLICE_MS = 20;
 
 export class RaceHub {
   private readonly races = new Map<string, LiveRace>();
+  /** True from the start of loadAll until every stored race is loaded (the server answers 503 for races meanwhile). */
+  loading = false;
 
   constructor(
     readonly store: EventStore,
@@ -28,11 +33,25 @@ export class RaceHub {
     private readonly ringLimits: RingLimits = DEFAULT_RING,
   ) {}
 
-  /** Rebuilds every stored race. */
+  /**
+   * Rebuilds every stored race, commit by commit, giving the event loop a turn
+   * every LOAD_SLICE_MS so that a server listening already keeps answering.
+   */
   async loadAll(): Promise<void> {
+    this.loading = true;
+    try {
+      await this.loadStored();
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async loadStored(): Promise<void> {
+    let sliceStart = performance.now();
     for (const stored of await this.store.races()) {
       const started = performance.now();
       const race = new LiveRace(stored.id, this.ringLimits);
+      race.epoch = raceEpoch(stored.id, stored.createdAtMs);
       let commits = 0;
       let after = 0;
       for (;;) {
@@ -48,6 +67,10 @@ export class RaceHub {
           while (i < page.length && page[i]!.commitSeq === commitSeq) events.push(page[i++]!.event);
           race.applyCommit(commitSeq, events);
           commits++;
+          if (performance.now() - sliceStart > LOAD_SLICE_MS) {
+            await nextTurn();
+            sliceStart = performance.now();
+          }
         }
         after = page[page.length - 1]!.seq;
       }
@@ -93,6 +116,8 @@ export class RaceHub {
         if (r.status === 'accepted') accepted.push(r.event ?? events[i]!);
       });
       if (outcome.commitSeq !== null) {
+        // The race's first commit: the store has just created it.
+        if (live.epoch === '') live.epoch = raceEpoch(id, (await this.store.race(id))?.createdAtMs ?? outcome.committedAtMs);
         const delta = live.applyCommit(outcome.commitSeq, accepted);
         this.bus.publish({ race: id, ...delta });
       } else if (live.seq === 0) {
