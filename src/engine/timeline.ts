@@ -7,7 +7,7 @@
  * arrival order give the same timeline (events are placed by race time and
  * keyed by car and lap), so a live feed, a replay and an import agree.
  */
-import type { DecisionEvent, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
+import type { BoardEvent, DecisionEvent, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
 
 export class CarTimeline {
   entry: EntryEvent;
@@ -25,6 +25,8 @@ export class CarTimeline {
   readonly lastInLapUpTo: number[] = [];
   /** Pit exits in time order. */
   readonly pitOuts: PitOutEvent[] = [];
+  /** Board rows a live feed gave without a lap event (joined partway, a missed lap), in time order. */
+  readonly boards: BoardEvent[] = [];
 
   constructor(readonly number: string) {
     this.entry = { type: 'entry', car: number, class: '', group: '', team: '', manufacturer: '', drivers: [] };
@@ -96,6 +98,24 @@ export class CarTimeline {
     return replaced;
   }
 
+  addBoard(event: BoardEvent): void {
+    let i = this.boards.length;
+    while (i > 0 && this.boards[i - 1]!.atMs > event.atMs) i--;
+    this.boards.splice(i, 0, event);
+  }
+
+  /** The latest board row stated at or before t, if any. */
+  boardAt(t: number): BoardEvent | undefined {
+    let lo = 0;
+    let hi = this.boards.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.boards[mid]!.atMs <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? undefined : this.boards[lo - 1];
+  }
+
   addPitOut(event: PitOutEvent): void {
     const at = this.pitOuts.findIndex((p) => p.lap === event.lap);
     if (at >= 0) this.pitOuts.splice(at, 1);
@@ -136,6 +156,8 @@ export class RaceTimeline {
   /** Events applied, and the latest race time seen. */
   eventCount = 0;
   lastEventMs = 0;
+  /** True once a live feed's board row was applied (session-standings.ts then reads them). */
+  hasBoards = false;
   private firstFinishMs = Infinity;
   private chequeredCache: number | null | undefined;
 
@@ -164,6 +186,11 @@ export class RaceTimeline {
       case 'decision':
         // Kept in announcement order; the classification applies them (results issue).
         this.decisions.push(event);
+        return;
+      case 'board':
+        this.car(event.car).addBoard(event);
+        this.hasBoards = true;
+        if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
         return;
     }
   }
