@@ -91,6 +91,7 @@ export function flagFromRMonitor(raw: string): Flag | null {
   }
 }
 
+const SILENCE_NEW_SESSION_MS = 12 * 3_600_000;
 const CAR = /^[0-9A-Za-z]{1,8}$/;
 
 export class RMonitorDecoder {
@@ -106,6 +107,10 @@ export class RMonitorDecoder {
   /** Session race time as the feed last showed it (max of $F race time under a flag and every total). */
   private clockMs = 0;
   private lineNo = 0;
+  /** Last relay receive time (epoch ms), and a silence waiting for the next race time to judge it. */
+  private relayMs: number | null = null;
+  private splitPending = false;
+  private splits = 0;
   private out: SessionBatch[] = [];
   /** Lines skipped as unreadable. */
   badLines = 0;
@@ -123,7 +128,11 @@ export class RMonitorDecoder {
   push(line: string): SessionBatch[] {
     this.lineNo++;
     const text = line.replace(/^\uFEFF/, '').trim();
-    if (text === '' || text.startsWith('##')) return [];
+    if (text === '') return [];
+    if (text.startsWith('##')) {
+      this.relayLine(text);
+      return [];
+    }
     let record: RMonitorRecord;
     try {
       record = parseRecord(text);
@@ -135,6 +144,7 @@ export class RMonitorDecoder {
     }
     this.counts.set(record.kind, (this.counts.get(record.kind) ?? 0) + 1);
     this.out = [];
+    this.splitIfPending(record);
     this.apply(record);
     return this.out;
   }
@@ -205,11 +215,36 @@ export class RMonitorDecoder {
     }
   }
 
+  /**
+   * Relay framing (`##YYYY-MM-DD HH:MM:SS.fff`, UTC receive time). A feed
+   * silent for more than 12 hours within one run is another day's session
+   * under the same run number (a capture spliced from two days: the Barber
+   * "stopped cars" excerpt), not a continuation: a live session sends $F
+   * every second, and even a 24-hour race has no 12-hour silence.
+   */
+  private relayLine(text: string): void {
+    const m = /^##(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)/.exec(text);
+    if (m === null) return;
+    const at = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+    if (this.relayMs !== null && at - this.relayMs > SILENCE_NEW_SESSION_MS && this.session !== null) this.splitPending = true;
+    this.relayMs = at;
+  }
+
+  private splitIfPending(record: RMonitorRecord): void {
+    if (!this.splitPending || this.session === null) return;
+    this.splitPending = false;
+    if (record.kind === 'B' && record.runNo !== this.session.runNo) return;
+    const { runNo, name } = this.session;
+    this.splits++;
+    this.session = null;
+    this.openSession(runNo, name, `-part${this.splits + 1}`);
+  }
+
   private tick(raceMs: number): void {
     if (raceMs > this.clockMs) this.clockMs = raceMs;
   }
 
-  private openSession(runNo: number, description: string): void {
+  private openSession(runNo: number, description: string, suffix = ''): void {
     const name = description.trim() === '' ? `Run ${runNo}` : description.trim();
     if (this.session !== null && this.session.runNo === runNo) {
       if (this.session.name !== name) {
@@ -220,7 +255,7 @@ export class RMonitorDecoder {
       return;
     }
     this.session = {
-      key: `${runNo}-${slug(name) || 'run'}`,
+      key: `${runNo}-${slug(name) || 'run'}${suffix}`,
       runNo,
       name,
       type: sessionTypeFromName(name) ?? this.options.sessionType ?? 'race',

@@ -55,6 +55,12 @@ export function parseRMonitorTime(text: string): number | null {
   return m[1] === '-' ? -ms : ms;
 }
 
+/** $F race time; before the start Orbits counts down as "00:00:-47" (47 s to go): negative ms. */
+function parseRaceClock(text: string): number | null {
+  const countdown = /^00:00:-(\d+)$/.exec(text);
+  return countdown !== null ? -Number(countdown[1]) * 1000 : parseRMonitorTime(text);
+}
+
 /**
  * A total or best-lap time, with the feeds' "no time" placeholders as null:
  * "00:00:00.000" (Orbits) and "00:59:59.999" (2009 ALMS/IMSA), spec §4.
@@ -98,7 +104,7 @@ export function parseRecord(line: string): RMonitorRecord {
         lapsToGo: optionalInt(f[1]),
         timeToGoMs: parseRMonitorTime(text(f, 2, 'time to go')),
         timeOfDayMs: parseRMonitorTime(text(f, 3, 'time of day')),
-        raceTimeMs: parseRMonitorTime(text(f, 4, 'race time')),
+        raceTimeMs: parseRaceClock(text(f, 4, 'race time')),
         flag: text(f, 5, 'flag status').trim(),
       };
     case 'A':
