@@ -11,6 +11,7 @@ import { registerFlags } from './flags.js';
 import { registerHistory } from './history.js';
 import { registerFacts } from './facts.js';
 import { registerReport } from './report.js';
+import { registerFeed } from './feed.js';
 
 // `sarthe standings … | head` closes the pipe early: that is the reader's
 // choice, not an error worth a stack trace.
@@ -36,6 +37,8 @@ registerHistory(program);
 registerFacts(program);
 // Race coverage (src/report): hour-by-hour reports.
 registerReport(program);
+// Live sources: serve a capture as a live feed.
+registerFeed(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,8 +24,10 @@ import { SqliteEventStore } from '../store/sqlite/index.js';
 import { SqliteContentStore } from '../store/sqlite/content.js';
 import { loadRace } from './load.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/index.js';
+import { addSourceOptions, checkSourceOptions, hasLiveSource, startLiveSources, type SourceOptions } from './serve-sources.js';
+import type { LiveSourceRun } from '../server/live-source.js';
 
-interface Options {
+interface Options extends SourceOptions {
   port: string;
   host: string;
   db: string;
@@ -47,7 +49,7 @@ const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEMO_RACE = join(packageRoot, 'demo', 'lemans-2019-race-analysis.csv');
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the live server: ingest API, REST API, live push, web app; replays the demo race unless told otherwise')
     .option('--port <port>', 'TCP port', '8024')
@@ -64,7 +66,8 @@ export function registerServe(program: Command): void {
     .option('--web-root <dir>', 'built web app to serve at / (default: dist/web)')
     .option('--synchronous <mode>', 'full: an accepted event is fsynced (survives a power cut); normal: survives a crash of the server, not of the machine', 'full')
     .option('--rules <file>', 'drive-time regulation profile (JSON) to check every race against (default: rules/lemans.json for Le Mans races, none for others)')
-    .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)')
+    .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)');
+  addSourceOptions(serve)
     .action(async (options: Options) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got "${options.port}"`);
@@ -74,7 +77,8 @@ export function registerServe(program: Command): void {
       if (!(tickMs >= 10)) throw new Error(`--tick must be at least 10 (ms), got "${options.tick}"`);
       const fromMs = parseRaceTime(options.from) ?? 0;
       if (options.race !== undefined && !isRaceId(options.race)) throw new Error(`--race "${options.race}": use lowercase letters, digits, - and _`);
-      const files = options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : [DEMO_RACE];
+      checkSourceOptions(options);
+      const files = options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
 
       if (options.reports !== 'publish' && options.reports !== 'review') throw new Error(`--reports must be publish or review, got "${options.reports}"`);
 
@@ -100,12 +104,14 @@ export function registerServe(program: Command): void {
       });
       const log = app.log;
       let replay: Replay | null = null;
+      let sources: LiveSourceRun[] = [];
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         log.info({ signal }, 'shutting down');
         replay?.stop();
+        for (const run of sources) run.source.stop();
         await app.close();
         await store.close();
         await content.close();
@@ -136,6 +142,7 @@ export function registerServe(program: Command): void {
           throw error;
         }
       }
+      sources = startLiveSources(app.sarthe.hub, log, options);
     });
 }
 

@@ -4,7 +4,10 @@ import { formatGap } from '../model/format.js';
 import type { CarStanding } from '../model/standings.js';
 import { formatLapTime, formatRaceTime } from '../model/time.js';
 import { standingsAt } from '../engine/standings.js';
+import { classificationAt } from '../engine/session-standings.js';
+import type { SessionType } from '../model/events.js';
 import { atOption, loadRace } from './load.js';
+import { loadRMonitorSession } from './load-rmonitor.js';
 import { renderTable, type Column } from './table.js';
 
 interface Options {
@@ -13,6 +16,9 @@ interface Options {
   json?: boolean;
   lenient?: boolean;
   duration?: string;
+  format: string;
+  session?: string;
+  sessionType?: SessionType;
 }
 
 export function registerStandings(program: Command): void {
@@ -25,15 +31,25 @@ export function registerStandings(program: Command): void {
     .option('--json', 'print one JSON object instead of a table')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
+    .option('--format <format>', 'alkamel (Analysis CSV) or rmonitor (a capture of an RMonitor feed)', 'alkamel')
+    .option('--session <key>', 'rmonitor: the session (run number or key) to show; default the last')
+    .option('--session-type <type>', 'rmonitor: race, practice, qualifying or test when the run name does not say')
     .action(async (files: string[], options: Options) => {
-      const { timeline } = await loadRace(files, options);
-      const standings = standingsAt(timeline, atOption(options.at), { className: options.class });
+      if (options.format !== 'alkamel' && options.format !== 'rmonitor') throw new Error(`--format must be alkamel or rmonitor, got "${options.format}"`);
+      if (options.format === 'rmonitor' && files.length !== 1) throw new Error('--format rmonitor reads one capture file');
+      const rmonitor = options.format === 'rmonitor' ? loadRMonitorSession(files[0]!, options) : null;
+      const timeline = rmonitor?.timeline ?? (await loadRace(files, options)).timeline;
+      // Live feeds give board rows and non-race sessions: the session-aware classification.
+      const standings = rmonitor !== null
+        ? classificationAt(timeline, atOption(options.at), { className: options.class })
+        : standingsAt(timeline, atOption(options.at), { className: options.class });
       if (options.class !== undefined && standings.cars.length === 0) {
         const known = [...new Set([...timeline.cars.values()].map((c) => c.entry.class))].join(', ');
         throw new Error(`no car in class "${options.class}"; classes in this race: ${known}`);
       }
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(standings)}\n`);
+        const session = rmonitor === null ? {} : { session: { key: rmonitor.session, name: timeline.session?.name ?? '', type: timeline.session?.sessionType ?? 'race' }, sessions: rmonitor.sessions };
+        process.stdout.write(`${JSON.stringify({ ...standings, ...session })}\n`);
         return;
       }
       const inClass = options.class !== undefined;

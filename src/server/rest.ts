@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { standingsAt } from '../engine/standings.js';
+import { classificationAt } from '../engine/session-standings.js';
 import { atQuery, raceNotFound, raceParams } from './params.js';
 import type { LiveRace } from './live-race.js';
 import type { RaceHub } from './races.js';
@@ -26,6 +26,8 @@ export function raceSummary(race: LiveRace) {
     chequeredMs: standings?.chequeredMs ?? null,
     cars: standings?.cars.length ?? 0,
     leader: standings?.cars[0]?.number ?? null,
+    // The live source's state ("feed stalled since …"), when a live source feeds the race.
+    feed: race.feedStatus,
   };
 }
 
@@ -84,7 +86,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
     async (request, reply) => {
       const race = hub.get(request.params.race);
       if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
-      return standingsAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class });
+      return classificationAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class });
     },
   );
 
@@ -106,7 +108,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no car #${request.params.car} in race "${race.id}"` });
       }
       const at = race.instantAt(request.query.at);
-      const standing = standingsAt(race.timeline, at).cars.find((c) => c.number === car.number) ?? null;
+      const standing = classificationAt(race.timeline, at).cars.find((c) => c.number === car.number) ?? null;
       return {
         race: race.id,
         at: { raceTimeMs: at },
