@@ -16,6 +16,7 @@ interface Options {
   host: string;
   speed: string;
   maxGap?: string;
+  dropAt?: string;
 }
 
 export function registerFeed(program: Command): void {
@@ -28,6 +29,7 @@ export function registerFeed(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--speed <x>', 'capture seconds per second', '1')
     .option('--max-gap <seconds>', 'longest silence kept between two packets (skips the gaps between excerpts)')
+    .option('--drop-at <share>', 'end the connections once this share of the capture is sent (0–1), to rehearse a reconnection')
     .action(async (format: string, file: string, options: Options) => {
       if (format !== 'rmonitor') throw new Error(`feed: unknown format "${format}" (known: rmonitor)`);
       const port = Number(options.port);
@@ -40,7 +42,10 @@ export function registerFeed(program: Command): void {
       if (packets.length === 0) throw new Error(`${file}: no RMonitor lines`);
       const log = (message: string, fields: Record<string, unknown> = {}) =>
         process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message, ...fields })}\n`);
-      const server = new RMonitorFeedServer({ packets, speed, maxGapMs: maxGapS * 1000, log });
+      const dropAt = options.dropAt === undefined ? undefined : Number(options.dropAt);
+      if (dropAt !== undefined && !(dropAt > 0 && dropAt < 1)) throw new Error(`--drop-at must be a share between 0 and 1, got "${options.dropAt}"`);
+      const dropAfterPackets = dropAt === undefined ? undefined : Math.max(1, Math.floor(packets.length * dropAt));
+      const server = new RMonitorFeedServer({ packets, speed, maxGapMs: maxGapS * 1000, log, dropAfterPackets });
       const bound = await server.listen(port, options.host);
       const lengthS = Math.round(packets[packets.length - 1]!.atMs / 1000);
       // The port on stdout, alone, so a script can read it (with --port 0).

@@ -70,7 +70,6 @@ function withBoard(timeline: RaceTimeline, car: CarStanding, at: number): CarSta
   }
   let best = board.bestLapMs ?? Infinity;
   for (let i = timelineCar.indexAt(board.atMs); i < timelineCar.indexAt(at); i++) best = Math.min(best, timelineCar.laps[i]!.lapMs);
-  if (board.bestLapMs === null && car.bestLapMs !== null) best = Math.min(best, car.bestLapMs);
   next.bestLapMs = Number.isFinite(best) ? best : null;
   return next;
 }

@@ -152,8 +152,10 @@ export type DecisionEvent = z.infer<typeof DecisionEventSchema>;
  * the laps before are not in the feed), or after a lap the feed missed
  * (RMonitor `$G` jumps by two). Laps before it are missing, never invented.
  * `crossingMs` is the race time of the car's last crossing ($G TotalTime),
- * `atMs` when the board said so (at or after the crossing). Best lap from the
- * board ($H), null when the board has none.
+ * `atMs` when the board said so (at or after the crossing). Best lap as the
+ * board shows it ($H), null when it shows none (the timing system may not
+ * count a lap: a 3 s double passing, a deleted lap); lap events after the row
+ * count as usual.
  */
 export const BoardEventSchema = z.strictObject({
   type: z.literal('board'),
@@ -197,7 +199,7 @@ export function eventKey(event: TimingEvent): string {
       return `decision:${event.id}`;
     case 'board':
       // Every distinct board row is its own fact: a later row never contradicts an earlier one.
-      return `board:${event.car}:${event.laps}:${event.crossingMs}:${event.bestLap ?? ''}:${event.bestLapMs ?? ''}`;
+      return `board:${event.car}:${event.atMs}:${event.laps}:${event.crossingMs}:${event.bestLap ?? ''}:${event.bestLapMs ?? ''}`;
   }
 }
 

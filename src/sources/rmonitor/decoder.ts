@@ -338,15 +338,15 @@ export class RMonitorDecoder {
       }
     }
     const h = this.boardH.get(regNo);
-    if (h !== undefined && h.bestLapMs !== null && h.bestLapMs !== known.bestLapMs) this.sendBoard(regNo, known);
+    if (h !== undefined && h.bestLapMs !== known.bestLapMs) this.sendBoard(regNo, known);
   }
 
   private sendBoard(regNo: string, known: CarKnown): void {
     const h = this.boardH.get(regNo);
     // The board's best lap is the timing system's (it may have discarded a
     // lap, e.g. a 3 s "lap" from a double passing); without one, ours stands.
+    if (h !== undefined) known.bestLapMs = h.bestLapMs;
     const best = h !== undefined && h.bestLapMs !== null ? h : null;
-    if (best !== null) known.bestLapMs = best.bestLapMs;
     this.emit(
       BoardEventSchema.parse({
         type: 'board',

@@ -23,6 +23,8 @@ export interface FeedServerOptions {
   /** Longest wait between two packets in wall ms (skips the long gaps between excerpts); default none. */
   maxGapMs?: number;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Ends every connection once this many packets are sent, as a dropped link would (rehearses a reconnection). */
+  dropAfterPackets?: number;
 }
 
 export interface FeedProgress {
@@ -129,6 +131,10 @@ export class RMonitorFeedServer {
       }
       this.linesSent += lines.length;
       this.next++;
+      if (this.next === this.options.dropAfterPackets) {
+        this.options.log?.('feed dropping its connections', { packets: this.next });
+        this.dropClients();
+      }
       // Let sockets drain now and then when no wait paces us (high speeds).
       if (wait < 1 && this.next % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
