@@ -17,13 +17,15 @@ export interface LiveSourceRun {
   races: string[];
   status: () => SourceStatus;
   badLines: () => number;
+  /** Events refused because they contradict a stored one under the same key. */
+  conflicts: () => number;
   /** Resolves when the source has ended. */
   done: Promise<void>;
 }
 
-/** "rmonitor-36-barber-saturday-8-hour": the prefix and session key, cut to a valid race id. */
+/** "rmonitor-36-barber-saturday-8-hour": the prefix (may be empty) and session key, cut to a valid race id. */
 export function sessionRaceId(prefix: string, session: string): string {
-  return `${prefix}-${session}`.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, 64).replace(/-+$/, '');
+  return (prefix === '' ? session : `${prefix}-${session}`).toLowerCase().replace(/[^a-z0-9_-]+/g, '-').slice(0, 64).replace(/-+$/, '');
 }
 
 export function feedStatusText(status: SourceStatus): string {
@@ -45,6 +47,7 @@ export function runLiveSource(hub: RaceHub, log: FastifyBaseLogger, source: Timi
   let current: string | null = null;
   let status: SourceStatus = { state: 'connecting', sinceMs: Date.now(), detail: 'starting' };
   let bad = 0;
+  let conflicts = 0;
   const publish = () => {
     if (current === null) return;
     const feed: FeedStatus = { source: source.name, ...status, text: feedStatusText(status) };
@@ -63,8 +66,10 @@ export function runLiveSource(hub: RaceHub, log: FastifyBaseLogger, source: Timi
         }
         try {
           const outcome = await hub.ingest(race, events);
-          if (outcome.results.some((r) => r.status === 'conflict')) {
-            log.warn({ source: source.name, race, conflicts: outcome.results.filter((r) => r.status === 'conflict').length }, 'live source: events contradicting stored ones were refused');
+          const refused = outcome.results.filter((r) => r.status === 'conflict').length;
+          if (refused > 0) {
+            conflicts += refused;
+            log.warn({ source: source.name, race, conflicts: refused }, 'live source: events contradicting stored ones were refused');
           }
         } catch (error) {
           log.error({ err: error, source: source.name, race }, 'live source: events could not be stored');
@@ -84,5 +89,5 @@ export function runLiveSource(hub: RaceHub, log: FastifyBaseLogger, source: Timi
       log: (message, fields) => log.info({ source: source.name, ...fields }, `live source: ${message}`),
     })
     .catch((error: unknown) => log.error({ err: error, source: source.name }, 'live source failed'));
-  return { source, races, status: () => status, badLines: () => bad, done };
+  return { source, races, status: () => status, badLines: () => bad, conflicts: () => conflicts, done };
 }
