@@ -20,6 +20,9 @@ import { RMonitorFeedServer } from '../src/sources/rmonitor/feed-server.js';
 import { parseRecord, splitFields } from '../src/sources/rmonitor/parse.js';
 import type { BadInput } from '../src/sources/source.js';
 import { realData, realFile } from './helpers.js';
+import { driveTimes, hourFactsFromTimeline, pitStops, raceHistory, stints } from '../src/analysis/index.js';
+import { buildReport } from '../src/report/build.js';
+import { HOUR } from '../src/model/time.js';
 import { testServer } from './server-helpers.js';
 
 function decode(lines: string[]) {
@@ -238,6 +241,33 @@ describe('RMonitor captures: standings equal the last $G / $H board', realData()
       if (!['entries.txt', 'mid-race-class-change.txt'].includes(file)) assert.ok(compared > 0, `${file}: no car compared`);
     });
   }
+});
+
+describe('RMonitor races that start at lap 300: analysis and reports do not crash', realData(), () => {
+  it('pit stops, stints, drive time, history, hour facts and a report on every race session of every capture', () => {
+    let hoursChecked = 0;
+    for (const file of CAPTURES) {
+      const { sessions } = decodeCapture(decodeBytes(readFileSync(realFile(`rmonitor/${file}`))), { source: file });
+      for (const { session, events } of sessions) {
+        const timeline = foldEvents(events);
+        const where = `${file} ${session}`;
+        assert.doesNotThrow(() => {
+          pitStops(timeline);
+          stints(timeline);
+          driveTimes(timeline);
+          raceHistory(timeline);
+        }, where);
+        if ((timeline.session?.sessionType ?? 'race') !== 'race') continue;
+        const lastHour = Math.max(1, Math.ceil(timeline.lastEventMs / HOUR));
+        const hour = Math.min(lastHour, Math.floor(timeline.lastEventMs / HOUR) + 1);
+        assert.doesNotThrow(() => hourFactsFromTimeline(timeline, hour), where);
+        const report = buildReport(timeline, hour);
+        assert.ok(report.headline.length > 0, where);
+        hoursChecked++;
+      }
+    }
+    assert.ok(hoursChecked >= 6);
+  });
 });
 
 // ---- End to end over loopback TCP ----

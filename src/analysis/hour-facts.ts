@@ -401,7 +401,9 @@ export const leadShareFacts: HourFactFinder = (ctx) => {
     const leader = ctx.end.cars.find((c) => cls === null || c.class === cls);
     if (leader === undefined || leader.laps === 0) return null;
     const scoped = changes.filter((c) => c.class === cls);
-    const took = [...scoped].reverse().find((c) => c.to === leader.number)!;
+    const took = [...scoped].reverse().find((c) => c.to === leader.number);
+    // A feed joined partway (RMonitor at lap 300) may not show when the leader took the lead: say nothing.
+    if (took === undefined) return null;
     const lapsLedNow = cls === null ? (led.get(leader.number)?.overall ?? 0) : (led.get(leader.number)?.inClass ?? 0);
     return {
       kind: 'lead-share',
