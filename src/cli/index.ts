@@ -12,6 +12,7 @@ import { registerHistory } from './history.js';
 import { registerFacts } from './facts.js';
 import { registerReport } from './report.js';
 import { registerFeed } from './feed.js';
+import { registerCheckGaps } from './check-gaps.js';
 
 // `sarthe standings … | head` closes the pipe early: that is the reader's
 // choice, not an error worth a stack trace.
@@ -39,6 +40,7 @@ registerFacts(program);
 registerReport(program);
 // Live sources: serve a capture as a live feed.
 registerFeed(program);
+registerCheckGaps(program);
 
 try {
   await program.parseAsync(process.argv);
