@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { foldEvents } from '../src/engine/timeline.js';
@@ -352,6 +353,41 @@ describe('RMonitor live over TCP: feed → serve --source', realData(), () => {
       } finally {
         await app.close();
       }
+    }
+  });
+
+  it('a silent feed is "stalled since …" in the API and the live stream; garbage is counted, never fatal', async () => {
+    const app = await testServer();
+    let feedSocket: Socket | null = null;
+    const feed = createServer((socket) => {
+      feedSocket = socket;
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+    const port = (feed.address() as { port: number }).port;
+    const source = new RMonitorTcpSource({ host: '127.0.0.1', port, stallAfterMs: 150, backoffMs: { initial: 5, max: 20 } });
+    const run = runLiveSource(app.sarthe.hub, app.log, source, 'stall');
+    try {
+      await waitFor(() => feedSocket !== null, 'the connection');
+      feedSocket!.write('$B,5,"Test Race 2 Hours"\r\n$A,"7","7",1,"","Blue","",1\r\n$G,1,"7",x,"00:01:40.000"\r\n\u0000\u0001garbage\r\n$J,"7","00:01:40.000","00:01:40.000"\r\n$G,1,"7",1,"00:01:40.000"\r\n');
+      const race = 'stall-5-test-race-2-hours';
+      await waitFor(() => app.sarthe.hub.get(race)?.timeline.cars.get('7')?.laps.length === 1, 'the lap');
+      assert.equal(run.badLines(), 2);
+      const silentSince = Date.now();
+      await waitFor(() => run.status().state === 'stalled', 'the stall');
+      const summary = (await app.inject({ method: 'GET', url: `/api/races/${race}` })).json();
+      assert.equal(summary.feed.state, 'stalled');
+      assert.match(summary.feed.text, /^feed stalled since \d\d:\d\d:\d\d UTC$/);
+      assert.ok(Math.abs(summary.feed.sinceMs - silentSince) < 1000);
+      assert.equal(app.sarthe.hub.get(race)!.snapshot().feed?.state, 'stalled');
+      feedSocket!.write('$F,9999,"01:00:00","14:00:00","00:02:00","Green "\r\n');
+      await waitFor(() => run.status().state === 'live', 'live again');
+      assert.equal(app.sarthe.hub.get(race)!.snapshot().feed?.state, 'live');
+    } finally {
+      source.stop();
+      await run.done;
+      feed.close();
+      await app.close();
     }
   });
 
