@@ -62,14 +62,7 @@ export class CarTimeline {
 
   /** The latest pit exit at or before t, if any. */
   pitOutAt(t: number): PitOutEvent | undefined {
-    let lo = 0;
-    let hi = this.pitOuts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.pitOuts[mid]!.atMs <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? undefined : this.pitOuts[lo - 1];
+    return latestAtOrBefore(this.pitOuts, t);
   }
 
   /** Adds or replaces a lap; returns the lap it replaced, if any. */
@@ -106,14 +99,7 @@ export class CarTimeline {
 
   /** The latest board row stated at or before t, if any. */
   boardAt(t: number): BoardEvent | undefined {
-    let lo = 0;
-    let hi = this.boards.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.boards[mid]!.atMs <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? undefined : this.boards[lo - 1];
+    return latestAtOrBefore(this.boards, t);
   }
 
   addPitOut(event: PitOutEvent): void {
@@ -136,6 +122,18 @@ export class CarTimeline {
     this.pitStopsUpTo[i] = (prev >= 0 ? this.pitStopsUpTo[prev]! : 0) + (lap.inPit ? 1 : 0);
     this.lastInLapUpTo[i] = lap.inPit ? i : prev >= 0 ? this.lastInLapUpTo[prev]! : -1;
   }
+}
+
+/** The last of `items` (sorted by atMs) stated at or before t, by binary search. */
+function latestAtOrBefore<T extends { atMs: number }>(items: readonly T[], t: number): T | undefined {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.atMs <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : items[lo - 1];
 }
 
 export interface FlagChange {

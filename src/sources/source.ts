@@ -58,3 +58,25 @@ export interface TimingSource {
   run(sink: SourceSink): Promise<void>;
   stop(): void;
 }
+
+/** A wait between two attempts (reconnect, poll) that stop() can cut short. */
+export class Pause {
+  private wakeUp: (() => void) | null = null;
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      this.wakeUp = done;
+      function done() {
+        clearTimeout(timer);
+        self.wakeUp = null;
+        resolve();
+      }
+    });
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+}

@@ -16,7 +16,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { SessionType } from '../../model/events.js';
-import type { BadInput, SessionBatch, SourceSink, SourceState, TimingSource } from '../source.js';
+import { Pause, type BadInput, type SessionBatch, type SourceSink, type SourceState, type TimingSource } from '../source.js';
 import { decodeBytes } from './capture.js';
 import { RMonitorDecoder } from './decoder.js';
 
@@ -49,7 +49,7 @@ export class RMonitorTcpSource implements TimingSource {
   private readonly decoder: RMonitorDecoder;
   private socket: Socket | null = null;
   private stopped = false;
-  private wake: (() => void) | null = null;
+  private readonly pause = new Pause();
   private state: SourceState | null = null;
   private lastDataMs = 0;
   /** Lines read from the socket, all connections together. */
@@ -71,7 +71,7 @@ export class RMonitorTcpSource implements TimingSource {
   stop(): void {
     this.stopped = true;
     this.socket?.destroy();
-    this.wake?.();
+    this.pause.wake();
   }
 
   async run(sink: SourceSink): Promise<void> {
@@ -137,14 +137,7 @@ export class RMonitorTcpSource implements TimingSource {
         this.socket = null;
         this.reconnects++;
         setState('connecting', `connection lost; retrying in ${delay} ms`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = null;
+        await this.pause.sleep(delay);
         delay = Math.min(max, delay * 2);
       }
     } finally {

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { TimingEvent } from '../../model/events.js';
 import { ImportError, parseAnalysis } from '../alkamel/parse.js';
 import { raceIdFromFile } from '../replay/index.js';
-import type { SourceSink, SourceState, TimingSource } from '../source.js';
+import { Pause, type SourceSink, type SourceState, type TimingSource } from '../source.js';
 
 export interface WatchOptions {
   dir: string;
@@ -44,7 +44,7 @@ export function raceFileOf(name: string): string {
 export class WatchFolderSource implements TimingSource {
   readonly name: string;
   private stopped = false;
-  private wake: (() => void) | null = null;
+  private readonly pause = new Pause();
   private readonly seen = new Map<string, FileState>();
   private readonly imported = new Map<string, FileState>();
   /** Files imported (each version counts once), and attempts put off because a file was not complete. */
@@ -57,7 +57,7 @@ export class WatchFolderSource implements TimingSource {
 
   stop(): void {
     this.stopped = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   async run(sink: SourceSink): Promise<void> {
@@ -77,14 +77,7 @@ export class WatchFolderSource implements TimingSource {
         setState('connecting', `cannot read ${this.options.dir}: ${(error as Error).message}`);
       }
       if (this.stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
+      await this.pause.sleep(pollMs);
     }
     setState('ended', 'stopped');
   }
