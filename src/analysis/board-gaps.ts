@@ -92,3 +92,48 @@ export function boardCells(standings: Standings): Map<string, BoardCells> {
 function time(car: CarStanding, ahead: CarStanding): BoardCell {
   return { kind: 'time', ms: car.lastCrossingMs - ahead.lastCrossingMs };
 }
+
+/** A car's line crossings, as the IMSA rules need them (src/engine/timeline.ts's CarTimeline fits). */
+export interface CrossingLookup {
+  /** Laps completed at race time t (ms). */
+  lapsAt(t: number): number;
+  /** Race time (ms) at which `lap` was completed; NaN when unknown. */
+  crossingOfLap(lap: number): number;
+}
+
+/**
+ * Gap and Int as the IMSA timing screen shows them (Timing71 archive of
+ * Detroit 2026; the rules read off its rows, e.g. at 27 laps: a car on 25
+ * laps 1:00.781 behind the car ahead on 26 shows that time, not "1 lap").
+ * The screen lists cars by class, but both columns are overall:
+ * - Gap: to the overall leader; empty for the leader.
+ * - Int: to the car directly ahead overall (not the line above on the
+ *   class-sorted screen); for the leader, empty.
+ * - Both are counted at the car's latest line crossing (lap L): if the
+ *   reference car had completed n ≥ 1 more laps than L at that instant, the
+ *   cell is "n lap(s)"; otherwise it is the time from the reference's
+ *   crossing of lap L to the car's. So a car a lap down by count but less
+ *   than a lap behind on track shows a time, unlike on the WEC board.
+ * No class columns (the archive has none).
+ */
+export function imsaBoardCells(standings: Standings, crossings: (car: string) => CrossingLookup | undefined): Map<string, BoardCells> {
+  const out = new Map<string, BoardCells>();
+  const cars = standings.cars;
+  const cell = (car: CarStanding, ref: CarStanding): BoardCell => {
+    const lookup = crossings(ref.number);
+    if (lookup === undefined || car.laps <= 0) return { kind: 'empty' };
+    const ahead = lookup.lapsAt(car.lastCrossingMs) - car.laps;
+    if (ahead >= 1) return { kind: 'laps', laps: ahead };
+    const refCrossing = lookup.crossingOfLap(car.laps);
+    return Number.isFinite(refCrossing) ? { kind: 'time', ms: car.lastCrossingMs - refCrossing } : { kind: 'empty' };
+  };
+  cars.forEach((car, i) => {
+    const leader = cars[0]!;
+    const ahead = cars[i - 1];
+    out.set(car.number, {
+      cells: { gap: i === 0 ? { kind: 'empty' } : cell(car, leader), gapPrev: ahead === undefined ? { kind: 'empty' } : cell(car, ahead), classGap: { kind: 'empty' }, classGapPrev: { kind: 'empty' } },
+      reference: { gap: i === 0 ? null : leader.number, gapPrev: ahead?.number ?? null, classGap: null, classGapPrev: null },
+    });
+  });
+  return out;
+}

@@ -11,13 +11,15 @@
  * Prints {"snapshots","cells","byKind":{"laps":{"cells","agree"},"time":{"cells",
  * "within500ms","within1s","medianAbsErrorMs"}},"disagreements":{…by reason}}.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { BOARD_COLUMNS, boardCells, parseBoardCell, type BoardCell } from '../analysis/board-gaps.js';
+import { BOARD_COLUMNS, boardCells, imsaBoardCells, parseBoardCell, type BoardCell } from '../analysis/board-gaps.js';
 import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
 import { standingsAt } from '../engine/standings.js';
 import { snapshotInstant, snapshotsToEvents, type BoardSnapshot } from '../sources/livetiming/index.js';
 import { readLiveTimingCapture } from '../sources/livetiming/sqlite.js';
+import { archiveSnapshots, readTiming71Archive } from '../sources/timing71/index.js';
 
 export interface GapCheck {
   snapshots: number;
@@ -32,8 +34,19 @@ export interface GapCheck {
   unreadableCells: number;
 }
 
-/** The comparison itself, on snapshots already read. */
-export function checkGaps(snapshots: readonly BoardSnapshot[]): GapCheck {
+/**
+ * Whose display rules the official cells follow: the WEC board's
+ * (boardCells) or the IMSA screen's in a Timing71 archive (imsaBoardCells).
+ */
+export type BoardRules = 'wec' | 'imsa';
+
+/**
+ * The comparison itself, on snapshots already read. WEC snapshots (20 s
+ * apart, rows lagging) are compared at the instant found by boardInstant;
+ * Timing71 frames (about 1 s apart, the screen as it was at that second) at
+ * their own instant.
+ */
+export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules = 'wec'): GapCheck {
   const { events, zeroEpochMs, crossingWindowMs } = snapshotsToEvents(snapshots);
   const timeline = foldEvents(events);
   const result: GapCheck = {
@@ -51,8 +64,9 @@ export function checkGaps(snapshots: readonly BoardSnapshot[]): GapCheck {
     if (seen.has(snapshot.timestamp)) continue;
     seen.add(snapshot.timestamp);
     result.snapshots++;
-    const standings = standingsAt(timeline, boardInstant(timeline, snapshot, zeroEpochMs));
-    const ours = boardCells(standings);
+    const instant = rules === 'wec' ? boardInstant(timeline, snapshot, zeroEpochMs) : Math.round(snapshotInstant(snapshot) - zeroEpochMs);
+    const standings = standingsAt(timeline, instant);
+    const ours = rules === 'wec' ? boardCells(standings) : imsaBoardCells(standings, (car) => timeline.cars.get(car));
     const position = new Map(standings.cars.map((c, i) => [c.number, { i, laps: c.laps, lastLap: c.lastCrossingMs }]));
     const officialRank = new Map(snapshot.cars.map((r) => [r.number, r]));
     for (const row of snapshot.cars) {
@@ -143,11 +157,13 @@ export function registerCheckGaps(program: Command): void {
   program
     .command('check-gaps')
     .description('compare the gaps Sarthe computes with an official timing board, snapshot by snapshot')
-    .argument('<file>', 'a live-timing capture (.sqlite, WEC board snapshots)')
+    .argument('<file>', 'a live-timing capture (.sqlite, WEC board snapshots) or a Timing71 replay archive (.zip, IMSA screen)')
     .option('--json', 'print one JSON object (the default output is the same JSON, indented)')
     .action((file: string, options: { json?: boolean }) => {
-      if (!/\.(sqlite|db)$/i.test(file)) throw new Error(`${file}: check-gaps reads a WEC live-timing capture (.sqlite)`);
-      const result = checkGaps(readLiveTimingCapture(resolve(file)));
+      let result: GapCheck;
+      if (/\.(sqlite|db)$/i.test(file)) result = checkGaps(readLiveTimingCapture(resolve(file)), 'wec');
+      else if (/\.zip$/i.test(file)) result = checkGaps(archiveSnapshots(readTiming71Archive(readFileSync(resolve(file)), file)), 'imsa');
+      else throw new Error(`${file}: check-gaps reads a WEC live-timing capture (.sqlite) or a Timing71 replay archive (.zip)`);
       process.stdout.write(`${JSON.stringify(result, null, options.json ? undefined : 2)}\n`);
     });
 }

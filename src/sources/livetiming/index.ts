@@ -155,13 +155,14 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     prev = o;
   }
   // Consecutive crossings differ by the lap time: narrow each bracket by its neighbours.
-  for (let lap = firstLap + 1; lap <= lastLap; lap++) {
+  // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
+  for (let lap = Math.max(2, firstLap + 1); lap <= lastLap; lap++) {
     const t = lapMs.get(lap);
     if (t === undefined || !lo.has(lap - 1)) continue;
     lo.set(lap, Math.max(lo.get(lap)!, lo.get(lap - 1)! + t));
     hi.set(lap, Math.min(hi.get(lap)!, hi.get(lap - 1)! + t));
   }
-  for (let lap = lastLap; lap > firstLap; lap--) {
+  for (let lap = lastLap; lap > Math.max(1, firstLap); lap--) {
     const t = lapMs.get(lap);
     if (t === undefined || !lo.has(lap - 1)) continue;
     lo.set(lap - 1, Math.max(lo.get(lap - 1)!, lo.get(lap)! - t));
