@@ -26,7 +26,8 @@
  * here a frame's instant stands in for the board's "latest loop passing").
  */
 import { unzipSync, strFromU8 } from 'fflate';
-import type { BoardCarRow, BoardSnapshot } from '../livetiming/index.js';
+import type { TimingEvent } from '../../model/events.js';
+import { snapshotsToEvents, type BoardCarRow, type BoardSnapshot } from '../livetiming/index.js';
 
 /** A cell as the archive stores it: a value, or [value, highlight] ("pb", "sb", "old"). */
 type Cell = string | number | null | [string | number | null, string];
@@ -39,6 +40,8 @@ export interface Timing71Frame {
   flagState: string;
   /** Race time shown (ms), when the session gives it. */
   elapsedMs: number | null;
+  /** Race time left (ms), when the session gives it. */
+  remainingMs: number | null;
 }
 
 export interface Timing71Archive {
@@ -111,8 +114,8 @@ export function readTiming71Archive(zip: Uint8Array, source = 'archive'): Timing
       seenMessages.add(key);
       messages.push({ atMs: msg[0], category: String(msg[1] ?? ''), text: msg[2], type: msg[3] == null ? null : String(msg[3]), car: msg[4] == null ? null : String(msg[4]) });
     }
-    const elapsed = Number(session.timeElapsed);
-    frames.push({ atMs: Number(m[1]) * 1000, cars, flagState: String(session.flagState ?? ''), elapsedMs: Number.isFinite(elapsed) ? Math.round(elapsed * 1000) : null });
+    const seconds = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 1000) : null);
+    frames.push({ atMs: Number(m[1]) * 1000, cars, flagState: String(session.flagState ?? ''), elapsedMs: seconds(session.timeElapsed), remainingMs: seconds(session.timeRemain) });
   }
   messages.sort((a, b) => a.atMs - b.atMs);
   return { name: String(manifest.name ?? ''), description: String(manifest.description ?? ''), columns, frames, messages };
@@ -135,9 +138,40 @@ function applyCarChange(cars: Cell[][], op: unknown, where: string): void {
   }
 }
 
-/** The race-control messages of the archive (category "Race Control"), oldest first. */
-export function raceControlMessages(archive: Timing71Archive): RaceControlMessage[] {
-  return archive.messages.filter((m) => m.category === 'Race Control' || m.type === 'raceControl').map((m) => ({ atMs: m.atMs, text: m.text }));
+/**
+ * The race-control messages of the archive (category "Race Control"), oldest
+ * first, at race time: `atMs` is ms since race time zero (`zeroEpochMs`, the
+ * epoch ms of the start), negative before it.
+ */
+export function raceControlMessages(archive: Timing71Archive, zeroEpochMs: number): RaceControlMessage[] {
+  return archive.messages
+    .filter((m) => m.category === 'Race Control' || m.type === 'raceControl')
+    .map((m) => ({ atMs: m.atMs - zeroEpochMs, text: m.text }));
+}
+
+export interface Timing71Import {
+  /** Timing events (session, entries, laps, pit exits, flags), race time in ms. */
+  events: TimingEvent[];
+  /** Race-control messages at race time, for the decisions parser. */
+  raceControl: RaceControlMessage[];
+  /** Epoch ms of race time zero. */
+  zeroEpochMs: number;
+}
+
+/**
+ * A replay zip → timing events and race-control messages. The session's
+ * scheduled length is the screen's elapsed + remaining time (taken at the
+ * first frame that shows both once the race is green); the name is the
+ * manifest's description. Throws Timing71Error on a zip that is not a
+ * Timing71 archive.
+ */
+export function timing71Events(zip: Uint8Array, source = 'archive'): Timing71Import {
+  const archive = readTiming71Archive(zip, source);
+  const { events, zeroEpochMs } = snapshotsToEvents(archiveSnapshots(archive));
+  const clock = archive.frames.find((f) => f.flagState === 'green' && f.elapsedMs !== null && f.remainingMs !== null);
+  const scheduledDurationMs = clock === undefined ? null : Math.round((clock.elapsedMs! + clock.remainingMs!) / 1000) * 1000;
+  const withSession = events.map((e) => (e.type === 'session' ? { ...e, scheduledDurationMs } : e));
+  return { events: withSession, raceControl: raceControlMessages(archive, zeroEpochMs), zeroEpochMs };
 }
 
 /** Timing71's flagState → the WEC board's race state words the snapshot adapter reads. */
