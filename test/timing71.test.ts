@@ -102,9 +102,11 @@ describe('IMSA screen rules (Gap, Int)', () => {
     assert.deepEqual(cells.get('1')!.cells.gap, { kind: 'empty' });
     // #2 crossed lap 2 at 220 s, #1 had 2 laps then (its 3rd at 300 s): a time, 20 s.
     assert.deepEqual(cells.get('2')!.cells.gap, { kind: 'time', ms: 20_000 });
-    // #3 crossed lap 1 at 210 s, when #1 had 1 more lap: "1 lap" to the leader; to #2 (1 lap then) 100 s.
+    // #3 crossed lap 1 at 210 s, when #1 had 1 more lap: "1 lap" to the leader.
     assert.deepEqual(cells.get('3')!.cells.gap, { kind: 'laps', laps: 1 });
-    assert.deepEqual(cells.get('3')!.cells.gapPrev, { kind: 'time', ms: 100_000 });
+    // To #2 (1 lap then): 100 s behind its crossing of lap 1, but #2 crossed again 10 s after #3 did
+    // (it is about to lap #3): the latest loop both passed gives the nearer, 10 s.
+    assert.deepEqual(cells.get('3')!.cells.gapPrev, { kind: 'time', ms: 10_000 });
   });
 });
 
@@ -132,9 +134,9 @@ describe('Timing71: IMSA Detroit 2026 against its own screen', realData(), () =>
     assert.deepEqual(byClass(end.cars), byClass(last.cars.map((r) => ({ number: r.number, class: r.category }))));
     const result = checkGaps(snapshots, 'imsa');
     assert.equal(result.snapshots, 5658);
-    // Measured: laps 48,475 / 48,796 (99.3%); time 137,918 / 165,667 within 1 s (83.3%), median 90 ms.
+    // Measured: laps 48,475 / 48,796 (99.3%); time 149,140 / 165,667 within 1 s (90.0%), median 83 ms.
     assert.ok(result.byKind.laps.agree / result.byKind.laps.cells >= 0.99, `lap cells ${result.byKind.laps.agree}/${result.byKind.laps.cells}`);
-    assert.ok(result.byKind.time.within1s / result.byKind.time.cells >= 0.8, `time cells within 1 s ${result.byKind.time.within1s}/${result.byKind.time.cells}`);
+    assert.ok(result.byKind.time.within1s / result.byKind.time.cells >= 0.88, `time cells within 1 s ${result.byKind.time.within1s}/${result.byKind.time.cells}`);
     assert.ok(result.byKind.time.medianAbsErrorMs! <= 200);
   });
 });

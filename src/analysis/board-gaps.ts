@@ -114,6 +114,12 @@ export interface CrossingLookup {
  *   cell is "n lap(s)"; otherwise it is the time from the reference's
  *   crossing of lap L to the car's. So a car a lap down by count but less
  *   than a lap behind on track shows a time, unlike on the WEC board.
+ * - That time is taken at the latest timing loop both cars passed, so for a
+ *   car a lap down by count it is the nearer of the two ways round: the
+ *   time behind the reference (its crossing of L), or, when the reference
+ *   is about to lap it, the time from the car's crossing to the
+ *   reference's latest one (Detroit, 59 laps to the leader's 60: #60 shows
+ *   19.056, #23 ranked behind it shows 4.063, with Int 14.993 between them).
  * No class columns (the archive has none).
  */
 export function imsaBoardCells(standings: Standings, crossings: (car: string) => CrossingLookup | undefined): Map<string, BoardCells> {
@@ -125,7 +131,13 @@ export function imsaBoardCells(standings: Standings, crossings: (car: string) =>
     const ahead = lookup.lapsAt(car.lastCrossingMs) - car.laps;
     if (ahead >= 1) return { kind: 'laps', laps: ahead };
     const refCrossing = lookup.crossingOfLap(car.laps);
-    return Number.isFinite(refCrossing) ? { kind: 'time', ms: car.lastCrossingMs - refCrossing } : { kind: 'empty' };
+    if (!Number.isFinite(refCrossing)) return { kind: 'empty' };
+    const behind = car.lastCrossingMs - refCrossing;
+    // A lap down by count, less than a lap behind: the board's time is taken at the latest loop both
+    // cars passed. Of the line's two readings (the car's crossing of lap L against the reference's
+    // crossing of L, or against the reference's later, latest crossing), that loop gives the nearer.
+    if (ref.laps > car.laps) return { kind: 'time', ms: Math.min(behind, ref.lastCrossingMs - car.lastCrossingMs) };
+    return { kind: 'time', ms: behind };
   };
   cars.forEach((car, i) => {
     const leader = cars[0]!;
