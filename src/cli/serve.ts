@@ -55,7 +55,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'TCP port', '8024')
     .option('--host <host>', 'address to listen on (localhost = 127.0.0.1 and ::1; 0.0.0.0 to open it to the network)', 'localhost')
     .option('--db <file>', 'event store (SQLite file)', './data/sarthe.db')
-    .option('--replay <file...>', 'lap file(s) of one race to replay as if live (default: the demo race, Le Mans 2019)')
+    .option('--replay <file...>', 'lap file(s) of one race, or a Timing71 replay archive (.zip), to replay as if live (default: the demo race, Le Mans 2019)')
     .option('--no-replay', 'replay nothing: serve what the store holds and what is ingested')
     .option('--race <id>', 'race id for the replay (default: from the file name, e.g. lemans-2019)')
     .option('--speed <x>', 'replay speed: race seconds per second', '60')
