@@ -70,6 +70,8 @@ function timesOf(event: TimingEvent): number[] {
       return [event.atMs, event.penaltyMs ?? 0];
     case 'message':
       return [event.atMs];
+    case 'board':
+      return [event.atMs, event.crossingMs, event.bestLapMs ?? 0];
     case 'entry':
       return [];
   }

@@ -428,7 +428,8 @@ export const leadShareFacts: HourFactFinder = (ctx) => {
     const leader = ctx.end.cars.find((c) => cls === null || c.class === cls);
     if (leader === undefined || leader.laps === 0) return null;
     const scoped = changes.filter((c) => c.class === cls);
-    // A leader by the result alone (the car ahead on the lap chart was not classified) never "took" the lead.
+    // A leader by the result alone (the car ahead on the lap chart was not classified) never "took" the
+    // lead, and a feed joined partway (RMonitor at lap 300) may not show when it did: say nothing then.
     const took = [...scoped].reverse().find((c) => c.to === leader.number);
     if (took === undefined) return null;
     const lapsLedNow = cls === null ? (led.get(leader.number)?.overall ?? 0) : (led.get(leader.number)?.inClass ?? 0);

@@ -13,6 +13,8 @@ import { registerFacts } from './facts.js';
 import { registerReport } from './report.js';
 import { EXIT_INPUT, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { SARTHE_VERSION } from '../server/version.js';
+import { registerFeed } from './feed.js';
+import { registerCheckGaps } from './check-gaps.js';
 
 // `sarthe standings … | head` closes the pipe early: that is the reader's
 // choice, not an error worth a stack trace.
@@ -39,6 +41,9 @@ registerHistory(program);
 registerFacts(program);
 // Race coverage (src/report): hour-by-hour reports.
 registerReport(program);
+// Live sources: serve a capture as a live feed.
+registerFeed(program);
+registerCheckGaps(program);
 
 // Exit codes (errors.ts): 0 ok, 1 input or data error, 2 usage error.
 try {

@@ -4,6 +4,8 @@ import { parseRaceTime } from '../model/time.js';
 import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
 import { importAnalysisFiles } from '../sources/alkamel/import.js';
 import { formatIssue, type ImportIssue } from '../sources/alkamel/parse.js';
+import { raceControlEvents } from '../sources/racecontrol/index.js';
+import { timing71Events } from '../sources/timing71/index.js';
 import { readFile } from 'node:fs/promises';
 import { applyClassificationProfile, parseDecisionsFile } from './results.js';
 
@@ -21,7 +23,25 @@ export interface LoadedRace {
   timeline: RaceTimeline;
 }
 
+/**
+ * A Timing71 replay archive (.zip) → its timing events, and its race-control
+ * messages as decisions or plain messages (src/sources/racecontrol/).
+ */
+async function loadTiming71(files: string[]): Promise<TimingEvent[]> {
+  if (files.length !== 1) throw new Error(`a Timing71 replay archive is read on its own: got ${files.length} files (${files.join(', ')})`);
+  const file = files[0]!;
+  let zip: Uint8Array;
+  try {
+    zip = await readFile(file);
+  } catch (error) {
+    throw new Error(`${file}: cannot read the archive (${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message})`);
+  }
+  const { events, raceControl } = timing71Events(zip, file);
+  return [...events, ...raceControl.flatMap((m) => raceControlEvents(m.text, m.atMs))];
+}
+
 export async function loadRace(files: string[], options: LoadOptions): Promise<LoadedRace> {
+  if (files.some((f) => /\.zip$/i.test(f))) return withOptions(await loadTiming71(files), options);
   const result = await importAnalysisFiles(files, { lenient: options.lenient ?? false });
   const report = (issues: ImportIssue[], what: string) => {
     if (issues.length === 0) return;
@@ -31,7 +51,12 @@ export async function loadRace(files: string[], options: LoadOptions): Promise<L
   };
   report(result.skipped, 'skipped N bad line(s)');
   report(result.warnings, 'kept N line(s) that break the file\'s own consistency');
-  const events = result.events.map((e) => {
+  return withOptions(result.events, options);
+}
+
+/** --duration, --name and --decisions applied to the imported events, then folded. */
+async function withOptions(imported: TimingEvent[], options: LoadOptions): Promise<LoadedRace> {
+  const events = imported.map((e) => {
     if (e.type !== 'session') return e;
     const durationMs = options.duration === undefined ? e.scheduledDurationMs : parseRaceTime(options.duration);
     return { ...e, name: options.name ?? e.name, scheduledDurationMs: durationMs ?? e.scheduledDurationMs };

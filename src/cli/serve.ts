@@ -30,8 +30,10 @@ import { loadRace } from './load.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/index.js';
 import { gracefulShutdown } from '../server/shutdown.js';
 import { serveConfig } from './config.js';
+import { addSourceOptions, checkSourceOptions, hasLiveSource, startLiveSources, type SourceOptions } from './serve-sources.js';
+import type { LiveSourceRun } from '../server/live-source.js';
 
-interface Options {
+interface Options extends SourceOptions {
   port: string;
   host: string;
   db: string;
@@ -58,13 +60,13 @@ const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEMO_RACE = join(packageRoot, 'demo', 'lemans-2019-race-analysis.csv');
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run the live server: ingest API, REST API, live push, web app; replays the demo race unless told otherwise')
     .option('--port <port>', 'TCP port', '8024')
     .option('--host <host>', 'address to listen on (localhost = 127.0.0.1 and ::1; 0.0.0.0 to open it to the network)', 'localhost')
     .option('--db <file>', 'event store (SQLite file)', './data/sarthe.db')
-    .option('--replay <file...>', 'lap file(s) of one race to replay as if live (default: the demo race, Le Mans 2019)')
+    .option('--replay <file...>', 'lap file(s) of one race, or a Timing71 replay archive (.zip), to replay as if live (default: the demo race, Le Mans 2019)')
     .option('--no-replay', 'replay nothing: serve what the store holds and what is ingested')
     .option('--race <id>', 'race id for the replay (default: from the file name, e.g. lemans-2019)')
     .option('--speed <x>', 'replay speed: race seconds per second', '60')
@@ -80,11 +82,13 @@ export function registerServe(program: Command): void {
     .option('--headers-timeout <ms>', 'time to receive a request head', String(DEFAULT_LIMITS.headersTimeoutMs))
     .option('--request-timeout <ms>', 'time to receive a whole request, head and body', String(DEFAULT_LIMITS.requestTimeoutMs))
     .option('--idle-timeout <ms>', 'a connection silent both ways this long is closed', String(DEFAULT_LIMITS.idleTimeoutMs))
-    .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)')
+    .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)');
+  addSourceOptions(serve)
     .action(async (options: Options, command: Command) => {
       const { config, warnings } = serveConfig({ values: { ...options }, given: (key) => command.getOptionValueSource(key) === 'cli' }, process.env);
       const port = config['--port'];
-      const files = options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : [DEMO_RACE];
+      checkSourceOptions(options);
+      const files = options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
       const limits = httpLimits(options);
       const store = new SqliteEventStore({ file: resolve(options.db), synchronous: config['--synchronous'] });
       // The news site's articles and users live in the same database file.
@@ -113,13 +117,17 @@ export function registerServe(program: Command): void {
       });
       const log = app.log;
       let replay: RunningReplay | null = null;
+      let sources: LiveSourceRun[] = [];
       for (const warning of warnings) log.warn(warning);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         log.info({ signal, deadlineMs: config.shutdownMs }, 'shutting down: draining requests, closing live streams');
-        await gracefulShutdown(app, { deadlineMs: config.shutdownMs, stopSources: () => replay?.stop(), closeStores: [() => store.close(), () => content.close()] });
+        await gracefulShutdown(app, { deadlineMs: config.shutdownMs, stopSources: () => {
+            replay?.stop();
+            for (const run of sources) run.source.stop();
+          }, closeStores: [() => store.close(), () => content.close()] });
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));
@@ -165,6 +173,7 @@ export function registerServe(program: Command): void {
           throw error;
         }
       }
+      sources = startLiveSources(app.sarthe.hub, log, options);
     });
 }
 

@@ -4,8 +4,12 @@ import { formatGap, resultCode } from '../model/format.js';
 import type { CarStanding } from '../model/standings.js';
 import { formatLapTime, formatRaceTime } from '../model/time.js';
 import { standingsAt } from '../engine/standings.js';
+import { classificationAt } from '../engine/session-standings.js';
+import type { SessionType } from '../model/events.js';
 import { loadRace } from './load.js';
+import { loadRMonitorSession } from './load-rmonitor.js';
 import { checkAt, usageAt } from './analysis-options.js';
+import { UsageError } from './errors.js';
 import { renderTable, type Column } from './table.js';
 
 interface Options {
@@ -15,6 +19,9 @@ interface Options {
   lenient?: boolean;
   duration?: string;
   decisions?: string;
+  format: string;
+  session?: string;
+  sessionType?: SessionType;
 }
 
 export function registerStandings(program: Command): void {
@@ -27,18 +34,26 @@ export function registerStandings(program: Command): void {
     .option('--json', 'print one JSON object instead of a table')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
-    .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
+    .option('--decisions <file>', "race control's decisions: a JSON array of decision events, or race control's lines each after its race time")
+    .option('--format <format>', 'alkamel (Analysis CSV) or rmonitor (a capture of an RMonitor feed)', 'alkamel')
+    .option('--session <key>', 'rmonitor: the session (run number or key) to show; default the last')
+    .option('--session-type <type>', 'rmonitor: race, practice, qualifying or test when the run name does not say')
     .action(async (files: string[], options: Options) => {
+      if (options.format !== 'alkamel' && options.format !== 'rmonitor') throw new UsageError(`--format must be alkamel or rmonitor, got "${options.format}"`);
+      if (options.format === 'rmonitor' && files.length !== 1) throw new UsageError('--format rmonitor reads one capture file');
       const at = options.at === undefined || options.at === 'end' ? null : usageAt(options.at);
-      const { timeline } = await loadRace(files, options);
+      const rmonitor = options.format === 'rmonitor' ? loadRMonitorSession(files[0]!, options) : null;
+      const timeline = rmonitor?.timeline ?? (await loadRace(files, options)).timeline;
       if (at !== null) checkAt(timeline, at, options.at!);
-      const standings = standingsAt(timeline, at, { className: options.class });
+      // Live feeds give board rows and non-race sessions: the session-aware classification.
+      const standings = rmonitor !== null ? classificationAt(timeline, at, { className: options.class }) : standingsAt(timeline, at, { className: options.class });
       if (options.class !== undefined && standings.cars.length === 0) {
         const known = [...new Set([...timeline.cars.values()].map((c) => c.entry.class))].join(', ');
         throw new Error(`no car in class "${options.class}"; classes in this race: ${known}`);
       }
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(standings)}\n`);
+        const session = rmonitor === null ? {} : { session: { key: rmonitor.session, name: timeline.session?.name ?? '', type: timeline.session?.sessionType ?? 'race' }, sessions: rmonitor.sessions };
+        process.stdout.write(`${JSON.stringify({ ...standings, ...session })}\n`);
         return;
       }
       const inClass = options.class !== undefined;

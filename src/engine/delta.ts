@@ -79,6 +79,7 @@ export function applyDelta(snapshot: LiveSnapshot, delta: LiveDelta, messageLimi
       return car;
     }),
     messages: messages.slice(Math.max(0, messages.length - messageLimit)),
+    ...(delta.feed !== undefined ? { feed: delta.feed } : snapshot.feed !== undefined ? { feed: snapshot.feed } : {}),
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import { classificationProfileFor, installedClassificationProfiles, type ClassificationProfile } from '../model/classification.js';
 import { roadLeaderFlagMs } from './finish.js';
-import type { DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
+import type { BoardEvent, DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
 
 export class CarTimeline {
   entry: EntryEvent;
@@ -26,6 +26,8 @@ export class CarTimeline {
   private pending: LapEvent[] = [];
   private readonly pitOutByLap = new Map<number, PitOutEvent>();
   private pitOutsStale = false;
+  /** Board rows a live feed gave without a lap event (joined partway, a missed lap), in time order. */
+  readonly boards: BoardEvent[] = [];
 
   constructor(readonly number: string) {
     this.entry = { type: 'entry', car: number, class: '', group: '', team: '', manufacturer: '', drivers: [] };
@@ -125,6 +127,25 @@ export class CarTimeline {
       this.pending.push(event);
     }
     return replaced;
+  }
+
+  addBoard(event: BoardEvent): void {
+    let i = this.boards.length;
+    while (i > 0 && this.boards[i - 1]!.atMs > event.atMs) i--;
+    this.boards.splice(i, 0, event);
+  }
+
+  /** The latest board row stated at or before t, if any. */
+  boardAt(t: number): BoardEvent | undefined {
+    const boards = this.boards;
+    let lo = 0;
+    let hi = boards.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (boards[mid]!.atMs <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? undefined : boards[lo - 1];
   }
 
   addPitOut(event: PitOutEvent): void {
@@ -232,6 +253,8 @@ export class RaceTimeline {
   /** Events applied, and the latest race time seen. */
   eventCount = 0;
   lastEventMs = 0;
+  /** True once a live feed's board row was applied (session-standings.ts then reads them). */
+  hasBoards = false;
   private firstFinishMs = Infinity;
   private chequeredCache: number | null | undefined;
 
@@ -264,6 +287,11 @@ export class RaceTimeline {
         return;
       case 'message':
         insertByTime(this.messages, event);
+        return;
+      case 'board':
+        this.car(event.car).addBoard(event);
+        this.hasBoards = true;
+        if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
         return;
     }
   }

@@ -51,8 +51,20 @@ export const SessionEventSchema = z.strictObject({
   zeroTimeOfDayMs: ms.nullable().default(null),
   /** Scheduled length of the race; null when the source does not say. */
   scheduledDurationMs: positiveMs.nullable().default(null),
+  /**
+   * Race (ranked by laps) or a practice, qualifying or test session (ranked by
+   * best lap; DESIGN.md "Session type"). Absent means race: every source
+   * before live feeds (Al Kamel race files) only knew races.
+   */
+  sessionType: z.enum(['race', 'practice', 'qualifying', 'test']).optional(),
 });
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
+export type SessionType = NonNullable<SessionEvent['sessionType']>;
+
+/** The session's type, with the default applied (no session or no type = race). */
+export function sessionTypeOf(session: Pick<SessionEvent, 'sessionType'> | null): SessionType {
+  return session?.sessionType ?? 'race';
+}
 
 export const DriverSchema = z.strictObject({
   number: z.number().int().min(1).max(9),
@@ -184,6 +196,29 @@ export const MessageEventSchema = z.strictObject({
 });
 export type MessageEvent = z.infer<typeof MessageEventSchema>;
 
+/**
+ * A car's row on the timing board as a live feed stated it, where no lap event
+ * carries it: when Sarthe joins a session partway (the board says 300 laps,
+ * the laps before are not in the feed), or after a lap the feed missed
+ * (RMonitor `$G` jumps by two). Laps before it are missing, never invented.
+ * `crossingMs` is the race time of the car's last crossing ($G TotalTime),
+ * `atMs` when the board said so (at or after the crossing). Best lap as the
+ * board shows it ($H), null when it shows none (the timing system may not
+ * count a lap: a 3 s double passing, a deleted lap); lap events after the row
+ * count as usual.
+ */
+export const BoardEventSchema = z.strictObject({
+  type: z.literal('board'),
+  car: carNumber,
+  /** Laps completed; 0 when the board only gives a best lap so far. */
+  laps: z.number().int().min(0).max(100_000),
+  crossingMs: ms,
+  atMs: ms,
+  bestLap: z.number().int().min(1).max(100_000).nullable().default(null),
+  bestLapMs: positiveMs.nullable().default(null),
+});
+export type BoardEvent = z.infer<typeof BoardEventSchema>;
+
 export const TimingEventSchema = z.discriminatedUnion('type', [
   SessionEventSchema,
   EntryEventSchema,
@@ -191,6 +226,7 @@ export const TimingEventSchema = z.discriminatedUnion('type', [
   PitOutEventSchema,
   DecisionEventSchema,
   MessageEventSchema,
+  BoardEventSchema,
 ]);
 export type TimingEvent = z.infer<typeof TimingEventSchema>;
 /** What a client may send: defaults not yet applied. */
@@ -214,6 +250,9 @@ export function eventKey(event: TimingEvent): string {
       return `decision:${event.id}`;
     case 'message':
       return `message:${event.id}`;
+    case 'board':
+      // Every distinct board row is its own fact: a later row never contradicts an earlier one.
+      return `board:${event.car}:${event.atMs}:${event.laps}:${event.crossingMs}:${event.bestLap ?? ''}:${event.bestLapMs ?? ''}`;
   }
 }
 
@@ -231,11 +270,12 @@ export function eventTimeMs(event: TimingEvent): number {
     case 'pit-out':
     case 'decision':
     case 'message':
+    case 'board':
       return event.atMs;
   }
 }
 
-const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3, decision: 4, message: 5 };
+const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3, board: 4, decision: 5, message: 6 };
 
 /**
  * Total order used everywhere events are sorted: time, then kind, then car,
@@ -255,9 +295,11 @@ export function compareEvents(a: TimingEvent, b: TimingEvent): number {
     return ia < ib ? -1 : ia > ib ? 1 : 0;
   }
   if (a.car !== b.car) return a.car < b.car ? -1 : 1;
-  const la = a.type === 'entry' ? 0 : a.lap;
-  const lb = b.type === 'entry' ? 0 : b.lap;
-  return la - lb;
+  const la = a.type === 'entry' ? 0 : a.type === 'board' ? a.laps : a.lap;
+  const lb = b.type === 'entry' ? 0 : b.type === 'board' ? b.laps : b.lap;
+  if (la !== lb) return la - lb;
+  if (a.type === 'board' && b.type === 'board') return (a.bestLapMs ?? 0) - (b.bestLapMs ?? 0) || a.crossingMs - b.crossingMs;
+  return 0;
 }
 
 /** Structural equality of two events with the same key (for deduplication). */

@@ -12,7 +12,7 @@
  * another epoch (server/live-push.ts). Applying a delta to the snapshot it follows gives the same state as
  * the snapshot at the delta's seq (tested).
  */
-import type { FlagState } from './events.js';
+import type { FlagState, SessionType } from './events.js';
 import type { CarStanding } from './standings.js';
 
 /** Feed messages a snapshot carries and a screen keeps: the same bound on both sides. */
@@ -24,6 +24,21 @@ export interface RaceInfo {
   name: string;
   scheduledDurationMs: number | null;
   zeroTimeOfDayMs: number | null;
+  /** race, practice, qualifying or test (absent: race). A non-race session is ranked by best lap. */
+  sessionType?: SessionType;
+}
+
+/**
+ * The live source feeding a race (src/sources/source.ts): connecting, live,
+ * stalled (silent longer than the set time) or ended. `sinceMs` is wall-clock
+ * epoch ms; `text` is what a screen shows, e.g. "feed stalled since 14:03:12 UTC".
+ */
+export interface FeedStatus {
+  source: string;
+  state: 'connecting' | 'live' | 'stalled' | 'ended';
+  sinceMs: number;
+  detail: string;
+  text: string;
 }
 
 export interface LiveSnapshot {
@@ -37,6 +52,8 @@ export interface LiveSnapshot {
   cars: CarStanding[];
   /** Most recent feed messages, oldest first (bounded). */
   messages: FeedMessage[];
+  /** The live source's state, when a live source feeds the race (absent for replays and ingest). */
+  feed?: FeedStatus;
 }
 
 /** Only what changed: cars by number with their changed fields. */
@@ -54,6 +71,12 @@ export interface LiveDelta {
   /** Overall order by car number, present only when the order changed. */
   order?: string[];
   messages?: FeedMessage[];
+  /**
+   * The live source's new state. A delta carrying only this has seq ===
+   * previousSeq (no timing event changed) and is not kept for reconnections:
+   * the snapshot carries the state.
+   */
+  feed?: FeedStatus;
 }
 
 export type FeedKind =

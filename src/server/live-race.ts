@@ -12,12 +12,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { TimingEvent } from '../model/events.js';
-import type { FeedMessage, LiveDelta, LiveSnapshot, RaceInfo } from '../model/live.js';
+import type { FeedMessage, FeedStatus, LiveDelta, LiveSnapshot, RaceInfo } from '../model/live.js';
 import { FEED_LIMIT } from '../model/live.js';
 import type { Standings } from '../model/standings.js';
 import { diffStandings } from '../engine/delta.js';
 import { feedMessages } from '../engine/messages.js';
-import { standingsAt } from '../engine/standings.js';
+import { classificationAt } from '../engine/session-standings.js';
 import { RaceTimeline } from '../engine/timeline.js';
 
 /** Feed messages kept for a snapshot (the web screen keeps as many). */
@@ -58,6 +58,8 @@ export class LiveRace {
   private ringBytes = 0;
   private snapshotCache: { seq: number; data: string } | null = null;
   private info: RaceInfo;
+  /** The live source's state, when one feeds this race. */
+  feedStatus: FeedStatus | null = null;
   /** Serialises ingest for this race: the store hands out seqs, we apply them in order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -96,7 +98,7 @@ export class LiveRace {
     this.events += events.length;
     const previousSeq = this.seq;
     const previous = this.standings;
-    const current = standingsAt(this.timeline, null);
+    const current = classificationAt(this.timeline, null);
     const messages = feedMessages(previous, current, this.timeline);
     const delta: LiveDelta = { seq: commitSeq, previousSeq, ...diffStandings(previous, current) };
     const info = raceInfo(this.id, this.timeline);
@@ -113,6 +115,19 @@ export class LiveRace {
     const recent: RecentDelta = { previousSeq, seq: commitSeq, data: JSON.stringify(delta) };
     this.remember(recent);
     return recent;
+  }
+
+  /**
+   * Records the live source's state and returns the status-only delta to
+   * publish (seq unchanged), or null when nothing changed.
+   */
+  setFeedStatus(status: FeedStatus): RecentDelta | null {
+    const before = this.feedStatus;
+    if (before !== null && before.state === status.state && before.sinceMs === status.sinceMs && before.source === status.source) return null;
+    this.feedStatus = status;
+    this.snapshotCache = null;
+    const delta: LiveDelta = { seq: this.seq, previousSeq: this.seq, raceTimeMs: this.raceTimeMs, cars: [], feed: status };
+    return { previousSeq: this.seq, seq: this.seq, data: JSON.stringify(delta) };
   }
 
   /**
@@ -144,6 +159,7 @@ export class LiveRace {
       chequeredMs: this.standings?.chequeredMs ?? null,
       cars: this.standings?.cars ?? [],
       messages: this.feed.slice(-MESSAGE_LIMIT),
+      ...(this.feedStatus === null ? {} : { feed: this.feedStatus }),
     };
   }
 
@@ -207,9 +223,10 @@ function raceInfo(id: string, timeline: RaceTimeline): RaceInfo {
     name: session?.name ?? id,
     scheduledDurationMs: session?.scheduledDurationMs ?? null,
     zeroTimeOfDayMs: session?.zeroTimeOfDayMs ?? null,
+    ...(session?.sessionType === undefined ? {} : { sessionType: session.sessionType }),
   };
 }
 
 function sameInfo(a: RaceInfo, b: RaceInfo): boolean {
-  return a.name === b.name && a.scheduledDurationMs === b.scheduledDurationMs && a.zeroTimeOfDayMs === b.zeroTimeOfDayMs;
+  return a.name === b.name && a.scheduledDurationMs === b.scheduledDurationMs && a.zeroTimeOfDayMs === b.zeroTimeOfDayMs && a.sessionType === b.sessionType;
 }

@@ -6,6 +6,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { TimingEvent } from '../model/events.js';
+import type { FeedStatus } from '../model/live.js';
 import type { LiveBus } from '../bus/index.js';
 import { toAppendEvent, type AppendOutcome, type EventStore } from '../store/index.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -80,6 +81,18 @@ export class RaceHub {
         'race loaded from the store',
       );
     }
+  }
+
+  /**
+   * Records the state of the live source feeding race `id` and pushes it to
+   * its viewers (a status-only delta). Creates nothing: a race not yet known
+   * gets its status with its first events.
+   */
+  setFeedStatus(id: string, status: FeedStatus): void {
+    const race = this.races.get(id);
+    if (race === undefined) return;
+    const delta = race.setFeedStatus(status);
+    if (delta !== null) this.bus.publish({ race: id, ...delta });
   }
 
   get(id: string): LiveRace | undefined {

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { standingsAt } from '../engine/standings.js';
+import { classificationAt } from '../engine/session-standings.js';
 import { apiError, atQuery, classQuery, formatQuery, noQuery, raceNotFound, raceParams } from './params.js';
 import { sendList } from './csv.js';
 import type { LiveRace } from './live-race.js';
@@ -27,6 +27,8 @@ export function raceSummary(race: LiveRace) {
     chequeredMs: standings?.chequeredMs ?? null,
     cars: standings?.cars.length ?? 0,
     leader: standings?.cars[0]?.number ?? null,
+    // The live source's state ("feed stalled since …"), when a live source feeds the race.
+    feed: race.feedStatus,
   };
 }
 
@@ -85,7 +87,8 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
     async (request, reply) => {
       const race = hub.get(request.params.race);
       if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
-      const standings = standingsAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class });
+      // Live feeds give board rows and non-race sessions: the session-aware classification.
+      const standings = classificationAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class });
       return sendList(request, reply, request.query.format, standings, standings.cars);
     },
   );
@@ -108,7 +111,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         return reply.code(404).send(apiError(404, `no car #${request.params.car} in race "${race.id}"`));
       }
       const at = race.instantAt(request.query.at);
-      const standing = standingsAt(race.timeline, at).cars.find((c) => c.number === car.number) ?? null;
+      const standing = classificationAt(race.timeline, at).cars.find((c) => c.number === car.number) ?? null;
       return {
         race: race.id,
         at: { raceTimeMs: at },

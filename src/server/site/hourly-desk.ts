@@ -81,6 +81,8 @@ export class HourlyDesk {
 
   private async fileDueReports(): Promise<void> {
     for (const race of this.hub.list()) {
+      // Practice, qualifying and test sessions get no hourly race report (DESIGN.md "Session type").
+      if ((race.race.sessionType ?? 'race') !== 'race') continue;
       const due = HourlyDesk.hoursPassed(race.raceTimeMs, race.race.scheduledDurationMs);
       const filed = this.filedUpTo.get(race.id) ?? 0;
       for (let hour = filed + 1; hour <= due; hour++) {

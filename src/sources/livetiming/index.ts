@@ -1,0 +1,217 @@
+/**
+ * Official live-timing snapshots (the WEC board, about one every 20 s) →
+ * timing events. Pure: the snapshots come in as records (sqlite.ts reads the
+ * capture).
+ *
+ * A board row gives, per car: laps, the last lap time, and the time of the
+ * latest timing loop the car passed (`lastPassingTime`, any loop, not only
+ * the line). The line crossing of lap L is therefore not given; it is
+ * bracketed: after the latest loop passing seen while the car was on an
+ * earlier lap, at or before the latest loop passing seen once it had
+ * completed L. (Not after the timestamp of the snapshot that still showed
+ * the earlier lap: the board's data lag the snapshot's timestamp by up to
+ * ~20 s. The board's own instant is its latest loop passing.) Consecutive crossings differ by exactly the board's lap time,
+ * so the brackets of a run of laps are intersected forwards and backwards
+ * (each lap narrows its neighbours), and the crossing is the middle of what
+ * remains. `crossingWindowMs` says how wide that was: the limit of the time
+ * comparison with the board.
+ *
+ * - A repeated snapshot adds nothing (a lap is told once, by car and lap).
+ * - A missed snapshot loses no lap: when the count jumps by two, the lap in
+ *   between ends at (next crossing − its lap time); its own time is known
+ *   when the crossing before it is.
+ * - Pit: the pit-stop counter rising marks the in-lap; the first snapshot
+ *   out of the `In` state is the pit exit (a bound: up to one snapshot late).
+ * - Flags: race state at the snapshot (green, safety_car → safety car,
+ *   yellow → full-course yellow, Chk → chequered).
+ */
+import type { Flag, TimingEvent } from '../../model/events.js';
+import { EntryEventSchema, LapEventSchema, PitOutEventSchema, SessionEventSchema } from '../../model/events.js';
+import { parseClockMs } from '../../model/time.js';
+
+export interface BoardCarRow {
+  number: string;
+  category: string;
+  team: string;
+  car: string;
+  driver: string;
+  lap: number;
+  /** "1:37.123"; empty when none. */
+  lastLap: string;
+  pitstop: number;
+  state: string;
+  /** Epoch ms of the latest loop passing. */
+  lastPassingTime: number | null;
+  ranking: number;
+  gap: string;
+  gapPrev: string;
+  classGap: string;
+  classGapPrev: string;
+}
+
+export interface BoardSnapshot {
+  /** Epoch ms of the snapshot (when it was fetched; its data are older). */
+  timestamp: number;
+  /** Race time shown (ms). */
+  elapsedMs: number;
+  raceState: string;
+  eventName: string;
+  cars: BoardCarRow[];
+}
+
+export interface SnapshotEvents {
+  events: TimingEvent[];
+  /** Epoch ms of race time zero (median of timestamp − elapsed). */
+  zeroEpochMs: number;
+  /** Width of the bracket left around each estimated crossing, by car and lap: the uncertainty of the line times. */
+  crossingWindowMs: Map<string, number>;
+}
+
+const FLAGS: Record<string, Flag> = { green: 'green', safety_car: 'safety-car', yellow: 'fcy', chk: 'finish', red: 'red' };
+
+/** "1:37.123", "37.123", "1:02:03.456" → ms; empty or unreadable → null. */
+export function parseBoardTime(text: string): number | null {
+  const t = text.trim();
+  if (!/^\d+(:\d\d){0,2}(\.\d{1,3})?$/.test(t)) return null;
+  try {
+    return parseClockMs(t);
+  } catch {
+    return null;
+  }
+}
+
+interface Observation {
+  timestamp: number;
+  lap: number;
+  lastLapMs: number | null;
+  lastPassing: number | null;
+  pitstop: number;
+  state: string;
+  flag: Flag | null;
+  driver: string;
+}
+
+/** The instant a snapshot's data describe (epoch ms): its latest loop passing, else its timestamp. */
+export function snapshotInstant(snapshot: BoardSnapshot): number {
+  let latest = -Infinity;
+  for (const car of snapshot.cars) if (car.lastPassingTime !== null && car.lastPassingTime > latest) latest = car.lastPassingTime;
+  return Number.isFinite(latest) ? Math.min(latest, snapshot.timestamp) : snapshot.timestamp;
+}
+
+export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): SnapshotEvents {
+  const ordered = [...snapshots].sort((a, b) => a.timestamp - b.timestamp);
+  const zeros = ordered.map((s) => s.timestamp - s.elapsedMs).sort((a, b) => a - b);
+  const zeroEpochMs = zeros[Math.floor(zeros.length / 2)] ?? 0;
+  const raceMs = (epoch: number) => Math.max(1, Math.round(epoch - zeroEpochMs));
+  const events: TimingEvent[] = [];
+  events.push(SessionEventSchema.parse({ type: 'session', name: ordered[0]?.eventName || 'Live timing', sessionType: 'race' }));
+  const byCar = new Map<string, Observation[]>();
+  const entries = new Map<string, string>();
+  let lastTimestamp = -Infinity;
+  for (const snapshot of ordered) {
+    // A repeated snapshot (same instant) adds nothing.
+    if (snapshot.timestamp === lastTimestamp) continue;
+    lastTimestamp = snapshot.timestamp;
+    const flag = FLAGS[snapshot.raceState.trim().toLowerCase()] ?? null;
+    for (const row of snapshot.cars) {
+      const entry = EntryEventSchema.parse({ type: 'entry', car: row.number, class: row.category || 'Unclassed', team: row.team.slice(0, 120), manufacturer: row.car.slice(0, 80) });
+      const body = JSON.stringify(entry);
+      if (entries.get(row.number) !== body) {
+        entries.set(row.number, body);
+        events.push(entry);
+      }
+      let list = byCar.get(row.number);
+      if (list === undefined) byCar.set(row.number, (list = []));
+      list.push({ timestamp: snapshot.timestamp, lap: row.lap, lastLapMs: parseBoardTime(row.lastLap), lastPassing: row.lastPassingTime, pitstop: row.pitstop, state: row.state, flag, driver: row.driver });
+    }
+  }
+  const crossingWindowMs = new Map<string, number>();
+  for (const [car, obs] of byCar) carEvents(car, obs, raceMs, events, crossingWindowMs);
+  return { events, zeroEpochMs, crossingWindowMs };
+}
+
+function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => number, out: TimingEvent[], windows: Map<string, number>): void {
+  const first = obs[0]!;
+  const firstLap = first.lap;
+  const lastLap = obs[obs.length - 1]!.lap;
+  if (lastLap < 1) return;
+  // Brackets for the crossings of laps firstLap … lastLap, and the lap times the board gave.
+  // The lap the car was on when the capture began ended before its latest passing then.
+  const lo = new Map<number, number>([[firstLap, (first.lastPassing ?? first.timestamp) - 3_600_000]]);
+  const hi = new Map<number, number>([[firstLap, first.lastPassing ?? first.timestamp]]);
+  const lapMs = new Map<number, number>();
+  if (first.lastLapMs !== null) lapMs.set(firstLap, first.lastLapMs);
+  const seenAt = new Map<number, Observation>([[firstLap, first]]);
+  let prev = first;
+  for (const o of obs.slice(1)) {
+    if (o.lastLapMs !== null) lapMs.set(o.lap, o.lastLapMs);
+    for (let lap = prev.lap + 1; lap <= o.lap; lap++) {
+      // The line is one of the loops: crossed after every passing seen on an earlier lap, at or before the latest passing seen after it.
+      // Not after the snapshot's own timestamp: the board's data lag it by up to ~20 s.
+      lo.set(lap, prev.lastPassing ?? prev.timestamp - 600_000);
+      hi.set(lap, o.lastPassing ?? o.timestamp);
+      seenAt.set(lap, o);
+    }
+    prev = o;
+  }
+  // Consecutive crossings differ by the lap time: narrow each bracket by its neighbours.
+  // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
+  for (let lap = Math.max(2, firstLap + 1); lap <= lastLap; lap++) {
+    const t = lapMs.get(lap);
+    if (t === undefined || !lo.has(lap - 1)) continue;
+    lo.set(lap, Math.max(lo.get(lap)!, lo.get(lap - 1)! + t));
+    hi.set(lap, Math.min(hi.get(lap)!, hi.get(lap - 1)! + t));
+  }
+  for (let lap = lastLap; lap > Math.max(1, firstLap); lap--) {
+    const t = lapMs.get(lap);
+    if (t === undefined || !lo.has(lap - 1)) continue;
+    lo.set(lap - 1, Math.max(lo.get(lap - 1)!, lo.get(lap)! - t));
+    hi.set(lap - 1, Math.min(hi.get(lap - 1)!, hi.get(lap)! - t));
+  }
+  const crossing = new Map<number, number>();
+  for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
+    const a = lo.get(lap)!;
+    const b = hi.get(lap)!;
+    // An empty bracket (a board lap time off by a rounding) falls back on the later bound.
+    crossing.set(lap, raceMs(a <= b ? (a + b) / 2 : b));
+    windows.set(`${car}:${lap}`, Math.max(0, b - a));
+  }
+  let pitstops = first.pitstop;
+  let inPitSince: Observation | null = first.state === 'In' ? first : null;
+  for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
+    const o = seenAt.get(lap)!;
+    const c = crossing.get(lap)!;
+    const previous = crossing.get(lap - 1);
+    const own = o.lap === lap ? lapMs.get(lap) : undefined;
+    const time = own ?? (previous !== undefined ? c - previous : undefined);
+    if (time === undefined || time <= 0) continue; // the first lap seen: its time is not on the board
+    const inPit = o.pitstop > pitstops;
+    if (o.lap === lap) pitstops = Math.max(pitstops, o.pitstop);
+    out.push(
+      LapEventSchema.parse({
+        type: 'lap',
+        car,
+        lap,
+        crossingMs: c,
+        lapMs: time,
+        sectorsMs: [null, null, null],
+        driverNumber: 1,
+        driverName: o.driver.slice(0, 120),
+        inPit,
+        flag: o.flag,
+      }),
+    );
+  }
+  // Pit exits: the first snapshot out of "In" after a stretch in it.
+  for (const o of obs) {
+    if (o.state === 'In') {
+      inPitSince ??= o;
+    } else if (inPitSince !== null) {
+      const pitLaneMs = o.timestamp - inPitSince.timestamp;
+      if (pitLaneMs > 0 && o.lap >= 1) {
+        out.push(PitOutEventSchema.parse({ type: 'pit-out', car, lap: o.lap + 1, atMs: raceMs(o.timestamp), pitLaneMs, driverName: o.driver.slice(0, 120) }));
+      }
+      inPitSince = null;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/** Reads a WEC live-timing capture (SQLite: race_meta + car_entries per snapshot) into board snapshots. */
+import Database from 'better-sqlite3';
+import type { BoardCarRow, BoardSnapshot } from './index.js';
+
+interface MetaRow {
+  timestamp: number;
+  elapsed: number;
+  racestate: string;
+  eventName: string;
+}
+
+export function readLiveTimingCapture(file: string): BoardSnapshot[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const meta = db
+      .prepare('SELECT "params.timestamp" AS timestamp, "params.elapsed" AS elapsed, "params.racestate" AS racestate, "params.eventName" AS eventName FROM race_meta ORDER BY 1')
+      .all() as MetaRow[];
+    const rows = db
+      .prepare(
+        'SELECT timestamp, ranking, number, category, team, car, driver, lap, lastlap, pitstop, state, lastPassingTime, gap, gapPrev, classGap, classGapPrev FROM car_entries ORDER BY timestamp, ranking',
+      )
+      .all() as Array<Record<string, unknown>>;
+    const byTime = new Map<number, BoardCarRow[]>();
+    for (const r of rows) {
+      const t = Number(r.timestamp);
+      let list = byTime.get(t);
+      if (list === undefined) byTime.set(t, (list = []));
+      const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+      list.push({
+        number: text(r.number),
+        category: text(r.category),
+        team: text(r.team),
+        car: text(r.car),
+        driver: text(r.driver),
+        lap: Number(r.lap ?? 0),
+        lastLap: text(r.lastlap),
+        pitstop: Number(r.pitstop ?? 0),
+        state: text(r.state),
+        lastPassingTime: r.lastPassingTime === null ? null : Number(r.lastPassingTime),
+        ranking: Number(r.ranking),
+        gap: text(r.gap),
+        gapPrev: text(r.gapPrev),
+        classGap: text(r.classGap),
+        classGapPrev: text(r.classGapPrev),
+      });
+    }
+    return meta
+      .filter((m) => byTime.has(m.timestamp))
+      .map((m) => ({ timestamp: m.timestamp, elapsedMs: m.elapsed * 1000, raceState: m.racestate ?? '', eventName: m.eventName ?? '', cars: byTime.get(m.timestamp)! }));
+  } finally {
+    db.close();
+  }
+}

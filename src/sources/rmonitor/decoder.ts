@@ -1,0 +1,362 @@
+/**
+ * RMonitor → timing events (specs/rmonitor.md §7), one line at a time. The
+ * same decoder serves a live TCP feed, a capture replayed as live and a file
+ * import, so all three give the same events.
+ *
+ * - `$B` with a new run number opens a new session: a race of its own, with
+ *   its type from the run name (or the configured default).
+ * - `$A`/`$COMP` + `$C` → entries (name fields are display strings: the team
+ *   in amateur captures); a renamed class re-issues the entries it holds.
+ * - `$J` gives a lap (lap time, crossing) once the `$G` that follows says
+ *   which lap it completed; `$G` with more laps than any lap told, and a `$H`
+ *   best lap not yet known, become a board row (joined partway, missed lap).
+ *   A lap the feed did not send is missing, never invented.
+ * - `$I` clears the board (positions, pending passings); what was already
+ *   told stays told, and the refresh after it re-sends rows that are then
+ *   recognised as known: nothing counted twice, nothing lost.
+ * - `$F` gives the flag at each crossing ("Yellow" → full-course yellow: the
+ *   feed cannot tell SC, FCY or Code 60 apart).
+ *
+ * RMonitor has no drivers: laps carry driver number 1 and no name.
+ */
+import type { EntryEvent, Flag, SessionType, TimingEvent } from '../../model/events.js';
+import { canonicalJson, EntryEventSchema, LapEventSchema, BoardEventSchema, SessionEventSchema } from '../../model/events.js';
+import type { BadInput, SessionBatch } from '../source.js';
+import { parseRecord, RecordError, type RMonitorRecord } from './parse.js';
+
+export interface DecoderOptions {
+  /** Source name for bad-input reports, e.g. the file or rmonitor://host:port. */
+  source: string;
+  /** Session type when the run name does not say (--session-type). */
+  sessionType?: SessionType;
+}
+
+interface Competitor {
+  number: string;
+  team: string;
+  classNo: number | null;
+}
+
+interface CarKnown {
+  /** Laps told so far (lap or board events). */
+  laps: number;
+  crossingMs: number;
+  /** Highest lap number told as a lap event. */
+  lastLapEvent: number;
+  bestLapMs: number | null;
+}
+
+interface Session {
+  key: string;
+  runNo: number;
+  name: string;
+  type: SessionType;
+  sessionSent: boolean;
+  known: Map<string, CarKnown>;
+  entries: Map<string, string>;
+}
+
+/** Session type from the run name; null when the name does not say. */
+export function sessionTypeFromName(name: string): SessionType | null {
+  if (/qualif|\bquali\b/i.test(name)) return 'qualifying';
+  if (/practi[cs]e|warm[- ]?up/i.test(name)) return 'practice';
+  if (/\btest\b|hpde|track ?day/i.test(name)) return 'test';
+  if (/\brace\b|enduro|\bhours?\b|\d+\s*(h|hr|hrs)\b|grand prix|\bfinal\b/i.test(name)) return 'race';
+  return null;
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+}
+
+/** Map a $F flag to the model's course state; null for none or unknown. */
+export function flagFromRMonitor(raw: string): Flag | null {
+  switch (raw.trim().toLowerCase()) {
+    case 'green':
+      return 'green';
+    case 'yellow':
+    case 'purple':
+    case 'purple60':
+      return 'fcy';
+    case 'red':
+      return 'red';
+    case 'finish':
+      return 'finish';
+    default:
+      return null;
+  }
+}
+
+const SILENCE_NEW_SESSION_MS = 12 * 3_600_000;
+const CAR = /^[0-9A-Za-z]{1,8}$/;
+
+export class RMonitorDecoder {
+  private session: Session | null = null;
+  private readonly classes = new Map<number, string>();
+  private readonly competitors = new Map<string, Competitor>();
+  /** Board rows since the last $I (positions are only meaningful together). */
+  private readonly boardG = new Map<string, { laps: number; totalMs: number | null }>();
+  private readonly boardH = new Map<string, { bestLap: number; bestLapMs: number | null }>();
+  /** $J passings waiting for the $G that says which lap they completed. */
+  private readonly pending = new Map<string, { lapMs: number; totalMs: number }>();
+  private flag: Flag | null = null;
+  /** Session race time as the feed last showed it (max of $F race time under a flag and every total). */
+  private clockMs = 0;
+  private lineNo = 0;
+  /** Last relay receive time (epoch ms), and a silence waiting for the next race time to judge it. */
+  private relayMs: number | null = null;
+  private splitPending = false;
+  private splits = 0;
+  private out: SessionBatch[] = [];
+  /** Lines skipped as unreadable. */
+  badLines = 0;
+  /** Records seen, by type (for logs and tests). */
+  readonly counts = new Map<string, number>();
+
+  constructor(private readonly options: DecoderOptions, private readonly onBad: (bad: BadInput) => void = () => {}) {}
+
+  /** The current session's key, or null before the first $B. */
+  get sessionKey(): string | null {
+    return this.session?.key ?? null;
+  }
+
+  /** Decodes one line; returns the events it produced, by session. Never throws for bad input. */
+  push(line: string): SessionBatch[] {
+    this.lineNo++;
+    const text = line.replace(/^\uFEFF/, '').trim();
+    if (text === '') return [];
+    if (text.startsWith('##')) {
+      this.relayLine(text);
+      return [];
+    }
+    let record: RMonitorRecord;
+    try {
+      record = parseRecord(text);
+    } catch (error) {
+      if (!(error instanceof RecordError)) throw error;
+      this.badLines++;
+      this.onBad({ source: this.options.source, line: this.lineNo, text: text.slice(0, 200), reason: error.message });
+      return [];
+    }
+    this.counts.set(record.kind, (this.counts.get(record.kind) ?? 0) + 1);
+    this.out = [];
+    this.splitIfPending(record);
+    this.apply(record);
+    return this.out;
+  }
+
+  private emit(event: TimingEvent): void {
+    const session = this.session;
+    if (session === null) return;
+    if (!session.sessionSent) {
+      session.sessionSent = true;
+      this.emit(SessionEventSchema.parse({ type: 'session', name: session.name, sessionType: session.type }));
+    }
+    const last = this.out[this.out.length - 1];
+    if (last !== undefined && last.session === session.key) last.events.push(event);
+    else this.out.push({ session: session.key, events: [event] });
+  }
+
+  private apply(r: RMonitorRecord): void {
+    switch (r.kind) {
+      case 'B':
+        return this.openSession(r.runNo, r.description);
+      case 'I':
+        // Clear the scoreboard; what was told stays told (spec §7.2).
+        this.boardG.clear();
+        this.boardH.clear();
+        this.pending.clear();
+        return;
+      case 'C': {
+        const name = r.description.trim();
+        const before = this.classes.get(r.classNo);
+        this.classes.set(r.classNo, name);
+        if (before !== name) for (const [regNo, c] of this.competitors) if (c.classNo === r.classNo) this.sendEntry(regNo);
+        return;
+      }
+      case 'A':
+      case 'COMP': {
+        const team = [r.firstName, r.lastName].map((s) => s.trim()).filter((s) => s !== '').join(' ');
+        const before = this.competitors.get(r.regNo);
+        this.competitors.set(r.regNo, { number: r.number, team: team !== '' ? team : (before?.team ?? ''), classNo: r.classNo ?? before?.classNo ?? null });
+        this.sendEntry(r.regNo);
+        return;
+      }
+      case 'F':
+        this.flag = flagFromRMonitor(r.flag);
+        // Before the green the race time can hold junk ("00:59:59"): only trust it under a flag.
+        if (this.flag !== null && r.raceTimeMs !== null && r.raceTimeMs > this.clockMs) this.clockMs = r.raceTimeMs;
+        return;
+      case 'J':
+        if (r.lapMs === null || r.totalMs === null) return; // first crossing: start of timing, not a lap
+        this.tick(r.totalMs);
+        this.pending.set(r.regNo, { lapMs: r.lapMs, totalMs: r.totalMs });
+        // Records are not ordered (spec §2): the $G may have come first.
+        this.settle(r.regNo);
+        return;
+      case 'G':
+        this.boardG.set(r.regNo, { laps: r.laps, totalMs: r.totalMs });
+        if (r.totalMs !== null) this.tick(r.totalMs);
+        this.settle(r.regNo);
+        return;
+      case 'H':
+        this.boardH.set(r.regNo, { bestLap: r.bestLap, bestLapMs: r.bestLapMs });
+        this.settle(r.regNo);
+        return;
+      case 'COR':
+      case 'E':
+      case 'L':
+      case 'unknown':
+        return;
+    }
+  }
+
+  /**
+   * Relay framing (`##YYYY-MM-DD HH:MM:SS.fff`, UTC receive time). A feed
+   * silent for more than 12 hours within one run is another day's session
+   * under the same run number (a capture spliced from two days: the Barber
+   * "stopped cars" excerpt), not a continuation: a live session sends $F
+   * every second, and even a 24-hour race has no 12-hour silence.
+   */
+  private relayLine(text: string): void {
+    const m = /^##(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)/.exec(text);
+    if (m === null) return;
+    const at = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+    if (this.relayMs !== null && at - this.relayMs > SILENCE_NEW_SESSION_MS && this.session !== null) this.splitPending = true;
+    this.relayMs = at;
+  }
+
+  private splitIfPending(record: RMonitorRecord): void {
+    if (!this.splitPending || this.session === null) return;
+    this.splitPending = false;
+    if (record.kind === 'B' && record.runNo !== this.session.runNo) return;
+    const { runNo, name } = this.session;
+    this.splits++;
+    this.session = null;
+    this.openSession(runNo, name, `-part${this.splits + 1}`);
+  }
+
+  private tick(raceMs: number): void {
+    if (raceMs > this.clockMs) this.clockMs = raceMs;
+  }
+
+  private openSession(runNo: number, description: string, suffix = ''): void {
+    const name = description.trim() === '' ? `Run ${runNo}` : description.trim();
+    if (this.session !== null && this.session.runNo === runNo) {
+      if (this.session.name !== name) {
+        // Same run, new name: a correction of the session's facts.
+        this.session.name = name;
+        if (this.session.sessionSent) this.emit(SessionEventSchema.parse({ type: 'session', name, sessionType: this.session.type }));
+      }
+      return;
+    }
+    this.session = {
+      key: `${runNo}-${slug(name) || 'run'}${suffix}`,
+      runNo,
+      name,
+      type: sessionTypeFromName(name) ?? this.options.sessionType ?? 'race',
+      sessionSent: false,
+      known: new Map(),
+      entries: new Map(),
+    };
+    this.boardG.clear();
+    this.boardH.clear();
+    this.pending.clear();
+    this.clockMs = 0;
+    for (const regNo of this.competitors.keys()) this.sendEntry(regNo);
+  }
+
+  private sendEntry(regNo: string): void {
+    const session = this.session;
+    const c = this.competitors.get(regNo);
+    if (session === null || c === undefined) return;
+    if (!CAR.test(regNo)) {
+      this.reportBad(`registration number "${regNo}" is not a car number (letters and digits, up to 8)`);
+      return;
+    }
+    const className = c.classNo === null ? '' : (this.classes.get(c.classNo) ?? '');
+    const entry: EntryEvent = EntryEventSchema.parse({
+      type: 'entry',
+      car: regNo,
+      class: (className !== '' ? className : c.classNo === null ? 'Unclassed' : `Class ${c.classNo}`).slice(0, 40),
+      team: c.team.slice(0, 120),
+    });
+    const body = canonicalJson(entry);
+    if (session.entries.get(regNo) === body) return;
+    session.entries.set(regNo, body);
+    this.emit(entry);
+  }
+
+  private reportBad(reason: string): void {
+    this.badLines++;
+    this.onBad({ source: this.options.source, line: this.lineNo, text: '', reason });
+  }
+
+  /** Tells whatever the board and the pending passing say about the car that is not told yet. */
+  private settle(regNo: string): void {
+    const session = this.session;
+    if (session === null) return;
+    if (!CAR.test(regNo)) return this.reportBad(`registration number "${regNo}" is not a car number (letters and digits, up to 8)`);
+    let known = session.known.get(regNo);
+    if (known === undefined) session.known.set(regNo, (known = { laps: 0, crossingMs: 0, lastLapEvent: 0, bestLapMs: null }));
+    if (!session.entries.has(regNo)) {
+      if (!this.competitors.has(regNo)) this.competitors.set(regNo, { number: regNo, team: '', classNo: null });
+      this.sendEntry(regNo);
+    }
+    const g = this.boardG.get(regNo);
+    const pend = this.pending.get(regNo);
+    if (g !== undefined && g.laps > 0 && g.totalMs !== null) {
+      if (pend !== undefined && pend.totalMs === g.totalMs && g.laps > known.lastLapEvent) {
+        this.pending.delete(regNo);
+        this.emit(
+          LapEventSchema.parse({
+            type: 'lap',
+            car: regNo,
+            lap: g.laps,
+            crossingMs: g.totalMs,
+            lapMs: pend.lapMs,
+            sectorsMs: [null, null, null],
+            driverNumber: 1,
+            flag: this.flag,
+          }),
+        );
+        known.lastLapEvent = g.laps;
+        known.laps = g.laps;
+        known.crossingMs = g.totalMs;
+        if (known.bestLapMs === null || pend.lapMs < known.bestLapMs) known.bestLapMs = pend.lapMs;
+      } else if (g.laps !== known.laps || g.totalMs !== known.crossingMs) {
+        // Joined partway, a missed lap, or the timing system corrected the
+        // count (after a reset): the board's latest word, not an invented lap.
+        known.laps = g.laps;
+        known.crossingMs = g.totalMs;
+        this.sendBoard(regNo, known);
+        return;
+      }
+    }
+    const h = this.boardH.get(regNo);
+    if (h !== undefined && h.bestLapMs !== known.bestLapMs) this.sendBoard(regNo, known);
+  }
+
+  private sendBoard(regNo: string, known: CarKnown): void {
+    const h = this.boardH.get(regNo);
+    // The board's best lap is the timing system's (it may have discarded a
+    // lap, e.g. a 3 s "lap" from a double passing); without one, ours stands.
+    if (h !== undefined) known.bestLapMs = h.bestLapMs;
+    const best = h !== undefined && h.bestLapMs !== null ? h : null;
+    this.emit(
+      BoardEventSchema.parse({
+        type: 'board',
+        car: regNo,
+        laps: known.laps,
+        crossingMs: known.crossingMs,
+        atMs: Math.max(this.clockMs, known.crossingMs),
+        bestLap: best !== null && best.bestLap > 0 ? best.bestLap : null,
+        bestLapMs: known.bestLapMs,
+      }),
+    );
+  }
+}

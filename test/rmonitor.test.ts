@@ -1,0 +1,418 @@
+/**
+ * RMonitor: the record parser and decoder on made-up lines, every real
+ * capture against its own last $G/$H board (read here by a raw scan, not by
+ * the decoder), and the live path end to end over loopback TCP: `feed` →
+ * `serve --source` (a dropped connection and $I resets included).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { foldEvents } from '../src/engine/timeline.js';
+import { classificationAt } from '../src/engine/session-standings.js';
+import type { LapEvent, TimingEvent } from '../src/model/events.js';
+import type { Standings } from '../src/model/standings.js';
+import { runLiveSource } from '../src/server/live-source.js';
+import { capturePackets, captureLines, decodeBytes, decodeCapture } from '../src/sources/rmonitor/capture.js';
+import { parseRMonitorUrl, RMonitorTcpSource } from '../src/sources/rmonitor/client.js';
+import { RMonitorDecoder, sessionTypeFromName } from '../src/sources/rmonitor/decoder.js';
+import { RMonitorFeedServer } from '../src/sources/rmonitor/feed-server.js';
+import { parseRecord, splitFields } from '../src/sources/rmonitor/parse.js';
+import type { BadInput } from '../src/sources/source.js';
+import { realData, realFile } from './helpers.js';
+import { driveTimes, hourFactsFromTimeline, pitStops, raceHistory, stints } from '../src/analysis/index.js';
+import { buildReport } from '../src/report/build.js';
+import { HOUR } from '../src/model/time.js';
+import { testServer } from './server-helpers.js';
+
+function decode(lines: string[]) {
+  const bad: BadInput[] = [];
+  const decoder = new RMonitorDecoder({ source: 'test' }, (b) => bad.push(b));
+  const events: Array<{ session: string; event: TimingEvent }> = [];
+  for (const line of lines) for (const batch of decoder.push(line)) for (const event of batch.events) events.push({ session: batch.session, event });
+  return { events, bad };
+}
+
+describe('RMonitor records', () => {
+  it('splits quote-aware and tells $C from $COMP and $COR by the whole token', () => {
+    assert.deepEqual(splitFields('$A,"7","7",123,"Kim, Roe","Diaz","",3'), ['$A', '7', '7', '123', 'Kim, Roe', 'Diaz', '', '3']);
+    assert.equal(parseRecord('$C,1,"GT3"').kind, 'C');
+    assert.equal(parseRecord('$COMP,"7","7",2,"A","B","",""').kind, 'COMP');
+    assert.equal(parseRecord('$COR,"7","7",112,"03:21:45.131","+00:00:00.013"').kind, 'COR');
+    assert.deepEqual(parseRecord('$G,12,"88",,"00:00:00.000"'), { kind: 'G', position: 12, regNo: '88', laps: 0, totalMs: null });
+    assert.deepEqual(parseRecord('$G,4,"7",112,"27:21:45.118"'), { kind: 'G', position: 4, regNo: '7', laps: 112, totalMs: 98_505_118 });
+    assert.equal((parseRecord('$H,9,"88",0,"00:59:59.999"') as { bestLapMs: number | null }).bestLapMs, null);
+    assert.equal(parseRecord('$RMHL,"7","3"').kind, 'unknown');
+  });
+
+  it('refuses garbage with what is wrong', () => {
+    assert.throws(() => parseRecord('$G,4,"7",11x,"03:21:45.118"'), /laps "11x" is not a whole number/);
+    assert.throws(() => parseRecord('$COMP,"27","27",3,"MS2'), /unbalanced quote/);
+    assert.throws(() => parseRecord('G,4'), /starts with \$/);
+    assert.throws(() => parseRecord('$J,"7","1:49.3","03:21:45.118"'), /is not a time/);
+  });
+
+  it('reads the session type from the run name', () => {
+    assert.equal(sessionTypeFromName('GTO/GTU Qualifying'), 'qualifying');
+    assert.equal(sessionTypeFromName('Race Practice 1'), 'practice');
+    assert.equal(sessionTypeFromName('HPDE S3'), 'test');
+    assert.equal(sessionTypeFromName('Test Session 4'), 'test');
+    assert.equal(sessionTypeFromName('The Sebring 14hr Enduro'), 'race');
+    assert.equal(sessionTypeFromName('Barber - Saturday - 8 Hour'), 'race');
+    assert.equal(sessionTypeFromName('GP1/GP2/GP3'), null);
+  });
+
+  it('parses rmonitor:// addresses, with Orbits port 50000 by default', () => {
+    assert.deepEqual(parseRMonitorUrl('rmonitor://10.0.0.5:50001'), { host: '10.0.0.5', port: 50001 });
+    assert.deepEqual(parseRMonitorUrl('rmonitor://timing.local'), { host: 'timing.local', port: 50000 });
+    assert.throws(() => parseRMonitorUrl('http://x:1'), /only rmonitor/);
+  });
+});
+
+describe('RMonitor decoder', () => {
+  const head = ['$B,12,"Race - 6 Hours"', '$C,1,"GT3"', '$A,"7","7",1,"","Blue Team","",1', '$A,"8","8",2,"","Red Team","",1'];
+
+  it('joins partway from the board, counts laps from $J + $G, never invents a missed lap', () => {
+    const { events } = decode([
+      ...head,
+      '$F,9999,"01:00:00","14:00:00","05:00:00","Green "',
+      '$G,1,"7",300,"04:59:50.000"',
+      '$G,2,"8",299,"04:59:40.000"',
+      '$J,"7","00:01:40.000","05:01:30.000"',
+      '$G,1,"7",301,"05:01:30.000"',
+      // #8's lap 300 is not in the feed: the board says 301.
+      '$G,2,"8",301,"05:02:50.000"',
+    ]);
+    const kinds = events.map((e) => e.event.type);
+    assert.deepEqual(kinds, ['session', 'entry', 'entry', 'board', 'board', 'lap', 'board']);
+    const lap = events.find((e) => e.event.type === 'lap')!.event as LapEvent;
+    assert.deepEqual([lap.car, lap.lap, lap.crossingMs, lap.lapMs, lap.flag], ['7', 301, 18_090_000, 100_000, 'green']);
+    assert.equal(events.filter((e) => e.event.type === 'lap' && e.event.car === '8').length, 0);
+    const standings = classificationAt(foldEvents(events.map((e) => e.event)), null);
+    assert.deepEqual(standings.cars.map((c) => [c.number, c.laps]), [['7', 301], ['8', 301]]);
+    assert.deepEqual(standings.cars[1]!.gap, { ms: 80_000 });
+  });
+
+  it('after $I, the re-sent board adds nothing; a renamed class re-issues its entries', () => {
+    const lines = [...head, '$J,"7","00:01:40.000","00:01:40.000"', '$G,1,"7",1,"00:01:40.000"', '$H,1,"7",1,"00:01:40.000"'];
+    const before = decode(lines).events.length;
+    const after = decode([...lines, '$I,"15:58:00.000","15 jun 24"', '$I,"15:58:00.000","15 jun 24"', ...head.slice(1), '$G,1,"7",1,"00:01:40.000"', '$H,1,"7",1,"00:01:40.000"']).events;
+    assert.equal(after.length, before);
+    const renamed = decode([...lines, '$C,1,"GT2"']).events.filter((e) => e.event.type === 'entry');
+    assert.deepEqual(renamed.map((e) => (e.event as { car: string; class: string }).class), ['GT3', 'GT3', 'GT2', 'GT2']);
+  });
+
+  it('a new run number opens a new session; a practice ranks by the board best lap', () => {
+    const { events } = decode([
+      ...head,
+      '$J,"7","00:01:40.000","00:01:40.000"',
+      '$G,1,"7",1,"00:01:40.000"',
+      '$B,13,"Practice 2"',
+      '$J,"7","00:01:50.000","00:01:50.000"',
+      '$G,1,"7",1,"00:01:50.000"',
+      '$J,"8","00:01:45.000","00:01:55.000"',
+      '$G,2,"8",1,"00:01:55.000"',
+      // The timing system discards #8's lap (its $H has none yet; then a slower one).
+      '$H,1,"7",1,"00:01:50.000"',
+    ]);
+    assert.deepEqual([...new Set(events.map((e) => e.session))], ['12-race-6-hours', '13-practice-2']);
+    const practice = foldEvents(events.filter((e) => e.session === '13-practice-2').map((e) => e.event));
+    assert.equal(practice.session?.sessionType, 'practice');
+    const standings = classificationAt(practice, null);
+    assert.deepEqual(standings.cars.map((c) => [c.number, c.bestLapMs]), [['8', 105_000], ['7', 110_000]]);
+    assert.deepEqual(standings.cars[1]!.gap, { ms: 5_000 });
+  });
+
+  it('logs and skips garbage, keeping every good line around it', () => {
+    const { events, bad } = decode([...head, '$G,1,"7",1x,"00:01:40.000"', '$J,"7","00:01:40.000","00:01:40.000"', '$COMP,"9","9",1,"tru', '$G,1,"7",1,"00:01:40.000"']);
+    assert.deepEqual(bad.map((b) => b.line), [5, 7]);
+    assert.equal(events.filter((e) => e.event.type === 'lap').length, 1);
+  });
+});
+
+// ---- Real captures: the board each session ended with, read by a raw scan ----
+
+interface ExpectedSession {
+  run: string;
+  part: number;
+  /** Last $G per car: position, laps, total time text. */
+  g: Map<string, { pos: number; laps: number; total: string }>;
+  h: Map<string, { pos: number; best: string }>;
+}
+
+const NO_TIME = new Set(['00:00:00.000', '00:59:59.999', '']);
+
+/**
+ * Per $B run (and a new part after a 12-hour silence in the relay framing),
+ * every car's last $G and $H. Ties in position (the board updates one row at
+ * a time) are broken as specs/rmonitor.md §7.3 says: laps, then total time.
+ */
+function lastBoards(text: string): ExpectedSession[] {
+  const sessions: ExpectedSession[] = [];
+  let current: ExpectedSession | null = null;
+  let relay: number | null = null;
+  for (const line of captureLines(text)) {
+    const r = /^##(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)/.exec(line);
+    if (r !== null) {
+      const t = Date.parse(`${r[1]}T${r[2]}Z`);
+      if (relay !== null && t - relay > 12 * 3_600_000 && current !== null) {
+        current = { run: current.run, part: current.part + 1, g: new Map(), h: new Map() };
+        sessions.push(current);
+      }
+      relay = t;
+      continue;
+    }
+    const b = /^\$B,(\d+),/.exec(line);
+    if (b !== null && b[1] !== current?.run) {
+      current = { run: b[1]!, part: 1, g: new Map(), h: new Map() };
+      sessions.push(current);
+      continue;
+    }
+    const g = /^\$G,(\d+),"([^"]*)",(\d*),"([^"]*)"/.exec(line);
+    if (g !== null && current !== null) current.g.set(g[2]!, { pos: +g[1]!, laps: +(g[3] || 0), total: g[4]! });
+    const h = /^\$H,(\d+),"([^"]*)",(\d*),"([^"]*)"/.exec(line);
+    if (h !== null && current !== null) current.h.set(h[2]!, { pos: +h[1]!, best: h[4]! });
+  }
+  return sessions;
+}
+
+/** The board's order of the cars it ranks (races: cars with laps; others: cars with a best lap). */
+function boardOrder(expected: ExpectedSession, race: boolean): string[] {
+  if (race) {
+    return [...expected.g]
+      .filter(([, r]) => r.laps > 0)
+      .sort(([, a], [, b]) => a.pos - b.pos || b.laps - a.laps || (a.total < b.total ? -1 : a.total > b.total ? 1 : 0))
+      .map(([car]) => car);
+  }
+  return [...expected.h]
+    .filter(([, r]) => !NO_TIME.has(r.best))
+    .sort(([, a], [, b]) => a.pos - b.pos || (a.best < b.best ? -1 : a.best > b.best ? 1 : 0))
+    .map(([car]) => car);
+}
+
+function expectedFor(sessions: ExpectedSession[], key: string): ExpectedSession {
+  const run = key.split('-')[0]!;
+  const part = Number(/-part(\d+)$/.exec(key)?.[1] ?? 1);
+  const found = sessions.filter((s) => s.run === run && s.part === part);
+  assert.ok(found.length > 0, `no $B run ${run} part ${part} in the raw scan`);
+  // A run that comes back later in the day continues on the last board it showed.
+  const last = found[found.length - 1]!;
+  for (const s of found.slice(0, -1)) {
+    for (const [car, row] of s.g) if (!last.g.has(car)) last.g.set(car, row);
+    for (const [car, row] of s.h) if (!last.h.has(car)) last.h.set(car, row);
+  }
+  return last;
+}
+
+/** Checks one session's classification against the board; returns the number of cars compared. */
+function checkAgainstBoard(file: string, key: string, standings: Standings, race: boolean, expected: ExpectedSession): number {
+  const order = boardOrder(expected, race);
+  const ranked = new Set(order);
+  const got = standings.cars.map((c) => c.number).filter((c) => ranked.has(c));
+  assert.deepEqual(got, order, `${file} ${key}: order differs from the last ${race ? '$G' : '$H'} board`);
+  // Cars the board does not rank come after those it ranks.
+  const firstUnranked = standings.cars.findIndex((c) => !ranked.has(c.number));
+  if (firstUnranked >= 0) assert.ok(standings.cars.slice(firstUnranked).every((c) => !ranked.has(c.number)), `${file} ${key}: an unranked car ahead of a ranked one`);
+  if (race) for (const car of standings.cars) if (ranked.has(car.number)) assert.equal(car.laps, expected.g.get(car.number)!.laps, `${file} ${key} #${car.number} laps`);
+  return order.length;
+}
+
+const CAPTURES = (() => {
+  try {
+    return readdirSync(realFile('rmonitor')).sort();
+  } catch {
+    return [];
+  }
+})();
+
+describe('RMonitor captures: standings equal the last $G / $H board', realData(), () => {
+  it('has the twelve captures', () => assert.equal(CAPTURES.length, 12));
+  for (const file of CAPTURES) {
+    it(file, () => {
+      const text = decodeBytes(readFileSync(realFile(`rmonitor/${file}`)));
+      const { sessions } = decodeCapture(text, { source: file });
+      const boards = lastBoards(text);
+      let compared = 0;
+      for (const { session, events } of sessions) {
+        const timeline = foldEvents(events);
+        const race = (timeline.session?.sessionType ?? 'race') === 'race';
+        compared += checkAgainstBoard(file, session, classificationAt(timeline, null), race, expectedFor(boards, session));
+      }
+      if (!['entries.txt', 'mid-race-class-change.txt'].includes(file)) assert.ok(compared > 0, `${file}: no car compared`);
+    });
+  }
+});
+
+describe('RMonitor races that start at lap 300: analysis and reports do not crash', realData(), () => {
+  it('pit stops, stints, drive time, history, hour facts and a report on every race session of every capture', () => {
+    let hoursChecked = 0;
+    for (const file of CAPTURES) {
+      const { sessions } = decodeCapture(decodeBytes(readFileSync(realFile(`rmonitor/${file}`))), { source: file });
+      for (const { session, events } of sessions) {
+        const timeline = foldEvents(events);
+        const where = `${file} ${session}`;
+        assert.doesNotThrow(() => {
+          pitStops(timeline);
+          stints(timeline);
+          driveTimes(timeline);
+          raceHistory(timeline);
+        }, where);
+        if ((timeline.session?.sessionType ?? 'race') !== 'race') continue;
+        const lastHour = Math.max(1, Math.ceil(timeline.lastEventMs / HOUR));
+        const hour = Math.min(lastHour, Math.floor(timeline.lastEventMs / HOUR) + 1);
+        assert.doesNotThrow(() => hourFactsFromTimeline(timeline, hour), where);
+        const report = buildReport(timeline, hour);
+        assert.ok(report.headline.length > 0, where);
+        hoursChecked++;
+      }
+    }
+    assert.ok(hoursChecked >= 6);
+  });
+});
+
+// ---- End to end over loopback TCP ----
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+interface LiveResult {
+  races: string[];
+  reconnects: number;
+  badLines: number;
+}
+
+/** Plays a capture through feed → TCP → serve's live source; optionally drops the connection at a share of the packets. */
+async function playLive(app: FastifyInstance, file: string, prefix: string, options: { speed: number; dropAt?: number }): Promise<LiveResult> {
+  const text = decodeBytes(readFileSync(realFile(`rmonitor/${file}`)));
+  const packets = capturePackets(text);
+  const dropAfterPackets = options.dropAt === undefined ? undefined : Math.floor(packets.length * options.dropAt);
+  const feed = new RMonitorFeedServer({ packets, speed: options.speed, maxGapMs: 5, dropAfterPackets });
+  const port = await feed.listen(0);
+  const source = new RMonitorTcpSource({ host: '127.0.0.1', port, backoffMs: { initial: 5, max: 20 }, stallAfterMs: 60_000 });
+  const run = runLiveSource(app.sarthe.hub, app.log, source, prefix);
+  try {
+    const sent = await feed.done;
+    await waitFor(() => source.lines >= sent.lines && run.status().state === 'connecting', 'the source to take every line');
+    return { races: [...run.races], reconnects: source.reconnects, badLines: run.badLines() };
+  } finally {
+    source.stop();
+    await run.done;
+    await feed.close();
+  }
+}
+
+describe('RMonitor live over TCP: feed → serve --source', realData(), () => {
+  it('every capture: live standings equal the file standings, which equal the board', async () => {
+    const app = await testServer();
+    try {
+      for (const [n, file] of CAPTURES.entries()) {
+        const text = decodeBytes(readFileSync(realFile(`rmonitor/${file}`)));
+        const { sessions } = decodeCapture(text, { source: file });
+        const boards = lastBoards(text);
+        // One race id space per capture (two Barber captures share a run number and name).
+        const prefix = `capture${n}`;
+        const live = await playLive(app, file, prefix, { speed: 1e6 });
+        assert.equal(live.races.length, sessions.length, `${file}: one race per session`);
+        sessions.forEach(({ session, events }, i) => {
+          const race = app.sarthe.hub.get(live.races[i]!);
+          assert.ok(race !== undefined, `${file}: race ${live.races[i]}`);
+          const fileStandings = classificationAt(foldEvents(events), null);
+          const liveStandings = race.liveStandings()!;
+          assert.deepEqual(liveStandings.cars, fileStandings.cars, `${file} ${session}: live ≠ file`);
+          const isRace = (race.timeline.session?.sessionType ?? 'race') === 'race';
+          checkAgainstBoard(file, session, liveStandings, isRace, expectedFor(boards, session));
+        });
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a connection dropped mid-race is resumed: nothing counted twice or lost', async () => {
+    for (const file of ['champcar-2025-road-america-7h-25min.txt', 'mid-race-reset-retain-lap-time.txt']) {
+      const app = await testServer();
+      try {
+        const text = decodeBytes(readFileSync(realFile(`rmonitor/${file}`)));
+        const { sessions } = decodeCapture(text, { source: file });
+        const live = await playLive(app, file, 'drop', { speed: 1e6, dropAt: 0.5 });
+        assert.ok(live.reconnects >= 1, 'the source reconnected');
+        const race = app.sarthe.hub.get(live.races[0]!)!;
+        const fileEvents = sessions[0]!.events;
+        // Laps: exactly those of a clean decode (every lap key once, none lost).
+        const laps = (events: Iterable<TimingEvent>) => [...events].filter((e): e is LapEvent => e.type === 'lap').map((e) => `${e.car}:${e.lap}:${e.crossingMs}`).sort();
+        const stored = await app.sarthe.hub.store.readSince(race.id, 0, 100_000);
+        assert.deepEqual(laps(stored.map((s) => s.event)), laps(fileEvents));
+        assert.deepEqual(race.liveStandings()!.cars, classificationAt(foldEvents(fileEvents), null).cars);
+        checkAgainstBoard(file, sessions[0]!.session, race.liveStandings()!, true, expectedFor(lastBoards(text), sessions[0]!.session));
+      } finally {
+        await app.close();
+      }
+    }
+  });
+
+  it('a silent feed is "stalled since …" in the API and the live stream; garbage is counted, never fatal', async () => {
+    const app = await testServer();
+    let feedSocket: Socket | null = null;
+    const feed = createServer((socket) => {
+      feedSocket = socket;
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+    const port = (feed.address() as { port: number }).port;
+    const source = new RMonitorTcpSource({ host: '127.0.0.1', port, stallAfterMs: 150, backoffMs: { initial: 5, max: 20 } });
+    const run = runLiveSource(app.sarthe.hub, app.log, source, 'stall');
+    try {
+      await waitFor(() => feedSocket !== null, 'the connection');
+      feedSocket!.write('$B,5,"Test Race 2 Hours"\r\n$A,"7","7",1,"","Blue","",1\r\n$G,1,"7",x,"00:01:40.000"\r\n\u0000\u0001garbage\r\n$J,"7","00:01:40.000","00:01:40.000"\r\n$G,1,"7",1,"00:01:40.000"\r\n');
+      const race = 'stall-5-test-race-2-hours';
+      await waitFor(() => app.sarthe.hub.get(race)?.timeline.cars.get('7')?.laps.length === 1, 'the lap');
+      assert.equal(run.badLines(), 2);
+      const silentSince = Date.now();
+      await waitFor(() => run.status().state === 'stalled', 'the stall');
+      const summary = (await app.inject({ method: 'GET', url: `/api/races/${race}` })).json();
+      assert.equal(summary.feed.state, 'stalled');
+      assert.match(summary.feed.text, /^feed stalled since \d\d:\d\d:\d\d UTC$/);
+      assert.ok(Math.abs(summary.feed.sinceMs - silentSince) < 1000);
+      assert.equal(app.sarthe.hub.get(race)!.snapshot().feed?.state, 'stalled');
+      feedSocket!.write('$F,9999,"01:00:00","14:00:00","00:02:00","Green "\r\n');
+      await waitFor(() => run.status().state === 'live', 'live again');
+      assert.equal(app.sarthe.hub.get(race)!.snapshot().feed?.state, 'live');
+    } finally {
+      source.stop();
+      await run.done;
+      feed.close();
+      await app.close();
+    }
+  });
+
+  it('a $I reset mid-race: every $J lap before and after it is counted once', () => {
+    for (const file of ['mid-race-abnormal-reset.txt', 'mid-race-reset-retain-lap-time.txt', 'barber-2025-8h-finish-and-reset.log']) {
+      const text = decodeBytes(readFileSync(realFile(`rmonitor/${file}`)));
+      assert.ok(/^\$I/m.test(text), `${file} has a reset`);
+      const { sessions } = decodeCapture(text, { source: file });
+      // Raw: each $J with a lap time, and the lap the $G after it gives (same car, same total).
+      const lines = captureLines(text);
+      const rawLaps = new Set<string>();
+      lines.forEach((line, i) => {
+        const j = /^\$J,"([^"]+)","([^"]+)","([^"]+)"/.exec(line);
+        if (j === null || NO_TIME.has(j[2]!)) return;
+        for (let k = i + 1; k < Math.min(lines.length, i + 400); k++) {
+          const g = new RegExp(`^\\$G,\\d+,"${j[1]}",(\\d+),"${j[3]}"`).exec(lines[k]!);
+          if (g !== null) {
+            rawLaps.add(`${j[1]}:${g[1]}`);
+            break;
+          }
+        }
+      });
+      const decoded = sessions.flatMap((s) => s.events.filter((e): e is LapEvent => e.type === 'lap').map((e) => `${e.car}:${e.lap}`));
+      assert.equal(new Set(decoded).size, decoded.length, `${file}: a lap counted twice`);
+      for (const key of rawLaps) assert.ok(decoded.includes(key), `${file}: lap ${key} lost`);
+    }
+  });
+});
