@@ -16,7 +16,9 @@ const ms = z.number().int();
 const msOrNull = ms.nullable();
 const instant = z.object({ raceTimeMs: ms.describe('race time, ms since the start') }).describe('the instant the answer is computed at');
 const flagState = z.string().describe('green, safety-car, fcy, red, finish or unknown');
-const gap = z.union([z.null(), z.object({ ms }), z.object({ laps: z.number().int() })]).describe('null for the car it is measured from; { ms } on the same lap; else { laps }');
+const gap = z
+  .union([z.null(), z.object({ ms, provisional: z.literal(true).optional() }), z.object({ laps: z.number().int() })])
+  .describe('null for the car it is measured from; { ms } on the same lap ({ ms, provisional: true }: a lower bound while a car passed between timing points has not crossed again, DESIGN.md §7); else { laps }');
 const best = z.enum(['overall', 'class', 'personal']).nullable();
 const sectors = z.tuple([msOrNull, msOrNull, msOrNull]);
 
@@ -50,6 +52,10 @@ export const CarStandingSchema = z.looseObject({
   stintLaps: z.number().int(),
   status: z.enum(['running', 'out-lap', 'in-pit', 'stopped', 'retired', 'finished']),
   lastCrossingMs: ms,
+  /** Once the result stands: classified or not (null before, and for a car still running to the line). */
+  classified: z.boolean().nullable(),
+  /** Why a car is not classified, in plain words; null otherwise. */
+  reason: z.string().nullable(),
 });
 
 export const StandingsSchema = z.looseObject({ at: instant, flag: flagState, chequeredMs: msOrNull, cars: z.array(CarStandingSchema) });
