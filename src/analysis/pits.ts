@@ -15,7 +15,8 @@
 import type { FlagState, LapEvent } from '../model/events.js';
 import { SECOND } from '../model/time.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
-import { flagStateAt, instant, median, pitPartsOfLap, raceIndex } from './race-index.js';
+import { flagStateAt, instant, median, pitPartsOf, pitPartsOfLap, raceIndex } from './race-index.js';
+import type { PitBasis } from '../model/pit.js';
 import { rosterOf, type DriverRef, type Roster } from './roster.js';
 import type { AnalysisOptions } from './options.js';
 
@@ -44,6 +45,8 @@ export interface PitStop {
    */
   pitEntryMs: number | null;
   outMs: number | null;
+  /** How entry and exit were placed: from the circuit profile's measured pit lane, or estimated from lap times (model/pit.ts). */
+  basis: PitBasis;
   /**
    * When the data first showed the car had left: the source's pit exit event,
    * else the out-lap's crossing. Fixed once known, unlike the estimate above,
@@ -108,6 +111,7 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
       inTimeOfDayMs: lap.timeOfDayMs,
       pitEntryMs: outLap === undefined ? null : lap.crossingMs - pitPartsOfLap(index, car, i, n)[1],
       outMs: outLap !== undefined ? lap.crossingMs + pitPartsOfLap(index, car, i + 1, n)[0] : (exit?.atMs ?? null),
+      basis: pitPartsOf(index, car).basis,
       exitKnownMs: exit?.atMs ?? outLap?.crossingMs ?? null,
       pitLaneMs,
       elapsedMs: pitLaneMs ?? Math.max(0, at - lap.crossingMs),

@@ -31,6 +31,8 @@ export function registerPits(program: Command): void {
       { header: 'Race time', value: (s) => formatRaceTime(s.inMs), align: 'right' },
       { header: 'Time of day', value: (s) => (s.inTimeOfDayMs === null ? '' : formatTimeOfDay(s.inTimeOfDayMs)) },
       { header: 'Pit lane', value: (s) => (s.pitLaneMs === null ? `${formatLapTime(s.elapsedMs)}…` : formatLapTime(s.pitLaneMs)), align: 'right' },
+      { header: 'Entry before line', value: (s) => (s.pitEntryMs === null ? '' : formatLapTime(s.inMs - s.pitEntryMs)), align: 'right' },
+      { header: 'Exit after line', value: (s) => (s.outMs === null ? '' : formatLapTime(s.outMs - s.inMs)), align: 'right' },
       { header: 'Driver', value: (s) => driverText(s), maxWidth: 44 },
       ...(anyFlag ? [{ header: 'Flag', value: (s: PitStop) => (s.flagAtEntry === 'green' || s.flagAtEntry === 'unknown' ? '' : s.flagAtEntry) }] : []),
       { header: 'Note', value: note },
@@ -43,6 +45,9 @@ export function registerPits(program: Command): void {
       const basis = s.usualFrom === 'car' ? `median of #${car}'s own stops` : `median of its class (too few stops of its own)`;
       lines.push('', `#${car}: usual stop ${formatLapTime(s.usualPitLaneMs)} (${basis}); LONG = at least ${formatDuration(Math.max(45_000, s.usualPitLaneMs / 2))} longer`);
     }
+    const basis = new Set(stops.map((s) => s.basis));
+    if (basis.has('circuit-profile')) lines.push('', `Entry/exit: placed with the circuit's measured pit lane (rules/circuits/${timeline.session?.pitLane?.circuit ?? '?'}.json).`);
+    if (basis.has('estimated')) lines.push('', 'Entry/exit: estimated (no measured pit lane for this car/circuit): the stop is shared between in-lap and out-lap by how far each ran over the best lap.');
     if (unmarked.length > 0) {
       lines.push('', 'Pit lane time on laps no in-lap announced (not counted as stops):');
       lines.push(

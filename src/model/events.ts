@@ -8,6 +8,7 @@
  * as the provider wrote it, and wraps in 24-hour races, so never sort by it.
  */
 import { z } from 'zod';
+import { PitLaneSchema } from './pit.js';
 
 const ms = z.number().int().nonnegative();
 const positiveMs = z.number().int().positive();
@@ -31,6 +32,8 @@ export const SessionEventSchema = z.strictObject({
   zeroTimeOfDayMs: ms.nullable().default(null),
   /** Scheduled length of the race; null when the source does not say. */
   scheduledDurationMs: positiveMs.nullable().default(null),
+  /** The circuit's measured pit lane (model/pit.ts), when a profile is known; absent: stops are estimated. */
+  pitLane: PitLaneSchema.optional(),
 });
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 

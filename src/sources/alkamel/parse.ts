@@ -12,7 +12,8 @@
  */
 import type { Driver, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../../model/events.js';
 import { compareEvents } from '../../model/events.js';
-import { pitTimeBeforeLine } from '../../model/pit.js';
+import { boxSide, pitTimeBeforeLine, type PitLane } from '../../model/pit.js';
+import { pitLaneOfRace } from '../circuits.js';
 import { HOUR, parseClockMs, parseClockRange } from '../../model/time.js';
 
 /** One problem in an input file, located precisely enough to open it and look. */
@@ -456,13 +457,14 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   }
   if (problems.length > 0 && !lenient) throw new ImportError(problems);
 
-  const events: TimingEvent[] = [sessionEvent(file, zeroTimeOfDayMs, finishCrossingMs, cars)];
+  const session = sessionEvent(file, zeroTimeOfDayMs, finishCrossingMs, cars);
+  const events: TimingEvent[] = [session];
   for (const car of cars.values()) {
     car.entry.drivers = [...car.drivers.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([n, name]): Driver => ({ number: n, name }));
     events.push(car.entry);
-    pushLapsAndPitOuts(car, events);
+    pushLapsAndPitOuts(car, events, session.pitLane ?? null);
   }
   events.sort(compareEvents);
   return { file, events, skipped: problems, rows, duplicateRows, cars: cars.size };
@@ -474,8 +476,9 @@ function driverNameOf(car: CarSoFar | undefined, driverNumber: number, cells: Li
   return known !== undefined && cells.equals(column, known) ? known : cells.str(column);
 }
 
-function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[]): void {
+function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[], pitLane: PitLane | null): void {
   const laps = [...car.laps.values()].sort((a, b) => a.lap - b.lap);
+  const placement = { pitLane, side: boxSide(pitLane, laps) };
   let bestLapMs = Infinity;
   let previous: LapEvent | undefined;
   for (const lap of laps) {
@@ -483,11 +486,11 @@ function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[]): void {
     if (lap.pitLaneMs !== null) {
       // Al Kamel has no pit-exit row. After an in-lap, the part of the stop
       // that lies after the line puts the exit that far past the in-lap's
-      // crossing (model/pit.ts); a pit lane start or a hold with no in-lap
+      // crossing (model/pit.ts, from the circuit's profile when there is one); a pit lane start or a hold with no in-lap
       // before it lies wholly in this lap.
       const start = previous?.crossingMs ?? 0;
       const afterLine = previous?.inPit
-        ? lap.pitLaneMs - pitTimeBeforeLine(lap.pitLaneMs, previous.lapMs, lap.lapMs, bestLapMs)
+        ? lap.pitLaneMs - pitTimeBeforeLine(lap.pitLaneMs, previous.lapMs, lap.lapMs, bestLapMs, previous.lapMs, placement)
         : lap.pitLaneMs;
       const atMs = Math.min(start + afterLine, lap.crossingMs - 1);
       if (atMs > 0) {
@@ -528,11 +531,14 @@ function sessionEvent(
   finishCrossingMs: number,
   cars: Map<string, CarSoFar>,
 ): SessionEvent {
+  const name = raceNameFromFile(file);
+  const pitLane = pitLaneOfRace(name);
   return {
     type: 'session',
-    name: raceNameFromFile(file),
+    name,
     zeroTimeOfDayMs: zeroTimeOfDayMs === null ? null : Math.round(zeroTimeOfDayMs),
     scheduledDurationMs: inferScheduledDuration(file, finishCrossingMs, cars),
+    ...(pitLane === null ? {} : { pitLane }),
   };
 }
 
