@@ -1,0 +1,86 @@
+/**
+ * Judging the inferred neutralisations against race control's flags on a
+ * file that has them (FLAG_AT_FL, 2023 on): the inference never reads the
+ * flags, so the same timeline is both the "hidden" input and the truth.
+ *
+ * Per lap: a lap is neutralised in truth when the flag shown as it crossed
+ * the line was SF or FCY, inferred when a safety-car or FCY period covers its
+ * crossing. Laps under red or after the finish flag, and lap 1, are left out.
+ * Per period: consecutive SF/FCY periods of race control make one
+ * neutralisation (an FCY often turns into a safety car); it is found when an
+ * inferred field-wide period overlaps it, and its start and end errors are
+ * inferred minus true (ms).
+ */
+import type { RaceTimeline } from '../engine/timeline.js';
+import { flagPeriods } from './flags.js';
+import { inferNeutralisations, inferredNeutralisationAt } from './neutralisations.js';
+import { median } from './race-index.js';
+
+export interface NeutralisationCheck {
+  laps: number;
+  truePositive: number;
+  falsePositive: number;
+  falseNegative: number;
+  recall: number;
+  precision: number;
+  /** Race control's neutralisations (consecutive SF/FCY joined), each with what the inference made of it. */
+  periods: Array<{ startMs: number; endMs: number; safetyCar: boolean; found: boolean; startErrorMs: number | null; endErrorMs: number | null }>;
+  safetyCarPeriods: number;
+  safetyCarPeriodsFound: number;
+  medianAbsStartErrorMs: number | null;
+  medianAbsEndErrorMs: number | null;
+  /** Inferred field-wide periods that overlap no neutralisation of race control. */
+  spuriousPeriods: number;
+}
+
+export function checkNeutralisations(timeline: RaceTimeline): NeutralisationCheck {
+  const control = flagPeriods(timeline);
+  if (!control.known) throw new Error('checkNeutralisations needs a file with flags (FLAG_AT_FL)');
+  const inferred = inferNeutralisations(timeline).filter((p) => p.kind !== 'slow-zone');
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let laps = 0;
+  for (const car of timeline.cars.values()) {
+    for (const lap of car.laps) {
+      if (lap.lap === 1 || lap.flag === null || lap.flag === 'red' || lap.flag === 'finish') continue;
+      laps++;
+      const truth = lap.flag === 'safety-car' || lap.flag === 'fcy';
+      const guess = inferredNeutralisationAt(inferred, lap.crossingMs) !== null;
+      if (truth && guess) tp++;
+      else if (guess) fp++;
+      else if (truth) fn++;
+    }
+  }
+  const joined: Array<{ startMs: number; endMs: number; safetyCar: boolean }> = [];
+  for (const p of control.periods) {
+    if (p.flag !== 'safety-car' && p.flag !== 'fcy') continue;
+    const endMs = p.endMs ?? p.startMs + p.durationMs;
+    const last = joined[joined.length - 1];
+    if (last !== undefined && last.endMs === p.startMs) {
+      last.endMs = endMs;
+      last.safetyCar ||= p.flag === 'safety-car';
+    } else joined.push({ startMs: p.startMs, endMs, safetyCar: p.flag === 'safety-car' });
+  }
+  const periods = joined.map((t) => {
+    const overlapping = inferred.filter((p) => p.startMs < t.endMs && p.endMs > t.startMs);
+    if (overlapping.length === 0) return { ...t, found: false, startErrorMs: null, endErrorMs: null };
+    return { ...t, found: true, startErrorMs: overlapping[0]!.startMs - t.startMs, endErrorMs: overlapping[overlapping.length - 1]!.endMs - t.endMs };
+  });
+  const spurious = inferred.filter((p) => !joined.some((t) => p.startMs < t.endMs && p.endMs > t.startMs)).length;
+  const found = periods.filter((p) => p.found);
+  return {
+    laps,
+    truePositive: tp,
+    falsePositive: fp,
+    falseNegative: fn,
+    recall: tp + fn === 0 ? 1 : tp / (tp + fn),
+    precision: tp + fp === 0 ? 1 : tp / (tp + fp),
+    periods,
+    safetyCarPeriods: periods.filter((p) => p.safetyCar).length,
+    safetyCarPeriodsFound: periods.filter((p) => p.safetyCar && p.found).length,
+    medianAbsStartErrorMs: median(found.map((p) => Math.abs(p.startErrorMs!))),
+    medianAbsEndErrorMs: median(found.map((p) => Math.abs(p.endErrorMs!))),
+    spuriousPeriods: spurious,
+  };
+}
