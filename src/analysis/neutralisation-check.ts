@@ -84,3 +84,42 @@ export function checkNeutralisations(timeline: RaceTimeline): NeutralisationChec
     spuriousPeriods: spurious,
   };
 }
+
+/** The 2023+ files the thresholds of neutralisations.ts were tuned on. */
+export const TUNING_RACES = [
+  'lemans-2023-race-analysis.csv',
+  'lemans-2024-race-analysis.csv',
+  'wec-2024-fuji-6h-race-analysis.csv',
+  'wec-2025-qatar-1812km-race-analysis.csv',
+  'wec-2025-spa-6h-race-analysis.csv',
+] as const;
+
+/** The 2023+ files held out: judged only, never tuned on. */
+export const HELD_OUT_RACES = [
+  'lemans-2025-race-analysis.csv',
+  'lemans-2026-race-analysis.csv',
+  'wec-2024-bahrain-8h-race-analysis.csv',
+  'wec-2025-cota-6h-race-analysis.csv',
+  'wec-2025-fuji-6h-race-analysis.csv',
+  'wec-2025-imola-6h-race-analysis.csv',
+  'wec-2025-sao-paulo-6h-race-analysis.csv',
+  'wec-2026-imola-6h-race-analysis.csv',
+  'wec-2026-sao-paulo-6h-race-analysis.csv',
+  'wec-2026-spa-6h-race-analysis.csv',
+] as const;
+
+/** Totals over several races: laps pooled for recall/precision, periods pooled for the errors. */
+export function poolChecks(checks: readonly NeutralisationCheck[]): { recall: number; precision: number; safetyCarPeriods: number; safetyCarPeriodsFound: number; medianAbsStartErrorMs: number | null; medianAbsEndErrorMs: number | null } {
+  const tp = checks.reduce((a, c) => a + c.truePositive, 0);
+  const fp = checks.reduce((a, c) => a + c.falsePositive, 0);
+  const fn = checks.reduce((a, c) => a + c.falseNegative, 0);
+  const found = checks.flatMap((c) => c.periods.filter((p) => p.found));
+  return {
+    recall: tp + fn === 0 ? 1 : tp / (tp + fn),
+    precision: tp + fp === 0 ? 1 : tp / (tp + fp),
+    safetyCarPeriods: checks.reduce((a, c) => a + c.safetyCarPeriods, 0),
+    safetyCarPeriodsFound: checks.reduce((a, c) => a + c.safetyCarPeriodsFound, 0),
+    medianAbsStartErrorMs: median(found.map((p) => Math.abs(p.startErrorMs!))),
+    medianAbsEndErrorMs: median(found.map((p) => Math.abs(p.endErrorMs!))),
+  };
+}
