@@ -7,7 +7,8 @@
  * Each car is, at every instant, in one sector of one lap; that sector's
  * time over the car's reference for it (median of its clean laps) says how
  * slowly it went then. Race time is cut into BIN_MS bins and each bin takes
- * the median ratio over the cars running then (pit sectors left out).
+ * the median ratio over the cars running then (pit sectors left out),
+ * counted as "more than half the cars at or above the threshold".
  * - Field-wide: the median ratio ≥ NEUTRAL_RATIO for at least MIN_PERIOD_MS
  *   (gaps under MERGE_GAP_MS joined). A safety car when it lasts
  *   SAFETY_CAR_MIN_MS or more, else a full-course yellow: under the WEC
@@ -21,7 +22,6 @@
  * Periods start and end at the bin edges: the change happened within BIN_MS.
  */
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
-import { median } from './race-index.js';
 
 export type NeutralisationKind = 'safety-car' | 'fcy' | 'slow-zone';
 
@@ -35,7 +35,7 @@ export interface InferredNeutralisation {
   durationMs: number;
   /** Slow zone: the sector (1–3) it lay in; null for field-wide periods. */
   sector: number | null;
-  /** Median lap/sector time over reference during the period (2 = twice as slow). */
+  /** Mean sector time over reference during the period (2 = twice as slow). */
   slowdown: number;
 }
 
@@ -68,21 +68,58 @@ export function inferredNeutralisationAt(periods: readonly InferredNeutralisatio
   return null;
 }
 
+/**
+ * Per bin counters instead of lists: "the median is at or above x" is "more
+ * than half the cars are at or above x", so counting the cars over each
+ * threshold is enough (and ten times cheaper than sorting each bin).
+ */
+interface Bins {
+  n: Float64Array;
+  over: Float64Array;
+  overHold: Float64Array;
+  sum: Float64Array;
+  sectorN: Float64Array[];
+  sectorOver: Float64Array[];
+  sectorOverOthers: Float64Array[];
+  sectorSum: Float64Array[];
+}
+
 function infer(timeline: RaceTimeline): InferredNeutralisation[] {
-  const bins = Math.ceil(timeline.lastEventMs / BIN_MS) + 1;
-  // Per sector and per bin, the ratios of the cars in that sector then, in thousandths (integers: median() rounds), capped at 4.
-  const all: number[][] = Array.from({ length: bins }, () => []);
-  const bySector: number[][][] = [0, 1, 2].map(() => Array.from({ length: bins }, () => []));
-  for (const car of timeline.cars.values()) addCar(car, all, bySector);
-  const field = all.map((r) => (r.length >= MIN_CARS ? median(r)! / 1000 : 1));
-  const neutral = field.map((r) => r >= NEUTRAL_RATIO);
+  const count = Math.ceil(timeline.lastEventMs / BIN_MS) + 1;
+  // One slot more than the bins: a sector ending in the last bin marks its end there.
+  const bins: Bins = {
+    n: new Float64Array(count + 1),
+    over: new Float64Array(count + 1),
+    overHold: new Float64Array(count + 1),
+    sum: new Float64Array(count + 1),
+    sectorN: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorOver: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorOverOthers: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorSum: [0, 1, 2].map(() => new Float64Array(count + 1)),
+  };
+  for (const car of timeline.cars.values()) addCar(car, bins, count);
+  for (const a of [bins.n, bins.over, bins.overHold, bins.sum, ...bins.sectorN, ...bins.sectorOver, ...bins.sectorOverOthers, ...bins.sectorSum]) {
+    for (let b = 1; b <= count; b++) a[b]! += a[b - 1]!;
+  }
+  const enough = (b: number) => bins.n[b]! >= MIN_CARS;
+  const neutral: boolean[] = new Array(count);
+  for (let b = 0; b < count; b++) neutral[b] = enough(b) && 2 * bins.over[b]! > bins.n[b]!;
+  const hold = (b: number) => enough(b) && 2 * bins.overHold[b]! > bins.n[b]!;
   // Hysteresis: extend each neutral run both ways while the median stays at or above the hold ratio.
-  for (let b = 1; b < bins; b++) if (!neutral[b] && neutral[b - 1] && field[b]! >= NEUTRAL_HOLD_RATIO) neutral[b] = true;
-  for (let b = bins - 2; b >= 0; b--) if (!neutral[b] && neutral[b + 1] && field[b]! >= NEUTRAL_HOLD_RATIO) neutral[b] = true;
+  for (let b = 1; b < count; b++) if (!neutral[b] && neutral[b - 1] && hold(b)) neutral[b] = true;
+  for (let b = count - 2; b >= 0; b--) if (!neutral[b] && neutral[b + 1] && hold(b)) neutral[b] = true;
+  const meanOver = (sum: Float64Array, n: Float64Array, from: number, to: number) => {
+    let total = 0;
+    let cars = 0;
+    for (let b = from; b < to; b++) {
+      total += sum[b]!;
+      cars += n[b]!;
+    }
+    return cars === 0 ? 1 : Math.round((total / cars) * 100) / 100;
+  };
   const periods: InferredNeutralisation[] = [];
   for (const [from, to] of runs(neutral)) {
     const durationMs = (to - from) * BIN_MS;
-    const slowdown = median(field.slice(from, to).map((r) => Math.round(r * 1000)))! / 1000;
     periods.push({
       kind: durationMs >= SAFETY_CAR_MIN_MS ? 'safety-car' : 'fcy',
       inferred: true,
@@ -90,14 +127,17 @@ function infer(timeline: RaceTimeline): InferredNeutralisation[] {
       endMs: to * BIN_MS,
       durationMs,
       sector: null,
-      slowdown: Math.round(slowdown * 100) / 100,
+      slowdown: meanOver(bins.sum, bins.n, from, to),
     });
   }
-  const sectorMedian = bySector.map((s) => s.map((r) => (r.length >= MIN_CARS ? median(r)! / 1000 : 1)));
+  const sectorEnough = (k: number, b: number) => bins.sectorN[k]![b]! >= MIN_CARS;
   for (let k = 0; k < 3; k++) {
-    const zone = sectorMedian[k]!.map(
-      (r, b) => !neutral[b] && r >= SLOW_ZONE_RATIO && sectorMedian.every((other, j) => j === k || other[b]! < SLOW_ZONE_OTHERS),
-    );
+    const zone: boolean[] = new Array(count);
+    const othersCalm = (j: number, b: number) => j === k || !sectorEnough(j, b) || 2 * bins.sectorOverOthers[j]![b]! <= bins.sectorN[j]![b]!;
+    for (let b = 0; b < count; b++) {
+      zone[b] =
+        !neutral[b] && sectorEnough(k, b) && 2 * bins.sectorOver[k]![b]! > bins.sectorN[k]![b]! && othersCalm(0, b) && othersCalm(1, b) && othersCalm(2, b);
+    }
     for (const [from, to] of runs(zone)) {
       periods.push({
         kind: 'slow-zone',
@@ -106,7 +146,7 @@ function infer(timeline: RaceTimeline): InferredNeutralisation[] {
         endMs: to * BIN_MS,
         durationMs: (to - from) * BIN_MS,
         sector: k + 1,
-        slowdown: Math.round(median(sectorMedian[k]!.slice(from, to).map((r) => Math.round(r * 1000)))! / 10) / 100,
+        slowdown: meanOver(bins.sectorSum[k]!, bins.sectorN[k]!, from, to),
       });
     }
   }
@@ -133,16 +173,10 @@ function runs(flags: readonly boolean[]): Array<[number, number]> {
   return found.filter(([from, to]) => (to - from) * BIN_MS >= MIN_PERIOD_MS);
 }
 
-function addCar(car: CarTimeline, all: number[][], bySector: number[][][]): void {
+function addCar(car: CarTimeline, bins: Bins, count: number): void {
   const laps = car.laps;
-  // Reference per sector: median over clean laps (not lap 1, no pit lane either side, within 7% of the best).
-  const plain = laps.filter((l, i) => i > 0 && !l.inPit && l.pitLaneMs === null);
-  if (plain.length < 5) return;
-  let best = Infinity;
-  for (const l of plain) best = Math.min(best, l.lapMs);
-  const clean = plain.filter((l) => l.lapMs < best * 1.07);
-  if (clean.length < 5) return;
-  const ref = [0, 1, 2].map((k) => median(clean.flatMap((l) => (l.sectorsMs[k] ? [l.sectorsMs[k]!] : []))));
+  const ref = sectorReferences(laps);
+  if (ref === null) return;
   for (let i = 1; i < laps.length; i++) {
     const lap = laps[i]!;
     let t = lap.crossingMs - lap.lapMs;
@@ -151,17 +185,61 @@ function addCar(car: CarTimeline, all: number[][], bySector: number[][][]): void
       if (sectorMs === null || sectorMs === undefined) break;
       const from = t;
       t += sectorMs;
-      const refMs = ref[k];
+      const refMs = ref[k]!;
       // The pit lane lies in the in-lap's S3 and the out-lap's S1.
-      if (refMs === null || refMs === undefined || (k === 2 && lap.inPit) || (k === 0 && lap.pitLaneMs !== null)) continue;
+      if (refMs === 0 || (k === 2 && lap.inPit) || (k === 0 && lap.pitLaneMs !== null)) continue;
       if (sectorMs > 20 * refMs) continue; // a stop on track or a red flag: not a measure of pace
-      const ratio = Math.round(Math.min(4, sectorMs / refMs) * 1000);
+      const ratio = Math.min(4, sectorMs / refMs);
+      const over = ratio >= NEUTRAL_RATIO ? 1 : 0;
+      const overHold = ratio >= NEUTRAL_HOLD_RATIO ? 1 : 0;
+      const overZone = ratio >= SLOW_ZONE_RATIO ? 1 : 0;
+      const overOthers = ratio >= SLOW_ZONE_OTHERS ? 1 : 0;
+      // Difference arrays: +1 where the sector's bins begin, −1 after they end (prefix sums in `infer`).
       const first = Math.ceil(from / BIN_MS);
-      const last = Math.floor(t / BIN_MS);
-      for (let b = first; b <= last && b < all.length; b++) {
-        all[b]!.push(ratio);
-        bySector[k]![b]!.push(ratio);
-      }
+      const end = Math.min(Math.floor(t / BIN_MS), count - 1) + 1;
+      if (first >= end) continue;
+      add(bins, k, first, 1, ratio, over, overHold, overZone, overOthers);
+      add(bins, k, end, -1, ratio, over, overHold, overZone, overOthers);
     }
   }
+}
+
+function add(bins: Bins, k: number, b: number, sign: 1 | -1, ratio: number, over: number, overHold: number, overZone: number, overOthers: number): void {
+  bins.n[b]! += sign;
+  bins.over[b]! += sign * over;
+  bins.overHold[b]! += sign * overHold;
+  bins.sum[b]! += sign * ratio;
+  bins.sectorN[k]![b]! += sign;
+  bins.sectorOver[k]![b]! += sign * overZone;
+  bins.sectorOverOthers[k]![b]! += sign * overOthers;
+  bins.sectorSum[k]![b]! += sign * ratio;
+}
+
+/**
+ * The car's reference time per sector (ms; 0 where unknown): the median over
+ * its clean laps (not lap 1, no pit lane either side, within 7% of its best).
+ * Null with fewer than 5 clean laps.
+ */
+function sectorReferences(laps: CarTimeline['laps']): Float64Array | null {
+  let best = Infinity;
+  for (let i = 1; i < laps.length; i++) {
+    const l = laps[i]!;
+    if (!l.inPit && l.pitLaneMs === null && l.lapMs < best) best = l.lapMs;
+  }
+  const limit = best * 1.07;
+  const ref = new Float64Array(3);
+  const values = new Float64Array(laps.length);
+  for (let k = 0; k < 3; k++) {
+    let n = 0;
+    for (let i = 1; i < laps.length; i++) {
+      const l = laps[i]!;
+      const sectorMs = l.sectorsMs[k];
+      if (l.inPit || l.pitLaneMs !== null || l.lapMs >= limit || sectorMs === null || sectorMs === undefined) continue;
+      values[n++] = sectorMs;
+    }
+    if (n < 5) return null;
+    const sorted = values.subarray(0, n).sort();
+    ref[k] = sorted[n >> 1]!;
+  }
+  return ref;
 }
