@@ -27,6 +27,7 @@ export function benchNeutralisations(dataDir: string) {
   const summary = (c: NeutralisationCheck) => ({
     recall: round(c.recall, 3),
     precision: round(c.precision, 3),
+    precisionOutsideRunUp: round(c.precisionOutsideRunUp, 3),
     safetyCar: `${c.safetyCarPeriodsFound}/${c.safetyCarPeriods}`,
     periodsFound: `${c.periods.filter((p) => p.found).length}/${c.periods.length}`,
     medianAbsStartErrorS: c.medianAbsStartErrorMs === null ? null : round(c.medianAbsStartErrorMs / 1000, 1),
@@ -37,7 +38,7 @@ export function benchNeutralisations(dataDir: string) {
   const heldOut = HELD_OUT_RACES.map(race);
   const pooled = (rs: typeof tuning) => {
     const p = poolChecks(rs.map((r) => r.check));
-    return { ...p, recall: round(p.recall, 3), precision: round(p.precision, 3) };
+    return { ...p, recall: round(p.recall, 3), precision: round(p.precision, 3), precisionOutsideRunUp: round(p.precisionOutsideRunUp, 3) };
   };
   return {
     tuning: tuning.map((r) => ({ file: r.file, ...summary(r.check), importFoldMs: r.importFoldMs, inferAndCheckMs: r.inferAndCheckMs })),

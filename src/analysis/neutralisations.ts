@@ -9,8 +9,10 @@
  * slowly it went then. Race time is cut into BIN_MS bins and each bin takes
  * the median ratio over the cars running then (pit sectors left out),
  * counted as "more than half the cars at or above the threshold".
- * - Field-wide: the median ratio ≥ NEUTRAL_RATIO for at least MIN_PERIOD_MS
- *   (gaps under MERGE_GAP_MS joined). A safety car when it lasts
+ * - Field-wide: the median ratio ≥ NEUTRAL_RATIO, and each sector's median
+ *   too (Le Mans' slow zones raise one sector; a neutralisation all), then
+ *   held while the field's median stays ≥ NEUTRAL_HOLD_RATIO; at least
+ *   MIN_PERIOD_MS (gaps under MERGE_GAP_MS joined). A safety car when it lasts
  *   SAFETY_CAR_MIN_MS or more, else a full-course yellow: under the WEC
  *   rules both slow the whole field, and an FCY is the short one (a safety
  *   car takes laps to gather the field and release it).
@@ -79,6 +81,8 @@ interface Bins {
   overHold: Float64Array;
   sum: Float64Array;
   sectorN: Float64Array[];
+  sectorNeutral: Float64Array[];
+  sectorHold: Float64Array[];
   sectorOver: Float64Array[];
   sectorOverOthers: Float64Array[];
   sectorSum: Float64Array[];
@@ -93,17 +97,22 @@ function infer(timeline: RaceTimeline): InferredNeutralisation[] {
     overHold: new Float64Array(count + 1),
     sum: new Float64Array(count + 1),
     sectorN: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorNeutral: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorHold: [0, 1, 2].map(() => new Float64Array(count + 1)),
     sectorOver: [0, 1, 2].map(() => new Float64Array(count + 1)),
     sectorOverOthers: [0, 1, 2].map(() => new Float64Array(count + 1)),
     sectorSum: [0, 1, 2].map(() => new Float64Array(count + 1)),
   };
   for (const car of timeline.cars.values()) addCar(car, bins, count);
-  for (const a of [bins.n, bins.over, bins.overHold, bins.sum, ...bins.sectorN, ...bins.sectorOver, ...bins.sectorOverOthers, ...bins.sectorSum]) {
+  for (const a of [bins.n, bins.over, bins.overHold, bins.sum, ...bins.sectorN, ...bins.sectorNeutral, ...bins.sectorHold, ...bins.sectorOver, ...bins.sectorOverOthers, ...bins.sectorSum]) {
     for (let b = 1; b <= count; b++) a[b]! += a[b - 1]!;
   }
   const enough = (b: number) => bins.n[b]! >= MIN_CARS;
+  // To start: the whole field's median over the threshold, and each sector's too (a slow zone raises one sector only).
+  const everySector = (counts: Float64Array[], b: number) =>
+    counts.every((c, k) => bins.sectorN[k]![b]! < MIN_CARS || 2 * c[b]! > bins.sectorN[k]![b]!);
   const neutral: boolean[] = new Array(count);
-  for (let b = 0; b < count; b++) neutral[b] = enough(b) && 2 * bins.over[b]! > bins.n[b]!;
+  for (let b = 0; b < count; b++) neutral[b] = enough(b) && 2 * bins.over[b]! > bins.n[b]! && everySector(bins.sectorNeutral, b);
   const hold = (b: number) => enough(b) && 2 * bins.overHold[b]! > bins.n[b]!;
   // Hysteresis: extend each neutral run both ways while the median stays at or above the hold ratio.
   for (let b = 1; b < count; b++) if (!neutral[b] && neutral[b - 1] && hold(b)) neutral[b] = true;
@@ -210,6 +219,8 @@ function add(bins: Bins, k: number, b: number, sign: 1 | -1, ratio: number, over
   bins.overHold[b]! += sign * overHold;
   bins.sum[b]! += sign * ratio;
   bins.sectorN[k]![b]! += sign;
+  bins.sectorNeutral[k]![b]! += sign * over;
+  bins.sectorHold[k]![b]! += sign * overHold;
   bins.sectorOver[k]![b]! += sign * overZone;
   bins.sectorOverOthers[k]![b]! += sign * overOthers;
   bins.sectorSum[k]![b]! += sign * ratio;
