@@ -15,7 +15,8 @@
 import type { FlagState, LapEvent } from '../model/events.js';
 import { SECOND } from '../model/time.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
-import { flagStateAt, instant, median, pitPartsOf, pitPartsOfLap, raceIndex } from './race-index.js';
+import { flagStateAt, instant, median, pitPartsOf, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
+import { inferredNeutralisationAt } from './neutralisations.js';
 import type { PitBasis } from '../model/pit.js';
 import { rosterOf, type DriverRef, type Roster } from './roster.js';
 import type { AnalysisOptions } from './options.js';
@@ -61,8 +62,13 @@ export interface PitStop {
   /** Who left the pits; null while in the pits. */
   driverOut: DriverRef | null;
   driverChange: boolean | null;
-  /** Course state when the car came in (the pit exit closes under a safety car at Le Mans). */
+  /**
+   * Course state when the car came in (the pit exit closes under a safety car
+   * at Le Mans). For a file without flags: a safety car or FCY inferred from
+   * sector times (neutralisations.ts), else 'unknown'; `flagAtEntryInferred` says so.
+   */
   flagAtEntry: FlagState;
+  flagAtEntryInferred: boolean;
   /** The car's usual pit lane time at `at` (see above); null when too few stops to say. */
   usualPitLaneMs: number | null;
   usualFrom: 'car' | 'class' | null;
@@ -118,7 +124,7 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
       driverIn,
       driverOut,
       driverChange: driverOut === null ? null : driverOut.number !== driverIn.number,
-      flagAtEntry: flagStateAt(index, lap.crossingMs),
+      ...flagAtEntry(index, lap.crossingMs),
       usualPitLaneMs: null,
       usualFrom: null,
       lostMs: null,
@@ -126,6 +132,13 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
     });
   }
   return stops;
+}
+
+/** The flag as the car came in (at the in-lap's crossing of the line in the pit lane). */
+function flagAtEntry(index: RaceIndex, entryMs: number): { flagAtEntry: FlagState; flagAtEntryInferred: boolean } {
+  if (index.hasFlags) return { flagAtEntry: flagStateAt(index, entryMs), flagAtEntryInferred: false };
+  const neutral = inferredNeutralisationAt(index.inferred(), entryMs);
+  return neutral === null ? { flagAtEntry: 'unknown', flagAtEntryInferred: false } : { flagAtEntry: neutral.kind === 'safety-car' ? 'safety-car' : 'fcy', flagAtEntryInferred: true };
 }
 
 /** Every car's stops up to `at`, each judged against the car's usual stop. */

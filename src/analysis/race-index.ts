@@ -11,6 +11,7 @@
 import type { Flag, FlagState, LapEvent } from '../model/events.js';
 import { compareCarNumbers } from '../engine/standings.js';
 import { upperBound, type CarTimeline, type RaceTimeline } from '../engine/timeline.js';
+import { inferNeutralisations, type InferredNeutralisation } from './neutralisations.js';
 import { boxSide, pitBasis, pitTimeBeforeLine, type PitBasis, type PitLane } from '../model/pit.js';
 
 /** The first car to complete each lap, overall or in one class. */
@@ -41,6 +42,8 @@ export interface RaceIndex {
   readonly crossingOf: Map<CarTimeline, Int32Array>;
   /** The circuit's measured pit lane (session event), or null: stops are then estimated from lap times. */
   readonly pitLane: PitLane | null;
+  /** Neutralisations inferred from sector times (neutralisations.ts), for files without flags; memoised. */
+  readonly inferred: () => InferredNeutralisation[];
 }
 
 const cache = new WeakMap<RaceTimeline, { eventCount: number; lastEventMs: number; index: RaceIndex }>();
@@ -138,6 +141,7 @@ function buildIndex(timeline: RaceTimeline): RaceIndex {
     pitParts: new Map(),
     crossingOf,
     pitLane: timeline.session?.pitLane ?? null,
+    inferred: () => inferNeutralisations(timeline),
   };
 }
 
@@ -265,6 +269,18 @@ export function isGreenLap(index: RaceIndex, lap: LapEvent): boolean | null {
   const after = upperBound(index.flagTimes, lap.crossingMs);
   if (before === 0) return false; // started before any flag was shown: not known to be green
   return before === after && index.flagValues[before - 1] === 'green';
+}
+
+/**
+ * For files without flags: a lap that overlaps no inferred safety car or
+ * FCY (slow zones slow one sector only and are ignored here).
+ */
+export function isInferredGreenLap(index: RaceIndex, lap: LapEvent): boolean {
+  const start = lapStartMs(lap);
+  for (const p of index.inferred()) {
+    if (p.kind !== 'slow-zone' && p.startMs < lap.crossingMs && p.endMs > start) return false;
+  }
+  return true;
 }
 
 export function median(values: readonly number[]): number | null {

@@ -6,17 +6,18 @@
  *
  * Pace is the median of the stint's clean laps: not the first lap of the
  * race, not an in- or out-lap, and — when the file has flags — only laps run
- * entirely under green. Without flags every other lap counts, and the record
- * says so (`paceBasis: 'flags-unknown'`).
+ * entirely under green. Without flags, laps that overlap no neutralisation
+ * inferred from sector times (neutralisations.ts), and the record says so
+ * (`basis: 'inferred-green-laps'`).
  */
 import type { LapEvent } from '../model/events.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
-import { instant, isGreenLap, isOutLap, lapDriveMs, lapStartMs, median, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
+import { instant, isGreenLap, isInferredGreenLap, isOutLap, lapDriveMs, lapStartMs, median, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
 import { rosterOf, type DriverRef, type Roster } from './roster.js';
 
 export interface StintPace {
-  basis: 'green-laps' | 'flags-unknown';
+  basis: 'green-laps' | 'inferred-green-laps';
   /** Laps the pace is measured on. */
   laps: number;
   medianLapMs: number | null;
@@ -97,13 +98,13 @@ function paceOf(car: CarTimeline, first: number, last: number, index: RaceIndex)
   for (let i = first; i <= last; i++) {
     const lap = car.laps[i]!;
     if (i === 0 || lap.lap === 1 || lap.inPit || isOutLap(car, i)) continue;
-    const green = isGreenLap(index, lap);
-    if (green === false) continue;
+    const green = isGreenLap(index, lap) ?? isInferredGreenLap(index, lap);
+    if (!green) continue;
     clean.push(lap.lapMs);
   }
   const sum = clean.reduce((a, b) => a + b, 0);
   return {
-    basis: index.hasFlags ? 'green-laps' : 'flags-unknown',
+    basis: index.hasFlags ? 'green-laps' : 'inferred-green-laps',
     laps: clean.length,
     medianLapMs: median(clean),
     meanLapMs: clean.length === 0 ? null : Math.round(sum / clean.length),

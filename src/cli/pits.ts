@@ -34,7 +34,15 @@ export function registerPits(program: Command): void {
       { header: 'Entry before line', value: (s) => (s.pitEntryMs === null ? '' : formatLapTime(s.inMs - s.pitEntryMs)), align: 'right' },
       { header: 'Exit after line', value: (s) => (s.outMs === null ? '' : formatLapTime(s.outMs - s.inMs)), align: 'right' },
       { header: 'Driver', value: (s) => driverText(s), maxWidth: 44 },
-      ...(anyFlag ? [{ header: 'Flag', value: (s: PitStop) => (s.flagAtEntry === 'green' || s.flagAtEntry === 'unknown' ? '' : s.flagAtEntry) }] : []),
+      ...(anyFlag
+        ? [
+            {
+              header: 'Flag',
+              value: (s: PitStop) =>
+                s.flagAtEntry === 'green' || s.flagAtEntry === 'unknown' ? '' : s.flagAtEntryInferred ? `${s.flagAtEntry}?` : s.flagAtEntry,
+            },
+          ]
+        : []),
       { header: 'Note', value: note },
     ];
     const lines = [`${input.title} — pit stops${hour === null ? '' : ` in hour ${hour.number}`}`, ''];
@@ -48,6 +56,7 @@ export function registerPits(program: Command): void {
     const basis = new Set(stops.map((s) => s.basis));
     if (basis.has('circuit-profile')) lines.push('', `Entry/exit: placed with the circuit's measured pit lane (rules/circuits/${timeline.session?.pitLane?.circuit ?? '?'}.json).`);
     if (basis.has('estimated')) lines.push('', 'Entry/exit: estimated (no measured pit lane for this car/circuit): the stop is shared between in-lap and out-lap by how far each ran over the best lap.');
+    if (stops.some((s) => s.flagAtEntryInferred)) lines.push('', 'Flag with "?": inferred from sector times (the file has no flags), not shown by race control.');
     if (unmarked.length > 0) {
       lines.push('', 'Pit lane time on laps no in-lap announced (not counted as stops):');
       lines.push(

@@ -330,7 +330,7 @@ function StintsTable({ stints }: { stints: CarStint[] }) {
               <td class="r">{formatRaceTime(s.startMs)}</td>
               <td class="r">{formatDuration(s.endMs - s.startMs)}</td>
               <td class="r">{Number.isFinite(s.bestLapMs) ? formatLapTime(s.bestLapMs) : ''}</td>
-              <td class="r" title={s.pace.basis === 'green-laps' ? 'median of green-flag laps' : 'median lap (flags unknown)'}>
+              <td class="r" title={s.pace.basis === 'green-laps' ? 'median of green-flag laps' : 'median of laps outside inferred safety car/FCY (no flags in the file)'}>
                 {s.pace.medianLapMs === null ? '' : formatLapTime(s.pace.medianLapMs)}
               </td>
             </tr>
