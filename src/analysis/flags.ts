@@ -74,9 +74,9 @@ export function flagPeriods(timeline: RaceTimeline, options: Pick<AnalysisOption
   return { known: true, periods };
 }
 
-/** Inferred periods as known at `at`: started by then, cut at `at` while ongoing. */
+/** Inferred periods as known at `at` (from the laps completed by then), cut at `at` while ongoing. */
 export function inferredUpTo(timeline: RaceTimeline, at: number): InferredNeutralisation[] {
-  return inferNeutralisations(timeline)
+  return inferNeutralisations(timeline, at)
     .filter((p) => p.startMs <= at)
     .map((p) => (p.endMs <= at ? p : { ...p, endMs: at, durationMs: at - p.startMs }));
 }

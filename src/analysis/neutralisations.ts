@@ -53,14 +53,28 @@ export const SLOW_ZONE_OTHERS = 1.06;
 /** Fewer cars than this running in a bin: too few to say anything. */
 const MIN_CARS = 5;
 
-const cache = new WeakMap<RaceTimeline, { eventCount: number; lastEventMs: number; periods: InferredNeutralisation[] }>();
+const cache = new WeakMap<RaceTimeline, { eventCount: number; lastEventMs: number; byAt: Map<number, InferredNeutralisation[]> }>();
+/** Instants kept per timeline (hour facts ask for each hour's end in turn). */
+const CACHED_INSTANTS = 4;
 
-/** Inferred periods over the whole data (memoised per timeline); callers cut them at their `at`. */
-export function inferNeutralisations(timeline: RaceTimeline): InferredNeutralisation[] {
-  const hit = cache.get(timeline);
-  if (hit !== undefined && hit.eventCount === timeline.eventCount && hit.lastEventMs === timeline.lastEventMs) return hit.periods;
-  const periods = infer(timeline);
-  cache.set(timeline, { eventCount: timeline.eventCount, lastEventMs: timeline.lastEventMs, periods });
+/**
+ * Inferred periods from the laps completed by `at` only (memoised per
+ * timeline and instant): what an observer could have said then, so time
+ * travel and hour facts never use later laps (the cars' reference sector
+ * times too come from the laps known then). Default: all the data.
+ */
+export function inferNeutralisations(timeline: RaceTimeline, at: number = timeline.lastEventMs): InferredNeutralisation[] {
+  const upTo = Math.min(at, timeline.lastEventMs);
+  let hit = cache.get(timeline);
+  if (hit === undefined || hit.eventCount !== timeline.eventCount || hit.lastEventMs !== timeline.lastEventMs) {
+    hit = { eventCount: timeline.eventCount, lastEventMs: timeline.lastEventMs, byAt: new Map() };
+    cache.set(timeline, hit);
+  }
+  const known = hit.byAt.get(upTo);
+  if (known !== undefined) return known;
+  const periods = infer(timeline, upTo);
+  if (hit.byAt.size >= CACHED_INSTANTS) hit.byAt.delete(hit.byAt.keys().next().value!);
+  hit.byAt.set(upTo, periods);
   return periods;
 }
 
@@ -88,8 +102,8 @@ interface Bins {
   sectorSum: Float64Array[];
 }
 
-function infer(timeline: RaceTimeline): InferredNeutralisation[] {
-  const count = Math.ceil(timeline.lastEventMs / BIN_MS) + 1;
+function infer(timeline: RaceTimeline, at: number): InferredNeutralisation[] {
+  const count = Math.ceil(at / BIN_MS) + 1;
   // One slot more than the bins: a sector ending in the last bin marks its end there.
   const bins: Bins = {
     n: new Float64Array(count + 1),
@@ -103,7 +117,7 @@ function infer(timeline: RaceTimeline): InferredNeutralisation[] {
     sectorOverOthers: [0, 1, 2].map(() => new Float64Array(count + 1)),
     sectorSum: [0, 1, 2].map(() => new Float64Array(count + 1)),
   };
-  for (const car of timeline.cars.values()) addCar(car, bins, count);
+  for (const car of timeline.cars.values()) addCar(car, car.indexAt(at), bins, count);
   for (const a of [bins.n, bins.over, bins.overHold, bins.sum, ...bins.sectorN, ...bins.sectorNeutral, ...bins.sectorHold, ...bins.sectorOver, ...bins.sectorOverOthers, ...bins.sectorSum]) {
     for (let b = 1; b <= count; b++) a[b]! += a[b - 1]!;
   }
@@ -182,11 +196,12 @@ function runs(flags: readonly boolean[]): Array<[number, number]> {
   return found.filter(([from, to]) => (to - from) * BIN_MS >= MIN_PERIOD_MS);
 }
 
-function addCar(car: CarTimeline, bins: Bins, count: number): void {
+/** The car's first n laps (those completed by the instant inferred for). */
+function addCar(car: CarTimeline, n: number, bins: Bins, count: number): void {
   const laps = car.laps;
-  const ref = sectorReferences(laps);
+  const ref = sectorReferences(laps, n);
   if (ref === null) return;
-  for (let i = 1; i < laps.length; i++) {
+  for (let i = 1; i < n; i++) {
     const lap = laps[i]!;
     let t = lap.crossingMs - lap.lapMs;
     for (let k = 0; k < 3; k++) {
@@ -228,29 +243,29 @@ function add(bins: Bins, k: number, b: number, sign: 1 | -1, ratio: number, over
 
 /**
  * The car's reference time per sector (ms; 0 where unknown): the median over
- * its clean laps (not lap 1, no pit lane either side, within 7% of its best).
+ * its first n laps' clean ones (not lap 1, no pit lane either side, within 7% of its best).
  * Null with fewer than 5 clean laps.
  */
-function sectorReferences(laps: CarTimeline['laps']): Float64Array | null {
+function sectorReferences(laps: CarTimeline['laps'], n: number): Float64Array | null {
   let best = Infinity;
-  for (let i = 1; i < laps.length; i++) {
+  for (let i = 1; i < n; i++) {
     const l = laps[i]!;
     if (!l.inPit && l.pitLaneMs === null && l.lapMs < best) best = l.lapMs;
   }
   const limit = best * 1.07;
   const ref = new Float64Array(3);
-  const values = new Float64Array(laps.length);
+  const values = new Float64Array(n);
   for (let k = 0; k < 3; k++) {
-    let n = 0;
-    for (let i = 1; i < laps.length; i++) {
+    let count = 0;
+    for (let i = 1; i < n; i++) {
       const l = laps[i]!;
       const sectorMs = l.sectorsMs[k];
       if (l.inPit || l.pitLaneMs !== null || l.lapMs >= limit || sectorMs === null || sectorMs === undefined) continue;
-      values[n++] = sectorMs;
+      values[count++] = sectorMs;
     }
-    if (n < 5) return null;
-    const sorted = values.subarray(0, n).sort();
-    ref[k] = sorted[n >> 1]!;
+    if (count < 5) return null;
+    const sorted = values.subarray(0, count).sort();
+    ref[k] = sorted[count >> 1]!;
   }
   return ref;
 }

@@ -71,7 +71,12 @@ export interface PitStop {
   flagAtEntryInferred: boolean;
   /** The car's usual pit lane time at `at` (see above); null when too few stops to say. */
   usualPitLaneMs: number | null;
-  usualFrom: 'car' | 'class' | null;
+  /**
+   * 'safety-car': the stop began under a safety car (race control's or
+   * inferred), when the pit exit may be closed, so it is judged against the
+   * median of its class's stops under a safety car instead.
+   */
+  usualFrom: 'car' | 'class' | 'safety-car' | null;
   /** Pit lane time minus the usual, when both are known (negative for a quick stop). */
   lostMs: number | null;
   /** Far longer than usual (still in the pits counts once it already is). */
@@ -124,7 +129,7 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
       driverIn,
       driverOut,
       driverChange: driverOut === null ? null : driverOut.number !== driverIn.number,
-      ...flagAtEntry(index, lap.crossingMs),
+      ...flagAtEntry(index, lap.crossingMs, at),
       usualPitLaneMs: null,
       usualFrom: null,
       lostMs: null,
@@ -135,9 +140,9 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
 }
 
 /** The flag as the car came in (at the in-lap's crossing of the line in the pit lane). */
-function flagAtEntry(index: RaceIndex, entryMs: number): { flagAtEntry: FlagState; flagAtEntryInferred: boolean } {
+function flagAtEntry(index: RaceIndex, entryMs: number, at: number): { flagAtEntry: FlagState; flagAtEntryInferred: boolean } {
   if (index.hasFlags) return { flagAtEntry: flagStateAt(index, entryMs), flagAtEntryInferred: false };
-  const neutral = inferredNeutralisationAt(index.inferred(), entryMs);
+  const neutral = inferredNeutralisationAt(index.inferred(at), entryMs);
   return neutral === null ? { flagAtEntry: 'unknown', flagAtEntryInferred: false } : { flagAtEntry: neutral.kind === 'safety-car' ? 'safety-car' : 'fcy', flagAtEntryInferred: true };
 }
 
@@ -158,6 +163,20 @@ export function pitStops(timeline: RaceTimeline, options: AnalysisOptions = {}):
   }
   const classUsual = new Map<string, number | null>();
   for (const [cls, times] of classTimes) classUsual.set(cls, times.length >= MIN_OWN_STOPS ? median(times) : null);
+  const underSafetyCar = (s: PitStop) => s.flagAtEntry === 'safety-car';
+  const safetyCarTimes = new Map<string, number[]>();
+  for (const stops of byCar.values()) {
+    for (const s of stops) {
+      if (s.pitLaneMs === null || !underSafetyCar(s)) continue;
+      let list = safetyCarTimes.get(s.class);
+      if (list === undefined) safetyCarTimes.set(s.class, (list = []));
+      list.push(s.pitLaneMs);
+    }
+  }
+  const safetyCarUsual = (cls: string) => {
+    const times = safetyCarTimes.get(cls) ?? [];
+    return times.length >= MIN_OWN_STOPS ? median(times) : null;
+  };
 
   const wanted = options.cars === undefined ? null : new Set(options.cars);
   const result: PitStop[] = [];
@@ -166,7 +185,10 @@ export function pitStops(timeline: RaceTimeline, options: AnalysisOptions = {}):
     const own = stops.flatMap((s) => (s.pitLaneMs === null ? [] : [s.pitLaneMs]));
     const usual = own.length >= MIN_OWN_STOPS ? median(own) : (classUsual.get(stops[0]?.class ?? '') ?? null);
     const from = own.length >= MIN_OWN_STOPS ? 'car' : usual === null ? null : 'class';
-    for (const s of stops) result.push(judgeStop(s, usual, from));
+    for (const s of stops) {
+      const underSc = underSafetyCar(s) ? safetyCarUsual(s.class) : null;
+      result.push(underSc === null ? judgeStop(s, usual, from) : judgeStop(s, Math.max(underSc, usual ?? 0), 'safety-car'));
+    }
   }
   return result;
 }

@@ -43,7 +43,7 @@ export interface RaceIndex {
   /** The circuit's measured pit lane (session event), or null: stops are then estimated from lap times. */
   readonly pitLane: PitLane | null;
   /** Neutralisations inferred from sector times (neutralisations.ts), for files without flags; memoised. */
-  readonly inferred: () => InferredNeutralisation[];
+  readonly inferred: (at: number) => InferredNeutralisation[];
 }
 
 const cache = new WeakMap<RaceTimeline, { eventCount: number; lastEventMs: number; index: RaceIndex }>();
@@ -141,7 +141,7 @@ function buildIndex(timeline: RaceTimeline): RaceIndex {
     pitParts: new Map(),
     crossingOf,
     pitLane: timeline.session?.pitLane ?? null,
-    inferred: () => inferNeutralisations(timeline),
+    inferred: (at: number) => inferNeutralisations(timeline, at),
   };
 }
 
@@ -272,12 +272,13 @@ export function isGreenLap(index: RaceIndex, lap: LapEvent): boolean | null {
 }
 
 /**
- * For files without flags: a lap that overlaps no inferred safety car or
- * FCY (slow zones slow one sector only and are ignored here).
+ * For files without flags: a lap that overlaps no safety car or FCY
+ * inferred from the laps known at `at` (slow zones slow one sector only and
+ * are ignored here).
  */
-export function isInferredGreenLap(index: RaceIndex, lap: LapEvent): boolean {
+export function isInferredGreenLap(index: RaceIndex, lap: LapEvent, at: number): boolean {
   const start = lapStartMs(lap);
-  for (const p of index.inferred()) {
+  for (const p of index.inferred(at)) {
     if (p.kind !== 'slow-zone' && p.startMs < lap.crossingMs && p.endMs > start) return false;
   }
   return true;

@@ -93,12 +93,12 @@ function driverStintRanges(car: CarTimeline, n: number): Array<[number, number]>
   return ranges;
 }
 
-function paceOf(car: CarTimeline, first: number, last: number, index: RaceIndex): StintPace {
+function paceOf(car: CarTimeline, first: number, last: number, index: RaceIndex, at: number): StintPace {
   const clean: number[] = [];
   for (let i = first; i <= last; i++) {
     const lap = car.laps[i]!;
     if (i === 0 || lap.lap === 1 || lap.inPit || isOutLap(car, i)) continue;
-    const green = isGreenLap(index, lap) ?? isInferredGreenLap(index, lap);
+    const green = isGreenLap(index, lap) ?? isInferredGreenLap(index, lap, at);
     if (!green) continue;
     clean.push(lap.lapMs);
   }
@@ -111,7 +111,7 @@ function paceOf(car: CarTimeline, first: number, last: number, index: RaceIndex)
   };
 }
 
-function common(car: CarTimeline, first: number, last: number, number: number, open: boolean, index: RaceIndex, n: number): StintCommon {
+function common(car: CarTimeline, first: number, last: number, number: number, open: boolean, index: RaceIndex, n: number, at: number): StintCommon {
   const firstLap = car.laps[first]!;
   const count = last - first + 1;
   // One pass, one sort: stints are computed for every car at every instant asked.
@@ -135,7 +135,7 @@ function common(car: CarTimeline, first: number, last: number, number: number, o
     driveMs,
     bestLapMs: lapTimes[0]!,
     medianLapMs: count % 2 === 1 ? lapTimes[mid]! : Math.round((lapTimes[mid - 1]! + lapTimes[mid]!) / 2),
-    pace: paceOf(car, first, last, index),
+    pace: paceOf(car, first, last, index, at),
     open,
   };
 }
@@ -155,7 +155,7 @@ export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index:
     }
     return {
       kind: 'car',
-      ...common(car, first, last, k + 1, isStillRunning(car, n, last), index, n),
+      ...common(car, first, last, k + 1, isStillRunning(car, n, last), index, n, at),
       drivers,
       endsWithStop: car.laps[last]!.inPit,
     };
@@ -168,7 +168,7 @@ export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index:
     return {
       kind: 'driver',
       // After an in-lap the same driver may yet go out again: open until someone else drives.
-      ...common(car, first, last, k + 1, last === n - 1, index, n),
+      ...common(car, first, last, k + 1, last === n - 1, index, n, at),
       driver: roster.driver(car.number, lap.driverNumber, lap.driverName),
       carStints: spanned,
       stopsWithin,

@@ -48,10 +48,13 @@ export function registerPits(program: Command): void {
     const lines = [`${input.title} — pit stops${hour === null ? '' : ` in hour ${hour.number}`}`, ''];
     lines.push(stops.length === 0 ? '(no pit stops)' : renderTable(stops, columns));
     for (const car of [...new Set(stops.map((s) => s.car))]) {
-      const s = stops.find((x) => x.car === car)!;
+      const s = stops.find((x) => x.car === car && x.usualFrom !== 'safety-car') ?? stops.find((x) => x.car === car)!;
       if (s.usualPitLaneMs === null) continue;
       const basis = s.usualFrom === 'car' ? `median of #${car}'s own stops` : `median of its class (too few stops of its own)`;
       lines.push('', `#${car}: usual stop ${formatLapTime(s.usualPitLaneMs)} (${basis}); LONG = at least ${formatDuration(Math.max(45_000, s.usualPitLaneMs / 2))} longer`);
+    }
+    if (stops.some((s) => s.usualFrom === 'safety-car')) {
+      lines.push('', 'Stops begun under a safety car are judged against the median of their class\'s stops under a safety car (the pit exit may be closed).');
     }
     const basis = new Set(stops.map((s) => s.basis));
     if (basis.has('circuit-profile')) lines.push('', `Entry/exit: placed with the circuit's measured pit lane (rules/circuits/${timeline.session?.pitLane?.circuit ?? '?'}.json).`);
