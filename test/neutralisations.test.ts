@@ -14,6 +14,7 @@ import { inferNeutralisations } from '../src/analysis/neutralisations.js';
 import { checkNeutralisations, HELD_OUT_RACES, poolChecks, TUNING_RACES } from '../src/analysis/neutralisation-check.js';
 import { flagPeriods } from '../src/analysis/flags.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
+import { readFlags } from '../src/web/car/car-data.js';
 import { entry, lap, realData, realFile, repoRoot, session } from './helpers.js';
 
 const run = promisify(execFile);
@@ -83,6 +84,21 @@ describe('inferred neutralisations on made-up laps', () => {
     assert.ok(p!.startMs < 3_200_000 && p!.endMs <= 3_500_000, 'found by then, and it ends no later than the data');
     const later = inferNeutralisations(timeline).find((q) => q.kind !== 'slow-zone')!;
     assert.ok(later.endMs > 4_000_000, 'with all the laps it runs on');
+  });
+});
+
+describe('the car page reads inferred periods as marked spans', () => {
+  it('safety car and FCY kept and marked inferred; slow zones left out; none → null', () => {
+    const json = {
+      known: false,
+      flag: 'unknown',
+      inferred: [
+        { kind: 'fcy', inferred: true, startMs: 10, endMs: 20 },
+        { kind: 'slow-zone', inferred: true, startMs: 30, endMs: 40, sector: 2 },
+      ],
+    };
+    assert.deepEqual(readFlags(json), [{ flag: 'fcy', startMs: 10, endMs: 20, inferred: true }]);
+    assert.equal(readFlags({ known: false, flag: 'unknown', inferred: [] }), null);
   });
 });
 

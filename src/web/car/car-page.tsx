@@ -58,6 +58,7 @@ export default function CarPage({ screen, route }: PageProps) {
               {flags !== null ? (
                 <>
                   <span class="key sc" /> safety car <span class="key fcy" /> full course yellow <span class="key red" /> red flag
+                  {flags.some((f) => f.inferred) ? <span class="muted"> · probable, inferred from lap times (no flags in this feed)</span> : null}
                 </>
               ) : (
                 <span class="muted"> · flags are not in this timing feed</span>
