@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { benchAnalysis } from './analysis.js';
+import { benchNeutralisations } from './neutralisations.js';
 import { benchEngine } from './engine.js';
 import { benchReports } from './reports.js';
 import { peakRssMb } from './stats.js';
@@ -27,6 +28,9 @@ const reports = benchReports(file);
 const memory = JSON.parse(
   execFileSync(process.execPath, [fileURLToPath(new URL('./probe-memory.js', import.meta.url)), file], { encoding: 'utf8' }),
 ) as { peakRssMb: number; nodeBaselineRssMb: number };
+// Inferred neutralisations against FLAG_AT_FL (needs ../shared/data/real; null without it).
+const realData = resolve(process.env.SARTHE_REAL_DATA ?? resolve(process.cwd(), '..', 'shared', 'data', 'real'));
+const neutralisations = existsSync(realData) ? benchNeutralisations(realData) : null;
 const result = {
   ...engine,
   analysisMs: analysis.analysisMs,
@@ -35,6 +39,8 @@ const result = {
   hourFactsMs: analysis.hourFactsMs,
   hourFactsHours: analysis.hours,
   ...reports,
+  neutralisationsTuning: neutralisations?.tuningPooled ?? null,
+  neutralisationsHeldOut: neutralisations?.heldOutPooled ?? null,
   peakRssMb: memory.peakRssMb,
   nodeBaselineRssMb: memory.nodeBaselineRssMb,
   benchProcessPeakRssMb: peakRssMb(),

@@ -21,12 +21,12 @@ describe('analysis commands on Le Mans 2019', realData(), () => {
     const { stdout } = await sarthe('pits', file, '--car', '8');
     const lines = stdout.split('\n');
     assert.match(lines[0]!, /Le Mans 24 Hours 2019/);
-    assert.ok(lines.some((l) => /^\s*Stop\s+In lap\s+Race time\s+Time of day\s+Pit lane\s+Driver/.test(l)), 'header row');
+    assert.ok(lines.some((l) => /^\s*Stop\s+In lap\s+Race time\s+Time of day\s+Pit lane\s+Entry before line\s+Exit after line\s+Driver/.test(l)), 'header row');
     const rows = lines.filter((l) => /^\s+\d+\s+\d+\s+\d+:\d\d:\d\d/.test(l));
     assert.equal(rows.length, 34);
     const long = rows.filter((l) => l.includes('LONG'));
     assert.equal(long.length, 1);
-    assert.match(long[0]!, /^\s+8\s+86\s+5:06:20\s+20:06:39\s+2:44\.852\s+Fernando Alonso → Kazuki Nakajima\s+LONG: lost 1m40s$/);
+    assert.match(long[0]!, /^\s+8\s+86\s+5:06:20\s+20:06:39\s+2:44\.852\s+8\.968\s+2:35\.884\s+Fernando Alonso → Kazuki Nakajima\s+LONG: lost 1m40s$/);
     assert.match(stdout, /usual stop 1:05\.136 \(median of #8's own stops\)/);
   });
 

@@ -97,7 +97,7 @@ describe('pit stops on a made-up race', () => {
     // Pace leaves out lap 1, in-laps and out-laps: 8 clean laps in stint 2 (12–19).
     assert.equal(car!.carStints[1]!.pace.laps, 8);
     assert.equal(car!.carStints[1]!.pace.medianLapMs, 100_000);
-    assert.equal(car!.carStints[1]!.pace.basis, 'flags-unknown');
+    assert.equal(car!.carStints[1]!.pace.basis, 'inferred-green-laps');
     assert.equal(car!.carStints[4]!.open, true);
   });
 });

@@ -100,12 +100,15 @@ describe('flag periods on Le Mans 2024', realData(), () => {
   });
 });
 
-describe('files without flags say unknown, never green', realData(), () => {
+describe('files without flags say unknown, never green, and carry inferred neutralisations', realData(), () => {
   it('Le Mans 2019', async () => {
     const timeline = foldEvents((await importAnalysisFiles([realFile('lemans-2019-race-analysis.csv')])).events);
-    assert.deepEqual(flagPeriods(timeline), { known: false, flag: 'unknown' });
+    const control = flagPeriods(timeline);
+    assert.equal(control.known, false);
+    assert.ok(!control.known && control.flag === 'unknown');
+    assert.ok(control.inferred.length > 0 && control.inferred.every((p) => p.inferred === true));
     const s = stints(timeline, { cars: ['8'] })[0]!;
-    assert.ok(s.carStints.every((x) => x.pace.basis === 'flags-unknown'));
+    assert.ok(s.carStints.every((x) => x.pace.basis === 'inferred-green-laps'));
   });
 });
 

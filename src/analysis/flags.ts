@@ -4,12 +4,14 @@
  * crossing that shows its flag and ends at the first crossing that shows
  * another; the true change happened between that crossing and the one
  * before it, which each record also gives. Files without flags say
- * "unknown": nothing is derived that the data does not show.
+ * "unknown" for race control's flags, and carry the neutralisations read
+ * from lap and sector times (neutralisations.ts), each `inferred: true`.
  */
 import type { Flag } from '../model/events.js';
 import type { RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { crossingsUpTo, instant, raceIndex } from './race-index.js';
+import { inferNeutralisations, type InferredNeutralisation } from './neutralisations.js';
 
 export interface FlagPeriod {
   flag: Flag;
@@ -29,12 +31,14 @@ export interface FlagPeriod {
   lastLeaderLap: number | null;
 }
 
-export type RaceControl = { known: false; flag: 'unknown' } | { known: true; periods: FlagPeriod[] };
+export type RaceControl =
+  | { known: false; flag: 'unknown'; /** Read from lap and sector times up to `at` (an ongoing one ends at `at`); not race control's word. */ inferred: InferredNeutralisation[] }
+  | { known: true; periods: FlagPeriod[] };
 
 export function flagPeriods(timeline: RaceTimeline, options: Pick<AnalysisOptions, 'at'> = {}): RaceControl {
   const index = raceIndex(timeline);
-  if (!index.hasFlags) return { known: false, flag: 'unknown' };
   const at = instant(timeline, options.at);
+  if (!index.hasFlags) return { known: false, flag: 'unknown', inferred: inferredUpTo(timeline, at) };
   const periods: FlagPeriod[] = [];
   const changes = index.flagTimes.length;
   for (let i = 0; i < changes; i++) {
@@ -68,4 +72,11 @@ export function flagPeriods(timeline: RaceTimeline, options: Pick<AnalysisOption
     });
   }
   return { known: true, periods };
+}
+
+/** Inferred periods as known at `at` (from the laps completed by then), cut at `at` while ongoing. */
+export function inferredUpTo(timeline: RaceTimeline, at: number): InferredNeutralisation[] {
+  return inferNeutralisations(timeline, at)
+    .filter((p) => p.startMs <= at)
+    .map((p) => (p.endMs <= at ? p : { ...p, endMs: at, durationMs: at - p.startMs }));
 }

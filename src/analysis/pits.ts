@@ -15,7 +15,9 @@
 import type { FlagState, LapEvent } from '../model/events.js';
 import { SECOND } from '../model/time.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
-import { flagStateAt, instant, median, pitPartsOfLap, raceIndex } from './race-index.js';
+import { flagStateAt, instant, median, pitPartsOf, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
+import { inferredNeutralisationAt } from './neutralisations.js';
+import type { PitBasis } from '../model/pit.js';
 import { rosterOf, type DriverRef, type Roster } from './roster.js';
 import type { AnalysisOptions } from './options.js';
 
@@ -44,6 +46,8 @@ export interface PitStop {
    */
   pitEntryMs: number | null;
   outMs: number | null;
+  /** How entry and exit were placed: from the circuit profile's measured pit lane, or estimated from lap times (model/pit.ts). */
+  basis: PitBasis;
   /**
    * When the data first showed the car had left: the source's pit exit event,
    * else the out-lap's crossing. Fixed once known, unlike the estimate above,
@@ -58,11 +62,21 @@ export interface PitStop {
   /** Who left the pits; null while in the pits. */
   driverOut: DriverRef | null;
   driverChange: boolean | null;
-  /** Course state when the car came in (the pit exit closes under a safety car at Le Mans). */
+  /**
+   * Course state when the car came in (the pit exit closes under a safety car
+   * at Le Mans). For a file without flags: a safety car or FCY inferred from
+   * sector times (neutralisations.ts), else 'unknown'; `flagAtEntryInferred` says so.
+   */
   flagAtEntry: FlagState;
+  flagAtEntryInferred: boolean;
   /** The car's usual pit lane time at `at` (see above); null when too few stops to say. */
   usualPitLaneMs: number | null;
-  usualFrom: 'car' | 'class' | null;
+  /**
+   * 'safety-car': the stop began under a safety car (race control's or
+   * inferred), when the pit exit may be closed, so it is judged against the
+   * median of its class's stops under a safety car instead.
+   */
+  usualFrom: 'car' | 'class' | 'safety-car' | null;
   /** Pit lane time minus the usual, when both are known (negative for a quick stop). */
   lostMs: number | null;
   /** Far longer than usual (still in the pits counts once it already is). */
@@ -108,13 +122,14 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
       inTimeOfDayMs: lap.timeOfDayMs,
       pitEntryMs: outLap === undefined ? null : lap.crossingMs - pitPartsOfLap(index, car, i, n)[1],
       outMs: outLap !== undefined ? lap.crossingMs + pitPartsOfLap(index, car, i + 1, n)[0] : (exit?.atMs ?? null),
+      basis: pitPartsOf(index, car).basis,
       exitKnownMs: exit?.atMs ?? outLap?.crossingMs ?? null,
       pitLaneMs,
       elapsedMs: pitLaneMs ?? Math.max(0, at - lap.crossingMs),
       driverIn,
       driverOut,
       driverChange: driverOut === null ? null : driverOut.number !== driverIn.number,
-      flagAtEntry: flagStateAt(index, lap.crossingMs),
+      ...flagAtEntry(index, lap.crossingMs, at),
       usualPitLaneMs: null,
       usualFrom: null,
       lostMs: null,
@@ -122,6 +137,13 @@ export function carPitStops(car: CarTimeline, at: number, roster: Roster, timeli
     });
   }
   return stops;
+}
+
+/** The flag as the car came in (at the in-lap's crossing of the line in the pit lane). */
+function flagAtEntry(index: RaceIndex, entryMs: number, at: number): { flagAtEntry: FlagState; flagAtEntryInferred: boolean } {
+  if (index.hasFlags) return { flagAtEntry: flagStateAt(index, entryMs), flagAtEntryInferred: false };
+  const neutral = inferredNeutralisationAt(index.inferred(at), entryMs);
+  return neutral === null ? { flagAtEntry: 'unknown', flagAtEntryInferred: false } : { flagAtEntry: neutral.kind === 'safety-car' ? 'safety-car' : 'fcy', flagAtEntryInferred: true };
 }
 
 /** Every car's stops up to `at`, each judged against the car's usual stop. */
@@ -141,6 +163,20 @@ export function pitStops(timeline: RaceTimeline, options: AnalysisOptions = {}):
   }
   const classUsual = new Map<string, number | null>();
   for (const [cls, times] of classTimes) classUsual.set(cls, times.length >= MIN_OWN_STOPS ? median(times) : null);
+  const underSafetyCar = (s: PitStop) => s.flagAtEntry === 'safety-car';
+  const safetyCarTimes = new Map<string, number[]>();
+  for (const stops of byCar.values()) {
+    for (const s of stops) {
+      if (s.pitLaneMs === null || !underSafetyCar(s)) continue;
+      let list = safetyCarTimes.get(s.class);
+      if (list === undefined) safetyCarTimes.set(s.class, (list = []));
+      list.push(s.pitLaneMs);
+    }
+  }
+  const safetyCarUsual = (cls: string) => {
+    const times = safetyCarTimes.get(cls) ?? [];
+    return times.length >= MIN_OWN_STOPS ? median(times) : null;
+  };
 
   const wanted = options.cars === undefined ? null : new Set(options.cars);
   const result: PitStop[] = [];
@@ -149,7 +185,10 @@ export function pitStops(timeline: RaceTimeline, options: AnalysisOptions = {}):
     const own = stops.flatMap((s) => (s.pitLaneMs === null ? [] : [s.pitLaneMs]));
     const usual = own.length >= MIN_OWN_STOPS ? median(own) : (classUsual.get(stops[0]?.class ?? '') ?? null);
     const from = own.length >= MIN_OWN_STOPS ? 'car' : usual === null ? null : 'class';
-    for (const s of stops) result.push(judgeStop(s, usual, from));
+    for (const s of stops) {
+      const underSc = underSafetyCar(s) ? safetyCarUsual(s.class) : null;
+      result.push(underSc === null ? judgeStop(s, usual, from) : judgeStop(s, Math.max(underSc, usual ?? 0), 'safety-car'));
+    }
   }
   return result;
 }

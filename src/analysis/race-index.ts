@@ -11,7 +11,8 @@
 import type { Flag, FlagState, LapEvent } from '../model/events.js';
 import { compareCarNumbers } from '../engine/standings.js';
 import { upperBound, type CarTimeline, type RaceTimeline } from '../engine/timeline.js';
-import { pitTimeBeforeLine } from '../model/pit.js';
+import { inferNeutralisations, type InferredNeutralisation } from './neutralisations.js';
+import { boxSide, pitBasis, pitTimeBeforeLine, type PitBasis, type PitLane } from '../model/pit.js';
 
 /** The first car to complete each lap, overall or in one class. */
 export interface LapLeaders {
@@ -39,6 +40,10 @@ export interface RaceIndex {
   readonly pitParts: Map<CarTimeline, PitParts>;
   /** Per car, the crossing index k of each of its laps (car.laps[i] ↔ crossing k). */
   readonly crossingOf: Map<CarTimeline, Int32Array>;
+  /** The circuit's measured pit lane (session event), or null: stops are then estimated from lap times. */
+  readonly pitLane: PitLane | null;
+  /** Neutralisations inferred from sector times (neutralisations.ts), for files without flags; memoised. */
+  readonly inferred: (at: number) => InferredNeutralisation[];
 }
 
 const cache = new WeakMap<RaceTimeline, { eventCount: number; lastEventMs: number; index: RaceIndex }>();
@@ -135,6 +140,8 @@ function buildIndex(timeline: RaceTimeline): RaceIndex {
     hasFlags: timeline.hasFlags,
     pitParts: new Map(),
     crossingOf,
+    pitLane: timeline.session?.pitLane ?? null,
+    inferred: (at: number) => inferNeutralisations(timeline, at),
   };
 }
 
@@ -182,10 +189,11 @@ export function lapStartMs(lap: LapEvent): number {
  * Pit lane time falling within lap i, as [at its start, at its end], with n
  * laps known. Al Kamel records a stop's pit lane time (PIT_TIME) on the
  * out-lap, but the line is crossed somewhere in the pit lane: at Le Mans
- * before the boxes (the stop lies in the out-lap), at Imola or Daytona after
- * them (the stop, even a 35-minute repair, lies in the in-lap). So the time is
- * split between in-lap and out-lap in proportion to how much each exceeded
- * the car's best lap so far, never more than either lap. Until the out-lap is
+ * before the boxes (the stop lies in the out-lap), at Imola or Daytona among
+ * them (for a car boxed before the line, even a 35-minute repair lies in the
+ * in-lap). The circuit profile places it (model/pit.ts); without one it is
+ * split in proportion to how much each lap exceeded the car's best lap so
+ * far, never more than either lap. Until the out-lap is
  * completed the in-lap keeps its whole time: the stop's length is not known.
  * Pit lane time on a lap no in-lap announced (a pit lane start, a red-flag
  * hold) lies wholly in that lap.
@@ -197,13 +205,15 @@ export function pitPartsOfLap(index: RaceIndex, car: CarTimeline, i: number, n: 
 
 export function pitPartsOf(index: RaceIndex, car: CarTimeline): PitParts {
   let parts = index.pitParts.get(car);
-  if (parts === undefined) index.pitParts.set(car, (parts = pitParts(car)));
+  if (parts === undefined) index.pitParts.set(car, (parts = pitParts(car, index.pitLane)));
   return parts;
 }
 
 export interface PitParts {
   head: number[];
   tail: number[];
+  /** How the stops were placed (model/pit.ts). */
+  basis: PitBasis;
 }
 
 /**
@@ -212,8 +222,10 @@ export interface PitParts {
  * one stop and the in-lap of the next (a car back in at once), so each
  * stop's share is bounded by what the laps still hold.
  */
-function pitParts(car: CarTimeline): PitParts {
+function pitParts(car: CarTimeline, pitLane: PitLane | null): PitParts {
   const laps = car.laps;
+  const side = boxSide(pitLane, laps);
+  const placement = { pitLane, side };
   const head: number[] = new Array(laps.length).fill(0);
   const tail: number[] = new Array(laps.length).fill(0);
   for (let i = 0; i < laps.length; i++) {
@@ -223,10 +235,10 @@ function pitParts(car: CarTimeline): PitParts {
     const next = laps[i + 1];
     if (!lap.inPit || next === undefined || next.pitLaneMs === null) continue;
     const pit = next.pitLaneMs;
-    tail[i] = pitTimeBeforeLine(pit, lap.lapMs, next.lapMs, car.bestLapUpTo[i + 1]!, lap.lapMs - head[i]!);
+    tail[i] = pitTimeBeforeLine(pit, lap.lapMs, next.lapMs, car.bestLapUpTo[i + 1]!, lap.lapMs - head[i]!, placement);
     head[i + 1] = Math.min(pit - tail[i]!, next.lapMs);
   }
-  return { head, tail };
+  return { head, tail, basis: pitBasis(pitLane, side) };
 }
 
 /**
@@ -257,6 +269,19 @@ export function isGreenLap(index: RaceIndex, lap: LapEvent): boolean | null {
   const after = upperBound(index.flagTimes, lap.crossingMs);
   if (before === 0) return false; // started before any flag was shown: not known to be green
   return before === after && index.flagValues[before - 1] === 'green';
+}
+
+/**
+ * For files without flags: a lap that overlaps no safety car or FCY
+ * inferred from the laps known at `at` (slow zones slow one sector only and
+ * are ignored here).
+ */
+export function isInferredGreenLap(index: RaceIndex, lap: LapEvent, at: number): boolean {
+  const start = lapStartMs(lap);
+  for (const p of index.inferred(at)) {
+    if (p.kind !== 'slow-zone' && p.startMs < lap.crossingMs && p.endMs > start) return false;
+  }
+  return true;
 }
 
 export function median(values: readonly number[]): number | null {

@@ -6,18 +6,19 @@
  *
  * Pace is the median of the stint's clean laps: not the first lap of the
  * race, not an in- or out-lap, and — when the file has flags — only laps run
- * entirely under green. Without flags every other lap counts, and the record
- * says so (`paceBasis: 'flags-unknown'`).
+ * entirely under green. Without flags, laps that overlap no neutralisation
+ * inferred from sector times (neutralisations.ts), and the record says so
+ * (`basis: 'inferred-green-laps'`).
  */
 import type { LapEvent } from '../model/events.js';
 import { countedLaps } from '../engine/finish.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
-import { instant, isGreenLap, isOutLap, lapDriveMs, lapStartMs, median, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
+import { instant, isGreenLap, isInferredGreenLap, isOutLap, lapDriveMs, lapStartMs, median, pitPartsOfLap, raceIndex, type RaceIndex } from './race-index.js';
 import { rosterOf, type DriverRef, type Roster } from './roster.js';
 
 export interface StintPace {
-  basis: 'green-laps' | 'flags-unknown';
+  basis: 'green-laps' | 'inferred-green-laps';
   /** Laps the pace is measured on. */
   laps: number;
   medianLapMs: number | null;
@@ -93,25 +94,25 @@ function driverStintRanges(car: CarTimeline, n: number): Array<[number, number]>
   return ranges;
 }
 
-function paceOf(car: CarTimeline, first: number, last: number, index: RaceIndex): StintPace {
+function paceOf(car: CarTimeline, first: number, last: number, index: RaceIndex, at: number): StintPace {
   const clean: number[] = [];
   for (let i = first; i <= last; i++) {
     const lap = car.laps[i]!;
     if (i === 0 || lap.lap === 1 || lap.inPit || isOutLap(car, i)) continue;
-    const green = isGreenLap(index, lap);
-    if (green === false) continue;
+    const green = isGreenLap(index, lap) ?? isInferredGreenLap(index, lap, at);
+    if (!green) continue;
     clean.push(lap.lapMs);
   }
   const sum = clean.reduce((a, b) => a + b, 0);
   return {
-    basis: index.hasFlags ? 'green-laps' : 'flags-unknown',
+    basis: index.hasFlags ? 'green-laps' : 'inferred-green-laps',
     laps: clean.length,
     medianLapMs: median(clean),
     meanLapMs: clean.length === 0 ? null : Math.round(sum / clean.length),
   };
 }
 
-function common(car: CarTimeline, first: number, last: number, number: number, open: boolean, index: RaceIndex, n: number): StintCommon {
+function common(car: CarTimeline, first: number, last: number, number: number, open: boolean, index: RaceIndex, n: number, at: number): StintCommon {
   const firstLap = car.laps[first]!;
   const count = last - first + 1;
   // One pass, one sort: stints are computed for every car at every instant asked.
@@ -135,7 +136,7 @@ function common(car: CarTimeline, first: number, last: number, number: number, o
     driveMs,
     bestLapMs: lapTimes[0]!,
     medianLapMs: count % 2 === 1 ? lapTimes[mid]! : Math.round((lapTimes[mid - 1]! + lapTimes[mid]!) / 2),
-    pace: paceOf(car, first, last, index),
+    pace: paceOf(car, first, last, index, at),
     open,
   };
 }
@@ -156,7 +157,7 @@ export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index:
     }
     return {
       kind: 'car',
-      ...common(car, first, last, k + 1, !finished && isStillRunning(car, n, last), index, n),
+      ...common(car, first, last, k + 1, !finished && isStillRunning(car, n, last), index, n, at),
       drivers,
       endsWithStop: car.laps[last]!.inPit,
     };
@@ -169,7 +170,7 @@ export function stintsOfCar(car: CarTimeline, at: number, roster: Roster, index:
     return {
       kind: 'driver',
       // After an in-lap the same driver may yet go out again: open until someone else drives.
-      ...common(car, first, last, k + 1, !finished && last === n - 1, index, n),
+      ...common(car, first, last, k + 1, !finished && last === n - 1, index, n, at),
       driver: roster.driver(car.number, lap.driverNumber, lap.driverName),
       carStints: spanned,
       stopsWithin,

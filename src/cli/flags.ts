@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { formatDuration, formatRaceTime } from '../model/time.js';
 import { flagPeriods, type FlagPeriod } from '../analysis/flags.js';
+import type { InferredNeutralisation } from '../analysis/neutralisations.js';
 import { withAnalysisOptions, loadAnalysisInput, printJson, type AnalysisCliOptions } from './analysis-options.js';
 import { renderTable } from './table.js';
 
@@ -24,7 +25,23 @@ export function registerFlags(program: Command): void {
     }
     const lines = [`${input.title} — race control`, ''];
     if (!control.known) {
-      lines.push('Flags: unknown (this file has no FLAG_AT_FL column, so no course state can be derived).');
+      const inferred = control.inferred.filter((p) => hour === null || (p.startMs <= hour.toMs && p.endMs > hour.fromMs));
+      lines.push('Flags: unknown (this file has no FLAG_AT_FL column). Neutralisations inferred from lap and sector times, not shown by race control:', '');
+      const kindText = (p: InferredNeutralisation) =>
+        p.kind === 'safety-car' ? 'probable safety car' : p.kind === 'fcy' ? 'probable full-course yellow' : `probable slow zone (sector ${p.sector})`;
+      lines.push(
+        inferred.length === 0
+          ? '(none inferred)'
+          : renderTable(inferred, [
+              { header: 'Inferred', value: kindText },
+              { header: 'Start', value: (p) => formatRaceTime(p.startMs, true), align: 'right' },
+              { header: 'End', value: (p) => formatRaceTime(p.endMs, true), align: 'right' },
+              { header: 'Duration', value: (p) => formatDuration(p.durationMs), align: 'right' },
+              { header: 'Slowdown', value: (p) => `×${p.slowdown.toFixed(2)}`, align: 'right' },
+            ]),
+        '',
+        'Inferred: the field (or one sector) ran far slower than its reference laps; start/end within 10 s. A safety car is told from an FCY by length (12 min or more) only.',
+      );
     } else {
       const neutralised = periods.filter((p) => p.flag !== 'green');
       lines.push(

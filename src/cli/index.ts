@@ -8,6 +8,7 @@ import { registerPits } from './pits.js';
 import { registerStints } from './stints.js';
 import { registerDrivers } from './drivers.js';
 import { registerFlags } from './flags.js';
+import { registerPitLane } from './pit-lane.js';
 import { registerHistory } from './history.js';
 import { registerFacts } from './facts.js';
 import { registerReport } from './report.js';
@@ -37,6 +38,7 @@ registerPits(program);
 registerStints(program);
 registerDrivers(program);
 registerFlags(program);
+registerPitLane(program);
 registerHistory(program);
 registerFacts(program);
 // Race coverage (src/report): hour-by-hour reports.

@@ -31,18 +31,35 @@ export function registerPits(program: Command): void {
       { header: 'Race time', value: (s) => formatRaceTime(s.inMs), align: 'right' },
       { header: 'Time of day', value: (s) => (s.inTimeOfDayMs === null ? '' : formatTimeOfDay(s.inTimeOfDayMs)) },
       { header: 'Pit lane', value: (s) => (s.pitLaneMs === null ? `${formatLapTime(s.elapsedMs)}…` : formatLapTime(s.pitLaneMs)), align: 'right' },
+      { header: 'Entry before line', value: (s) => (s.pitEntryMs === null ? '' : formatLapTime(s.inMs - s.pitEntryMs)), align: 'right' },
+      { header: 'Exit after line', value: (s) => (s.outMs === null ? '' : formatLapTime(s.outMs - s.inMs)), align: 'right' },
       { header: 'Driver', value: (s) => driverText(s), maxWidth: 44 },
-      ...(anyFlag ? [{ header: 'Flag', value: (s: PitStop) => (s.flagAtEntry === 'green' || s.flagAtEntry === 'unknown' ? '' : s.flagAtEntry) }] : []),
+      ...(anyFlag
+        ? [
+            {
+              header: 'Flag',
+              value: (s: PitStop) =>
+                s.flagAtEntry === 'green' || s.flagAtEntry === 'unknown' ? '' : s.flagAtEntryInferred ? `${s.flagAtEntry}?` : s.flagAtEntry,
+            },
+          ]
+        : []),
       { header: 'Note', value: note },
     ];
     const lines = [`${input.title} — pit stops${hour === null ? '' : ` in hour ${hour.number}`}`, ''];
     lines.push(stops.length === 0 ? '(no pit stops)' : renderTable(stops, columns));
     for (const car of [...new Set(stops.map((s) => s.car))]) {
-      const s = stops.find((x) => x.car === car)!;
+      const s = stops.find((x) => x.car === car && x.usualFrom !== 'safety-car') ?? stops.find((x) => x.car === car)!;
       if (s.usualPitLaneMs === null) continue;
       const basis = s.usualFrom === 'car' ? `median of #${car}'s own stops` : `median of its class (too few stops of its own)`;
       lines.push('', `#${car}: usual stop ${formatLapTime(s.usualPitLaneMs)} (${basis}); LONG = at least ${formatDuration(Math.max(45_000, s.usualPitLaneMs / 2))} longer`);
     }
+    if (stops.some((s) => s.usualFrom === 'safety-car')) {
+      lines.push('', 'Stops begun under a safety car are judged against the median of their class\'s stops under a safety car (the pit exit may be closed).');
+    }
+    const basis = new Set(stops.map((s) => s.basis));
+    if (basis.has('circuit-profile')) lines.push('', `Entry/exit: placed with the circuit's measured pit lane (rules/circuits/${timeline.session?.pitLane?.circuit ?? '?'}.json).`);
+    if (basis.has('estimated')) lines.push('', 'Entry/exit: estimated (no measured pit lane for this car/circuit): the stop is shared between in-lap and out-lap by how far each ran over the best lap.');
+    if (stops.some((s) => s.flagAtEntryInferred)) lines.push('', 'Flag with "?": inferred from sector times (the file has no flags), not shown by race control.');
     if (unmarked.length > 0) {
       lines.push('', 'Pit lane time on laps no in-lap announced (not counted as stops):');
       lines.push(

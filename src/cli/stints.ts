@@ -37,7 +37,7 @@ export function registerStints(program: Command): void {
     ];
     const lines: string[] = [`${input.title} — stints`];
     for (const car of result) {
-      const basis = car.carStints[0]?.pace.basis === 'flags-unknown' ? 'median of laps other than lap 1 and in/out-laps (flags unknown)' : 'median of green-flag laps, in/out-laps excluded';
+      const basis = car.carStints[0]?.pace.basis === 'inferred-green-laps' ? 'median of laps other than lap 1 and in/out-laps, outside safety car/FCY periods inferred from sector times (the file has no flags)' : 'median of green-flag laps, in/out-laps excluded';
       lines.push('', `#${car.car} — car stints (pace: ${basis})`);
       lines.push(
         renderTable(car.carStints, [

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { MAX_RACE_TIME_MS } from './time.js';
+import { PitLaneSchema } from './pit.js';
 
 export { MAX_RACE_HOURS, MAX_RACE_TIME_MS } from './time.js';
 /** Highest lap number: a 168-hour race of 6-second laps stays far below it. */
@@ -57,6 +58,8 @@ export const SessionEventSchema = z.strictObject({
    * before live feeds (Al Kamel race files) only knew races.
    */
   sessionType: z.enum(['race', 'practice', 'qualifying', 'test']).optional(),
+  /** The circuit's measured pit lane (model/pit.ts), when a profile is known; absent: stops are estimated. */
+  pitLane: PitLaneSchema.optional(),
 });
 export type SessionEvent = z.infer<typeof SessionEventSchema>;
 export type SessionType = NonNullable<SessionEvent['sessionType']>;

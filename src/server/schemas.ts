@@ -133,7 +133,7 @@ const stintCommon = {
   driveMs: ms,
   bestLapMs: ms,
   medianLapMs: ms,
-  pace: z.looseObject({ basis: z.enum(['green-laps', 'flags-unknown']), laps: z.number().int(), medianLapMs: msOrNull, meanLapMs: msOrNull }),
+  pace: z.looseObject({ basis: z.enum(['green-laps', 'inferred-green-laps']), laps: z.number().int(), medianLapMs: msOrNull, meanLapMs: msOrNull }),
   open: z.boolean(),
 };
 const carStints = z.looseObject({

@@ -13,7 +13,8 @@
 import type { z } from 'zod';
 import type { Driver, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../../model/events.js';
 import { compareEvents, EntryEventSchema, LapEventSchema, MAX_KPH, MAX_LAP, MAX_RACE_TIME_MS } from '../../model/events.js';
-import { pitTimeBeforeLine } from '../../model/pit.js';
+import { boxSide, pitTimeBeforeLine, type PitLane } from '../../model/pit.js';
+import { pitLaneOfRace } from '../circuits.js';
 import { formatLapTime, formatTimeOfDay, HOUR, parseClockMs, parseClockRange } from '../../model/time.js';
 
 /** One problem in an input file, located precisely enough to open it and look. */
@@ -541,13 +542,14 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
     throw new ImportError([...problems, ...state.warnings].sort((a, b) => a.line - b.line));
   }
 
-  const events: TimingEvent[] = [sessionEvent(file, zeroTimeOfDayMs, state.finishCrossingMs, cars)];
+  const session = sessionEvent(file, zeroTimeOfDayMs, state.finishCrossingMs, cars);
+  const events: TimingEvent[] = [session];
   for (const car of cars.values()) {
     car.entry.drivers = [...car.drivers.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([n, name]): Driver => ({ number: n, name }));
     events.push(car.entry);
-    pushLapsAndPitOuts(car, events);
+    pushLapsAndPitOuts(car, events, session.pitLane ?? null);
   }
   events.sort(compareEvents);
   return { file, events, skipped: problems, warnings: state.warnings, rows, duplicateRows, cars: cars.size };
@@ -787,8 +789,9 @@ function driverNameOf(known: string | undefined, cells: LineCells, column: numbe
   return known !== undefined && cells.equals(column, known) ? known : cells.str(column);
 }
 
-function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[]): void {
+function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[], pitLane: PitLane | null): void {
   const laps = [...car.laps.values()].sort((a, b) => a.lap - b.lap);
+  const placement = { pitLane, side: boxSide(pitLane, laps) };
   let bestLapMs = Infinity;
   let previous: LapEvent | undefined;
   for (const lap of laps) {
@@ -796,11 +799,11 @@ function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[]): void {
     if (lap.pitLaneMs !== null) {
       // Al Kamel has no pit-exit row. After an in-lap, the part of the stop
       // that lies after the line puts the exit that far past the in-lap's
-      // crossing (model/pit.ts); a pit lane start or a hold with no in-lap
+      // crossing (model/pit.ts, from the circuit's profile when there is one); a pit lane start or a hold with no in-lap
       // before it lies wholly in this lap.
       const start = previous?.crossingMs ?? 0;
       const afterLine = previous?.inPit
-        ? lap.pitLaneMs - pitTimeBeforeLine(lap.pitLaneMs, previous.lapMs, lap.lapMs, bestLapMs)
+        ? lap.pitLaneMs - pitTimeBeforeLine(lap.pitLaneMs, previous.lapMs, lap.lapMs, bestLapMs, previous.lapMs, placement)
         : lap.pitLaneMs;
       const atMs = Math.min(start + afterLine, lap.crossingMs - 1);
       if (atMs > 0) {
@@ -827,12 +830,15 @@ function sessionEvent(
   finishCrossingMs: number,
   cars: Map<string, CarSoFar>,
 ): SessionEvent {
+  const name = raceNameFromFile(file);
+  const pitLane = pitLaneOfRace(name);
   return {
     type: 'session',
     // The schema's limits on a session name: no control characters, 200 at most.
-    name: raceNameFromFile(file).replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200),
+    name: name.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 200),
     zeroTimeOfDayMs: zeroTimeOfDayMs === null ? null : Math.round(zeroTimeOfDayMs),
     scheduledDurationMs: inferScheduledDuration(file, finishCrossingMs, cars),
+    ...(pitLane === null ? {} : { pitLane }),
   };
 }
 

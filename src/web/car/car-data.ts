@@ -67,14 +67,24 @@ export interface FlagSpan {
   startMs: number;
   /** null while still shown. */
   endMs: number | null;
+  /** Read from lap and sector times (the feed has no flags), not shown by race control. */
+  inferred?: boolean;
 }
 
 /**
  * GET …/flags as spans: the server's flag changes at the line
  * (`{ known, changes: [{ atMs, flag }] }`), or analysis periods
- * (`{ known, periods }`). null when the feed has no flags.
+ * (`{ known, periods }`), or, for a feed without flags, the safety cars
+ * and FCYs the analysis inferred (`{ known: false, inferred }`, marked
+ * `inferred`). null when there is nothing to show.
  */
 export function readFlags(json: unknown): FlagSpan[] | null {
+  if (isObject(json) && json.known === false && Array.isArray(json.inferred)) {
+    const spans = list<{ kind: string; startMs: number; endMs: number }>(json.inferred)
+      .filter((p) => p.kind === 'safety-car' || p.kind === 'fcy')
+      .map((p) => ({ flag: p.kind, startMs: p.startMs, endMs: p.endMs, inferred: true }));
+    return spans.length === 0 ? null : spans;
+  }
   if (!isObject(json) || json.known !== true) return null;
   if (Array.isArray(json.periods)) return list<FlagSpan>(json.periods);
   const changes = list<{ atMs: number; flag: string }>(json.changes);

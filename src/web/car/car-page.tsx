@@ -70,6 +70,7 @@ export default function CarPage({ screen, route }: PageProps) {
               {flags !== null ? (
                 <>
                   <span class="key sc" /> safety car <span class="key fcy" /> full course yellow <span class="key red" /> red flag
+                  {flags.some((f) => f.inferred) ? <span class="muted"> · probable, inferred from lap times (no flags in this feed)</span> : null}
                 </>
               ) : (
                 <span class="muted"> · flags are not in this timing feed</span>
@@ -361,7 +362,7 @@ function StintsTable({ stints }: { stints: CarStint[] }) {
               <td class="r">{formatRaceTime(s.startMs)}</td>
               <td class="r">{formatDuration(s.endMs - s.startMs)}</td>
               <td class="r">{Number.isFinite(s.bestLapMs) ? formatLapTime(s.bestLapMs) : ''}</td>
-              <td class="r" title={s.pace.basis === 'green-laps' ? 'median of green-flag laps' : 'median lap (flags unknown)'}>
+              <td class="r" title={s.pace.basis === 'green-laps' ? 'median of green-flag laps' : 'median of laps outside inferred safety car/FCY (no flags in the file)'}>
                 {s.pace.medianLapMs === null ? '' : formatLapTime(s.pace.medianLapMs)}
               </td>
             </tr>

@@ -1,0 +1,271 @@
+/**
+ * Neutralisations inferred from lap and sector times, for files without a
+ * flag column (Al Kamel before 2023). Nothing here reads `lap.flag`: the
+ * 2023+ files, whose FLAG_AT_FL is the truth, validate it by comparison
+ * (test/neutralisations.test.ts, bench/neutralisations.ts).
+ *
+ * Each car is, at every instant, in one sector of one lap; that sector's
+ * time over the car's reference for it (median of its clean laps) says how
+ * slowly it went then. Race time is cut into BIN_MS bins and each bin takes
+ * the median ratio over the cars running then (pit sectors left out),
+ * counted as "more than half the cars at or above the threshold".
+ * - Field-wide: the median ratio ≥ NEUTRAL_RATIO, and each sector's median
+ *   too (Le Mans' slow zones raise one sector; a neutralisation all), then
+ *   held while the field's median stays ≥ NEUTRAL_HOLD_RATIO; at least
+ *   MIN_PERIOD_MS (gaps under MERGE_GAP_MS joined). A safety car when it lasts
+ *   SAFETY_CAR_MIN_MS or more, else a full-course yellow: under the WEC
+ *   rules both slow the whole field, and an FCY is the short one (a safety
+ *   car takes laps to gather the field and release it).
+ * - Slow zone: outside those, one sector's median ratio ≥ SLOW_ZONE_RATIO
+ *   for at least MIN_PERIOD_MS while the other sectors stay under
+ *   SLOW_ZONE_OTHERS (a local yellow slows one part of the lap only).
+ * Thresholds were tuned on the tuning races named in bench/neutralisations.ts
+ * and judged on the others.
+ * Periods start and end at the bin edges: the change happened within BIN_MS.
+ */
+import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
+
+export type NeutralisationKind = 'safety-car' | 'fcy' | 'slow-zone';
+
+export interface InferredNeutralisation {
+  kind: NeutralisationKind;
+  /** Always true: read from lap and sector times, not shown by race control. */
+  inferred: true;
+  /** Race time (ms) the slowdown began and ended, to within BIN_MS. */
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+  /** Slow zone: the sector (1–3) it lay in; null for field-wide periods. */
+  sector: number | null;
+  /** Mean sector time over reference during the period (2 = twice as slow). */
+  slowdown: number;
+}
+
+export const BIN_MS = 10_000;
+export const NEUTRAL_RATIO = 1.3;
+/** Once neutralised, it lasts while the median stays at or above this (the field speeds up before the restart). */
+export const NEUTRAL_HOLD_RATIO = 1.2;
+export const MIN_PERIOD_MS = 60_000;
+export const MERGE_GAP_MS = 30_000;
+export const SAFETY_CAR_MIN_MS = 12 * 60_000;
+export const SLOW_ZONE_RATIO = 1.15;
+export const SLOW_ZONE_OTHERS = 1.06;
+/** Fewer cars than this running in a bin: too few to say anything. */
+const MIN_CARS = 5;
+
+const cache = new WeakMap<RaceTimeline, { eventCount: number; lastEventMs: number; byAt: Map<number, InferredNeutralisation[]> }>();
+/** Instants kept per timeline (hour facts ask for each hour's end in turn). */
+const CACHED_INSTANTS = 4;
+
+/**
+ * Inferred periods from the laps completed by `at` only (memoised per
+ * timeline and instant): what an observer could have said then, so time
+ * travel and hour facts never use later laps (the cars' reference sector
+ * times too come from the laps known then). Default: all the data.
+ */
+export function inferNeutralisations(timeline: RaceTimeline, at: number = timeline.lastEventMs): InferredNeutralisation[] {
+  const upTo = Math.min(at, timeline.lastEventMs);
+  let hit = cache.get(timeline);
+  if (hit === undefined || hit.eventCount !== timeline.eventCount || hit.lastEventMs !== timeline.lastEventMs) {
+    hit = { eventCount: timeline.eventCount, lastEventMs: timeline.lastEventMs, byAt: new Map() };
+    cache.set(timeline, hit);
+  }
+  const known = hit.byAt.get(upTo);
+  if (known !== undefined) return known;
+  const periods = infer(timeline, upTo);
+  if (hit.byAt.size >= CACHED_INSTANTS) hit.byAt.delete(hit.byAt.keys().next().value!);
+  hit.byAt.set(upTo, periods);
+  return periods;
+}
+
+/** Field-wide periods (safety car or FCY) that cover t. */
+export function inferredNeutralisationAt(periods: readonly InferredNeutralisation[], t: number): InferredNeutralisation | null {
+  for (const p of periods) if (p.kind !== 'slow-zone' && p.startMs <= t && t < p.endMs) return p;
+  return null;
+}
+
+/**
+ * Per bin counters instead of lists: "the median is at or above x" is "more
+ * than half the cars are at or above x", so counting the cars over each
+ * threshold is enough (and ten times cheaper than sorting each bin).
+ */
+interface Bins {
+  n: Float64Array;
+  over: Float64Array;
+  overHold: Float64Array;
+  sum: Float64Array;
+  sectorN: Float64Array[];
+  sectorNeutral: Float64Array[];
+  sectorHold: Float64Array[];
+  sectorOver: Float64Array[];
+  sectorOverOthers: Float64Array[];
+  sectorSum: Float64Array[];
+}
+
+function infer(timeline: RaceTimeline, at: number): InferredNeutralisation[] {
+  const count = Math.ceil(at / BIN_MS) + 1;
+  // One slot more than the bins: a sector ending in the last bin marks its end there.
+  const bins: Bins = {
+    n: new Float64Array(count + 1),
+    over: new Float64Array(count + 1),
+    overHold: new Float64Array(count + 1),
+    sum: new Float64Array(count + 1),
+    sectorN: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorNeutral: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorHold: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorOver: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorOverOthers: [0, 1, 2].map(() => new Float64Array(count + 1)),
+    sectorSum: [0, 1, 2].map(() => new Float64Array(count + 1)),
+  };
+  for (const car of timeline.cars.values()) addCar(car, car.indexAt(at), bins, count);
+  for (const a of [bins.n, bins.over, bins.overHold, bins.sum, ...bins.sectorN, ...bins.sectorNeutral, ...bins.sectorHold, ...bins.sectorOver, ...bins.sectorOverOthers, ...bins.sectorSum]) {
+    for (let b = 1; b <= count; b++) a[b]! += a[b - 1]!;
+  }
+  const enough = (b: number) => bins.n[b]! >= MIN_CARS;
+  // To start: the whole field's median over the threshold, and each sector's too (a slow zone raises one sector only).
+  const everySector = (counts: Float64Array[], b: number) =>
+    counts.every((c, k) => bins.sectorN[k]![b]! < MIN_CARS || 2 * c[b]! > bins.sectorN[k]![b]!);
+  const neutral: boolean[] = new Array(count);
+  for (let b = 0; b < count; b++) neutral[b] = enough(b) && 2 * bins.over[b]! > bins.n[b]! && everySector(bins.sectorNeutral, b);
+  const hold = (b: number) => enough(b) && 2 * bins.overHold[b]! > bins.n[b]!;
+  // Hysteresis: extend each neutral run both ways while the median stays at or above the hold ratio.
+  for (let b = 1; b < count; b++) if (!neutral[b] && neutral[b - 1] && hold(b)) neutral[b] = true;
+  for (let b = count - 2; b >= 0; b--) if (!neutral[b] && neutral[b + 1] && hold(b)) neutral[b] = true;
+  const meanOver = (sum: Float64Array, n: Float64Array, from: number, to: number) => {
+    let total = 0;
+    let cars = 0;
+    for (let b = from; b < to; b++) {
+      total += sum[b]!;
+      cars += n[b]!;
+    }
+    return cars === 0 ? 1 : Math.round((total / cars) * 100) / 100;
+  };
+  const periods: InferredNeutralisation[] = [];
+  for (const [from, to] of runs(neutral)) {
+    const durationMs = (to - from) * BIN_MS;
+    periods.push({
+      kind: durationMs >= SAFETY_CAR_MIN_MS ? 'safety-car' : 'fcy',
+      inferred: true,
+      startMs: from * BIN_MS,
+      endMs: to * BIN_MS,
+      durationMs,
+      sector: null,
+      slowdown: meanOver(bins.sum, bins.n, from, to),
+    });
+  }
+  const sectorEnough = (k: number, b: number) => bins.sectorN[k]![b]! >= MIN_CARS;
+  for (let k = 0; k < 3; k++) {
+    const zone: boolean[] = new Array(count);
+    const othersCalm = (j: number, b: number) => j === k || !sectorEnough(j, b) || 2 * bins.sectorOverOthers[j]![b]! <= bins.sectorN[j]![b]!;
+    for (let b = 0; b < count; b++) {
+      zone[b] =
+        !neutral[b] && sectorEnough(k, b) && 2 * bins.sectorOver[k]![b]! > bins.sectorN[k]![b]! && othersCalm(0, b) && othersCalm(1, b) && othersCalm(2, b);
+    }
+    for (const [from, to] of runs(zone)) {
+      periods.push({
+        kind: 'slow-zone',
+        inferred: true,
+        startMs: from * BIN_MS,
+        endMs: to * BIN_MS,
+        durationMs: (to - from) * BIN_MS,
+        sector: k + 1,
+        slowdown: meanOver(bins.sectorSum[k]!, bins.sectorN[k]!, from, to),
+      });
+    }
+  }
+  return periods.sort((a, b) => a.startMs - b.startMs);
+}
+
+/** [from, to) bin runs that are true, with gaps under MERGE_GAP_MS joined and runs under MIN_PERIOD_MS dropped. */
+function runs(flags: readonly boolean[]): Array<[number, number]> {
+  const found: Array<[number, number]> = [];
+  const gap = MERGE_GAP_MS / BIN_MS;
+  let b = 0;
+  while (b < flags.length) {
+    if (!flags[b]) {
+      b++;
+      continue;
+    }
+    let end = b;
+    while (end < flags.length && flags[end]) end++;
+    const last = found[found.length - 1];
+    if (last !== undefined && b - last[1] < gap) last[1] = end;
+    else found.push([b, end]);
+    b = end;
+  }
+  return found.filter(([from, to]) => (to - from) * BIN_MS >= MIN_PERIOD_MS);
+}
+
+/** The car's first n laps (those completed by the instant inferred for). */
+function addCar(car: CarTimeline, n: number, bins: Bins, count: number): void {
+  const laps = car.laps;
+  const ref = sectorReferences(laps, n);
+  if (ref === null) return;
+  for (let i = 1; i < n; i++) {
+    const lap = laps[i]!;
+    let t = lap.crossingMs - lap.lapMs;
+    for (let k = 0; k < 3; k++) {
+      const sectorMs = lap.sectorsMs[k];
+      if (sectorMs === null || sectorMs === undefined) break;
+      const from = t;
+      t += sectorMs;
+      const refMs = ref[k]!;
+      // The pit lane lies in the in-lap's S3 and the out-lap's S1.
+      if (refMs === 0 || (k === 2 && lap.inPit) || (k === 0 && lap.pitLaneMs !== null)) continue;
+      if (sectorMs > 20 * refMs) continue; // a stop on track or a red flag: not a measure of pace
+      const ratio = Math.min(4, sectorMs / refMs);
+      const over = ratio >= NEUTRAL_RATIO ? 1 : 0;
+      const overHold = ratio >= NEUTRAL_HOLD_RATIO ? 1 : 0;
+      const overZone = ratio >= SLOW_ZONE_RATIO ? 1 : 0;
+      const overOthers = ratio >= SLOW_ZONE_OTHERS ? 1 : 0;
+      // Difference arrays: +1 where the sector's bins begin, −1 after they end (prefix sums in `infer`).
+      const first = Math.ceil(from / BIN_MS);
+      const end = Math.min(Math.floor(t / BIN_MS), count - 1) + 1;
+      if (first >= end) continue;
+      add(bins, k, first, 1, ratio, over, overHold, overZone, overOthers);
+      add(bins, k, end, -1, ratio, over, overHold, overZone, overOthers);
+    }
+  }
+}
+
+function add(bins: Bins, k: number, b: number, sign: 1 | -1, ratio: number, over: number, overHold: number, overZone: number, overOthers: number): void {
+  bins.n[b]! += sign;
+  bins.over[b]! += sign * over;
+  bins.overHold[b]! += sign * overHold;
+  bins.sum[b]! += sign * ratio;
+  bins.sectorN[k]![b]! += sign;
+  bins.sectorNeutral[k]![b]! += sign * over;
+  bins.sectorHold[k]![b]! += sign * overHold;
+  bins.sectorOver[k]![b]! += sign * overZone;
+  bins.sectorOverOthers[k]![b]! += sign * overOthers;
+  bins.sectorSum[k]![b]! += sign * ratio;
+}
+
+/**
+ * The car's reference time per sector (ms; 0 where unknown): the median over
+ * its first n laps' clean ones (not lap 1, no pit lane either side, within 7% of its best).
+ * Null with fewer than 5 clean laps.
+ */
+function sectorReferences(laps: CarTimeline['laps'], n: number): Float64Array | null {
+  let best = Infinity;
+  for (let i = 1; i < n; i++) {
+    const l = laps[i]!;
+    if (!l.inPit && l.pitLaneMs === null && l.lapMs < best) best = l.lapMs;
+  }
+  const limit = best * 1.07;
+  const ref = new Float64Array(3);
+  const values = new Float64Array(n);
+  for (let k = 0; k < 3; k++) {
+    let count = 0;
+    for (let i = 1; i < n; i++) {
+      const l = laps[i]!;
+      const sectorMs = l.sectorsMs[k];
+      if (l.inPit || l.pitLaneMs !== null || l.lapMs >= limit || sectorMs === null || sectorMs === undefined) continue;
+      values[count++] = sectorMs;
+    }
+    if (count < 5) return null;
+    const sorted = values.subarray(0, count).sort();
+    ref[k] = sorted[count >> 1]!;
+  }
+  return ref;
+}
