@@ -152,3 +152,17 @@ describe('merge rules for session and entry facts', () => {
     assert.deepEqual(e.drivers, crew3);
   });
 });
+
+describe('session corrections keep the optional facts', () => {
+  it('a correction without sessionType or pitLane keeps the held ones; a stated one wins', async () => {
+    const { reviseFact } = await import('../src/model/events.js');
+    const held = { type: 'session' as const, name: 'Race', zeroTimeOfDayMs: null, scheduledDurationMs: 3_600_000, sessionType: 'practice' as const, pitLane: { circuit: 'le-mans', entryToLineMs: 8968, line: 'before-boxes' as const, lineToExitMs: null } };
+    const correction = { type: 'session' as const, name: 'Race 2', zeroTimeOfDayMs: 1000, scheduledDurationMs: null };
+    const merged = reviseFact(held as never, correction as never) as Record<string, unknown>;
+    assert.equal(merged.sessionType, 'practice');
+    assert.deepEqual(merged.pitLane, held.pitLane);
+    assert.equal(merged.name, 'Race 2');
+    const plain = reviseFact(correction as never, { ...correction, name: 'X' } as never) as Record<string, unknown>;
+    assert.ok(!('pitLane' in plain) && !('sessionType' in plain));
+  });
+});

@@ -341,6 +341,11 @@ export function reviseFact<T extends RevisableEvent>(held: T, correction: T): T 
       zeroTimeOfDayMs: correction.zeroTimeOfDayMs ?? held.zeroTimeOfDayMs,
       scheduledDurationMs: correction.scheduledDurationMs ?? held.scheduledDurationMs,
     };
+    // Optional facts: stated ones win, unstated ones keep what was held (absent stays absent).
+    const sessionType = correction.sessionType ?? held.sessionType;
+    if (sessionType !== undefined) merged.sessionType = sessionType;
+    const pitLane = correction.pitLane ?? held.pitLane;
+    if (pitLane !== undefined) merged.pitLane = pitLane;
     return merged as T;
   }
   if (held.type === 'entry' && correction.type === 'entry') {
