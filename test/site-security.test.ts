@@ -241,3 +241,27 @@ describe('site security on the real app', () => {
     assert.equal(statuses[statuses.length - 1], 429);
   });
 });
+
+describe('ingest with the site on and no SARTHE_INGEST_TOKEN', () => {
+  let app: FastifyInstance;
+  before(async () => {
+    app = await siteServer({}, { ingestToken: undefined });
+  });
+  after(async () => app.close());
+
+  const post = (headers: Record<string, string>) =>
+    app.inject({ method: 'POST', url: '/api/races/no-token/events', headers: { 'content-type': 'application/json', ...headers }, payload: '[]' });
+
+  it('is disabled (503, saying so) until an admin issues a token, then refuses a wrong one (401), and is disabled again once it is revoked', async () => {
+    const disabled = await post({});
+    assert.equal(disabled.statusCode, 503);
+    assert.match(disabled.body, /ingest is disabled/);
+    assert.equal((await post({ authorization: 'Bearer guess' })).statusCode, 503);
+    const issued = await app.site.content.createApiToken({ name: 'feed', tokenHash: 'hash-of-nothing', createdBy: null }, Date.now());
+    assert.equal((await post({})).statusCode, 401);
+    assert.equal((await post({ authorization: 'Bearer guess' })).statusCode, 401);
+    await app.site.content.revokeApiToken(issued.id, Date.now());
+    assert.equal((await post({ authorization: 'Bearer guess' })).statusCode, 503);
+    assert.equal(app.sarthe.hub.get('no-token'), undefined);
+  });
+});

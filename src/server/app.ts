@@ -27,7 +27,7 @@ import { registerOpenApi } from './openapi.js';
 import { DEFAULT_OPERATIONS, registerOperations, requestId, rewriteApiVersion, streamHeaders, type OperationsOptions } from './operations.js';
 import { registerProblems } from './problem.js';
 import { SARTHE_VERSION } from './version.js';
-import { registerSite, siteTokenCheck, type SiteOptions } from './site/index.js';
+import { registerSite, siteTokenCheck, siteHasTokens, type SiteOptions } from './site/index.js';
 import type { RegulationProfile } from '../analysis/index.js';
 
 export interface ServerOptions {
@@ -105,6 +105,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     token: options.ingestToken || null,
     // Tokens an admin issued on the site (/admin/tokens, site/index.ts) are accepted too.
     acceptToken: options.site ? siteTokenCheck(options.site.content) : null,
+    ...(options.site ? { anyIssuedToken: siteHasTokens(options.site.content) } : {}),
   });
   const rulesFor = options.rulesFor ?? (() => null);
   registerRest(app, hub, push, rulesFor);

@@ -30,6 +30,8 @@ export interface IngestOptions {
   importBodyLimit: number;
   /** Tokens issued at run time (the site's admin, server/site): checked when the configured one does not match. */
   acceptToken?: ((token: string) => Promise<boolean>) | null;
+  /** Whether any token accepted by acceptToken exists now (unrevoked); without one ingest is disabled (503). */
+  anyIssuedToken?: () => Promise<boolean>;
 }
 
 export const DEFAULT_INGEST: IngestOptions = { token: null, maxBatchEvents: 100_000, bodyLimit: 32 * 1024 * 1024, importBodyLimit: 16 * 1024 * 1024 };
@@ -72,12 +74,15 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
   // its head only, and its connection is closed instead of reading the rest.
   const authorize = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const acceptToken = options.acceptToken ?? null;
-    if (tokenHash === null && acceptToken === null) {
+    // Disabled (503, as the README says) when no token could ever match: none configured and
+    // none issued by an admin (or every issued one revoked) — not 401, which would mean "wrong token".
+    const anyIssued = tokenHash === null && acceptToken !== null && options.anyIssuedToken !== undefined ? await options.anyIssuedToken() : true;
+    if (tokenHash === null && (acceptToken === null || !anyIssued)) {
       refuseBody(request, reply);
       return reply.code(503).send({
         statusCode: 503,
         error: 'Service Unavailable',
-        message: 'ingest is disabled on this server: no ingest token is configured (set SARTHE_INGEST_TOKEN and restart)',
+        message: 'ingest is disabled on this server: no ingest token is configured (set SARTHE_INGEST_TOKEN and restart, or issue one at /admin/tokens)',
       });
     }
     const header = request.headers.authorization ?? '';

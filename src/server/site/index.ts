@@ -116,6 +116,11 @@ export async function registerSite(app: FastifyInstance, hub: RaceHub, options: 
 }
 
 /** For the ingest API: whether a bearer token is one an admin issued and has not revoked. */
+/** Whether an admin has issued an ingest token that is not revoked. */
+export function siteHasTokens(content: ContentStore): () => Promise<boolean> {
+  return async () => (await content.apiTokens()).some((t) => t.revokedAtMs === null);
+}
+
 export function siteTokenCheck(content: ContentStore): (token: string) => Promise<boolean> {
   return async (token) => token.length >= 20 && token.length <= 200 && (await content.useApiToken(hashToken(token), Date.now())) !== null;
 }
