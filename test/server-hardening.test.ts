@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { MemoryBus } from '../src/bus/memory/index.js';
-import type { TimingEvent } from '../src/model/events.js';
+import { eventKey, type TimingEvent } from '../src/model/events.js';
+import { loadWaitMs } from '../src/server/app.js';
 import { HSTS } from '../src/server/limits.js';
 import { LivePush, parseEventId } from '../src/server/live-push.js';
 import { LiveRace, raceEpoch } from '../src/server/live-race.js';
@@ -357,6 +358,39 @@ describe('loading the store after listening', () => {
       await app.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('a load longer than the idle timeout answers 503 with Retry-After before the connection is cut, then the race', async () => {
+    const store = new SqliteEventStore({ file: ':memory:' });
+    await store.append('r', start.map((event) => ({ key: eventKey(event), event, revisable: true })));
+    // The load is held until the test lets it go: a heavy store on a busy machine.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const races = store.races.bind(store);
+    store.races = async () => {
+      await gate;
+      return races();
+    };
+    const idleTimeoutMs = 600;
+    const app = await testServer({ store, loadAfterListen: true, limits: { idleTimeoutMs } });
+    try {
+      const port = await listening(app);
+      const asked = performance.now();
+      // Before this fix the request waited 10 s for the load and the idle timeout cut it: "fetch failed".
+      const waiting = await fetch(`http://127.0.0.1:${port}/api/races/r`);
+      const waitedMs = performance.now() - asked;
+      assert.equal(waiting.status, 503, await waiting.text());
+      assert.equal(waiting.headers.get('retry-after'), '5');
+      assert.ok(waitedMs >= loadWaitMs(idleTimeoutMs) - 20 && waitedMs < idleTimeoutMs, `answered after ${Math.round(waitedMs)} ms`);
+      assert.equal(app.sarthe.hub.loading, true);
+      release();
+      await app.sarthe.loaded;
+      const race = await fetch(`http://127.0.0.1:${port}/api/races/r`);
+      assert.equal(race.status, 200);
+      assert.equal(((await race.json()) as { events: number }).events, start.length);
+    } finally {
+      release();
+      await app.close();
     }
   });
 });

@@ -91,7 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const bus = options.bus ?? new MemoryBus();
   await registerLimits(app, limits);
   const hub = new RaceHub(options.store, bus, app.log, { ...DEFAULT_RING, ...options.ring });
-  const loaded = options.loadAfterListen === true ? loadAfterListen(app, hub) : hub.loadAll();
+  const loaded = options.loadAfterListen === true ? loadAfterListen(app, hub, limits.idleTimeoutMs) : hub.loadAll();
   if (options.loadAfterListen !== true) await loaded;
   const push = new LivePush(bus, app.log, { ...DEFAULT_PUSH, ...options.push });
   app.decorate('sarthe', { hub, push, loaded });
@@ -148,16 +148,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   return app;
 }
 
-/** How long (ms) a race request waits for the stored races to be loaded before it is answered 503. */
+/** How long (ms) a race request waits for the stored races to be loaded before it is answered 503, at most. */
 const LOAD_WAIT_MS = 10_000;
 
 /**
- * Starts loading the stored races once the server listens. Until they are
- * loaded a race request waits (up to LOAD_WAIT_MS, then 503 with
- * Retry-After), never a 404 for a race that exists, while /api/health and the
- * pages answer at once.
+ * How long (ms) a race request waits for the load on a server whose
+ * connections close after `idleTimeoutMs` of silence: half of it, so that the
+ * client gets its 503 before the idle timeout cuts the connection (a client
+ * then sees a reset, "fetch failed", instead of an answer it can retry).
  */
-function loadAfterListen(app: FastifyInstance, hub: RaceHub): Promise<void> {
+export function loadWaitMs(idleTimeoutMs: number): number {
+  return Math.min(LOAD_WAIT_MS, Math.floor(idleTimeoutMs / 2));
+}
+
+/**
+ * Starts loading the stored races once the server listens. Until they are
+ * loaded a race request waits (up to loadWaitMs, then 503 with Retry-After),
+ * never a 404 for a race that exists, while /api/health and the pages answer
+ * at once.
+ */
+function loadAfterListen(app: FastifyInstance, hub: RaceHub, idleTimeoutMs: number): Promise<void> {
+  const waitMs = loadWaitMs(idleTimeoutMs);
   hub.loading = true;
   let done: () => void = () => undefined;
   let failed: (error: Error) => void = () => undefined;
@@ -176,7 +187,7 @@ function loadAfterListen(app: FastifyInstance, hub: RaceHub): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
     if (!hub.loading || !request.url.startsWith('/api/races')) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, LOAD_WAIT_MS)))]);
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
     if (!hub.loading) return;
     refuseBody(request, reply);
