@@ -167,7 +167,7 @@ async function ingestAll(base: string, race: string, events: TimingEvent[]): Pro
 async function untilLoaded(url: string, deadlineMs: number): Promise<Response> {
   const until = performance.now() + deadlineMs;
   for (;;) {
-    const response = await fetch(url, { signal: AbortSignal.timeout(Math.max(1, until - performance.now())) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(Math.max(1, Math.round(until - performance.now()))) });
     if (response.status !== 503 || performance.now() >= until) return response;
     await response.arrayBuffer();
     await sleep(1000 * Number(response.headers.get('retry-after') ?? 1));
