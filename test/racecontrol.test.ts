@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { foldEvents } from '../src/engine/timeline.js';
 import { TimingEventSchema } from '../src/model/events.js';
 import {
   parseRaceControlMessage,
@@ -8,7 +9,7 @@ import {
   raceControlEvents,
   RaceControlTextError,
 } from '../src/sources/racecontrol/index.js';
-import { realData, realFile } from './helpers.js';
+import { entry, realData, realFile, session } from './helpers.js';
 
 /**
  * Real lines from ../shared/data/real/racecontrol/, each read by hand:
@@ -210,6 +211,20 @@ describe('the plain-text decisions file', () => {
     const [a] = raceControlEvents('CAR 7 - DRIVE THROUGH', 1000);
     const [b] = raceControlEvents('CAR 7 - DRIVE THROUGH', 2000);
     assert.notEqual(a!.id, b!.id);
+  });
+
+  it('states a message announced before race time zero at 0, in force from the start, two alike ones still two', () => {
+    // A replay archive's pre-race messages (Timing71 Detroit 2026: "UNDER 5 MINUTES TO COMMAND" at −594.9 s).
+    const [message] = raceControlEvents('UNDER 5 MINUTES TO COMMAND', -594_891);
+    assert.equal(message!.type, 'message');
+    assert.equal(message!.atMs, 0);
+    const [first] = raceControlEvents('CAR 7 - DRIVE THROUGH', -60_000);
+    const [second] = raceControlEvents('CAR 7 - DRIVE THROUGH', -30_000);
+    assert.ok(first!.type === 'decision' && first!.atMs === 0 && second!.atMs === 0);
+    assert.notEqual(first!.id, second!.id);
+    for (const e of [message!, first!, second!]) assert.deepEqual(TimingEventSchema.parse(e), e);
+    const timeline = foldEvents([session(), entry('7', 'LMP2'), message!, first!, second!]);
+    assert.equal(timeline.decisions.length, 2);
   });
 
   it('names the file and line of a line without a race time', () => {

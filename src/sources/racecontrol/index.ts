@@ -41,13 +41,20 @@ function fnv1a(text: string): string {
 }
 
 /**
- * The events one race-control message gives, announced at `atMs` (race ms):
- * one `decision` per car when the text is a decision Sarthe reads for
- * certain, else one `message`. Every event passes the ingest schema.
+ * The events one race-control message gives, announced at `announcedMs`
+ * (race ms): one `decision` per car when the text is a decision Sarthe reads
+ * for certain, else one `message`. Every event passes the ingest schema.
+ *
+ * A message announced before race time zero (`announcedMs` < 0: a replay
+ * archive's pre-race messages, "UNDER 5 MINUTES TO COMMAND", a grid penalty)
+ * is stated at 0, the first instant race time has (the event schema's race
+ * time is ≥ 0), so it is in force from the start; its id keeps the announced
+ * time, so two alike pre-race messages stay two events.
  */
-export function raceControlEvents(text: string, atMs: number): Array<DecisionEvent | MessageEvent> {
+export function raceControlEvents(text: string, announcedMs: number): Array<DecisionEvent | MessageEvent> {
   const words = text.trim().slice(0, 1000);
-  const stamp = `${atMs}:${fnv1a(words)}`;
+  const atMs = Math.max(0, announcedMs);
+  const stamp = `${announcedMs}:${fnv1a(words)}`;
   const decisions = parseRaceControlMessage(words);
   if (decisions === null) return [MessageEventSchema.parse({ type: 'message', id: `rc:${stamp}`, atMs, text: words })];
   return decisions.map((d) =>
