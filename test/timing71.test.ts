@@ -116,22 +116,36 @@ describe('Timing71: IMSA Detroit 2026 against its own screen', realData(), () =>
     const zip = readFileSync(file);
     const archive = readTiming71Archive(zip, file);
     const snapshots = archiveSnapshots(archive);
-    // The screen's last frame has #15 behind #77 after a post-race time penalty
-    // (race control: "CAR 15: PENALTY - … STOP + 60 *POST RACE TIME"); decisions
-    // are the results issue's, so the check is the screen just before it.
+    // Race control penalised #15 after the flag ("CAR 15: PENALTY - … STOP + 60
+    // *POST RACE TIME PENALTY"); the loader reads it as a decision and the
+    // official result applies it, as the screen's last frame does (#15 falls
+    // behind #77). So the end is checked against the last frame, and the instant
+    // just before the penalty against the frame before it (#15 still ahead).
     const penalty = archive.messages.find((m) => /POST RACE TIME/.test(m.text))!;
     assert.ok(penalty !== undefined, 'the archive has its post-race penalty message');
-    const last = snapshots.filter((s) => s.timestamp < penalty.atMs).at(-1)!;
-    assert.ok(last.raceState === 'chk', 'the frame compared is after the chequered flag');
+    const before = snapshots.filter((s) => s.timestamp < penalty.atMs).at(-1)!;
+    const after = snapshots.at(-1)!;
+    assert.ok(before.raceState === 'chk' && after.timestamp > penalty.atMs, 'one frame after the flag before the penalty, the last one after it');
     const { timeline } = await loadRace([file], {});
-    const end = standingsAt(timeline, null);
-    for (const row of last.cars) assert.equal(end.cars.find((c) => c.number === row.number)?.laps, row.lap, `#${row.number} laps`);
+    assert.ok(timeline.decisions.some((d) => d.car === '15' && d.kind === 'time-added'), 'the post-race penalty is a decision on #15');
+    const { zeroEpochMs } = timing71Events(zip, file);
     const byClass = (cars: Array<{ number: string; class: string }>) => {
       const out = new Map<string, string[]>();
       for (const c of cars) out.set(c.class, [...(out.get(c.class) ?? []), c.number]);
       return out;
     };
-    assert.deepEqual(byClass(end.cars), byClass(last.cars.map((r) => ({ number: r.number, class: r.category }))));
+    const frames: Array<[string, number | null, typeof after]> = [
+      ['before the penalty', before.timestamp - zeroEpochMs, before],
+      ['the end', null, after],
+    ];
+    for (const [what, at, frame] of frames) {
+      const ours = standingsAt(timeline, at);
+      for (const row of frame.cars) assert.equal(ours.cars.find((c) => c.number === row.number)?.laps, row.lap, `${what}: #${row.number} laps`);
+      assert.deepEqual(byClass(ours.cars), byClass(frame.cars.map((r) => ({ number: r.number, class: r.category }))), `${what}: order within each class`);
+    }
+    const inClass = (cars: Array<{ number: string }>) => cars.map((c) => c.number).filter((n) => n === '15' || n === '77');
+    assert.deepEqual(inClass(standingsAt(timeline, before.timestamp - zeroEpochMs).cars), ['15', '77']);
+    assert.deepEqual(inClass(standingsAt(timeline, null).cars), ['77', '15']);
     const result = checkGaps(snapshots, 'imsa');
     assert.equal(result.snapshots, 5658);
     // Measured: laps 48,475 / 48,796 (99.3%); time 149,140 / 165,667 within 1 s (90.0%), median 83 ms.
