@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { reviseFact, type EntryEvent, type SessionEvent, type TimingEvent } from '../src/model/events.js';
+import { EntryEventSchema, reviseFact, SessionEventSchema, type EntryEvent, type SessionEvent, type TimingEvent } from '../src/model/events.js';
+import { classificationAt } from '../src/engine/session-standings.js';
 import { foldEvents } from '../src/engine/timeline.js';
 import { mergeEventSets } from '../src/sources/merge.js';
 import { toAppendEvent } from '../src/store/index.js';
@@ -139,6 +140,52 @@ describe('merge rules for session and entry facts', () => {
     assert.deepEqual(merged, { type: 'session', name: 'Renamed', zeroTimeOfDayMs: 1000, scheduledDurationMs: 8 * 3_600_000 });
     assert.deepEqual(reviseFact(merged, told), merged);
     assert.deepEqual(reviseFact(merged, merged), merged);
+  });
+
+  it('reviseFact keeps every field of the schema: a correction that leaves one empty keeps it, one that states it wins', () => {
+    // Every field stated, checked against the schema so that a field added there must be added here.
+    const full: SessionEvent = session({ name: 'Test Session 4', zeroTimeOfDayMs: 1000, scheduledDurationMs: 3_600_000, sessionType: 'test' });
+    assert.deepEqual(Object.keys(full).sort(), Object.keys(SessionEventSchema.shape).sort());
+    const fullEntry: EntryEvent = entry('7', 'LMP1', { group: 'H', team: 'Toyota Gazoo Racing', manufacturer: 'Toyota', drivers: crew3 });
+    assert.deepEqual(Object.keys(fullEntry).sort(), Object.keys(EntryEventSchema.shape).sort());
+    const bare: SessionEvent = { type: 'session', name: 'Test Session 4', zeroTimeOfDayMs: null, scheduledDurationMs: null };
+    assert.deepEqual(reviseFact(full, bare), full);
+    assert.deepEqual(reviseFact(bare, full), full);
+    assert.deepEqual(reviseFact(full, { ...bare, name: 'Test Session 5', sessionType: 'practice' }), { ...full, name: 'Test Session 5', sessionType: 'practice' });
+    const bareEntry: EntryEvent = { type: 'entry', car: '7', class: '', group: '', team: '', manufacturer: '', drivers: [] };
+    assert.deepEqual(reviseFact(fullEntry, bareEntry), fullEntry);
+    assert.deepEqual(reviseFact(bareEntry, fullEntry), fullEntry);
+  });
+
+  it('a renamed test session stays a test session in the store, the live hub and after a restart (ranked by best lap)', async () => {
+    // RMonitor renames a session mid-feed ("Test Session 4" → "Test Session 5", alms-2009-sebring-test-session-4-lites.txt).
+    const file = join(dir, 'session-type.db');
+    const store = new SqliteEventStore({ file });
+    const hub = new RaceHub(store, new MemoryBus(), pino({ level: 'silent' }));
+    const events: TimingEvent[] = [
+      session({ name: 'Test Session 4', scheduledDurationMs: null, sessionType: 'test' }),
+      entry('1', 'P'),
+      entry('2', 'P'),
+      entry('3', 'P'),
+      lap('1', 1, 100_000, { lapMs: 100_000 }),
+      lap('1', 2, 190_000, { lapMs: 90_000 }),
+      lap('2', 1, 85_000, { lapMs: 85_000 }),
+    ];
+    await hub.ingest('t', events);
+    await hub.ingest('t', [session({ name: 'Test Session 5', scheduledDurationMs: null, sessionType: 'test' })]);
+    const live = hub.get('t')!.timeline;
+    assert.equal(live.session!.sessionType, 'test');
+    assert.equal(live.session!.name, 'Test Session 5');
+    const standings = classificationAt(live, null);
+    // Best lap first: #2 (85 s, 1 lap) ahead of #1 (90 s, 2 laps); #3 has no timed lap, so no gap.
+    assert.deepEqual(standings.cars.map((c) => [c.number, c.gap]), [['2', null], ['1', { ms: 5_000 }], ['3', null]]);
+    assert.deepEqual(hub.get('t')!.liveStandings()!.cars, standings.cars);
+    await store.close();
+    const reopened = new SqliteEventStore({ file });
+    const restarted = new RaceHub(reopened, new MemoryBus(), pino({ level: 'silent' }));
+    await restarted.loadAll();
+    assert.deepEqual(restarted.get('t')!.timeline.session, live.session);
+    await reopened.close();
   });
 
   it('merging several exports follows the same rules as the store', () => {

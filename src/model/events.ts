@@ -325,42 +325,38 @@ export type RevisableEvent = SessionEvent | EntryEvent;
 /**
  * Merges a correction into the fact held under the same key (issue 13, item 4):
  * - a field the correction states wins (a later correction wins);
- * - a field it leaves empty (null, '', no drivers) keeps the held value, so a
- *   source that knows less (a CSV import without a scheduled length, an entry
- *   with one driver) adds to what is held and never removes from it;
+ * - a field it leaves empty (absent, null, '', no drivers) keeps the held
+ *   value, so a source that knows less (a CSV import without a scheduled
+ *   length, an entry with one driver, a lap file without a session type)
+ *   adds to what is held and never removes from it;
  * - drivers are a union by driver number; a number both name takes the correction's name.
+ * The rule runs over every field of the event's schema (SessionEventSchema,
+ * EntryEventSchema), so a field added there is merged, never dropped (a
+ * session type lost here once turned a test session into a race).
  * Resending the held fact, or one it already holds, gives the held fact back
  * unchanged (a resend is a no-op). Whether a resend of an *older* fact is a
  * no-op is the store's call: it remembers what it was told (store/index.ts).
  */
 export function reviseFact<T extends RevisableEvent>(held: T, correction: T): T {
-  if (held.type === 'session' && correction.type === 'session') {
-    const merged: SessionEvent = {
-      type: 'session',
-      name: correction.name !== '' ? correction.name : held.name,
-      zeroTimeOfDayMs: correction.zeroTimeOfDayMs ?? held.zeroTimeOfDayMs,
-      scheduledDurationMs: correction.scheduledDurationMs ?? held.scheduledDurationMs,
-    };
-    // Optional facts: stated ones win, unstated ones keep what was held (absent stays absent).
-    const sessionType = correction.sessionType ?? held.sessionType;
-    if (sessionType !== undefined) merged.sessionType = sessionType;
-    const pitLane = correction.pitLane ?? held.pitLane;
-    if (pitLane !== undefined) merged.pitLane = pitLane;
-    return merged as T;
+  if (held.type !== correction.type) throw new Error(`cannot merge a ${correction.type} event into a ${held.type} event`);
+  const schema = held.type === 'session' ? SessionEventSchema : EntryEventSchema;
+  const before = held as Record<string, unknown>;
+  const told = correction as Record<string, unknown>;
+  const merged: Record<string, unknown> = {};
+  for (const field of Object.keys(schema.shape)) {
+    let value: unknown;
+    if (field === 'car') value = before.car;
+    else if (field === 'drivers') {
+      const drivers = new Map((held as EntryEvent).drivers.map((d) => [d.number, d]));
+      for (const d of (correction as EntryEvent).drivers) drivers.set(d.number, d);
+      value = [...drivers.values()].sort((a, b) => a.number - b.number);
+    } else value = isStated(told[field]) ? told[field] : before[field];
+    if (value !== undefined) merged[field] = value;
   }
-  if (held.type === 'entry' && correction.type === 'entry') {
-    const drivers = new Map(held.drivers.map((d) => [d.number, d]));
-    for (const d of correction.drivers) drivers.set(d.number, d);
-    const merged: EntryEvent = {
-      type: 'entry',
-      car: held.car,
-      class: correction.class !== '' ? correction.class : held.class,
-      group: correction.group !== '' ? correction.group : held.group,
-      team: correction.team !== '' ? correction.team : held.team,
-      manufacturer: correction.manufacturer !== '' ? correction.manufacturer : held.manufacturer,
-      drivers: [...drivers.values()].sort((a, b) => a.number - b.number),
-    };
-    return merged as T;
-  }
-  throw new Error(`cannot merge a ${correction.type} event into a ${held.type} event`);
+  return merged as T;
+}
+
+/** Whether a correction states a field: absent, null and '' leave the held value. */
+function isStated(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
 }
