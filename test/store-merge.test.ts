@@ -82,6 +82,27 @@ describe('merge rules for session and entry facts', () => {
     await store.close();
   });
 
+  it('a live feed that changes a class back is heard (restate), and a restart folds the same', async () => {
+    // RMonitor road-america-2025-full-day-session-changes.txt and alms-2009-sebring-test-session-4.txt #40 do this.
+    const file = join(dir, 'restate.db');
+    const store = new SqliteEventStore({ file });
+    const hub = new RaceHub(store, new MemoryBus(), pino({ level: 'silent' }));
+    const told = [entry('7', 'GP1', { team: 'David Robertson' }), entry('7', 'GTO', { team: 'Andrea Robertson' }), entry('7', 'GP1', { team: 'David Robertson' })];
+    for (const e of told) await hub.ingest('live', [e], { restate: true });
+    const live = hub.get('live')!.timeline.cars.get('7')!.entry;
+    assert.deepEqual([live.class, live.team], ['GP1', 'David Robertson']);
+    assert.deepEqual(live, foldEvents(told).cars.get('7')!.entry, 'the live state is the fold of what the feed said');
+    // The same three statements as a resend (no restate): the older fact brings nothing back.
+    for (const e of told) await hub.ingest('import', [e]);
+    assert.equal(hub.get('import')!.timeline.cars.get('7')!.entry.class, 'GTO');
+    await store.close();
+    const reopened = new SqliteEventStore({ file });
+    const restarted = new RaceHub(reopened, new MemoryBus(), pino({ level: 'silent' }));
+    await restarted.loadAll();
+    assert.deepEqual(restarted.get('live')!.timeline.cars.get('7')!.entry, live);
+    await reopened.close();
+  });
+
   it('a resend of an older fact is a no-op after a restart too', async () => {
     const file = join(dir, 'restart.db');
     const first = new SqliteEventStore({ file });

@@ -65,7 +65,8 @@ export function runLiveSource(hub: RaceHub, log: FastifyBaseLogger, source: Timi
           log.info({ source: source.name, race }, 'live source: session opened');
         }
         try {
-          const outcome = await hub.ingest(race, events);
+          // The feed's current word: a class or name it changes back is a correction (store/index.ts AppendOptions.restate).
+          const outcome = await hub.ingest(race, events, { restate: true });
           const refused = outcome.results.filter((r) => r.status === 'conflict').length;
           if (refused > 0) {
             conflicts += refused;

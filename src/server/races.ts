@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { TimingEvent } from '../model/events.js';
 import type { FeedStatus } from '../model/live.js';
 import type { LiveBus } from '../bus/index.js';
-import { toAppendEvent, type AppendOutcome, type EventStore } from '../store/index.js';
+import { toAppendEvent, type AppendOptions, type AppendOutcome, type EventStore } from '../store/index.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DEFAULT_RING, LiveRace, raceEpoch, type RingLimits } from './live-race.js';
 
@@ -108,7 +108,7 @@ export class RaceHub {
    * publishes the delta. Resolves once the events are durable and the delta
    * is on the bus.
    */
-  ingest(id: string, events: readonly TimingEvent[], options: { atomic?: boolean } = {}): Promise<IngestOutcome> {
+  ingest(id: string, events: readonly TimingEvent[], options: AppendOptions = {}): Promise<IngestOutcome> {
     let race = this.races.get(id);
     if (race === undefined) {
       race = new LiveRace(id, this.ringLimits);

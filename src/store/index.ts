@@ -52,6 +52,21 @@ export interface AppendResult {
   event?: TimingEvent;
 }
 
+export interface AppendOptions {
+  /** If any event conflicts, store none of them. */
+  atomic?: boolean;
+  /**
+   * The events are a live feed's current word, in the order it said them
+   * (src/server/live-source.ts): a revisable fact it states again is a
+   * correction like any other, even if it was told before, because a feed
+   * that changes a car's class or name and then changes it back means it
+   * (RMonitor $A/$COMP rows: alms-2009-sebring-test-session-4.txt #40,
+   * road-america-2025-full-day-session-changes.txt). Without it, resending a
+   * fact told before is a no-op (an import sent again brings nothing old back).
+   */
+  restate?: boolean;
+}
+
 export interface AppendOutcome {
   results: AppendResult[];
   /** Seq of the last event this append stored; null when it stored nothing. */
@@ -84,7 +99,7 @@ export interface EventStore {
    * event, in order. Resolves only once the accepted events are durable.
    * `atomic`: if any event conflicts, store none of them.
    */
-  append(race: string, events: readonly AppendEvent[], options?: { atomic?: boolean }): Promise<AppendOutcome>;
+  append(race: string, events: readonly AppendEvent[], options?: AppendOptions): Promise<AppendOutcome>;
   /** Events of a race with seq > afterSeq, in seq order, at most `limit`. */
   readSince(race: string, afterSeq: number, limit?: number): Promise<StoredEvent[]>;
   races(): Promise<StoredRace[]>;

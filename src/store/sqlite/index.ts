@@ -18,6 +18,7 @@ import { reviseFact, type RevisableEvent, type TimingEvent } from '../../model/e
 import {
   eventBody,
   type AppendEvent,
+  type AppendOptions,
   type AppendOutcome,
   type AppendResult,
   type EventStore,
@@ -101,7 +102,7 @@ export class SqliteEventStore implements EventStore {
    * another writer of the same file only costs a reload.
    */
   private readonly known = new Map<string, { lastSeq: number; seqByKey: Map<string, number> }>();
-  private readonly appendTx: Database.Transaction<(race: string, events: readonly AppendEvent[], atomic: boolean) => Appended>;
+  private readonly appendTx: Database.Transaction<(race: string, events: readonly AppendEvent[], options: AppendOptions) => Appended>;
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -138,20 +139,20 @@ export class SqliteEventStore implements EventStore {
         'SELECT seq, key, body, commit_seq FROM events WHERE race = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
     };
-    this.appendTx = db.transaction((race: string, events: readonly AppendEvent[], atomic: boolean) => this.appendNow(race, events, atomic));
+    this.appendTx = db.transaction((race: string, events: readonly AppendEvent[], options: AppendOptions) => this.appendNow(race, events, options));
   }
 
-  async append(race: string, events: readonly AppendEvent[], options: { atomic?: boolean } = {}): Promise<AppendOutcome> {
+  async append(race: string, events: readonly AppendEvent[], options: AppendOptions = {}): Promise<AppendOutcome> {
     if (events.length === 0) return { results: [], commitSeq: null, committedAtMs: Date.now() };
     // .immediate takes the write lock up front: seqs are read and handed out under it.
-    const { outcome, remember } = this.appendTx.immediate(race, events, options.atomic ?? false);
+    const { outcome, remember } = this.appendTx.immediate(race, events, options);
     remember?.();
     // Stamped once the transaction has committed (fsynced): what "accepted" means.
     outcome.committedAtMs = Date.now();
     return outcome;
   }
 
-  private appendNow(race: string, events: readonly AppendEvent[], atomic: boolean): Appended {
+  private appendNow(race: string, events: readonly AppendEvent[], { atomic = false, restate = false }: AppendOptions): Appended {
     const s = this.statements;
     const raceRow = s.race.get(race);
     const lastSeq = raceRow?.last_seq ?? 0;
@@ -180,7 +181,7 @@ export class SqliteEventStore implements EventStore {
         if (revisable) toldNow.push([key, body]);
       } else if (revisable) {
         const toldKey = `${key}\n${body}`;
-        const resent = current.body === body || toldInBatch.has(toldKey) || s.wasTold.get(race, key, body) !== undefined;
+        const resent = current.body === body || (!restate && (toldInBatch.has(toldKey) || s.wasTold.get(race, key, body) !== undefined));
         const merged = resent ? null : reviseFact(JSON.parse(current.body) as RevisableEvent, event as RevisableEvent);
         const mergedBody = merged === null ? current.body : eventBody(merged);
         toldInBatch.add(toldKey);
