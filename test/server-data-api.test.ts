@@ -259,6 +259,9 @@ describe('ready and rate limit', () => {
       assert.ok(Number(answers[3]!.headers['retry-after']) > 0);
       const ingest = await limited.inject({ method: 'POST', url: '/api/races/x/events', payload: [] });
       assert.notEqual(ingest.statusCode, 429, 'ingest is not a public read');
+      // Past the limit, health and readiness probes still answer (a load balancer shares one address).
+      for (const url of ['/api/health', '/api/ready', '/api/v1/health']) assert.equal((await limited.inject({ url })).statusCode, 200, url);
+      assert.equal((await limited.inject({ url: '/api/races' })).statusCode, 429, 'still limited');
     } finally {
       await limited.close();
     }

@@ -165,7 +165,13 @@ describe('merge rules for session and entry facts', () => {
 
   it('reviseFact keeps every field of the schema: a correction that leaves one empty keeps it, one that states it wins', () => {
     // Every field stated, checked against the schema so that a field added there must be added here.
-    const full: SessionEvent = session({ name: 'Test Session 4', zeroTimeOfDayMs: 1000, scheduledDurationMs: 3_600_000, sessionType: 'test' });
+    const full: SessionEvent = session({
+      name: 'Test Session 4',
+      zeroTimeOfDayMs: 1000,
+      scheduledDurationMs: 3_600_000,
+      sessionType: 'test',
+      pitLane: { circuit: 'sebring', line: 'before-boxes', entryToLineMs: 12_000, lineToExitMs: 17_300 },
+    });
     assert.deepEqual(Object.keys(full).sort(), Object.keys(SessionEventSchema.shape).sort());
     const fullEntry: EntryEvent = entry('7', 'LMP1', { group: 'H', team: 'Toyota Gazoo Racing', manufacturer: 'Toyota', drivers: crew3 });
     assert.deepEqual(Object.keys(fullEntry).sort(), Object.keys(EntryEventSchema.shape).sort());

@@ -100,7 +100,8 @@ export async function registerOperations(app: FastifyInstance, hub: RaceHub, opt
       max: options.rateLimitPerMinute,
       timeWindow: 60_000,
       enableDraftSpec: true,
-      allowList: (request) => !isPublicRead(request) || request.method === 'OPTIONS',
+      // Health and readiness probes are never limited: behind a load balancer they share one address with everyone.
+      allowList: (request) => !isPublicRead(request) || request.method === 'OPTIONS' || /^\/api(\/v1)?\/(health|ready)\b/.test(request.url),
     });
   }
 
