@@ -130,6 +130,9 @@ const LINGER_MS = 1000;
 export function refuseBody(request: FastifyRequest, reply: FastifyReply): void {
   const length = Number(request.headers['content-length'] ?? 0);
   if (!(length > 0 || request.headers['transfer-encoding'] !== undefined)) return;
+  // Never kept alive: a client whose whole body arrives within the linger would otherwise hold the
+  // connection until the keep-alive timeout (65 s), which is what refusing from the head must prevent.
+  reply.header('connection', 'close');
   const socket = request.raw.socket;
   const timer = setTimeout(() => {
     // (app.inject's fake socket has no destroy: nothing to close there.)
