@@ -98,15 +98,7 @@ export class CarTimeline {
 
   /** The latest pit exit at or before t, if any. */
   pitOutAt(t: number): PitOutEvent | undefined {
-    const pitOuts = this.pitOuts;
-    let lo = 0;
-    let hi = pitOuts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (pitOuts[mid]!.atMs <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? undefined : pitOuts[lo - 1];
+    return latestAtOrBefore(this.pitOuts, t);
   }
 
   /**
@@ -137,15 +129,7 @@ export class CarTimeline {
 
   /** The latest board row stated at or before t, if any. */
   boardAt(t: number): BoardEvent | undefined {
-    const boards = this.boards;
-    let lo = 0;
-    let hi = boards.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (boards[mid]!.atMs <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? undefined : boards[lo - 1];
+    return latestAtOrBefore(this.boards, t);
   }
 
   addPitOut(event: PitOutEvent): void {
@@ -200,6 +184,18 @@ export class CarTimeline {
     this.pitStopList[i] = (prev >= 0 ? this.pitStopList[prev]! : 0) + (lap.inPit ? 1 : 0);
     this.lastInLapList[i] = lap.inPit ? i : prev >= 0 ? this.lastInLapList[prev]! : -1;
   }
+}
+
+/** The last of `items` (sorted by atMs) at or before t, by binary search. */
+function latestAtOrBefore<T extends { atMs: number }>(items: readonly T[], t: number): T | undefined {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (items[mid]!.atMs <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? undefined : items[lo - 1];
 }
 
 /** Insert in (atMs, id) order, replacing an event with the same id (a resend or a correction). */

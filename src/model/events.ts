@@ -155,14 +155,17 @@ export const DecisionKindSchema = z.enum([
 ]);
 export type DecisionKind = z.infer<typeof DecisionKindSchema>;
 
+/** Idempotency key of a race-control event, given by its source (a message number, or a hash of its text and time). */
+const raceControlId = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^[0-9A-Za-z._:-]+$/, 'race-control id is letters, digits and . _ : -');
+
 export const DecisionEventSchema = z.strictObject({
   type: z.literal('decision'),
   /** Idempotency key given by the source (race control's message number, or a hash of its text and time). */
-  id: z
-    .string()
-    .min(1)
-    .max(80)
-    .regex(/^[0-9A-Za-z._:-]+$/, 'decision id is letters, digits and . _ : -'),
+  id: raceControlId,
   /** Race time at which race control announced it. */
   atMs: ms,
   kind: DecisionKindSchema,
@@ -188,11 +191,7 @@ export type DecisionEvent = z.infer<typeof DecisionEventSchema>;
 export const MessageEventSchema = z.strictObject({
   type: z.literal('message'),
   /** Idempotency key given by the source (a message number, or a hash of its text and time). */
-  id: z
-    .string()
-    .min(1)
-    .max(80)
-    .regex(/^[0-9A-Za-z._:-]+$/, 'message id is letters, digits and . _ : -'),
+  id: raceControlId,
   /** Race time at which race control published it. */
   atMs: ms,
   text: z.string().min(1).max(1000),
