@@ -64,6 +64,21 @@ describe('arrival order', () => {
     assert.deepEqual(timeline.flagChanges(), [{ atMs: 200_000, flag: 'safety-car' }, { atMs: 300_000, flag: 'fcy' }]);
   });
 
+  it('a late flag is merged at the next read; a lap replaced before that read counts its new flag only', () => {
+    const timeline = foldEvents([entry('1', 'LMP2'), entry('2', 'LMP2'), lap('1', 2, 200_000, { flag: 'green' })]);
+    assert.deepEqual(timeline.flagChanges(), [{ atMs: 200_000, flag: 'green' }]);
+    timeline.apply(lap('2', 1, 150_000, { flag: 'fcy' }));
+    timeline.apply(lap('1', 3, 300_000, { flag: 'green' }));
+    assert.equal(timeline.flagAt(160_000), 'fcy');
+    assert.deepEqual(timeline.flagChanges(), [{ atMs: 150_000, flag: 'fcy' }, { atMs: 200_000, flag: 'green' }]);
+    // Late again, then replaced while still held: the held flag goes, the new one is placed.
+    timeline.apply(lap('2', 2, 250_000, { flag: 'red' }));
+    timeline.apply(lap('2', 1, 150_000, { flag: 'safety-car' }));
+    timeline.apply(lap('2', 2, 250_000, { flag: 'green' }));
+    assert.deepEqual(timeline.flagChanges(), [{ atMs: 150_000, flag: 'safety-car' }, { atMs: 200_000, flag: 'green' }]);
+    assert.equal(timeline.flagAt(260_000), 'green');
+  });
+
   it('100,000 events reversed fold within a loose bound of in order (no quadratic placement)', () => {
     const many = raceEvents(100_000);
     const reversed = [...many].reverse();

@@ -242,9 +242,11 @@ export class RaceTimeline {
   /** Flag shown at each crossing where it differs from the crossing before. */
   private flagTimes: number[] = [];
   private flagValues: Flag[] = [];
-  /** Every crossing's flag, in time order, kept so out-of-order laps can be placed. */
+  /** Every crossing's flag, in time order (those in lateFlags excepted), kept so out-of-order laps can be placed. */
   private crossingFlags: FlagChange[] = [];
-  /** crossingFlags arrived out of time order: sort and derive the changes on the next read. */
+  /** Crossings' flags that arrived out of time order since the last read: merged into crossingFlags then. */
+  private lateFlags: FlagChange[] = [];
+  /** The flag changes must be derived again on the next read (a late flag, a replaced lap). */
   private flagsStale = false;
   /** Events applied, and the latest race time seen. */
   eventCount = 0;
@@ -303,7 +305,7 @@ export class RaceTimeline {
 
   /** True when the source states flags at all (2023+ Al Kamel files do). */
   get hasFlags(): boolean {
-    return this.crossingFlags.length > 0;
+    return this.crossingFlags.length + this.lateFlags.length > 0;
   }
 
   /** Course state at t: the flag shown at the latest crossing at or before t. */
@@ -339,17 +341,38 @@ export class RaceTimeline {
 
   /** A lap sent again replaces the old one: its flag must not count twice. */
   private removeFlag(atMs: number, flag: Flag): void {
-    const at = this.crossingFlags.findIndex((c) => c.atMs === atMs && c.flag === flag);
-    if (at < 0) return;
-    this.crossingFlags.splice(at, 1);
-    this.flagsStale = true;
+    for (const list of [this.lateFlags, this.crossingFlags]) {
+      const at = list.findIndex((c) => c.atMs === atMs && c.flag === flag);
+      if (at < 0) continue;
+      list.splice(at, 1);
+      this.flagsStale = true;
+      return;
+    }
   }
 
-  /** Sorts the crossings' flags (time, then flag, so any arrival order gives one list) and derives the changes. */
+  /**
+   * Places the late flags (time, then flag, so any arrival order gives one
+   * list) and derives the changes: the late ones sorted among themselves and
+   * merged into the sorted list, O(n + k log k) for k late of n — not a sort of
+   * all n on every commit that brings one late lap (bench/arrival.ts: with
+   * 100,000 laps that sort was most of a commit's cost, in any arrival order).
+   */
   private rebuildFlagChanges(): void {
-    this.crossingFlags = sortedBy(this.crossingFlags, (c) => c.atMs * FLAG_RANKS + FLAG_ORDER[c.flag]);
-    this.flagTimes = [];
-    this.flagValues = [];
+    if (this.lateFlags.length > 0) {
+      const late = sortedBy(this.lateFlags, flagKey);
+      const placed = this.crossingFlags;
+      const merged: FlagChange[] = new Array(placed.length + late.length);
+      let i = 0;
+      let j = 0;
+      let k = 0;
+      while (i < placed.length && j < late.length) merged[k++] = compareFlagCrossings(placed[i]!, late[j]!) <= 0 ? placed[i++]! : late[j++]!;
+      while (i < placed.length) merged[k++] = placed[i++]!;
+      while (j < late.length) merged[k++] = late[j++]!;
+      this.crossingFlags = merged;
+      this.lateFlags = [];
+    }
+    this.flagTimes.length = 0;
+    this.flagValues.length = 0;
     for (const c of this.crossingFlags) {
       if (this.flagValues[this.flagValues.length - 1] !== c.flag) {
         this.flagTimes.push(c.atMs);
@@ -359,16 +382,18 @@ export class RaceTimeline {
     this.flagsStale = false;
   }
 
-  /** In time order costs O(1); a lap that arrived late marks the list for one sort on the next read. */
+  /** In time order costs O(1); a lap that arrived late is held and merged on the next read. */
   private addFlag(atMs: number, flag: Flag): void {
     const list = this.crossingFlags;
     const last = list[list.length - 1];
-    list.push({ atMs, flag });
-    if (this.flagsStale) return;
-    if (last !== undefined && compareFlagCrossings(last, list[list.length - 1]!) > 0) {
+    const crossing = { atMs, flag };
+    if (this.lateFlags.length > 0 || (last !== undefined && compareFlagCrossings(last, crossing) > 0)) {
+      this.lateFlags.push(crossing);
       this.flagsStale = true;
       return;
     }
+    list.push(crossing);
+    if (this.flagsStale) return;
     if (this.flagValues[this.flagValues.length - 1] !== flag) {
       this.flagTimes.push(atMs);
       this.flagValues.push(flag);
@@ -378,6 +403,7 @@ export class RaceTimeline {
 
 const FLAG_ORDER: Record<Flag, number> = { green: 0, 'safety-car': 1, fcy: 2, red: 3, finish: 4 };
 const FLAG_RANKS = 8;
+const flagKey = (c: FlagChange) => c.atMs * FLAG_RANKS + FLAG_ORDER[c.flag];
 
 /**
  * Items sorted by a non-negative integer key, ties in arrival order: the keys
