@@ -25,23 +25,28 @@ import { kill, startServerProcess, type ServerProcess } from './server-process.j
 
 const TOKEN = 'abuse-token';
 /**
- * The issue's target for /api/health p99 is 100 ms; on this 2-core machine it
- * is not met reliably (the first answer after listening, the load's page
- * reads and commits, the first hourly report each take 100–700 ms of event
- * loop: docs/operations.md). The test asserts a bound that catches what the
- * issue found — health answering in 7.5 to 10 s — and prints the measured
- * p99 of every phase next to the 100 ms target, so the gap stays visible.
+ * The issue's target for /api/health p99 is 100 ms. On this 2-core machine,
+ * shared and at load average 13–19, it is not met: what still runs in one
+ * piece (a store commit, a fold, one hourly report, the first answers after
+ * listening: docs/operations.md) takes 30–100 ms of CPU, and 3× that in wall
+ * time under such load. Measured 2026-11-30, 3 runs each, interleaved with the
+ * code before the yields (median p99 before → after): bulk ingest 1387 → 857 ms,
+ * restart 322 → 116 ms, item 2 470 → 318 ms, item 3 81 → 37 ms, item 8 37 →
+ * 38 ms, item 1 194 → 141 ms. The test asserts the tightest bounds that held
+ * with margin there (the worst of those runs: 364 ms outside bulk ingest) and
+ * prints every phase's p99 next to the 100 ms target, so the gap stays visible.
  */
 const TARGET_HEALTH_P99_MS = 100;
-const HEALTH_P99_MS = 1000;
+const HEALTH_P99_MS = 750;
 /**
  * The one phase held to a looser bound: while 1,000-event batches are ingested
- * back to back, each batch's JSON parse and store commit (better-sqlite3, an
- * fsync) run on the event loop, ~100–400 ms on a busy 2-core machine. Meeting
- * 100 ms there needs ingest off the main thread (docs/operations.md); this bound
- * still catches the multi-second stalls of O(n²) out-of-order insertion.
+ * back to back, each batch's JSON parse, store commit (better-sqlite3, an
+ * fsync) and fold, and the hourly reports the desk drafts as race time passes
+ * the hours, each run on the event loop (worst of the runs above: 1,039 ms).
+ * Meeting 100 ms there needs the commit and the desk off the main thread
+ * (docs/operations.md); this bound still catches multi-second stalls.
  */
-const BULK_INGEST_P99_MS = 2000;
+const BULK_INGEST_P99_MS = 1500;
 const RSS_CAP_MB = 300;
 const casesDir = process.env.SARTHE_CASES ?? resolve(repoRoot, '..', 'shared', 'cases');
 
@@ -50,6 +55,15 @@ const LAPS = 400; // 100 cars × 400 laps = 40,000 laps
 const BATCH = 1000;
 const CONNECTION_CAP = 300;
 const ARGS = ['--headers-timeout', '1000', '--request-timeout', '2000', '--idle-timeout', '4000', '--max-connections', String(CONNECTION_CAP)];
+
+/**
+ * SARTHE_ABUSE_PROFILE_DIR=dir: each server process writes a CPU profile there
+ * (--cpu-prof) and is stopped with SIGTERM instead of SIGKILL, so that it can
+ * write it: how the long tasks behind a phase's p99 are found.
+ */
+const PROFILE_DIR = process.env.SARTHE_ABUSE_PROFILE_DIR;
+const NODE_ARGS = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-interval=500'];
+const STOP: NodeJS.Signals = PROFILE_DIR === undefined ? 'SIGKILL' : 'SIGTERM';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -200,13 +214,15 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sarthe-abuse-'));
-    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS });
+    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS });
     probe = new HealthProbe(server.base);
+    // The probe is a process of its own: on a loaded machine it takes a second to ask its first question.
+    await probe.settle();
   });
 
   after(async () => {
     await probe?.stop();
-    if (server !== undefined && server.child.exitCode === null) await kill(server, 'SIGKILL');
+    if (server !== undefined && server.child.exitCode === null) await kill(server, STOP);
     rmSync(dir, { recursive: true, force: true });
     console.log(JSON.stringify(report));
   });
@@ -237,6 +253,8 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
     const sampler = setInterval(() => (rssDuring = Math.max(rssDuring, rssMb(server.child.pid!, 'VmRSS'))), 20);
     const results = await Promise.all(attacks);
     clearInterval(sampler);
+    // At least one health answer is counted under this phase, however loaded the machine.
+    await probe.settle();
     for (const r of results) {
       assert.match(r.answer, /^HTTP\/1\.1 401/, r.answer.slice(0, 200));
       assert.ok(r.ms < 3000, `closed after ${Math.round(r.ms)} ms`);
@@ -360,9 +378,9 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
     report.firstRun = { ...before, health: firstRun };
     assert.ok(firstRun.item2 !== undefined && firstRun.item3 !== undefined && firstRun.item8 !== undefined && firstRun.item1 !== undefined, 'health was probed in every phase');
 
-    await kill(server, 'SIGKILL');
+    await kill(server, STOP);
     const spawned = performance.now();
-    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS });
+    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS });
     const listeningMs = performance.now() - spawned;
     probe = new HealthProbe(server.base);
     probe.phase = 'restart';
@@ -384,7 +402,8 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
     console.log(JSON.stringify({ healthP99TargetMs: TARGET_HEALTH_P99_MS, restartP99Ms: (report.restart as { p99Ms: number }).p99Ms, firstRun }));
     for (const [phase, h] of Object.entries(firstRun)) {
       if (phase === 'all') continue;
-      const cap = phase === 'item7' ? BULK_INGEST_P99_MS : HEALTH_P99_MS;
+      // 'start' is the probe's first answer, which compiles the route's code on a fresh process (546 ms at load 19).
+      const cap = phase === 'item7' || phase === 'start' ? BULK_INGEST_P99_MS : HEALTH_P99_MS;
       assert.ok(h.p99Ms <= cap, `health p99 ${h.p99Ms} ms over ${h.n} requests during ${phase} (cap ${cap} ms)`);
     }
     assert.ok(before.peakRssMb < RSS_CAP_MB, `peak RSS ${before.peakRssMb} MB (first run)`);

@@ -24,12 +24,15 @@ export interface ServerProcessOptions {
   site?: boolean;
   /** More environment for the server. */
   env?: Record<string, string>;
+  /** Node's own flags for the server process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       join(repoRoot, 'bin', 'sarthe.js'),
       'serve',
       ...(options.replay === true ? [] : ['--no-replay']),
