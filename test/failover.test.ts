@@ -138,6 +138,9 @@ describe('failover with real processes (ingest, edges, NATS JetStream)', { ...na
     const edgeA = await start('edge', db);
     const edgeB = await start('edge', db);
     for (let i = 0; i < 10; i++) await send(ingest, 'r', queue[i]!);
+    // An edge takes no events: the ingest process is the one writer.
+    const refused = await fetch(`${edgeA.base}/api/races/r/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '[]' });
+    assert.equal(refused.status, 404);
     const viewers = Array.from({ length: 6 }, () => viewer(edgeA.base, 'r'));
     for (const v of viewers) await v.waitForSeq(400);
     const firstSeen = viewers.map((v) => v.state!.seq);

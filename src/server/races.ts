@@ -33,7 +33,7 @@ export class RaceHub {
   shared: SharedBus | null = null;
   /** Commits an edge read from the store because the bus had not brought them on top of what it held, since start. */
   filledFromStore = 0;
-  /** Serialises what an edge applies from the bus and the store (follow, catchUpRace). */
+  /** Serialises what an edge applies from the bus and the store (follow, catchUpFromStore). */
   private followQueue: Promise<unknown> = Promise.resolve();
   private sliceStart = performance.now();
 
