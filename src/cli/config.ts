@@ -181,7 +181,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
     problems.push(`${missing}: is needed too: the first admin takes both an e-mail address and a password`);
   }
   if (result.success && result.data['--role'] !== 'all' && result.data['--bus'] === undefined) {
-    problems.push(`${source['--role']}: ${result.data['--role']} needs a bus to share commits through: give --bus nats://host:4222 (or SARTHE_BUS)`);
+    problems.push(`${source['--role']}: ${result.data['--role']} needs the bus between the ingest process and the edges: give --bus nats://host:4222 (or SARTHE_BUS)`);
   }
   if (!result.success || problems.length > 0) {
     throw new ConfigError([
