@@ -49,6 +49,13 @@ describe('serve configuration', () => {
       [{ race: 'Le Mans' }, {}, /^--race: expected a race id/],
       [{ reports: 'later' }, {}, /^--reports: expected publish or review \(got "later"\)$/],
       [{ synchronous: 'maybe' }, {}, /^--synchronous: expected full or normal/],
+      [{ role: 'viewer' }, {}, /^--role: expected all, ingest or edge \(got "viewer"\)$/],
+      [{}, { SARTHE_ROLE: 'edge' }, /^SARTHE_ROLE: edge needs the bus between the ingest process and the edges: give --bus/],
+      [{ role: 'ingest' }, {}, /^--role: ingest needs the bus/],
+      [{ bus: 'http://127.0.0.1:4222' }, {}, /^--bus: expected a NATS address, e\.g\. nats:\/\/127\.0\.0\.1:4222/],
+      [{}, { SARTHE_BUS: 'nats://a:4222,redis://b:6379' }, /^SARTHE_BUS: expected a NATS address/],
+      [{ bus: 'nats://127.0.0.1:' }, {}, /^--bus: expected a NATS address/],
+      [{ edgeCatchUp: 'often' }, {}, /^--edge-catch-up: expected wall milliseconds/],
     ];
     for (const [over, env, expected] of cases) {
       const found = problems(over, env);
@@ -72,6 +79,14 @@ describe('serve configuration', () => {
     assert.equal(config.rateLimitPerMinute, 0);
     assert.deepEqual(config.corsOrigins, ['https://a.example', 'https://b.example']);
     assert.equal(config.shutdownMs, 2500);
+    assert.equal(config['--role'], 'all', 'one process unless told');
+    assert.equal(config['--bus'], undefined);
+    assert.equal(config.edgeCatchUpMs, 10_000);
+    const edge = serveConfig(flags({ edgeCatchUp: '0' }), { SARTHE_ROLE: 'edge', SARTHE_BUS: 'nats://127.0.0.1:4222,nats://10.0.0.2:4222' }).config;
+    assert.equal(edge['--role'], 'edge');
+    assert.equal(edge['--bus'], 'nats://127.0.0.1:4222,nats://10.0.0.2:4222');
+    assert.equal(edge.edgeCatchUpMs, 0);
+    assert.equal(serveConfig(flags({ role: 'ingest', bus: 'nats://h:1' }), { SARTHE_ROLE: 'edge' }).config['--role'], 'ingest', 'the flag wins over SARTHE_ROLE');
     assert.equal(serveConfig(flags({ port: '9200' }), env).config['--port'], 9200, 'the flag wins over PORT');
     assert.equal(serveConfig(flags(), {}).config.rateLimitPerMinute, 1200, 'generous by default');
     assert.match(serveConfig(flags(), { SARTHE_INGST_TOKEN: 'x' }).warnings[0]!, /SARTHE_INGST_TOKEN is not a Sarthe setting/);

@@ -11,6 +11,8 @@
  *   SARTHE_RATE_LIMIT      public reads per minute per address (default 1200; 0 = no limit)
  *   SARTHE_CORS_ORIGINS    origins allowed to read the API from a browser: * (default) or a comma list
  *   SARTHE_SHUTDOWN_MS     longest drain on SIGTERM before open connections are cut (default 10000)
+ *   SARTHE_ROLE            all (default: one process), ingest or edge (--role; docs/architecture.md, "Roles")
+ *   SARTHE_BUS             nats://host:port[,nats://…]: the JetStream bus between ingest and edges (--bus); unset = in-process
  *   PORT, LOG_LEVEL        used when --port / --log-level are not given
  */
 import { z } from 'zod';
@@ -21,6 +23,9 @@ import { RACE_ID_PATTERN } from '../store/index.js';
 import { UsageError } from './errors.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** `sarthe serve --role`: all = one process; ingest = sources, ingest API, store, shares commits; edge = follows, serves viewers. */
+export const ROLES = ['all', 'ingest', 'edge'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** The variables this schema knows; another SARTHE_* is reported as a likely typo. */
 export const KNOWN_SARTHE_VARIABLES = [
@@ -31,6 +36,8 @@ export const KNOWN_SARTHE_VARIABLES = [
   'SARTHE_RATE_LIMIT',
   'SARTHE_CORS_ORIGINS',
   'SARTHE_SHUTDOWN_MS',
+  'SARTHE_ROLE',
+  'SARTHE_BUS',
   // Used elsewhere: CLI stack traces, the Vite dev proxy, the tests' data folder.
   'SARTHE_DEBUG',
   'SARTHE_API',
@@ -85,6 +92,13 @@ const ServeConfigSchema = z
     '--reports': z.enum(['publish', 'review'], { error: 'expected publish or review' }),
     '--synchronous': z.enum(['full', 'normal'], { error: 'expected full or normal' }),
     '--log-level': z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
+    '--role': z.enum(ROLES, { error: 'expected all, ingest or edge' }).default('all'),
+    '--bus': z
+      .string()
+      .trim()
+      .refine((text) => text.split(',').every((url) => /^nats:\/\/([^\s/,@]+@)?[^\s/,:@]+(:\d{1,5})?$/.test(url.trim())), 'expected a NATS address, e.g. nats://127.0.0.1:4222 (several: comma-separated)')
+      .optional(),
+    '--edge-catch-up': wholeNumber('wall milliseconds between two comparisons of an edge with the store (0: never)', 0, 3_600_000).optional(),
     SARTHE_INGEST_TOKEN: z
       .string()
       .refine((t) => t.trim() !== '', { message: 'is set but blank: no request could ever match it (unset it to disable ingest)', abort: true })
@@ -109,7 +123,12 @@ export type ServeConfig = z.output<typeof ServeConfigSchema> & {
   rateLimitPerMinute: number;
   corsOrigins: string[];
   shutdownMs: number;
+  /** Wall ms between two comparisons of an edge's races with the store (0: never). */
+  edgeCatchUpMs: number;
 };
+
+/** Default of --edge-catch-up: the safety net under the bus looks at the store every 10 s (one query per edge). */
+export const DEFAULT_EDGE_CATCH_UP_MS = 10_000;
 
 /** The flags' raw values, and which were given on the command line (commander's getOptionValueSource). */
 export interface ServeFlags {
@@ -146,6 +165,9 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
   flag('--reports', 'reports');
   flag('--synchronous', 'synchronous');
   flag('--log-level', 'logLevel', 'LOG_LEVEL');
+  flag('--role', 'role', 'SARTHE_ROLE');
+  flag('--bus', 'bus', 'SARTHE_BUS');
+  flag('--edge-catch-up', 'edgeCatchUp');
   for (const name of KNOWN_SARTHE_VARIABLES) {
     if (env[name] !== undefined) {
       raw[name] = env[name];
@@ -157,6 +179,9 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
   if ((raw.SARTHE_ADMIN_EMAIL === undefined) !== (raw.SARTHE_ADMIN_PASSWORD === undefined)) {
     const missing = raw.SARTHE_ADMIN_EMAIL === undefined ? 'SARTHE_ADMIN_EMAIL' : 'SARTHE_ADMIN_PASSWORD';
     problems.push(`${missing}: is needed too: the first admin takes both an e-mail address and a password`);
+  }
+  if (result.success && result.data['--role'] !== 'all' && result.data['--bus'] === undefined) {
+    problems.push(`${source['--role']}: ${result.data['--role']} needs the bus between the ingest process and the edges: give --bus nats://host:4222 (or SARTHE_BUS)`);
   }
   if (!result.success || problems.length > 0) {
     throw new ConfigError([
@@ -172,7 +197,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
   }
   const warnings = Object.keys(env)
     .filter((name) => name.startsWith('SARTHE_') && !KNOWN_SARTHE_VARIABLES.includes(name))
-    .map((name) => `${name} is not a Sarthe setting (known: ${KNOWN_SARTHE_VARIABLES.slice(0, 7).join(', ')}): ignored`);
+    .map((name) => `${name} is not a Sarthe setting (known: ${KNOWN_SARTHE_VARIABLES.slice(0, 9).join(', ')}): ignored`);
   const c = result.data!;
   return {
     config: {
@@ -180,6 +205,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
       rateLimitPerMinute: c.SARTHE_RATE_LIMIT ?? DEFAULT_OPERATIONS.rateLimitPerMinute,
       corsOrigins: c.SARTHE_CORS_ORIGINS ?? DEFAULT_OPERATIONS.corsOrigins,
       shutdownMs: c.SARTHE_SHUTDOWN_MS ?? DEFAULT_SHUTDOWN_MS,
+      edgeCatchUpMs: c['--edge-catch-up'] ?? DEFAULT_EDGE_CATCH_UP_MS,
     },
     warnings,
   };

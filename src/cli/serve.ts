@@ -29,7 +29,8 @@ import { SqliteContentStore } from '../store/sqlite/content.js';
 import { loadRace } from './load.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/index.js';
 import { gracefulShutdown } from '../server/shutdown.js';
-import { serveConfig } from './config.js';
+import { ConfigError, serveConfig } from './config.js';
+import { startRole } from '../server/roles.js';
 import { addSourceOptions, checkSourceOptions, hasLiveSource, startLiveSources, type SourceOptions } from './serve-sources.js';
 import type { LiveSourceRun } from '../server/live-source.js';
 
@@ -53,6 +54,9 @@ interface Options extends SourceOptions {
   headersTimeout: string;
   requestTimeout: string;
   idleTimeout: string;
+  role: string;
+  bus?: string;
+  edgeCatchUp: string;
 }
 
 /** The repository (or installed package) root: dist/src/cli → three levels up. */
@@ -82,13 +86,20 @@ export function registerServe(program: Command): void {
     .option('--headers-timeout <ms>', 'time to receive a request head', String(DEFAULT_LIMITS.headersTimeoutMs))
     .option('--request-timeout <ms>', 'time to receive a whole request, head and body', String(DEFAULT_LIMITS.requestTimeoutMs))
     .option('--idle-timeout <ms>', 'a connection silent both ways this long is closed', String(DEFAULT_LIMITS.idleTimeoutMs))
-    .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)');
+    .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)')
+    .option('--role <role>', 'all (one process), ingest (sources, ingest API, store; shares commits on --bus) or edge (follows --bus, serves viewers); env SARTHE_ROLE', 'all')
+    .option('--bus <url>', 'NATS JetStream between ingest and edges, e.g. nats://127.0.0.1:4222; env SARTHE_BUS (default: in-process)')
+    .option('--edge-catch-up <ms>', 'edge: wall ms between two comparisons with the store, the safety net under the bus (0: never)', '10000');
   addSourceOptions(serve)
     .action(async (options: Options, command: Command) => {
       const { config, warnings } = serveConfig({ values: { ...options }, given: (key) => command.getOptionValueSource(key) === 'cli' }, process.env);
       const port = config['--port'];
       checkSourceOptions(options);
-      const files = options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
+      const role = config['--role'];
+      if (role === 'edge' && (hasLiveSource(options) || Array.isArray(options.replay))) {
+        throw new ConfigError(['--role edge: an edge runs no replay and no source (they belong to the ingest process): drop --replay, --source and --watch']);
+      }
+      const files = role === 'edge' || options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
       const limits = httpLimits(options);
       const store = new SqliteEventStore({ file: resolve(options.db), synchronous: config['--synchronous'] });
       // The news site's articles and users live in the same database file.
@@ -107,15 +118,20 @@ export function registerServe(program: Command): void {
         limits,
         // Listen first, then load the store: /api/health answers while a heavy store loads (issue 13, item 1).
         loadAfterListen: true,
+        role,
         webRoot: options.webRoot ?? join(packageRoot, 'dist', 'web'),
         site: options.site === false ? null : {
           content,
           autoPublish: config['--reports'] === 'publish',
           admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : null,
           baseUrl: config.SARTHE_PUBLIC_URL ?? null,
+          // Reports are drafted once, by the process that ingests.
+          desk: role !== 'edge',
         },
       });
       const log = app.log;
+      // Before listening: an edge follows the bus before it loads the store (roles.ts).
+      const roleRun = await startRole(app, role, config['--bus'], config.edgeCatchUpMs);
       let replay: RunningReplay | null = null;
       let sources: LiveSourceRun[] = [];
       for (const warning of warnings) log.warn(warning);
@@ -127,7 +143,7 @@ export function registerServe(program: Command): void {
         await gracefulShutdown(app, { deadlineMs: config.shutdownMs, stopSources: () => {
             replay?.stop();
             for (const run of sources) run.source.stop();
-          }, closeStores: [() => store.close(), () => content.close()] });
+          }, closeStores: [() => roleRun.stop(), () => store.close(), () => content.close()] });
         process.exit(0);
       };
       process.once('SIGINT', () => void stop('SIGINT'));
@@ -144,7 +160,12 @@ export function registerServe(program: Command): void {
       const host = config['--host'];
       const base = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${shown}`;
       log.info(
-        { db: resolve(options.db), ingest: config.SARTHE_INGEST_TOKEN !== undefined ? 'enabled' : 'disabled (set SARTHE_INGEST_TOKEN)' },
+        {
+          db: resolve(options.db),
+          role,
+          ...(roleRun.shared === null ? {} : { bus: roleRun.shared.name }),
+          ingest: role === 'edge' ? 'none (edge)' : config.SARTHE_INGEST_TOKEN !== undefined ? 'enabled' : 'disabled (set SARTHE_INGEST_TOKEN)',
+        },
         `Sarthe listening on ${base} (API docs: ${base}/api/docs)`,
       );
       try {

@@ -54,6 +54,8 @@ export interface ServerOptions {
    * `app.sarthe.loaded` settles when they are loaded.
    */
   loadAfterListen?: boolean;
+  /** `sarthe serve --role` (roles.ts): an edge has no ingest routes (default all). */
+  role?: 'all' | 'ingest' | 'edge';
   /** The drive-time regulations a race is checked against (null: none known). */
   rulesFor?: (race: { id: string; name: string }) => RegulationProfile | null;
 }
@@ -99,7 +101,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await registerOpenApi(app, SARTHE_VERSION);
   await registerOperations(app, hub, { ...DEFAULT_OPERATIONS, ...options.operations });
 
-  registerIngest(app, hub, {
+  if (options.role !== 'edge') registerIngest(app, hub, {
     ...DEFAULT_INGEST,
     ...options.ingest,
     token: options.ingestToken || null,

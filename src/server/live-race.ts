@@ -181,6 +181,12 @@ export class LiveRace {
     return this.ring[i]?.previousSeq === seq ? this.ring.slice(i) : null;
   }
 
+  /** The delta of the latest commit, null before any (or when not kept). */
+  lastDelta(): RecentDelta | null {
+    const last = this.ring[this.ring.length - 1];
+    return last?.seq === this.seq ? last : null;
+  }
+
   /** The kept delta that follows `seq` (its previousSeq is `seq`), or null when it is not kept. */
   deltaAfter(seq: number): RecentDelta | null {
     const i = this.ringIndexAfter(seq);

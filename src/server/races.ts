@@ -6,8 +6,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { TimingEvent } from '../model/events.js';
-import type { FeedStatus } from '../model/live.js';
-import type { LiveBus } from '../bus/index.js';
+import type { FeedStatus, LiveDelta } from '../model/live.js';
+import type { BusMessage, LiveBus, SharedBus } from '../bus/index.js';
 import { toAppendEvent, type AppendOptions, type AppendOutcome, type EventStore } from '../store/index.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DEFAULT_RING, LiveRace, raceEpoch, type RingLimits } from './live-race.js';
@@ -30,6 +30,16 @@ export class RaceHub {
   private readonly races = new Map<string, LiveRace>();
   /** True from the start of loadAll until every stored race is loaded (the server answers 503 for races meanwhile). */
   loading = false;
+  /**
+   * The bus shared with other processes (`--bus`): every commit ingested
+   * here is shared on it, with its events, for the edges. Null: one process.
+   */
+  shared: SharedBus | null = null;
+  /** Commits an edge read from the store because the bus had not brought them on top of what it held, since start. */
+  filledFromStore = 0;
+  /** Serialises what an edge applies from the bus and the store (follow, catchUpFromStore). */
+  private followQueue: Promise<unknown> = Promise.resolve();
+  private sliceStart = performance.now();
 
   constructor(
     readonly store: EventStore,
@@ -52,43 +62,150 @@ export class RaceHub {
   }
 
   private async loadStored(): Promise<void> {
-    let sliceStart = performance.now();
+    this.sliceStart = performance.now();
     for (const stored of await this.store.races()) {
       const started = performance.now();
       const race = new LiveRace(stored.id, this.ringLimits);
       race.epoch = raceEpoch(stored.id, stored.createdAtMs);
-      let commits = 0;
-      let after = 0;
-      for (;;) {
-        const page = await this.store.readSince(stored.id, after, LOAD_PAGE);
-        if (page.length === 0) break;
-        // Apply whole commits only: finish the one the page cut in two.
-        const tail = page[page.length - 1]!;
-        if (tail.commitSeq > tail.seq) page.push(...(await this.store.readSince(stored.id, tail.seq, tail.commitSeq - tail.seq)));
-        if (performance.now() - sliceStart > LOAD_SLICE_MS) {
-          await nextTurn();
-          sliceStart = performance.now();
-        }
-        let i = 0;
-        while (i < page.length) {
-          const commitSeq = page[i]!.commitSeq;
-          const events: TimingEvent[] = [];
-          while (i < page.length && page[i]!.commitSeq === commitSeq) events.push(page[i++]!.event);
-          race.applyCommit(commitSeq, events);
-          commits++;
-          if (performance.now() - sliceStart > LOAD_SLICE_MS) {
-            await nextTurn();
-            sliceStart = performance.now();
-          }
-        }
-        after = page[page.length - 1]!.seq;
-      }
+      const commits = await this.applyStored(race, false);
       this.races.set(stored.id, race);
       this.log.info(
         { race: stored.id, events: race.events, commits, seq: race.seq, raceTimeMs: race.raceTimeMs, ms: Math.round(performance.now() - started) },
         'race loaded from the store',
       );
     }
+  }
+
+  /**
+   * Applies every whole commit the store holds after `race.seq`, in seq
+   * order, giving the event loop a turn every LOAD_SLICE_MS; with `publish`,
+   * each delta goes to the race's viewers. Returns the commits applied.
+   */
+  private async applyStored(race: LiveRace, publish: boolean): Promise<number> {
+    let commits = 0;
+    for (;;) {
+      const page = await this.store.readSince(race.id, race.seq, LOAD_PAGE);
+      if (page.length === 0) break;
+      // Apply whole commits only: finish the one the page cut in two.
+      const tail = page[page.length - 1]!;
+      if (tail.commitSeq > tail.seq) page.push(...(await this.store.readSince(race.id, tail.seq, tail.commitSeq - tail.seq)));
+      // A page's read and parse ran without a turn: give one before applying it.
+      if (performance.now() - this.sliceStart > LOAD_SLICE_MS) {
+        await nextTurn();
+        this.sliceStart = performance.now();
+      }
+      let i = 0;
+      while (i < page.length) {
+        const commitSeq = page[i]!.commitSeq;
+        const events: TimingEvent[] = [];
+        while (i < page.length && page[i]!.commitSeq === commitSeq) events.push(page[i++]!.event);
+        const delta = race.applyCommit(commitSeq, events);
+        if (publish) this.bus.publish({ race: race.id, ...delta });
+        commits++;
+        if (performance.now() - this.sliceStart > LOAD_SLICE_MS) {
+          await nextTurn();
+          this.sliceStart = performance.now();
+        }
+      }
+    }
+    return commits;
+  }
+
+  /**
+   * Edge role: applies a message followed on the shared bus, after every
+   * earlier one (and never before `holdFollowing`'s promise settles). A
+   * commit on top of what this process holds is applied from the message's
+   * events, so the edge computes the same delta, seq and feed as the ingest
+   * process (one commit = one delta, live-race.ts); one it has is skipped;
+   * anything else (a gap: a message the bus never got, a head announced
+   * without events) is read from the store, the truth. A status-only delta
+   * sets the feed's state.
+   */
+  follow(message: BusMessage): Promise<void> {
+    return this.serialFollow(async () => {
+      const race = await this.followedRace(message.race, message.epoch);
+      if (race === null) return;
+      const statusOnly = message.seq === message.previousSeq && message.events === undefined;
+      if (message.seq > race.seq) {
+        if (!statusOnly && message.previousSeq === race.seq && message.events !== undefined) {
+          this.bus.publish({ race: race.id, ...race.applyCommit(message.seq, message.events) });
+        } else {
+          await this.fill(race, message.seq, 'the bus skipped commits');
+        }
+      }
+      if (statusOnly) {
+        const feed = (JSON.parse(message.data) as LiveDelta).feed;
+        const delta = feed === undefined ? null : race.setFeedStatus(feed);
+        if (delta !== null) this.bus.publish({ race: race.id, ...delta });
+      }
+      if (race.seq === 0 && race.feedStatus === null) this.races.delete(race.id);
+    });
+  }
+
+  /**
+   * Edge role, the safety net under the bus: brings every race up to what the
+   * store holds (new races included), in the same queue as `follow`. Returns
+   * the commits read.
+   */
+  catchUpFromStore(): Promise<number> {
+    return this.serialFollow(async () => {
+      let commits = 0;
+      for (const stored of await this.store.races()) {
+        if (stored.lastSeq <= (this.races.get(stored.id)?.seq ?? 0)) continue;
+        const race = await this.followedRace(stored.id, raceEpoch(stored.id, stored.createdAtMs));
+        if (race !== null) commits += await this.fill(race, stored.lastSeq, 'the store is ahead of the bus');
+      }
+      return commits;
+    });
+  }
+
+  /** Edge role: nothing followed is applied before `ready` settles (the stored races are loaded). */
+  holdFollowing(ready: Promise<unknown>): void {
+    const queue = this.followQueue;
+    this.followQueue = Promise.all([queue, ready.catch(() => undefined)]);
+  }
+
+  private serialFollow<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.followQueue.then(task);
+    this.followQueue = run.catch((error: unknown) => this.log.error({ err: error }, 'edge: applying what the bus brought failed'));
+    return run;
+  }
+
+  private async followedRace(id: string, epoch: string | undefined): Promise<LiveRace | null> {
+    let race = this.races.get(id);
+    if (race !== undefined) return race;
+    const stored = epoch === undefined ? await this.store.race(id) : null;
+    if (epoch === undefined && stored === null) return null;
+    race = new LiveRace(id, this.ringLimits);
+    race.epoch = epoch ?? raceEpoch(id, stored!.createdAtMs);
+    this.races.set(id, race);
+    return race;
+  }
+
+  private async fill(race: LiveRace, toSeq: number, reason: string): Promise<number> {
+    const fromSeq = race.seq;
+    const commits = await this.applyStored(race, true);
+    this.filledFromStore += commits;
+    this.log.info({ race: race.id, fromSeq, toSeq: race.seq, wanted: toSeq, commits, reason }, 'edge caught up from the store');
+    return commits;
+  }
+
+  /**
+   * Ingest role, at start: shares each race's head (its last delta, no
+   * events), so that an edge which missed the last commits before a crash
+   * (stored, never shared) reads them from the store. JetStream drops a head
+   * it already holds (same message id).
+   */
+  announceHeads(): void {
+    for (const race of this.races.values()) {
+      if (race.seq === 0) continue;
+      const last = race.lastDelta();
+      if (last !== null) this.share({ race: race.id, ...last, epoch: race.epoch });
+    }
+  }
+
+  private share(message: BusMessage): void {
+    this.shared?.share(message).catch((error: unknown) => this.log.error({ err: error, race: message.race, seq: message.seq }, 'sharing a commit on the bus failed'));
   }
 
   /**
@@ -100,7 +217,10 @@ export class RaceHub {
     const race = this.races.get(id);
     if (race === undefined) return;
     const delta = race.setFeedStatus(status);
-    if (delta !== null) this.bus.publish({ race: id, ...delta });
+    if (delta !== null) {
+      this.bus.publish({ race: id, ...delta });
+      this.share({ race: id, ...delta, epoch: race.epoch });
+    }
   }
 
   get(id: string): LiveRace | undefined {
@@ -147,6 +267,8 @@ export class RaceHub {
         if (live.epoch === '') live.epoch = raceEpoch(id, (await this.store.race(id))?.createdAtMs ?? outcome.committedAtMs);
         const delta = live.applyCommit(outcome.commitSeq, accepted);
         this.bus.publish({ race: id, ...delta });
+        // Not awaited: the events are durable, and the bus retries by itself (an edge fills any gap from the store).
+        this.share({ race: id, ...delta, events: accepted, epoch: live.epoch });
       } else if (live.seq === 0) {
         // Nothing stored for a race the store does not know: forget it again.
         this.races.delete(id);

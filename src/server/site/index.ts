@@ -51,6 +51,8 @@ export interface SiteOptions {
   secureCookies?: boolean | 'auto';
   /** Wall ms between two looks of the hourly desk. */
   deskIntervalMs?: number;
+  /** Run the hourly desk (default true); false on an edge (`--role edge`): the ingest process files the reports. */
+  desk?: boolean;
   subscriptions?: SubscriptionProvider;
   sessionDays?: number;
 }
@@ -82,7 +84,7 @@ export async function registerSite(app: FastifyInstance, hub: RaceHub, options: 
   });
   app.decorate('site', { content, desk, subscriptions });
   await ensureAdmin(app, content, options.admin ?? null);
-  app.addHook('onReady', async () => desk.start());
+  if (options.desk !== false) app.addHook('onReady', async () => desk.start());
   app.addHook('preClose', async () => desk.stop());
 
   const secure = options.secureCookies ?? 'auto';
