@@ -49,6 +49,8 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
       table.current.update(cars, { classView: className !== null, bests }, `${className ?? '*'}@${shown.atMs ?? 'live'}`, changed);
       // Which instant the rows show: for people's tools and the browser tests.
       host.current!.dataset.at = shown.atMs === null ? 'live' : String(shown.atMs);
+      // The race time the rows are computed at (ms): the header clock must keep with it, delay or not.
+      host.current!.dataset.raceTime = String(shown.state.raceTimeMs);
       if (!firstRowsMarked && cars.length > 0) markFirstRows();
     };
     draw(screen.shown.get());
