@@ -23,6 +23,8 @@ import { repoRoot } from './helpers.js';
 
 const results = join(repoRoot, 'test-results');
 const webRoot = join(repoRoot, 'dist', 'web');
+/** Replay speed: a wall second is a minute of racing. */
+const SPEED = 60;
 
 /**
  * The page functions below run in the browser. Node's type library has no
@@ -76,7 +78,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       file: join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv'),
       race: 'lemans-2019',
       fromMs: 6 * HOUR + 5 * MINUTE,
-      speed: 60,
+      speed: SPEED,
     });
     chromium = await launchChromium();
     browser = chromium.browser;
@@ -94,7 +96,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`${path}: ${m.text()}`);
     });
-    await page.goto(`${server.appUrl}${path}`);
+    await page.goto(path.startsWith('http') ? path : `${server.appUrl}${path}`);
     return page;
   }
 
@@ -159,6 +161,59 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.fill('[data-testid=delay]', '0');
     await page.press('[data-testid=delay]', 'Enter');
     await page.close();
+  });
+
+  it('holds the race clock back with the table: the same race time, both behind live by the delay (issue 15)', async () => {
+    // At SPEED× a wall second is SPEED race seconds; the table redraws at most once a second
+    // (live-client.ts MIN_REDRAW_MS) and the clock text ticks once a second, so "the same race time"
+    // is within 1.5 wall seconds here. A clock that ignored the delay would be DELAY × SPEED
+    // (360 s) ahead of the table.
+    const DELAY = 6;
+    const second = SPEED * 1000;
+    const clockMs = (text: string | null): number => (text ?? '').split(':').reduce((acc, part) => acc * 60 + Number(part), 0) * 1000;
+    const liveMs = async (): Promise<number> => (await api<{ races: Array<{ id: string; raceTimeMs: number }> }>('/api/races')).races.find((r) => r.id === 'lemans-2019')!.raceTimeMs;
+    /** Right after the clock text ticks: the clock, the rows' race time and the server's live race time at once. */
+    const sample = async (page: Page, clock: string, table: () => Promise<string | null>): Promise<{ clock: number; table: number; live: number }> => {
+      const before = await page.textContent(clock);
+      await page.waitForFunction(([selector, shown]) => document.querySelector(selector!)?.textContent !== shown, [clock, before] as const, { timeout: 10_000 });
+      const [shown, rows, live] = await Promise.all([page.textContent(clock), table(), liveMs()]);
+      return { clock: clockMs(shown), table: Number(rows), live };
+    };
+    const check = (where: string, s: { clock: number; table: number; live: number }, delay: number): void => {
+      const said = `${where}: clock ${s.clock / 1000} s, table ${s.table / 1000} s, live ${s.live / 1000} s, delay ${delay} s at ${SPEED}×`;
+      assert.ok(Math.abs(s.clock - s.table) <= 1.5 * second, `the clock and the table show the same race time (${said})`);
+      assert.ok(s.live - s.clock >= (delay - 1) * second && s.live - s.clock <= (delay + 2.5) * second, `the clock is behind live by the delay (${said})`);
+      assert.ok(s.live - s.table >= (delay - 0.5) * second && s.live - s.table <= (delay + 3) * second, `the table is behind live by the delay (${said})`);
+    };
+
+    const timing = await open('');
+    await timing.waitForSelector('[data-testid=timing][data-race-time]');
+    await timing.fill('[data-testid=delay]', String(DELAY));
+    await timing.press('[data-testid=delay]', 'Enter');
+    await timing.waitForFunction((d) => document.querySelector('[data-testid=mode]')?.textContent === `Live −${d}s`, DELAY);
+    // The held-back deltas come through again after the delay; the clock's rate settles.
+    await timing.waitForTimeout((DELAY + 4) * 1000);
+    for (let i = 0; i < 3; i++) check('timing screen', await sample(timing, '[data-testid=elapsed]', () => timing.getAttribute('[data-testid=timing]', 'data-race-time')), DELAY);
+    await timing.screenshot({ path: join(results, 'web-desktop-delayed.png') });
+
+    // The race centre's strip over its embedded table: the same delay (the same setting), the same race time.
+    const centre = await open(`${server.origin}/races/lemans-2019`);
+    const frame = centre.frameLocator('iframe.timing-frame');
+    await frame.locator('[data-testid=timing][data-race-time]').waitFor({ state: 'attached', timeout: 20_000 });
+    assert.equal(await centre.textContent('.strip-panel [data-testid=strip-mode]'), `Live −${DELAY}s`);
+    await centre.waitForTimeout((DELAY + 4) * 1000);
+    const frameTable = () => frame.locator('[data-testid=timing]').getAttribute('data-race-time');
+    for (let i = 0; i < 2; i++) check('race centre', await sample(centre, '.strip-panel [data-testid=strip-elapsed]', frameTable), DELAY);
+    await centre.screenshot({ path: join(results, 'web-desktop-race-centre-delayed.png') });
+
+    // Back to no delay on the timing screen: the race centre, open in another tab, follows (storage event).
+    await timing.fill('[data-testid=delay]', '0');
+    await timing.press('[data-testid=delay]', 'Enter');
+    await centre.waitForFunction(() => document.querySelector('.strip-panel [data-testid=strip-mode]')?.textContent === 'Live', undefined, { timeout: 10_000 });
+    await centre.waitForTimeout(3000);
+    check('race centre, delay off', await sample(centre, '.strip-panel [data-testid=strip-elapsed]', frameTable), 0);
+    await centre.close();
+    await timing.close();
   });
 
   it('filters one class with class positions and class gaps', async () => {
