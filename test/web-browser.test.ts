@@ -216,6 +216,47 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await timing.close();
   });
 
+  it('reads as a table to a screen reader, announces politely (not every cell), and opens a car from the keyboard', async () => {
+    const page = await open('');
+    await page.waitForSelector('.rows .row');
+    // Written as a string: the page's DOM types are not in this file's type library.
+    const found = (await page.evaluate(`(() => {
+      const table = document.querySelector('[data-testid=timing] [role=table]');
+      const heads = table ? table.querySelectorAll(':scope > [role=row] > [role=columnheader]').length : 0;
+      const rows = table ? [...table.querySelectorAll('[role=rowgroup] > [role=row]')] : [];
+      const cellCounts = [...new Set(rows.map((r) => r.querySelectorAll('[role=cell]').length))];
+      const regions = [...document.querySelectorAll('[aria-live], [role=status], [role=alert], [role=log], [role=timer], [role=marquee]')].map((el) => ({
+        testid: el.getAttribute('data-testid'),
+        role: el.getAttribute('role'),
+        live: el.getAttribute('aria-live'),
+        holdsTable: table !== null && el.contains(table),
+      }));
+      let liveAncestor = null;
+      for (let p = table; p !== null; p = p.parentElement) if (p.hasAttribute('aria-live')) liveAncestor = p.tagName;
+      return { heads, rows: rows.length, cellCounts, regions, liveAncestor, label: table && table.closest('[aria-label]') ? table.closest('[aria-label]').getAttribute('aria-label') : null };
+    })()`)) as { heads: number; rows: number; cellCounts: number[]; regions: Array<{ testid: string | null; role: string | null; live: string | null; holdsTable: boolean }>; liveAncestor: string | null; label: string | null };
+    assert.ok(found.heads >= 10, `column headers: ${found.heads}`);
+    assert.ok(found.rows >= 60, `rows: ${found.rows}`);
+    assert.deepEqual(found.cellCounts, [found.heads], 'every row has one cell per column header');
+    assert.equal(found.label, 'Classification');
+    // One polite region, the flag and latest message: the table's cells change many times a
+    // minute and are never announced (no live region on it or around it).
+    assert.deepEqual(found.regions, [{ testid: 'flag', role: 'status', live: null, holdsTable: false }]);
+    assert.equal(found.liveAncestor, null);
+    // Keyboard: Tab reaches a car's link in the table, Enter opens its page.
+    await page.focus('body');
+    let focused = '';
+    for (let i = 0; i < 80 && !focused.startsWith('#/car/'); i++) {
+      await page.keyboard.press('Tab');
+      focused = (await page.evaluate(`document.activeElement && document.activeElement.closest('[role=table]') ? document.activeElement.getAttribute('href') || '' : ''`)) as string;
+    }
+    assert.match(focused, /^#\/car\/\w+/, 'a car link in the table is reachable with Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=car-page]');
+    assert.equal(await page.evaluate(() => location.hash), focused);
+    await page.close();
+  });
+
   it('filters one class with class positions and class gaps', async () => {
     const page = await open('');
     await page.waitForSelector('[data-testid="class-tab-LMP2"]');
