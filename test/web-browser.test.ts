@@ -204,6 +204,28 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await centre.waitForTimeout((DELAY + 4) * 1000);
     const frameTable = () => frame.locator('[data-testid=timing]').getAttribute('data-race-time');
     for (let i = 0; i < 2; i++) check('race centre', await sample(centre, '.strip-panel [data-testid=strip-elapsed]', frameTable), DELAY);
+    // The class-leader boxes keep pace with the table under them (they froze at page load: 79 laps against 81).
+    const frameRows = frame.locator('.rows .row');
+    let boxes: string[] = [];
+    let table: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      [boxes, table] = await Promise.all([
+        centre.$$eval('.strip-panel [data-testid=class-leader]', (nodes) => nodes.map((n) => (n.textContent ?? '').replace(/^.* leader#(\S+) .* · (\d+) laps$/, '#$1 $2'))),
+        frameRows.evaluateAll((rows) => {
+          const seen = new Map<string, string>();
+          for (const r of rows) {
+            const cls = r.querySelector('.c-cls span')?.textContent ?? '';
+            if (!seen.has(cls)) seen.set(cls, `#${(r as unknown as DomNode).dataset.car} ${r.querySelector('.c-laps')?.textContent ?? ''}`);
+          }
+          return [...seen.values()];
+        }),
+      ]);
+      boxes.sort();
+      table.sort();
+      if (boxes.join() === table.join()) break;
+      await centre.waitForTimeout(300); // a crossing between the two reads
+    }
+    assert.deepEqual(boxes, table, 'leader boxes and the table agree on each class leader and its laps');
     await centre.screenshot({ path: join(results, 'web-desktop-race-centre-delayed.png') });
 
     // Back to no delay on the timing screen: the race centre, open in another tab, follows (storage event).
@@ -293,6 +315,11 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     // Stops shown = in-laps in the data so far (a car just in the pits counts: "in the pits").
     assert.equal(stops, detail.laps.filter((l) => l.inPit).length);
     assert.ok((await page.$$eval('[data-testid=stints] tbody tr', (r) => r.length)) >= stops);
+    // Issue 15: the drive-time bars carry their numbers, as the CLI writes them ("On track · 4h05m to go").
+    const rules = await page.$$eval('[data-testid=rule-status]', (nodes) => nodes.map((n) => n.textContent ?? ''));
+    assert.ok(rules.length >= 1, 'drive time against the rules shown');
+    for (const text of rules) assert.match(text, /^(Minimum done|On track|At risk|Over the maximum|Minimum missed)( · \d+h\d\dm (to go|available|over))*$/);
+    assert.ok(rules.some((text) => / · \d+h\d\dm to go/.test(text)), `at 6h a driver is short of the minimum: ${rules.join(' / ')}`);
     await page.screenshot({ path: join(results, 'web-desktop-car.png'), fullPage: true });
     await page.close();
   });
@@ -302,6 +329,20 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.waitForSelector('[data-testid=lap-position-chart] canvas', { timeout: 30_000 });
     await page.waitForSelector('[data-testid=gap-chart] canvas');
     await page.waitForSelector('[data-testid=strategy-chart] canvas');
+    // Issue 15 (charts): a distinct colour per car, its number at the end of its line, the latest values in the legend before any hover.
+    const lapChart = '[data-testid=lap-position-chart]';
+    const gtePro = await api<Standings>('/api/races/lemans-2019/standings?class=LMGTE+Pro');
+    await page.waitForSelector(`${lapChart} [data-end-labels]`);
+    const ends = ((await page.getAttribute(`${lapChart} [data-end-labels]`, 'data-end-labels')) ?? '').split('|');
+    assert.equal(ends.length, gtePro.cars.length, `one label per car: ${ends.join(' ')}`);
+    for (const c of gtePro.cars) assert.ok(ends.some((label) => label.includes(c.number)), `#${c.number} labelled at its line end (${ends.join(' ')})`);
+    const legend = (await page.evaluate(`(() => {
+      const rows = [...document.querySelectorAll('[data-testid=lap-position-chart] .u-legend .u-series')].slice(1);
+      return rows.map((r) => ({ colour: getComputedStyle(r.querySelector('.u-marker')).borderColor, value: (r.querySelector('.u-value') || {}).textContent || '' }));
+    })()`)) as Array<{ colour: string; value: string }>;
+    assert.equal(legend.length, gtePro.cars.length);
+    assert.equal(new Set(legend.map((l) => l.colour)).size, legend.length, `no colour repeated: ${legend.map((l) => l.colour).join(' ')}`);
+    assert.deepEqual(legend.filter((l) => l.value === '--' || l.value === ''), [], 'values shown without a hover');
     await page.screenshot({ path: join(results, 'web-desktop-charts.png'), fullPage: true });
     await page.close();
   });
