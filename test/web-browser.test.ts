@@ -164,78 +164,104 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
   });
 
   it('holds the race clock back with the table: the same race time, both behind live by the delay (issue 15)', async () => {
-    // At SPEED× a wall second is SPEED race seconds; the table redraws at most once a second
-    // (live-client.ts MIN_REDRAW_MS) and the clock text ticks once a second, so "the same race time"
-    // is within 1.5 wall seconds here. A clock that ignored the delay would be DELAY × SPEED
-    // (360 s) ahead of the table.
+    // "The same race time": the table redraws at most once a second (live-client.ts MIN_REDRAW_MS)
+    // and the clock text ticks once a second, so the two may be 1.5 wall seconds apart, at most
+    // 1.5 × SPEED race seconds. The lags behind live are in wall time, against the server's own live
+    // race time polled through the test: on a loaded machine the replay runs behind its nominal
+    // speed, and unevenly, so the bounds leave a second or two either way. A clock that ignored the
+    // delay would be on live (lag 0) and DELAY × SPEED (360 s) ahead of the table.
     const DELAY = 6;
-    const second = SPEED * 1000;
     const clockMs = (text: string | null): number => (text ?? '').split(':').reduce((acc, part) => acc * 60 + Number(part), 0) * 1000;
-    const liveMs = async (): Promise<number> => (await api<{ races: Array<{ id: string; raceTimeMs: number }> }>('/api/races')).races.find((r) => r.id === 'lemans-2019')!.raceTimeMs;
-    /** Right after the clock text ticks: the clock, the rows' race time and the server's live race time at once. */
-    const sample = async (page: Page, clock: string, table: () => Promise<string | null>): Promise<{ clock: number; table: number; live: number }> => {
+    const history: Array<{ wall: number; race: number }> = [];
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        const races = await api<{ races: Array<{ id: string; raceTimeMs: number }> }>('/api/races');
+        history.push({ wall: Date.now(), race: races.races.find((r) => r.id === 'lemans-2019')!.raceTimeMs });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    /** Wall time (ms) at which the server's live race time reached raceMs, interpolated between polls; null if not yet. */
+    const wallWhen = (raceMs: number): number | null => {
+      const i = history.findIndex((h) => h.race >= raceMs);
+      if (i < 0) return null;
+      if (i === 0) return history[0]!.wall;
+      const [a, b] = [history[i - 1]!, history[i]!];
+      return a.wall + ((raceMs - a.race) / Math.max(1, b.race - a.race)) * (b.wall - a.wall);
+    };
+    /** Right after the clock text ticks: the clock and the rows' race time at once, with the wall time. */
+    const sample = async (page: Page, clock: string, table: () => Promise<string | null>): Promise<{ clock: number; table: number; wall: number }> => {
       const before = await page.textContent(clock);
       await page.waitForFunction(([selector, shown]) => document.querySelector(selector!)?.textContent !== shown, [clock, before] as const, { timeout: 10_000 });
-      const [shown, rows, live] = await Promise.all([page.textContent(clock), table(), liveMs()]);
-      return { clock: clockMs(shown), table: Number(rows), live };
+      const [shown, rows] = await Promise.all([page.textContent(clock), table()]);
+      return { clock: clockMs(shown), table: Number(rows), wall: Date.now() };
     };
-    const check = (where: string, s: { clock: number; table: number; live: number }, delay: number): void => {
-      const said = `${where}: clock ${s.clock / 1000} s, table ${s.table / 1000} s, live ${s.live / 1000} s, delay ${delay} s at ${SPEED}×`;
-      assert.ok(Math.abs(s.clock - s.table) <= 1.5 * second, `the clock and the table show the same race time (${said})`);
-      assert.ok(s.live - s.clock >= (delay - 1) * second && s.live - s.clock <= (delay + 2.5) * second, `the clock is behind live by the delay (${said})`);
-      assert.ok(s.live - s.table >= (delay - 0.5) * second && s.live - s.table <= (delay + 3) * second, `the table is behind live by the delay (${said})`);
+    const check = async (where: string, s: { clock: number; table: number; wall: number }, delay: number): Promise<void> => {
+      // A clock ahead of the server shows once the server gets there (delay 0).
+      for (let i = 0; i < 15 && (history[history.length - 1]?.race ?? 0) < Math.max(s.clock, s.table); i++) await new Promise((r) => setTimeout(r, 200));
+      const clockLag = (s.wall - (wallWhen(s.clock) ?? Infinity)) / 1000;
+      const tableLag = (s.wall - (wallWhen(s.table) ?? Infinity)) / 1000;
+      const said = `${where}: clock ${s.clock / 1000} s behind live by ${clockLag.toFixed(2)} s, table ${s.table / 1000} s by ${tableLag.toFixed(2)} s, delay ${delay} s`;
+      assert.ok(Math.abs(s.clock - s.table) <= 1.5 * SPEED * 1000, `the clock and the table show the same race time (${said})`);
+      assert.ok(clockLag >= delay - 2.5 && clockLag <= delay + 4, `the clock is behind live by the delay (${said})`);
+      assert.ok(tableLag >= delay - 1 && tableLag <= delay + 4, `the table is behind live by the delay (${said})`);
     };
 
-    const timing = await open('');
-    await timing.waitForSelector('[data-testid=timing][data-race-time]');
-    await timing.fill('[data-testid=delay]', String(DELAY));
-    await timing.press('[data-testid=delay]', 'Enter');
-    await timing.waitForFunction((d) => document.querySelector('[data-testid=mode]')?.textContent === `Live −${d}s`, DELAY);
-    // The held-back deltas come through again after the delay; the clock's rate settles.
-    await timing.waitForTimeout((DELAY + 4) * 1000);
-    for (let i = 0; i < 3; i++) check('timing screen', await sample(timing, '[data-testid=elapsed]', () => timing.getAttribute('[data-testid=timing]', 'data-race-time')), DELAY);
-    await timing.screenshot({ path: join(results, 'web-desktop-delayed.png') });
+    try {
+      const timing = await open('');
+      await timing.waitForSelector('[data-testid=timing][data-race-time]');
+      await timing.fill('[data-testid=delay]', String(DELAY));
+      await timing.press('[data-testid=delay]', 'Enter');
+      await timing.waitForFunction((d) => document.querySelector('[data-testid=mode]')?.textContent === `Live −${d}s`, DELAY);
+      // The held-back deltas come through again after the delay; the clock's rate settles.
+      await timing.waitForTimeout((DELAY + 4) * 1000);
+      for (let i = 0; i < 3; i++) await check('timing screen', await sample(timing, '[data-testid=elapsed]', () => timing.getAttribute('[data-testid=timing]', 'data-race-time')), DELAY);
+      await timing.screenshot({ path: join(results, 'web-desktop-delayed.png') });
 
-    // The race centre's strip over its embedded table: the same delay (the same setting), the same race time.
-    const centre = await open(`${server.origin}/races/lemans-2019`);
-    const frame = centre.frameLocator('iframe.timing-frame');
-    await frame.locator('[data-testid=timing][data-race-time]').waitFor({ state: 'attached', timeout: 20_000 });
-    assert.equal(await centre.textContent('.strip-panel [data-testid=strip-mode]'), `Live −${DELAY}s`);
-    await centre.waitForTimeout((DELAY + 4) * 1000);
-    const frameTable = () => frame.locator('[data-testid=timing]').getAttribute('data-race-time');
-    for (let i = 0; i < 2; i++) check('race centre', await sample(centre, '.strip-panel [data-testid=strip-elapsed]', frameTable), DELAY);
-    // The class-leader boxes keep pace with the table under them (they froze at page load: 79 laps against 81).
-    const frameRows = frame.locator('.rows .row');
-    let boxes: string[] = [];
-    let table: string[] = [];
-    for (let i = 0; i < 10; i++) {
-      [boxes, table] = await Promise.all([
-        centre.$$eval('.strip-panel [data-testid=class-leader]', (nodes) => nodes.map((n) => (n.textContent ?? '').replace(/^.* leader#(\S+) .* · (\d+) laps$/, '#$1 $2'))),
-        frameRows.evaluateAll((rows) => {
-          const seen = new Map<string, string>();
-          for (const r of rows) {
-            const cls = r.querySelector('.c-cls span')?.textContent ?? '';
-            if (!seen.has(cls)) seen.set(cls, `#${(r as unknown as DomNode).dataset.car} ${r.querySelector('.c-laps')?.textContent ?? ''}`);
-          }
-          return [...seen.values()];
-        }),
-      ]);
-      boxes.sort();
-      table.sort();
-      if (boxes.join() === table.join()) break;
-      await centre.waitForTimeout(300); // a crossing between the two reads
+      // The race centre's strip over its embedded table: the same delay (the same setting), the same race time.
+      const centre = await open(`${server.origin}/races/lemans-2019`);
+      const frame = centre.frameLocator('iframe.timing-frame');
+      await frame.locator('[data-testid=timing][data-race-time]').waitFor({ state: 'attached', timeout: 20_000 });
+      assert.equal(await centre.textContent('.strip-panel [data-testid=strip-mode]'), `Live −${DELAY}s`);
+      await centre.waitForTimeout((DELAY + 4) * 1000);
+      const frameTable = () => frame.locator('[data-testid=timing]').getAttribute('data-race-time');
+      for (let i = 0; i < 2; i++) await check('race centre', await sample(centre, '.strip-panel [data-testid=strip-elapsed]', frameTable), DELAY);
+      // The class-leader boxes keep pace with the table under them (they froze at page load: 79 laps against 81).
+      const frameRows = frame.locator('.rows .row');
+      let boxes: string[] = [];
+      let table: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        [boxes, table] = await Promise.all([
+          centre.$$eval('.strip-panel [data-testid=class-leader]', (nodes) => nodes.map((n) => (n.textContent ?? '').replace(/^.* leader#(\S+) .* · (\d+) laps$/, '#$1 $2'))),
+          frameRows.evaluateAll((rows) => {
+            const seen = new Map<string, string>();
+            for (const r of rows) {
+              const cls = r.querySelector('.c-cls i')?.textContent ?? '';
+              if (!seen.has(cls)) seen.set(cls, `#${(r as unknown as DomNode).dataset.car} ${r.querySelector('.c-laps')?.textContent ?? ''}`);
+            }
+            return [...seen.values()];
+          }),
+        ]);
+        boxes.sort();
+        table.sort();
+        if (boxes.join() === table.join()) break;
+        await centre.waitForTimeout(300); // a crossing between the two reads
+      }
+      assert.deepEqual(boxes, table, 'leader boxes and the table agree on each class leader and its laps');
+      await centre.screenshot({ path: join(results, 'web-desktop-race-centre-delayed.png') });
+
+      // Back to no delay on the timing screen: the race centre, open in another tab, follows (storage event).
+      await timing.fill('[data-testid=delay]', '0');
+      await timing.press('[data-testid=delay]', 'Enter');
+      await centre.waitForFunction(() => document.querySelector('.strip-panel [data-testid=strip-mode]')?.textContent === 'Live', undefined, { timeout: 10_000 });
+      await centre.waitForTimeout(3000);
+      await check('race centre, delay off', await sample(centre, '.strip-panel [data-testid=strip-elapsed]', frameTable), 0);
+      await centre.close();
+      await timing.close();
+    } finally {
+      polling = false;
+      await poll.catch(() => undefined);
     }
-    assert.deepEqual(boxes, table, 'leader boxes and the table agree on each class leader and its laps');
-    await centre.screenshot({ path: join(results, 'web-desktop-race-centre-delayed.png') });
-
-    // Back to no delay on the timing screen: the race centre, open in another tab, follows (storage event).
-    await timing.fill('[data-testid=delay]', '0');
-    await timing.press('[data-testid=delay]', 'Enter');
-    await centre.waitForFunction(() => document.querySelector('.strip-panel [data-testid=strip-mode]')?.textContent === 'Live', undefined, { timeout: 10_000 });
-    await centre.waitForTimeout(3000);
-    check('race centre, delay off', await sample(centre, '.strip-panel [data-testid=strip-elapsed]', frameTable), 0);
-    await centre.close();
-    await timing.close();
   });
 
   it('reads as a table to a screen reader, announces politely (not every cell), and opens a car from the keyboard', async () => {
@@ -315,6 +341,10 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     // Stops shown = in-laps in the data so far (a car just in the pits counts: "in the pits").
     assert.equal(stops, detail.laps.filter((l) => l.inPit).length);
     assert.ok((await page.$$eval('[data-testid=stints] tbody tr', (r) => r.length)) >= stops);
+    // Issue 15: the lap chart's legend shows the latest lap before any hover, not "Lap: -- Lap time:".
+    const lapLegend = (await page.evaluate(`[...document.querySelectorAll('[data-testid=lap-chart] .u-legend .u-series')].slice(0, 2).map((r) => r.textContent)`)) as string[];
+    assert.equal(lapLegend.length, 2, `legend: ${lapLegend.join(' / ')}`);
+    for (const entry of lapLegend) assert.match(entry, /^[^-]*\d$/, `legend entry with a value: ${lapLegend.join(' / ')}`);
     // Issue 15: the drive-time bars carry their numbers, as the CLI writes them ("On track · 4h05m to go").
     const rules = await page.$$eval('[data-testid=rule-status]', (nodes) => nodes.map((n) => n.textContent ?? ''));
     assert.ok(rules.length >= 1, 'drive time against the rules shown');
@@ -329,7 +359,8 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.waitForSelector('[data-testid=lap-position-chart] canvas', { timeout: 30_000 });
     await page.waitForSelector('[data-testid=gap-chart] canvas');
     await page.waitForSelector('[data-testid=strategy-chart] canvas');
-    // Issue 15 (charts): a distinct colour per car, its number at the end of its line, the latest values in the legend before any hover.
+    await page.screenshot({ path: join(results, 'web-desktop-charts.png'), fullPage: true });
+    // Issue 15 (charts): a distinct colour per car, its number at the end of its line.
     const lapChart = '[data-testid=lap-position-chart]';
     const gtePro = await api<Standings>('/api/races/lemans-2019/standings?class=LMGTE+Pro');
     await page.waitForSelector(`${lapChart} [data-end-labels]`);
@@ -342,8 +373,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     })()`)) as Array<{ colour: string; value: string }>;
     assert.equal(legend.length, gtePro.cars.length);
     assert.equal(new Set(legend.map((l) => l.colour)).size, legend.length, `no colour repeated: ${legend.map((l) => l.colour).join(' ')}`);
-    assert.deepEqual(legend.filter((l) => l.value === '--' || l.value === ''), [], 'values shown without a hover');
-    await page.screenshot({ path: join(results, 'web-desktop-charts.png'), fullPage: true });
+
     await page.close();
   });
 
