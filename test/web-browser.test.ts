@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { serveReplay, type ServeProcess } from '../bench/web-server.js';
-import { formatGap } from '../src/model/format.js';
+import { cellGap, cellTime } from '../src/web/timing/cells.js';
 import type { Standings } from '../src/model/standings.js';
-import { formatLapTime, HOUR, MINUTE } from '../src/model/time.js';
+import { HOUR, MINUTE } from '../src/model/time.js';
 import { browserAvailable, DESKTOP, launchChromium, PHONE, type Chromium } from './browser.js';
 import { repoRoot } from './helpers.js';
 
@@ -383,8 +383,8 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       car: c.number,
       pos: String(c.position),
       laps: String(c.laps),
-      gap: c.gap === null ? 'Leader' : formatGap(c.gap),
-      last: c.lastLapMs === null ? '' : formatLapTime(c.lastLapMs),
+      gap: c.gap === null ? 'Leader' : cellGap(c.gap),
+      last: c.lastLapMs === null ? '' : cellTime(c.lastLapMs),
     }));
     const page = await open('');
     await page.waitForSelector('.rows .row');
