@@ -12,10 +12,15 @@
  *   Measured with performance.now() in the page (?metrics, live-client.ts);
  *   scriptOnlyP99Ms leaves out the forced style and layout. Redraws are
  *   coalesced to one a second (live-client.ts MIN_REDRAW_MS).
- *   Baseline in the same run: one full redraw of the table (what a screen that
- *   rebuilds its rows on every update would pay per frame).
+ *   Baselines in the same page and run: an update that changes nothing, on
+ *   the same path as a live frame (the floor: store, views, style and
+ *   layout), and one full redraw of the table (what a screen that rebuilds
+ *   its rows on every update would pay per frame).
  * - firstPaintMs: navigation start to the first rows painted, median of cold
  *   loads on loopback (new browser context each: nothing cached).
+ *   Baseline in the same run, loads interleaved with the timing screen's: a
+ *   page of one paragraph from the same origin, its first contentful paint
+ *   (what the browser and the machine cost to paint anything at all now).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -66,7 +71,11 @@ async function measureUpdates(browser: Browser, origin: string, speed: number): 
   const frames = await page.evaluate(() => (globalThis as unknown as { __sartheMetrics: FrameMetric[] }).__sartheMetrics);
   const rows = await page.$$eval('.rows .row', (r) => r.length);
   const redraws: number[] = [];
-  for (let i = 0; i < 30; i++) redraws.push(await page.evaluate(() => (globalThis as unknown as { __sartheFullRedraw: () => number }).__sartheFullRedraw()));
+  const noops: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    redraws.push(await page.evaluate(() => (globalThis as unknown as { __sartheFullRedraw: () => number }).__sartheFullRedraw()));
+    noops.push(await page.evaluate(() => (globalThis as unknown as { __sartheNoopUpdate: () => Promise<number> }).__sartheNoopUpdate()));
+  }
   await context.close();
 
   // Frames without deltas hold the snapshot (every row created): that is the first paint, not an
@@ -103,15 +112,34 @@ async function measureUpdates(browser: Browser, origin: string, speed: number): 
       styleLayout: round(median(updates.map((f) => f.layoutMs))),
     },
     baselineFullRedrawMedianMs: round(median(redraws)),
+    baselineNoopUpdateMedianMs: round(median(noops)),
+    baselineNoopUpdateP99Ms: round(percentile(noops, 99)),
   };
 }
 
-async function measureFirstPaint(browser: Browser, origin: string): Promise<{ firstPaintMs: number; firstRowsMs: number; fcpMs: number; jsFiles: string[] }> {
+/** A page of one paragraph, served by the bench itself at the server's origin: the first-paint baseline. */
+const BLANK_PATH = '/__bench-blank';
+
+async function blankFirstPaint(browser: Browser, origin: string): Promise<number> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  await context.route(`${origin}${BLANK_PATH}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>blank</title><p>Sarthe</p>' }));
+  const page = await context.newPage();
+  await page.goto(`${origin}${BLANK_PATH}`);
+  await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, undefined, { timeout: 20_000 });
+  const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]!.startTime);
+  await context.close();
+  return fcp;
+}
+
+async function measureFirstPaint(browser: Browser, origin: string): Promise<{ firstPaintMs: number; firstRowsMs: number; fcpMs: number; baselineBlankFcpMs: number; jsFiles: string[] }> {
   const paints: number[] = [];
   const rows: number[] = [];
   const fcps: number[] = [];
+  const blanks: number[] = [];
   let jsFiles: string[] = [];
   for (let i = 0; i < loads; i++) {
+    // Interleaved, so the machine's load swings hit both alike.
+    blanks.push(await blankFirstPaint(browser, new URL(origin).origin));
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     await page.goto(origin);
@@ -132,7 +160,13 @@ async function measureFirstPaint(browser: Browser, origin: string): Promise<{ fi
     jsFiles = timing.scripts;
     await context.close();
   }
-  return { firstPaintMs: round(median(paints), 1), firstRowsMs: round(median(rows), 1), fcpMs: round(median(fcps), 1), jsFiles };
+  return { firstPaintMs: round(median(paints), 1), firstRowsMs: round(median(rows), 1), fcpMs: round(median(fcps), 1), baselineBlankFcpMs: round(median(blanks), 1), jsFiles };
+}
+
+/** JS size baseline: Preact alone (its own ESM build, gzipped the same way), the floor of any Preact page. */
+function preactGzipKb(): number {
+  const path = join(root, 'node_modules', 'preact', 'dist', 'preact.mjs');
+  return existsSync(path) ? round(gzipSync(readFileSync(path)).length / 1024, 1) : NaN;
 }
 
 function gzipKb(paths: string[]): number {
@@ -159,6 +193,14 @@ try {
     firstPaintMs: paint.firstPaintMs,
     firstRowsMs: paint.firstRowsMs,
     fcpMs: paint.fcpMs,
+    // Same run: a one-paragraph page's first paint; an update that changes nothing; a full redraw.
+    baselines: {
+      blankPageFirstPaintMs: paint.baselineBlankFcpMs,
+      noopUpdateMedianMs: live.baselineNoopUpdateMedianMs,
+      noopUpdateP99Ms: live.baselineNoopUpdateP99Ms,
+      fullRedrawMedianMs: live.baselineFullRedrawMedianMs,
+      preactGzipKb: preactGzipKb(),
+    },
     update60x: live,
     targets: { jsGzipKb: 150, updateP99Ms: 8, firstPaintMs: 500 },
     // The machine is shared: wall-clock numbers inflate with its load.

@@ -183,6 +183,42 @@ describe('phone-first pages and accessibility', browserAvailable(), () => {
     });
   }
 
+  it('the time of day is shown, the time-travel bar covers nothing, and every hour button can be reached and tapped', async () => {
+    const problems: string[] = [];
+    for (const width of WIDTHS) {
+      const tab = tabs.get(width)!;
+      await show(tab, PAGES.find((p) => p.name === 'timing')!);
+      const found = await tab.evaluate(() => {
+        const issues: string[] = [];
+        const visible = (el: Element | null): boolean => {
+          if (el === null) return false;
+          const box = el.getBoundingClientRect();
+          return box.width > 0 && box.height > 0 && box.left >= 0 && box.right <= innerWidth + 1 && getComputedStyle(el).visibility !== 'hidden';
+        };
+        if (!visible(document.querySelector('.top .tod b'))) issues.push('time of day not shown in the header');
+        const bar = document.querySelector('.travel-bar');
+        if (bar === null) issues.push('no time-travel bar');
+        else if (getComputedStyle(bar).position === 'fixed') issues.push('the time-travel bar is fixed over the page');
+        const hours = Array.from(document.querySelectorAll('.travel-bar .hours button')) as HTMLElement[];
+        if (hours.length < 24) issues.push(`${hours.length} hour buttons`);
+        for (const button of hours) {
+          button.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+          const box = button.getBoundingClientRect();
+          const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+          if (box.left < -1 || box.right > innerWidth + 1) issues.push(`${button.textContent} off the screen (${Math.round(box.left)}–${Math.round(box.right)})`);
+          else if (top !== button && !button.contains(top)) issues.push(`${button.textContent} covered`);
+        }
+        return issues;
+      });
+      problems.push(...found.map((p) => `${width} px: ${p}`));
+      await tab.evaluate(() => scrollTo(0, 0));
+      await show(tab, PAGES.find((p) => p.name === 'race')!);
+      const tod = await tab.locator('.strip-panel .tod').boundingBox();
+      if (tod === null || tod.width === 0 || tod.x + tod.width > width + 1) problems.push(`${width} px: the race centre's time of day not shown`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
   it('axe-core: no serious or critical violation on any page type', async () => {
     const tab = tabs.get(390)!;
     const problems: string[] = [];

@@ -92,6 +92,17 @@ describe('coverage site in a real browser', browserAvailable(), () => {
 
   it('an admin adds an editor, a reader and a subscriber', async () => {
     await logIn(ADMIN);
+    // Logged in, the header stays one line on a laptop (it wrapped to two), and offers an admin no "Subscribe".
+    const home = await open('/');
+    const parts = await home.$$eval('.topbar .logo, .topbar .mainnav, .topbar .account', (els) => els.map((e) => e.getBoundingClientRect()).map((b) => ({ top: Math.round(b.top), height: Math.round(b.height) })));
+    assert.equal(parts.length, 3);
+    const tops = parts.map((p) => p.top + p.height / 2);
+    assert.ok(Math.max(...tops) - Math.min(...tops) <= 8, `logo, sections and account on one line: ${JSON.stringify(parts)}`);
+    const links = await home.$$eval('.topbar .mainnav a, .topbar .account > *', (els) => els.map((e) => e.getBoundingClientRect()).map((b) => Math.round(b.top + b.height / 2)));
+    assert.ok(Math.max(...links) - Math.min(...links) <= 8, `every section link and account item on one line: ${links.join(' ')}`);
+    assert.equal(await home.locator('.topbar a[href="/subscribe"]').count(), 0);
+    await home.screenshot({ path: join(results, 'site-home-admin-desktop.png') });
+    await home.close();
     const page = await open('/admin/users');
     for (const [account, role] of [[EDITOR, 'editor'], [READER, 'reader'], [SUBSCRIBER, 'reader']] as const) {
       await page.fill('#name', account.name);
@@ -210,6 +221,28 @@ describe('coverage site in a real browser', browserAvailable(), () => {
       await page.close();
     }
     await logOut();
+  });
+
+  it('a long sector time shows whole on a laptop (#29\'s S3 of 12:32.473 at 20:32:55 was cut to "12:32.4…")', async () => {
+    // The replay passes 20:33 about 82 s after it starts (900×).
+    for (let i = 0; i < 240; i++) {
+      const races = (await (await fetch(`${server.base}/api/races`)).json()) as { races: Array<{ id: string; raceTimeMs: number }> };
+      if ((races.races.find((r) => r.id === 'lemans-2019')?.raceTimeMs ?? 0) >= 20 * 3_600_000 + 33 * 60_000) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const page = await open('/timing/#/?race=lemans-2019&at=20:33:00');
+    await page.waitForSelector(`[data-testid=timing][data-at="${20 * 3_600_000 + 33 * 60_000}"]`, { timeout: 20_000 });
+    const cell = page.locator('.rows .row[data-car="29"] .c-s3');
+    assert.equal(await cell.textContent(), '12:32.473');
+    const fits = await cell.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    assert.ok(fits.scroll <= fits.client, `S3 cell ${fits.scroll} px of text in ${fits.client} px`);
+    // Every time column of every row, not only this one.
+    const cut = await page.$$eval('.rows .row .c-last, .rows .row .c-best, .rows .row .c-s1, .rows .row .c-s2, .rows .row .c-s3, .rows .row .c-gap, .rows .row .c-int', (cells) =>
+      cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => `${c.className} "${c.textContent}"`),
+    );
+    assert.deepEqual(cut, []);
+    await page.screenshot({ path: join(results, 'site-timing-long-s3-desktop.png') });
+    await page.close();
   });
 
   it('no script errors on any page', () => {

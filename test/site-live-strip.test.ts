@@ -17,7 +17,12 @@ import { homePage, stripView, type LiveSummary, type PageContext } from '../src/
 import type { Article } from '../src/store/content.js';
 import { carColours, gapCeiling } from '../src/web/charts/chart-data.js';
 import { parseRoute, formatRoute } from '../src/web/lib/route.js';
-import { classLeaders, RaceStrip, viewMode } from '../src/web/live/race-strip.js';
+import { standingsAt } from '../src/engine/standings.js';
+import { foldEvents } from '../src/engine/timeline.js';
+import type { FeedStatus, LiveSnapshot } from '../src/model/live.js';
+import { applyDelta, fromSnapshot } from '../src/web/lib/live-state.js';
+import { classLeaders, feedStalled, modeText, RaceStrip, resultStands, viewMode } from '../src/web/live/race-strip.js';
+import { entry, session, steadyLaps } from './helpers.js';
 
 function car(number: string, cls: string, laps: number, driver = 'Kamui KOBAYASHI'): CarStanding {
   return { number, class: cls, team: `Team ${number}`, driver, laps } as unknown as CarStanding;
@@ -79,6 +84,57 @@ describe('the race strip', () => {
     assert.match(page, /race time 3:00:00/);
     assert.match(page, /race time 4:00:00/);
     assert.doesNotMatch(page, /30 Nov 2026/);
+  });
+});
+
+describe('page states (issue 15: live, delayed, time travel, finished, final, stalled feed)', () => {
+  // A 250 s race: #1 (100 s laps) takes the flag at 300 s, #2 (110 s laps) is still on its way until 330 s.
+  const timeline = foldEvents([session({ scheduledDurationMs: 250_000 }), entry('1', 'LMP2'), entry('2', 'LMP2'), ...steadyLaps('1', 3, 100_000), ...steadyLaps('2', 3, 110_000)]);
+
+  it('finished while a car is still running to the line, final once every car has its result', () => {
+    const coming = standingsAt(timeline, 310_000);
+    assert.equal(coming.chequeredMs, 300_000);
+    assert.equal(resultStands(coming.cars), false, '#2 has not crossed yet');
+    const home = standingsAt(timeline, 331_000);
+    assert.equal(resultStands(home.cars), true);
+    assert.equal(resultStands(standingsAt(timeline, 200_000).cars), false, 'before the flag');
+    assert.equal(resultStands([]), false, 'no car, no result');
+    const mode = (cars: typeof home.cars) => viewMode({ travelling: false, connection: 'live', delaySeconds: 0, finished: true, resultStands: resultStands(cars) });
+    assert.equal(mode(coming.cars), 'finished');
+    assert.equal(mode(home.cars), 'final');
+    assert.equal(modeText('final', 0), 'Final result');
+    // The server's snapshot of the site strip says the same.
+    const summary: LiveSummary = { race: RACE, standings: home, raceTimeMs: 331_000, running: false, latest: null };
+    assert.match(renderToString(h(RaceStrip, { view: stripView(summary), variant: 'ticker', link: '/' })), /data-testid="strip-mode">Final result</);
+    assert.match(renderToString(h(RaceStrip, { view: stripView({ ...summary, standings: coming, raceTimeMs: 310_000 }), variant: 'ticker', link: '/' })), /data-testid="strip-mode">Finished</);
+  });
+
+  it('each state has its own words, and time travel wins over all', () => {
+    const base = { travelling: false, connection: 'live' as const, delaySeconds: 0, finished: false };
+    const texts = [
+      modeText(viewMode(base), 0),
+      modeText(viewMode({ ...base, delaySeconds: 60 }), 60),
+      modeText(viewMode({ ...base, travelling: true, finished: true, resultStands: true, stalled: true }), 0),
+      modeText(viewMode({ ...base, finished: true }), 0),
+      modeText(viewMode({ ...base, finished: true, resultStands: true }), 0),
+      modeText(viewMode({ ...base, stalled: true, delaySeconds: 60 }), 60),
+    ];
+    assert.deepEqual(texts, ['Live', 'Live −60s', 'Time travel', 'Finished', 'Final result', 'Feed stalled']);
+  });
+
+  it('a stalled feed reaches the screen: from the snapshot, and from a status-only delta', () => {
+    const standings = standingsAt(timeline, 200_000);
+    const stalled: FeedStatus = { source: 'rmonitor', state: 'stalled', sinceMs: 1, detail: '', text: 'feed stalled since 14:03:12 UTC' };
+    const snapshot: LiveSnapshot = { seq: 4, race: RACE, raceTimeMs: 200_000, flag: 'green', chequeredMs: null, cars: standings.cars, messages: [] };
+    const state = fromSnapshot({ ...snapshot, feed: stalled });
+    assert.equal(feedStalled(state), true);
+    const fresh = fromSnapshot(snapshot);
+    assert.equal(feedStalled(fresh), false, 'a replay has no feed status');
+    applyDelta(fresh, { seq: 4, previousSeq: 4, raceTimeMs: 200_000, cars: [], feed: stalled });
+    assert.equal(feedStalled(fresh), true);
+    assert.equal(fresh.feed?.text, 'feed stalled since 14:03:12 UTC');
+    applyDelta(fresh, { seq: 4, previousSeq: 4, raceTimeMs: 200_000, cars: [], feed: { ...stalled, state: 'live', text: 'live' } });
+    assert.equal(feedStalled(fresh), false, 'live again when the source speaks');
   });
 });
 

@@ -15,14 +15,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { serveReplay, type ServeProcess } from '../bench/web-server.js';
-import { formatGap } from '../src/model/format.js';
+import { cellGap, cellTime } from '../src/web/timing/cells.js';
 import type { Standings } from '../src/model/standings.js';
-import { formatLapTime, HOUR, MINUTE } from '../src/model/time.js';
+import { HOUR, MINUTE } from '../src/model/time.js';
 import { browserAvailable, DESKTOP, launchChromium, PHONE, type Chromium } from './browser.js';
 import { repoRoot } from './helpers.js';
 
 const results = join(repoRoot, 'test-results');
 const webRoot = join(repoRoot, 'dist', 'web');
+/** Replay speed: a wall second is a minute of racing. */
+const SPEED = 60;
 
 /**
  * The page functions below run in the browser. Node's type library has no
@@ -76,7 +78,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       file: join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv'),
       race: 'lemans-2019',
       fromMs: 6 * HOUR + 5 * MINUTE,
-      speed: 60,
+      speed: SPEED,
     });
     chromium = await launchChromium();
     browser = chromium.browser;
@@ -94,7 +96,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`${path}: ${m.text()}`);
     });
-    await page.goto(`${server.appUrl}${path}`);
+    await page.goto(path.startsWith('http') ? path : `${server.appUrl}${path}`);
     return page;
   }
 
@@ -161,6 +163,148 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.close();
   });
 
+  it('holds the race clock back with the table: the same race time, both behind live by the delay (issue 15)', async () => {
+    // "The same race time": the table redraws at most once a second (live-client.ts MIN_REDRAW_MS)
+    // and the clock text ticks once a second, so the two may be 1.5 wall seconds apart, at most
+    // 1.5 × SPEED race seconds. The lags behind live are in wall time, against the server's own live
+    // race time polled through the test: on a loaded machine the replay runs behind its nominal
+    // speed, and unevenly, so the bounds leave a second or two either way. A clock that ignored the
+    // delay would be on live (lag 0) and DELAY × SPEED (360 s) ahead of the table.
+    const DELAY = 6;
+    const clockMs = (text: string | null): number => (text ?? '').split(':').reduce((acc, part) => acc * 60 + Number(part), 0) * 1000;
+    const history: Array<{ wall: number; race: number }> = [];
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        const races = await api<{ races: Array<{ id: string; raceTimeMs: number }> }>('/api/races');
+        history.push({ wall: Date.now(), race: races.races.find((r) => r.id === 'lemans-2019')!.raceTimeMs });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    /** Wall time (ms) at which the server's live race time reached raceMs, interpolated between polls; null if not yet. */
+    const wallWhen = (raceMs: number): number | null => {
+      const i = history.findIndex((h) => h.race >= raceMs);
+      if (i < 0) return null;
+      if (i === 0) return history[0]!.wall;
+      const [a, b] = [history[i - 1]!, history[i]!];
+      return a.wall + ((raceMs - a.race) / Math.max(1, b.race - a.race)) * (b.wall - a.wall);
+    };
+    /** Right after the clock text ticks: the clock and the rows' race time at once, with the wall time. */
+    const sample = async (page: Page, clock: string, table: () => Promise<string | null>): Promise<{ clock: number; table: number; wall: number }> => {
+      const before = await page.textContent(clock);
+      await page.waitForFunction(([selector, shown]) => document.querySelector(selector!)?.textContent !== shown, [clock, before] as const, { timeout: 10_000 });
+      const [shown, rows] = await Promise.all([page.textContent(clock), table()]);
+      return { clock: clockMs(shown), table: Number(rows), wall: Date.now() };
+    };
+    const check = async (where: string, s: { clock: number; table: number; wall: number }, delay: number): Promise<void> => {
+      // A clock ahead of the server shows once the server gets there (delay 0).
+      for (let i = 0; i < 15 && (history[history.length - 1]?.race ?? 0) < Math.max(s.clock, s.table); i++) await new Promise((r) => setTimeout(r, 200));
+      const clockLag = (s.wall - (wallWhen(s.clock) ?? Infinity)) / 1000;
+      const tableLag = (s.wall - (wallWhen(s.table) ?? Infinity)) / 1000;
+      const said = `${where}: clock ${s.clock / 1000} s behind live by ${clockLag.toFixed(2)} s, table ${s.table / 1000} s by ${tableLag.toFixed(2)} s, delay ${delay} s`;
+      assert.ok(Math.abs(s.clock - s.table) <= 1.5 * SPEED * 1000, `the clock and the table show the same race time (${said})`);
+      assert.ok(clockLag >= delay - 2.5 && clockLag <= delay + 4, `the clock is behind live by the delay (${said})`);
+      assert.ok(tableLag >= delay - 1 && tableLag <= delay + 4, `the table is behind live by the delay (${said})`);
+    };
+
+    try {
+      const timing = await open('');
+      await timing.waitForSelector('[data-testid=timing][data-race-time]');
+      await timing.fill('[data-testid=delay]', String(DELAY));
+      await timing.press('[data-testid=delay]', 'Enter');
+      await timing.waitForFunction((d) => document.querySelector('[data-testid=mode]')?.textContent === `Live −${d}s`, DELAY);
+      // The held-back deltas come through again after the delay; the clock's rate settles.
+      await timing.waitForTimeout((DELAY + 4) * 1000);
+      for (let i = 0; i < 3; i++) await check('timing screen', await sample(timing, '[data-testid=elapsed]', () => timing.getAttribute('[data-testid=timing]', 'data-race-time')), DELAY);
+      await timing.screenshot({ path: join(results, 'web-desktop-delayed.png') });
+
+      // The race centre's strip over its embedded table: the same delay (the same setting), the same race time.
+      const centre = await open(`${server.origin}/races/lemans-2019`);
+      const frame = centre.frameLocator('iframe.timing-frame');
+      await frame.locator('[data-testid=timing][data-race-time]').waitFor({ state: 'attached', timeout: 20_000 });
+      assert.equal(await centre.textContent('.strip-panel [data-testid=strip-mode]'), `Live −${DELAY}s`);
+      await centre.waitForTimeout((DELAY + 4) * 1000);
+      const frameTable = () => frame.locator('[data-testid=timing]').getAttribute('data-race-time');
+      for (let i = 0; i < 2; i++) await check('race centre', await sample(centre, '.strip-panel [data-testid=strip-elapsed]', frameTable), DELAY);
+      // The class-leader boxes keep pace with the table under them (they froze at page load: 79 laps against 81).
+      const frameRows = frame.locator('.rows .row');
+      let boxes: string[] = [];
+      let table: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        [boxes, table] = await Promise.all([
+          centre.$$eval('.strip-panel [data-testid=class-leader]', (nodes) => nodes.map((n) => (n.textContent ?? '').replace(/^.* leader#(\S+) .* · (\d+) laps$/, '#$1 $2'))),
+          frameRows.evaluateAll((rows) => {
+            const seen = new Map<string, string>();
+            for (const r of rows) {
+              const cls = r.querySelector('.c-cls i')?.textContent ?? '';
+              if (!seen.has(cls)) seen.set(cls, `#${(r as unknown as DomNode).dataset.car} ${r.querySelector('.c-laps')?.textContent ?? ''}`);
+            }
+            return [...seen.values()];
+          }),
+        ]);
+        boxes.sort();
+        table.sort();
+        if (boxes.join() === table.join()) break;
+        await centre.waitForTimeout(300); // a crossing between the two reads
+      }
+      assert.deepEqual(boxes, table, 'leader boxes and the table agree on each class leader and its laps');
+      await centre.screenshot({ path: join(results, 'web-desktop-race-centre-delayed.png') });
+
+      // Back to no delay on the timing screen: the race centre, open in another tab, follows (storage event).
+      await timing.fill('[data-testid=delay]', '0');
+      await timing.press('[data-testid=delay]', 'Enter');
+      await centre.waitForFunction(() => document.querySelector('.strip-panel [data-testid=strip-mode]')?.textContent === 'Live', undefined, { timeout: 10_000 });
+      await centre.waitForTimeout(3000);
+      await check('race centre, delay off', await sample(centre, '.strip-panel [data-testid=strip-elapsed]', frameTable), 0);
+      await centre.close();
+      await timing.close();
+    } finally {
+      polling = false;
+      await poll.catch(() => undefined);
+    }
+  });
+
+  it('reads as a table to a screen reader, announces politely (not every cell), and opens a car from the keyboard', async () => {
+    const page = await open('');
+    await page.waitForSelector('.rows .row');
+    // Written as a string: the page's DOM types are not in this file's type library.
+    const found = (await page.evaluate(`(() => {
+      const table = document.querySelector('[data-testid=timing] [role=table]');
+      const heads = table ? table.querySelectorAll(':scope > [role=row] > [role=columnheader]').length : 0;
+      const rows = table ? [...table.querySelectorAll('[role=rowgroup] > [role=row]')] : [];
+      const cellCounts = [...new Set(rows.map((r) => r.querySelectorAll('[role=cell]').length))];
+      const regions = [...document.querySelectorAll('[aria-live], [role=status], [role=alert], [role=log], [role=timer], [role=marquee]')].map((el) => ({
+        testid: el.getAttribute('data-testid'),
+        role: el.getAttribute('role'),
+        live: el.getAttribute('aria-live'),
+        holdsTable: table !== null && el.contains(table),
+      }));
+      let liveAncestor = null;
+      for (let p = table; p !== null; p = p.parentElement) if (p.hasAttribute('aria-live')) liveAncestor = p.tagName;
+      return { heads, rows: rows.length, cellCounts, regions, liveAncestor, label: table && table.closest('[aria-label]') ? table.closest('[aria-label]').getAttribute('aria-label') : null };
+    })()`)) as { heads: number; rows: number; cellCounts: number[]; regions: Array<{ testid: string | null; role: string | null; live: string | null; holdsTable: boolean }>; liveAncestor: string | null; label: string | null };
+    assert.ok(found.heads >= 10, `column headers: ${found.heads}`);
+    assert.ok(found.rows >= 60, `rows: ${found.rows}`);
+    assert.deepEqual(found.cellCounts, [found.heads], 'every row has one cell per column header');
+    assert.equal(found.label, 'Classification');
+    // One polite region, the flag and latest message: the table's cells change many times a
+    // minute and are never announced (no live region on it or around it).
+    assert.deepEqual(found.regions, [{ testid: 'flag', role: 'status', live: null, holdsTable: false }]);
+    assert.equal(found.liveAncestor, null);
+    // Keyboard: Tab reaches a car's link in the table, Enter opens its page.
+    await page.focus('body');
+    let focused = '';
+    for (let i = 0; i < 80 && !focused.startsWith('#/car/'); i++) {
+      await page.keyboard.press('Tab');
+      focused = (await page.evaluate(`document.activeElement && document.activeElement.closest('[role=table]') ? document.activeElement.getAttribute('href') || '' : ''`)) as string;
+    }
+    assert.match(focused, /^#\/car\/\w+/, 'a car link in the table is reachable with Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=car-page]');
+    assert.equal(await page.evaluate(() => location.hash), focused);
+    await page.close();
+  });
+
   it('filters one class with class positions and class gaps', async () => {
     const page = await open('');
     await page.waitForSelector('[data-testid="class-tab-LMP2"]');
@@ -197,6 +341,15 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     // Stops shown = in-laps in the data so far (a car just in the pits counts: "in the pits").
     assert.equal(stops, detail.laps.filter((l) => l.inPit).length);
     assert.ok((await page.$$eval('[data-testid=stints] tbody tr', (r) => r.length)) >= stops);
+    // Issue 15: the lap chart's legend shows the latest lap before any hover, not "Lap: -- Lap time:".
+    const lapLegend = (await page.evaluate(`[...document.querySelectorAll('[data-testid=lap-chart] .u-legend .u-series')].slice(0, 2).map((r) => r.textContent)`)) as string[];
+    assert.equal(lapLegend.length, 2, `legend: ${lapLegend.join(' / ')}`);
+    for (const entry of lapLegend) assert.match(entry, /^[^-]*\d$/, `legend entry with a value: ${lapLegend.join(' / ')}`);
+    // Issue 15: the drive-time bars carry their numbers, as the CLI writes them ("On track · 4h05m to go").
+    const rules = await page.$$eval('[data-testid=rule-status]', (nodes) => nodes.map((n) => n.textContent ?? ''));
+    assert.ok(rules.length >= 1, 'drive time against the rules shown');
+    for (const text of rules) assert.match(text, /^(Minimum done|On track|At risk|Over the maximum|Minimum missed)( · \d+h\d\dm (to go|available|over))*$/);
+    assert.ok(rules.some((text) => / · \d+h\d\dm to go/.test(text)), `at 6h a driver is short of the minimum: ${rules.join(' / ')}`);
     await page.screenshot({ path: join(results, 'web-desktop-car.png'), fullPage: true });
     await page.close();
   });
@@ -207,6 +360,20 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.waitForSelector('[data-testid=gap-chart] canvas');
     await page.waitForSelector('[data-testid=strategy-chart] canvas');
     await page.screenshot({ path: join(results, 'web-desktop-charts.png'), fullPage: true });
+    // Issue 15 (charts): a distinct colour per car, its number at the end of its line.
+    const lapChart = '[data-testid=lap-position-chart]';
+    const gtePro = await api<Standings>('/api/races/lemans-2019/standings?class=LMGTE+Pro');
+    await page.waitForSelector(`${lapChart} [data-end-labels]`);
+    const ends = ((await page.getAttribute(`${lapChart} [data-end-labels]`, 'data-end-labels')) ?? '').split('|');
+    assert.equal(ends.length, gtePro.cars.length, `one label per car: ${ends.join(' ')}`);
+    for (const c of gtePro.cars) assert.ok(ends.some((label) => label.includes(c.number)), `#${c.number} labelled at its line end (${ends.join(' ')})`);
+    const legend = (await page.evaluate(`(() => {
+      const rows = [...document.querySelectorAll('[data-testid=lap-position-chart] .u-legend .u-series')].slice(1);
+      return rows.map((r) => ({ colour: getComputedStyle(r.querySelector('.u-marker')).borderColor, value: (r.querySelector('.u-value') || {}).textContent || '' }));
+    })()`)) as Array<{ colour: string; value: string }>;
+    assert.equal(legend.length, gtePro.cars.length);
+    assert.equal(new Set(legend.map((l) => l.colour)).size, legend.length, `no colour repeated: ${legend.map((l) => l.colour).join(' ')}`);
+
     await page.close();
   });
 
@@ -216,8 +383,8 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       car: c.number,
       pos: String(c.position),
       laps: String(c.laps),
-      gap: c.gap === null ? 'Leader' : formatGap(c.gap),
-      last: c.lastLapMs === null ? '' : formatLapTime(c.lastLapMs),
+      gap: c.gap === null ? 'Leader' : cellGap(c.gap),
+      last: c.lastLapMs === null ? '' : cellTime(c.lastLapMs),
     }));
     const page = await open('');
     await page.waitForSelector('.rows .row');

@@ -13,7 +13,7 @@ import { RaceClock } from '../src/web/lib/clock.js';
 import { applyDelta, carsInOrder, classesOf, fromSnapshot, fromStandings, OutOfSyncError } from '../src/web/lib/live-state.js';
 import { formatRoute, parseRoute } from '../src/web/lib/route.js';
 import { atParam } from '../src/web/lib/api.js';
-import { bestsOf, cellsOf, shortDriverName } from '../src/web/timing/cells.js';
+import { bestsOf, cellGap, cellsOf, cellTime, shortDriverName } from '../src/web/timing/cells.js';
 import { flagLapRanges, lapTimeRange, readCarPage, readFlags, type CarLap } from '../src/web/car/car-data.js';
 import { gapChartData, lapChartData } from '../src/web/charts/chart-data.js';
 import { lapChart } from '../src/analysis/history.js';
@@ -190,6 +190,12 @@ describe('timing cells', () => {
     assert.equal(c.last.text, '1:45.000');
     assert.equal(c.gap.text, '8.000');
     assert.equal(c.s1.text, '30.000');
+    // An hour or more drops the milliseconds: the cell holds "12:32.473", not "1:14:12.169" (issue 15).
+    const garage = cellsOf({ ...car('1'), lastLapMs: 4_452_169, lastSectorsMs: [4_112_761, 40_000, 752_473], interval: { ms: 9_300_370 } }, { classView: false, bests });
+    assert.deepEqual([garage.last.text, garage.s1.text, garage.s3.text, garage.int.text], ['1:14:12', '1:08:32', '12:32.473', '2:35:00']);
+    assert.equal(cellTime(3_599_999), '59:59.999');
+    assert.equal(cellGap({ ms: 3_600_000, provisional: true }), '≥1:00:00');
+    assert.equal(cellGap({ laps: 2 }), '2 laps');
   });
 
   it('shortens driver names for a phone', () => {

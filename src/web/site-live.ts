@@ -13,7 +13,7 @@ import type { RaceInfo } from '../model/live.js';
 import { useDerived, useStore, useTick } from './lib/hooks.js';
 import type { LiveState } from './lib/live-state.js';
 import { Screen, type Shown } from './lib/screen.js';
-import { classLeaders, RaceStrip, sameLeaders, viewMode, type ClassLeader, type StripView } from './live/race-strip.js';
+import { classLeaders, feedStalled, RaceStrip, resultStands, sameLeaders, viewMode, type ClassLeader, type StripView } from './live/race-strip.js';
 
 interface StripData {
   leaders: ClassLeader[];
@@ -21,6 +21,7 @@ interface StripData {
   chequeredMs: number | null;
   latest: StripView['latest'];
   stalled: boolean;
+  resultStands: boolean;
   raceTimeMs: number | null;
 }
 
@@ -29,7 +30,7 @@ function carsInOrder(state: LiveState) {
 }
 
 function stripData(shown: Shown | null, fallback: StripView): StripData {
-  if (shown === null) return { leaders: fallback.leaders, flag: fallback.flag, chequeredMs: fallback.chequeredMs, latest: fallback.latest, stalled: false, raceTimeMs: null };
+  if (shown === null) return { leaders: fallback.leaders, flag: fallback.flag, chequeredMs: fallback.chequeredMs, latest: fallback.latest, stalled: false, resultStands: fallback.mode === 'final', raceTimeMs: null };
   const state = shown.state;
   return {
     leaders: classLeaders(carsInOrder(state)),
@@ -37,13 +38,14 @@ function stripData(shown: Shown | null, fallback: StripView): StripData {
     chequeredMs: state.chequeredMs,
     latest: state.messages[state.messages.length - 1] ?? null,
     // Sent by servers that watch their sources (issue 14): shown when present.
-    stalled: (state as { stalled?: unknown }).stalled === true,
+    stalled: feedStalled(state),
+    resultStands: state.chequeredMs !== null && resultStands(state.cars.values()),
     raceTimeMs: state.raceTimeMs,
   };
 }
 
 function sameData(a: StripData, b: StripData): boolean {
-  return a.flag === b.flag && a.chequeredMs === b.chequeredMs && a.latest === b.latest && a.stalled === b.stalled && sameLeaders(a.leaders, b.leaders);
+  return a.flag === b.flag && a.chequeredMs === b.chequeredMs && a.latest === b.latest && a.stalled === b.stalled && a.resultStands === b.resultStands && sameLeaders(a.leaders, b.leaders);
 }
 
 function LiveStrip({ screen, variant, link, initial }: { screen: Screen; variant: 'ticker' | 'panel'; link: string; initial: StripView }) {
@@ -59,7 +61,7 @@ function LiveStrip({ screen, variant, link, initial }: { screen: Screen; variant
     elapsedMs,
     chequeredMs: data.chequeredMs,
     flag: data.flag,
-    mode: viewMode({ travelling: false, connection: received ? connection : connection === 'live' ? 'connecting' : connection, delaySeconds, finished, stalled: data.stalled }),
+    mode: viewMode({ travelling: false, connection: received ? connection : connection === 'live' ? 'connecting' : connection, delaySeconds, finished, resultStands: data.resultStands, stalled: data.stalled }),
     delaySeconds,
     leaders: data.leaders,
     latest: data.latest,

@@ -25,7 +25,7 @@ a{color:inherit}a:hover{color:var(--red)}
 .ticker{background:var(--dark2);color:#c9d1d9;font-size:13px}.strip-line{display:flex;gap:8px 16px;align-items:center;min-height:34px;overflow:hidden;white-space:nowrap}
 .strip-race{color:#fff;font-weight:700;text-decoration:none;flex-shrink:0}.strip-line .clock{flex-shrink:0}.strip-leader{min-width:0;overflow:hidden;text-overflow:ellipsis}.strip-line .clock{font-variant-numeric:tabular-nums;font-weight:700;color:#fff}
 .mode{font:800 11px var(--sans);letter-spacing:.08em;text-transform:uppercase;padding:3px 8px;border-radius:2px;background:#2d333b;color:#e6edf3;flex-shrink:0}
-.mode-live,.mode-delayed{background:var(--red);color:#fff}.mode-finished{background:#e6edf3;color:#111}.mode-stalled{background:var(--gold);color:#111}.mode-travel{background:#1f63e0;color:#fff}
+.mode-live,.mode-delayed{background:var(--red);color:#fff}.mode-finished,.mode-final{background:#e6edf3;color:#111}.mode-stalled{background:var(--gold);color:#111}.mode-travel{background:#1f63e0;color:#fff}
 main{padding:24px 0 48px}
 .grid{display:grid;grid-template-columns:minmax(0,1fr) 320px;gap:32px}
 h1,h2,h3{line-height:1.2}

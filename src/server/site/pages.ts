@@ -7,7 +7,7 @@
 import { h } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { FeedMessage, RaceInfo } from '../../model/live.js';
-import { classLeaders, RaceStrip, viewMode, type StripView } from '../../web/live/race-strip.js';
+import { classLeaders, RaceStrip, resultStands, viewMode, type StripView } from '../../web/live/race-strip.js';
 import type { CarStanding, Standings } from '../../model/standings.js';
 import { formatRaceTime } from '../../model/time.js';
 import type { ApiToken, Article, User } from '../../store/content.js';
@@ -182,7 +182,13 @@ export function stripView(live: LiveSummary): StripView {
     elapsedMs: live.raceTimeMs,
     chequeredMs,
     flag: live.standings?.flag ?? 'unknown',
-    mode: viewMode({ travelling: false, connection: 'snapshot', delaySeconds: 0, finished: chequeredMs !== null && live.raceTimeMs >= chequeredMs }),
+    mode: viewMode({
+      travelling: false,
+      connection: 'snapshot',
+      delaySeconds: 0,
+      finished: chequeredMs !== null && live.raceTimeMs >= chequeredMs,
+      resultStands: chequeredMs !== null && live.standings !== null && resultStands(live.standings.cars),
+    }),
     delaySeconds: 0,
     leaders: live.standings === null ? [] : classLeaders(live.standings.cars),
     latest: live.latest,

@@ -51,6 +51,8 @@ function drawEndLabels(u: uPlot): void {
     ctx.fillText(label.text, Math.min(label.x + 4 * ratio, right - width), label.y);
   }
   ctx.restore();
+  // What the canvas says, readable by people's tools and the browser tests.
+  u.root.dataset.endLabels = labels.map((l) => l.text).join('|');
 }
 
 /** Outside a hover the legend shows the latest values, not "--". */

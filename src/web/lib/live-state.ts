@@ -57,6 +57,8 @@ export function fromSnapshot(snapshot: LiveSnapshot): LiveState {
     order: snapshot.cars.map((car) => car.number),
     cars: new Map(snapshot.cars.map((car) => [car.number, { ...car }])),
     messages: snapshot.messages.slice(-FEED_LIMIT),
+    // The live source's state (issue 14): "feed stalled" on every live surface.
+    ...(snapshot.feed === undefined ? {} : { feed: snapshot.feed }),
   };
 }
 
@@ -99,6 +101,7 @@ export function applyDelta(state: LiveState, delta: LiveDelta): Change {
     change.flagChanged = true;
   }
   if (delta.chequeredMs !== undefined) state.chequeredMs = delta.chequeredMs;
+  if (delta.feed !== undefined) state.feed = delta.feed;
   for (const patch of delta.cars) {
     const car = state.cars.get(patch.number);
     if (car === undefined) {

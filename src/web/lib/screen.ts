@@ -37,6 +37,10 @@ export class Screen {
   private readonly client: LiveClient;
   private atMs: number | null = null;
   private travelAbort: AbortController | null = null;
+  /** A delay set in another tab or frame of the site (same key) applies here too: the strip over an embedded table keeps with it. */
+  private readonly onStorage = (event: StorageEvent): void => {
+    if (event.key === DELAY_KEY) this.delaySeconds.set(readDelay());
+  };
 
   constructor(readonly race: RaceInfo) {
     this.delaySeconds.subscribe((seconds) => {
@@ -46,6 +50,7 @@ export class Screen {
         // private mode: the delay lasts for this page only
       }
     });
+    addEventListener('storage', this.onStorage);
     this.client = new LiveClient({
       url: liveUrl(race.id),
       delayMs: () => this.delaySeconds.get() * 1000,
@@ -100,6 +105,7 @@ export class Screen {
   }
 
   close(): void {
+    removeEventListener('storage', this.onStorage);
     this.travelAbort?.abort();
     this.client.close();
   }

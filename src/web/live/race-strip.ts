@@ -16,7 +16,7 @@ import { h, type VNode } from 'preact';
 type Node = VNode<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- h() returns element-specific prop types
 import { classStyle, sortClasses } from '../../model/classes.js';
 import type { FlagState } from '../../model/events.js';
-import type { FeedMessage, RaceInfo } from '../../model/live.js';
+import type { FeedMessage, FeedStatus, RaceInfo } from '../../model/live.js';
 import { driverName } from '../../model/names.js';
 import type { CarStanding } from '../../model/standings.js';
 import { formatRaceTime, formatTimeOfDay } from '../../model/time.js';
@@ -25,13 +25,16 @@ import { formatRaceTime, formatTimeOfDay } from '../../model/time.js';
  * What the page is showing, said once for every live surface:
  * - live: the feed as it comes; delayed: held back by the viewer delay;
  * - travel: a chosen instant of the race;
- * - finished: the chequered flag has fallen (results may still change);
+ * - finished: the chequered flag has fallen, some cars are still on their
+ *   way to the line (results may still change);
+ * - final: the flag has fallen and every car is classified or out
+ *   (CarStanding.classified set for all: the result stands);
  * - stalled: connected, but the source has sent nothing for a while
  *   (the live snapshot's `stalled` field, when the server sends one);
  * - connecting / reconnecting / offline: no live data yet or any more;
  * - snapshot: the server-rendered page before its script runs (or without one).
  */
-export type ViewMode = 'live' | 'delayed' | 'travel' | 'finished' | 'stalled' | 'connecting' | 'reconnecting' | 'offline' | 'snapshot';
+export type ViewMode = 'live' | 'delayed' | 'travel' | 'finished' | 'final' | 'stalled' | 'connecting' | 'reconnecting' | 'offline' | 'snapshot';
 
 export interface ModeInput {
   travelling: boolean;
@@ -39,13 +42,16 @@ export interface ModeInput {
   delaySeconds: number;
   /** The chequered flag has fallen at the instant shown. */
   finished: boolean;
+  /** Every car is classified or out (`resultStands`): with `finished`, the result is final. */
+  resultStands?: boolean;
+  /** The live source is silent (the snapshot's `feed.state`, `feedStalled`). */
   stalled?: boolean;
 }
 
 /** One rule for the badge: a finished race is never "LIVE", whatever the connection. */
 export function viewMode(input: ModeInput): ViewMode {
   if (input.travelling) return 'travel';
-  if (input.finished) return 'finished';
+  if (input.finished) return input.resultStands === true ? 'final' : 'finished';
   if (input.connection === 'snapshot') return 'snapshot';
   if (input.connection === 'connecting') return 'connecting';
   if (input.connection === 'reconnecting') return 'reconnecting';
@@ -64,6 +70,8 @@ export function modeText(mode: ViewMode, delaySeconds: number): string {
       return 'Time travel';
     case 'finished':
       return 'Finished';
+    case 'final':
+      return 'Final result';
     case 'stalled':
       return 'Feed stalled';
     case 'connecting':
@@ -86,6 +94,25 @@ export const FLAG_TEXT: Record<FlagState, string> = {
   finish: 'Chequered flag',
   unknown: 'No flag data in this feed',
 };
+
+/**
+ * After the flag, every car has a result (classified or not, engine/standings.ts
+ * sets `classified` once a car is home or overdue); false while any car is
+ * still running to the line, and before the flag.
+ */
+export function resultStands(cars: Iterable<Pick<CarStanding, 'classified'>>): boolean {
+  let any = false;
+  for (const car of cars) {
+    if (car.classified !== true && car.classified !== false) return false;
+    any = true;
+  }
+  return any;
+}
+
+/** The live source feeding the race is silent (server: live-race.ts setFeedStatus; absent for replays). */
+export function feedStalled(state: { feed?: FeedStatus } | null | undefined): boolean {
+  return state?.feed?.state === 'stalled';
+}
 
 export interface ClassLeader {
   class: string;

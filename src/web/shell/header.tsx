@@ -2,14 +2,18 @@
 import type { FlagState } from '../../model/events.js';
 import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime, formatTimeOfDay } from '../../model/time.js';
-import { FLAG_TEXT, modeText, remainingText, viewMode } from '../live/race-strip.js';
+import { FLAG_TEXT, feedStalled, modeText, remainingText, resultStands, viewMode } from '../live/race-strip.js';
 import { useDerived, useStore, useTick } from '../lib/hooks.js';
 import type { Screen, Shown } from '../lib/screen.js';
 
 interface HeaderState {
   atMs: number | null;
-  /** The live snapshot's `stalled` field, when the server sends one (issue 14). */
+  /** The live source is silent (the snapshot's and deltas' `feed`, issue 14). */
   stalled: boolean;
+  /** What the server says of its source, e.g. "feed stalled since 14:03:12 UTC". */
+  feedText: string | null;
+  /** After the flag: every car classified or out. */
+  resultStands: boolean;
   flag: FlagState;
   chequeredMs: number | null;
   latest: FeedMessage | undefined;
@@ -17,16 +21,26 @@ interface HeaderState {
 
 function headerState(shown: Shown | null): HeaderState {
   const state = shown?.state;
-  return { atMs: shown?.atMs ?? null, stalled: (state as { stalled?: unknown } | undefined)?.stalled === true, flag: state?.flag ?? 'unknown', chequeredMs: state?.chequeredMs ?? null, latest: state?.messages[state.messages.length - 1] };
+  const chequeredMs = state?.chequeredMs ?? null;
+  return {
+    atMs: shown?.atMs ?? null,
+    stalled: feedStalled(state),
+    feedText: state?.feed?.text ?? null,
+    // Only after the flag: 62 cars looked at once a frame then, never during the race.
+    resultStands: chequeredMs !== null && state !== undefined && resultStands(state.cars.values()),
+    flag: state?.flag ?? 'unknown',
+    chequeredMs,
+    latest: state?.messages[state.messages.length - 1],
+  };
 }
 
 function sameHeader(a: HeaderState, b: HeaderState): boolean {
-  return a.atMs === b.atMs && a.stalled === b.stalled && a.flag === b.flag && a.chequeredMs === b.chequeredMs && a.latest === b.latest;
+  return a.atMs === b.atMs && a.stalled === b.stalled && a.feedText === b.feedText && a.resultStands === b.resultStands && a.flag === b.flag && a.chequeredMs === b.chequeredMs && a.latest === b.latest;
 }
 
 export function Header({ screen }: { screen: Screen }) {
   // Only what the header shows: live frames that change none of it cost nothing here.
-  const { atMs, stalled, flag: shownFlag, chequeredMs, latest } = useDerived(screen.shown, headerState, sameHeader);
+  const { atMs, stalled, feedText, resultStands: final, flag: shownFlag, chequeredMs, latest } = useDerived(screen.shown, headerState, sameHeader);
   const connection = useStore(screen.connection);
   const delay = useStore(screen.delaySeconds);
   const travelling = atMs !== null;
@@ -38,9 +52,9 @@ export function Header({ screen }: { screen: Screen }) {
   const remaining = remainingText({ race, elapsedMs, chequeredMs });
   const flag: FlagState = finished ? 'finish' : shownFlag;
   // One rule for every live surface (live/race-strip.ts): never "Live" after the flag.
-  const state = viewMode({ travelling, connection, delaySeconds: delay, finished, stalled });
+  const state = viewMode({ travelling, connection, delaySeconds: delay, finished, resultStands: final, stalled });
   const mode = modeText(state, delay);
-  const modeClass = state === 'live' || state === 'delayed' ? 'live' : state === 'travel' ? 'travel' : state === 'finished' ? 'finished' : 'down';
+  const modeClass = state === 'live' || state === 'delayed' ? 'live' : state === 'travel' ? 'travel' : state === 'finished' || state === 'final' ? 'finished' : 'down';
 
   return (
     <header class="top">
@@ -49,7 +63,7 @@ export function Header({ screen }: { screen: Screen }) {
           Sarthe
         </a>
         <h1 title={race.name}>{race.name}</h1>
-        <span class={`mode ${modeClass}`} data-testid="mode" data-mode={state}>
+        <span class={`mode ${modeClass}`} data-testid="mode" data-mode={state} title={state === 'stalled' && feedText !== null ? feedText : undefined}>
           {mode}
         </span>
       </div>

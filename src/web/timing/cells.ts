@@ -4,8 +4,8 @@
  * the table only compares strings to decide which cells to touch.
  */
 import { formatGap } from '../../model/format.js';
-import type { Best, CarStanding, CarStatus } from '../../model/standings.js';
-import { formatLapTime } from '../../model/time.js';
+import type { Best, CarStanding, CarStatus, Gap } from '../../model/standings.js';
+import { formatLapTime, HOUR } from '../../model/time.js';
 
 export const COLUMNS = [
   'pos',
@@ -95,8 +95,27 @@ export const STATUS_TITLE: Record<CarStatus, string> = {
   finished: 'Finished',
 };
 
+/**
+ * A time for a fixed-width cell (cells are sized for "12:32.473"): an hour
+ * or more drops its milliseconds, "1:14:12" rather than "1:14:12.169" cut to
+ * "1:14:12.1…" (a car repaired in the garage; issue 15). The car page and
+ * the API keep the milliseconds.
+ */
+export function cellTime(ms: number): string {
+  if (Math.abs(ms) < HOUR) return formatLapTime(ms);
+  const sign = ms < 0 ? '-' : '';
+  const s = Math.floor(Math.abs(ms) / 1000);
+  return `${sign}${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** A gap in a cell: laps as formatGap writes them, times by cellTime. */
+export function cellGap(gap: Gap): string {
+  if (gap === null || 'laps' in gap) return formatGap(gap);
+  return gap.provisional ? `≥${cellTime(gap.ms)}` : cellTime(gap.ms);
+}
+
 function time(ms: number | null): string {
-  return ms === null ? '' : formatLapTime(ms);
+  return ms === null ? '' : cellTime(ms);
 }
 
 /**
@@ -132,8 +151,8 @@ export function cellsOf(car: CarStanding, context: CellContext): Record<Column, 
     team: { text: car.team, tone: '' },
     driver: { text: car.driver, tone: '' },
     laps: { text: String(car.laps), tone: '' },
-    gap: { text: gap === null ? (car.laps > 0 ? 'Leader' : '') : formatGap(gap), tone: gap === null ? 'lead' : '' },
-    int: { text: formatGap(interval), tone: '' },
+    gap: { text: gap === null ? (car.laps > 0 ? 'Leader' : '') : cellGap(gap), tone: gap === null ? 'lead' : '' },
+    int: { text: cellGap(interval), tone: '' },
     last: { text: time(car.lastLapMs), tone: toneOf(car.lastLapBest) },
     best: { text: time(car.bestLapMs), tone: bestTone },
     s1: { text: time(car.lastSectorsMs[0]), tone: toneOf(car.lastSectorsBest[0]) },

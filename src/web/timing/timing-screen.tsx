@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime } from '../../model/time.js';
 import { navigate, sameList, useDerived } from '../lib/hooks.js';
-import { carsInOrder } from '../lib/live-state.js';
+import { carsInOrder, emptyChange } from '../lib/live-state.js';
 import { withRoute, type Route } from '../lib/route.js';
 import type { Screen, Shown } from '../lib/screen.js';
 import { bestsOf } from './cells.js';
@@ -49,6 +49,8 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
       table.current.update(cars, { classView: className !== null, bests }, `${className ?? '*'}@${shown.atMs ?? 'live'}`, changed);
       // Which instant the rows show: for people's tools and the browser tests.
       host.current!.dataset.at = shown.atMs === null ? 'live' : String(shown.atMs);
+      // The race time the rows are computed at (ms): the header clock must keep with it, delay or not.
+      host.current!.dataset.raceTime = String(shown.state.raceTimeMs);
       if (!firstRowsMarked && cars.length > 0) markFirstRows();
     };
     draw(screen.shown.get());
@@ -72,11 +74,24 @@ function markFirstRows(): void {
 }
 
 /**
- * bench:web's baseline, measured in the same page: what one update costs a
- * screen that redraws the whole table (a fresh table of every car, laid out).
+ * bench:web's baselines, measured in the same page: what one update costs a
+ * screen that redraws the whole table (a fresh table of every car, laid
+ * out), and what an update that changes nothing costs on the same path as a
+ * live frame (the shown store re-emitted, table and Preact views, style and
+ * layout forced): the floor under every update.
  */
 function installRedrawBaseline(screen: Screen, className: string | null): void {
   if (!new URLSearchParams(location.search).has('metrics')) return;
+  (window as unknown as { __sartheNoopUpdate: () => Promise<number> }).__sartheNoopUpdate = async () => {
+    const shown = screen.shown.get();
+    if (shown === null) return 0;
+    const started = performance.now();
+    screen.shown.set({ ...shown, change: emptyChange() });
+    // Preact's re-renders run as microtasks after the store's listeners.
+    await Promise.resolve();
+    void document.body.offsetHeight;
+    return performance.now() - started;
+  };
   (window as unknown as { __sartheFullRedraw: () => number }).__sartheFullRedraw = () => {
     const shown = screen.shown.get();
     if (shown === null) return 0;
