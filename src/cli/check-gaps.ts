@@ -136,9 +136,14 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
 export function boardInstant(timeline: RaceTimeline, snapshot: BoardSnapshot, zeroEpochMs: number): number {
   const latest = Math.round(snapshotInstant(snapshot) - zeroEpochMs);
   const from = latest - 40_000;
-  const candidates = new Set<number>([latest]);
+  // Each crossing, and the instant just before it: when only the first crossing in the window
+  // is one the board has not shown yet, the instant before it is the one that agrees.
+  const candidates = new Set<number>([from, latest]);
   for (const car of timeline.cars.values()) {
-    for (let i = car.indexAt(from); i < car.indexAt(latest); i++) candidates.add(car.crossings[i]!);
+    for (let i = car.indexAt(from); i < car.indexAt(latest); i++) {
+      candidates.add(car.crossings[i]!);
+      candidates.add(car.crossings[i]! - 1);
+    }
   }
   let best = latest;
   let bestAgree = -1;

@@ -47,6 +47,14 @@ export interface BoardCarRow {
   gapPrev: string;
   classGap: string;
   classGapPrev: string;
+  /**
+   * The sector the car is in (1–3) and the board's sector times: in sector 1
+   * they are the completed lap's S1–S3, in sectors 2 and 3 the current lap's
+   * S1 (and S2) (Silverstone 2019: in sector 1 they sum to the last lap).
+   * Absent when the board has none (Timing71).
+   */
+  sector?: number | null;
+  currentSectors?: [string, string, string];
 }
 
 export interface BoardSnapshot {
@@ -89,6 +97,8 @@ interface Observation {
   state: string;
   flag: Flag | null;
   driver: string;
+  sector: number | null;
+  sectorsMs: [number | null, number | null, number | null];
 }
 
 /** The instant a snapshot's data describe (epoch ms): its latest loop passing, else its timestamp. */
@@ -122,12 +132,48 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
       }
       let list = byCar.get(row.number);
       if (list === undefined) byCar.set(row.number, (list = []));
-      list.push({ timestamp: snapshot.timestamp, lap: row.lap, lastLapMs: parseBoardTime(row.lastLap), lastPassing: row.lastPassingTime, pitstop: row.pitstop, state: row.state, flag, driver: row.driver });
+      list.push({ timestamp: snapshot.timestamp, lap: row.lap, lastLapMs: parseBoardTime(row.lastLap), lastPassing: row.lastPassingTime, pitstop: row.pitstop, state: row.state, flag, driver: row.driver, sector: row.sector ?? null, sectorsMs: sectorTimes(row.currentSectors) });
     }
   }
   const crossingWindowMs = new Map<string, number>();
   for (const [car, obs] of byCar) carEvents(car, obs, raceMs, events, crossingWindowMs);
   return { events, zeroEpochMs, crossingWindowMs };
+}
+
+function sectorTimes(text: BoardCarRow['currentSectors']): Observation['sectorsMs'] {
+  if (text === undefined) return [null, null, null];
+  const ms = text.map((t) => {
+    const v = parseBoardTime(t);
+    return v !== null && v > 0 ? v : null;
+  });
+  return [ms[0]!, ms[1]!, ms[2]!];
+}
+
+/**
+ * Sector times of each lap, from what the board showed in sector 1 of the
+ * next lap (all three, kept when they add up to the lap time within 3 ms)
+ * and, failing that, in sectors 2 and 3 of the lap itself (S1, S2).
+ */
+function lapSectors(obs: readonly Observation[], lapMs: ReadonlyMap<number, number>): Map<number, [number | null, number | null, number | null]> {
+  const out = new Map<number, [number | null, number | null, number | null]>();
+  const get = (lap: number) => {
+    let s = out.get(lap);
+    if (s === undefined) out.set(lap, (s = [null, null, null]));
+    return s;
+  };
+  for (const o of obs) {
+    const [s1, s2, s3] = o.sectorsMs;
+    if (o.sector === 1 && s1 !== null && s2 !== null && s3 !== null) {
+      const t = lapMs.get(o.lap);
+      if (t !== undefined && Math.abs(s1 + s2 + s3 - t) <= 3) out.set(o.lap, [s1, s2, s3]);
+    } else if (o.sector === 2 || o.sector === 3) {
+      // The lap in progress is o.lap + 1.
+      const s = get(o.lap + 1);
+      if (s1 !== null) s[0] ??= s1;
+      if (o.sector === 3 && s2 !== null) s[1] ??= s2;
+    }
+  }
+  return out;
 }
 
 function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => number, out: TimingEvent[], windows: Map<string, number>): void {
@@ -176,6 +222,7 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     crossing.set(lap, raceMs(a <= b ? (a + b) / 2 : b));
     windows.set(`${car}:${lap}`, Math.max(0, b - a));
   }
+  const sectors = lapSectors(obs, lapMs);
   let pitstops = first.pitstop;
   let inPitSince: Observation | null = first.state === 'In' ? first : null;
   for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
@@ -186,6 +233,9 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     const time = own ?? (previous !== undefined ? c - previous : undefined);
     if (time === undefined || time <= 0) continue; // the first lap seen: its time is not on the board
     const inPit = o.pitstop > pitstops;
+    const s = sectors.get(lap);
+    // Sectors that do not fit inside the lap are not this lap's.
+    const sectorsMs: [number | null, number | null, number | null] = s !== undefined && (s[0] ?? 0) + (s[1] ?? 0) + (s[2] ?? 0) <= time ? s : [null, null, null];
     if (o.lap === lap) pitstops = Math.max(pitstops, o.pitstop);
     out.push(
       LapEventSchema.parse({
@@ -194,7 +244,7 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
         lap,
         crossingMs: c,
         lapMs: time,
-        sectorsMs: [null, null, null],
+        sectorsMs,
         driverNumber: 1,
         driverName: o.driver.slice(0, 120),
         inPit,
