@@ -64,7 +64,7 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
     if (seen.has(snapshot.timestamp)) continue;
     seen.add(snapshot.timestamp);
     result.snapshots++;
-    const instant = rules === 'wec' ? boardInstant(timeline, snapshot, zeroEpochMs) : Math.round(snapshotInstant(snapshot) - zeroEpochMs);
+    const instant = rules === 'wec' ? boardInstant(timeline, snapshot, zeroEpochMs, crossingWindowMs) : Math.round(snapshotInstant(snapshot) - zeroEpochMs);
     const standings = standingsAt(timeline, instant);
     const ours = rules === 'wec' ? boardCells(standings) : imsaBoardCells(standings, (car) => timeline.cars.get(car));
     const position = new Map(standings.cars.map((c, i) => [c.number, { i, laps: c.laps, lastLap: c.lastCrossingMs }]));
@@ -133,7 +133,7 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
  * taken. The lap counts then no longer measure timing; the cells' rules,
  * the order and the times still do.
  */
-export function boardInstant(timeline: RaceTimeline, snapshot: BoardSnapshot, zeroEpochMs: number): number {
+export function boardInstant(timeline: RaceTimeline, snapshot: BoardSnapshot, zeroEpochMs: number, windows: ReadonlyMap<string, number> = new Map()): number {
   const latest = Math.round(snapshotInstant(snapshot) - zeroEpochMs);
   const from = latest - 40_000;
   // Each crossing, and the instant just before it: when only the first crossing in the window
@@ -145,11 +145,24 @@ export function boardInstant(timeline: RaceTimeline, snapshot: BoardSnapshot, ze
       candidates.add(car.crossings[i]! - 1);
     }
   }
+  // A car agrees at t when its board lap count n fits t within Sarthe's uncertainty: its
+  // crossing of n lies in [estimate − window, estimate] (the estimate is the bracket's late
+  // end), so t ≥ that earliest and t before its crossing of n + 1. A disagreement then says
+  // the instant is wrong, not that a crossing the snapshots could not pin was misplaced.
+  const fits = (row: BoardSnapshot['cars'][number], t: number): boolean => {
+    const car = timeline.cars.get(row.number);
+    if (car === undefined) return row.lap === 0;
+    if (car.lapsAt(t) === row.lap) return true;
+    const own = row.lap >= 1 ? car.crossingOfLap(row.lap) : 0;
+    const next = car.crossingOfLap(row.lap + 1);
+    if (!Number.isFinite(own)) return false;
+    return t >= own - (windows.get(`${row.number}:${row.lap}`) ?? 0) && !(t >= next);
+  };
   let best = latest;
   let bestAgree = -1;
   for (const t of [...candidates].sort((a, b) => a - b)) {
     let agree = 0;
-    for (const row of snapshot.cars) if ((timeline.cars.get(row.number)?.lapsAt(t) ?? 0) === row.lap) agree++;
+    for (const row of snapshot.cars) if (fits(row, t)) agree++;
     if (agree >= bestAgree) {
       bestAgree = agree;
       best = t;

@@ -200,28 +200,45 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     }
     prev = o;
   }
-  // Consecutive crossings differ by the lap time: narrow each bracket by its neighbours.
+  // Consecutive crossings differ by the board's lap time, so along a run of laps crossing(L) =
+  // K + T(L), T the running sum of lap times, and every bracket of the run bounds the one
+  // constant K. A run ends where a bracket would leave no K: an in-lap the board times to a
+  // point 3-7 s before its line passing (Silverstone 2019: #29 lap 66, #37 lap 65, #91 lap 61),
+  // or a lap without a time. (Intersecting brackets along the whole race instead let one such
+  // lap empty every bracket of the car, and each crossing fell back on its late bound.)
   // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
-  for (let lap = Math.max(2, firstLap + 1); lap <= lastLap; lap++) {
-    const t = lapMs.get(lap);
-    if (t === undefined || !lo.has(lap - 1)) continue;
-    lo.set(lap, Math.max(lo.get(lap)!, lo.get(lap - 1)! + t));
-    hi.set(lap, Math.min(hi.get(lap)!, hi.get(lap - 1)! + t));
-  }
-  for (let lap = lastLap; lap > Math.max(1, firstLap); lap--) {
-    const t = lapMs.get(lap);
-    if (t === undefined || !lo.has(lap - 1)) continue;
-    lo.set(lap - 1, Math.max(lo.get(lap - 1)!, lo.get(lap)! - t));
-    hi.set(lap - 1, Math.min(hi.get(lap - 1)!, hi.get(lap)! - t));
-  }
   const crossing = new Map<number, number>();
+  let run: Array<[lap: number, sumMs: number]> = [];
+  let kLo = 0;
+  let kHi = 0;
+  const closeRun = () => {
+    for (const [lap, sum] of run) {
+      crossing.set(lap, raceMs(kHi + sum));
+      windows.set(`${car}:${lap}`, kHi - kLo);
+    }
+  };
   for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
+    const t = lapMs.get(lap);
     const a = lo.get(lap)!;
     const b = hi.get(lap)!;
-    // An empty bracket (a board lap time off by a rounding) falls back on the later bound.
-    crossing.set(lap, raceMs(a <= b ? (a + b) / 2 : b));
-    windows.set(`${car}:${lap}`, Math.max(0, b - a));
+    if (run.length > 0 && t !== undefined && lap > 1) {
+      const sum = run[run.length - 1]![1] + t;
+      const nLo = Math.max(kLo, a - sum);
+      const nHi = Math.min(kHi, b - sum);
+      if (nLo <= nHi) {
+        run.push([lap, sum]);
+        kLo = nLo;
+        kHi = nHi;
+        continue;
+      }
+    }
+    closeRun();
+    run = [[lap, 0]];
+    // A bracket that is empty by itself (passing times out of order) is its late bound.
+    kLo = Math.min(a, b);
+    kHi = b;
   }
+  closeRun();
   const sectors = lapSectors(obs, lapMs);
   let pitstops = first.pitstop;
   let inPitSince: Observation | null = first.state === 'In' ? first : null;
