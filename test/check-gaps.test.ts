@@ -77,9 +77,10 @@ describe('check-gaps: Silverstone 2019 against the official WEC board', realData
     assert.ok(result.cells > 40_000);
     const laps = result.byKind.laps;
     const time = result.byKind.time;
-    // Measured 96.9 % (15,102 of 15,580) and 37 % within 1 s: a regression fails here.
-    assert.ok(laps.agree / laps.cells >= 0.96, `lap cells ${laps.agree}/${laps.cells}`);
-    assert.ok(time.within1s / time.cells >= 0.35, `time cells within 1 s ${time.within1s}/${time.cells}`);
-    assert.ok(time.medianAbsErrorMs !== null && time.medianAbsErrorMs < 2000);
+    // Measured 97.1 % (15,123 of 15,580), 56.3 % within 1 s, median 525 ms (before the crossings
+    // were chained in runs and taken at the late bound: 96.9 %, 37.1 %, 1,587 ms): a regression fails here.
+    assert.ok(laps.agree / laps.cells >= 0.97, `lap cells ${laps.agree}/${laps.cells}`);
+    assert.ok(time.within1s / time.cells >= 0.55, `time cells within 1 s ${time.within1s}/${time.cells}`);
+    assert.ok(time.medianAbsErrorMs !== null && time.medianAbsErrorMs < 600, `median ${time.medianAbsErrorMs} ms`);
   });
 });

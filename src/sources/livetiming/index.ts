@@ -64,6 +64,15 @@ export interface BoardSnapshot {
   elapsedMs: number;
   raceState: string;
   eventName: string;
+  /**
+   * True when `lastPassingTime` is only the frame's own instant (Timing71:
+   * the screen as it was at that second), not a timing loop passing: a
+   * crossing is then as likely anywhere in its bracket and is taken at the
+   * middle. Otherwise (the WEC board) the line is one of the loops, a
+   * bracket's late end is the crossing whenever a snapshot's latest passing
+   * was the line, and the late end of the run is taken.
+   */
+  sampled?: boolean;
   cars: BoardCarRow[];
 }
 
@@ -136,7 +145,8 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
     }
   }
   const crossingWindowMs = new Map<string, number>();
-  for (const [car, obs] of byCar) carEvents(car, obs, raceMs, events, crossingWindowMs);
+  const sampled = ordered.some((s) => s.sampled === true);
+  for (const [car, obs] of byCar) carEvents(car, obs, raceMs, events, crossingWindowMs, sampled);
   return { events, zeroEpochMs, crossingWindowMs };
 }
 
@@ -176,7 +186,48 @@ function lapSectors(obs: readonly Observation[], lapMs: ReadonlyMap<number, numb
   return out;
 }
 
-function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => number, out: TimingEvent[], windows: Map<string, number>): void {
+/**
+ * Crossings from sampled brackets (Timing71 frames, a second apart): each
+ * bracket narrowed by its neighbours through the lap times, forwards and
+ * backwards, and the crossing at its middle; a bracket left empty (a lap
+ * time off by a rounding) falls back on its late bound. Measured on Detroit
+ * 2026, this beats cutting runs (lap cells 99.3 % against 99.1 %, time
+ * cells within 1 s 90.0 % against 84.7 %).
+ */
+function sampledCrossings(
+  car: string,
+  firstLap: number,
+  lastLap: number,
+  lo: Map<number, number>,
+  hi: Map<number, number>,
+  lapMs: ReadonlyMap<number, number>,
+  raceMs: (epoch: number) => number,
+  windows: Map<string, number>,
+): Map<number, number> {
+  // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
+  for (let lap = Math.max(2, firstLap + 1); lap <= lastLap; lap++) {
+    const t = lapMs.get(lap);
+    if (t === undefined || !lo.has(lap - 1)) continue;
+    lo.set(lap, Math.max(lo.get(lap)!, lo.get(lap - 1)! + t));
+    hi.set(lap, Math.min(hi.get(lap)!, hi.get(lap - 1)! + t));
+  }
+  for (let lap = lastLap; lap > Math.max(1, firstLap); lap--) {
+    const t = lapMs.get(lap);
+    if (t === undefined || !lo.has(lap - 1)) continue;
+    lo.set(lap - 1, Math.max(lo.get(lap - 1)!, lo.get(lap)! - t));
+    hi.set(lap - 1, Math.min(hi.get(lap - 1)!, hi.get(lap)! - t));
+  }
+  const crossing = new Map<number, number>();
+  for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
+    const a = lo.get(lap)!;
+    const b = hi.get(lap)!;
+    crossing.set(lap, raceMs(a <= b ? (a + b) / 2 : b));
+    windows.set(`${car}:${lap}`, Math.max(0, b - a));
+  }
+  return crossing;
+}
+
+function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => number, out: TimingEvent[], windows: Map<string, number>, sampled: boolean): void {
   const first = obs[0]!;
   const firstLap = first.lap;
   const lastLap = obs[obs.length - 1]!.lap;
@@ -200,45 +251,47 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     }
     prev = o;
   }
-  // Consecutive crossings differ by the board's lap time, so along a run of laps crossing(L) =
-  // K + T(L), T the running sum of lap times, and every bracket of the run bounds the one
-  // constant K. A run ends where a bracket would leave no K: an in-lap the board times to a
-  // point 3-7 s before its line passing (Silverstone 2019: #29 lap 66, #37 lap 65, #91 lap 61),
-  // or a lap without a time. (Intersecting brackets along the whole race instead let one such
-  // lap empty every bracket of the car, and each crossing fell back on its late bound.)
-  // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
-  const crossing = new Map<number, number>();
-  let run: Array<[lap: number, sumMs: number]> = [];
-  let kLo = 0;
-  let kHi = 0;
-  const closeRun = () => {
-    for (const [lap, sum] of run) {
-      crossing.set(lap, raceMs(kHi + sum));
-      windows.set(`${car}:${lap}`, kHi - kLo);
-    }
-  };
-  for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
-    const t = lapMs.get(lap);
-    const a = lo.get(lap)!;
-    const b = hi.get(lap)!;
-    if (run.length > 0 && t !== undefined && lap > 1) {
-      const sum = run[run.length - 1]![1] + t;
-      const nLo = Math.max(kLo, a - sum);
-      const nHi = Math.min(kHi, b - sum);
-      if (nLo <= nHi) {
-        run.push([lap, sum]);
-        kLo = nLo;
-        kHi = nHi;
-        continue;
+  const crossing = sampled ? sampledCrossings(car, firstLap, lastLap, lo, hi, lapMs, raceMs, windows) : new Map<number, number>();
+  if (!sampled) {
+    // Consecutive crossings differ by the board's lap time, so along a run of laps crossing(L) =
+    // K + T(L), T the running sum of lap times, and every bracket of the run bounds the one
+    // constant K. A run ends where a bracket would leave no K: an in-lap the board times to a
+    // point 3-7 s before its line passing (Silverstone 2019: #29 lap 66, #37 lap 65, #91 lap 61),
+    // or a lap without a time. (Intersecting brackets along the whole race instead let one such
+    // lap empty every bracket of the car, and each crossing fell back on its late bound.)
+    // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
+    let run: Array<[lap: number, sumMs: number]> = [];
+    let kLo = 0;
+    let kHi = 0;
+    const closeRun = () => {
+      for (const [lap, sum] of run) {
+        crossing.set(lap, raceMs(kHi + sum));
+        windows.set(`${car}:${lap}`, kHi - kLo);
       }
+    };
+    for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
+      const t = lapMs.get(lap);
+      const a = lo.get(lap)!;
+      const b = hi.get(lap)!;
+      if (run.length > 0 && t !== undefined && lap > 1) {
+        const sum = run[run.length - 1]![1] + t;
+        const nLo = Math.max(kLo, a - sum);
+        const nHi = Math.min(kHi, b - sum);
+        if (nLo <= nHi) {
+          run.push([lap, sum]);
+          kLo = nLo;
+          kHi = nHi;
+          continue;
+        }
+      }
+      closeRun();
+      run = [[lap, 0]];
+      // A bracket that is empty by itself (passing times out of order) is its late bound.
+      kLo = Math.min(a, b);
+      kHi = b;
     }
     closeRun();
-    run = [[lap, 0]];
-    // A bracket that is empty by itself (passing times out of order) is its late bound.
-    kLo = Math.min(a, b);
-    kHi = b;
   }
-  closeRun();
   const sectors = lapSectors(obs, lapMs);
   let pitstops = first.pitstop;
   let inPitSince: Observation | null = first.state === 'In' ? first : null;
