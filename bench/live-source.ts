@@ -158,6 +158,11 @@ async function main(): Promise<void> {
   ]);
   await waitFor(() => (app.sarthe.hub.get(rmRace)?.timeline.cars.size ?? 0) === CARS, 'the RMonitor race');
 
+  // Subscribed before the viewers connect, so before the push: the instant each delta reaches the
+  // bus, which splits the latency into ingest (line → delta on the bus) and fan-out (→ every viewer).
+  let onBusAt = 0;
+  for (const race of [rmRace, jsonRace]) bus.subscribe(race, () => (onBusAt = performance.now()));
+
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', base, '--races', `${rmRace},${jsonRace}`, '--viewers', String(VIEWERS)], { stdio: 'inherit' });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
@@ -180,6 +185,8 @@ async function main(): Promise<void> {
 
   const rmonitorMs: number[] = [];
   const jsonMs: number[] = [];
+  const ingestMs: { rmonitor: number[]; json: number[] } = { rmonitor: [], json: [] };
+  const fanOutMs: number[] = [];
   for (let i = 0; i < LAPS; i++) {
     const car = (i % CARS) + 1;
     const lap = Math.floor(i / CARS) + 2;
@@ -188,12 +195,18 @@ async function main(): Promise<void> {
     let until = delivered(rmRace);
     let started = performance.now();
     feedSocket!.write(`$J,"${car}","00:01:40.000","${clock(crossing)}"\r\n$G,${car},"${car}",${lap},"${clock(crossing)}"\r\n`);
-    rmonitorMs.push((await withTimeout(until, 5000)) - started);
+    let end = await withTimeout(until, 5000);
+    rmonitorMs.push(end - started);
+    ingestMs.rmonitor.push(onBusAt - started);
+    fanOutMs.push(end - onBusAt);
     // The baseline: the same lap through the JSON ingest API.
     until = delivered(jsonRace);
     started = performance.now();
     await post([{ type: 'lap', car: String(car), lap, crossingMs: crossing, lapMs: 100_000, sectorsMs: [null, null, null], driverNumber: 1 }]);
-    jsonMs.push((await withTimeout(until, 5000)) - started);
+    end = await withTimeout(until, 5000);
+    jsonMs.push(end - started);
+    ingestMs.json.push(onBusAt - started);
+    fanOutMs.push(end - onBusAt);
   }
 
   const summary = (values: number[]) => ({ p50Ms: round(percentile(values, 50)), p99Ms: round(percentile(values, 99)), maxMs: round(Math.max(...values)) });
@@ -208,6 +221,9 @@ async function main(): Promise<void> {
       rmonitor: rm,
       baselineJsonIngest: json,
       p99VsBaseline: round(rm.p99Ms / json.p99Ms),
+      // Where the time goes: to the bus (read, decode or parse, store with fsync, engine), then the writes to every viewer.
+      toBus: { rmonitor: summary(ingestMs.rmonitor), json: summary(ingestMs.json) },
+      fanOut: summary(fanOutMs),
       targetP99Ms: 50,
       store: `sqlite synchronous=${synchronous}`,
       loadavg1m: round(loadavg()[0]!),
