@@ -90,6 +90,8 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
           if (me.laps !== row.lap) return 'lap count differs';
           const refRow = ref === null ? undefined : officialRank.get(ref);
           if (refRow !== undefined && position.get(ref!)!.laps !== refRow.lap) return 'reference car lap count differs';
+          // The IMSA screen lists cars by class, so its line order is not an overall ranking to compare with.
+          if (rules === 'imsa') return 'order differs (the screen ranks at loops, Sarthe at the line)';
           // The cars on the same lap count whose order relative to this one differs from the board's.
           const swapped = snapshot.cars.filter((other) => {
             const them = position.get(other.number);
