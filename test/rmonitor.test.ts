@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { foldEvents } from '../src/engine/timeline.js';
 import { classificationAt } from '../src/engine/session-standings.js';
+import { standingsAt } from '../src/engine/standings.js';
 import type { LapEvent, TimingEvent } from '../src/model/events.js';
 import type { Standings } from '../src/model/standings.js';
 import { runLiveSource } from '../src/server/live-source.js';
@@ -414,5 +415,81 @@ describe('RMonitor live over TCP: feed → serve --source', realData(), () => {
       assert.equal(new Set(decoded).size, decoded.length, `${file}: a lap counted twice`);
       for (const key of rawLaps) assert.ok(decoded.includes(key), `${file}: lap ${key} lost`);
     }
+  });
+});
+
+describe('RMonitor $L passings: the pit lane as observed (Sebring 2009, IMSA Enhanced RMonitor)', realData(), () => {
+  // Read from the raw lines of alms-2009-sebring-test-session-4.txt, car 40 (Doran GT, run 32):
+  //   8181 $L,"40","P3","PIP",…,"09:15:46.181"   pit in
+  //   8595 $L,"40","P1","SFP",…,"09:18:08.583"   the line, in the pit lane
+  //   8599 $J,"40","00:04:37.425","01:18:10.138" → lap 30 ends in the pit lane (time of day − race time = 07:59:58.445)
+  //   8619 $L,"40","P2","POP",…,"09:18:25.712"   pit out: race time 01:18:27.267, pit lane 09:18:25.712 − 09:15:46.181 = 2:39.531
+  //   9005 $L,"40","T1","SFT",… / 9007 $J,"40","00:02:34.615","01:20:44.753" → lap 31, the out-lap, on track
+  const file = 'alms-2009-sebring-test-session-4.txt';
+  const { sessions } = decodeCapture(decodeBytes(readFileSync(realFile(`rmonitor/${file}`))), { source: file });
+  const session = sessions.find((s) => s.session === '32-test-session-4')!;
+  const car40 = session.events.filter((e) => 'car' in e && e.car === '40');
+  const lap = (n: number) => car40.find((e): e is LapEvent => e.type === 'lap' && e.lap === n)!;
+
+  it('an SFP passing makes the lap an in-lap; a POP after a PIP is a pit-out at the POP instant', () => {
+    assert.equal(lap(29).inPit, false);
+    assert.deepEqual([lap(30).inPit, lap(30).crossingMs, lap(30).lapMs], [true, 4_690_138, 277_425]);
+    const outs = car40.filter((e) => e.type === 'pit-out');
+    const out = outs.find((e) => e.type === 'pit-out' && e.lap === 31);
+    assert.deepEqual(out, { type: 'pit-out', car: '40', lap: 31, atMs: 4_707_267, pitLaneMs: 159_531, driverNumber: null, driverName: '' });
+    assert.deepEqual([lap(31).inPit, lap(31).pitLaneMs, lap(31).crossingMs], [false, 159_531, 4_844_753]);
+    assert.equal(lap(32).pitLaneMs, null);
+  });
+
+  it('live status and pit stops come from the passings: in-pit, out-lap, running; stop of 2:39.531', () => {
+    const timeline = foldEvents(session.events);
+    const status = (t: number) => standingsAt(timeline, t).cars.find((c) => c.number === '40')!.status;
+    assert.equal(status(4_690_000), 'running');
+    assert.equal(status(4_700_000), 'in-pit');
+    assert.equal(status(4_708_000), 'out-lap');
+    assert.equal(status(4_845_000), 'running');
+    const stop = pitStops(timeline).find((s) => s.car === '40' && s.inLap === 30)!;
+    assert.deepEqual([stop.outLap, stop.pitLaneMs], [31, 159_531]);
+  });
+
+  it('every in-lap is a $J whose latest line passing was SFP, every pit-out follows a PIP (raw scan of the run)', () => {
+    const lines = captureLines(decodeBytes(readFileSync(realFile(`rmonitor/${file}`))));
+    const start = lines.findIndex((l) => l.startsWith('$B,32'));
+    const lastLine = new Map<string, string>();
+    const sawPip = new Set<string>();
+    // car:lap of each $J with a lap time after an SFP, the lap from the $G that follows it.
+    const rawInLaps = new Set<string>();
+    let rawOuts = 0;
+    lines.forEach((line, i) => {
+      if (i < start) return;
+      const l = /^\$L,"([^"]+)","[^"]*","([A-Z]+)"/.exec(line);
+      if (l !== null) {
+        if (l[2] === 'SFT' || l[2] === 'SFP') lastLine.set(l[1]!, l[2]);
+        if (l[2] === 'PIP') sawPip.add(l[1]!);
+        if (l[2] === 'POP' && sawPip.delete(l[1]!)) rawOuts++;
+        return;
+      }
+      const j = /^\$J,"([^"]+)","([^"]+)","([^"]+)"/.exec(line);
+      if (j === null) return;
+      if (!NO_TIME.has(j[2]!) && lastLine.get(j[1]!) === 'SFP') {
+        for (let k = i + 1; k < Math.min(lines.length, i + 400); k++) {
+          const g = new RegExp(`^\\$G,\\d+,"${j[1]}",(\\d+),"${j[3]}"`).exec(lines[k]!);
+          if (g !== null) {
+            rawInLaps.add(`${j[1]}:${g[1]}`);
+            break;
+          }
+        }
+      }
+      lastLine.delete(j[1]!);
+    });
+    const all = sessions.flatMap((s) => s.events);
+    const inLaps = all.filter((e): e is LapEvent => e.type === 'lap' && e.inPit).map((e) => `${e.car}:${e.lap}`);
+    assert.ok(rawInLaps.size >= 20, `${rawInLaps.size} raw in-laps`);
+    // Never an in-lap the passings did not show; the few raw ones not told as laps
+    // came after the board had already given that lap: $J re-scored under the red flag (cars 45, 46), or
+    // a lap first told by a 3 s double passing (car 44 lap 29, lines 14760-14762).
+    for (const key of inLaps) assert.ok(rawInLaps.has(key), `in-lap ${key} has no SFP passing`);
+    assert.ok(inLaps.length >= rawInLaps.size - 3, `${inLaps.length} of ${rawInLaps.size} in-laps told`);
+    assert.equal(all.filter((e) => e.type === 'pit-out').length, rawOuts);
   });
 });

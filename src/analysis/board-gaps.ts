@@ -19,8 +19,12 @@
  * one number per car that means the same thing wherever the car is, which
  * the WEC board's "time to the first car on your lap count" does not.
  *
- * Sarthe's times here are taken at the line (crossing of the same lap); the
- * board's are at the latest timing loop both cars have passed.
+ * Times are taken at the line (crossing of the same lap), as the board's are:
+ * a car keeps one Gap prev value for the whole lap (1,346 of 1,387 car-laps
+ * at Silverstone 2019; the others change when the car ahead changes). The
+ * board ranks cars on a lap count by the line too: ranking them by the
+ * latest sector line instead (tried) agreed less (lap cells 94.1 % against
+ * 96.9 %).
  */
 import type { Standings, CarStanding } from '../model/standings.js';
 import { parseClockMs } from '../model/time.js';

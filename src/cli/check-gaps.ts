@@ -5,8 +5,10 @@
  * shown with the board's own display rules (src/analysis/board-gaps.ts),
  * are compared cell by cell with the official Gap, Gap prev, Class gap and
  * Class gap prev. Lap cells must agree exactly; time cells are scored by
- * their error (the board measures at the latest timing loop both cars have
- * passed, Sarthe at the line).
+ * their error. The WEC board's time gaps are line gaps (a car keeps one Gap
+ * prev value for the whole lap: 1,346 of 1,387 car-laps at Silverstone), so
+ * their error is that of Sarthe's crossing estimates from 20 s snapshots;
+ * the IMSA screen's move at timing loops.
  *
  * Prints {"snapshots","cells","byKind":{"laps":{"cells","agree"},"time":{"cells",
  * "within500ms","within1s","medianAbsErrorMs"}},"disagreements":{…by reason}}.
@@ -64,7 +66,7 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
     if (seen.has(snapshot.timestamp)) continue;
     seen.add(snapshot.timestamp);
     result.snapshots++;
-    const instant = rules === 'wec' ? boardInstant(timeline, snapshot, zeroEpochMs) : Math.round(snapshotInstant(snapshot) - zeroEpochMs);
+    const instant = rules === 'wec' ? boardInstant(timeline, snapshot, zeroEpochMs, crossingWindowMs) : Math.round(snapshotInstant(snapshot) - zeroEpochMs);
     const standings = standingsAt(timeline, instant);
     const ours = rules === 'wec' ? boardCells(standings) : imsaBoardCells(standings, (car) => timeline.cars.get(car));
     const position = new Map(standings.cars.map((c, i) => [c.number, { i, laps: c.laps, lastLap: c.lastCrossingMs }]));
@@ -88,7 +90,24 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
           if (me.laps !== row.lap) return 'lap count differs';
           const refRow = ref === null ? undefined : officialRank.get(ref);
           if (refRow !== undefined && position.get(ref!)!.laps !== refRow.lap) return 'reference car lap count differs';
-          return 'order differs (board ranks by the latest loop, Sarthe by the line)';
+          // The IMSA screen lists cars by class, so its line order is not an overall ranking to compare with.
+          if (rules === 'imsa') return 'order differs (the screen ranks at loops, Sarthe at the line)';
+          // The cars on the same lap count whose order relative to this one differs from the board's.
+          const swapped = snapshot.cars.filter((other) => {
+            const them = position.get(other.number);
+            return other.number !== row.number && them !== undefined && them.laps === me.laps && other.lap === row.lap && (other.ranking < row.ranking) !== (them.i < me.i);
+          });
+          if (swapped.length === 0) return 'order differs elsewhere (a car ahead or behind changed places)';
+          const range = (car: string, laps: number): [number, number] => {
+            const c = timeline.cars.get(car)?.crossingOfLap(laps) ?? NaN;
+            return [c - (crossingWindowMs.get(`${car}:${laps}`) ?? 0), c];
+          };
+          const [a0, a1] = range(row.number, me.laps);
+          const open = swapped.some((other) => {
+            const [b0, b1] = range(other.number, me.laps);
+            return a0 <= b1 && b0 <= a1;
+          });
+          return open ? 'order not pinned: the two crossings could be either way round (snapshot brackets overlap)' : 'order differs with both crossings pinned';
         };
         if (official.kind === 'laps') {
           result.byKind.laps.cells++;
@@ -114,7 +133,10 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
         } else {
           const me = position.get(row.number)!;
           const window = Math.max(crossingWindowMs.get(`${row.number}:${me.laps}`) ?? 0, ref === null ? 0 : (crossingWindowMs.get(`${ref}:${position.get(ref)?.laps}`) ?? 0));
-          disagree(window > 1000 ? 'time: line crossing not pinned by the snapshots (bracket > 1 s)' : `time: ${error > 10_000 ? 'over 10 s: ' + why() : 'loop vs line (the gap changed since the line)'}`);
+          // The WEC board's gaps are line gaps (one value per car for the whole lap: 1,346 of 1,387
+          // car-laps), so there a pinned error is Sarthe's crossing estimate; the IMSA screen's move at loops.
+          const between = rules === 'wec' ? 'crossings pinned by the brackets, yet off (lap times that do not chain line to line)' : 'loop vs line (the gap changed since the line)';
+          disagree(window > 1000 ? 'time: line crossing not pinned by the snapshots (bracket > 1 s)' : `time: ${error > 10_000 ? 'over 10 s: ' + why() : between}`);
         }
       }
     }
@@ -133,18 +155,36 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
  * taken. The lap counts then no longer measure timing; the cells' rules,
  * the order and the times still do.
  */
-export function boardInstant(timeline: RaceTimeline, snapshot: BoardSnapshot, zeroEpochMs: number): number {
+export function boardInstant(timeline: RaceTimeline, snapshot: BoardSnapshot, zeroEpochMs: number, windows: ReadonlyMap<string, number> = new Map()): number {
   const latest = Math.round(snapshotInstant(snapshot) - zeroEpochMs);
   const from = latest - 40_000;
-  const candidates = new Set<number>([latest]);
+  // Each crossing, and the instant just before it: when only the first crossing in the window
+  // is one the board has not shown yet, the instant before it is the one that agrees.
+  const candidates = new Set<number>([from, latest]);
   for (const car of timeline.cars.values()) {
-    for (let i = car.indexAt(from); i < car.indexAt(latest); i++) candidates.add(car.crossings[i]!);
+    for (let i = car.indexAt(from); i < car.indexAt(latest); i++) {
+      candidates.add(car.crossings[i]!);
+      candidates.add(car.crossings[i]! - 1);
+    }
   }
+  // A car agrees at t when its board lap count n fits t within Sarthe's uncertainty: its
+  // crossing of n lies in [estimate − window, estimate] (the estimate is the bracket's late
+  // end), so t ≥ that earliest and t before its crossing of n + 1. A disagreement then says
+  // the instant is wrong, not that a crossing the snapshots could not pin was misplaced.
+  const fits = (row: BoardSnapshot['cars'][number], t: number): boolean => {
+    const car = timeline.cars.get(row.number);
+    if (car === undefined) return row.lap === 0;
+    if (car.lapsAt(t) === row.lap) return true;
+    const own = row.lap >= 1 ? car.crossingOfLap(row.lap) : 0;
+    const next = car.crossingOfLap(row.lap + 1);
+    if (!Number.isFinite(own)) return false;
+    return t >= own - (windows.get(`${row.number}:${row.lap}`) ?? 0) && !(t >= next);
+  };
   let best = latest;
   let bestAgree = -1;
   for (const t of [...candidates].sort((a, b) => a - b)) {
     let agree = 0;
-    for (const row of snapshot.cars) if ((timeline.cars.get(row.number)?.lapsAt(t) ?? 0) === row.lap) agree++;
+    for (const row of snapshot.cars) if (fits(row, t)) agree++;
     if (agree >= bestAgree) {
       bestAgree = agree;
       best = t;

@@ -47,6 +47,14 @@ export interface BoardCarRow {
   gapPrev: string;
   classGap: string;
   classGapPrev: string;
+  /**
+   * The sector the car is in (1–3) and the board's sector times: in sector 1
+   * they are the completed lap's S1–S3, in sectors 2 and 3 the current lap's
+   * S1 (and S2) (Silverstone 2019: in sector 1 they sum to the last lap).
+   * Absent when the board has none (Timing71).
+   */
+  sector?: number | null;
+  currentSectors?: [string, string, string];
 }
 
 export interface BoardSnapshot {
@@ -56,6 +64,15 @@ export interface BoardSnapshot {
   elapsedMs: number;
   raceState: string;
   eventName: string;
+  /**
+   * True when `lastPassingTime` is only the frame's own instant (Timing71:
+   * the screen as it was at that second), not a timing loop passing: a
+   * crossing is then as likely anywhere in its bracket and is taken at the
+   * middle. Otherwise (the WEC board) the line is one of the loops, a
+   * bracket's late end is the crossing whenever a snapshot's latest passing
+   * was the line, and the late end of the run is taken.
+   */
+  sampled?: boolean;
   cars: BoardCarRow[];
 }
 
@@ -89,6 +106,8 @@ interface Observation {
   state: string;
   flag: Flag | null;
   driver: string;
+  sector: number | null;
+  sectorsMs: [number | null, number | null, number | null];
 }
 
 /** The instant a snapshot's data describe (epoch ms): its latest loop passing, else its timestamp. */
@@ -122,15 +141,93 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
       }
       let list = byCar.get(row.number);
       if (list === undefined) byCar.set(row.number, (list = []));
-      list.push({ timestamp: snapshot.timestamp, lap: row.lap, lastLapMs: parseBoardTime(row.lastLap), lastPassing: row.lastPassingTime, pitstop: row.pitstop, state: row.state, flag, driver: row.driver });
+      list.push({ timestamp: snapshot.timestamp, lap: row.lap, lastLapMs: parseBoardTime(row.lastLap), lastPassing: row.lastPassingTime, pitstop: row.pitstop, state: row.state, flag, driver: row.driver, sector: row.sector ?? null, sectorsMs: sectorTimes(row.currentSectors) });
     }
   }
   const crossingWindowMs = new Map<string, number>();
-  for (const [car, obs] of byCar) carEvents(car, obs, raceMs, events, crossingWindowMs);
+  const sampled = ordered.some((s) => s.sampled === true);
+  for (const [car, obs] of byCar) carEvents(car, obs, raceMs, events, crossingWindowMs, sampled);
   return { events, zeroEpochMs, crossingWindowMs };
 }
 
-function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => number, out: TimingEvent[], windows: Map<string, number>): void {
+function sectorTimes(text: BoardCarRow['currentSectors']): Observation['sectorsMs'] {
+  if (text === undefined) return [null, null, null];
+  const ms = text.map((t) => {
+    const v = parseBoardTime(t);
+    return v !== null && v > 0 ? v : null;
+  });
+  return [ms[0]!, ms[1]!, ms[2]!];
+}
+
+/**
+ * Sector times of each lap, from what the board showed in sector 1 of the
+ * next lap (all three, kept when they add up to the lap time within 3 ms)
+ * and, failing that, in sectors 2 and 3 of the lap itself (S1, S2).
+ */
+function lapSectors(obs: readonly Observation[], lapMs: ReadonlyMap<number, number>): Map<number, [number | null, number | null, number | null]> {
+  const out = new Map<number, [number | null, number | null, number | null]>();
+  const get = (lap: number) => {
+    let s = out.get(lap);
+    if (s === undefined) out.set(lap, (s = [null, null, null]));
+    return s;
+  };
+  for (const o of obs) {
+    const [s1, s2, s3] = o.sectorsMs;
+    if (o.sector === 1 && s1 !== null && s2 !== null && s3 !== null) {
+      const t = lapMs.get(o.lap);
+      if (t !== undefined && Math.abs(s1 + s2 + s3 - t) <= 3) out.set(o.lap, [s1, s2, s3]);
+    } else if (o.sector === 2 || o.sector === 3) {
+      // The lap in progress is o.lap + 1.
+      const s = get(o.lap + 1);
+      if (s1 !== null) s[0] ??= s1;
+      if (o.sector === 3 && s2 !== null) s[1] ??= s2;
+    }
+  }
+  return out;
+}
+
+/**
+ * Crossings from sampled brackets (Timing71 frames, a second apart): each
+ * bracket narrowed by its neighbours through the lap times, forwards and
+ * backwards, and the crossing at its middle; a bracket left empty (a lap
+ * time off by a rounding) falls back on its late bound. Measured on Detroit
+ * 2026, this beats cutting runs (lap cells 99.3 % against 99.1 %, time
+ * cells within 1 s 90.0 % against 84.7 %).
+ */
+function sampledCrossings(
+  car: string,
+  firstLap: number,
+  lastLap: number,
+  lo: Map<number, number>,
+  hi: Map<number, number>,
+  lapMs: ReadonlyMap<number, number>,
+  raceMs: (epoch: number) => number,
+  windows: Map<string, number>,
+): Map<number, number> {
+  // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
+  for (let lap = Math.max(2, firstLap + 1); lap <= lastLap; lap++) {
+    const t = lapMs.get(lap);
+    if (t === undefined || !lo.has(lap - 1)) continue;
+    lo.set(lap, Math.max(lo.get(lap)!, lo.get(lap - 1)! + t));
+    hi.set(lap, Math.min(hi.get(lap)!, hi.get(lap - 1)! + t));
+  }
+  for (let lap = lastLap; lap > Math.max(1, firstLap); lap--) {
+    const t = lapMs.get(lap);
+    if (t === undefined || !lo.has(lap - 1)) continue;
+    lo.set(lap - 1, Math.max(lo.get(lap - 1)!, lo.get(lap)! - t));
+    hi.set(lap - 1, Math.min(hi.get(lap - 1)!, hi.get(lap)! - t));
+  }
+  const crossing = new Map<number, number>();
+  for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
+    const a = lo.get(lap)!;
+    const b = hi.get(lap)!;
+    crossing.set(lap, raceMs(a <= b ? (a + b) / 2 : b));
+    windows.set(`${car}:${lap}`, Math.max(0, b - a));
+  }
+  return crossing;
+}
+
+function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => number, out: TimingEvent[], windows: Map<string, number>, sampled: boolean): void {
   const first = obs[0]!;
   const firstLap = first.lap;
   const lastLap = obs[obs.length - 1]!.lap;
@@ -154,28 +251,48 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     }
     prev = o;
   }
-  // Consecutive crossings differ by the lap time: narrow each bracket by its neighbours.
-  // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
-  for (let lap = Math.max(2, firstLap + 1); lap <= lastLap; lap++) {
-    const t = lapMs.get(lap);
-    if (t === undefined || !lo.has(lap - 1)) continue;
-    lo.set(lap, Math.max(lo.get(lap)!, lo.get(lap - 1)! + t));
-    hi.set(lap, Math.min(hi.get(lap)!, hi.get(lap - 1)! + t));
+  const crossing = sampled ? sampledCrossings(car, firstLap, lastLap, lo, hi, lapMs, raceMs, windows) : new Map<number, number>();
+  if (!sampled) {
+    // Consecutive crossings differ by the board's lap time, so along a run of laps crossing(L) =
+    // K + T(L), T the running sum of lap times, and every bracket of the run bounds the one
+    // constant K. A run ends where a bracket would leave no K: an in-lap the board times to a
+    // point 3-7 s before its line passing (Silverstone 2019: #29 lap 66, #37 lap 65, #91 lap 61),
+    // or a lap without a time. (Intersecting brackets along the whole race instead let one such
+    // lap empty every bracket of the car, and each crossing fell back on its late bound.)
+    // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
+    let run: Array<[lap: number, sumMs: number]> = [];
+    let kLo = 0;
+    let kHi = 0;
+    const closeRun = () => {
+      for (const [lap, sum] of run) {
+        crossing.set(lap, raceMs(kHi + sum));
+        windows.set(`${car}:${lap}`, kHi - kLo);
+      }
+    };
+    for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
+      const t = lapMs.get(lap);
+      const a = lo.get(lap)!;
+      const b = hi.get(lap)!;
+      if (run.length > 0 && t !== undefined && lap > 1) {
+        const sum = run[run.length - 1]![1] + t;
+        const nLo = Math.max(kLo, a - sum);
+        const nHi = Math.min(kHi, b - sum);
+        if (nLo <= nHi) {
+          run.push([lap, sum]);
+          kLo = nLo;
+          kHi = nHi;
+          continue;
+        }
+      }
+      closeRun();
+      run = [[lap, 0]];
+      // A bracket that is empty by itself (passing times out of order) is its late bound.
+      kLo = Math.min(a, b);
+      kHi = b;
+    }
+    closeRun();
   }
-  for (let lap = lastLap; lap > Math.max(1, firstLap); lap--) {
-    const t = lapMs.get(lap);
-    if (t === undefined || !lo.has(lap - 1)) continue;
-    lo.set(lap - 1, Math.max(lo.get(lap - 1)!, lo.get(lap)! - t));
-    hi.set(lap - 1, Math.min(hi.get(lap - 1)!, hi.get(lap)! - t));
-  }
-  const crossing = new Map<number, number>();
-  for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
-    const a = lo.get(lap)!;
-    const b = hi.get(lap)!;
-    // An empty bracket (a board lap time off by a rounding) falls back on the later bound.
-    crossing.set(lap, raceMs(a <= b ? (a + b) / 2 : b));
-    windows.set(`${car}:${lap}`, Math.max(0, b - a));
-  }
+  const sectors = lapSectors(obs, lapMs);
   let pitstops = first.pitstop;
   let inPitSince: Observation | null = first.state === 'In' ? first : null;
   for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
@@ -186,6 +303,9 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     const time = own ?? (previous !== undefined ? c - previous : undefined);
     if (time === undefined || time <= 0) continue; // the first lap seen: its time is not on the board
     const inPit = o.pitstop > pitstops;
+    const s = sectors.get(lap);
+    // Sectors that do not fit inside the lap are not this lap's.
+    const sectorsMs: [number | null, number | null, number | null] = s !== undefined && (s[0] ?? 0) + (s[1] ?? 0) + (s[2] ?? 0) <= time ? s : [null, null, null];
     if (o.lap === lap) pitstops = Math.max(pitstops, o.pitstop);
     out.push(
       LapEventSchema.parse({
@@ -194,7 +314,7 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
         lap,
         crossingMs: c,
         lapMs: time,
-        sectorsMs: [null, null, null],
+        sectorsMs,
         driverNumber: 1,
         driverName: o.driver.slice(0, 120),
         inPit,

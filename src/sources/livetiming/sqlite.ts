@@ -17,7 +17,7 @@ export function readLiveTimingCapture(file: string): BoardSnapshot[] {
       .all() as MetaRow[];
     const rows = db
       .prepare(
-        'SELECT timestamp, ranking, number, category, team, car, driver, lap, lastlap, pitstop, state, lastPassingTime, gap, gapPrev, classGap, classGapPrev FROM car_entries ORDER BY timestamp, ranking',
+        'SELECT timestamp, ranking, number, category, team, car, driver, lap, lastlap, pitstop, state, lastPassingTime, gap, gapPrev, classGap, classGapPrev, sector, currentSector1, currentSector2, currentSector3 FROM car_entries ORDER BY timestamp, ranking',
       )
       .all() as Array<Record<string, unknown>>;
     const byTime = new Map<number, BoardCarRow[]>();
@@ -42,6 +42,8 @@ export function readLiveTimingCapture(file: string): BoardSnapshot[] {
         gapPrev: text(r.gapPrev),
         classGap: text(r.classGap),
         classGapPrev: text(r.classGapPrev),
+        sector: r.sector === null || r.sector === undefined ? null : Number(r.sector),
+        currentSectors: [text(r.currentSector1), text(r.currentSector2), text(r.currentSector3)],
       });
     }
     return meta

@@ -16,11 +16,21 @@
  *   recognised as known: nothing counted twice, nothing lost.
  * - `$F` gives the flag at each crossing ("Yellow" → full-course yellow: the
  *   feed cannot tell SC, FCY or Code 60 apart).
+ * - `$L` passings (IMSA Enhanced RMonitor, spec §5 "Extensions") give the
+ *   pit lane as observed: a lap whose line passing was SFP (the line in the
+ *   pit lane) is an in-lap; a POP (pit out) after a PIP (pit in) is a
+ *   pit-out at the POP's instant with pit lane time POP − PIP, also carried
+ *   by the out-lap. A POP without an observed PIP (a car that starts the
+ *   session in the pit lane, or a missed pit-in loop) tells nothing: its
+ *   pit lane time would be invented. Passing times are time of day; race
+ *   time = time of day − offset, the offset taken from an SFT/SFP passing
+ *   and the $J of the same crossing (ms exact), or until then from $F
+ *   (time of day − race time, 1 s resolution).
  *
  * RMonitor has no drivers: laps carry driver number 1 and no name.
  */
 import type { EntryEvent, Flag, SessionType, TimingEvent } from '../../model/events.js';
-import { canonicalJson, EntryEventSchema, LapEventSchema, BoardEventSchema, SessionEventSchema } from '../../model/events.js';
+import { canonicalJson, EntryEventSchema, LapEventSchema, BoardEventSchema, PitOutEventSchema, SessionEventSchema } from '../../model/events.js';
 import type { BadInput, SessionBatch } from '../source.js';
 import { parseRecord, RecordError, type RMonitorRecord } from './parse.js';
 
@@ -46,6 +56,18 @@ interface CarKnown {
   bestLapMs: number | null;
 }
 
+/** What the `$L` passings said of a car's pit lane (time of day, ms). */
+interface CarPit {
+  /** PIP passing since the last pit-out, if any. */
+  inAtTodMs: number | null;
+  /** The latest line passing was SFP (in the pit lane): the lap it completes is an in-lap. */
+  lineInPit: boolean;
+  /** Time of day of the latest SFT/SFP passing (pairs with the $J that follows). */
+  lineTodMs: number | null;
+  /** Pit lane time of the last pit-out, for the out-lap's lap event. */
+  outLapPitLaneMs: number | null;
+}
+
 interface Session {
   key: string;
   runNo: number;
@@ -54,6 +76,7 @@ interface Session {
   sessionSent: boolean;
   known: Map<string, CarKnown>;
   entries: Map<string, string>;
+  pits: Map<string, CarPit>;
 }
 
 /** Session type from the run name; null when the name does not say. */
@@ -92,6 +115,12 @@ export function flagFromRMonitor(raw: string): Flag | null {
 }
 
 const SILENCE_NEW_SESSION_MS = 12 * 3_600_000;
+const DAY_MS = 24 * 3_600_000;
+
+/** A time-of-day difference across midnight (ms): in [−12 h, 12 h). */
+function dayDiff(ms: number): number {
+  return ((((ms + DAY_MS / 2) % DAY_MS) + DAY_MS) % DAY_MS) - DAY_MS / 2;
+}
 const CAR = /^[0-9A-Za-z]{1,8}$/;
 
 export class RMonitorDecoder {
@@ -102,7 +131,11 @@ export class RMonitorDecoder {
   private readonly boardG = new Map<string, { laps: number; totalMs: number | null }>();
   private readonly boardH = new Map<string, { bestLap: number; bestLapMs: number | null }>();
   /** $J passings waiting for the $G that says which lap they completed. */
-  private readonly pending = new Map<string, { lapMs: number; totalMs: number }>();
+  private readonly pending = new Map<string, { lapMs: number; totalMs: number; inPit: boolean }>();
+  /** Time of day − race time (ms): from an $L line passing and its $J (exact), else from $F (1 s). */
+  private todOffsetMs: number | null = null;
+  private todOffsetExact = false;
+  private flagOffsetMs: number | null = null;
   private flag: Flag | null = null;
   /** Session race time as the feed last showed it (max of $F race time under a flag and every total). */
   private clockMs = 0;
@@ -190,14 +223,35 @@ export class RMonitorDecoder {
         this.flag = flagFromRMonitor(r.flag);
         // Before the green the race time can hold junk ("00:59:59"): only trust it under a flag.
         if (this.flag !== null && r.raceTimeMs !== null && r.raceTimeMs > this.clockMs) this.clockMs = r.raceTimeMs;
+        if (this.flag !== null && r.raceTimeMs !== null && r.timeOfDayMs !== null) {
+          this.flagOffsetMs = r.timeOfDayMs - r.raceTimeMs;
+          if (!this.todOffsetExact) this.todOffsetMs = this.flagOffsetMs;
+        }
         return;
-      case 'J':
-        if (r.lapMs === null || r.totalMs === null) return; // first crossing: start of timing, not a lap
+      case 'J': {
+        const pit = this.session?.pits.get(r.regNo);
+        if (pit !== undefined && pit.lineTodMs !== null && r.totalMs !== null) {
+          // The line passing and this $J are the same crossing, unless the $J
+          // comes late (a lap re-scored under a red flag at Sebring: 10 min
+          // off): only a pair within 2 s of the $F clock calibrates.
+          const offset = pit.lineTodMs - r.totalMs;
+          if (this.flagOffsetMs === null || Math.abs(dayDiff(offset - this.flagOffsetMs)) <= 2_000) {
+            this.todOffsetMs = offset;
+            this.todOffsetExact = true;
+          }
+          pit.lineTodMs = null;
+        }
+        if (r.lapMs === null || r.totalMs === null) {
+          if (pit !== undefined) pit.lineInPit = false;
+          return; // first crossing: start of timing, not a lap
+        }
         this.tick(r.totalMs);
-        this.pending.set(r.regNo, { lapMs: r.lapMs, totalMs: r.totalMs });
+        this.pending.set(r.regNo, { lapMs: r.lapMs, totalMs: r.totalMs, inPit: pit?.lineInPit ?? false });
+        if (pit !== undefined) pit.lineInPit = false;
         // Records are not ordered (spec §2): the $G may have come first.
         this.settle(r.regNo);
         return;
+      }
       case 'G':
         this.boardG.set(r.regNo, { laps: r.laps, totalMs: r.totalMs });
         if (r.totalMs !== null) this.tick(r.totalMs);
@@ -207,9 +261,10 @@ export class RMonitorDecoder {
         this.boardH.set(r.regNo, { bestLap: r.bestLap, bestLapMs: r.bestLapMs });
         this.settle(r.regNo);
         return;
+      case 'L':
+        return this.passing(r);
       case 'COR':
       case 'E':
-      case 'L':
       case 'unknown':
         return;
     }
@@ -262,6 +317,7 @@ export class RMonitorDecoder {
       sessionSent: false,
       known: new Map(),
       entries: new Map(),
+      pits: new Map(),
     };
     this.boardG.clear();
     this.boardH.clear();
@@ -321,6 +377,8 @@ export class RMonitorDecoder {
             lapMs: pend.lapMs,
             sectorsMs: [null, null, null],
             driverNumber: 1,
+            inPit: pend.inPit,
+            pitLaneMs: this.takeOutLapPitLane(session, regNo),
             flag: this.flag,
           }),
         );
@@ -339,6 +397,57 @@ export class RMonitorDecoder {
     }
     const h = this.boardH.get(regNo);
     if (h !== undefined && h.bestLapMs !== known.bestLapMs) this.sendBoard(regNo, known);
+  }
+
+  /**
+   * An `$L` passing. Pit lane timelines by name (IMSA ERM: SFT line on
+   * track, SFP line in the pit lane, PIP pit in, POP pit out); other
+   * timelines (sectors) and unknown cars ("Tx…" transponders) are ignored.
+   */
+  private passing(r: Extract<RMonitorRecord, { kind: 'L' }>): void {
+    const session = this.session;
+    if (session === null || r.timeOfDayMs === null || !CAR.test(r.car)) return;
+    let pit = session.pits.get(r.car);
+    if (pit === undefined) session.pits.set(r.car, (pit = { inAtTodMs: null, lineInPit: false, lineTodMs: null, outLapPitLaneMs: null }));
+    switch (r.timelineName.toUpperCase()) {
+      case 'SFT':
+      case 'SFP':
+        pit.lineInPit = r.timelineName.toUpperCase() === 'SFP';
+        pit.lineTodMs = r.timeOfDayMs;
+        return;
+      case 'PIP':
+        pit.inAtTodMs = r.timeOfDayMs;
+        return;
+      case 'POP': {
+        const inAt = pit.inAtTodMs;
+        pit.inAtTodMs = null;
+        if (inAt === null || this.todOffsetMs === null) return;
+        const pitLaneMs = dayDiff(r.timeOfDayMs - inAt);
+        const atMs = this.raceMsOfDay(r.timeOfDayMs);
+        if (pitLaneMs <= 0 || atMs <= 0) return;
+        const known = session.known.get(r.car);
+        pit.outLapPitLaneMs = pitLaneMs;
+        this.emit(PitOutEventSchema.parse({ type: 'pit-out', car: r.car, lap: (known?.laps ?? 0) + 1, atMs, pitLaneMs }));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Race time (ms) of a time of day, across midnight within half a day of the session clock. */
+  private raceMsOfDay(todMs: number): number {
+    let ms = todMs - this.todOffsetMs!;
+    while (ms < this.clockMs - DAY_MS / 2) ms += DAY_MS;
+    return ms;
+  }
+
+  private takeOutLapPitLane(session: Session, regNo: string): number | null {
+    const pit = session.pits.get(regNo);
+    if (pit === undefined || pit.outLapPitLaneMs === null) return null;
+    const ms = pit.outLapPitLaneMs;
+    pit.outLapPitLaneMs = null;
+    return ms;
   }
 
   private sendBoard(regNo: string, known: CarKnown): void {

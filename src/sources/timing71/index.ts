@@ -209,6 +209,7 @@ export function archiveSnapshots(archive: Timing71Archive): BoardSnapshot[] {
     elapsedMs: frame.elapsedMs ?? frame.atMs - startMs,
     raceState: FLAG_STATES[frame.flagState] ?? frame.flagState,
     eventName: archive.description || archive.name,
+    sampled: true,
     cars: frame.cars.map((row, i): BoardCarRow => ({
       number: String(plain(row[num!]) ?? '').trim(),
       category: String(plain(row[cls!]) ?? ''),
