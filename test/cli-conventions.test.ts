@@ -64,6 +64,16 @@ describe('CLI conventions', () => {
       [['flags', DEMO, '--car', '8'], 2, /unknown option '--car'/],
       [['flags', DEMO, '--class', 'LMP2'], 2, /unknown option '--class'/],
       [['facts', DEMO, '--hour', '3', '--at', '2h'], 2, /unknown option '--at'/],
+      // Filters a command cannot apply are refused, not ignored (every command audited).
+      [['pit-lane', DEMO, '--car', '8'], 2, /unknown option '--car'/],
+      [['pit-lane', DEMO, '--class', 'LMP1'], 2, /unknown option '--class'/],
+      [['pit-lane', DEMO, '--at', '6h'], 2, /unknown option '--at'/],
+      [['pit-lane', DEMO, '--hour', '6'], 2, /unknown option '--hour'/],
+      [['flags', DEMO, '--entry-list', DEMO], 2, /unknown option '--entry-list'/],
+      [['standings', DEMO, '--session', '3'], 2, /--session cannot apply to --format alkamel/],
+      [['standings', DEMO, '--format', 'rmonitor', '--duration', '24h'], 2, /--duration cannot apply to --format rmonitor/],
+      // Conflicting flags are a usage error.
+      [['report', DEMO, '--hour', '3', '--json', '--format', 'md'], 2, /--json and --format md ask for two formats/],
       [['pits', DEMO, '--hour', '99'], 1, /no hour 99 in this race: its timing covers hours 1 to 24/],
       [['stints', DEMO, '--at', '30h'], 1, /--at 30h \(30:00:00\) is beyond this race: its timing ends at 24:0\d:\d\d/],
       [['standings', DEMO, '--at', '26h'], 1, /beyond this race/],
@@ -90,6 +100,8 @@ describe('CLI conventions', () => {
       ['history', DEMO, '--car', '8', '--at', '6h'],
       ['facts', DEMO, '--hour', '6'],
       ['report', DEMO, '--hour', '6'],
+      ['report', DEMO, '--hour', '6', '--format', 'json'],
+      ['pit-lane', DEMO],
     ];
     const results = await inParallel(commands.map((args) => () => sarthe(...args, '--json')));
     for (const [i, args] of commands.entries()) {
