@@ -202,10 +202,61 @@ describe('lists, filters and errors', () => {
     }
   });
 
-  it('every answer gives an instant as { raceTimeMs }', async () => {
-    for (const path of ['standings', 'messages', 'flags', 'laps', 'pit-stops', 'stints', 'drive-time', 'history', 'flag-periods', 'cars/8', 'facts?hour=3']) {
+  it('every answer gives an instant as { raceTimeMs }: its own `at`, every nested `at`, never a bare atMs for it', async () => {
+    for (const path of ['standings', 'messages', 'flags', 'laps', 'pit-stops', 'stints', 'drive-time', 'history', 'flag-periods', 'cars/8', 'facts?hour=3', 'reports/3']) {
       const body = (await get(`/api/races/lemans-2019/${path}`)).json();
       assert.equal(typeof body.at?.raceTimeMs, 'number', path);
+      assert.equal(body.atMs, undefined, `${path}: the answer's instant is \`at\`, not \`atMs\``);
+      // Every `at` anywhere in the answer (the history's hourly standings…) has the one shape.
+      const walk = (value: unknown, where: string): void => {
+        if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${where}[${i}]`));
+        if (value === null || typeof value !== 'object') return;
+        for (const [key, inner] of Object.entries(value)) {
+          if (key === 'at') assert.deepEqual(Object.keys(inner as object), ['raceTimeMs'], `${path} ${where}.at`);
+          if (key === 'at') assert.ok(Number.isInteger((inner as { raceTimeMs: unknown }).raceTimeMs), `${path} ${where}.at.raceTimeMs`);
+          walk(inner, `${where}.${key}`);
+        }
+      };
+      walk(body, path);
+    }
+  });
+
+  it('an instant beyond the race is a 400 naming `at` and the race length, not clamped; one after the live instant is clamped', async () => {
+    for (const url of ['/api/races/lemans-2019/standings?at=30h', '/api/v1/races/lemans-2019/laps?car=8&at=30h', '/api/races/lemans-2019/history?at=25h']) {
+      const response = await get(url);
+      assert.equal(response.statusCode, 400, url);
+      const problem = response.json();
+      assert.equal(problem.errors[0].field, 'at', url);
+      assert.match(problem.detail, /beyond race "lemans-2019": its timing ends at 24:00:00 \(its scheduled length is 24:00:00\)/, url);
+      assert.equal(problem.instance, url, 'the path actually requested');
+    }
+    const later = await get('/api/races/lemans-2019/standings?at=10h');
+    assert.equal(later.statusCode, 200);
+    assert.equal(later.json().at.raceTimeMs, (await get('/api/races/lemans-2019/standings')).json().at.raceTimeMs, 'the future is not known yet: clamped to the live instant');
+    const to = await get('/api/races/lemans-2019/laps?to=40h');
+    assert.equal(to.statusCode, 400);
+    assert.equal(to.json().errors[0].field, 'to');
+  });
+
+  it('a range whose start comes after its end is a 400 naming both ends', async () => {
+    for (const [url, first, last] of [
+      ['/api/races/lemans-2019/laps?car=8&fromLap=9&toLap=3', 'fromLap', 'toLap'],
+      ['/api/races/lemans-2019/laps?car=8&from=5h&to=4h', 'from', 'to'],
+    ] as const) {
+      const response = await get(url);
+      assert.equal(response.statusCode, 400, url);
+      const problem = response.json();
+      assert.deepEqual(problem.errors.map((e: { field: string }) => e.field), [first, last], url);
+      assert.match(problem.detail, new RegExp(`${first} \\(.+\\) is after ${last}`), url);
+    }
+    assert.equal((await get('/api/races/lemans-2019/laps?car=8&fromLap=3&toLap=3')).json().laps.length, 1, 'a one-lap range is fine');
+  });
+
+  it('problem `instance` is the path actually requested, /api/v1 included', async () => {
+    for (const url of ['/api/v1/races/nowhere/standings', '/api/v1/races/lemans-2019/pit-stops?foo=1', '/api/v1/races/lemans-2019/cars/999']) {
+      const response = await get(url);
+      assert.ok(response.statusCode >= 400, url);
+      assert.equal(response.json().instance, url);
     }
   });
 
@@ -216,6 +267,11 @@ describe('lists, filters and errors', () => {
     assert.deepEqual(v1.json(), (await get('/api/races/lemans-2019/standings?at=3h')).json());
     assert.match(String((await get('/api/races')).headers['x-request-id']), /^[0-9a-f-]{36}$/);
     assert.match(String((await get('/api/races', { 'x-request-id': 'bad id with spaces' })).headers['x-request-id']), /^[0-9a-f-]{36}$/);
+    // Only [A-Za-z0-9._-]{1,128} not starting with ".": a path, a dot-file, a colon or slash or an overlong id is replaced.
+    for (const unsafe of ['../x', '.hidden', 'a/b', 'a:b', 'x'.repeat(129), 'id=1+2']) {
+      assert.match(String((await get('/api/races', { 'x-request-id': unsafe })).headers['x-request-id']), /^[0-9a-f-]{36}$/, unsafe);
+    }
+    for (const safe of ['abc.DEF_12-3', 'x'.repeat(128)]) assert.equal((await get('/api/races', { 'x-request-id': safe })).headers['x-request-id'], safe);
   });
 
   it('CORS: public reads and their preflight, not ingest', async () => {
@@ -231,7 +287,93 @@ describe('lists, filters and errors', () => {
   });
 });
 
+describe('ingest requests', () => {
+  const TOKEN = 'ingest-secret';
+  let ingest: FastifyInstance;
+  before(async () => {
+    ingest = await buildServer({ store: new SqliteEventStore({ file: ':memory:' }), ingestToken: TOKEN, operations: { rateLimitPerMinute: 0 } });
+  });
+  after(() => ingest.close());
+  const post = (url: string, type: string | null, payload: string) =>
+    ingest.inject({ method: 'POST', url, headers: { authorization: `Bearer ${TOKEN}`, ...(type === null ? {} : { 'content-type': type }) }, payload });
+  const events = JSON.stringify([session(), entry('7', 'LMP1')]);
+
+  it('an unknown query parameter on a POST is a 400 naming it, as on GETs; nothing is stored', async () => {
+    for (const url of ['/api/races/r/events?foo=1', '/api/races/r/events?atomic=true&atomc=1', '/api/races/r/import?foo=1']) {
+      const response = await post(url, url.includes('import') ? 'text/csv' : 'application/json', url.includes('import') ? 'x' : events);
+      assert.equal(response.statusCode, 400, url);
+      assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(response.json().errors.at(-1).field, url.includes('atomc') ? 'atomc' : 'foo', url);
+    }
+    assert.equal((await ingest.inject({ url: '/api/races/r' })).statusCode, 404, 'nothing stored');
+  });
+
+  it('a body of another type is a 415 problem naming the accepted types', async () => {
+    for (const [url, type, accepted] of [
+      ['/api/races/r/events', 'text/plain', ['application/json', 'application/x-ndjson']],
+      ['/api/races/r/events', null, ['application/json', 'application/x-ndjson']],
+      ['/api/races/r/import', 'text/plain', ['text/csv']],
+      ['/api/races/r/import', 'application/json', ['text/csv']],
+    ] as const) {
+      const response = await post(url, type, events);
+      assert.equal(response.statusCode, 415, `${url} ${type}`);
+      assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+      const problem = response.json();
+      assert.equal(problem.title, 'Unsupported Media Type');
+      assert.deepEqual(problem.accepted, accepted);
+      for (const t of accepted) assert.ok(problem.detail.includes(t), `${url}: ${problem.detail}`);
+    }
+    assert.equal((await post('/api/races/r/events', 'application/json; charset=utf-8', events)).statusCode, 200, 'a parameter of the type is fine');
+  });
+});
+
 describe('ready and rate limit', () => {
+  it('/api/ready is 503 until the stored races are loaded (listen, then load); health answers meanwhile', async () => {
+    const store = new SqliteEventStore({ file: ':memory:' });
+    await store.append('r', [session(), entry('7', 'LMP1'), lap('7', 1, 200_000)].map(toAppendEvent));
+    // Holds the load until released: the state a big store is in for seconds at start.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const readSince = store.readSince.bind(store);
+    store.readSince = async (...args: Parameters<typeof store.readSince>) => {
+      await gate;
+      return readSince(...args);
+    };
+    const server = await buildServer({ store, loadAfterListen: true });
+    try {
+      await server.listen({ port: 0, host: '127.0.0.1' });
+      const loading = await server.inject({ url: '/api/ready' });
+      assert.equal(loading.statusCode, 503);
+      assert.match(loading.json().detail, /still loading/);
+      assert.equal((await server.inject({ url: '/api/health' })).statusCode, 200);
+      release();
+      await server.sarthe.loaded;
+      const ready = await server.inject({ url: '/api/ready' });
+      assert.equal(ready.statusCode, 200);
+      assert.deepEqual(ready.json(), { status: 'ready', races: 1 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('/api/ready stays 503 after a failed load', async () => {
+    const store = new SqliteEventStore({ file: ':memory:' });
+    await store.append('r', [session()].map(toAppendEvent));
+    store.readSince = async () => {
+      throw new Error('disk on fire');
+    };
+    const server = await buildServer({ store, loadAfterListen: true });
+    try {
+      await server.listen({ port: 0, host: '127.0.0.1' });
+      await assert.rejects(server.sarthe.loaded, /disk on fire/);
+      const down = await server.inject({ url: '/api/ready' });
+      assert.equal(down.statusCode, 503);
+      assert.match(down.json().detail, /loading the stored races failed: disk on fire/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('/api/ready answers 503 naming the store once the store does not answer', async () => {
     const store = new SqliteEventStore({ file: ':memory:' });
     const server = await buildServer({ store });
