@@ -17,6 +17,7 @@ import { HOUR } from '../src/model/time.js';
 import { foldEvents } from '../src/engine/timeline.js';
 import { lapRows } from '../src/analysis/laps.js';
 import { buildServer } from '../src/server/app.js';
+import { listColumns } from '../src/server/csv.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
 import { toAppendEvent } from '../src/store/index.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
@@ -28,6 +29,11 @@ const sarthe = async (...args: string[]) => JSON.parse((await run(process.execPa
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; records end with CRLF. */
 export function parseCsv(text: string): Array<Record<string, string>> {
+  return parseCsvTable(text).rows;
+}
+
+/** The header and the records (each as wide as the header, as pandas.read_csv requires), as parseCsv reads them. */
+export function parseCsvTable(text: string): { header: string[]; rows: Array<Record<string, string>> } {
   const records: string[][] = [];
   let field = '';
   let record: string[] = [];
@@ -54,10 +60,14 @@ export function parseCsv(text: string): Array<Record<string, string>> {
   }
   if (field !== '' || record.length > 0) throw new Error('CSV does not end with CRLF');
   const [header, ...rows] = records;
-  return rows.map((r) => {
-    assert.equal(r.length, header!.length, 'every record has the header\'s field count');
-    return Object.fromEntries(header!.map((h, i) => [h, r[i]!]));
-  });
+  assert.ok(header !== undefined, 'a header row');
+  return {
+    header,
+    rows: rows.map((r) => {
+      assert.equal(r.length, header.length, 'every record has the header\'s field count');
+      return Object.fromEntries(header.map((h, i) => [h, r[i]!]));
+    }),
+  };
 }
 
 /** Le Mans 2019 stored up to 6h30, as in server-analysis.test.ts. */
@@ -166,6 +176,49 @@ describe('lists, filters and errors', () => {
     const standings = parseCsv((await get('/api/races/lemans-2019/standings?format=csv')).body);
     assert.equal(standings[0]!.number, '8');
     assert.equal(standings[1]!['gap.ms'], '2352', 'nested fields as dotted columns');
+  });
+
+  it('a list\'s CSV columns are its row schema\'s, the same whatever the filters or the data; arrays are JSON', async () => {
+    const lists: Array<[string, string]> = [
+      ['laps', '/api/races/:race/laps'],
+      ['pit-stops', '/api/races/:race/pit-stops'],
+      ['stints', '/api/races/:race/stints'],
+      ['drive-time', '/api/races/:race/drive-time'],
+      ['standings', '/api/races/:race/standings'],
+      ['events', '/api/races/:race/events'],
+    ];
+    // All, one car, a class, an instant before any lap (empty lists), no events left.
+    const filters = ['', 'car=8', 'class=LMGTE%20Am', 'at=1m', 'car=7,8&at=1h', 'after=999999'];
+    for (const [path, route] of lists) {
+      const headers = new Set<string>();
+      let rows = 0;
+      for (const filter of filters) {
+        // Events take only after/limit; standings no car.
+        const query = path === 'events' ? (filter.startsWith('after') ? filter : 'limit=200') : filter.startsWith('after') ? '' : path === 'standings' ? filter.replace(/car=[^&]*&?/, '') : filter;
+        const response = await get(`/api/v1/races/lemans-2019/${path}?${query}${query === '' ? '' : '&'}format=csv`);
+        assert.equal(response.statusCode, 200, `${path}?${query}: ${response.body.slice(0, 300)}`);
+        const table = parseCsvTable(response.body);
+        headers.add(table.header.join(','));
+        rows += table.rows.length;
+      }
+      assert.equal(headers.size, 1, `${path}: one header whatever the filters, got ${[...headers].join('\n')}`);
+      assert.deepEqual([...headers][0]!.split(','), listColumns(route), `${path}: the columns of its row schema`);
+      assert.ok(rows > 0, path);
+    }
+    const standings = parseCsvTable((await get('/api/races/lemans-2019/standings?format=csv')).body);
+    assert.ok(!standings.header.includes('gap') && standings.header.includes('gap.ms') && standings.header.includes('gap.laps'), 'a gap is { ms } or { laps }: no always-empty `gap` column');
+    assert.equal(standings.rows[0]!['gap.ms'], '', 'the leader has no gap');
+    assert.equal(JSON.parse(standings.rows[0]!.lastSectorsMs!).length, 3, 'sector times: one JSON array');
+    const pits = parseCsvTable((await get('/api/races/lemans-2019/pit-stops?car=8&format=csv')).body);
+    assert.ok(pits.header.includes('driverOut.name') && !pits.header.includes('driverOut'), 'driverOut is dotted columns, empty when null');
+    const stints = parseCsv((await get('/api/races/lemans-2019/stints?car=8&format=csv')).body);
+    const carStint = stints.find((r) => r.kind === 'car')!;
+    assert.ok((JSON.parse(carStint.drivers!) as Array<{ car: string }>).every((d) => d.car === '8'), 'a list of drivers: JSON');
+    const driveTime = parseCsv((await get('/api/races/lemans-2019/drive-time?car=8&format=csv')).body);
+    for (const row of driveTime) {
+      const stintMs = JSON.parse(row.stintDriveMs!) as number[];
+      assert.equal(stintMs.reduce((a, b) => a + b, 0), Number(row.driveMs), 'a list of numbers: JSON, summing to the drive time');
+    }
   });
 
   it('pit stops: class is applied, car lists are read both ways, unknown cars and parameters are refused', async () => {

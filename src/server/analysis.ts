@@ -67,7 +67,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       const { race, at, only } = scope;
       const { fromLap, toLap, from, to } = request.query;
       const laps = lapRows(race.timeline, { ...only, fromLap, toLap, fromMs: from ?? undefined, toMs: to ?? undefined });
-      return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, laps }, laps, LAP_COLUMNS);
+      return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, laps }, laps);
     },
   );
 
@@ -206,9 +206,6 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     },
   );
 }
-
-/** Column order of the laps CSV: the LapRow fields, so an empty answer still has its header. */
-const LAP_COLUMNS = ['car', 'class', 'driverNumber', 'driver', 'lap', 'lapMs', 's1Ms', 's2Ms', 's3Ms', 'crossingMs', 'inLap', 'outLap', 'pitLaneMs', 'stint', 'position', 'classPosition', 'flag', 'personalBest'];
 
 /** A race hour as a whole number from 1 (a missing one is named, not "NaN"). */
 const hourNumber = z
