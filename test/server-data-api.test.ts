@@ -340,6 +340,51 @@ describe('lists, filters and errors', () => {
   });
 });
 
+describe('a long CSV is streamed', () => {
+  it('/api/health answers within 200 ms while the full laps CSV of a 24-hour race is being written', async () => {
+    const { events } = await importAnalysisFiles([DEMO]);
+    const store = new SqliteEventStore({ file: ':memory:' });
+    await store.append('lemans-2019', [...events].sort(compareEvents).map(toAppendEvent));
+    const server = await buildServer({ store, operations: { rateLimitPerMinute: 0 } });
+    try {
+      await server.listen({ port: 0, host: '127.0.0.1' });
+      const { port } = server.server.address() as { port: number };
+      const base = `http://127.0.0.1:${port}/api/v1/races/lemans-2019/laps`;
+      // The analysis' caches (race index, stints) are built once per commit, not per answer: built here by the JSON
+      // answer, so that what is measured is the CSV's writing (about 2 s whole on this machine before it was streamed).
+      const laps = ((await (await fetch(base)).json()) as { laps: unknown[] }).laps;
+      assert.ok(laps.length > 18_000, `${laps.length} laps`);
+      const started = performance.now();
+      let csvDoneMs = Infinity;
+      const csv = fetch(`${base}?format=csv`).then(async (r) => {
+        const text = await r.text();
+        csvDoneMs = performance.now() - started;
+        return { status: r.status, encoding: r.headers.get('transfer-encoding'), text };
+      });
+      const probes: Array<{ sentMs: number; ms: number }> = [];
+      while (csvDoneMs === Infinity) {
+        const sent = performance.now();
+        const health = await fetch(`http://127.0.0.1:${port}/api/health`);
+        assert.equal(health.status, 200);
+        await health.arrayBuffer();
+        probes.push({ sentMs: sent - started, ms: performance.now() - sent });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const answer = await csv;
+      assert.equal(answer.status, 200);
+      assert.equal(answer.encoding, 'chunked', 'streamed, not written whole');
+      const rows = parseCsv(answer.text);
+      assert.equal(rows.length, laps.length, 'every lap, once');
+      const during = probes.filter((p) => p.sentMs + p.ms < csvDoneMs);
+      assert.ok(during.length >= 3, `health was asked while the CSV was written (${csvDoneMs.toFixed(0)} ms): ${JSON.stringify(probes)}`);
+      const slowest = Math.max(...during.map((p) => p.ms));
+      assert.ok(slowest < 200, `health took ${slowest.toFixed(0)} ms during the CSV (${csvDoneMs.toFixed(0)} ms in all): ${JSON.stringify(probes.map((p) => [Math.round(p.sentMs), Math.round(p.ms)]))}`);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('ingest requests', () => {
   const TOKEN = 'ingest-secret';
   let ingest: FastifyInstance;
