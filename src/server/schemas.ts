@@ -248,3 +248,64 @@ export const OTHER_CONTENT: Record<string, Record<string, { description: string 
     },
   },
 };
+
+/** ingest.ts EventResult: one per event of a batch, by its index. */
+const eventResult = z.looseObject({
+  index: z.number().int(),
+  status: z.enum(['accepted', 'duplicate', 'conflict', 'rolled-back', 'invalid']),
+  seq: z.number().int().nullable().optional().describe('the stored event\'s seq (accepted, duplicate, conflict)'),
+  key: z.string().optional().describe('the event\'s idempotency key, where it explains the status'),
+  errors: z.array(z.looseObject({ field: z.string(), message: z.string() })).optional().describe('why an invalid event is refused, field by field'),
+});
+
+/** The summary of an ingest batch (ingest.ts): the 200 answer, and the extension members of its 409 and 422 problems. */
+export const IngestSummarySchema = z.looseObject({
+  race: z.string(),
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  conflicts: z.number().int(),
+  invalid: z.number().int(),
+  rolledBack: z.number().int(),
+  seq: z.number().int().describe('the race\'s last seq after the batch'),
+  commitSeq: z.number().int().nullable().describe('the SSE id of the delta carrying the batch; null when it stored nothing'),
+  committedAtMs: z.number().int().nullable().describe('wall-clock ms (Unix epoch) of the commit; null when it stored nothing'),
+  results: z.array(eventResult),
+});
+
+/** The summary of an import (ingest.ts): the 200 answer, and the extension members of its 409 problem. */
+export const ImportSummarySchema = z.looseObject({
+  race: z.string(),
+  file: z.string(),
+  rows: z.number().int(),
+  cars: z.number().int(),
+  events: z.number().int(),
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  conflicts: z.number().int(),
+  skipped: z.array(z.looseObject({})).describe('the first 50 lines skipped (?lenient=true), each with its line and reason'),
+  skippedLines: z.number().int(),
+  seq: z.number().int(),
+  ms: z.number().int().describe('wall ms the import took'),
+});
+
+/**
+ * The answers of the ingest routes beyond their problem details: status →
+ * [description, the body's own schema (null: a plain problem), whether it is
+ * a problem (application/problem+json) carrying those members].
+ */
+export const INGEST_RESPONSES: Record<string, Record<string, { description: string; schema: z.ZodType | null; problem: boolean }>> = {
+  '/api/races/:race/events': {
+    '200': { description: 'every event stored or already stored (duplicates change nothing)', schema: IngestSummarySchema, problem: false },
+    '409': { description: 'an event contradicts the one stored under its key; the others were processed (unless ?atomic=true)', schema: IngestSummarySchema, problem: true },
+    '413': { description: 'the body is larger than the limit, or holds more events than a batch may', schema: null, problem: true },
+    '415': { description: 'a body of another type: the `accepted` member lists application/json and application/x-ndjson', schema: z.looseObject({ accepted: z.array(z.string()) }), problem: true },
+    '422': { description: 'invalid events, each named by index and field in results[].errors; the others were processed (unless ?atomic=true)', schema: IngestSummarySchema, problem: true },
+  },
+  '/api/races/:race/import': {
+    '200': { description: 'the file\'s events stored or already stored', schema: ImportSummarySchema, problem: false },
+    '409': { description: 'events of the file contradict stored ones (conflictKeys names the first 20); the others were stored', schema: ImportSummarySchema.extend({ conflictKeys: z.array(z.string()) }), problem: true },
+    '413': { description: 'the file is larger than the import limit', schema: null, problem: true },
+    '415': { description: 'a body of another type: the `accepted` member lists text/csv', schema: z.looseObject({ accepted: z.array(z.string()) }), problem: true },
+    '422': { description: 'the file cannot be read as an Al Kamel Analysis CSV: `issues` names the first 50 bad lines', schema: z.looseObject({ issues: z.array(z.looseObject({})) }), problem: true },
+  },
+};
