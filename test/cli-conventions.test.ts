@@ -90,6 +90,31 @@ describe('CLI conventions', () => {
     }
   });
 
+  it('serve refuses, before starting, an option nothing in that start would read', async () => {
+    const db = join(dir, 'serve.db');
+    const cases: Array<[string[], RegExp]> = [
+      [['--no-replay', '--speed', '10'], /--speed cannot apply: nothing is replayed/],
+      [['--no-replay', '--from', '2h', '--tick', '100'], /--from, --tick cannot apply: nothing is replayed/],
+      [['--no-replay', '--race', 'x'], /--race cannot apply: nothing is replayed or followed/],
+      [['--no-replay', '--session-type', 'race'], /--session-type cannot apply: they are for a live feed \(--source\)/],
+      [['--no-replay', '--duration', '6h'], /--duration cannot apply: it is for a watched folder \(--watch\)/],
+    ];
+    // --port 0 and a time limit: a start that went ahead would neither take the product's port nor hang the test.
+    const results = await inParallel(
+      cases.map(([args]) => () =>
+        new Promise<{ code: number; stderr: string }>((resolve) => {
+          execFile(process.execPath, [join(repoRoot, 'bin', 'sarthe.js'), 'serve', '--no-site', '--port', '0', '--host', '127.0.0.1', '--db', db, ...args], { timeout: 20_000 }, (error, _stdout, stderr) =>
+            resolve({ code: error === null ? 0 : Number((error as { code?: number }).code), stderr }),
+          );
+        }),
+      ),
+    );
+    for (const [i, [args, message]] of cases.entries()) {
+      assert.equal(results[i]!.code, 2, `serve ${args.join(' ')}: ${results[i]!.stderr.slice(0, 300)}`);
+      assert.match(results[i]!.stderr, message, args.join(' '));
+    }
+  });
+
   it('--json on every command that prints data', async () => {
     const commands: string[][] = [
       ['standings', DEMO, '--at', '6h'],

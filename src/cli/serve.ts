@@ -30,7 +30,7 @@ import { loadRace } from './load.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/index.js';
 import { gracefulShutdown } from '../server/shutdown.js';
 import { serveConfig } from './config.js';
-import { addSourceOptions, checkSourceOptions, hasLiveSource, startLiveSources, type SourceOptions } from './serve-sources.js';
+import { addSourceOptions, checkSourceOptions, hasLiveSource, refuseUnusedOptions, startLiveSources, type SourceOptions } from './serve-sources.js';
 import type { LiveSourceRun } from '../server/live-source.js';
 
 interface Options extends SourceOptions {
@@ -89,6 +89,7 @@ export function registerServe(program: Command): void {
       const port = config['--port'];
       checkSourceOptions(options);
       const files = options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
+      refuseUnusedOptions(options, files.length > 0, (key) => command.getOptionValueSource(key) === 'cli');
       const limits = httpLimits(options);
       const store = new SqliteEventStore({ file: resolve(options.db), synchronous: config['--synchronous'] });
       // The news site's articles and users live in the same database file.

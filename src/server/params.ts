@@ -32,7 +32,7 @@ export const atQuery = z
       return z.NEVER;
     }
   })
-  .describe('race time: 22h, 6:30 (h:mm), 5:59:59.5, 90m, or end (default: the live instant)');
+  .describe('race time: 22h, 6:30 (h:mm), 5:59:59.5, 90m, or end (default: the live instant); beyond the race (its timing or scheduled length, whichever ends later): 400');
 
 /**
  * `car`: one car or several, repeated (`car=8&car=7`) or comma-separated
@@ -91,7 +91,7 @@ export function raceEndMs(race: LiveRace): number {
  */
 export function registerQueryChecks(app: FastifyInstance, hub: RaceHub): void {
   app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'GET' || !request.url.startsWith('/api/races/')) return;
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || !request.url.startsWith('/api/races/')) return;
     const query = request.query as Record<string, unknown> | undefined;
     if (query === undefined || query === null) return;
     const errors: ProblemFieldError[] = [];
