@@ -70,6 +70,9 @@ describe('CLI conventions', () => {
       [['pit-lane', DEMO, '--at', '6h'], 2, /unknown option '--at'/],
       [['pit-lane', DEMO, '--hour', '6'], 2, /unknown option '--hour'/],
       [['flags', DEMO, '--entry-list', DEMO], 2, /unknown option '--entry-list'/],
+      // Drive time and history run from the start: an hour is not a range they can narrow to.
+      [['drivers', DEMO, '--hour', '6'], 2, /unknown option '--hour'/],
+      [['history', DEMO, '--hour', '6'], 2, /unknown option '--hour'/],
       [['standings', DEMO, '--session', '3'], 2, /--session cannot apply to --format alkamel/],
       [['standings', DEMO, '--format', 'rmonitor', '--duration', '24h'], 2, /--duration cannot apply to --format rmonitor/],
       // Conflicting flags are a usage error.
