@@ -64,6 +64,19 @@ describe('CLI conventions', () => {
       [['flags', DEMO, '--car', '8'], 2, /unknown option '--car'/],
       [['flags', DEMO, '--class', 'LMP2'], 2, /unknown option '--class'/],
       [['facts', DEMO, '--hour', '3', '--at', '2h'], 2, /unknown option '--at'/],
+      // Filters a command cannot apply are refused, not ignored (every command audited).
+      [['pit-lane', DEMO, '--car', '8'], 2, /unknown option '--car'/],
+      [['pit-lane', DEMO, '--class', 'LMP1'], 2, /unknown option '--class'/],
+      [['pit-lane', DEMO, '--at', '6h'], 2, /unknown option '--at'/],
+      [['pit-lane', DEMO, '--hour', '6'], 2, /unknown option '--hour'/],
+      [['flags', DEMO, '--entry-list', DEMO], 2, /unknown option '--entry-list'/],
+      // Drive time and history run from the start: an hour is not a range they can narrow to.
+      [['drivers', DEMO, '--hour', '6'], 2, /unknown option '--hour'/],
+      [['history', DEMO, '--hour', '6'], 2, /unknown option '--hour'/],
+      [['standings', DEMO, '--session', '3'], 2, /--session cannot apply to --format alkamel/],
+      [['standings', DEMO, '--format', 'rmonitor', '--duration', '24h'], 2, /--duration cannot apply to --format rmonitor/],
+      // Conflicting flags are a usage error.
+      [['report', DEMO, '--hour', '3', '--json', '--format', 'md'], 2, /--json and --format md ask for two formats/],
       [['pits', DEMO, '--hour', '99'], 1, /no hour 99 in this race: its timing covers hours 1 to 24/],
       [['stints', DEMO, '--at', '30h'], 1, /--at 30h \(30:00:00\) is beyond this race: its timing ends at 24:0\d:\d\d/],
       [['standings', DEMO, '--at', '26h'], 1, /beyond this race/],
@@ -80,6 +93,31 @@ describe('CLI conventions', () => {
     }
   });
 
+  it('serve refuses, before starting, an option nothing in that start would read', async () => {
+    const db = join(dir, 'serve.db');
+    const cases: Array<[string[], RegExp]> = [
+      [['--no-replay', '--speed', '10'], /--speed cannot apply: nothing is replayed/],
+      [['--no-replay', '--from', '2h', '--tick', '100'], /--from, --tick cannot apply: nothing is replayed/],
+      [['--no-replay', '--race', 'x'], /--race cannot apply: nothing is replayed or followed/],
+      [['--no-replay', '--session-type', 'race'], /--session-type cannot apply: they are for a live feed \(--source\)/],
+      [['--no-replay', '--duration', '6h'], /--duration cannot apply: it is for a watched folder \(--watch\)/],
+    ];
+    // --port 0 and a time limit: a start that went ahead would neither take the product's port nor hang the test.
+    const results = await inParallel(
+      cases.map(([args]) => () =>
+        new Promise<{ code: number; stderr: string }>((resolve) => {
+          execFile(process.execPath, [join(repoRoot, 'bin', 'sarthe.js'), 'serve', '--no-site', '--port', '0', '--host', '127.0.0.1', '--db', db, ...args], { timeout: 20_000 }, (error, _stdout, stderr) =>
+            resolve({ code: error === null ? 0 : Number((error as { code?: number }).code), stderr }),
+          );
+        }),
+      ),
+    );
+    for (const [i, [args, message]] of cases.entries()) {
+      assert.equal(results[i]!.code, 2, `serve ${args.join(' ')}: ${results[i]!.stderr.slice(0, 300)}`);
+      assert.match(results[i]!.stderr, message, args.join(' '));
+    }
+  });
+
   it('--json on every command that prints data', async () => {
     const commands: string[][] = [
       ['standings', DEMO, '--at', '6h'],
@@ -90,6 +128,8 @@ describe('CLI conventions', () => {
       ['history', DEMO, '--car', '8', '--at', '6h'],
       ['facts', DEMO, '--hour', '6'],
       ['report', DEMO, '--hour', '6'],
+      ['report', DEMO, '--hour', '6', '--format', 'json'],
+      ['pit-lane', DEMO],
     ];
     const results = await inParallel(commands.map((args) => () => sarthe(...args, '--json')));
     for (const [i, args] of commands.entries()) {

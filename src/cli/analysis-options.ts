@@ -41,10 +41,14 @@ export interface AnalysisInput {
 
 /**
  * Declares the shared options. A command declares only the filters it
- * applies (`car`, `class`, `at`: false to leave one out), so one it cannot
- * apply is refused as an unknown option (exit 2) instead of being ignored.
+ * applies (`car`, `class`, `at`, `hour`, `entryList`, `rules`: false to leave
+ * one out), so one it cannot apply is refused as an unknown option (exit 2)
+ * instead of being ignored (issue 16).
  */
-export function withAnalysisOptions(command: Command, extra: { rules?: boolean; car?: boolean; class?: boolean; at?: boolean } = {}): Command {
+export function withAnalysisOptions(
+  command: Command,
+  extra: { rules?: boolean; car?: boolean; class?: boolean; at?: boolean; hour?: boolean; entryList?: boolean } = {},
+): Command {
   command.argument('<file...>', 'Al Kamel Analysis CSV file(s) of one race, oldest first');
   if (extra.car !== false) {
     command.option(
@@ -55,9 +59,9 @@ export function withAnalysisOptions(command: Command, extra: { rules?: boolean; 
   }
   if (extra.class !== false) command.option('--class <name>', 'only this class, e.g. LMP2 or "LMGTE Am"');
   if (extra.at !== false) command.option('--at <time>', 'race time of the analysis: 22h, 6:30, 5:59:59.5 or end', 'end');
+  if (extra.hour !== false) command.option('--hour <n>', 'only hour N of the race (race time N−1 h to N h); the analysis is at N h');
+  if (extra.entryList !== false) command.option('--entry-list <file>', 'entry list (JSON or CSV): driver categories, display names, team short names');
   command
-    .option('--hour <n>', 'only hour N of the race (race time N−1 h to N h); the analysis is at N h')
-    .option('--entry-list <file>', 'entry list (JSON or CSV): driver categories, display names, team short names')
     .option('--json', 'print JSON instead of a table')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')

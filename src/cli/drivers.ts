@@ -19,8 +19,10 @@ interface Row {
 }
 
 export function registerDrivers(program: Command): void {
+  // Drive time is counted from the start: no --hour to narrow it to (--at Nh gives it at the end of hour N).
   withAnalysisOptions(
     program.command('drivers').description('drive time per driver (pit lane time excluded), share of the car, and status against --rules'),
+    { hour: false },
   ).action(async (files: string[], options: AnalysisCliOptions) => {
     const input = await loadAnalysisInput(files, options);
     const common = { at: input.at, cars: input.cars, entryList: input.entryList };

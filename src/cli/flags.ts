@@ -7,11 +7,12 @@ import { withAnalysisOptions, loadAnalysisInput, printJson, type AnalysisCliOpti
 import { renderTable } from './table.js';
 
 export function registerFlags(program: Command): void {
-  // Flag periods are the whole field's: no --car or --class to apply.
+  // Flag periods are the whole field's and name no driver: no --car, --class or --entry-list to apply.
   withAnalysisOptions(program.command('flags').description('flag periods: start, end, duration and laps run under each'), {
     rules: false,
     car: false,
     class: false,
+    entryList: false,
   }).action(async (files: string[], options: AnalysisCliOptions & { all?: boolean }) => {
     const input = await loadAnalysisInput(files, options);
     const control = flagPeriods(input.timeline, { at: input.at });

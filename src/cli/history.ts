@@ -14,7 +14,8 @@ import { renderTable, type Column } from './table.js';
 export function registerHistory(program: Command): void {
   withAnalysisOptions(
     program.command('history').description('positions by hour and by lap, leader changes, laps led, retirements, the finish'),
-    { rules: false },
+    // The history is the whole race up to the instant: no --hour to narrow it to (--at Nh gives it at the end of hour N).
+    { rules: false, hour: false },
   ).action(async (files: string[], options: AnalysisCliOptions) => {
     const input = await loadAnalysisInput(files, options);
     const history = raceHistory(input.timeline, { at: input.at, entryList: input.entryList });

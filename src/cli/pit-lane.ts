@@ -5,8 +5,15 @@ import { measurePitLane } from '../analysis/pit-lane.js';
 import { withAnalysisOptions, loadAnalysisInput, printJson, type AnalysisCliOptions } from './analysis-options.js';
 
 export function registerPitLane(program: Command): void {
+  // The pit lane is the circuit's, measured from every ordinary stop of the whole race: no car, class,
+  // instant or hour to narrow it to, and no names to show.
   withAnalysisOptions(program.command('pit-lane').description('measure pit entry → line and line → pit exit from ordinary stops (see src/analysis/pit-lane.ts)'), {
     rules: false,
+    car: false,
+    class: false,
+    at: false,
+    hour: false,
+    entryList: false,
   }).action(async (files: string[], options: AnalysisCliOptions) => {
     const input = await loadAnalysisInput(files, options);
     const measure = measurePitLane(input.timeline);

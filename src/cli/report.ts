@@ -45,8 +45,10 @@ export function registerReport(program: Command): void {
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
     .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
-    .action(async (files: string[], options: Options) => {
-      if (options.json === true && options.format !== 'md' && options.format !== 'json') throw new UsageError(`--json and --format ${options.format} ask for two formats`);
+    .action(async (files: string[], options: Options, command: Command) => {
+      // --format md is the default: only one given on the command line conflicts with --json.
+      const formatGiven = command.getOptionValueSource('format') === 'cli';
+      if (options.json === true && formatGiven && options.format !== 'json') throw new UsageError(`--json and --format ${options.format} ask for two formats: give one`);
       const format = (options.json === true ? 'json' : options.format) as ReportFormat;
       if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${options.format}"`);
       if ((options.hour === undefined) === (options.all !== true)) throw new UsageError('report needs --hour N or --all');

@@ -13,6 +13,7 @@ import { WatchFolderSource } from '../sources/watch/index.js';
 import { parseRaceTime } from '../model/time.js';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { UsageError } from './errors.js';
 
 export interface SourceOptions {
   source?: string;
@@ -48,6 +49,26 @@ export function checkSourceOptions(options: SourceOptions): void {
   if (options.source !== undefined) parseRMonitorUrl(options.source);
   if (options.watch !== undefined && !(existsSync(options.watch) && statSync(options.watch).isDirectory())) throw new Error(`--watch ${options.watch}: no such folder`);
   if (options.duration !== undefined && !(parseRaceTime(options.duration)! > 0)) throw new Error(`--duration must be a race length such as 24h or 6:00:00, got "${options.duration}"`);
+}
+
+/**
+ * Refuses (usage error, exit 2) an option given on the command line that
+ * nothing in this start would read (issue 16: "a filter a command cannot
+ * apply is refused, not ignored"): replay options with nothing replayed,
+ * the feed's with no --source, --duration with no --watch, --race with
+ * neither a replay nor a source. `given` says whether the command line set it.
+ */
+export function refuseUnusedOptions(options: SourceOptions, replaying: boolean, given: (key: string) => boolean): void {
+  const unused: Array<[string[], boolean, string]> = [
+    [['speed', 'from', 'tick'], !replaying, 'nothing is replayed'],
+    [['race'], !replaying && !hasLiveSource(options), 'nothing is replayed or followed'],
+    [['sessionType', 'stallAfter'], options.source === undefined, 'they are for a live feed (--source)'],
+    [['duration'], options.watch === undefined, 'it is for a watched folder (--watch)'],
+  ];
+  for (const [keys, idle, why] of unused) {
+    const flags = keys.filter((key) => idle && given(key)).map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    if (flags.length > 0) throw new UsageError(`${flags.join(', ')} cannot apply: ${why}`);
+  }
 }
 
 export function startLiveSources(hub: RaceHub, log: FastifyBaseLogger, options: SourceOptions): LiveSourceRun[] {

@@ -31,7 +31,7 @@ import { parseRegulationProfile, type RegulationProfile } from '../analysis/inde
 import { gracefulShutdown } from '../server/shutdown.js';
 import { ConfigError, serveConfig } from './config.js';
 import { startRole } from '../server/roles.js';
-import { addSourceOptions, checkSourceOptions, hasLiveSource, startLiveSources, type SourceOptions } from './serve-sources.js';
+import { addSourceOptions, checkSourceOptions, hasLiveSource, refuseUnusedOptions, startLiveSources, type SourceOptions } from './serve-sources.js';
 import type { LiveSourceRun } from '../server/live-source.js';
 
 interface Options extends SourceOptions {
@@ -100,6 +100,7 @@ export function registerServe(program: Command): void {
         throw new ConfigError(['--role edge: an edge runs no replay and no source (they belong to the ingest process): drop --replay, --source and --watch']);
       }
       const files = role === 'edge' || options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
+      refuseUnusedOptions(options, files.length > 0, (key) => command.getOptionValueSource(key) === 'cli');
       const limits = httpLimits(options);
       const store = new SqliteEventStore({ file: resolve(options.db), synchronous: config['--synchronous'] });
       // The news site's articles and users live in the same database file.

@@ -41,6 +41,13 @@ export function registerStandings(program: Command): void {
     .action(async (files: string[], options: Options) => {
       if (options.format !== 'alkamel' && options.format !== 'rmonitor') throw new UsageError(`--format must be alkamel or rmonitor, got "${options.format}"`);
       if (options.format === 'rmonitor' && files.length !== 1) throw new UsageError('--format rmonitor reads one capture file');
+      // Each format's own options: one the chosen format cannot apply is refused, not ignored (issue 16).
+      const foreign: Array<[keyof Options, string]> =
+        options.format === 'rmonitor'
+          ? [['lenient', '--lenient'], ['duration', '--duration'], ['decisions', '--decisions']]
+          : [['session', '--session'], ['sessionType', '--session-type']];
+      const refused = foreign.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
+      if (refused.length > 0) throw new UsageError(`${refused.join(', ')} cannot apply to --format ${options.format}`);
       const at = options.at === undefined || options.at === 'end' ? null : usageAt(options.at);
       const rmonitor = options.format === 'rmonitor' ? loadRMonitorSession(files[0]!, options) : null;
       const timeline = rmonitor?.timeline ?? (await loadRace(files, options)).timeline;

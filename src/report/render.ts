@@ -100,7 +100,8 @@ export function reportJson(report: Report): unknown {
   return {
     race: report.race,
     hour: report.hour,
-    atMs: report.atMs,
+    // The instant of the answer, in the one shape every answer gives it (issue 16).
+    at: { raceTimeMs: report.atMs },
     final: report.final,
     headline: report.headline,
     headlineFacts: report.headlineFacts,

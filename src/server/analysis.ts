@@ -7,7 +7,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkDriveTimes, driveTimes, flagPeriods, hourFactsFromTimeline, lapRows, pitStops, raceHistory, stints, type RegulationProfile } from '../analysis/index.js';
-import { classKey } from '../engine/standings.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { classKey, compareCarNumbers } from '../engine/standings.js';
+import type { RaceTimeline } from '../engine/timeline.js';
+import type { LapFilter } from '../analysis/laps.js';
 import { HOUR } from '../model/time.js';
 import { buildReport, reportHours } from '../report/build.js';
 import { renderReport } from '../report/render.js';
@@ -66,8 +69,8 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       if (scope === null) return reply;
       const { race, at, only } = scope;
       const { fromLap, toLap, from, to } = request.query;
-      const laps = lapRows(race.timeline, { ...only, fromLap, toLap, fromMs: from ?? undefined, toMs: to ?? undefined });
-      return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, laps }, laps, LAP_COLUMNS);
+      const laps = await lapRowsInSlices(race.timeline, { ...only, fromLap, toLap, fromMs: from ?? undefined, toMs: to ?? undefined });
+      return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, laps }, laps);
     },
   );
 
@@ -207,8 +210,29 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
   );
 }
 
-/** Column order of the laps CSV: the LapRow fields, so an empty answer still has its header. */
-const LAP_COLUMNS = ['car', 'class', 'driverNumber', 'driver', 'lap', 'lapMs', 's1Ms', 's2Ms', 's3Ms', 'crossingMs', 'inLap', 'outLap', 'pitLaneMs', 'stint', 'position', 'classPosition', 'flag', 'personalBest'];
+/** Wall ms of lap rows computed between two turns of the event loop. */
+const LAP_ROWS_SLICE_MS = 20;
+
+/**
+ * lapRows, car by car (the same rows in the same order: cars in
+ * compareCarNumbers order, then laps), with a turn of the event loop
+ * whenever a slice of LAP_ROWS_SLICE_MS is spent: every lap of a 24-hour
+ * race takes 60–300 ms to compute on a busy machine, which the health
+ * probe must not wait for (issue 16).
+ */
+async function lapRowsInSlices(timeline: RaceTimeline, filter: LapFilter): Promise<ReturnType<typeof lapRows>> {
+  const cars = (filter.cars ?? [...timeline.cars.keys()]).slice().sort(compareCarNumbers);
+  const rows: ReturnType<typeof lapRows> = [];
+  let started = performance.now();
+  for (const car of cars) {
+    if (performance.now() - started > LAP_ROWS_SLICE_MS) {
+      await nextTurn();
+      started = performance.now();
+    }
+    rows.push(...lapRows(timeline, { ...filter, cars: [car] }));
+  }
+  return rows;
+}
 
 /** A race hour as a whole number from 1 (a missing one is named, not "NaN"). */
 const hourNumber = z

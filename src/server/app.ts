@@ -18,7 +18,7 @@ import { DEFAULT_INGEST, registerIngest, type IngestOptions } from './ingest.js'
 import { DEFAULT_RING, type RingLimits } from './live-race.js';
 import { DEFAULT_PUSH, LivePush, parseEventId, type LivePushOptions } from './live-push.js';
 import { DEFAULT_LIMITS, refuseBody, registerLimits, serverOptions, type HttpLimits } from './limits.js';
-import { raceNotFound, raceParams } from './params.js';
+import { raceNotFound, raceParams, registerQueryChecks } from './params.js';
 import { RaceHub } from './races.js';
 import { registerRest } from './rest.js';
 import { registerAnalysis } from './analysis.js';
@@ -100,6 +100,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await registerOpenApi(app, SARTHE_VERSION);
   await registerOperations(app, hub, { ...DEFAULT_OPERATIONS, ...options.operations });
+  registerQueryChecks(app, hub);
+  // Ready only once the stored races are loaded (loadAfterListen: the server listens first), never after a failed load.
+  let loadFailure: string | null = null;
+  loaded.catch((error: Error) => (loadFailure = `loading the stored races failed: ${error.message}`));
+  app.lifecycle.checks.set('races', () => (hub.loading ? 'the stored races are still loading' : loadFailure));
 
   if (options.role !== 'edge') registerIngest(app, hub, {
     ...DEFAULT_INGEST,

@@ -56,14 +56,15 @@ export interface EventResult {
 
 type Checked = { ok: true; event: TimingEvent } | { ok: false; errors: FieldError[] };
 
-const IngestQuery = z.object({
+// Strict, as the GETs' queries: an unknown parameter (a typo of atomic) is a 400 naming it, not ignored.
+const IngestQuery = z.strictObject({
   atomic: z
     .enum(['true', 'false', '1', '0'])
     .optional()
     .describe('all-or-nothing: if any event is invalid or conflicts, store none'),
 });
 
-const ImportQuery = z.object({
+const ImportQuery = z.strictObject({
   name: z.string().max(200).optional().describe('original file name: the race name and length are guessed from it ("…Hour 24.csv")'),
   lenient: z.enum(['true', 'false', '1', '0']).optional().describe('skip bad lines (each reported) instead of refusing the file'),
 });
@@ -107,13 +108,13 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
 
   // No limit of their own: each ingest route sets its own (bodyLimit, importBodyLimit), other routes get the server's.
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
   typed.post('/api/races/:race/events', {
     bodyLimit: options.bodyLimit,
-    onRequest: authorize,
+    onRequest: [authorize, mediaTypes(EVENTS_TYPES)],
     // The body schema documents the events; the handler validates them one by one (see above).
     // (Fastify types the route's whole schema here, but passes each part's own schema.)
     validatorCompiler: (route) =>
@@ -198,7 +199,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
 
   typed.post('/api/races/:race/import', {
     bodyLimit: options.importBodyLimit,
-    onRequest: authorize,
+    onRequest: [authorize, mediaTypes(IMPORT_TYPES)],
     schema: {
       tags: ['ingest'],
       summary: 'Import an Al Kamel Analysis CSV file into a race',
@@ -266,6 +267,32 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
       return reply.send(body);
     },
   });
+}
+
+/** The body types each ingest route reads (the OpenAPI document lists the same, openapi.ts). */
+export const EVENTS_TYPES = ['application/json', 'application/x-ndjson'] as const;
+export const IMPORT_TYPES = ['text/csv'] as const;
+
+/**
+ * An onRequest hook answering 415 (RFC 9110 §15.5.16), naming the accepted
+ * types, to a body of any other type (or none declared), before a byte of it
+ * is read.
+ */
+function mediaTypes(accepted: readonly string[]) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (accepted.includes(type)) return;
+    refuseBody(request, reply);
+    return reply
+      .code(415)
+      .header('accept-post', accepted.join(', '))
+      .send({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: `unsupported media type ${type === '' ? '(no Content-Type)' : `"${type}"`}: send ${accepted.join(' or ')}`,
+        accepted,
+      });
+  };
 }
 
 /** The body as a list of raw events, or a message saying why it cannot be read. */

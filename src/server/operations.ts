@@ -34,9 +34,14 @@ export function rewriteApiVersion(request: IncomingMessage): string {
   return url === API_V1 || url.startsWith(`${API_V1}/`) || url.startsWith(`${API_V1}?`) ? `/api${url.slice(API_V1.length)}` : url;
 }
 
-const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
+/**
+ * A client's request id is echoed in a header and written to the log: letters,
+ * digits, ".", "_" and "-" only, not starting with "." (no "../x", no log or
+ * header injection), at most 128 characters.
+ */
+export const REQUEST_ID = /^(?!\.)[A-Za-z0-9._-]{1,128}$/;
 
-/** Fastify's genReqId: the client's X-Request-Id when it is a sane token, else a fresh UUID. */
+/** Fastify's genReqId: the client's X-Request-Id when it matches REQUEST_ID, else a fresh UUID. */
 export function requestId(request: IncomingMessage): string {
   const header = request.headers['x-request-id'];
   const given = Array.isArray(header) ? header[0] : header;
@@ -80,7 +85,7 @@ export async function registerOperations(app: FastifyInstance, hub: RaceHub, opt
   // One line per answered request; the live stream is hijacked and never gets here.
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, route: request.routeOptions.url ?? null, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      { method: request.method, route: request.routeOptions.url ?? null, url: request.originalUrl, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
       'request',
     );
   });

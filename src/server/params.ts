@@ -1,7 +1,11 @@
-/** Path and query parameters shared by the routes (zod: validated and documented at once). */
+/** Path and query parameters shared by the routes (zod: validated and documented at once), and the checks that need the race. */
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseRaceTime } from '../model/time.js';
+import { formatRaceTime, parseRaceTime } from '../model/time.js';
 import { RACE_ID_PATTERN } from '../store/index.js';
+import type { LiveRace } from './live-race.js';
+import type { ProblemFieldError } from './problem.js';
+import type { RaceHub } from './races.js';
 
 export const raceId = z
   .string()
@@ -28,7 +32,7 @@ export const atQuery = z
       return z.NEVER;
     }
   })
-  .describe('race time: 22h, 6:30 (h:mm), 5:59:59.5, 90m, or end (default: the live instant)');
+  .describe('race time: 22h, 6:30 (h:mm), 5:59:59.5, 90m, or end (default: the live instant); beyond the race (its timing or scheduled length, whichever ends later): 400');
 
 /**
  * `car`: one car or several, repeated (`car=8&car=7`) or comma-separated
@@ -57,4 +61,66 @@ export const formatQuery = z.enum(['json', 'csv']).optional().describe('json (de
 export function apiError(statusCode: number, message: string, extra: Record<string, unknown> = {}) {
   const error = statusCode === 404 ? 'Not Found' : statusCode === 400 ? 'Bad Request' : statusCode === 409 ? 'Conflict' : 'Error';
   return { statusCode, error, message, ...extra };
+}
+
+/** The race-time parameters of the read routes (`at`, and the laps' `from`/`to`), each checked against the race's length. */
+const INSTANT_PARAMS = ['at', 'from', 'to'] as const;
+/** Ranges whose start may not come after their end: [first, last]. */
+const RANGE_PARAMS = [
+  ['fromLap', 'toLap'],
+  ['from', 'to'],
+] as const;
+
+/**
+ * The end of a race as the CLI counts it (src/cli/analysis-options.ts
+ * checkAt): its last timing or its scheduled length, whichever is later.
+ */
+export function raceEndMs(race: LiveRace): number {
+  return Math.max(race.timeline.lastEventMs, race.timeline.session?.scheduledDurationMs ?? 0);
+}
+
+/**
+ * Refuses, with a 400 naming the parameters, what a read route would
+ * otherwise answer silently wrong (issue 16): an instant beyond the race
+ * (`?at=30h` on a 24-hour race was clamped to its end) and a range whose
+ * start comes after its end (`fromLap=9&toLap=3` gave an empty 200). An
+ * instant within the race but after the live one is still clamped to it
+ * (LiveRace.instantAt: the future is not known yet). One preHandler for
+ * every route, so a route added later gets the same rule; a race the
+ * server does not have is left to the route's 404.
+ */
+export function registerQueryChecks(app: FastifyInstance, hub: RaceHub): void {
+  app.addHook('preHandler', async (request, reply) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || !request.url.startsWith('/api/races/')) return;
+    const query = request.query as Record<string, unknown> | undefined;
+    if (query === undefined || query === null) return;
+    const errors: ProblemFieldError[] = [];
+    for (const [first, last] of RANGE_PARAMS) {
+      const a = query[first];
+      const b = query[last];
+      if (typeof a === 'number' && typeof b === 'number' && a > b) {
+        const message = `${first} (${a}) is after ${last} (${b}): the range is empty`;
+        errors.push({ in: 'querystring', field: first, pointer: `/${first}`, message }, { in: 'querystring', field: last, pointer: `/${last}`, message });
+      }
+    }
+    const race = hub.get((request.params as { race?: string } | undefined)?.race ?? '');
+    if (race !== undefined) {
+      const endMs = raceEndMs(race);
+      for (const name of INSTANT_PARAMS) {
+        const at = query[name];
+        if (typeof at !== 'number' || at <= endMs) continue;
+        const scheduled = race.timeline.session?.scheduledDurationMs ?? null;
+        const length = scheduled === null ? 'no scheduled length is known' : `its scheduled length is ${formatRaceTime(scheduled)}`;
+        errors.push({
+          in: 'querystring',
+          field: name,
+          pointer: `/${name}`,
+          message: `${formatRaceTime(at)} is beyond race "${race.id}": its timing ends at ${formatRaceTime(endMs)} (${length})`,
+        });
+      }
+    }
+    if (errors.length === 0) return;
+    const detail = [...new Set(errors.map((e) => e.message))].join('; ');
+    return reply.code(400).send(apiError(400, `query parameter${errors.length > 1 ? 's' : ''} ${[...new Set(errors.map((e) => `"${e.field}"`))].join(', ')}: ${detail}`, { errors }));
+  });
 }

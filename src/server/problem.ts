@@ -35,7 +35,7 @@ export const ProblemSchema = z.looseObject({
   title: z.string(),
   status: z.number().int(),
   detail: z.string().describe('what went wrong, naming the parameter, race or car'),
-  instance: z.string().describe('the request URL'),
+  instance: z.string().describe('the URL as requested (path and query; /api/v1/… stays /api/v1/…)'),
   errors: z.array(FieldErrorSchema).optional().describe('validation errors, one per parameter or field'),
 });
 
@@ -93,7 +93,8 @@ export function registerProblems(app: FastifyInstance): void {
       title: STATUS_CODES[status] ?? old.error ?? 'Error',
       status,
       detail: old.message ?? STATUS_CODES[status] ?? '',
-      instance: request.url,
+      // As requested: /api/v1/… stays /api/v1/… (request.url is the rewritten /api/… path).
+      instance: request.originalUrl,
       ...old,
     });
   });

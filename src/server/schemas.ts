@@ -99,6 +99,9 @@ export const LapRowSchema = z.object({
   personalBest: z.boolean(),
 });
 
+/** src/model/pit.ts PitBasis. */
+const PIT_BASIS = z.enum(['circuit-profile', 'estimated']).describe('how the pit entry and exit were placed: the circuit\'s measured profile, or estimated from lap times');
+
 /** src/analysis/pits.ts PitStop. */
 const pitStop = z.looseObject({
   car: z.string(),
@@ -107,15 +110,20 @@ const pitStop = z.looseObject({
   inLap: z.number().int(),
   outLap: z.number().int().nullable(),
   inMs: ms,
+  inTimeOfDayMs: msOrNull.describe('time of day of the in-lap crossing, when the source gives it'),
   pitEntryMs: msOrNull,
   outMs: msOrNull,
+  basis: PIT_BASIS,
+  exitKnownMs: msOrNull,
   pitLaneMs: msOrNull,
   elapsedMs: ms,
   driverIn: driverRef,
   driverOut: driverRef.nullable(),
   driverChange: z.boolean().nullable(),
   flagAtEntry: flagState,
+  flagAtEntryInferred: z.boolean(),
   usualPitLaneMs: msOrNull,
+  usualFrom: z.enum(['car', 'class', 'safety-car']).nullable(),
   lostMs: msOrNull,
   long: z.boolean(),
 });
@@ -136,11 +144,12 @@ const stintCommon = {
   pace: z.looseObject({ basis: z.enum(['green-laps', 'inferred-green-laps']), laps: z.number().int(), medianLapMs: msOrNull, meanLapMs: msOrNull }),
   open: z.boolean(),
 };
-const carStints = z.looseObject({
-  car: z.string(),
-  carStints: z.array(z.looseObject({ kind: z.literal('car'), ...stintCommon, drivers: z.array(driverRef), endsWithStop: z.boolean() })),
-  driverStints: z.array(z.looseObject({ kind: z.literal('driver'), ...stintCommon, driver: driverRef, carStints: z.number().int(), stopsWithin: z.number().int() })),
-});
+const carStint = z.looseObject({ kind: z.literal('car'), ...stintCommon, drivers: z.array(driverRef), endsWithStop: z.boolean() });
+const driverStint = z.looseObject({ kind: z.literal('driver'), ...stintCommon, driver: driverRef, carStints: z.number().int(), stopsWithin: z.number().int() });
+const carStints = z.looseObject({ car: z.string(), carStints: z.array(carStint), driverStints: z.array(driverStint) });
+
+/** src/analysis/drive-time.ts DriverDriveTime, without its intervals. */
+const driverDriveTime = { driver: driverRef, driveMs: ms, laps: z.number().int(), share: z.number(), stintDriveMs: z.array(ms), longestStintMs: ms };
 
 /** src/analysis/drive-time.ts CarDriveTime. */
 const carDriveTime = z.looseObject({
@@ -148,7 +157,7 @@ const carDriveTime = z.looseObject({
   driveMs: ms,
   pitLaneMs: ms,
   laps: z.number().int(),
-  drivers: z.array(z.looseObject({ driver: driverRef, driveMs: ms, laps: z.number().int(), share: z.number(), stintDriveMs: z.array(ms), longestStintMs: ms })),
+  drivers: z.array(z.looseObject(driverDriveTime)),
 });
 
 /** analysis.ts ruleChecks: null when no regulation profile applies. */
@@ -164,6 +173,9 @@ const raceControl = {
   flag: z.literal('unknown').optional(),
   periods: z.array(z.looseObject({ flag: FlagSchema, startMs: ms, endMs: msOrNull, durationMs: ms })).optional(),
 };
+
+/** src/store/index.ts StoredEvent. */
+const storedEvent = z.looseObject({ seq: z.number().int(), key: z.string(), commitSeq: z.number().int(), event: TimingEventSchema });
 
 const withAt = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ race: z.string(), at: instant, ...shape });
 
@@ -189,11 +201,7 @@ export const RESPONSES: Record<string, z.ZodType> = {
     rules: ruleChecks,
   }),
   '/api/races/:race/flags': withAt({ known: z.boolean(), changes: z.array(flagChange) }),
-  '/api/races/:race/events': z.looseObject({
-    race: z.string(),
-    lastSeq: z.number().int(),
-    events: z.array(z.looseObject({ seq: z.number().int(), key: z.string(), commitSeq: z.number().int(), event: TimingEventSchema })),
-  }),
+  '/api/races/:race/events': z.looseObject({ race: z.string(), lastSeq: z.number().int(), events: z.array(storedEvent) }),
   '/api/races/:race/laps': withAt({ laps: z.array(LapRowSchema) }),
   '/api/races/:race/pit-stops': withAt({ pitStops: z.array(pitStop) }),
   '/api/races/:race/stints': withAt({ stints: z.array(carStints) }),
@@ -211,6 +219,22 @@ export const RESPONSES: Record<string, z.ZodType> = {
   '/api/races/:race/facts': z.looseObject({ at: instant, hour: z.number().int(), fromMs: ms, toMs: ms, facts: z.array(z.looseObject({ kind: z.string() })) }),
 };
 
+/**
+ * One CSV row of each list route, by Fastify route URL: its columns, in this
+ * order, whatever the filters or the data (csv.ts csvColumns). The same
+ * schemas as the JSON answers above, so CSV and JSON cannot drift apart.
+ */
+export const CSV_ROWS: Record<string, z.ZodType> = {
+  '/api/races/:race/standings': CarStandingSchema,
+  '/api/races/:race/laps': LapRowSchema,
+  '/api/races/:race/pit-stops': pitStop,
+  // Car stints then driver stints, told apart by `kind`.
+  '/api/races/:race/stints': z.union([carStint, driverStint]),
+  // One row per driver, with the car's number and class.
+  '/api/races/:race/drive-time': z.object({ car: z.string(), class: z.string(), ...driverDriveTime }),
+  '/api/races/:race/events': storedEvent,
+};
+
 /** Answers in other types than JSON, by route URL. */
 export const OTHER_CONTENT: Record<string, Record<string, { description: string }>> = {
   '/api/races/:race/reports/:hour': {
@@ -222,5 +246,66 @@ export const OTHER_CONTENT: Record<string, Record<string, { description: string 
     'text/event-stream': {
       description: 'event: snapshot (LiveSnapshot), then event: delta (LiveDelta) per commit, each with id: <seq>; event: closing { reason, retryMs } when the server stops',
     },
+  },
+};
+
+/** ingest.ts EventResult: one per event of a batch, by its index. */
+const eventResult = z.looseObject({
+  index: z.number().int(),
+  status: z.enum(['accepted', 'duplicate', 'conflict', 'rolled-back', 'invalid']),
+  seq: z.number().int().nullable().optional().describe('the stored event\'s seq (accepted, duplicate, conflict)'),
+  key: z.string().optional().describe('the event\'s idempotency key, where it explains the status'),
+  errors: z.array(z.looseObject({ field: z.string(), message: z.string() })).optional().describe('why an invalid event is refused, field by field'),
+});
+
+/** The summary of an ingest batch (ingest.ts): the 200 answer, and the extension members of its 409 and 422 problems. */
+export const IngestSummarySchema = z.looseObject({
+  race: z.string(),
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  conflicts: z.number().int(),
+  invalid: z.number().int(),
+  rolledBack: z.number().int(),
+  seq: z.number().int().describe('the race\'s last seq after the batch'),
+  commitSeq: z.number().int().nullable().describe('the SSE id of the delta carrying the batch; null when it stored nothing'),
+  committedAtMs: z.number().int().nullable().describe('wall-clock ms (Unix epoch) of the commit; null when it stored nothing'),
+  results: z.array(eventResult),
+});
+
+/** The summary of an import (ingest.ts): the 200 answer, and the extension members of its 409 problem. */
+export const ImportSummarySchema = z.looseObject({
+  race: z.string(),
+  file: z.string(),
+  rows: z.number().int(),
+  cars: z.number().int(),
+  events: z.number().int(),
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  conflicts: z.number().int(),
+  skipped: z.array(z.looseObject({})).describe('the first 50 lines skipped (?lenient=true), each with its line and reason'),
+  skippedLines: z.number().int(),
+  seq: z.number().int(),
+  ms: z.number().int().describe('wall ms the import took'),
+});
+
+/**
+ * The answers of the ingest routes beyond their problem details: status →
+ * [description, the body's own schema (null: a plain problem), whether it is
+ * a problem (application/problem+json) carrying those members].
+ */
+export const INGEST_RESPONSES: Record<string, Record<string, { description: string; schema: z.ZodType | null; problem: boolean }>> = {
+  '/api/races/:race/events': {
+    '200': { description: 'every event stored or already stored (duplicates change nothing)', schema: IngestSummarySchema, problem: false },
+    '409': { description: 'an event contradicts the one stored under its key; the others were processed (unless ?atomic=true)', schema: IngestSummarySchema, problem: true },
+    '413': { description: 'the body is larger than the limit, or holds more events than a batch may', schema: null, problem: true },
+    '415': { description: 'a body of another type: the `accepted` member lists application/json and application/x-ndjson', schema: z.looseObject({ accepted: z.array(z.string()) }), problem: true },
+    '422': { description: 'invalid events, each named by index and field in results[].errors; the others were processed (unless ?atomic=true)', schema: IngestSummarySchema, problem: true },
+  },
+  '/api/races/:race/import': {
+    '200': { description: 'the file\'s events stored or already stored', schema: ImportSummarySchema, problem: false },
+    '409': { description: 'events of the file contradict stored ones (conflictKeys names the first 20); the others were stored', schema: ImportSummarySchema.extend({ conflictKeys: z.array(z.string()) }), problem: true },
+    '413': { description: 'the file is larger than the import limit', schema: null, problem: true },
+    '415': { description: 'a body of another type: the `accepted` member lists text/csv', schema: z.looseObject({ accepted: z.array(z.string()) }), problem: true },
+    '422': { description: 'the file cannot be read as an Al Kamel Analysis CSV: `issues` names the first 50 bad lines', schema: z.looseObject({ issues: z.array(z.looseObject({})) }), problem: true },
   },
 };
