@@ -22,16 +22,22 @@ describe('sarthe feed → sarthe serve --source (processes)', realData(), () => 
     const expected = JSON.parse(execFileSync(process.execPath, [SARTHE, 'standings', file, '--format', 'rmonitor', '--json'], { encoding: 'utf8' }));
     const feed = spawn(process.execPath, [SARTHE, 'feed', 'rmonitor', file, '--port', '0', '--speed', '1000000', '--max-gap', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const feedExited = new Promise<number | null>((resolve) => feed.once('exit', resolve));
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('feed did not print its port')), 20_000);
-      createInterface({ input: feed.stdout! }).once('line', (line) => {
-        clearTimeout(timer);
-        resolve(Number(line));
-      });
-    });
+    // Everything after the spawn is in the try: a feed that never prints its
+    // port (a loaded machine) must still be killed, or its pipes keep the test
+    // process, and the whole suite, alive.
+    let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
     const dir = mkdtempSync(join(tmpdir(), 'sarthe-feed-cli-'));
-    const server = await startServerProcess({ db: join(dir, 'db.sqlite'), args: ['--source', `rmonitor://127.0.0.1:${port}`, '--race', 'club'] });
     try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('feed did not print its port within 60 s')), 60_000);
+        timer.unref();
+        feedExited.then((code) => reject(new Error(`feed exited (${code}) before printing its port`)), () => {});
+        createInterface({ input: feed.stdout! }).once('line', (line) => {
+          clearTimeout(timer);
+          resolve(Number(line));
+        });
+      });
+      server = await startServerProcess({ db: join(dir, 'db.sqlite'), args: ['--source', `rmonitor://127.0.0.1:${port}`, '--race', 'club'] });
       assert.equal(await feedExited, 0, 'the feed played the whole capture and exited');
       const race = `club-${expected.session.key}`;
       type Served = { cars: Array<{ number: string; laps: number }> };
@@ -53,8 +59,8 @@ describe('sarthe feed → sarthe serve --source (processes)', realData(), () => 
       assert.equal(summary.feed.source, `rmonitor://127.0.0.1:${port}`);
       assert.notEqual(summary.feed.state, 'live', 'the feed ended: the server says it is reconnecting');
     } finally {
-      feed.kill();
-      await kill(server, 'SIGTERM');
+      feed.kill('SIGKILL');
+      if (server !== undefined) await kill(server, 'SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     }
   });

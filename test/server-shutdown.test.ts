@@ -39,7 +39,18 @@ async function start(how: 'node' | 'npm', db: string): Promise<Started> {
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in 20 s: ${stderr}`)), 20_000);
+    // A server that never says it listens is killed with everything under it
+    // (npm start's node too), or its pipes would hold the test runner forever.
+    const timer = setTimeout(() => {
+      for (const pid of processTree(child.pid!).reverse()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      reject(new Error(`no listening line in 60 s: ${stderr}`));
+    }, 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = /Sarthe listening on http:\/\/[^:]+:(\d+)/.exec(line);
       if (m !== null) {
