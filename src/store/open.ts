@@ -26,6 +26,8 @@ export interface OpenStoresOptions {
   synchronous?: 'full' | 'normal';
   /** Postgres only: connections at most (default 10). */
   maxConnections?: number;
+  /** Postgres only: the schema holding the tables (default: the user's search_path). */
+  schema?: string;
   /** Told when an idle Postgres connection fails (Postgres restarted); the pool replaces it. */
   onIdleError?: (error: Error) => void;
 }
@@ -47,7 +49,7 @@ export async function openStores(options: OpenStoresOptions): Promise<OpenedStor
       where: file,
     };
   }
-  const pool = openPool({ url: options.url, max: options.maxConnections, onIdleError: options.onIdleError });
+  const pool = openPool({ url: options.url, max: options.maxConnections, schema: options.schema, onIdleError: options.onIdleError });
   try {
     await migrate(pool);
   } catch (error) {

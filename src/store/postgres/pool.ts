@@ -24,6 +24,8 @@ export interface PostgresPoolOptions {
   connectTimeoutMs?: number;
   /** Time (ms) a query may take before the client gives up on it (default 15000). */
   queryTimeoutMs?: number;
+  /** Schema the tables live in (default: the user's search_path, normally `public`); tests use one per test. */
+  schema?: string;
   /** Called when an idle connection fails (default: ignored; the pool replaces it). */
   onIdleError?: (error: Error) => void;
 }
@@ -39,6 +41,9 @@ const types = {
 } as pg.CustomTypesConfig;
 
 export function openPool(options: PostgresPoolOptions): pg.Pool {
+  if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+    throw new Error(`Postgres schema: expected lowercase letters, digits and _ (got ${JSON.stringify(options.schema)})`);
+  }
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
@@ -46,7 +51,7 @@ export function openPool(options: PostgresPoolOptions): pg.Pool {
     query_timeout: options.queryTimeoutMs ?? 15_000,
     idleTimeoutMillis: 30_000,
     application_name: 'sarthe',
-    options: '-c synchronous_commit=on',
+    options: `-c synchronous_commit=on${options.schema === undefined ? '' : ` -c search_path=${options.schema}`}`,
     types,
   });
   pool.on('error', (error) => options.onIdleError?.(error));
