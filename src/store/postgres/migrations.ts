@@ -110,6 +110,9 @@ const MIGRATION_LOCK = 0x5a47_7e5c_4e3a;
  */
 export async function migrate(pool: pg.Pool, migrations: readonly string[] = POSTGRES_MIGRATIONS): Promise<number> {
   const client = await pool.connect();
+  // Postgres going away mid-migration fails the query; without a listener it would also crash the process.
+  const onError = () => {};
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -134,6 +137,7 @@ export async function migrate(pool: pg.Pool, migrations: readonly string[] = POS
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
   } finally {
+    client.off('error', onError);
     client.release();
   }
 }

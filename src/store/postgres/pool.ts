@@ -97,6 +97,10 @@ export async function inTransaction<T>(pool: pg.Pool, what: string, work: (clien
     throw storeError(error, what);
   }
   let broken: Error | undefined;
+  // A checked-out client has no 'error' listener of the pool's: without this one, Postgres going away
+  // mid-transaction would be an uncaught 'error' event (a crash) instead of the failed query it also is.
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -107,6 +111,7 @@ export async function inTransaction<T>(pool: pg.Pool, what: string, work: (clien
     else await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
     throw storeError(error, what);
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }
