@@ -10,9 +10,9 @@
  * 2. the keys of the batch already stored are read (one query, only when a
  *    key was seen before), and for revisable facts the bodies told before;
  * 3. every event's fate is decided in memory by the same rules as SQLite;
- * 4. events, keys and told facts are written with one statement each
- *    (`unnest` of arrays: one round trip per table whatever the batch size),
- *    the counter row is moved on, and COMMIT returns once the WAL is flushed
+ * 4. events, keys and told facts are written and the counter row is moved
+ *    on in one statement (`unnest` of arrays in data-modifying CTEs: one
+ *    round trip whatever the batch size), and COMMIT returns once the WAL is flushed
  *    (`synchronous_commit = on`, pool.ts). Only then is the batch accepted.
  * A transaction that stores nothing is rolled back, so a race is created by
  * its first stored event, as in SQLite.
@@ -189,25 +189,34 @@ export class PostgresEventStore implements EventStore {
       keys.push(events[i]!.key);
       storedBodies.push(bodies[i]!);
     });
+    // One statement, one round trip: events, keys (one row per key, its last seq of the batch: ON CONFLICT
+    // DO UPDATE may not touch a row twice), the facts as told, and the counter row moved on.
+    const toldRows = [...toldNow.values()];
     await client.query(
-      `INSERT INTO events (race, seq, key, body, commit_seq, stored_at)
-       SELECT $1::text, s, k, b, $5::bigint, $6::bigint FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t (s, k, b)`,
-      [race, seqs, keys, storedBodies, commitSeq, startedAtMs],
+      `WITH stored AS (
+         INSERT INTO events (race, seq, key, body, commit_seq, stored_at)
+         SELECT $1::text, s, k, b, $5::bigint, $6::bigint FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t (s, k, b)
+       ), keyed AS (
+         INSERT INTO event_keys (race, key, seq) SELECT $1::text, k, s FROM unnest($7::text[], $8::bigint[]) AS t (k, s)
+         ON CONFLICT (race, key) DO UPDATE SET seq = excluded.seq
+       ), told AS (
+         INSERT INTO told_facts (race, key, body) SELECT $1::text, k, b FROM unnest($9::text[], $10::text[]) AS t (k, b)
+         ON CONFLICT DO NOTHING
+       )
+       UPDATE races SET last_seq = $5::bigint WHERE id = $1::text`,
+      [
+        race,
+        seqs,
+        keys,
+        storedBodies,
+        commitSeq,
+        startedAtMs,
+        [...inBatch.keys()],
+        [...inBatch.values()].map((v) => v.seq),
+        toldRows.map(([k]) => k),
+        toldRows.map(([, b]) => b),
+      ],
     );
-    // One row per key (its last seq of the batch): ON CONFLICT DO UPDATE may not touch a row twice.
-    await client.query(
-      `INSERT INTO event_keys (race, key, seq) SELECT $1::text, k, s FROM unnest($2::text[], $3::bigint[]) AS t (k, s)
-       ON CONFLICT (race, key) DO UPDATE SET seq = excluded.seq`,
-      [race, [...inBatch.keys()], [...inBatch.values()].map((v) => v.seq)],
-    );
-    if (toldNow.size > 0) {
-      const told = [...toldNow.values()];
-      await client.query(
-        `INSERT INTO told_facts (race, key, body) SELECT $1::text, k, b FROM unnest($2::text[], $3::text[]) AS t (k, b) ON CONFLICT DO NOTHING`,
-        [race, told.map(([k]) => k), told.map(([, b]) => b)],
-      );
-    }
-    await client.query('UPDATE races SET last_seq = $2 WHERE id = $1', [race, commitSeq]);
     const cache = known;
     // Applied by append() once COMMIT has returned (a failure skips it).
     const remember = () => {
