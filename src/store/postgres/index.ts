@@ -8,9 +8,11 @@
  *    UPDATE … RETURNING last_seq`): concurrent appends to one race, from any
  *    process, queue on that row lock, so seqs are handed out gap-free;
  * 2. the keys of the batch already stored are read (one query, only when a
- *    key was seen before), and for revisable facts the bodies told before;
+ *    key was seen before: the current event under a key is its latest, found
+ *    by the index on (race, key, seq)), and for revisable facts the bodies
+ *    told before;
  * 3. every event's fate is decided in memory by the same rules as SQLite;
- * 4. events, keys and told facts are written and the counter row is moved
+ * 4. events and told facts are written and the counter row is moved
  *    on in one statement (`unnest` of arrays in data-modifying CTEs: one
  *    round trip whatever the batch size), and COMMIT returns once the WAL is flushed
  *    (`synchronous_commit = on`, pool.ts). Only then is the batch accepted.
@@ -106,7 +108,7 @@ export class PostgresEventStore implements EventStore {
     const lastSeq = locked.rows[0]!.last_seq;
     let known = this.known.get(race);
     if (known === undefined || known.lastSeq !== lastSeq) {
-      const keys = await client.query<{ key: string; seq: number }>('SELECT key, seq FROM event_keys WHERE race = $1', [race]);
+      const keys = await client.query<{ key: string; seq: number }>('SELECT key, max(seq) AS seq FROM events WHERE race = $1 GROUP BY key', [race]);
       known = { lastSeq, seqByKey: new Map(keys.rows.map((row) => [row.key, row.seq])) };
       this.known.set(race, known);
     }
@@ -116,8 +118,7 @@ export class PostgresEventStore implements EventStore {
     const told = new Set<string>();
     if (seenKeys.length > 0) {
       const current = await client.query<{ key: string; seq: number; body: string }>(
-        `SELECT k.key, k.seq, e.body FROM event_keys k JOIN events e ON e.race = k.race AND e.seq = k.seq
-         WHERE k.race = $1 AND k.key = ANY($2::text[])`,
+        `SELECT DISTINCT ON (key) key, seq, body FROM events WHERE race = $1 AND key = ANY($2::text[]) ORDER BY key, seq DESC`,
         [race, seenKeys],
       );
       for (const row of current.rows) currentByKey.set(row.key, { seq: row.seq, body: row.body });
@@ -189,33 +190,18 @@ export class PostgresEventStore implements EventStore {
       keys.push(events[i]!.key);
       storedBodies.push(bodies[i]!);
     });
-    // One statement, one round trip: events, keys (one row per key, its last seq of the batch: ON CONFLICT
-    // DO UPDATE may not touch a row twice), the facts as told, and the counter row moved on.
+    // One statement, one round trip: the events, the facts as told, and the counter row moved on.
     const toldRows = [...toldNow.values()];
     await client.query(
       `WITH stored AS (
          INSERT INTO events (race, seq, key, body, commit_seq, stored_at)
          SELECT $1::text, s, k, b, $5::bigint, $6::bigint FROM unnest($2::bigint[], $3::text[], $4::text[]) AS t (s, k, b)
-       ), keyed AS (
-         INSERT INTO event_keys (race, key, seq) SELECT $1::text, k, s FROM unnest($7::text[], $8::bigint[]) AS t (k, s)
-         ON CONFLICT (race, key) DO UPDATE SET seq = excluded.seq
        ), told AS (
-         INSERT INTO told_facts (race, key, body) SELECT $1::text, k, b FROM unnest($9::text[], $10::text[]) AS t (k, b)
+         INSERT INTO told_facts (race, key, body) SELECT $1::text, k, b FROM unnest($7::text[], $8::text[]) AS t (k, b)
          ON CONFLICT DO NOTHING
        )
        UPDATE races SET last_seq = $5::bigint WHERE id = $1::text`,
-      [
-        race,
-        seqs,
-        keys,
-        storedBodies,
-        commitSeq,
-        startedAtMs,
-        [...inBatch.keys()],
-        [...inBatch.values()].map((v) => v.seq),
-        toldRows.map(([k]) => k),
-        toldRows.map(([, b]) => b),
-      ],
+      [race, seqs, keys, storedBodies, commitSeq, startedAtMs, toldRows.map(([k]) => k), toldRows.map(([, b]) => b)],
     );
     const cache = known;
     // Applied by append() once COMMIT has returned (a failure skips it).
