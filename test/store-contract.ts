@@ -144,6 +144,14 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.equal((await store.append('r', [toAppendEvent(lap('7', 3, 600_000))])).commitSeq, 5, 'the rolled-back seq is handed out again: no gap');
     }));
 
+    it('a race id is data, never SQL: quotes and backslashes are stored as they are', withStores(harness, async ({ events: store }) => {
+      const odd = "o'brien\\'; DROP TABLE events; --";
+      assert.equal((await store.append(odd, batch)).commitSeq, 4);
+      assert.equal((await store.append(odd, batch)).commitSeq, null);
+      assert.deepEqual((await store.races()).map((r) => [r.id, r.lastSeq]), [[odd, 4]]);
+      assert.equal((await store.readSince(odd, 0)).length, 4);
+    }));
+
     it('the same key twice in one batch is stored once', withStores(harness, async ({ events: store }) => {
       const outcome = await store.append('r', [toAppendEvent(lap('7', 1, 1000)), toAppendEvent(lap('7', 1, 1000))]);
       assert.deepEqual(outcome.results, [{ status: 'accepted', seq: 1 }, { status: 'duplicate', seq: 1 }]);

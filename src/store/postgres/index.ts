@@ -19,7 +19,7 @@
  * A transaction that stores nothing is rolled back, so a race is created by
  * its first stored event, as in SQLite.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { reviseFact, type RevisableEvent, type TimingEvent } from '../../model/events.js';
 import {
   eventBody,
@@ -77,11 +77,21 @@ export class PostgresEventStore implements EventStore {
     let remember: (() => void) | null = null;
     let outcome: AppendOutcome;
     try {
-      outcome = await inTransaction(this.pool, `append to ${race}`, async (client) => {
-        const appended = await this.appendNow(client, race, events, options);
-        remember = appended.remember;
-        return appended.outcome;
-      });
+      const startedAtMs = Date.now();
+      // Creates the counter row or locks it (the no-op update takes the row lock and returns the row),
+      // in the round trip of BEGIN: the race id is escaped as a literal, the time is an integer.
+      const lock = `INSERT INTO races (id, created_at, last_seq) VALUES (${escapeLiteral(race)}, ${Math.trunc(startedAtMs)}, 0)
+        ON CONFLICT (id) DO UPDATE SET last_seq = races.last_seq RETURNING id, last_seq, created_at`;
+      outcome = await inTransaction(
+        this.pool,
+        `append to ${race}`,
+        async (client, locked) => {
+          const appended = await this.appendNow(client, race, events, options, startedAtMs, (locked[0] as RaceRow).last_seq);
+          remember = appended.remember;
+          return appended.outcome;
+        },
+        lock,
+      );
     } catch (error) {
       if (error instanceof NothingStored) return error.outcome;
       throw error;
@@ -97,15 +107,10 @@ export class PostgresEventStore implements EventStore {
     race: string,
     events: readonly AppendEvent[],
     { atomic = false, restate = false }: AppendOptions,
+    startedAtMs: number,
+    /** The race's last seq, read with its counter row locked. */
+    lastSeq: number,
   ): Promise<{ outcome: AppendOutcome; remember: () => void }> {
-    const startedAtMs = Date.now();
-    // Creates the counter row or locks it: the no-op update takes the row lock and returns the row.
-    const locked = await client.query<RaceRow>(
-      `INSERT INTO races (id, created_at, last_seq) VALUES ($1, $2, 0)
-       ON CONFLICT (id) DO UPDATE SET last_seq = races.last_seq RETURNING id, last_seq, created_at`,
-      [race, startedAtMs],
-    );
-    const lastSeq = locked.rows[0]!.last_seq;
     let known = this.known.get(race);
     if (known === undefined || known.lastSeq !== lastSeq) {
       const keys = await client.query<{ key: string; seq: number }>('SELECT key, max(seq) AS seq FROM events WHERE race = $1 GROUP BY key', [race]);
@@ -248,4 +253,9 @@ export class PostgresEventStore implements EventStore {
 
 function toStoredRace(row: RaceRow): StoredRace {
   return { id: row.id, lastSeq: row.last_seq, createdAtMs: row.created_at };
+}
+
+/** A string as an SQL literal (the driver's escaping: quotes doubled, E'' when it holds a backslash). */
+function escapeLiteral(text: string): string {
+  return pg.escapeLiteral(text);
 }

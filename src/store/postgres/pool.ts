@@ -86,10 +86,17 @@ export function storeError(error: unknown, what: string): Error {
 
 /**
  * Runs `work` in one transaction on one connection: COMMIT on success,
- * ROLLBACK on error. A connection that failed is destroyed, not returned to
+ * ROLLBACK on error. `opening`, a statement without parameters (values
+ * escaped by the caller), is sent with BEGIN in one round trip and its rows
+ * handed to `work`. A connection that failed is destroyed, not returned to
  * the pool.
  */
-export async function inTransaction<T>(pool: pg.Pool, what: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  what: string,
+  work: (client: pg.PoolClient, opened: pg.QueryResultRow[]) => Promise<T>,
+  opening?: string,
+): Promise<T> {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -102,8 +109,14 @@ export async function inTransaction<T>(pool: pg.Pool, what: string, work: (clien
   const onError = (error: Error) => (broken = error);
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
+    let opened: pg.QueryResultRow[] = [];
+    if (opening === undefined) await client.query('BEGIN');
+    else {
+      // Two statements in one simple query: pg answers with one result per statement.
+      const results = (await client.query(`BEGIN; ${opening}`)) as unknown as pg.QueryResult[];
+      opened = results[1]!.rows;
+    }
+    const result = await work(client, opened);
     await client.query('COMMIT');
     return result;
   } catch (error) {
