@@ -56,6 +56,9 @@ describe('serve configuration', () => {
       [{}, { SARTHE_BUS: 'nats://a:4222,redis://b:6379' }, /^SARTHE_BUS: expected a NATS address/],
       [{ bus: 'nats://127.0.0.1:' }, {}, /^--bus: expected a NATS address/],
       [{ edgeCatchUp: 'often' }, {}, /^--edge-catch-up: expected wall milliseconds/],
+      [{ store: 'mysql://root@db/sarthe' }, {}, /^--store: expected a Postgres URL naming a database, e\.g\. postgres:\/\/postgres@127\.0\.0\.1:5432\/sarthe/],
+      [{}, { SARTHE_STORE: 'postgres://127.0.0.1:5432' }, /^SARTHE_STORE: expected a Postgres URL naming a database/],
+      [{}, { SARTHE_STORE: 'sarthe.db' }, /^SARTHE_STORE: expected a Postgres URL/],
     ];
     for (const [over, env, expected] of cases) {
       const found = problems(over, env);
@@ -68,6 +71,17 @@ describe('serve configuration', () => {
     const found = problems({ port: 'x' }, { SARTHE_INGEST_TOKEN: 'tok en', SARTHE_ADMIN_EMAIL: 'a@b.example', SARTHE_ADMIN_PASSWORD: 'hunter2' });
     assert.equal(found.length, 3);
     assert.ok(found.every((p) => !p.includes('hunter2') && !p.includes('tok en')));
+    const store = problems({}, { SARTHE_STORE: 'postgres://app:s3cret@db.example' });
+    assert.equal(store.length, 1);
+    assert.ok(!store[0]!.includes('s3cret'), 'a store URL may hold a password: never echoed');
+  });
+
+  it('--store / SARTHE_STORE: a postgres:// URL, the flag winning over the variable; unset means the SQLite file', () => {
+    assert.equal(serveConfig(flags(), {}).config['--store'], undefined);
+    const url = 'postgres://postgres@127.0.0.1:5432/sarthe';
+    assert.equal(serveConfig(flags(), { SARTHE_STORE: url }).config['--store'], url);
+    assert.equal(serveConfig(flags({ store: 'postgresql://u@h/other' }), { SARTHE_STORE: url }).config['--store'], 'postgresql://u@h/other');
+    assert.deepEqual(serveConfig(flags(), { SARTHE_STORE: url }).warnings, [], 'SARTHE_STORE is a known setting');
   });
 
   it('good values are taken; PORT and LOG_LEVEL apply only when the flag is not given', () => {
@@ -106,5 +120,20 @@ describe('serve configuration', () => {
     assert.equal(failed.code, 2);
     assert.match(failed.stderr, /bad configuration, nothing started:\n {2}PORT: .*\n {2}SARTHE_PUBLIC_URL: /);
     assert.equal(existsSync(db), false, 'no store was created');
+  });
+
+  it('a Postgres store that cannot be reached stops the start with a line naming it (password hidden)', async () => {
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const failed = await promisify(execFile)(process.execPath, [join(repoRoot, 'bin', 'sarthe.js'), 'serve', '--no-replay', '--no-site', '--port', '0', '--host', '127.0.0.1'], {
+      env: { ...process.env, SARTHE_STORE: 'postgres://app:s3cret@127.0.0.1:1/sarthe' },
+      timeout: 30_000,
+    }).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.ok(failed !== null, 'the start failed');
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.stderr, /cannot open the Postgres store at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/sarthe: .*ECONNREFUSED/);
+    assert.ok(!failed.stderr.includes('s3cret'));
   });
 });

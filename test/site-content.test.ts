@@ -41,6 +41,7 @@ async function ingestUpTo(app: FastifyInstance, race: string, untilMs: number): 
   }
 }
 
+// The content store's behaviour is checked on every store by store-contract.ts; here, SQLite's own migrations.
 describe('content store (SQLite)', () => {
   it('migrates a fresh file once, shares it with the event store, and keeps data across reopening', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sarthe-content-'));
@@ -74,22 +75,6 @@ describe('content store (SQLite)', () => {
     }
   });
 
-  it('publishing keeps the first publication time; a correction keeps the address and is dated', async () => {
-    const content = new SqliteContentStore({ file: ':memory:' });
-    const a = (await content.createArticle(
-      { slug: 'x', kind: 'report', status: 'draft', headline: 'H', standfirst: 'S', bodyMd: 'B', byline: 'Desk', tags: [], race: 'r', hour: 3 },
-      1000,
-    ))!;
-    assert.equal(a.publishedAtMs, null);
-    assert.equal((await content.setStatus(a.id, 'published', 2000))?.publishedAtMs, 2000);
-    const corrected = await content.updateArticle(a.id, { headline: 'H corrected', bodyMd: 'B2' }, 3000);
-    assert.equal(corrected?.slug, 'x');
-    assert.equal(corrected?.correctedAtMs, 3000);
-    await content.setStatus(a.id, 'draft', 4000);
-    assert.equal((await content.setStatus(a.id, 'published', 5000))?.publishedAtMs, 2000);
-    assert.equal((await content.reportOf('r', 3))?.headline, 'H corrected');
-    await content.close();
-  });
 });
 
 describe('hourly desk on the demo race', () => {

@@ -13,6 +13,7 @@
  *   SARTHE_SHUTDOWN_MS     longest drain on SIGTERM before open connections are cut (default 10000)
  *   SARTHE_ROLE            all (default: one process), ingest or edge (--role; docs/architecture.md, "Roles")
  *   SARTHE_BUS             nats://host:port[,nats://…]: the JetStream bus between ingest and edges (--bus); unset = in-process
+ *   SARTHE_STORE           postgres://user[:password]@host[:port]/db: events and content in Postgres (= --store); unset = the SQLite file (--db)
  *   PORT, LOG_LEVEL        used when --port / --log-level are not given
  */
 import { z } from 'zod';
@@ -38,6 +39,7 @@ export const KNOWN_SARTHE_VARIABLES = [
   'SARTHE_SHUTDOWN_MS',
   'SARTHE_ROLE',
   'SARTHE_BUS',
+  'SARTHE_STORE',
   // Used elsewhere: CLI stack traces, the Vite dev proxy, the tests' data folder.
   'SARTHE_DEBUG',
   'SARTHE_API',
@@ -72,12 +74,26 @@ const httpUrl = z
     }
   }, 'expected an absolute http:// or https:// address, e.g. https://sarthe.example.com');
 
+/** A Postgres connection URL naming its database (the password, if any, is never echoed: SECRETS). */
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((text) => {
+    try {
+      const url = new URL(text);
+      return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '' && /^\/[^/]+$/.test(url.pathname);
+    } catch {
+      return false;
+    }
+  }, 'expected a Postgres URL naming a database, e.g. postgres://postgres@127.0.0.1:5432/sarthe (unset it to use the SQLite file of --db)');
+
 /** Each key is the name a user sets: a flag (--port) or a variable (PORT). Values are the raw text. */
 const ServeConfigSchema = z
   .object({
     '--port': wholeNumber('a TCP port', 0, 65535),
     '--host': z.string().trim().min(1, 'expected an address to listen on, e.g. localhost or 0.0.0.0'),
     '--db': z.string().trim().min(1, 'expected a file name for the event store'),
+    '--store': postgresUrl.optional(),
     '--speed': positiveNumber('race seconds per second', 0.001),
     '--tick': wholeNumber('wall milliseconds between two replay commits', 10, 60_000),
     '--from': z.string().transform((text, ctx) => {
@@ -117,7 +133,7 @@ const ServeConfigSchema = z
   });
 
 /** Never repeated in an error message. */
-const SECRETS = new Set(['SARTHE_INGEST_TOKEN', 'SARTHE_ADMIN_PASSWORD']);
+const SECRETS = new Set(['SARTHE_INGEST_TOKEN', 'SARTHE_ADMIN_PASSWORD', '--store']);
 
 export type ServeConfig = z.output<typeof ServeConfigSchema> & {
   rateLimitPerMinute: number;
@@ -158,6 +174,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
   flag('--port', 'port', 'PORT');
   flag('--host', 'host');
   flag('--db', 'db');
+  flag('--store', 'store', 'SARTHE_STORE');
   flag('--speed', 'speed');
   flag('--tick', 'tick');
   flag('--from', 'from');

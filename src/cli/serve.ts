@@ -3,7 +3,7 @@
  * (Le Mans 2019, in the repo) as if live at 60×, so `npm start` shows Sarthe
  * working with no setup.
  *
- *   sarthe serve [--port 8024] [--host localhost] [--db ./data/sarthe.db]
+ *   sarthe serve [--port 8024] [--host localhost] [--db ./data/sarthe.db | --store postgres://…]
  *                [--replay FILE… | --no-replay] [--race ID] [--speed 60] [--from 20h]
  *                [--trust-proxy 127.0.0.1] [--max-connections N] [--…-timeout MS]
  *
@@ -24,8 +24,7 @@ import { DEFAULT_LIMITS, type HttpLimits } from '../server/limits.js';
 import type { RaceHub } from '../server/races.js';
 import { Replay, raceIdFromFile } from '../sources/replay/index.js';
 import { archiveEarlierRuns } from '../server/site/replays.js';
-import { SqliteEventStore } from '../store/sqlite/index.js';
-import { SqliteContentStore } from '../store/sqlite/content.js';
+import { openStores } from '../store/open.js';
 import { loadRace } from './load.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/index.js';
 import { gracefulShutdown } from '../server/shutdown.js';
@@ -38,6 +37,7 @@ interface Options extends SourceOptions {
   port: string;
   host: string;
   db: string;
+  store?: string;
   replay?: string[] | boolean;
   race?: string;
   speed: string;
@@ -70,6 +70,7 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'TCP port', '8024')
     .option('--host <host>', 'address to listen on (localhost = 127.0.0.1 and ::1; 0.0.0.0 to open it to the network)', 'localhost')
     .option('--db <file>', 'event store (SQLite file)', './data/sarthe.db')
+    .option('--store <url>', 'events and content in Postgres instead of the SQLite file: postgres://user@host:port/db (env SARTHE_STORE)')
     .option('--replay <file...>', 'lap file(s) of one race, or a Timing71 replay archive (.zip), to replay as if live (default: the demo race, Le Mans 2019)')
     .option('--no-replay', 'replay nothing: serve what the store holds and what is ingested')
     .option('--race <id>', 'race id for the replay (default: from the file name, e.g. lemans-2019)')
@@ -102,9 +103,13 @@ export function registerServe(program: Command): void {
       const files = role === 'edge' || options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
       refuseUnusedOptions(options, files.length > 0, (key) => command.getOptionValueSource(key) === 'cli');
       const limits = httpLimits(options);
-      const store = new SqliteEventStore({ file: resolve(options.db), synchronous: config['--synchronous'] });
-      // The news site's articles and users live in the same database file.
-      const content = new SqliteContentStore({ file: resolve(options.db) });
+      // The SQLite file of --db, or Postgres with --store / SARTHE_STORE (migrated on open).
+      const { events: store, content, where } = await openStores({
+        url: config['--store'],
+        file: options.db,
+        synchronous: config['--synchronous'],
+        onIdleError: (error) => console.error(`sarthe: a Postgres connection failed (it is replaced): ${error.message}`),
+      });
       const adminEmail = config.SARTHE_ADMIN_EMAIL;
       const adminPassword = config.SARTHE_ADMIN_PASSWORD;
       const rulesFor = raceRules(options.rules);
@@ -162,7 +167,7 @@ export function registerServe(program: Command): void {
       const base = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${shown}`;
       log.info(
         {
-          db: resolve(options.db),
+          store: where,
           role,
           ...(roleRun.shared === null ? {} : { bus: roleRun.shared.name }),
           ingest: role === 'edge' ? 'none (edge)' : config.SARTHE_INGEST_TOKEN !== undefined ? 'enabled' : 'disabled (set SARTHE_INGEST_TOKEN)',

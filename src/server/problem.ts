@@ -18,6 +18,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { StoreUnavailableError } from '../store/index.js';
 
 export const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -62,6 +63,15 @@ export function fieldErrors(error: FastifyError): ProblemFieldError[] {
 export function registerProblems(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.validation !== undefined ? 400 : error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    // The store does not answer (Postgres down): say so, and when to try again; the resend stores nothing twice.
+    if (error instanceof StoreUnavailableError) {
+      // One line per refused request while it lasts, not a stack trace each.
+      request.log.warn({ cause: error.message }, 'store unavailable: answered 503');
+      return reply
+        .code(503)
+        .header('retry-after', String(error.retryAfterS))
+        .send({ statusCode: 503, error: 'Service Unavailable', message: 'the event store does not answer: try again shortly (a resend stores nothing twice)' });
+    }
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (error.validation !== undefined) {
       const errors = fieldErrors(error);

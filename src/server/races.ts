@@ -223,6 +223,19 @@ export class RaceHub {
     }
   }
 
+  /** Applies and publishes the stored commits after `live.seq` up to `untilSeq`, commit by commit. */
+  private async catchUp(id: string, live: LiveRace, untilSeq: number): Promise<void> {
+    const missed = await this.store.readSince(id, live.seq, untilSeq - live.seq);
+    let i = 0;
+    while (i < missed.length) {
+      const commitSeq = missed[i]!.commitSeq;
+      const events: TimingEvent[] = [];
+      while (i < missed.length && missed[i]!.commitSeq === commitSeq) events.push(missed[i++]!.event);
+      this.bus.publish({ race: id, ...live.applyCommit(commitSeq, events) });
+    }
+    this.log.warn({ race: id, events: missed.length, seq: live.seq }, 'applied commits stored while this process did not hear back from the store');
+  }
+
   get(id: string): LiveRace | undefined {
     return this.races.get(id);
   }
@@ -262,6 +275,13 @@ export class RaceHub {
         // A session or entry correction is stored merged with what was held (store/index.ts): apply that.
         if (r.status === 'accepted') accepted.push(r.event ?? events[i]!);
       });
+      // A commit this process never heard back from (the store went away after COMMIT: a 503 whose
+      // resend is now 'duplicate') is applied first, so viewers miss nothing of it.
+      const storedBefore = outcome.commitSeq !== null ? firstAccepted(outcome) - 1 : lastSeqNamed(outcome);
+      if (storedBefore > live.seq) {
+        if (live.epoch === '') live.epoch = raceEpoch(id, (await this.store.race(id))?.createdAtMs ?? outcome.committedAtMs);
+        await this.catchUp(id, live, storedBefore);
+      }
       if (outcome.commitSeq !== null) {
         // The race's first commit: the store has just created it.
         if (live.epoch === '') live.epoch = raceEpoch(id, (await this.store.race(id))?.createdAtMs ?? outcome.committedAtMs);
@@ -276,4 +296,18 @@ export class RaceHub {
       return { ...outcome, accepted: accepted.length };
     });
   }
+}
+
+/** The seq of the first event this append stored (only called when it stored some). */
+function firstAccepted(outcome: AppendOutcome): number {
+  let first = Infinity;
+  for (const r of outcome.results) if (r.status === 'accepted' && r.seq! < first) first = r.seq!;
+  return first;
+}
+
+/** The highest seq the store named in its answer (a duplicate's or a conflict's), 0 when none. */
+function lastSeqNamed(outcome: AppendOutcome): number {
+  let last = 0;
+  for (const r of outcome.results) if (r.seq !== null && r.seq > last) last = r.seq;
+  return last;
 }

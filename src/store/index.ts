@@ -4,11 +4,29 @@
  * with no gap) and keeps its idempotency key, so a batch sent twice changes
  * nothing. Everything else (timeline, standings, deltas) is rebuilt from it.
  *
- * Kept narrow on purpose: SQLite implements it now (sqlite/), Postgres later
- * with the same contract (one transaction per append, a per-race counter row
- * locked while seqs are handed out).
+ * Kept narrow on purpose: SQLite (sqlite/) and Postgres (postgres/) implement
+ * it with the same contract (one transaction per append, a per-race counter
+ * row locked while seqs are handed out), checked by one contract test suite
+ * (test/store-contract.ts).
  */
 import { DriverSchema, TimingEventSchema, eventKey, type Driver, type TimingEvent } from '../model/events.js';
+
+/**
+ * The store did not answer (a network store that is down or restarting):
+ * nothing can be said about the request, so the caller answers 503 with
+ * Retry-After and the sender resends (a resend stores nothing twice). A batch
+ * whose COMMIT was sent but not confirmed may be stored: the resend then gets
+ * 'duplicate' for it.
+ */
+export class StoreUnavailableError extends Error {
+  readonly statusCode = 503;
+  /** Seconds a client should wait before it tries again. */
+  readonly retryAfterS = 2;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
 
 export interface AppendEvent {
   /** Idempotency key (model/events.ts eventKey). */
