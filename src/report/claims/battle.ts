@@ -7,7 +7,8 @@
 import type { CarPosition, DriverChangeFact, PositionSwapsFact } from '../../analysis/hour-facts.js';
 import type { ReportFact } from '../types.js';
 import { capitalise, classWords, minutesWords, pick, placeWords, timesWords } from '../words.js';
-import { gone, positionFact, type ClaimDefinition, type FindContext, type StoryBase } from './common.js';
+import { gone, positionFact, type ClaimDefinition, type Meaning, type FindContext, type StoryBase } from './common.js';
+import type { RawCar, RawRace } from './raw.js';
 
 export interface BattleStory extends StoryBase {
   kind: 'battle';
@@ -26,7 +27,7 @@ export function classBattle(ctx: FindContext): PositionSwapsFact | undefined {
     .sort((a, b) => b.swaps - a.swaps || Math.min(...a.classPositionsAtEnd) - Math.min(...b.classPositionsAtEnd))[0];
 }
 
-export const battle: ClaimDefinition<BattleStory> = {
+export const battle: ClaimDefinition<BattleStory, { swaps: Meaning<'swaps'>; 'swap-place': Meaning<'swap-place'> }> = {
   find(ctx) {
     if (ctx.finishInHour || !(ctx.running > 0 || ctx.fieldStopped)) return [];
     const fact = classBattle(ctx);
@@ -75,5 +76,58 @@ export const battle: ClaimDefinition<BattleStory> = {
     }
     return [{ text, facts }];
   },
-  verify: {},
+  verify: {
+    swaps(f, raw) {
+      const swaps = swapInstants(raw, f.cars[0], f.cars[1], f.fromMs, f.toMs).length;
+      return swaps === f.swaps ? null : `the #${f.cars[0]} and #${f.cars[1]} swapped places ${swaps} times, not ${f.swaps}`;
+    },
+    'swap-place'(f, raw) {
+      // "The fight for third": at every swap the two cars held third and fourth in class.
+      for (const t of swapInstants(raw, f.cars[0], f.cars[1], f.fromMs, f.toMs)) {
+        const [lo, hi] = f.cars.map((c) => raw.placeOf(c, f.class, t)).sort((x, y) => x - y);
+        if (lo !== f.place || hi !== f.place + 1) return `at ${t} the #${f.cars[0]} and #${f.cars[1]} held P${lo} and P${hi} in ${f.class}, not P${f.place} and P${f.place + 1}`;
+      }
+      return null;
+    },
+  },
 };
+
+/**
+ * The instants in (fromMs, toMs] at which two cars traded places on the
+ * road: a crossing by one of them completing the lap the other was still on,
+ * which put it ahead (more laps; equal laps, crossed first).
+ */
+export function swapInstants(raw: RawRace, a: string, b: string, fromMs: number, toMs: number): number[] {
+  const ca = raw.cars.get(a);
+  const cb = raw.cars.get(b);
+  if (ca === undefined || cb === undefined) return [];
+  const state = (c: RawCar, t: number) => {
+    const done = c.laps.filter((l) => l.crossingMs <= t);
+    const last = done[done.length - 1];
+    return { laps: last?.lap ?? 0, last: last?.crossingMs ?? 0 };
+  };
+  const sa = state(ca, fromMs);
+  const sb = state(cb, fromMs);
+  const order = (x: string, y: string) => (x === y ? 0 : Number.parseInt(x, 10) - Number.parseInt(y, 10) || (x < y ? -1 : 1));
+  const aAhead = () => sa.laps > sb.laps || (sa.laps === sb.laps && (sa.last < sb.last || (sa.last === sb.last && order(a, b) < 0)));
+  const events: Array<{ t: number; car: 'a' | 'b'; lap: number }> = [];
+  for (const [c, key] of [[ca, 'a'], [cb, 'b']] as const) {
+    for (const l of c.laps) if (l.crossingMs > fromMs && l.crossingMs <= toMs) events.push({ t: l.crossingMs, car: key, lap: l.lap });
+  }
+  events.sort((x, y) => x.t - y.t || order(x.car === 'a' ? a : b, y.car === 'a' ? a : b));
+  let ahead = aAhead();
+  const swaps: number[] = [];
+  for (const e of events) {
+    const s = e.car === 'a' ? sa : sb;
+    s.laps = e.lap;
+    s.last = e.t;
+    const now = aAhead();
+    if (now !== ahead) {
+      const [winner, loser] = now ? [sa, sb] : [sb, sa];
+      // Before both have a lap the order is only the grid's (unknown here): no swap.
+      if (winner.laps === loser.laps + 1 && loser.laps > 0) swaps.push(e.t);
+      ahead = now;
+    }
+  }
+  return swaps;
+}

@@ -7,6 +7,8 @@
 import type { CarStatus, Gap, Standings } from '../../model/standings.js';
 import type { RaceTimeline } from '../../engine/timeline.js';
 import { MINUTE } from '../../model/time.js';
+import { median } from '../../analysis/race-index.js';
+import { LONG_STOP_EXTRA_MS, pitStops, type PitStop } from '../../analysis/pits.js';
 import type {
   CarPosition,
   DriverChangeFact,
@@ -105,13 +107,13 @@ export type Meanings = { [K in ReportFactKind]?: Meaning<K> };
  * mean, checked from the raw laps and events (raw.ts) rather than from what
  * the finder read. The registry (index.ts) demands all three of every kind.
  */
-export interface ClaimDefinition<S extends StoryBase> {
+export interface ClaimDefinition<S extends StoryBase, V extends Meanings = Meanings> {
   /** Stories of this kind in one class (none when the kind does not apply). */
   find(ctx: FindContext): S[];
   /** The sentences that tell the story; none when it is told elsewhere (say why in the kind's file). */
   words(story: S, ctx: WordsContext): Sentence[];
   /** Meanings of the fact kinds this sentence kind introduces (shared ones live in raw.ts). */
-  verify: Meanings;
+  verify: V;
 }
 
 export const gone = (s: CarStatus | undefined) => s === 'stopped' || s === 'retired';
@@ -217,7 +219,9 @@ function inPitLane(car: CarPosition): boolean {
  * cars[i] as a sentence may state it: a time gap is a margin on the road only
  * when neither car is in the pit lane (a car in the pits was last timed on its
  * in-lap; Le Mans 2024 hour 3 read the #5's in-lap as "28.3s" behind the #83).
- * Withheld time gaps become null, which no sentence states; lap gaps stand.
+ * Neither is a provisional one (the car ahead on laps passed it in the pits:
+ * no margin on the road). Withheld time gaps become null, which no sentence
+ * states; lap gaps stand.
  * The tables keep the timing's own values.
  */
 export function onRoad(cars: readonly CarPosition[], i: number): CarPosition | null {
@@ -226,8 +230,9 @@ export function onRoad(cars: readonly CarPosition[], i: number): CarPosition | n
   const leader = cars[0]!;
   const ahead = cars[i - 1]!;
   const timed = (g: CarPosition['classGap']) => g !== null && 'ms' in g;
-  const classGap = timed(car.classGap) && (inPitLane(car) || inPitLane(leader)) ? null : car.classGap;
-  const classInterval = timed(car.classInterval) && (inPitLane(car) || inPitLane(ahead)) ? null : car.classInterval;
+  const provisional = (g: CarPosition['classGap']) => g !== null && 'ms' in g && g.provisional === true;
+  const classGap = timed(car.classGap) && (inPitLane(car) || inPitLane(leader) || provisional(car.classGap)) ? null : car.classGap;
+  const classInterval = timed(car.classInterval) && (inPitLane(car) || inPitLane(ahead) || provisional(car.classInterval)) ? null : car.classInterval;
   return classGap === car.classGap && classInterval === car.classInterval ? car : { ...car, classGap, classInterval };
 }
 
@@ -235,4 +240,22 @@ export function onRoad(cars: readonly CarPosition[], i: number): CarPosition | n
 export function closeInterval(c: CarPosition): Gap {
   const g = c.classInterval;
   return g !== null && 'ms' in g && g.ms >= 0 && g.ms < 10_000 ? g : null;
+}
+
+const stopsCache = new WeakMap<RaceTimeline, Map<number, PitStop[]>>();
+
+/**
+ * A stop is long only against stops made under the same conditions (issue
+ * 11, fault 4: in Le Mans 2024 hour 15 every stop was under the safety car):
+ * it must also be LONG_STOP_EXTRA longer than the median of its class's
+ * other complete stops that began within 15 minutes of it, when there are
+ * three or more of them.
+ */
+export function longAgainstStopsThen(timeline: RaceTimeline, atMs: number, cls: string, car: string, inMs: number, pitLaneMs: number): boolean {
+  let byAt = stopsCache.get(timeline);
+  if (byAt === undefined) stopsCache.set(timeline, (byAt = new Map()));
+  let stops = byAt.get(atMs);
+  if (stops === undefined) byAt.set(atMs, (stops = pitStops(timeline, { at: atMs })));
+  const near = stops.flatMap((s) => (s.class === cls && s.car !== car && s.pitLaneMs !== null && Math.abs(s.inMs - inMs) <= 15 * MINUTE ? [s.pitLaneMs] : []));
+  return near.length < 3 || pitLaneMs - median(near)! >= LONG_STOP_EXTRA_MS;
 }

@@ -6,7 +6,9 @@
  * compiler demand all three of every kind. Adding a kind: one file, one line
  * in StoryByKind and one in CLAIMS.
  */
-import type { ClaimDefinition } from './common.js';
+import type { ReportFactKind } from '../types.js';
+import type { ClaimDefinition, Meaning } from './common.js';
+import { SHARED_MEANINGS } from './raw.js';
 import { battle, type BattleStory } from './battle.js';
 import { classOut, type ClassOutStory } from './class-out.js';
 import { dataEnd, type DataEndStory } from './data-end.js';
@@ -69,3 +71,14 @@ export const CLAIM_KINDS = Object.keys(CLAIMS) as ClaimKind[];
 export function claimOf<S extends Story>(story: S): ClaimDefinition<S> {
   return CLAIMS[story.kind] as unknown as ClaimDefinition<S>;
 }
+
+/**
+ * What every fact kind means, read from the raw laps and events: the shared
+ * meanings and each sentence kind's own. A fact kind with no meaning does not compile.
+ */
+export const MEANINGS = {
+  ...SHARED_MEANINGS,
+  ...battle.verify,
+  ...longStop.verify,
+  ...driveTime.verify,
+} satisfies { [K in ReportFactKind]: Meaning<K> };

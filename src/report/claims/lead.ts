@@ -60,7 +60,8 @@ export const lead: ClaimDefinition<LeadStory> = {
         second: onRoad(cars, 1),
         third: onRoad(cars, 2),
         startLeader: startCars[0] ?? null,
-        startSecond: startCars[1] ?? null,
+        // The margin when the hour began is a margin on the road too ("lead cut to" compares the two).
+        startSecond: onRoad(startCars, 1),
         change,
         changesInHour: ctx.facts.lead.find((l) => l.class === cls)?.leadChangesInHour ?? 0,
         share: ctx.facts.shares.find((s) => s.class === cls) ?? null,

@@ -1,8 +1,10 @@
 /** A stop far longer than the car's usual, told with the time it cost and the places it dropped. */
 import type { CarPosition, PitStopFact } from '../../analysis/hour-facts.js';
+import { MINUTE } from '../../model/time.js';
 import type { ReportFact } from '../types.js';
 import { articleFor, capitalise, minutesWords, pick, placeWords, timeGapWords } from '../words.js';
-import { gone, positionFact, type ClaimDefinition, type StoryBase } from './common.js';
+import { gone, longAgainstStopsThen, positionFact, type ClaimDefinition, type Meaning, type StoryBase } from './common.js';
+import { completeStops, medianOf, stopMeaning } from './raw.js';
 
 export interface LongStopStory extends StoryBase {
   kind: 'long-stop';
@@ -10,13 +12,14 @@ export interface LongStopStory extends StoryBase {
   positionAtEnd: CarPosition | null;
 }
 
-export const longStop: ClaimDefinition<LongStopStory> = {
+export const longStop: ClaimDefinition<LongStopStory, { 'long-stop': Meaning<'long-stop'> }> = {
   find(ctx) {
     if (ctx.finishInHour || !(ctx.running > 0 || ctx.fieldStopped)) return [];
     // At most two a class (the front-runners', then the costliest), one per car.
     return ctx.facts.stops
       .filter((s) => s.car.class === ctx.cls && s.stop.long && s.stop.pitLaneMs !== null && s.stop.lostMs !== null)
       .filter((s) => !gone(ctx.endPos.get(s.car.car)?.status)) // told as a retirement
+      .filter((s) => longAgainstStopsThen(ctx.timeline, ctx.atMs, s.car.class, s.car.car, s.stop.inMs, s.stop.pitLaneMs!))
       .sort((a, b) => Number((a.classPositionAtEntry ?? 99) > 3) - Number((b.classPositionAtEntry ?? 99) > 3) || b.stop.lostMs! - a.stop.lostMs!)
       .filter((s, i, all) => all.findIndex((x) => x.car.car === s.car.car) === i)
       .slice(0, 2)
@@ -55,5 +58,24 @@ export const longStop: ClaimDefinition<LongStopStory> = {
       },
     ];
   },
-  verify: {},
+  verify: {
+    'long-stop'(f, raw) {
+      const stop = stopMeaning(raw, f.car, f.inLap, f.inMs, f.pitLaneMs, f.atMs);
+      if (stop !== null) return stop;
+      if (f.lostMs !== f.pitLaneMs - f.usualMs) return 'time lost is not the pit lane time minus the usual';
+      // "Lost" against the usual: the median of the car's own complete stops known then (three or more), else its class's.
+      // A higher usual (stops under a safety car cost more) only makes the loss smaller: never larger than against the median.
+      const all = completeStops(raw, f.atMs);
+      const car = raw.cars.get(f.car)!;
+      const own = all.filter((s) => s.car === f.car).map((s) => s.pitLaneMs);
+      const base = medianOf(own.length >= 3 ? own : all.filter((s) => s.class === car.class).map((s) => s.pitLaneMs));
+      if (base === null) return `too few complete stops in ${car.class} to say what is usual`;
+      if (f.usualMs < Math.round(base) - 1) return `the usual stop was ${Math.round(base)} ms, not ${f.usualMs}`;
+      // Against stops made under the same conditions: the class's stops that began within 15 minutes of it.
+      const near = all.filter((s) => s.class === car.class && s.car !== f.car && Math.abs(s.inMs - f.inMs) <= 15 * MINUTE).map((s) => s.pitLaneMs);
+      const nearMedian = near.length >= 3 ? medianOf(near)! : null;
+      if (nearMedian !== null && f.pitLaneMs - nearMedian < 45_000) return `${car.class} stops made about then took ${Math.round(nearMedian)} ms: this one was not long`;
+      return f.lostMs >= Math.max(45_000, f.usualMs / 2) ? null : `a loss of ${f.lostMs} ms is not a long stop against ${f.usualMs} ms`;
+    },
+  },
 };

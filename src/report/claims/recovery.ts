@@ -3,7 +3,7 @@ import type { CarPosition, RecoveryFact } from '../../analysis/hour-facts.js';
 import { MINUTE } from '../../model/time.js';
 import type { ReportFact } from '../types.js';
 import { hourPhrase, placeWords, timeGapWords } from '../words.js';
-import { positionFact, type ClaimDefinition, type StoryBase } from './common.js';
+import { longAgainstStopsThen, positionFact, type ClaimDefinition, type StoryBase } from './common.js';
 
 export interface RecoveryStory extends StoryBase {
   kind: 'recovery';
@@ -17,6 +17,7 @@ export const recovery: ClaimDefinition<RecoveryStory> = {
     const leader = ctx.cars[0]!;
     const fact = ctx.facts.recoveries
       .filter((r) => r.car.class === ctx.cls && r.lossHour < ctx.hour && r.lostMs >= MINUTE && r.car.car !== leader.car)
+      .filter((r) => longAgainstStopsThen(ctx.timeline, ctx.atMs, r.car.class, r.car.car, r.loss.inMs, r.loss.pitLaneMs!))
       .sort((a, b) => a.classPositionAtEnd - b.classPositionAtEnd)[0];
     return fact === undefined ? [] : [{ kind: 'recovery', weight: 'recovery', fact, car: ctx.endPos.get(fact.car.car)! }];
   },
