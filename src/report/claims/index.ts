@@ -16,6 +16,7 @@ import { driveTime, type DriveTimeStory } from './drive-time.js';
 import { fieldStopped, type FieldStoppedStory } from './field-stopped.js';
 import { finish, type FinishStory } from './finish.js';
 import { flag, type FlagStory } from './flag.js';
+import { gapAhead, type GapAheadStory } from './gap-ahead.js';
 import { lastRunning, type LastRunningStory } from './last-running.js';
 import { lateChange, type LateChangeStory } from './late-change.js';
 import { lead, type LeadStory } from './lead.js';
@@ -35,6 +36,7 @@ export interface StoryByKind {
   'long-stop': LongStopStory;
   battle: BattleStory;
   podium: PodiumStory;
+  'gap-ahead': GapAheadStory;
   recovery: RecoveryStory;
   'drive-time': DriveTimeStory;
   'leader-stops': LeaderStopsStory;
@@ -57,6 +59,7 @@ export const CLAIMS = {
   'long-stop': longStop,
   battle,
   podium,
+  'gap-ahead': gapAhead,
   recovery,
   'drive-time': driveTime,
   'leader-stops': leaderStops,
