@@ -232,6 +232,9 @@ interface NameToken {
 interface RaceNames {
   /** Teams, makes ("#7" owns them) and drivers (their raw names own them), longest first: "Heart of Racing" is taken before "Heart". */
   tokens: NameToken[];
+  /** All of them in one pattern, longest first, each a whole word. */
+  pattern: RegExp;
+  owners: Map<string, Set<string>>;
 }
 
 const namesCache = new WeakMap<RaceTimeline, RaceNames>();
@@ -268,7 +271,9 @@ function raceNames(timeline: RaceTimeline, entryList: EntryList | undefined): Ra
     }
   }
   const sorted = (m: Map<string, Set<string>>) => [...m].map(([text, owners]) => ({ text, owners })).sort((x, y) => y.text.length - x.text.length);
-  found = { tokens: sorted(tokens) };
+  const list = sorted(tokens);
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${list.map((t) => escapeRe(t.text)).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  found = { tokens: list, pattern, owners: tokens };
   if (entryList === undefined) namesCache.set(timeline, found);
   return found;
 }
@@ -306,19 +311,16 @@ export function unsupportedTokens(
   const allowed = new Set([...facts.flatMap(carsOf).map((c) => `#${c}`), ...facts.flatMap(driversOf)]);
   const problems: string[] = [];
   let rest = text;
-  for (const token of context.names.tokens) {
-    if (!rest.includes(token.text)) continue;
-    const re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(token.text)}(?![\\p{L}\\p{N}])`, 'gu');
-    rest = rest.replace(re, (m: string) => {
-      if (![...token.owners].some((o) => allowed.has(o))) problems.push(m);
-      return ' ';
-    });
-  }
+  rest = rest.replace(context.names.pattern, (m: string) => {
+    const owners = context.names.owners.get(m);
+    if (owners === undefined || ![...owners].some((o) => allowed.has(o))) problems.push(m);
+    return ' ';
+  });
   return [...problems, ...unsupportedNumbers(rest, facts, context)];
 }
 
 export function checkReport(timeline: RaceTimeline, report: Report, options: CheckOptions = {}): CheckResult {
-  const raw = new RawRace(timeline, options.entryList);
+  const raw = RawRace.of(timeline, options.entryList);
   const tables = new TableVerifier(timeline);
   const names = raceNames(timeline, options.entryList);
   const problems: CheckProblem[] = [];

@@ -4,7 +4,7 @@ import { MINUTE } from '../../model/time.js';
 import type { ReportFact } from '../types.js';
 import { articleFor, capitalise, minutesWords, pick, placeWords, timeGapWords } from '../words.js';
 import { gone, longAgainstStopsThen, positionFact, type ClaimDefinition, type Meaning, type StoryBase } from './common.js';
-import { completeStops, medianOf, stopMeaning } from './raw.js';
+import { medianOf, stopMeaning } from './raw.js';
 
 export interface LongStopStory extends StoryBase {
   kind: 'long-stop';
@@ -65,7 +65,7 @@ export const longStop: ClaimDefinition<LongStopStory, { 'long-stop': Meaning<'lo
       if (f.lostMs !== f.pitLaneMs - f.usualMs) return 'time lost is not the pit lane time minus the usual';
       // "Lost" against the usual: the median of the car's own complete stops known then (three or more), else its class's.
       // A higher usual (stops under a safety car cost more) only makes the loss smaller: never larger than against the median.
-      const all = completeStops(raw, f.atMs);
+      const all = raw.stopsAt(f.atMs);
       const car = raw.cars.get(f.car)!;
       const own = all.filter((s) => s.car === f.car).map((s) => s.pitLaneMs);
       const base = medianOf(own.length >= 3 ? own : all.filter((s) => s.class === car.class).map((s) => s.pitLaneMs));

@@ -70,6 +70,22 @@ export class RawRace {
   readonly cars: ReadonlyMap<string, RawCar>;
   readonly chequeredMs: number | null;
   private readonly orders = new Map<string, RawCarAt[]>();
+  private readonly leaders = new Map<string, { car: string[]; atMs: number[]; laps: number }>();
+  private stopList: RawStop[] | null = null;
+
+  /** One reading per timeline (and entry list): the checker of 24 hourly reports reads the race once. */
+  static of(timeline: RaceTimeline, entryList?: EntryList): RawRace {
+    if (entryList !== undefined) return new RawRace(timeline, entryList);
+    let found = readings.get(timeline);
+    if (found === undefined || found.laps !== lapCount(timeline)) readings.set(timeline, (found = { raw: new RawRace(timeline), laps: lapCount(timeline) }));
+    return found.raw;
+  }
+
+  /** The stops whose pit lane time was known at t. */
+  stopsAt(t: number): RawStop[] {
+    this.stopList ??= allStops(this);
+    return this.stopList.filter((s) => s.knownMs <= t);
+  }
 
   /** `entryList`: what the report was written with (driver categories); none when it had none. */
   constructor(
@@ -168,6 +184,9 @@ export class RawRace {
 
   /** The first car to complete each lap up to t, overall or in a class. */
   lapLeaders(cls: string | null, t: number): { car: string[]; atMs: number[]; laps: number } {
+    const key = `${cls ?? ''}\u0000${t}`;
+    const known = this.leaders.get(key);
+    if (known !== undefined) return known;
     const car: string[] = [];
     const atMs: number[] = [];
     let laps = 0;
@@ -184,7 +203,9 @@ export class RawRace {
         if (lap.lap > laps) laps = lap.lap;
       }
     }
-    return { car, atMs, laps };
+    const found = { car, atMs, laps };
+    this.leaders.set(key, found);
+    return found;
   }
 
   /**
@@ -212,6 +233,15 @@ export class RawRace {
     if (aCrossing === undefined) return { none: `#${a.number} has no lap ${car.laps}` };
     return { gap: { ms: car.lastMs - aCrossing } };
   }
+}
+
+const readings = new WeakMap<RaceTimeline, { raw: RawRace; laps: number }>();
+
+/** Laps and pit exits in a timeline: a timeline that grows (live) is read afresh. */
+function lapCount(timeline: RaceTimeline): number {
+  let n = 0;
+  for (const c of timeline.cars.values()) n += c.laps.length + c.pitOuts.length;
+  return n + timeline.flagChanges().length;
 }
 
 function rawCar(c: CarTimeline): RawCar {
@@ -403,17 +433,30 @@ export function medianOf(values: readonly number[]): number | null {
   return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
-/** Pit lane times of the complete stops known at t: every car's, in time order of the in-laps. */
-export function completeStops(raw: RawRace, t: number): Array<{ car: string; class: string; inMs: number; pitLaneMs: number }> {
-  const out: Array<{ car: string; class: string; inMs: number; pitLaneMs: number }> = [];
+/** A stop as the laps show it: in-lap crossing, pit lane time, and when that time was known (out-lap or pit exit). */
+export interface RawStop {
+  car: string;
+  class: string;
+  inMs: number;
+  pitLaneMs: number;
+  knownMs: number;
+}
+
+/** Every stop of the race whose pit lane time the data gives. */
+export function allStops(raw: RawRace): RawStop[] {
+  const out: RawStop[] = [];
   for (const car of raw.cars.values()) {
+    const byLap = new Map(car.laps.map((l) => [l.lap, l]));
+    const exits = new Map(car.pitOuts.map((p) => [p.lap, p]));
     for (const lap of car.laps) {
-      if (lap.crossingMs > t) break;
       if (!lap.inPit) continue;
-      const outLap = car.laps.find((l) => l.lap === lap.lap + 1 && l.crossingMs <= t);
-      const pitOut = car.pitOuts.find((p) => p.lap === lap.lap + 1 && p.atMs <= t);
-      const pitLaneMs = outLap?.pitLaneMs ?? pitOut?.pitLaneMs ?? null;
-      if (pitLaneMs !== null) out.push({ car: car.number, class: car.class, inMs: lap.crossingMs, pitLaneMs });
+      const next = byLap.get(lap.lap + 1);
+      const exit = exits.get(lap.lap + 1);
+      const known: Array<[number, number]> = [];
+      if (next?.pitLaneMs != null) known.push([next.crossingMs, next.pitLaneMs]);
+      if (exit !== undefined) known.push([exit.atMs, exit.pitLaneMs]);
+      known.sort((x, y) => x[0] - y[0]);
+      if (known.length > 0) out.push({ car: car.number, class: car.class, inMs: lap.crossingMs, pitLaneMs: known[0]![1], knownMs: known[0]![0] });
     }
   }
   return out;
