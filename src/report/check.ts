@@ -20,7 +20,7 @@ import type { RegulationProfile } from '../analysis/rules.js';
 import { driverName } from '../model/names.js';
 import { rosterOf } from '../analysis/roster.js';
 import type { Report, ReportFact } from './types.js';
-import { classWords, gapWords, lapsWords, makeWords, numberWord, ordinal, placeWords, raceClockWords, teamWords, timeGapWords } from './words.js';
+import { durationWords, gapWords, lapsWords, makeWords, numberWord, ordinal, placeWords, raceClockWords, teamWords, timeGapWords } from './words.js';
 import { MEANINGS } from './claims/index.js';
 import type { Meaning } from './claims/common.js';
 import { RawRace } from './claims/raw.js';
@@ -158,8 +158,8 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'flag-period': {
       const out = [minutesOf(f.startMs), raceClockWords(f.startMs)];
       if (f.endMs !== null) {
-        const m = Math.max(1, Math.round((f.endMs - f.startMs) / MINUTE));
-        out.push(String(m), String(Math.floor(m / 60)), String(m % 60));
+        // The numbers of the duration as words.ts writes it ("1 hour 32 minutes").
+        out.push(...(durationWords(f.endMs - f.startMs).match(/\d+/g) ?? []));
       }
       return out;
     }
@@ -168,8 +168,7 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'swaps':
       return [String(f.swaps)];
     case 'drive-minimum': {
-      const m = Math.max(1, Math.round(f.minimumMs / MINUTE));
-      return [String(f.lap), minutesOf(f.atMs), String(m), String(Math.floor(m / 60)), String(m % 60)];
+      return [String(f.lap), minutesOf(f.atMs), ...(durationWords(f.minimumMs).match(/\d+/g) ?? [])];
     }
     case 'class-running':
       return [String(f.running), String(f.entries)];
