@@ -1,20 +1,30 @@
 /**
- * The report checker: every fact a report carries is recomputed from the
- * timing data at its instant — the engine's standingsAt, the cars' laps and
- * the analysis primitives (pit stops) — never by re-reading the hour facts the
- * report was written from. Then every number written in a sentence must be
- * one its facts give (a gap in the text renders from the fact's gap).
+ * The report checker, in two parts, neither reading what the writer read.
+ *
+ * 1. Every fact a sentence states is tested against its meaning, from the raw
+ *    laps and events (claims/raw.ts and each kind's file, gathered in
+ *    claims/index.ts MEANINGS) — not the hour facts, not the standings.
+ * 2. The text is read back: every number, ordinal, place word, lap count, car
+ *    number, driver and team it names must be one its verified facts give;
+ *    otherwise the report fails with the sentence and the token.
+ *
+ * The positions tables are the timing screen's own values and are checked
+ * against the engine's standings at the report's instant.
  */
 import type { CarStanding, Gap, Standings } from '../model/standings.js';
 import { HOUR, MINUTE } from '../model/time.js';
-import { compareCarNumbers, standingsAt } from '../engine/standings.js';
-import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
-import { pitStops, type PitStop } from '../analysis/pits.js';
+import { standingsAt } from '../engine/standings.js';
+import type { RaceTimeline } from '../engine/timeline.js';
 import type { EntryList } from '../analysis/entry-list.js';
-import { nameKey } from '../analysis/roster.js';
-import { checkDriveTimes, type RegulationProfile } from '../analysis/rules.js';
+import type { RegulationProfile } from '../analysis/rules.js';
+import { driverName } from '../model/names.js';
+import { rosterOf } from '../analysis/roster.js';
 import type { Report, ReportFact } from './types.js';
-import { teamWords, gapWords, lapsWords, numberWord, ordinal, placeWords, raceClockWords, timeGapWords } from './words.js';
+import { durationWords, gapWords, lapsWords, makeWords, numberWord, ordinal, placeWords, raceClockWords, teamWords, timeGapWords } from './words.js';
+import { MEANINGS } from './claims/index.js';
+import type { Meaning } from './claims/common.js';
+import { RawRace } from './claims/raw.js';
+import { swapInstants } from './claims/battle.js';
 
 export interface CheckProblem {
   /** "headline", "standfirst", "section 2 heading", "section 2 paragraph 1", "table LMP2 row 3". */
@@ -39,268 +49,56 @@ function sameGap(a: Gap, b: Gap): boolean {
   return 'ms' in b && a.ms === b.ms;
 }
 
-/** The first car to complete each lap, recomputed from the cars' own laps. */
-interface LapLeaders {
-  car: string[];
-  atMs: number[];
-  /** Highest lap completed by anyone at the instant. */
-  laps: number;
-}
-
 /** What the report was built with: the entry list (categories) and the rules (minimums). */
 export interface CheckOptions {
   entryList?: EntryList;
   rules?: RegulationProfile;
 }
 
-class Verifier {
+/** The table rows against the engine's standings at the report's instant (what a timing screen shows). */
+class TableVerifier {
   private readonly standings = new Map<number, Standings>();
-  private readonly leaders = new Map<string, LapLeaders>();
-  private readonly stops = new Map<string, PitStop[]>();
 
-  constructor(
-    readonly timeline: RaceTimeline,
-    readonly options: CheckOptions = {},
-  ) {}
+  constructor(readonly timeline: RaceTimeline) {}
 
-  at(t: number): Standings {
+  private at(t: number): Standings {
     let s = this.standings.get(t);
     if (s === undefined) this.standings.set(t, (s = standingsAt(this.timeline, t)));
     return s;
   }
 
-  car(number: string, t: number): CarStanding | undefined {
+  private car(number: string, t: number): CarStanding | undefined {
     return this.at(t).cars.find((c) => c.number === number);
   }
 
-  lapLeaders(cls: string | null, t: number): LapLeaders {
-    const key = `${cls ?? ''}\u0000${t}`;
-    let found = this.leaders.get(key);
-    if (found !== undefined) return found;
-    const car: string[] = [];
-    const atMs: number[] = [];
-    let laps = 0;
-    for (const c of this.timeline.cars.values()) {
-      if (cls !== null && c.entry.class !== cls) continue;
-      const n = c.indexAt(t);
-      for (let i = 0; i < n; i++) {
-        const lap = c.laps[i]!;
-        const best = atMs[lap.lap];
-        if (best === undefined || lap.crossingMs < best || (lap.crossingMs === best && compareCarNumbers(c.number, car[lap.lap]!) < 0)) {
-          atMs[lap.lap] = lap.crossingMs;
-          car[lap.lap] = c.number;
-        }
-        if (lap.lap > laps) laps = lap.lap;
-      }
-    }
-    found = { car, atMs, laps };
-    this.leaders.set(key, found);
-    return found;
-  }
-
-  pitStopsAt(car: string, t: number): PitStop[] {
-    const key = `${car}\u0000${t}`;
-    let found = this.stops.get(key);
-    if (found === undefined) this.stops.set(key, (found = pitStops(this.timeline, { at: t, cars: [car] })));
-    return found;
-  }
-
-  /** Null when the fact holds, else what is wrong. */
-  verify(f: ReportFact): string | null {
-    const tl = this.timeline;
-    const carOf = (n: string): CarTimeline | undefined => tl.cars.get(n);
+  verify(f: Extract<ReportFact, { kind: 'position' | 'laps' | 'gap' | 'status' }>): string | null {
+    const c = this.car(f.car, f.atMs);
+    if (c === undefined) return `no car #${f.car}`;
     switch (f.kind) {
       case 'position': {
-        const c = this.car(f.car, f.atMs);
-        if (c === undefined) return `no car #${f.car}`;
-        if (f.class !== null && c.class !== f.class) return `#${f.car} is in ${c.class}, not ${f.class}`;
         const actual = f.class === null ? c.position : c.classPosition;
         return actual === f.position ? null : `#${f.car} was P${actual}, not P${f.position}`;
       }
-      case 'laps': {
-        const c = this.car(f.car, f.atMs);
-        return c?.laps === f.laps ? null : `#${f.car} had ${c?.laps} laps, not ${f.laps}`;
+      case 'laps':
+        return c.laps === f.laps ? null : `#${f.car} had ${c.laps} laps, not ${f.laps}`;
+      case 'gap': {
+        const actual = f.class === null ? c.gap : c.classGap;
+        return sameGap(actual, f.gap) ? null : `#${f.car} gap was ${JSON.stringify(actual)}`;
       }
-      case 'gap':
-      case 'interval': {
-        const c = this.car(f.car, f.atMs);
-        if (c === undefined) return `no car #${f.car}`;
-        const actual = f.kind === 'gap' ? (f.class === null ? c.gap : c.classGap) : f.class === null ? c.interval : c.classInterval;
-        return sameGap(actual, f.gap) ? null : `#${f.car} ${f.kind} was ${JSON.stringify(actual)}`;
-      }
-      case 'at-wheel': {
-        const c = this.car(f.car, f.atMs);
-        return c?.driver === f.driver ? null : `#${f.car} had ${c?.driver} at the wheel`;
-      }
-      case 'pitted': {
-        const car = carOf(f.car);
-        const lap = car?.laps.find((l) => l.lap === f.inLap);
-        if (lap === undefined) return `#${f.car} has no lap ${f.inLap}`;
-        if (!lap.inPit) return `#${f.car} lap ${f.inLap} did not end in the pit lane`;
-        if (lap.driverName !== f.driver) return `${lap.driverName} drove the in-lap of #${f.car}, not ${f.driver}`;
-        // The stop spans the in-lap, the pit lane and the out-lap: from the in-lap's start to the out-lap's end.
-        const outLapEnd = car!.laps.find((l) => l.lap === f.inLap + 1)?.crossingMs ?? Infinity;
-        return f.atMs >= lap.crossingMs - lap.lapMs && f.atMs <= outLapEnd ? null : `#${f.car} was not making the stop after lap ${f.inLap} at ${f.atMs}`;
-      }
-      case 'crew': {
-        const car = carOf(f.car);
-        if (car === undefined) return `no car #${f.car}`;
-        const known = new Set([...car.entry.drivers.map((d) => d.name), ...car.laps.map((l) => l.driverName)]);
-        const unknown = f.drivers.filter((d) => !known.has(d));
-        return unknown.length === 0 ? null : `not in the crew of #${f.car}: ${unknown.join(', ')}`;
-      }
-      case 'led-since': {
-        const leaders = this.lapLeaders(f.class, f.atMs);
-        if (leaders.atMs[f.sinceLap] !== f.sinceMs) return `lap ${f.sinceLap} was first completed at ${leaders.atMs[f.sinceLap]}`;
-        if (f.sinceLap > 1 && leaders.car[f.sinceLap - 1] === f.car) return `#${f.car} already led lap ${f.sinceLap - 1}`;
-        for (let lap = f.sinceLap; lap <= leaders.laps; lap++) {
-          if (leaders.car[lap] !== f.car) return `#${leaders.car[lap]} led lap ${lap}`;
-        }
-        return null;
-      }
-      case 'laps-led': {
-        const leaders = this.lapLeaders(f.class, f.atMs);
-        let led = 0;
-        for (let lap = 1; lap <= leaders.laps; lap++) if (leaders.car[lap] === f.car) led++;
-        if (leaders.laps !== f.leaderLaps) return `the leader had completed ${leaders.laps} laps`;
-        return led === f.lapsLed ? null : `#${f.car} led ${led} laps`;
-      }
-      case 'lead-change': {
-        const leaders = this.lapLeaders(f.class, f.atMs);
-        if (leaders.car[f.lap] !== f.car) return `#${leaders.car[f.lap]} led lap ${f.lap}`;
-        if (leaders.car[f.lap - 1] !== f.from) return `#${leaders.car[f.lap - 1]} led lap ${f.lap - 1}`;
-        return leaders.atMs[f.lap] === f.atMs ? null : `lap ${f.lap} was first completed at ${leaders.atMs[f.lap]}`;
-      }
-      case 'pit-stop':
-      case 'long-stop': {
-        const car = carOf(f.car);
-        const inLap = car?.laps.find((l) => l.lap === f.inLap);
-        if (car === undefined || inLap === undefined) return `no lap ${f.inLap} of #${f.car}`;
-        if (!inLap.inPit || inLap.crossingMs !== f.inMs) return `lap ${f.inLap} of #${f.car} is not an in-lap at ${f.inMs}`;
-        // The pit lane time as known at the fact's instant: the car may still be in the pits.
-        const outLap = car.laps.find((l) => l.lap === f.inLap + 1 && l.crossingMs <= f.atMs);
-        const pitOut = car.pitOuts.find((p) => p.lap === f.inLap + 1 && p.atMs <= f.atMs);
-        const pitLaneMs = outLap?.pitLaneMs ?? pitOut?.pitLaneMs ?? null;
-        if (pitLaneMs !== f.pitLaneMs) return `the stop took ${pitLaneMs} ms in the pit lane`;
-        if (f.kind === 'pit-stop') return null;
-        const stop = this.pitStopsAt(f.car, f.atMs).find((s) => s.inLap === f.inLap);
-        if (stop === undefined || !stop.long) return `stop on lap ${f.inLap} is not a long one`;
-        if (stop.usualPitLaneMs !== f.usualMs) return `usual stop was ${stop.usualPitLaneMs} ms`;
-        return f.lostMs === f.pitLaneMs - f.usualMs ? null : 'time lost is not pit lane time minus the usual';
-      }
-      case 'driver-change': {
-        const car = carOf(f.car);
-        const lap = car?.laps.find((l) => l.lap === f.lap);
-        const before = car?.laps.find((l) => l.lap === f.lap - 1);
-        if (lap === undefined || before === undefined) return `no laps ${f.lap - 1}–${f.lap} of #${f.car}`;
-        if (lap.driverName !== f.to || before.driverName !== f.from) return `lap ${f.lap - 1}: ${before.driverName}, lap ${f.lap}: ${lap.driverName}`;
-        return before.crossingMs === f.atMs ? null : `lap ${f.lap - 1} was completed at ${before.crossingMs}`;
-      }
-      case 'flag-period': {
-        const changes = tl.flagChanges();
-        const i = changes.findIndex((c) => c.atMs === f.startMs);
-        if (i < 0 || changes[i]!.flag !== f.flag) return `no ${f.flag} flag shown from ${f.startMs}`;
-        const next = changes[i + 1];
-        const end = next !== undefined && next.atMs <= f.atMs ? next.atMs : null;
-        return end === f.endMs ? null : `the period ended at ${end}`;
-      }
-      case 'status': {
-        const c = this.car(f.car, f.atMs);
-        return c?.status === f.status ? null : `#${f.car} was ${c?.status}`;
-      }
-      case 'last-seen': {
-        const car = carOf(f.car);
-        if (car === undefined) return `no car #${f.car}`;
-        const n = car.indexAt(f.atMs);
-        const seen = Math.max(n > 0 ? car.laps[n - 1]!.crossingMs : 0, car.pitOutAt(f.atMs)?.atMs ?? 0);
-        return seen === f.lastSeenMs ? null : `#${f.car} was last seen at ${seen}`;
-      }
-      case 'swaps': {
-        const swaps = countSwaps(tl, f.cars[0], f.cars[1], f.fromMs, f.toMs);
-        return swaps === f.swaps ? null : `the two swapped places ${swaps} times`;
-      }
-      case 'swap-place': {
-        // The engine's class order at each swap, not the finder's lap-chart replay.
-        for (const t of swapInstants(tl, f.cars[0], f.cars[1], f.fromMs, f.toMs)) {
-          const held = this.at(t).cars.filter((c) => c.class === f.class && (c.number === f.cars[0] || c.number === f.cars[1])).map((c) => c.classPosition);
-          const [lo, hi] = held.sort((x, y) => x - y);
-          if (lo !== f.place || hi !== f.place + 1) return `at ${t} they held P${lo} and P${hi}, not P${f.place} and P${f.place + 1}`;
-        }
-        return null;
-      }
-      case 'chequered':
-        return tl.chequeredMs() === f.atMs ? null : `the chequered flag fell at ${tl.chequeredMs()}`;
-      case 'class-running': {
-        const cars = this.at(f.atMs).cars.filter((c) => c.class === f.class);
-        const running = cars.filter((c) => c.status !== 'stopped' && c.status !== 'retired').length;
-        return running === f.running && cars.length === f.entries ? null : `${running} of ${cars.length} running`;
-      }
-      case 'drive-minimum': {
-        const { rules, entryList } = this.options;
-        if (rules === undefined) return 'no rules given to check a drive-time minimum against';
-        const listed = entryList?.cars.find((c) => c.number === f.car)?.drivers.find((d) => d.name === f.driver || nameKey(d.name) === nameKey(f.driver));
-        if (listed?.category !== f.category) return `the entry list gives ${f.driver} as ${listed?.category ?? 'no category'}`;
-        const check = checkDriveTimes(tl, { profile: rules, entryList, at: f.atMs, cars: [f.car] }).find((c) => c.driver.name === f.driver);
-        if (check === undefined || check.minimumReached === null) return `${f.driver} had not reached the minimum by then`;
-        if (check.minimumMs !== f.minimumMs) return `the minimum is ${check.minimumMs} ms`;
-        return check.minimumReached.lap === f.lap && check.minimumReached.crossingMs === f.atMs ? null : `reached on lap ${check.minimumReached.lap}`;
-      }
-      case 'field-stopped': {
-        const stopped = this.at(f.atMs).cars.filter((c) => (c.status === 'stopped' || c.status === 'retired') && c.laps > 0);
-        const since = Math.max(0, ...stopped.map((c) => Math.max(c.lastCrossingMs, tl.cars.get(c.number)!.pitOutAt(f.atMs)?.atMs ?? 0)));
-        if (stopped.length !== f.stopped || this.at(f.atMs).cars.length !== f.entries) return `${stopped.length} of ${this.at(f.atMs).cars.length} cars were stopped`;
-        return since === f.sinceMs ? null : `the last of them was seen at ${since}`;
-      }
-      case 'data-ends': {
-        const chequered = tl.chequeredMs();
-        if (chequered !== null && chequered <= f.atMs) return 'the chequered flag had fallen';
-        return tl.lastEventMs === f.atMs ? null : `the data ends at ${tl.lastEventMs}`;
-      }
+      case 'status':
+        return c.status === f.status ? null : `#${f.car} was ${c.status}`;
     }
   }
 }
 
-/**
- * How many times two cars traded places in (fromMs, toMs]: a change of who
- * is ahead (more laps; equal laps, crossed first) at a crossing of either,
- * made by the car going ahead completing a lap the other was still on.
- */
+/** A fact against its meaning (claims/index.ts MEANINGS): null when it holds. */
+export function verifyFact(f: ReportFact, raw: RawRace): string | null {
+  return (MEANINGS[f.kind] as Meaning<typeof f.kind>)(f as never, raw);
+}
+
+/** How many times two cars traded places in (fromMs, toMs], from their own laps (claims/battle.ts). */
 export function countSwaps(timeline: RaceTimeline, a: string, b: string, fromMs: number, toMs: number): number {
-  return swapInstants(timeline, a, b, fromMs, toMs).length;
-}
-
-/** The instants in (fromMs, toMs] at which two cars swapped places on the same lap, from their own laps. */
-export function swapInstants(timeline: RaceTimeline, a: string, b: string, fromMs: number, toMs: number): number[] {
-  const ca = timeline.cars.get(a);
-  const cb = timeline.cars.get(b);
-  if (ca === undefined || cb === undefined) return [];
-  const state = (c: CarTimeline, t: number) => {
-    const n = c.indexAt(t);
-    return { laps: n === 0 ? 0 : c.laps[n - 1]!.lap, last: n === 0 ? 0 : c.crossings[n - 1]! };
-  };
-  const sa = state(ca, fromMs);
-  const sb = state(cb, fromMs);
-  const aAhead = () => sa.laps > sb.laps || (sa.laps === sb.laps && (sa.last < sb.last || (sa.last === sb.last && compareCarNumbers(a, b) < 0)));
-  const events: Array<{ t: number; car: 'a' | 'b'; lap: number }> = [];
-  for (const [c, key] of [[ca, 'a'], [cb, 'b']] as const) {
-    for (let i = c.indexAt(fromMs); i < c.indexAt(toMs); i++) events.push({ t: c.laps[i]!.crossingMs, car: key, lap: c.laps[i]!.lap });
-  }
-  events.sort((x, y) => x.t - y.t || compareCarNumbers(x.car === 'a' ? a : b, y.car === 'a' ? a : b));
-  let ahead = aAhead();
-  const swaps: number[] = [];
-  for (const e of events) {
-    const s = e.car === 'a' ? sa : sb;
-    s.laps = e.lap;
-    s.last = e.t;
-    const now = aAhead();
-    if (now !== ahead) {
-      const [winner, loser] = now ? [sa, sb] : [sb, sa];
-      // Before both have a lap the order is only the grid's (unknown here): no swap.
-      if (winner.laps === loser.laps + 1 && loser.laps > 0) swaps.push(e.t);
-      ahead = now;
-    }
-  }
-  return swaps;
+  return swapInstants(new RawRace(timeline), a, b, fromMs, toMs).length;
 }
 
 // ——— Numbers in the text ———
@@ -360,8 +158,8 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'flag-period': {
       const out = [minutesOf(f.startMs), raceClockWords(f.startMs)];
       if (f.endMs !== null) {
-        const m = Math.max(1, Math.round((f.endMs - f.startMs) / MINUTE));
-        out.push(String(m), String(Math.floor(m / 60)), String(m % 60));
+        // The numbers of the duration as words.ts writes it ("1 hour 32 minutes").
+        out.push(...(durationWords(f.endMs - f.startMs).match(/\d+/g) ?? []));
       }
       return out;
     }
@@ -370,8 +168,7 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'swaps':
       return [String(f.swaps)];
     case 'drive-minimum': {
-      const m = Math.max(1, Math.round(f.minimumMs / MINUTE));
-      return [String(f.lap), minutesOf(f.atMs), String(m), String(Math.floor(m / 60)), String(m % 60)];
+      return [String(f.lap), minutesOf(f.atMs), ...(durationWords(f.minimumMs).match(/\d+/g) ?? [])];
     }
     case 'class-running':
       return [String(f.running), String(f.entries)];
@@ -423,8 +220,108 @@ export function unsupportedNumbers(text: string, facts: readonly ReportFact[], c
   return problems;
 }
 
+/** A name the text may carry, and the cars or drivers it can stand for. */
+interface NameToken {
+  text: string;
+  /** Cars (for a team or make) or driver keys (for a driver's name). */
+  owners: Set<string>;
+}
+
+/** What the read-back knows of the race's names: teams and makes by car, drivers by raw name. */
+interface RaceNames {
+  /** Teams, makes ("#7" owns them) and drivers (their raw names own them), longest first: "Heart of Racing" is taken before "Heart". */
+  tokens: NameToken[];
+  /** All of them in one pattern, longest first, each a whole word. */
+  pattern: RegExp;
+  owners: Map<string, Set<string>>;
+}
+
+const namesCache = new WeakMap<RaceTimeline, RaceNames>();
+
+function raceNames(timeline: RaceTimeline, entryList: EntryList | undefined): RaceNames {
+  let found = entryList === undefined ? namesCache.get(timeline) : undefined;
+  if (found !== undefined) return found;
+  const roster = rosterOf(timeline, entryList);
+  // One list for teams, makes and drivers: "Nielsen" is a team (Nielsen Racing) and a driver (Nicklas Nielsen).
+  const tokens = new Map<string, Set<string>>();
+  const teams = tokens;
+  const drivers = tokens;
+  const add = (into: Map<string, Set<string>>, text: string, owner: string) => {
+    const t = text.trim();
+    // A name is a word of three letters or more; "#7" and "BMW" alike.
+    if (t.length < 3 || !/\p{L}/u.test(t)) return;
+    let owners = into.get(t);
+    if (owners === undefined) into.set(t, (owners = new Set()));
+    owners.add(owner);
+  };
+  for (const c of timeline.cars.values()) {
+    add(teams, c.entry.team, `#${c.number}`);
+    add(teams, teamWords(c.entry.team), `#${c.number}`);
+    add(teams, makeWords(c.entry.manufacturer), `#${c.number}`);
+    const raws = new Set([...c.entry.drivers.map((d) => d.name), ...c.laps.map((l) => l.driverName)]);
+    for (const d of roster.crew(c.number)) {
+      add(drivers, d.displayName, d.name);
+      add(drivers, d.surname, d.name);
+    }
+    for (const raw of raws) {
+      const n = driverName(raw);
+      add(drivers, n.full, raw);
+      add(drivers, n.surname, raw);
+    }
+  }
+  const sorted = (m: Map<string, Set<string>>) => [...m].map(([text, owners]) => ({ text, owners })).sort((x, y) => y.text.length - x.text.length);
+  const list = sorted(tokens);
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${list.map((t) => escapeRe(t.text)).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+  found = { tokens: list, pattern, owners: tokens };
+  if (entryList === undefined) namesCache.set(timeline, found);
+  return found;
+}
+
+function escapeRe(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Raw driver names a set of facts is about. */
+function driversOf(f: ReportFact): string[] {
+  switch (f.kind) {
+    case 'at-wheel':
+    case 'pitted':
+    case 'drive-minimum':
+      return [f.driver];
+    case 'crew':
+      return f.drivers;
+    case 'driver-change':
+      return [f.from, f.to];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The read-back: every driver, team or make the text names must be one its
+ * facts are about (a car's team and make name that car), and every number
+ * one its facts give (unsupportedNumbers). Returns the tokens that are not.
+ */
+export function unsupportedTokens(
+  text: string,
+  facts: readonly ReportFact[],
+  context: { fromMs: number; always: readonly string[]; names: RaceNames; carNames: ReadonlyMap<string, string> },
+): string[] {
+  const allowed = new Set([...facts.flatMap(carsOf).map((c) => `#${c}`), ...facts.flatMap(driversOf)]);
+  const problems: string[] = [];
+  let rest = text;
+  rest = rest.replace(context.names.pattern, (m: string) => {
+    const owners = context.names.owners.get(m);
+    if (owners === undefined || ![...owners].some((o) => allowed.has(o))) problems.push(m);
+    return ' ';
+  });
+  return [...problems, ...unsupportedNumbers(rest, facts, context)];
+}
+
 export function checkReport(timeline: RaceTimeline, report: Report, options: CheckOptions = {}): CheckResult {
-  const verifier = new Verifier(timeline, options);
+  const raw = RawRace.of(timeline, options.entryList);
+  const tables = new TableVerifier(timeline);
+  const names = raceNames(timeline, options.entryList);
   const problems: CheckProblem[] = [];
   let checked = 0;
   const always = [
@@ -438,10 +335,10 @@ export function checkReport(timeline: RaceTimeline, report: Report, options: Che
   const check = (where: string, text: string, facts: readonly ReportFact[]) => {
     for (const f of facts) {
       checked++;
-      const wrong = verifier.verify(f);
-      if (wrong !== null) problems.push({ where, fact: f, message: wrong });
+      const wrong = verifyFact(f, raw);
+      if (wrong !== null) problems.push({ where, fact: f, message: `${wrong}, in "${text}"` });
     }
-    for (const token of unsupportedNumbers(text, facts, { fromMs: report.fromMs, always, carNames: teamWordsOf(timeline) })) {
+    for (const token of unsupportedTokens(text, facts, { fromMs: report.fromMs, always, names, carNames: teamWordsOf(timeline) })) {
       problems.push({ where, fact: null, message: `"${token}" in the text is not given by its facts: "${text}"` });
     }
   };
@@ -461,7 +358,7 @@ export function checkReport(timeline: RaceTimeline, report: Report, options: Che
         { kind: 'status', car: row.car, status: row.status, atMs: report.atMs },
       ] satisfies ReportFact[]) {
         checked++;
-        const wrong = verifier.verify(f);
+        const wrong = tables.verify(f);
         if (wrong !== null) problems.push({ where, fact: f, message: wrong });
       }
     });

@@ -250,3 +250,19 @@ export function sharedSurnames(drivers: Iterable<{ name: string; surname: string
   }
   return shared;
 }
+
+/** "a minute", "12 minutes", "1 hour 32 minutes", "4 hours": a duration to the nearest minute (at least one). */
+export function durationWords(ms: number): string {
+  const m = Math.max(1, Math.round(ms / 60_000));
+  if (m === 1) return 'a minute';
+  if (m < 60) return `${m} minutes`;
+  const h = Math.floor(m / 60);
+  const rest = m % 60;
+  const hours = `${h} ${h === 1 ? 'hour' : 'hours'}`;
+  return rest === 0 ? hours : `${hours} ${rest} ${rest === 1 ? 'minute' : 'minutes'}`;
+}
+
+/** "once", "twice", "three times", "12 times". */
+export function timesWords(n: number): string {
+  return n === 1 ? 'once' : n === 2 ? 'twice' : `${numberWord(n)} times`;
+}

@@ -1,0 +1,87 @@
+/**
+ * Every kind of sentence a report writes, in the order the finder looks for
+ * them (the first story of a class opens its section; the rest are ranked by
+ * STORY_WEIGHTS, ties in this order). Each kind is one file with its finder,
+ * its words and its verifier side by side; the `satisfies` below makes the
+ * compiler demand all three of every kind. Adding a kind: one file, one line
+ * in StoryByKind and one in CLAIMS.
+ */
+import type { ReportFactKind } from '../types.js';
+import type { ClaimDefinition, Meaning } from './common.js';
+import { SHARED_MEANINGS } from './raw.js';
+import { battle, type BattleStory } from './battle.js';
+import { classOut, type ClassOutStory } from './class-out.js';
+import { dataEnd, type DataEndStory } from './data-end.js';
+import { driveTime, type DriveTimeStory } from './drive-time.js';
+import { fieldStopped, type FieldStoppedStory } from './field-stopped.js';
+import { finish, type FinishStory } from './finish.js';
+import { flag, type FlagStory } from './flag.js';
+import { gapAhead, type GapAheadStory } from './gap-ahead.js';
+import { lastRunning, type LastRunningStory } from './last-running.js';
+import { lateChange, type LateChangeStory } from './late-change.js';
+import { lead, type LeadStory } from './lead.js';
+import { leaderStops, type LeaderStopsStory } from './leader-stops.js';
+import { longStop, type LongStopStory } from './long-stop.js';
+import { podium, type PodiumStory } from './podium.js';
+import { recovery, type RecoveryStory } from './recovery.js';
+import { retirement, type RetirementStory } from './retirement.js';
+
+export interface StoryByKind {
+  finish: FinishStory;
+  'late-change': LateChangeStory;
+  'class-out': ClassOutStory;
+  lead: LeadStory;
+  retirement: RetirementStory;
+  'last-running': LastRunningStory;
+  'long-stop': LongStopStory;
+  battle: BattleStory;
+  podium: PodiumStory;
+  'gap-ahead': GapAheadStory;
+  recovery: RecoveryStory;
+  'drive-time': DriveTimeStory;
+  'leader-stops': LeaderStopsStory;
+  flag: FlagStory;
+  'data-end': DataEndStory;
+  'field-stopped': FieldStoppedStory;
+}
+
+export type ClaimKind = keyof StoryByKind;
+export type Story = StoryByKind[ClaimKind];
+
+/** The registry, in finding order. */
+export const CLAIMS = {
+  finish,
+  'late-change': lateChange,
+  'class-out': classOut,
+  lead,
+  retirement,
+  'last-running': lastRunning,
+  'long-stop': longStop,
+  battle,
+  podium,
+  'gap-ahead': gapAhead,
+  recovery,
+  'drive-time': driveTime,
+  'leader-stops': leaderStops,
+  flag,
+  'data-end': dataEnd,
+  'field-stopped': fieldStopped,
+} satisfies { [K in ClaimKind]: ClaimDefinition<StoryByKind[K]> };
+
+export const CLAIM_KINDS = Object.keys(CLAIMS) as ClaimKind[];
+
+/** A kind's definition, for a story whose kind is known only at run time. */
+export function claimOf<S extends Story>(story: S): ClaimDefinition<S> {
+  return CLAIMS[story.kind] as unknown as ClaimDefinition<S>;
+}
+
+/**
+ * What every fact kind means, read from the raw laps and events: the shared
+ * meanings and each sentence kind's own. A fact kind with no meaning does not compile.
+ */
+export const MEANINGS = {
+  ...SHARED_MEANINGS,
+  ...battle.verify,
+  ...longStop.verify,
+  ...driveTime.verify,
+} satisfies { [K in ReportFactKind]: Meaning<K> };

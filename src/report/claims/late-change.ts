@@ -1,0 +1,41 @@
+/**
+ * In the final hour: the winner took the lead during it ("The #8 took the
+ * lead on lap 380, 20 minutes into the final hour, when the #7 spent …").
+ */
+import type { LeadChangeFact, PitStopFact } from '../../analysis/hour-facts.js';
+import type { ReportFact } from '../types.js';
+import { minutesWords, timeGapWords } from '../words.js';
+import { classLeadChange, stopOfPreviousLeader, type ClaimDefinition, type StoryBase } from './common.js';
+
+export interface LateChangeStory extends StoryBase {
+  kind: 'late-change';
+  change: LeadChangeFact;
+  previousLeaderStop: PitStopFact | null;
+}
+
+export const lateChange: ClaimDefinition<LateChangeStory> = {
+  find(ctx) {
+    if (!ctx.finishInHour) return [];
+    // The final hour's own story: a winner who took the lead in it, and what the loser lost.
+    const change = classLeadChange(ctx);
+    if (change === null) return [];
+    return [{ kind: 'late-change', weight: 'lead-change', change, previousLeaderStop: change.previousLeaderPitting ? stopOfPreviousLeader(ctx, change) : null }];
+  },
+  words(story, { sel, cls, m, first }) {
+    if (first) return [];
+    const at = sel.atMs;
+    const c = story.change;
+    const facts: ReportFact[] = [{ kind: 'lead-change', car: c.newLeader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }];
+    let text = `The #${c.newLeader.car} took the lead on lap ${c.lap}, ${minutesWords(c.minutesIntoHour).replace(' of the hour', ' of the final hour').replace('into the hour', 'into the final hour')}`;
+    const st = story.previousLeaderStop;
+    if (st !== null && st.stop.pitLaneMs !== null) {
+      facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs, atMs: at });
+      text += `, when the #${st.car.car} spent ${timeGapWords(st.stop.pitLaneMs)} in the pit lane on lap ${st.stop.inLap}`;
+      m.told.add(`stop/${st.car.car}/${st.stop.inLap}`);
+    } else if (c.previousLeaderPitting) {
+      text += `, when the #${c.previousLeader.car} pitted`;
+    }
+    return [{ text: `${text}.`, facts }];
+  },
+  verify: {},
+};

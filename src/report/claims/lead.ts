@@ -1,0 +1,224 @@
+/**
+ * Who leads a class and by how much, with the lead's story of the hour (a
+ * change, laps led, the third car): the opening of every section while the
+ * race runs. The headline and standfirst (realise.ts) read the same story.
+ */
+import type { CarPosition, LeadChangeFact, LeadShareFact, PitStopFact } from '../../analysis/hour-facts.js';
+import type { Selection } from '../select.js';
+import type { ReportFact } from '../types.js';
+import { classWords, gapWords, hourPhrase, listWords, pick, placeWords, timesWords } from '../words.js';
+import {
+  aheadText,
+  classLeadChange,
+  closeInterval,
+  crewWords,
+  gapClause,
+  gapFact,
+  goneStatus,
+  known,
+  onRoad,
+  positionFact,
+  stopOfPreviousLeader,
+  wheelFact,
+  wheelOf,
+  type ClaimDefinition,
+  type Sentence,
+  type StoryBase,
+} from './common.js';
+
+export interface LeadStory extends StoryBase {
+  kind: 'lead';
+  class: string | null;
+  leader: CarPosition;
+  second: CarPosition | null;
+  third: CarPosition | null;
+  /** Leader and second when the hour began (same car numbers or not). */
+  startLeader: CarPosition | null;
+  startSecond: CarPosition | null;
+  /** The last lead change of the hour, when the lead changed hands. */
+  change: LeadChangeFact | null;
+  changesInHour: number;
+  share: LeadShareFact | null;
+  /** The lead changer's pit stop, when it lost the lead in the pits. */
+  previousLeaderStop: PitStopFact | null;
+}
+
+export const lead: ClaimDefinition<LeadStory> = {
+  find(ctx) {
+    if (ctx.finishInHour || (ctx.running === 0 && ctx.started && !ctx.fieldStopped)) return [];
+    const { cars, startCars, cls } = ctx;
+    const change = classLeadChange(ctx);
+    const previousLeaderStop = change === null || !change.previousLeaderPitting ? null : stopOfPreviousLeader(ctx, change);
+    const gap = cars[1]?.classGap ?? null;
+    const tight = gap !== null && 'ms' in gap && gap.ms < 10_000;
+    return [
+      {
+        kind: 'lead',
+        weight: change !== null ? 'lead-change' : tight ? 'lead-held-tight' : 'lead-held',
+        class: cls,
+        leader: cars[0]!,
+        second: onRoad(cars, 1),
+        third: onRoad(cars, 2),
+        startLeader: startCars[0] ?? null,
+        // The margin when the hour began is a margin on the road too ("lead cut to" compares the two).
+        startSecond: onRoad(startCars, 1),
+        change,
+        changesInHour: ctx.facts.lead.find((l) => l.class === cls)?.leadChangesInHour ?? 0,
+        share: ctx.facts.shares.find((s) => s.class === cls) ?? null,
+        previousLeaderStop,
+      },
+    ];
+  },
+  words(story, { sel, cls, m, seed, isTop, first, lapAt }) {
+    const at = sel.atMs;
+    const scope = cls.class;
+    const out: Sentence[] = [];
+    // Told only as the section's opening.
+    if (!first) return out;
+    const leader = story.leader;
+    if (isTop) {
+      // The standfirst told who leads and by how much; here the crew and the lead's story.
+      const wheel = wheelOf(leader);
+      const crew = crewWords(m, leader, wheel);
+      const share = story.share;
+      const facts: ReportFact[] = [{ kind: 'crew', car: leader.car, drivers: [...(wheel === null ? [] : [wheel.name]), ...crew.drivers.map((d) => d.name)] }];
+      const wheelName = wheel === null ? '' : m.driver(wheel);
+      const who = wheel === null ? `The #${leader.car}` : `The #${leader.car}, which ${wheelName} shares with ${crew.text},`;
+      if (story.change !== null) {
+        const c = story.change;
+        facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
+        const how = c.previousLeaderPitting && story.previousLeaderStop !== null ? `, when the #${c.previousLeader.car} made its stop` : '';
+        if (how !== '') {
+          const st = story.previousLeaderStop!;
+          m.told.add(`stop/${st.car.car}/${st.stop.inLap}`);
+          facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs, atMs: at });
+        }
+        const shared = crew.drivers.length > 0 && wheel !== null ? `The #${leader.car}, shared by ${listWords([wheelName, ...crew.names])},` : `The #${leader.car}`;
+        out.push({ text: `${shared} took the lead on lap ${c.lap}${how}.`, facts });
+        if (story.changesInHour > 1) {
+          out.push({ text: `The lead changed hands ${timesWords(story.changesInHour)} in the hour.`, facts: [{ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }] });
+        }
+      } else if (share !== null) {
+        const led = shareSentence(sel, leader, share, lapAt, cls.class);
+        facts.push(...led.facts);
+        // The crew sentence turns by the hour, so two hours in a row never open alike. Laps led
+        // belong to the car, never to one driver of its crew: the car is always the subject.
+        const variants =
+          crew.drivers.length === 0 || wheel === null
+            ? [`The #${leader.car} ${led.text}.`]
+            : [
+                `${who} ${led.text}.`,
+                `The #${leader.car}, shared by ${listWords([wheelName, ...crew.names])}, ${led.text}.`,
+                `With ${wheelName} at the wheel, the #${leader.car} ${led.text}.`,
+                `The #${leader.car} of ${wheelName}, ${crew.text} ${led.text}.`,
+              ];
+        out.push({ text: variants[sel.hour % variants.length]!, facts });
+      }
+      if (story.third !== null && !goneStatus(story.third)) {
+        out.push({
+          // Variants as thunks: naming a car marks it mentioned, so only the chosen one may run.
+          text: pick(
+            [
+              () => `The ${m.car(story.third!)} ran third${gapClause(story.third!.classGap, ' behind the leader')}.`,
+              () => `Third place belonged to the ${m.car(story.third!)}${gapClause(story.third!.classGap, ' down')}.`,
+            ],
+            `${seed}/third`,
+          )(),
+          facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at)],
+        });
+      }
+      return out;
+    }
+    // Another class: leader and second with drivers and the gap, then third.
+    const changer = story.change?.newLeaderDriver ?? null;
+    const facts: ReportFact[] = [positionFact(leader, scope, at)];
+    if (story.change !== null && changer !== null) facts.push({ kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change.atMs });
+    else facts.push(...wheelFact(leader, at));
+    const d1 = m.driver(changer ?? wheelOf(leader));
+    const car = m.car(leader);
+    if (story.second === null) {
+      facts.push(positionFact(leader, null, at));
+      out.push({ text: `${d1} was at the wheel of the ${car}, the class's only entry, ${placeWords(leader.position)} overall.`, facts });
+      return out;
+    }
+    const second = story.second;
+    if (!known(second.classGap)) {
+      out.push({ text: `${d1} led ${classWords(cls.class)} in the ${car}.`, facts });
+      return out;
+    }
+    facts.push(positionFact(second, scope, at), ...gapFact(second, scope, at), ...wheelFact(second, at));
+    const rival = m.rival(second, leader);
+    const d2 = m.driver(wheelOf(second));
+    const gap = second.classGap;
+    if (story.change !== null) {
+      const c = story.change;
+      facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
+      const how = c.previousLeaderPitting ? ` when the #${c.previousLeader.car} pitted` : '';
+      out.push({
+        text: `${d1} took the ${car} into the ${classWords(cls.class)} lead on lap ${c.lap}${how}, and at the end of the hour was ${aheadText(gap)} of ${d2} in ${rival}.`,
+        facts,
+      });
+    } else {
+      out.push({
+        text: pick(
+          [
+            `${d1} kept the ${car} ahead in ${classWords(cls.class)}, ${gapWords(gap)} clear of ${d2} in ${rival}.`,
+            // The driver comes first, so "at the wheel" can only be the leader's.
+            `With ${d1} at the wheel, the ${car} led ${classWords(cls.class)} by ${gapWords(gap)} from ${d2} in ${rival}.`,
+            `${d1} had the ${car} in front of the ${classWords(cls.class)} field, ${aheadText(gap)} of ${rival} of ${d2}.`,
+          ],
+          `${seed}/${cls.class}/lead`,
+        ),
+        facts,
+      });
+    }
+    if (story.third !== null && !goneStatus(story.third)) {
+      out.push({
+        text: pick(
+          [
+            () => `The ${m.car(story.third!)} was third${gapClause(story.third!.classGap, ' off the lead')}${closeBehind(story.third!, second)}.`,
+            () => `Third went to the ${m.car(story.third!)}${gapClause(story.third!.classGap, ' back')}${closeBehind(story.third!, second)}.`,
+          ],
+          `${seed}/${cls.class}/third`,
+        )(),
+        facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at), ...closeFact(story.third, at)],
+      });
+    }
+    if (story.share !== null && story.change === null) {
+      const led = shareSentence(sel, leader, story.share, lapAt, cls.class);
+      out.push({ text: `The #${leader.car} ${led.text}.`, facts: led.facts });
+    }
+    return out;
+  },
+  verify: {},
+};
+
+/** ", only 0.4s behind the #77": a fight for second hidden in two gaps to the leader. */
+function closeBehind(third: CarPosition, second: CarPosition): string {
+  const g = closeInterval(third);
+  return g !== null ? ` and only ${gapWords(g)} behind the #${second.car}` : '';
+}
+
+function closeFact(third: CarPosition, at: number): ReportFact[] {
+  const g = closeInterval(third);
+  return g !== null ? [{ kind: 'interval', car: third.car, class: third.class, gap: g, atMs: at }] : [];
+}
+
+/** "has led every lap", "has led since the fourth hour, 158 of the 188 laps". */
+export function shareSentence(
+  sel: Selection,
+  leader: CarPosition,
+  share: LeadShareFact,
+  lapAt: (car: string, crossingMs: number) => number | null,
+  cls: string | null = null,
+): Sentence {
+  const at = sel.atMs;
+  const facts: ReportFact[] = [{ kind: 'laps-led', car: leader.car, class: cls, lapsLed: share.lapsLed, leaderLaps: share.leaderLaps, atMs: at }];
+  if (share.ledEveryLap) return { text: `has led every one of the ${share.leaderLaps} laps`, facts };
+  const sinceLap = lapAt(leader.car, share.leadingSinceMs);
+  if (sinceLap !== null) facts.push({ kind: 'led-since', car: leader.car, class: cls, sinceLap, sinceMs: share.leadingSinceMs, atMs: at });
+  const since = sinceLap === null ? '' : share.leadingSinceHour >= sel.hour ? `has been in front since lap ${sinceLap}` : `has led since ${hourPhrase(share.leadingSinceHour)}`;
+  const most = share.share >= 0.5 ? `${share.lapsLed} of the ${share.leaderLaps} laps so far` : null;
+  if (since === '') return { text: `has led ${share.lapsLed} of the ${share.leaderLaps} laps`, facts };
+  return { text: most === null ? since : `${since}, and ${most}`, facts };
+}

@@ -1,0 +1,212 @@
+/**
+ * The checker that reads the words (issue 11, Deliver 1): for each fault kind
+ * of the report audit, words changed in a real report make the checker fail,
+ * naming the sentence and the token (or the fact whose meaning the laps do not
+ * bear out). And the claim kind added last, `gap-ahead` (claims/gap-ahead.ts),
+ * on a made-up race.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
+import { standingsAt } from '../src/engine/standings.js';
+import { buildReport } from '../src/report/build.js';
+import { checkReport, formatProblem } from '../src/report/check.js';
+import { CLAIM_KINDS, CLAIMS, MEANINGS } from '../src/report/claims/index.js';
+import { renderMarkdown } from '../src/report/render.js';
+import type { Report, ReportFact } from '../src/report/types.js';
+import { gapWords } from '../src/report/words.js';
+import type { TimingEvent } from '../src/model/events.js';
+import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
+import { entry, lap, realData, realFile, session, steadyLaps } from './helpers.js';
+
+const HOUR = 3_600_000;
+
+const loaded = new Map<string, Promise<RaceTimeline>>();
+function load(name: string): Promise<RaceTimeline> {
+  let t = loaded.get(name);
+  if (t === undefined) loaded.set(name, (t = importAnalysisFiles([realFile(name)]).then((r) => foldEvents(r.events))));
+  return t;
+}
+
+/** Every text of a report with its facts, in reading order (the units the checker reads). */
+function units(report: Report): Array<{ text: string; facts: ReportFact[]; set: (text: string) => void }> {
+  return [
+    { text: report.headline, facts: report.headlineFacts, set: (t: string) => (report.headline = t) },
+    { text: report.standfirst, facts: report.standfirstFacts, set: (t: string) => (report.standfirst = t) },
+    ...report.sections.flatMap((s) => s.paragraphs.map((p) => ({ text: p.text, facts: p.facts, set: (t: string) => (p.text = t) }))),
+  ];
+}
+
+/** The report with `from` replaced by `to` in the first text that has it (which must exist). */
+function tamper(report: Report, from: string, to: string): Report {
+  const copy: Report = structuredClone(report);
+  const unit = units(copy).find((u) => u.text.includes(from));
+  assert.ok(unit !== undefined, `no text has "${from}"`);
+  unit.set(unit.text.replace(from, to));
+  return copy;
+}
+
+function problems(timeline: RaceTimeline, report: Report): string[] {
+  return checkReport(timeline, report).problems.map(formatProblem);
+}
+
+/** The true report passes; the tampered one fails on the token, quoting the sentence. */
+function assertCaught(timeline: RaceTimeline, report: Report, from: string, to: string, token: string): void {
+  assert.deepEqual(problems(timeline, report), [], 'the true report passes');
+  const found = problems(timeline, tamper(report, from, to));
+  assert.ok(
+    found.some((p) => p.includes(`"${token}" in the text is not given by its facts`) && p.includes(to)),
+    `"${from}" → "${to}" not caught:\n${found.join('\n')}`,
+  );
+}
+
+describe('the checker reads the words: a tampered sentence per fault kind', realData(), () => {
+  it('1. a battle for a place the cars did not hold (Le Mans 2024 hour 3: "traded sixth place" → "second")', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 3);
+    assertCaught(timeline, report, 'traded sixth place in LMP2', 'traded second place in LMP2', 'second');
+    // The fact itself, claimed for third: the laps show the places they held at each swap.
+    const copy: Report = structuredClone(report);
+    const para = copy.sections.flatMap((s) => s.paragraphs).find((p) => p.facts.some((f) => f.kind === 'swaps' && f.cars.includes('38')))!;
+    const swaps = para.facts.find((f) => f.kind === 'swaps')!;
+    assert.ok(swaps.kind === 'swaps');
+    para.facts.push({ kind: 'swap-place', class: swaps.class, cars: swaps.cars, place: 3, fromMs: swaps.fromMs, toMs: swaps.toMs });
+    assert.ok(problems(timeline, copy).some((p) => /the #38 and #8 held P\d+ and P\d+ in HYPERCAR, not P3 and P4/.test(p)));
+  });
+
+  it('2. the wrong driver pits (Daytona 2019 hour 12: Pagenaud drove the in-lap, not Montoya)', async () => {
+    const timeline = await load('imsa-2019-daytona-24h-race-timecards.csv');
+    const report = buildReport(timeline, 12);
+    assertCaught(timeline, report, 'as Simon Pagenaud pits', 'as Juan Pablo Montoya pits', 'Juan Pablo Montoya');
+  });
+
+  it('3. a margin from a pit-lane crossing (Le Mans 2024 hour 3: the #5 last crossed on its in-lap)', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 3);
+    assert.doesNotMatch(report.headline, /at bay|28\.3s/, 'the real headline no longer states the margin');
+    const five = standingsAt(timeline, report.atMs).cars.find((c) => c.number === '5')!;
+    assert.ok(five.status === 'in-pit' || five.status === 'out-lap', five.status);
+    assert.ok(five.classGap !== null && 'ms' in five.classGap);
+    const copy: Report = structuredClone(report);
+    copy.standfirst += ` The #5 was ${gapWords(five.classGap)} behind.`;
+    copy.standfirstFacts.push({ kind: 'gap', car: '5', class: five.class, gap: five.classGap, atMs: report.atMs });
+    const found = problems(timeline, copy);
+    assert.ok(found.some((p) => /no gap on the road from #\w+ to #5: #5 was in the pit lane/.test(p)), found.join('\n'));
+  });
+
+  it('4. a neutralised stop called a loss (Le Mans 2024 hour 15: every stop under the safety car)', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 15);
+    assert.doesNotMatch(renderMarkdown(report), /lost [\d.ms]+ on its stop|stop on lap \d+, [^.]*cost the|in the pits in the 15th hour/, 'no stop of hour 15 is told as a loss');
+    // The #12's stop of the hour (4m37s under the safety car) claimed as a loss against its own usual stop (1m15s).
+    const atMs = report.atMs;
+    const car = timeline.cars.get('12')!;
+    const inLap = car.laps.find((l) => l.inPit && l.crossingMs > 14 * HOUR)!;
+    const pitLaneMs = car.laps.find((l) => l.lap === inLap.lap + 1)!.pitLaneMs!;
+    const own = car.laps.filter((l) => l.crossingMs <= atMs && l.pitLaneMs !== null).map((l) => l.pitLaneMs!).sort((a, b) => a - b);
+    const usualMs = own.length % 2 === 1 ? own[own.length >> 1]! : Math.round((own[own.length / 2 - 1]! + own[own.length / 2]!) / 2);
+    const copy: Report = structuredClone(report);
+    const para = copy.sections[0]!.paragraphs[0]!;
+    para.facts.push({ kind: 'long-stop', car: car.number, inLap: inLap.lap, inMs: inLap.crossingMs, pitLaneMs, usualMs, lostMs: pitLaneMs - usualMs, atMs });
+    const found = problems(timeline, copy);
+    assert.ok(found.length > 0);
+    assert.ok(found.some((p) => /HYPERCAR stops made about then took \d+ ms: this one was not long/.test(p)), found.join('\n'));
+  });
+
+  it('5. safety-car timing (Le Mans 2024 hour 9: the period began at 6:37)', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 9);
+    assert.match(renderMarkdown(report), /The safety car period that began at 6:37 race time/);
+    assertCaught(timeline, report, 'began at 6:37', 'began at 7:37', '7:37');
+  });
+
+  it('6. laps led (Spa 2019 hour 6: the #8 led 71 of 133 laps; Alonso drove 33 of them)', async () => {
+    const timeline = await load('wec-2019-spa-6h-race-analysis.csv');
+    const report = buildReport(timeline, 6);
+    assertCaught(timeline, report, '71 of the 133 laps', '33 of the 133 laps', '33');
+  });
+
+  it('8. gaps are rounded, never cut (Le Mans 2024 hour 9: 8.1s)', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 9);
+    assertCaught(timeline, report, 'the #7 was 8.1s clear', 'the #7 was 8.0s clear', '8.0s');
+  });
+
+  it('a team or driver no fact is about', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 9);
+    assertCaught(timeline, report, 'the #7 was 8.1s clear of the #2 Cadillac', 'the #7 was 8.1s clear of the #2 Cadillac of Kévin Estre', 'Kévin Estre');
+  });
+});
+
+describe('the claim registry', () => {
+  it('has every part of every kind, and a meaning for every fact kind', () => {
+    for (const kind of CLAIM_KINDS) {
+      const def = CLAIMS[kind];
+      assert.equal(typeof def.find, 'function', kind);
+      assert.equal(typeof def.words, 'function', kind);
+      assert.equal(typeof def.verify, 'object', kind);
+    }
+    for (const meaning of Object.values(MEANINGS)) assert.equal(typeof meaning, 'function');
+    assert.ok(Object.keys(MEANINGS).includes('swap-place') && Object.keys(MEANINGS).includes('long-stop'));
+  });
+});
+
+/**
+ * One class of six, two hours at steady paces: car n laps in 100 s + (n − 1)
+ * × 1 s: after an hour the #4 has 34 laps, 34.0 s behind the #3 on the same
+ * lap. `pitFor`: that car's 35th lap (its last before the hour) ends in the pit lane.
+ */
+function chaseRace(pitFor: string | null = null): TimingEvent[] {
+  const events: TimingEvent[] = [session({ name: 'Velmont 2 Hours', scheduledDurationMs: 2 * HOUR })];
+  const teams = ['Hadley', 'Corvan', 'Marsh', 'Orrin', 'Vale', 'Kessel'];
+  for (let n = 1; n <= 6; n++) {
+    events.push(entry(String(n), 'PROTO', { team: `${teams[n - 1]} Racing`, manufacturer: 'Oreca', drivers: [{ number: 1, name: `Driver ${teams[n - 1]!.toUpperCase()}` }] }));
+  }
+  for (let n = 1; n <= 6; n++) {
+    const lapMs = 100_000 + (n - 1) * 1_000;
+    const car = String(n);
+    for (const l of steadyLaps(car, Math.floor((2 * HOUR + 600_000) / lapMs), lapMs)) {
+      const inPit = car === pitFor && l.lap === 35;
+      events.push(lap(car, l.lap, l.crossingMs, { lapMs, inPit, driverName: `Driver ${teams[n - 1]!.toUpperCase()}` }));
+    }
+  }
+  return events;
+}
+
+describe('gap-ahead: the gap to the car ahead on the same lap (the kind added last)', () => {
+  it('names the fourth car with its margin to the third, and the checker passes it', () => {
+    const timeline = foldEvents(chaseRace());
+    const report = buildReport(timeline, 1);
+    const text = renderMarkdown(report);
+    const s = standingsAt(timeline, HOUR).cars;
+    const third = s[2]!;
+    const fourth = s[3]!;
+    assert.equal(fourth.number, '4');
+    // 34 laps each by the hour: 34 × (103 − 102) s = 34.0 s.
+    assert.equal(third.number, '3');
+    assert.deepEqual(fourth.classInterval, { ms: 34_000 });
+    assert.match(text, /The #4 Orrin Oreca ran fourth, 34\.0s behind the #3\./);
+    assert.deepEqual(problems(timeline, report), []);
+    assertCaught(timeline, report, '34.0s behind the #3', '34.1s behind the #3', '34.1s');
+  });
+
+  it('says nothing of a margin to a car in the pit lane', () => {
+    const timeline = foldEvents(chaseRace('3'));
+    const report = buildReport(timeline, 1);
+    assert.doesNotMatch(renderMarkdown(report), /behind the #3\b/);
+    assert.deepEqual(problems(timeline, report), []);
+  });
+
+  it('the meaning fails a margin the laps do not give', () => {
+    const timeline = foldEvents(chaseRace());
+    const report: Report = structuredClone(buildReport(timeline, 1));
+    const para = report.sections[0]!.paragraphs.find((p) => p.text.includes('34.0s behind the #3'))!;
+    para.text = para.text.replace('34.0s', '36.0s');
+    const fact = para.facts.find((f) => f.kind === 'interval' && f.car === '4')!;
+    assert.ok(fact.kind === 'interval');
+    fact.gap = { ms: 36_000 };
+    const found = problems(timeline, report);
+    assert.ok(found.some((p) => p.includes('the laps give #4 34.0s behind #3, not 36.0s')), found.join('\n'));
+  });
+});
