@@ -26,6 +26,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BusMessage, LiveBus } from '../bus/index.js';
 import type { LiveRace, RecentDelta } from './live-race.js';
+import type { Socket } from 'node:net';
+import { gzipViewerSocket } from './wire.js';
 
 export interface LivePushOptions {
   /** Unsent bytes allowed per viewer before it is dropped. */
@@ -111,12 +113,20 @@ export class LivePush {
    * this race's epoch and lighter than a snapshot, else a snapshot; then
    * every delta.
    */
-  attach(race: LiveRace, socket: ViewerSocket & { destroyed?: boolean }, lastEventId: EventId | null, extraHeaders = ''): void {
+  attach(race: LiveRace, raw: ViewerSocket & { destroyed?: boolean }, lastEventId: EventId | null, extraHeaders = '', encoding: 'gzip' | null = null): void {
     // Gone before the stream started: its 'close' has fired already, so it must not join an audience.
-    if (socket.destroyed === true) return;
-    socket.setNoDelay?.(true);
+    if (raw.destroyed === true) return;
+    raw.setNoDelay?.(true);
     // extraHeaders: "Name: value\r\n" lines (CORS, request id) set by the route's hooks.
-    socket.write(Buffer.from(HTTP_HEAD.slice(0, -2) + extraHeaders + `\r\nretry: ${this.options.retryMs}\n\n`));
+    const head = HTTP_HEAD.slice(0, -2) + extraHeaders + (encoding === 'gzip' ? 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' : '') + '\r\n';
+    const retry = `retry: ${this.options.retryMs}\n\n`;
+    // gzip (wire.ts): the head goes out as it is, the body through a compressor flushed per write; a viewer costs its own compression.
+    let socket: ViewerSocket = raw;
+    if (encoding === 'gzip') {
+      raw.write(Buffer.from(head));
+      socket = gzipViewerSocket(raw as unknown as Socket);
+      socket.write(Buffer.from(retry));
+    } else socket.write(Buffer.from(head + retry));
     const missed = this.missed(race, lastEventId);
     const viewer: Viewer = { socket, seq: race.seq, catchingUp: false };
     if (missed === null) {
