@@ -186,6 +186,8 @@ interface Topology {
   deliveriesMeasured?: number;
   deliveriesExpected?: number;
   deltas?: number;
+  /** Every serving process had the last commit within 20 s of the replay's end (else `viewersHeld` counts only those that did). */
+  servingCaughtUp?: boolean;
   connectSeconds?: number;
   servingRssMb?: { idle: number; peak: number };
   rssMbPer1000Viewers?: number | null;
@@ -248,6 +250,12 @@ async function topology(edges: number, gzip: boolean): Promise<Topology> {
     peak = Math.max(peak, servingRss());
     await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (performance.now() - tickStart))));
   }
+  // The serving processes reach the last commit (bounded: a saturated edge may not), then their sockets drain.
+  const lastSeq = commits.at(-1)?.[0] ?? seq;
+  const caughtUp = await until(async () => (await Promise.all(serving.map((s) => ready(s, race, lastSeq)))).every(Boolean), 20_000, 'the edges').then(
+    () => true,
+    () => false,
+  );
   await new Promise((r) => setTimeout(r, 1500));
   peak = Math.max(peak, servingRss());
   const deliveries = await collectDeliveries(fleet, commits);
@@ -266,6 +274,7 @@ async function topology(edges: number, gzip: boolean): Promise<Topology> {
     deliveriesMeasured: deliveries.samples,
     deliveriesExpected: commits.length * fleet.connected,
     deltas: commits.length,
+    servingCaughtUp: caughtUp,
     connectSeconds: fleet.connectSeconds,
     servingRssMb: { idle: round(idle, 1), peak: round(peak, 1) },
     rssMbPer1000Viewers: deliveries.held > 0 ? round(((peak - idle) / deliveries.held) * 1000, 1) : null,
