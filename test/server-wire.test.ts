@@ -5,13 +5,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { EventEmitter } from 'node:events';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
+import type { FastifyBaseLogger } from 'fastify';
+import { MemoryBus } from '../src/bus/memory/index.js';
+import { frame, LivePush } from '../src/server/live-push.js';
+import { LiveRace } from '../src/server/live-race.js';
 import type { FastifyInstance } from 'fastify';
 import type { TimingEvent } from '../src/model/events.js';
 import type { LiveDelta, LiveSnapshot } from '../src/model/live.js';
 import { applyDelta } from '../src/engine/delta.js';
 import { MESSAGE_LIMIT } from '../src/server/live-race.js';
-import { ASSET_CACHE_CONTROL, SETTLE_MS, settledAt, sseEncoding } from '../src/server/wire.js';
+import { ASSET_CACHE_CONTROL, SETTLE_MS, SSE_DICTIONARY_BYTES, settledAt, sseEncoding } from '../src/server/wire.js';
 import { entry, lap, session } from './helpers.js';
 import { freshSnapshot, post, SseParser, testServer, type SseMessage } from './server-helpers.js';
 
@@ -43,11 +48,12 @@ function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ st
 }
 
 /** A live viewer that asks for gzip: messages as decoded, with when each arrived. */
-function gzipViewer(base: string, raceId: string) {
+function gzipViewer(base: string, raceId: string, lastEventId: string | null = null) {
   const messages: Array<SseMessage & { atMs: number }> = [];
   let wireBytes = 0;
   let encoding: string | undefined;
-  const request = httpGet(`${base}/api/races/${raceId}/live`, { headers: { 'accept-encoding': 'gzip' } }, (response) => {
+  const headers: Record<string, string> = { 'accept-encoding': 'gzip', ...(lastEventId === null ? {} : { 'last-event-id': lastEventId }) };
+  const request = httpGet(`${base}/api/races/${raceId}/live`, { headers }, (response) => {
     encoding = response.headers['content-encoding'];
     const parser = new SseParser();
     const gunzip = createGunzip();
@@ -69,6 +75,13 @@ function gzipViewer(base: string, raceId: string) {
       return wireBytes;
     },
     close: () => request.destroy(),
+    /** The snapshot and every delta after it, applied; `before`: what a reconnecting viewer had already read. */
+    state(before: SseMessage[] = []): LiveSnapshot {
+      const all = [...before, ...messages];
+      let state = JSON.parse(all[0]!.data) as LiveSnapshot;
+      for (const m of all.slice(1)) if (m.event === 'delta') state = applyDelta(state, JSON.parse(m.data) as LiveDelta, MESSAGE_LIMIT);
+      return state;
+    },
     async waitFor(count: number, timeoutMs = 5000): Promise<void> {
       const until = Date.now() + timeoutMs;
       while (messages.length < count) {
@@ -99,12 +112,42 @@ describe('the wire: compression', () => {
       }
       // The decoded stream ends in the state a fresh (uncompressed) viewer gets.
       const fresh = await freshSnapshot(base, 'r');
-      let state = JSON.parse(viewer.messages[0]!.data) as LiveSnapshot;
-      for (const m of viewer.messages.slice(1)) state = applyDelta(state, JSON.parse(m.data) as LiveDelta, MESSAGE_LIMIT);
-      assert.deepStrictEqual(state, fresh);
+      assert.deepStrictEqual(viewer.state(), fresh);
       assert.ok(viewer.wireBytes < JSON.stringify(fresh).length, `${viewer.wireBytes} bytes on the wire for a ${JSON.stringify(fresh).length}-byte snapshot and 5 deltas`);
     } finally {
       viewer.close();
+      await app.close();
+    }
+  });
+
+  it('a gzip viewer that joins late, or catches up with Last-Event-ID, decodes the same state as one there from the start', async () => {
+    const { app, base } = await listening();
+    await post(app, 'r', race(20 * MIN));
+    const early = gzipViewer(base, 'r');
+    const viewers = [early];
+    try {
+      await early.waitFor(1);
+      // 60 commits: more than the race's gzip tail (SSE_DICTIONARY_BYTES) of broadcast bytes after the late viewers join.
+      for (let n = 11; n <= 70; n++) {
+        await post(app, 'r', ['1', '2', '3'].map((car, i) => lap(car, n, n * 2 * MIN - 3000 + i * 1000, { lapMs: 2 * MIN - (n % 7) * 100 * i })));
+        if (n === 30) {
+          await early.waitFor(21);
+          viewers.push(gzipViewer(base, 'r'));
+          // Reconnects from a delta two commits back: the missed deltas, each compressed on its own, then the broadcast.
+          viewers.push(gzipViewer(base, 'r', early.messages[18]!.id));
+          await Promise.all(viewers.slice(1).map((v) => v.waitFor(1)));
+        }
+      }
+      const fresh = await freshSnapshot(base, 'r');
+      await early.waitFor(61);
+      for (const [i, viewer] of viewers.entries()) {
+        const until = Date.now() + 5000;
+        while (viewer.messages.at(-1)?.id?.split('-')[0] !== String(fresh.seq) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+        assert.deepStrictEqual(viewer.state(i === 2 ? early.messages.slice(0, 19) : []), fresh, `viewer ${i}`);
+      }
+      assert.equal(viewers[2]!.messages[0]!.event, 'delta', 'the reconnecting viewer caught up through deltas, not a snapshot');
+    } finally {
+      for (const v of viewers) v.close();
       await app.close();
     }
   });
@@ -203,6 +246,77 @@ describe('the wire: ETags and cache headers', () => {
     assert.doesNotMatch(String((await rawGet(`${base}/assets/notes.js`)).headers['cache-control']), /immutable/);
     await app.close();
     rmSync(root, { recursive: true, force: true });
+  });
+});
+
+/** A socket that keeps what is written, as Buffers. */
+class RecordingSocket extends EventEmitter {
+  written: Buffer[] = [];
+  writableLength = 0;
+  destroyed = false;
+  write(bytes: Buffer) {
+    this.written.push(bytes);
+    return true;
+  }
+  end() {
+    this.emit('close');
+  }
+  destroy() {
+    this.destroyed = true;
+    this.emit('close');
+  }
+  /** The body after the HTTP head, gunzipped (a live stream has no trailer). */
+  decoded(): string {
+    const all = Buffer.concat(this.written);
+    const body = all.subarray(all.indexOf('\r\n\r\n') + 4);
+    return gunzipSync(body, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8');
+  }
+}
+
+describe('the wire: the live stream is compressed once per race', () => {
+  it('gives every gzip viewer that holds the race tail the same piece, and a late one its own until it does', () => {
+    const bus = new MemoryBus();
+    const push = new LivePush(bus, { debug: () => undefined } as unknown as FastifyBaseLogger, { heartbeatMs: 60_000 });
+    const live = new LiveRace('r');
+    const start = race(0);
+    live.applyCommit(start.length, start);
+    const [a, b, late] = [new RecordingSocket(), new RecordingSocket(), new RecordingSocket()];
+    push.attach(live, a, null, '', 'gzip');
+    push.attach(live, b, null, '', 'gzip');
+    let seq = start.length;
+    let broadcastBytes = 0;
+    const commit = (n: number) => {
+      seq += 3;
+      const delta = live.applyCommit(seq, ['1', '2', '3'].map((car, i) => lap(car, n, n * 2 * MIN + i * 1000, { lapMs: n === 1 ? 2 * MIN + i * 1000 : 2 * MIN - (n % 5) * 100 * i })));
+      bus.publish({ race: 'r', ...delta });
+      return Buffer.byteLength(frame('delta', delta.seq, live.epoch, delta.data));
+    };
+    for (let n = 1; n <= 10; n++) commit(n);
+    // The same Buffer object: compressed once, written to both.
+    assert.equal(a.written.at(-1), b.written.at(-1));
+    push.attach(live, late, null, '', 'gzip');
+    const lateStart = late.written.length;
+    let n = 11;
+    for (; broadcastBytes <= SSE_DICTIONARY_BYTES; n++) {
+      const before = a.written.length;
+      broadcastBytes += commit(n);
+      assert.equal(a.written.length, before + 1);
+      if (n === 11) assert.notEqual(late.written.at(-1), a.written.at(-1), 'a viewer that joined now cannot decode a piece compressed against bytes it never had');
+    }
+    commit(n);
+    assert.equal(late.written.at(-1), a.written.at(-1), 'once it decoded a whole tail, the late viewer shares the pieces');
+    assert.ok(late.written.length > lateStart);
+    // Every one of them decodes to the same frames a plain viewer reads.
+    const plain = new RecordingSocket();
+    push.attach(live, plain, null, '');
+    const snapshot = plain.written.map((w) => w.toString('utf8')).join('').split('\r\n\r\n')[1]!;
+    for (const viewer of [a, b, late]) {
+      const text = viewer.decoded();
+      const lastFrame = text.slice(text.lastIndexOf('id: '));
+      assert.equal(lastFrame.split('\n')[0], snapshot.slice(snapshot.indexOf('id: ')).split('\n')[0], 'ends at the seq of a fresh snapshot');
+    }
+    assert.equal(a.decoded(), b.decoded());
+    push.closeAll();
   });
 });
 

@@ -3,9 +3,9 @@
  *
  * - Compression: @fastify/compress on every buffered answer (br, gzip or
  *   deflate by Accept-Encoding, from 1 KB). The live stream bypasses Fastify
- *   (live-push.ts writes to the socket), so it is gzipped here, per viewer,
- *   with a sync flush after every write: each SSE message leaves the
- *   compressor whole, at once, so compression adds no latency.
+ *   (live-push.ts writes to the socket): it is gzipped by the pieces below,
+ *   each SSE message compressed whole and flushed, so compression adds no
+ *   wait, and once per race, so it adds no cost per viewer.
  * - Caching: every GET /api answer carries a strong ETag (SHA-256 of the
  *   uncompressed body, suffixed with the content coding, as Apache does, so
  *   two codings never share one) and a 304 on If-None-Match. Only answers
@@ -26,12 +26,10 @@
  * Hashed build assets (`/assets/<name>-<hash>.js`) never change: `immutable`.
  */
 import { createHash } from 'node:crypto';
-import { constants as zlibConstants, createGzip, type Gzip } from 'node:zlib';
-import type { Socket } from 'node:net';
+import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import fastifyCompress from '@fastify/compress';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HOUR } from '../model/time.js';
-import type { ViewerSocket } from './live-push.js';
 import type { RaceHub } from './races.js';
 
 /** Race time (ms) the latest event must be past an instant before answers at that instant are cacheable. */
@@ -42,15 +40,9 @@ export const SETTLED_MAX_AGE_S = 3600;
 export const ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 export const LIVE_CACHE_CONTROL = 'no-cache';
 
-/**
- * The live stream's compressor, one per gzip viewer: zlib level 6 with a
- * 4 KB window and memLevel 5, 32 KB of deflate state (2^(windowBits+2) +
- * 2^(memLevel+9) bytes) instead of the default 256 KB, and 2 KB output
- * chunks instead of 16 KB. Measured on one race hour of Le Mans 2019 at 60×
- * (bench/README.md, "The wire"): 0.197 of the plain bytes, against 0.184
- * with 64 KB of state and 0.176 with the default 256 KB; 0.253 with 16 KB.
- */
-export const SSE_GZIP = { level: 6, windowBits: 12, memLevel: 5, chunkSize: 2048 } as const;
+/** How many of a race's last broadcast bytes its gzip pieces are compressed against (≤ 32 KB, the decoder's window). */
+export const SSE_DICTIONARY_BYTES = 16 * 1024;
+const SSE_LEVEL = 6;
 
 /** Vite's build names: `assets/<name>-<8 characters of hash>.<js|css>` (vite.config.ts), and their source maps. */
 const HASHED_ASSET = /\/assets\/[^/?]+-[A-Za-z0-9_-]{8}\.(?:js|css)(?:\.map)?(?:\?|$)/;
@@ -157,8 +149,8 @@ export function settledAt(instantMs: number, latestEventMs: number): boolean {
 /**
  * The coding of a live stream for this Accept-Encoding: gzip when the
  * client accepts it (q > 0), else none. Browsers' EventSource sends
- * `gzip, deflate, br, zstd`; gzip is the one zlib streams with a per-message
- * flush at little memory (brotli's window state is larger).
+ * `gzip, deflate, br, zstd`; gzip is the coding whose pieces can be shared
+ * (raw deflate with a preset dictionary, GzipTail).
  */
 export function sseEncoding(acceptEncoding: string | string[] | undefined): 'gzip' | null {
   const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
@@ -173,27 +165,55 @@ export function sseEncoding(acceptEncoding: string | string[] | undefined): 'gzi
 }
 
 /**
- * A viewer's socket seen through gzip: each write is compressed and flushed
- * (Z_SYNC_FLUSH) as one piece, so the client can decode every SSE message
- * as soon as it arrives. Unsent bytes count the compressor's queue and the
- * socket's, so live-push's bound on a slow viewer still holds.
+ * The live stream in gzip, compressed once per race, not per viewer.
+ *
+ * A gzip viewer's body is one gzip stream: the 10-byte header, then raw
+ * deflate pieces, each ending in a sync flush (byte-aligned, no final block),
+ * so each SSE message decodes as soon as it arrives. A piece is compressed
+ * either on its own (standalonePiece: for the snapshot, catch-up frames and a
+ * viewer that joined less than a tail ago) or against the race's tail — the
+ * last SSE_DICTIONARY_BYTES of frames broadcast to the race — as a preset
+ * dictionary (GzipTail): a deflate distance may point back into the
+ * decoder's own last output, so a viewer that decoded that tail decodes the
+ * piece. Every viewer that holds the tail gets the same bytes: one
+ * compression per delta per race, nothing per viewer (no zlib state, one
+ * counter), as plain viewers share one frame.
+ *
+ * Measured on one race hour of Le Mans 2019 at 60× (bench/README.md, "The
+ * wire"): 0.18 of the plain bytes with a 16 KB tail (0.189 with 4 KB, 0.176
+ * with 32 KB); each message on its own would be 0.35.
  */
-export function gzipViewerSocket(socket: Socket): ViewerSocket {
-  const gzip: Gzip = createGzip({ ...SSE_GZIP, flush: zlibConstants.Z_SYNC_FLUSH });
-  gzip.pipe(socket);
-  // A compressor error (it has none for valid input) or a closed socket ends both: the zlib state is freed at once.
-  gzip.on('error', () => socket.destroy());
-  socket.once('close', () => gzip.destroy());
-  return {
-    write: (data) => gzip.write(data),
-    get writableLength() {
-      return gzip.writableLength + gzip.readableLength + socket.writableLength;
-    },
-    end: () => gzip.end(),
-    destroy: () => {
-      gzip.destroy();
-      socket.destroy();
-    },
-    once: (event, listener) => (event === 'drain' ? gzip.once('drain', listener) : socket.once('close', listener)),
-  };
+export const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+
+/** One frame as raw deflate ending in a sync flush, against `dictionary` (the bytes the decoder output just before) when given. */
+function deflatePiece(frame: Buffer, dictionary: Buffer | null): Buffer {
+  return deflateRawSync(frame, { level: SSE_LEVEL, finishFlush: zlibConstants.Z_SYNC_FLUSH, ...(dictionary !== null && dictionary.length > 0 ? { dictionary } : {}) });
+}
+
+/** A frame compressed on its own: decodes after anything. */
+export function standalonePiece(frame: Buffer): Buffer {
+  return deflatePiece(frame, null);
+}
+
+/** The last broadcast bytes of one race, and the pieces compressed against them. */
+export class GzipTail {
+  readonly capacity = SSE_DICTIONARY_BYTES;
+  private bytes: Buffer = Buffer.alloc(0);
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  /** `frame` compressed against the tail as it is now, when first asked (call before push). */
+  pieceOf(frame: Buffer): () => Buffer {
+    const dictionary = this.bytes;
+    let piece: Buffer | undefined;
+    return () => (piece ??= deflatePiece(frame, dictionary));
+  }
+
+  /** A frame broadcast to the race: the tail moves on. */
+  push(frame: Buffer): void {
+    const all = Buffer.concat([this.bytes, frame]);
+    this.bytes = all.length > this.capacity ? Buffer.from(all.subarray(all.length - this.capacity)) : all;
+  }
 }
