@@ -4,7 +4,9 @@
  * Each delta is framed and encoded once, and the same bytes written to every
  * viewer of the race, straight to its socket: the response is close-delimited
  * (HTTP/1.1 `Connection: close`, no chunked framing), so a delta costs one
- * socket write per viewer and no per-viewer encoding (bench/README.md).
+ * socket write per viewer and no per-viewer encoding (bench/README.md). A
+ * viewer that accepts gzip gets the frames as gzip pieces, also encoded once
+ * per race and shared (wire.ts, GzipTail).
  *
  * A write never waits for a viewer: each connection's unsent bytes are
  * bounded, and a viewer past the bound is disconnected — its browser
@@ -95,6 +97,8 @@ export class LivePush {
   private readonly standalone = new WeakMap<Buffer, Buffer>();
   /** The encoded snapshot frame of each race, at one seq. */
   private readonly snapshotFrames = new Map<string, { seq: number; epoch: string; bytes: Buffer }>();
+  /** The `retry:` line every stream starts with. */
+  private readonly retryFrame: Buffer;
   /** Viewers disconnected for falling behind, since start. */
   dropped = 0;
   /** Viewers that reconnected and were sent a snapshot instead of the deltas they missed (too many, gone, or another epoch). */
@@ -106,6 +110,7 @@ export class LivePush {
     options: Partial<LivePushOptions> = {},
   ) {
     this.options = { ...DEFAULT_PUSH, ...options };
+    this.retryFrame = Buffer.from(`retry: ${this.options.retryMs}\n\n`);
     this.heartbeat = setInterval(() => this.broadcastAll(Buffer.from(':\n\n')), this.options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -122,18 +127,16 @@ export class LivePush {
    * this race's epoch and lighter than a snapshot, else a snapshot; then
    * every delta.
    */
-  attach(race: LiveRace, raw: ViewerSocket & { destroyed?: boolean }, lastEventId: EventId | null, extraHeaders = '', encoding: 'gzip' | null = null): void {
+  attach(race: LiveRace, socket: ViewerSocket & { destroyed?: boolean }, lastEventId: EventId | null, extraHeaders = '', encoding: 'gzip' | null = null): void {
     // Gone before the stream started: its 'close' has fired already, so it must not join an audience.
-    if (raw.destroyed === true) return;
-    raw.setNoDelay?.(true);
+    if (socket.destroyed === true) return;
+    socket.setNoDelay?.(true);
     // extraHeaders: "Name: value\r\n" lines (CORS, request id) set by the route's hooks.
     const gzip = encoding === 'gzip';
     const head = HTTP_HEAD.slice(0, -2) + extraHeaders + (gzip ? 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' : '') + '\r\n';
-    const retry = Buffer.from(`retry: ${this.options.retryMs}\n\n`);
-    const socket: ViewerSocket = raw;
     // gzip (wire.ts): the head as it is, then one gzip stream whose pieces are shared by the race's viewers.
-    if (gzip) socket.write(Buffer.concat([Buffer.from(head), GZIP_HEADER, standalonePiece(retry)]));
-    else socket.write(Buffer.concat([Buffer.from(head), retry]));
+    if (gzip) socket.write(Buffer.concat([Buffer.from(head), GZIP_HEADER, this.standaloneOf(this.retryFrame)]));
+    else socket.write(Buffer.concat([Buffer.from(head), this.retryFrame]));
     const missed = this.missed(race, lastEventId);
     const viewer: Viewer = { socket, gzipRun: gzip ? 0 : null, seq: race.seq, catchingUp: false };
     if (missed === null) {
