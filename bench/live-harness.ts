@@ -29,7 +29,8 @@ export interface Server {
 export async function startServer(args: string[], env: Record<string, string> = {}): Promise<Server> {
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const command = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "${process.execPath}" "${join(root, 'bin', 'sarthe.js')}" serve --host 127.0.0.1 --port 0 --log-level info ${quoted}`;
-  const child = spawn('sh', ['-c', command], { env: { ...process.env, SARTHE_INGEST_TOKEN: TOKEN, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // SARTHE_RATE_LIMIT=0: every bench viewer comes from 127.0.0.1, which the per-address limit (1,200/min) would cap at 1,200 viewers.
+  const child = spawn('sh', ['-c', command], { env: { ...process.env, SARTHE_INGEST_TOKEN: TOKEN, SARTHE_RATE_LIMIT: '0', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolvePort, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
