@@ -224,6 +224,22 @@ describe('the wire: ETags and cache headers', () => {
     await app.close();
   });
 
+  it('lets shared caches keep a report (and its facts) once its hour is settled, not before', async () => {
+    const { app, base } = await listening();
+    // Hour 1 ends at 60 min: at a latest event of 68 min it is done but not settled; at 72 min it is.
+    await post(app, 'r', race(68 * MIN));
+    for (const path of ['reports/1?format=md', 'facts?hour=1']) {
+      const early = await rawGet(`${base}/api/races/r/${path}`);
+      assert.equal(early.status, 200, path);
+      assert.equal(early.headers['cache-control'], 'no-cache', path);
+    }
+    await post(app, 'r', race(72 * MIN).slice(-6));
+    for (const path of ['reports/1?format=md', 'facts?hour=1']) {
+      assert.equal((await rawGet(`${base}/api/races/r/${path}`)).headers['cache-control'], 'public, max-age=3600', path);
+    }
+    await app.close();
+  });
+
   it('settles an instant only SETTLE_MS behind the latest event', () => {
     assert.equal(settledAt(60 * MIN, 60 * MIN + SETTLE_MS), true);
     assert.equal(settledAt(60 * MIN, 60 * MIN + SETTLE_MS - 1), false);
