@@ -5,12 +5,14 @@
  * IPC. Deliberately minimal (no JSON parsing of the payload) so the clients
  * cost as little CPU as possible next to the server on a 2-core machine.
  *
- *   parent → { type: 'open', port, race, count, rampPerSecond }
+ *   parent → { type: 'open', ports, race, count, rampPerSecond, gzip? }   (viewers round-robin over ports: one per edge;
+ *            gzip: they ask for a compressed stream and decode it, at some CPU cost here)
  *   child  → { type: 'opened', connected, snapshots }
  *   parent → { type: 'report', commits: [[seq, committedAtMs], …] }
  *   child  → { type: 'report', histogram, held, … } and exits
  */
 import { connect, type Socket } from 'node:net';
+import { createGunzip } from 'node:zlib';
 
 interface Viewer {
   socket: Socket;
@@ -31,14 +33,13 @@ let closedByServer = 0;
 // the carry handles a TCP segment boundary inside it.
 const FRAME = /id: (\d+)-[0-9a-f]+\nevent: (delta|snapshot)\n/g;
 
-function open(port: number, race: string): Viewer {
+function open(port: number, race: string, gzip: boolean): Viewer {
   const socket = connect({ port, host: '127.0.0.1' });
   const viewer: Viewer = { socket, carry: '', snapshot: false, lastSeq: -1, open: true };
-  socket.setEncoding('utf8');
   socket.on('connect', () => {
-    socket.write(`GET /api/races/${race}/live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n`);
+    socket.write(`GET /api/races/${race}/live HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n${gzip ? 'Accept-Encoding: gzip\r\n' : ''}\r\n`);
   });
-  socket.on('data', (chunk: string) => {
+  const read = (chunk: string) => {
     const now = Date.now();
     const text = viewer.carry + chunk;
     FRAME.lastIndex = 0;
@@ -57,7 +58,28 @@ function open(port: number, race: string): Viewer {
     }
     // Keep a tail long enough to hold a split "id: …\nevent: …\n" header.
     viewer.carry = text.slice(Math.max(end, text.length - 64));
-  });
+  };
+  if (!gzip) {
+    socket.setEncoding('utf8');
+    socket.on('data', read);
+  } else {
+    // The head is plain, the body one gzip stream flushed per message (src/server/wire.ts).
+    const gunzip = createGunzip();
+    gunzip.setEncoding('utf8');
+    gunzip.on('data', read);
+    gunzip.on('error', () => errors++);
+    let head: Buffer | null = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      if (head === null) return void gunzip.write(chunk);
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      if (!/content-encoding: gzip/i.test(head.subarray(0, end).toString('latin1'))) errors++;
+      gunzip.write(head.subarray(end + 4));
+      head = null;
+    });
+    socket.on('close', () => gunzip.destroy());
+  }
   socket.on('error', () => {
     errors++;
   });
@@ -68,12 +90,12 @@ function open(port: number, race: string): Viewer {
   return viewer;
 }
 
-process.on('message', async (message: { type: string; port?: number; race?: string; count?: number; rampPerSecond?: number; commits?: Array<[number, number]> }) => {
+process.on('message', async (message: { type: string; ports?: number[]; race?: string; count?: number; rampPerSecond?: number; gzip?: boolean; commits?: Array<[number, number]> }) => {
   if (message.type === 'open') {
-    const { port, race, count, rampPerSecond } = message as { port: number; race: string; count: number; rampPerSecond: number };
+    const { ports, race, count, rampPerSecond, gzip } = message as { ports: number[]; race: string; count: number; rampPerSecond: number; gzip?: boolean };
     const step = Math.max(1, Math.round(rampPerSecond / 20));
     for (let i = 0; i < count; i += step) {
-      for (let j = i; j < Math.min(count, i + step); j++) viewers.push(open(port, race));
+      for (let j = i; j < Math.min(count, i + step); j++) viewers.push(open(ports[j % ports.length]!, race, gzip === true));
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // Wait (bounded) for every snapshot.

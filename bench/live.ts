@@ -13,13 +13,10 @@
  *
  *   node dist/bench/live.js [--clients 10000] [--workers 4] [--seconds 30] [--speed 60] [--from 1h]
  */
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Agent, request as httpRequest } from 'node:http';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compareEvents, eventTimeMs, type TimingEvent } from '../src/model/events.js';
 import { parseRaceTime } from '../src/model/time.js';
@@ -27,6 +24,7 @@ import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
 import { toAppendEvent } from '../src/store/index.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
 import { median, round } from './stats.js';
+import { chunks, collectDeliveries, openViewers, post, postBody, replayCursor, rssMb, startServer, stopServer, type Server } from './live-harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,94 +48,10 @@ const TICK_MS = Number(args.tick);
 const BATCH = Number(args.batch);
 const INGEST_IN_FLIGHT = Math.max(1, Number(args['in-flight']));
 const BASELINE_CLIENTS = 100;
-const TOKEN = 'bench-token';
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Server {
-  child: ChildProcess;
-  base: string;
-  port: number;
-}
-
-/** The real server process, with its file-descriptor limit raised to the hard limit for the viewers. */
-async function startServer(db: string, synchronous: 'full' | 'normal' = 'full'): Promise<Server> {
-  // --no-site: the news desk drafts 24 reports for every race imported whole, which is its cost, not ingest's.
-  const command = `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "${process.execPath}" "${join(root, 'bin', 'sarthe.js')}" serve --no-replay --no-site --synchronous ${synchronous} --host 127.0.0.1 --port 0 --db "${db}" --log-level info`;
-  const child = spawn('sh', ['-c', command], { env: { ...process.env, SARTHE_INGEST_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const m = /Sarthe listening on http:\/\/[^:]+:(\d+)/.exec(line);
-      if (m !== null) resolvePort(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-  return { child, port, base: `http://127.0.0.1:${port}` };
-}
-
-async function stopServer(server: Server): Promise<void> {
-  const exited = new Promise((r) => server.child.once('exit', r));
-  server.child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (server.child.exitCode === null) server.child.kill('SIGKILL');
-}
-
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m === null ? NaN : round(Number(m[1]) / 1024, 1);
-  } catch {
-    return NaN;
-  }
-}
-
-function post(server: Server, race: string, events: TimingEvent[]): Promise<{ seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number }> {
-  return postBody(server, race, events.map((e) => JSON.stringify(e)).join('\n'));
-}
-
-/** node:http with a keep-alive agent: fetch (undici) costs the bench process several times more CPU, on the server's 2 cores. */
-const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-
-function postBody(server: Server, race: string, body: string): Promise<{ seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number }> {
-  return new Promise((resolveReply, reject) => {
-    const req = httpRequest(
-      {
-        agent,
-        host: '127.0.0.1',
-        port: server.port,
-        path: `/api/races/${race}/events`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => {
-          if (response.statusCode !== 200) reject(new Error(`ingest: HTTP ${response.statusCode} ${text}`));
-          else resolveReply(JSON.parse(text) as { seq: number; commitSeq: number | null; committedAtMs: number | null; accepted: number });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function chunks<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
-
-function percentileOf(histogram: number[], total: number, p: number): number {
-  const rank = Math.ceil((p / 100) * total);
-  let seen = 0;
-  for (let ms = 0; ms < histogram.length; ms++) {
-    seen += histogram[ms]!;
-    if (seen >= rank) return ms;
-  }
-  return histogram.length - 1;
+/** The real server process (--no-site: the news desk drafts 24 reports for every race imported whole, which is its cost, not ingest's). */
+function startBenchServer(db: string, synchronous: 'full' | 'normal' = 'full'): Promise<Server> {
+  return startServer(['--no-replay', '--no-site', '--synchronous', synchronous, '--db', db]);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sarthe-bench-live-'));
@@ -168,7 +82,7 @@ interface IngestRun {
 async function ingestRun(batch: number, synchronous: 'full' | 'normal', name: string, inFlight = INGEST_IN_FLIGHT): Promise<IngestRun> {
   const ingestRuns: number[] = [];
   const storeRuns: number[] = [];
-  const server = await startServer(join(dir, `${name}.db`), synchronous);
+  const server = await startBenchServer(join(dir, `${name}.db`), synchronous);
   children.push(server.child);
   const batches = chunks(sorted, batch);
   // Bodies serialized before the clock starts: the client's JSON work is not the server's.
@@ -222,45 +136,21 @@ interface LiveRun {
 }
 
 async function liveRun(clients: number, seconds: number, db: string): Promise<LiveRun> {
-  const server = await startServer(db);
+  const server = await startBenchServer(db);
   children.push(server.child);
   const race = 'live';
-  let next = 0;
-  const due = (clockMs: number) => {
-    let end = next;
-    while (end < sorted.length && eventTimeMs(sorted[end]!) <= clockMs) end++;
-    const batch = sorted.slice(next, end);
-    next = end;
-    return batch;
-  };
-  for (const batch of chunks(due(FROM_MS), 5000)) await post(server, race, batch);
+  const cursor = replayCursor(sorted, eventTimeMs);
+  for (const batch of chunks(cursor.due(FROM_MS), 5000)) await post(server, race, batch);
   const idleRssMb = rssMb(server.child.pid!);
 
-  const workers: ChildProcess[] = [];
-  const clientScript = fileURLToPath(new URL('./live-client.js', import.meta.url));
-  const workerCount = Math.min(WORKERS, Math.max(1, Math.ceil(clients / 500)));
-  const connectStarted = performance.now();
-  const opened = await Promise.all(
-    Array.from({ length: workerCount }, (_, w) => {
-      const count = Math.floor(clients / workerCount) + (w < clients % workerCount ? 1 : 0);
-      const child = fork(clientScript, [], { execArgv: ['--max-old-space-size=1024'] });
-      workers.push(child);
-      children.push(child);
-      return new Promise<{ connected: number; snapshots: number; errors: number }>((resolveOpen) => {
-        child.once('message', (m) => resolveOpen(m as { connected: number; snapshots: number; errors: number }));
-        child.send({ type: 'open', port: server.port, race, count, rampPerSecond: 2000 / workerCount });
-      });
-    }),
-  );
-  const connectSeconds = round((performance.now() - connectStarted) / 1000, 1);
-  const connected = opened.reduce((n, o) => n + o.snapshots, 0);
+  const fleet = await openViewers([server.port], race, clients, WORKERS, children);
 
   const commits: Array<[number, number]> = [];
   let peakRssMb = rssMb(server.child.pid!);
   const replayStart = performance.now();
-  while (performance.now() - replayStart < seconds * 1000 && next < sorted.length) {
+  while (performance.now() - replayStart < seconds * 1000 && cursor.sent < sorted.length) {
     const tickStart = performance.now();
-    const batch = due(FROM_MS + (tickStart - replayStart) * SPEED);
+    const batch = cursor.due(FROM_MS + (tickStart - replayStart) * SPEED);
     if (batch.length > 0) {
       const reply = await post(server, race, batch);
       if (reply.commitSeq !== null && reply.committedAtMs !== null) commits.push([reply.commitSeq, reply.committedAtMs]);
@@ -273,32 +163,21 @@ async function liveRun(clients: number, seconds: number, db: string): Promise<Li
   peakRssMb = Math.max(peakRssMb, rssMb(server.child.pid!));
   const health = (await (await fetch(`${server.base}/api/health`)).json()) as { viewers: number; viewersDropped: number };
 
-  const reports = await Promise.all(
-    workers.map(
-      (child) =>
-        new Promise<{ histogram: number[]; samples: number; held: number }>((resolveReport) => {
-          child.once('message', (m) => resolveReport(m as never));
-          child.send({ type: 'report', commits });
-        }),
-    ),
-  );
+  const deliveries = await collectDeliveries(fleet, commits);
   await stopServer(server);
-  const histogram = new Array<number>(reports[0]!.histogram.length).fill(0);
-  for (const r of reports) r.histogram.forEach((n, i) => (histogram[i]! += n));
-  const samples = reports.reduce((n, r) => n + r.samples, 0);
   return {
     clients,
-    connected,
-    held: reports.reduce((n, r) => n + r.held, 0),
+    connected: fleet.connected,
+    held: deliveries.held,
     dropped: health.viewersDropped,
-    connectSeconds,
-    p50: percentileOf(histogram, samples, 50),
-    p99: percentileOf(histogram, samples, 99),
-    max: percentileOf(histogram, samples, 100),
-    samples,
-    expected: commits.length * connected,
+    connectSeconds: fleet.connectSeconds,
+    p50: deliveries.p50,
+    p99: deliveries.p99,
+    max: deliveries.max,
+    samples: deliveries.samples,
+    expected: commits.length * fleet.connected,
     deltas: commits.length,
-    eventsSent: next,
+    eventsSent: cursor.sent,
     idleRssMb,
     peakRssMb,
   };

@@ -27,6 +27,7 @@ import { registerOpenApi } from './openapi.js';
 import { DEFAULT_OPERATIONS, registerOperations, requestId, rewriteApiVersion, streamHeaders, type OperationsOptions } from './operations.js';
 import { registerProblems } from './problem.js';
 import { SARTHE_VERSION } from './version.js';
+import { registerWire, sseEncoding } from './wire.js';
 import { registerSite, siteTokenCheck, siteHasTokens, type SiteOptions } from './site/index.js';
 import type { RegulationProfile } from '../analysis/index.js';
 
@@ -93,6 +94,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const bus = options.bus ?? new MemoryBus();
   await registerLimits(app, limits);
   const hub = new RaceHub(options.store, bus, app.log, { ...DEFAULT_RING, ...options.ring });
+  // Compression, ETags, cache headers: before any route, since they attach to routes as declared.
+  await registerWire(app, hub);
   const loaded = options.loadAfterListen === true ? loadAfterListen(app, hub, limits.idleTimeoutMs) : hub.loadAll();
   if (options.loadAfterListen !== true) await loaded;
   const push = new LivePush(bus, app.log, { ...DEFAULT_PUSH, ...options.push });
@@ -141,7 +144,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
       const header = request.headers['last-event-id'];
       reply.hijack();
-      push.attach(race, request.raw.socket, parseEventId((Array.isArray(header) ? header[0] : header) ?? request.query.lastEventId), streamHeaders(reply));
+      const lastEventId = parseEventId((Array.isArray(header) ? header[0] : header) ?? request.query.lastEventId);
+      push.attach(race, request.raw.socket, lastEventId, streamHeaders(reply), sseEncoding(request.headers['accept-encoding']));
     },
   );
 

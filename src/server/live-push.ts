@@ -4,7 +4,9 @@
  * Each delta is framed and encoded once, and the same bytes written to every
  * viewer of the race, straight to its socket: the response is close-delimited
  * (HTTP/1.1 `Connection: close`, no chunked framing), so a delta costs one
- * socket write per viewer and no per-viewer encoding (bench/README.md).
+ * socket write per viewer and no per-viewer encoding (bench/README.md). A
+ * viewer that accepts gzip gets the frames as gzip pieces, also encoded once
+ * per race and shared (wire.ts, GzipTail).
  *
  * A write never waits for a viewer: each connection's unsent bytes are
  * bounded, and a viewer past the bound is disconnected — its browser
@@ -26,6 +28,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BusMessage, LiveBus } from '../bus/index.js';
 import type { LiveRace, RecentDelta } from './live-race.js';
+import { GZIP_HEADER, GzipTail, standalonePiece } from './wire.js';
 
 export interface LivePushOptions {
   /** Unsent bytes allowed per viewer before it is dropped. */
@@ -64,6 +67,12 @@ export function parseEventId(text: string | undefined): EventId | null {
 
 interface Viewer {
   socket: ViewerSocket;
+  /**
+   * Null: a plain stream. A number: a gzip stream (wire.ts), and how many of
+   * the audience's last broadcast bytes this viewer decoded in a row; once it
+   * covers the race's gzip tail, it gets the pieces compressed against it.
+   */
+  gzipRun: number | null;
   /** Seq of the last message written to this viewer. */
   seq: number;
   /** Still being sent the deltas it missed: live deltas reach it through the ring, not the bus. */
@@ -73,6 +82,8 @@ interface Viewer {
 interface Audience {
   race: LiveRace;
   viewers: Set<Viewer>;
+  /** The last broadcast bytes, the dictionary of this race's gzip pieces. */
+  tail: GzipTail;
   unsubscribe: () => void;
 }
 
@@ -82,8 +93,12 @@ export class LivePush {
   private readonly options: LivePushOptions;
   /** Encoded frames of kept deltas, shared by every viewer that catches up through them. */
   private readonly deltaFrames = new WeakMap<RecentDelta, Buffer>();
+  /** Each frame compressed on its own (wire.ts), for gzip viewers that do not hold the race's tail: computed once per frame. */
+  private readonly standalone = new WeakMap<Buffer, Buffer>();
   /** The encoded snapshot frame of each race, at one seq. */
   private readonly snapshotFrames = new Map<string, { seq: number; epoch: string; bytes: Buffer }>();
+  /** The `retry:` line every stream starts with. */
+  private readonly retryFrame: Buffer;
   /** Viewers disconnected for falling behind, since start. */
   dropped = 0;
   /** Viewers that reconnected and were sent a snapshot instead of the deltas they missed (too many, gone, or another epoch). */
@@ -95,6 +110,7 @@ export class LivePush {
     options: Partial<LivePushOptions> = {},
   ) {
     this.options = { ...DEFAULT_PUSH, ...options };
+    this.retryFrame = Buffer.from(`retry: ${this.options.retryMs}\n\n`);
     this.heartbeat = setInterval(() => this.broadcastAll(Buffer.from(':\n\n')), this.options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -111,17 +127,21 @@ export class LivePush {
    * this race's epoch and lighter than a snapshot, else a snapshot; then
    * every delta.
    */
-  attach(race: LiveRace, socket: ViewerSocket & { destroyed?: boolean }, lastEventId: EventId | null, extraHeaders = ''): void {
+  attach(race: LiveRace, socket: ViewerSocket & { destroyed?: boolean }, lastEventId: EventId | null, extraHeaders = '', encoding: 'gzip' | null = null): void {
     // Gone before the stream started: its 'close' has fired already, so it must not join an audience.
     if (socket.destroyed === true) return;
     socket.setNoDelay?.(true);
     // extraHeaders: "Name: value\r\n" lines (CORS, request id) set by the route's hooks.
-    socket.write(Buffer.from(HTTP_HEAD.slice(0, -2) + extraHeaders + `\r\nretry: ${this.options.retryMs}\n\n`));
+    const gzip = encoding === 'gzip';
+    const head = HTTP_HEAD.slice(0, -2) + extraHeaders + (gzip ? 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' : '') + '\r\n';
+    // gzip (wire.ts): the head as it is, then one gzip stream whose pieces are shared by the race's viewers.
+    if (gzip) socket.write(Buffer.concat([Buffer.from(head), GZIP_HEADER, this.standaloneOf(this.retryFrame)]));
+    else socket.write(Buffer.concat([Buffer.from(head), this.retryFrame]));
     const missed = this.missed(race, lastEventId);
-    const viewer: Viewer = { socket, seq: race.seq, catchingUp: false };
+    const viewer: Viewer = { socket, gzipRun: gzip ? 0 : null, seq: race.seq, catchingUp: false };
     if (missed === null) {
       if (lastEventId !== null) this.catchUpSnapshots++;
-      socket.write(this.snapshotFrame(race));
+      this.write(viewer, this.snapshotFrame(race));
     } else if (missed.length > 0) {
       viewer.seq = lastEventId!.seq;
       viewer.catchingUp = true;
@@ -148,7 +168,8 @@ export class LivePush {
     const closing = Buffer.from(`retry: ${retryMs}\nevent: closing\ndata: ${JSON.stringify({ reason: 'shutdown', retryMs })}\n\n`);
     for (const audience of this.audiences.values()) {
       for (const viewer of audience.viewers) {
-        viewer.socket.write(closing);
+        // A gzip stream ends without its trailer, as any stream the network cuts: the browser reconnects either way.
+        this.write(viewer, closing);
         viewer.socket.end();
       }
     }
@@ -175,7 +196,7 @@ export class LivePush {
       const next = race.deltaAfter(viewer.seq);
       // Evicted from the ring while this viewer was slow: it reconnects and gets a snapshot.
       if (next === null) return this.drop(viewers, viewer);
-      const drained = viewer.socket.write(this.deltaFrame(race, next));
+      const drained = this.write(viewer, this.deltaFrame(race, next));
       viewer.seq = next.seq;
       if (!drained) {
         const stall = setTimeout(() => this.drop(viewers, viewer), this.options.stallMs);
@@ -211,26 +232,61 @@ export class LivePush {
     let audience = this.audiences.get(race.id);
     if (audience === undefined) {
       const viewers = new Set<Viewer>();
-      audience = { race, viewers, unsubscribe: this.bus.subscribe(race.id, (message) => this.deliver(race, viewers, message)) };
+      const tail = new GzipTail();
+      audience = { race, viewers, tail, unsubscribe: this.bus.subscribe(race.id, (message) => this.deliver(race, viewers, tail, message)) };
       this.audiences.set(race.id, audience);
     }
     return audience;
   }
 
-  private deliver(race: LiveRace, viewers: Set<Viewer>, message: BusMessage): void {
+  private deliver(race: LiveRace, viewers: Set<Viewer>, tail: GzipTail, message: BusMessage): void {
     const bytes = Buffer.from(frame('delta', message.seq, race.epoch, message.data));
     const limit = this.options.maxBufferedBytes;
+    const piece = tail.pieceOf(bytes);
     for (const viewer of viewers) {
       // Catching up: it reads this delta from the ring in its turn. Already sent (caught up through it): nothing to do.
-      if (viewer.catchingUp || message.seq <= viewer.seq) continue;
+      if (viewer.catchingUp || message.seq <= viewer.seq) {
+        if (viewer.gzipRun !== null) viewer.gzipRun = 0;
+        continue;
+      }
       // A viewer not at the delta's base would apply it to the wrong state.
       if (viewer.seq !== message.previousSeq || viewer.socket.writableLength > limit) {
         this.drop(viewers, viewer);
         continue;
       }
-      viewer.socket.write(bytes);
+      this.broadcastWrite(viewer, bytes, tail, piece);
       viewer.seq = message.seq;
     }
+    tail.push(bytes);
+  }
+
+  /** Writes a frame out of the broadcast (snapshot, catch-up, closing): a gzip viewer gets it compressed on its own. */
+  private write(viewer: Viewer, bytes: Buffer): boolean {
+    if (viewer.gzipRun === null) return viewer.socket.write(bytes);
+    // What it decodes now is not the broadcast: its run starts again.
+    viewer.gzipRun = 0;
+    return viewer.socket.write(this.standaloneOf(bytes));
+  }
+
+  /**
+   * Writes a broadcast frame: the same bytes to every plain viewer; to every
+   * gzip viewer whose run covers the race's tail, the same piece compressed
+   * once against that tail; to a gzip viewer still short of it (it joined
+   * less than a tail ago), the frame compressed on its own.
+   */
+  private broadcastWrite(viewer: Viewer, bytes: Buffer, tail: GzipTail, piece: () => Buffer): void {
+    if (viewer.gzipRun === null) {
+      viewer.socket.write(bytes);
+      return;
+    }
+    viewer.socket.write(viewer.gzipRun >= tail.length ? piece() : this.standaloneOf(bytes));
+    viewer.gzipRun = Math.min(tail.capacity, viewer.gzipRun + bytes.length);
+  }
+
+  private standaloneOf(bytes: Buffer): Buffer {
+    let piece = this.standalone.get(bytes);
+    if (piece === undefined) this.standalone.set(bytes, (piece = standalonePiece(bytes)));
+    return piece;
   }
 
   private drop(viewers: Set<Viewer>, viewer: Viewer): void {
@@ -243,12 +299,16 @@ export class LivePush {
   private broadcastAll(bytes: Buffer): void {
     const limit = this.options.maxBufferedBytes;
     for (const audience of this.audiences.values()) {
+      const piece = audience.tail.pieceOf(bytes);
       for (const viewer of audience.viewers) {
         if (viewer.socket.writableLength > limit) this.drop(audience.viewers, viewer);
-        else viewer.socket.write(bytes);
+        else if (viewer.catchingUp) this.write(viewer, bytes);
+        else this.broadcastWrite(viewer, bytes, audience.tail, piece);
       }
+      audience.tail.push(bytes);
     }
   }
+
 }
 
 /** The response head: close-delimited, so frames go to the socket as they are. */

@@ -1,0 +1,347 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { EventEmitter } from 'node:events';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
+import type { FastifyBaseLogger } from 'fastify';
+import { MemoryBus } from '../src/bus/memory/index.js';
+import { frame, LivePush } from '../src/server/live-push.js';
+import { LiveRace } from '../src/server/live-race.js';
+import type { FastifyInstance } from 'fastify';
+import type { TimingEvent } from '../src/model/events.js';
+import type { LiveDelta, LiveSnapshot } from '../src/model/live.js';
+import { applyDelta } from '../src/engine/delta.js';
+import { MESSAGE_LIMIT } from '../src/server/live-race.js';
+import { ASSET_CACHE_CONTROL, SETTLE_MS, SSE_DICTIONARY_BYTES, settledAt, sseEncoding } from '../src/server/wire.js';
+import { entry, lap, session } from './helpers.js';
+import { freshSnapshot, post, SseParser, testServer, type SseMessage } from './server-helpers.js';
+
+async function listening(options: Parameters<typeof testServer>[0] = {}): Promise<{ app: FastifyInstance; base: string }> {
+  const app = await testServer(options);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+}
+
+const MIN = 60_000;
+/** Three cars lapping every 2 minutes up to `untilMs` of race time. */
+function race(untilMs: number): TimingEvent[] {
+  const events: TimingEvent[] = [session(), entry('1', 'A'), entry('2', 'A'), entry('3', 'B')];
+  for (let n = 1; n * 2 * MIN <= untilMs; n++) {
+    for (const [i, car] of ['1', '2', '3'].entries()) events.push(lap(car, n, n * 2 * MIN - 3000 + i * 1000, { lapMs: n === 1 ? 2 * MIN - 3000 + i * 1000 : 2 * MIN }));
+  }
+  return events;
+}
+
+/** A real HTTP GET: status, headers and the body as sent (not decoded). */
+function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (c: Buffer) => chunks.push(c));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+/** A live viewer that asks for gzip: messages as decoded, with when each arrived. */
+function gzipViewer(base: string, raceId: string, lastEventId: string | null = null) {
+  const messages: Array<SseMessage & { atMs: number }> = [];
+  let wireBytes = 0;
+  let encoding: string | undefined;
+  const headers: Record<string, string> = { 'accept-encoding': 'gzip', ...(lastEventId === null ? {} : { 'last-event-id': lastEventId }) };
+  const request = httpGet(`${base}/api/races/${raceId}/live`, { headers }, (response) => {
+    encoding = response.headers['content-encoding'];
+    const parser = new SseParser();
+    const gunzip = createGunzip();
+    response.on('data', (c: Buffer) => (wireBytes += c.length));
+    response.pipe(gunzip);
+    gunzip.setEncoding('utf8');
+    gunzip.on('data', (text: string) => {
+      for (const m of parser.push(text)) messages.push({ ...m, atMs: Date.now() });
+    });
+    gunzip.on('error', () => undefined);
+  });
+  request.on('error', () => undefined);
+  return {
+    messages,
+    get encoding() {
+      return encoding;
+    },
+    get wireBytes() {
+      return wireBytes;
+    },
+    close: () => request.destroy(),
+    /** The snapshot and every delta after it, applied; `before`: what a reconnecting viewer had already read. */
+    state(before: SseMessage[] = []): LiveSnapshot {
+      const all = [...before, ...messages];
+      let state = JSON.parse(all[0]!.data) as LiveSnapshot;
+      for (const m of all.slice(1)) if (m.event === 'delta') state = applyDelta(state, JSON.parse(m.data) as LiveDelta, MESSAGE_LIMIT);
+      return state;
+    },
+    async waitFor(count: number, timeoutMs = 5000): Promise<void> {
+      const until = Date.now() + timeoutMs;
+      while (messages.length < count) {
+        if (Date.now() > until) throw new Error(`gzip viewer has ${messages.length} messages, waiting for ${count}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+  };
+}
+
+describe('the wire: compression', () => {
+  it('gzips the live stream when asked, and each delta arrives decodable at once (flushed per message)', async () => {
+    const { app, base } = await listening();
+    await post(app, 'r', race(20 * MIN));
+    const viewer = gzipViewer(base, 'r');
+    try {
+      await viewer.waitFor(1);
+      assert.equal(viewer.encoding, 'gzip');
+      assert.equal(viewer.messages[0]!.event, 'snapshot');
+      // Deltas are a few hundred bytes: without a flush per message zlib would hold them (it emits 16 KB blocks).
+      for (let n = 11; n <= 15; n++) {
+        const sentAt = Date.now();
+        assert.equal((await post(app, 'r', ['1', '2', '3'].map((car, i) => lap(car, n, n * 2 * MIN - 3000 + i * 1000, { lapMs: 2 * MIN })))).statusCode, 200);
+        await viewer.waitFor(n - 9, 2000);
+        const delta = viewer.messages.at(-1)!;
+        assert.equal(delta.event, 'delta');
+        assert.ok(delta.atMs - sentAt < 500, `delta of lap ${n} took ${delta.atMs - sentAt} ms`);
+      }
+      // The decoded stream ends in the state a fresh (uncompressed) viewer gets.
+      const fresh = await freshSnapshot(base, 'r');
+      assert.deepStrictEqual(viewer.state(), fresh);
+      assert.ok(viewer.wireBytes < JSON.stringify(fresh).length, `${viewer.wireBytes} bytes on the wire for a ${JSON.stringify(fresh).length}-byte snapshot and 5 deltas`);
+    } finally {
+      viewer.close();
+      await app.close();
+    }
+  });
+
+  it('a gzip viewer that joins late, or catches up with Last-Event-ID, decodes the same state as one there from the start', async () => {
+    const { app, base } = await listening();
+    await post(app, 'r', race(20 * MIN));
+    const early = gzipViewer(base, 'r');
+    const viewers = [early];
+    try {
+      await early.waitFor(1);
+      // 60 commits: more than the race's gzip tail (SSE_DICTIONARY_BYTES) of broadcast bytes after the late viewers join.
+      for (let n = 11; n <= 70; n++) {
+        await post(app, 'r', ['1', '2', '3'].map((car, i) => lap(car, n, n * 2 * MIN - 3000 + i * 1000, { lapMs: 2 * MIN - (n % 7) * 100 * i })));
+        if (n === 30) {
+          await early.waitFor(21);
+          viewers.push(gzipViewer(base, 'r'));
+          // Reconnects from a delta two commits back: the missed deltas, each compressed on its own, then the broadcast.
+          viewers.push(gzipViewer(base, 'r', early.messages[18]!.id));
+          await Promise.all(viewers.slice(1).map((v) => v.waitFor(1)));
+        }
+      }
+      const fresh = await freshSnapshot(base, 'r');
+      await early.waitFor(61);
+      for (const [i, viewer] of viewers.entries()) {
+        const until = Date.now() + 5000;
+        while (viewer.messages.at(-1)?.id?.split('-')[0] !== String(fresh.seq) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+        assert.deepStrictEqual(viewer.state(i === 2 ? early.messages.slice(0, 19) : []), fresh, `viewer ${i}`);
+      }
+      assert.equal(viewers[2]!.messages[0]!.event, 'delta', 'the reconnecting viewer caught up through deltas, not a snapshot');
+    } finally {
+      for (const v of viewers) v.close();
+      await app.close();
+    }
+  });
+
+  it('sends the live stream uncompressed to a client that does not ask for gzip', async () => {
+    const { app, base } = await listening();
+    await post(app, 'r', race(10 * MIN));
+    const snapshot: LiveSnapshot = await freshSnapshot(base, 'r');
+    assert.equal(snapshot.cars.length, 3);
+    await app.close();
+  });
+
+  it('compresses REST answers by Accept-Encoding, to the same JSON', async () => {
+    const { app, base } = await listening();
+    await post(app, 'r', race(40 * MIN));
+    const plain = await rawGet(`${base}/api/races/r/laps`);
+    const gzipped = await rawGet(`${base}/api/races/r/laps`, { 'accept-encoding': 'gzip' });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(gzipped.headers['content-encoding'], 'gzip');
+    assert.match(String(gzipped.headers.vary), /accept-encoding/i);
+    assert.deepEqual(JSON.parse(gunzipSync(gzipped.body).toString('utf8')), JSON.parse(plain.body.toString('utf8')));
+    assert.ok(gzipped.body.length * 4 < plain.body.length, `${gzipped.body.length} gzipped bytes for ${plain.body.length}`);
+    // Two codings, two strong tags, one hash.
+    assert.notEqual(gzipped.headers.etag, plain.headers.etag);
+    assert.equal(gzipped.headers.etag, String(plain.headers.etag).replace(/"$/, '-gzip"'));
+    await app.close();
+  });
+});
+
+describe('the wire: ETags and cache headers', () => {
+  it('answers 304 to a matching If-None-Match, and 200 with a new tag once the answer changed', async () => {
+    const { app, base } = await listening();
+    await post(app, 'r', race(20 * MIN));
+    const first = await rawGet(`${base}/api/races/r/standings`);
+    assert.equal(first.status, 200);
+    assert.match(String(first.headers.etag), /^"[A-Za-z0-9_-]{27}"$/);
+    const again = await rawGet(`${base}/api/races/r/standings`, { 'if-none-match': first.headers.etag! });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    assert.equal(again.headers.etag, first.headers.etag);
+    // A tag the client got gzipped matches the same body too.
+    const gzTag = String(first.headers.etag).replace(/"$/, '-gzip"');
+    assert.equal((await rawGet(`${base}/api/races/r/standings`, { 'if-none-match': `"nope", ${gzTag}` })).status, 304);
+    await post(app, 'r', ['1', '2', '3'].map((car, i) => lap(car, 11, 22 * MIN - 3000 + i * 1000, { lapMs: 2 * MIN })));
+    const changed = await rawGet(`${base}/api/races/r/standings`, { 'if-none-match': first.headers.etag! });
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.headers.etag, first.headers.etag);
+    await app.close();
+  });
+
+  it('lets shared caches keep an answer pinned to a settled instant, and never a live one', async () => {
+    const { app, base } = await listening();
+    // Latest event at 40 min: 30 min is settled (10 min behind), 31 min is not.
+    await post(app, 'r', race(40 * MIN));
+    const latest = (await (await fetch(`${base}/api/races/r`)).json()) as { raceTimeMs: number };
+    assert.equal(latest.raceTimeMs, 40 * MIN - 3000 + 2000);
+    const settledAtMin = Math.floor((latest.raceTimeMs - SETTLE_MS) / MIN);
+    for (const path of ['standings', 'messages', 'cars/1', 'flags', 'stints', 'pit-stops', 'history']) {
+      const past = await rawGet(`${base}/api/races/r/${path}?at=${settledAtMin}m`);
+      assert.equal(past.status, 200, path);
+      assert.equal(past.headers['cache-control'], 'public, max-age=3600', `${path} at ${settledAtMin}m`);
+      const recent = await rawGet(`${base}/api/races/r/${path}?at=${settledAtMin + 1}m`);
+      assert.equal(recent.headers['cache-control'], 'no-cache', `${path} at ${settledAtMin + 1}m`);
+      const live = await rawGet(`${base}/api/races/r/${path}`);
+      assert.equal(live.headers['cache-control'], 'no-cache', `${path} live`);
+      assert.match(String(live.headers.etag), /^"/);
+    }
+    for (const path of ['/api/races', '/api/races/r', '/api/races/r/events']) {
+      assert.equal((await rawGet(`${base}${path}`)).headers['cache-control'], 'no-cache', path);
+    }
+    // The race moves on: the instant that was too recent settles.
+    await post(app, 'r', race(44 * MIN).slice(-6));
+    assert.equal((await rawGet(`${base}/api/races/r/standings?at=${settledAtMin + 1}m`)).headers['cache-control'], 'public, max-age=3600');
+    await app.close();
+  });
+
+  it('lets shared caches keep a report (and its facts) once its hour is settled, not before', async () => {
+    const { app, base } = await listening();
+    // Hour 1 ends at 60 min: at a latest event of 68 min it is done but not settled; at 72 min it is.
+    await post(app, 'r', race(68 * MIN));
+    for (const path of ['reports/1?format=md', 'facts?hour=1']) {
+      const early = await rawGet(`${base}/api/races/r/${path}`);
+      assert.equal(early.status, 200, path);
+      assert.equal(early.headers['cache-control'], 'no-cache', path);
+    }
+    await post(app, 'r', race(72 * MIN).slice(-6));
+    for (const path of ['reports/1?format=md', 'facts?hour=1']) {
+      assert.equal((await rawGet(`${base}/api/races/r/${path}`)).headers['cache-control'], 'public, max-age=3600', path);
+    }
+    await app.close();
+  });
+
+  it('settles an instant only SETTLE_MS behind the latest event', () => {
+    assert.equal(settledAt(60 * MIN, 60 * MIN + SETTLE_MS), true);
+    assert.equal(settledAt(60 * MIN, 60 * MIN + SETTLE_MS - 1), false);
+  });
+
+  it('marks hashed build assets immutable, and not the page that names them', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sarthe-wire-'));
+    mkdirSync(join(root, 'assets'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><script src="./assets/main-Cw4i17fR.js"></script>');
+    writeFileSync(join(root, 'assets', 'main-Cw4i17fR.js'), 'console.log("timing");\n'.repeat(100));
+    writeFileSync(join(root, 'assets', 'notes.js'), 'console.log(1);');
+    const { app, base } = await listening({ webRoot: root });
+    const asset = await rawGet(`${base}/assets/main-Cw4i17fR.js`, { 'accept-encoding': 'gzip' });
+    assert.equal(asset.status, 200);
+    assert.equal(asset.headers['cache-control'], ASSET_CACHE_CONTROL);
+    assert.equal(asset.headers['content-encoding'], 'gzip');
+    const page = await rawGet(`${base}/`);
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(String(page.headers['cache-control']), /immutable/);
+    assert.doesNotMatch(String((await rawGet(`${base}/assets/notes.js`)).headers['cache-control']), /immutable/);
+    await app.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+});
+
+/** A socket that keeps what is written, as Buffers. */
+class RecordingSocket extends EventEmitter {
+  written: Buffer[] = [];
+  writableLength = 0;
+  destroyed = false;
+  write(bytes: Buffer) {
+    this.written.push(bytes);
+    return true;
+  }
+  end() {
+    this.emit('close');
+  }
+  destroy() {
+    this.destroyed = true;
+    this.emit('close');
+  }
+  /** The body after the HTTP head, gunzipped (a live stream has no trailer). */
+  decoded(): string {
+    const all = Buffer.concat(this.written);
+    const body = all.subarray(all.indexOf('\r\n\r\n') + 4);
+    return gunzipSync(body, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8');
+  }
+}
+
+describe('the wire: the live stream is compressed once per race', () => {
+  it('gives every gzip viewer that holds the race tail the same piece, and a late one its own until it does', () => {
+    const bus = new MemoryBus();
+    const push = new LivePush(bus, { debug: () => undefined } as unknown as FastifyBaseLogger, { heartbeatMs: 60_000 });
+    const live = new LiveRace('r');
+    const start = race(0);
+    live.applyCommit(start.length, start);
+    const [a, b, late] = [new RecordingSocket(), new RecordingSocket(), new RecordingSocket()];
+    push.attach(live, a, null, '', 'gzip');
+    push.attach(live, b, null, '', 'gzip');
+    let seq = start.length;
+    let broadcastBytes = 0;
+    const commit = (n: number) => {
+      seq += 3;
+      const delta = live.applyCommit(seq, ['1', '2', '3'].map((car, i) => lap(car, n, n * 2 * MIN + i * 1000, { lapMs: n === 1 ? 2 * MIN + i * 1000 : 2 * MIN - (n % 5) * 100 * i })));
+      bus.publish({ race: 'r', ...delta });
+      return Buffer.byteLength(frame('delta', delta.seq, live.epoch, delta.data));
+    };
+    for (let n = 1; n <= 10; n++) commit(n);
+    // The same Buffer object: compressed once, written to both.
+    assert.equal(a.written.at(-1), b.written.at(-1));
+    push.attach(live, late, null, '', 'gzip');
+    const lateStart = late.written.length;
+    let n = 11;
+    for (; broadcastBytes <= SSE_DICTIONARY_BYTES; n++) {
+      const before = a.written.length;
+      broadcastBytes += commit(n);
+      assert.equal(a.written.length, before + 1);
+      if (n === 11) assert.notEqual(late.written.at(-1), a.written.at(-1), 'a viewer that joined now cannot decode a piece compressed against bytes it never had');
+    }
+    commit(n);
+    assert.equal(late.written.at(-1), a.written.at(-1), 'once it decoded a whole tail, the late viewer shares the pieces');
+    assert.ok(late.written.length > lateStart);
+    // Every one of them decodes to the same frames a plain viewer reads.
+    const plain = new RecordingSocket();
+    push.attach(live, plain, null, '');
+    const snapshot = plain.written.map((w) => w.toString('utf8')).join('').split('\r\n\r\n')[1]!;
+    for (const viewer of [a, b, late]) {
+      const text = viewer.decoded();
+      const lastFrame = text.slice(text.lastIndexOf('id: '));
+      assert.equal(lastFrame.split('\n')[0], snapshot.slice(snapshot.indexOf('id: ')).split('\n')[0], 'ends at the seq of a fresh snapshot');
+    }
+    assert.equal(a.decoded(), b.decoded());
+    push.closeAll();
+  });
+});
+
+describe('sseEncoding', () => {
+  it('picks gzip when accepted with q > 0, and nothing otherwise', () => {
+    assert.equal(sseEncoding('gzip, deflate, br, zstd'), 'gzip');
+    assert.equal(sseEncoding('br;q=1.0, gzip;q=0.5'), 'gzip');
+    assert.equal(sseEncoding('gzip;q=0'), null);
+    assert.equal(sseEncoding('br'), null);
+    assert.equal(sseEncoding(undefined), null);
+  });
+});
