@@ -37,11 +37,18 @@ describe('the wire in chromium', browserAvailable(), () => {
           source.addEventListener('delta', seen);
         }, name);
       const seqOf = (name: string) => page.evaluate((name) => (window as unknown as Record<string, { seq: number }>)[name]!.seq, name);
+      // Connected means its snapshot arrived: a post before that would be in the snapshot, not a delta, and the counts below would race.
+      const connected = (name: string) =>
+        page.waitForFunction((name) => ((window as unknown as Record<string, { messages: number }>)[name]?.messages ?? 0) >= 1, name, { timeout: 10_000 });
       await open('early');
+      await connected('early');
       let n = 2;
       for (; n <= 60; n++) {
         await post(app, 'r', laps(n));
-        if (n === 20) await open('late');
+        if (n === 20) {
+          await open('late');
+          await connected('late');
+        }
       }
       const fresh: LiveSnapshot = await freshSnapshot(base, 'r');
       const until = Date.now() + 10_000;
