@@ -67,6 +67,17 @@ describe('serve configuration', () => {
     }
   });
 
+  it('a variable its flag overrides is still checked: a broken PORT or LOG_LEVEL is found before the flag goes', () => {
+    const port = problems({ port: '9200' }, { PORT: 'abc' });
+    assert.equal(port.length, 1, port.join(' / '));
+    assert.match(port[0]!, /^PORT: expected a TCP port.*\(got "abc"\); --port overrides it, but it is wrong/);
+    assert.match(problems({ logLevel: 'info' }, { LOG_LEVEL: 'loud' })[0]!, /^LOG_LEVEL: expected one of .*--log-level overrides it/);
+    const store = problems({ store: 'postgres://postgres@127.0.0.1:5432/sarthe' }, { SARTHE_STORE: 'mysql://app:s3cret@db/x' });
+    assert.equal(store.length, 1);
+    assert.ok(!store[0]!.includes('s3cret'));
+    assert.equal(serveConfig(flags({ port: '9200' }), { PORT: '9100' }).config['--port'], 9200, 'a good PORT under a flag is fine');
+  });
+
   it('secrets are never repeated; every problem is listed at once', () => {
     const found = problems({ port: 'x' }, { SARTHE_INGEST_TOKEN: 'tok en', SARTHE_ADMIN_EMAIL: 'a@b.example', SARTHE_ADMIN_PASSWORD: 'hunter2' });
     assert.equal(found.length, 3);

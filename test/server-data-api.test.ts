@@ -17,7 +17,7 @@ import { HOUR } from '../src/model/time.js';
 import { foldEvents } from '../src/engine/timeline.js';
 import { lapRows } from '../src/analysis/laps.js';
 import { buildServer } from '../src/server/app.js';
-import { listColumns } from '../src/server/csv.js';
+import { listColumns, toCsv } from '../src/server/csv.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
 import { toAppendEvent } from '../src/store/index.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
@@ -239,6 +239,52 @@ describe('lists, filters and errors', () => {
     assert.equal(problem.status, 400);
     assert.equal(problem.title, 'Bad Request');
     assert.deepEqual(problem.errors.map((e: { field: string; in: string; pointer: string }) => [e.in, e.field, e.pointer]), [['querystring', 'foo', '/foo']]);
+  });
+
+  it('a car named twice counts once, an empty car filter is refused, a repeated or non-numeric parameter is named plainly', async () => {
+    const once = (await get('/api/races/lemans-2019/laps?car=8&format=csv')).body;
+    for (const twice of ['car=8,8', 'car=8&car=8', 'car=8,%208']) {
+      assert.equal((await get(`/api/races/lemans-2019/laps?${twice}&format=csv`)).body, once, twice);
+    }
+    const empty = await get('/api/races/lemans-2019/laps?car=');
+    assert.equal(empty.statusCode, 400);
+    assert.equal(empty.json().errors[0].field, 'car');
+    assert.match(empty.json().errors[0].message, /at least one car/);
+    const word = (await get('/api/races/lemans-2019/laps?fromLap=abc')).json();
+    assert.equal(word.errors[0].field, 'fromLap');
+    assert.match(word.errors[0].message, /whole number from 1 .*\(got "abc"\)/);
+    assert.doesNotMatch(word.detail, /NaN/);
+    const repeated = (await get('/api/races/lemans-2019/laps?fromLap=3&fromLap=4')).json();
+    assert.match(repeated.errors[0].message, /given 2 times .*give it once/);
+    const classes = (await get('/api/races/lemans-2019/laps?class=LMP2&class=LMP1')).json();
+    assert.equal(classes.errors[0].field, 'class');
+    assert.match(classes.errors[0].message, /one class only/);
+    const formats = (await get('/api/races/lemans-2019/laps?car=8&format=csv&format=json')).json();
+    assert.match(formats.errors[0].message, /expected json or csv, once/);
+    const feedLimit = (await get('/api/races/lemans-2019/events?limit=ten')).json();
+    assert.match(feedLimit.errors[0].message, /whole number/);
+    const hour = await get('/api/races/lemans-2019/facts?hour=99');
+    assert.equal(hour.statusCode, 400, 'an hour beyond the race in the query is refused like an instant beyond it');
+    assert.equal(hour.json().errors[0].field, 'hour');
+  });
+
+  it('a text cell a spreadsheet would run as a formula is written as text; numbers, negative ones too, stay numbers', () => {
+    const text = toCsv([{ team: '=HYPERLINK("http://x","y")', driver: '@SUM(A1)', note: '+1 lap', gapMs: -1500 }, { team: 'Toyota', driver: '-', note: 'a=b', gapMs: 0 }], ['team', 'driver', 'note', 'gapMs']);
+    const rows = parseCsv(text);
+    assert.deepEqual(rows[0], { team: `'=HYPERLINK("http://x","y")`, driver: "'@SUM(A1)", note: "'+1 lap", gapMs: '-1500' });
+    assert.deepEqual(rows[1], { team: 'Toyota', driver: "'-", note: 'a=b', gapMs: '0' });
+  });
+
+  it('Accept is read with its qualities: CSV only when text/csv is preferred to JSON', async () => {
+    const url = '/api/races/lemans-2019/pit-stops?car=8';
+    const kind = async (accept: string) => String((await get(url, { accept })).headers['content-type']).split(';')[0];
+    assert.equal(await kind('text/csv'), 'text/csv');
+    assert.equal(await kind('text/csv;q=0'), 'application/json');
+    assert.equal(await kind('text/csv;q=0.5, application/json'), 'application/json');
+    assert.equal(await kind('application/json;q=0.4, text/csv;q=0.9'), 'text/csv');
+    assert.equal(await kind('text/*'), 'text/csv');
+    assert.equal(await kind('*/*'), 'application/json');
+    assert.equal(await kind('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'), 'application/json');
   });
 
   it('errors are problem details naming the parameter: a missing hour, a bad instant, an unknown race or route', async () => {

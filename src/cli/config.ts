@@ -166,10 +166,13 @@ export class ConfigError extends UsageError {
 export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config: ServeConfig; warnings: string[] } {
   const raw: Record<string, unknown> = {};
   const source: Record<string, string> = {};
+  /** Variables set but overridden by their flag: still checked, so a broken PORT is found before the day the flag goes. */
+  const overridden: Array<[string, string]> = [];
   const flag = (name: string, key: string, variable?: string) => {
     const fromEnv = variable !== undefined && !flags.given(key) ? env[variable] : undefined;
     raw[name] = fromEnv ?? flags.values[key];
     source[name] = fromEnv !== undefined ? variable! : name;
+    if (variable !== undefined && flags.given(key) && env[variable] !== undefined) overridden.push([name, variable]);
   };
   flag('--port', 'port', 'PORT');
   flag('--host', 'host');
@@ -196,6 +199,15 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
   if ((raw.SARTHE_ADMIN_EMAIL === undefined) !== (raw.SARTHE_ADMIN_PASSWORD === undefined)) {
     const missing = raw.SARTHE_ADMIN_EMAIL === undefined ? 'SARTHE_ADMIN_EMAIL' : 'SARTHE_ADMIN_PASSWORD';
     problems.push(`${missing}: is needed too: the first admin takes both an e-mail address and a password`);
+  }
+  const shape: Record<string, z.ZodType> = ServeConfigSchema.shape;
+  for (const [name, variable] of overridden) {
+    const checked = shape[name]?.safeParse(env[variable]);
+    if (checked !== undefined && !checked.success) {
+      // A store or bus URL may hold a password: only plain values are echoed.
+      const shown = ['PORT', 'LOG_LEVEL', 'SARTHE_ROLE'].includes(variable) ? ` (got ${JSON.stringify(env[variable])})` : '';
+      problems.push(`${variable}: ${checked.error.issues[0]?.message ?? 'invalid'}${shown}; ${name} overrides it, but it is wrong: fix or unset it`);
+    }
   }
   if (result.success && result.data['--role'] !== 'all' && result.data['--bus'] === undefined) {
     problems.push(`${source['--role']}: ${result.data['--role']} needs the bus between the ingest process and the edges: give --bus nats://host:4222 (or SARTHE_BUS)`);

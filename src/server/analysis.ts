@@ -16,7 +16,7 @@ import { buildReport, reportHours } from '../report/build.js';
 import { renderReport } from '../report/render.js';
 import type { LiveRace } from './live-race.js';
 import { sendList } from './csv.js';
-import { apiError, atQuery, carsQuery, classQuery, formatQuery, raceNotFound, raceParams } from './params.js';
+import { apiError, atQuery, carsQuery, classQuery, formatQuery, raceNotFound, raceParams, wholeNumberQuery } from './params.js';
 import type { RaceHub } from './races.js';
 
 export type RulesFor = (race: { id: string; name: string }) => RegulationProfile | null;
@@ -57,8 +57,8 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
           'CSV with ?format=csv or Accept: text/csv, e.g. pandas.read_csv(".../laps?car=8,7&format=csv").',
         params: raceParams,
         querystring: listQuery.extend({
-          fromLap: z.coerce.number().int().min(1).optional().describe('first lap number (inclusive)'),
-          toLap: z.coerce.number().int().min(1).optional().describe('last lap number (inclusive)'),
+          fromLap: wholeNumberQuery('a lap number', 1, 100_000).optional().describe('first lap number (inclusive)'),
+          toLap: wholeNumberQuery('a lap number', 1, 100_000).optional().describe('last lap number (inclusive)'),
           from: atQuery.describe('first crossing race time (inclusive), e.g. 6h'),
           to: atQuery.describe('last crossing race time (inclusive), e.g. 7h; `at` also caps it'),
         }),
@@ -157,10 +157,17 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
   );
 
   const hourDone = (race: LiveRace, hour: number) => race.raceTimeMs >= hour * HOUR || race.timeline.chequeredMs() !== null;
-  const hourProblem = (race: LiveRace, hour: number, reply: FastifyReply) => {
+  /**
+   * An hour the race does not have: a 400 naming `hour` when it is a query
+   * parameter (as `at` beyond the race is), a 404 when it is the path of a
+   * report that does not exist.
+   */
+  const hourProblem = (race: LiveRace, hour: number, reply: FastifyReply, given: 'query' | 'path') => {
     const hours = reportHours(race.timeline);
     if (!hours.includes(hour)) {
-      return reply.code(404).send(apiError(404, `no hour ${hour} in race "${race.id}": its timing covers hours 1 to ${hours.at(-1)}`));
+      const message = `no hour ${hour} in race "${race.id}": its timing covers hours 1 to ${hours.at(-1)}`;
+      if (given === 'query') return reply.code(400).send(apiError(400, message, { errors: [{ in: 'querystring', field: 'hour', pointer: '/hour', message }] }));
+      return reply.code(404).send(apiError(404, message));
     }
     if (!hourDone(race, hour)) {
       return reply.code(404).send(apiError(404, `hour ${hour} of race "${race.id}" has not finished yet`));
@@ -181,7 +188,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
-      const problem = hourProblem(race, request.query.hour, reply);
+      const problem = hourProblem(race, request.query.hour, reply, 'query');
       if (problem !== null) return problem;
       return { at: { raceTimeMs: Math.min(request.query.hour * HOUR, race.raceTimeMs) }, ...hourFactsFromTimeline(race.timeline, request.query.hour) };
     },
@@ -200,7 +207,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
     async (request, reply) => {
       const race = find(request.params.race, reply);
       if (race === null) return reply;
-      const problem = hourProblem(race, request.params.hour, reply);
+      const problem = hourProblem(race, request.params.hour, reply, 'path');
       if (problem !== null) return problem;
       const report = buildReport(race.timeline, request.params.hour);
       const format = request.query.format;

@@ -83,7 +83,18 @@ function csvCells(item: unknown, columns: readonly string[], known: ReadonlySet<
     if (known.has(key) || (cell === null && columns.some((c) => c.startsWith(`${key}.`)))) continue;
     throw new Error(`CSV: field "${key}" has no column in this list's row schema (server/schemas.ts CSV_ROWS)`);
   }
-  return columns.map((c) => record[c] ?? null);
+  return columns.map((c) => spreadsheetSafe(record[c] ?? null));
+}
+
+/**
+ * A text cell a spreadsheet would run as a formula (`=HYPERLINK(…)` as a
+ * team name, OWASP "CSV injection": it starts with = + - @, a tab or a CR)
+ * gets a leading `'`, which spreadsheets show as text and hide. Numbers are
+ * left alone (a negative number stays a number for pandas); csv-stringify's
+ * own escape_formulas would quote them too.
+ */
+function spreadsheetSafe(cell: Cell): Cell {
+  return typeof cell === 'string' && /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
 const STRINGIFY = { record_delimiter: 'windows', cast: { boolean: (b: boolean) => (b ? 'true' : 'false') } } as const;
@@ -131,14 +142,40 @@ export async function* csvChunks(items: readonly unknown[], columns: readonly st
   }
 }
 
-/** True when the request asks for CSV: ?format=csv, or Accept naming text/csv ahead of (or without) JSON. */
+/**
+ * True when the request asks for CSV: ?format=csv, or an Accept header that
+ * prefers text/csv to application/json by quality (RFC 9110 §12.5.1: the
+ * most specific range that matches gives a type its q; q=0 is "not
+ * acceptable"; a tie goes to JSON, the default). `text/csv;q=0` is JSON,
+ * `text/csv;q=0.5, application/json` is JSON, `text/*` alone is CSV.
+ */
 export function wantsCsv(request: FastifyRequest, format: 'json' | 'csv' | undefined): boolean {
   if (format !== undefined) return format === 'csv';
-  const accept = request.headers.accept ?? '';
-  const csv = accept.indexOf('text/csv');
-  if (csv < 0) return false;
-  const json = accept.indexOf('application/json');
-  return json < 0 || csv < json;
+  const accept = request.headers.accept;
+  if (accept === undefined || accept.trim() === '') return false;
+  const csv = acceptQuality(accept, 'text', 'csv');
+  const json = acceptQuality(accept, 'application', 'json');
+  return csv > json;
+}
+
+/** The quality an Accept header gives type/subtype: from its most specific matching range, 0 when none matches. */
+export function acceptQuality(accept: string, type: string, subtype: string): number {
+  let best = -1;
+  let quality = 0;
+  for (const part of accept.split(',')) {
+    const [range = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const [t, s] = range.split('/');
+    const specificity = t === type && s === subtype ? 2 : t === type && s === '*' ? 1 : t === '*' && s === '*' ? 0 : -1;
+    if (specificity < best || specificity < 0) continue;
+    const q = params.find((p) => p.startsWith('q='));
+    const value = q === undefined ? 1 : Number(q.slice(2));
+    const qValue = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+    if (specificity > best) {
+      best = specificity;
+      quality = qValue;
+    } else quality = Math.max(quality, qValue);
+  }
+  return quality;
 }
 
 /** Lists longer than this are streamed (csvChunks); shorter ones take well under a slice to write. */

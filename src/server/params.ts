@@ -41,21 +41,56 @@ export const atQuery = z
 export const carsQuery = z
   .union([z.string(), z.array(z.string())])
   .optional()
-  .transform((value) => {
+  .transform((value, ctx) => {
     if (value === undefined) return undefined;
     const cars = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-    return cars.length === 0 ? undefined : cars;
+    if (cars.length === 0) {
+      // `car=` is a filter with nothing in it, not "every car": say so rather than answer for the whole field.
+      ctx.addIssue({ code: 'custom', message: 'expected at least one car number, e.g. car=8 or car=8,7' });
+      return z.NEVER;
+    }
+    // A car named twice is one car: its rows come once (car=8,8 doubled every lap).
+    return [...new Set(cars)];
   })
   .pipe(z.array(z.string().max(8)).max(200).optional())
-  .describe('only these cars: repeat (car=8&car=7) or separate with commas (car=8,7); numbers as text, 007 is not 7');
+  .describe('only these cars: repeat (car=8&car=7) or separate with commas (car=8,7); numbers as text, 007 is not 7; a car named twice counts once');
 
-export const classQuery = z.string().min(1).max(40).optional().describe('only this class, e.g. LMP2 or "LMGTE Am" (case and spaces ignored)');
+export const classQuery = z
+  .string({ error: (issue) => (Array.isArray(issue.input) ? 'one class only: give class once (several classes: one request each)' : 'expected a class name, e.g. LMP2') })
+  .min(1, 'expected a class name, e.g. LMP2')
+  .max(40)
+  .optional().describe('only this class, e.g. LMP2 or "LMGTE Am" (case and spaces ignored)');
+
+/**
+ * A whole-number query parameter, `min`..`max`: digits only, given once.
+ * Its errors name what was expected and what came (`fromLap=abc` said
+ * "expected number, received NaN", `fromLap=3&fromLap=4` the same).
+ */
+export function wholeNumberQuery(what: string, min: number, max: number) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((value, ctx) => {
+      if (Array.isArray(value)) {
+        ctx.addIssue({ code: 'custom', message: `given ${value.length} times (${value.map((v) => JSON.stringify(v)).join(', ')}): give it once` });
+        return z.NEVER;
+      }
+      const text = value.trim();
+      const n = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected ${what}: a whole number from ${min} to ${max} (got ${JSON.stringify(value)})` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
 
 /** Routes without parameters still refuse unknown ones (a typo is not silently ignored). */
 export const noQuery = z.strictObject({});
 
 /** `format`: csv for a header row and one RFC 4180 record per item (Accept: text/csv does the same). */
-export const formatQuery = z.enum(['json', 'csv']).optional().describe('json (default) or csv; Accept: text/csv also gives CSV');
+export const formatQuery = z
+  .enum(['json', 'csv'], { error: (issue) => `expected json or csv, once (got ${JSON.stringify(issue.input)})` })
+  .optional().describe('json (default) or csv; Accept: text/csv also gives CSV');
 
 /** An /api error as Fastify's default shape; the problem+json hook (problem.ts) turns it into RFC 9457 problem details. */
 export function apiError(statusCode: number, message: string, extra: Record<string, unknown> = {}) {

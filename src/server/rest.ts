@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { classificationAt } from '../engine/session-standings.js';
-import { apiError, atQuery, classQuery, formatQuery, noQuery, raceNotFound, raceParams } from './params.js';
+import { apiError, atQuery, classQuery, formatQuery, noQuery, raceNotFound, raceParams, wholeNumberQuery } from './params.js';
 import { sendList } from './csv.js';
 import type { LiveRace } from './live-race.js';
 import type { RaceHub } from './races.js';
@@ -62,7 +62,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         summary: 'The race feed up to an instant, as live viewers saw it (for time travel)',
         description: 'The last `limit` feed messages at or before `at` (default: the live instant), oldest first.',
         params: raceParams,
-        querystring: z.strictObject({ at: atQuery, limit: z.coerce.number().int().min(1).max(1000).default(FEED_LIMIT) }),
+        querystring: z.strictObject({ at: atQuery, limit: wholeNumberQuery('a number of messages', 1, 1000).default(FEED_LIMIT) }),
       },
     },
     async (request, reply) => {
@@ -158,8 +158,8 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         params: raceParams,
         querystring: z.strictObject({
           format: formatQuery,
-          after: z.coerce.number().int().min(0).default(0).describe('return events with seq > after'),
-          limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+          after: wholeNumberQuery('an event seq', 0, Number.MAX_SAFE_INTEGER).default(0).describe('return events with seq > after'),
+          limit: wholeNumberQuery('a number of events', 1, 10_000).default(1_000),
         }),
       },
     },
