@@ -267,8 +267,10 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
       rssBeforeMb: Math.round(rssBefore),
       rssPeakMb: Math.round(rssDuring),
     };
-    // Read and dropped, never kept: 6 × 57 MB would be 342 MB.
-    assert.ok(rssDuring - rssBefore < 40, `RSS grew ${Math.round(rssDuring - rssBefore)} MB`);
+    // Read and dropped, never kept: 6 × 57 MB would be 342 MB. The lingering close reads what the
+    // clients send for up to a second (limits.ts refuseBody), so the young generation fills with
+    // dropped 64 KB reads before a scavenge: 30–50 MB seen, bounded by the heap, not by the bodies.
+    assert.ok(rssDuring - rssBefore < 120, `RSS grew ${Math.round(rssDuring - rssBefore)} MB`);
   });
 
   let firstCommit = 0;
