@@ -22,28 +22,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { compareEvents, eventKey, type TimingEvent } from '../src/model/events.js';
-import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
+import { eventKey, type TimingEvent } from '../src/model/events.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
-import { repoRoot } from './helpers.js';
 import { natsServerAvailable, PrivateNats } from './nats-server.js';
 import { freshSnapshot, LiveViewer } from './server-helpers.js';
-import { kill, startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
+import { batches, demoEvents, kill, startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
 
 const TOKEN = 'failover-token';
 
 /** The first `count` events of Le Mans 2019 in race-time order. */
-async function demoEvents(count: number): Promise<TimingEvent[]> {
-  const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
-  return [...events].sort(compareEvents).slice(0, count);
-}
-
-function batches(events: TimingEvent[], size: number): TimingEvent[][] {
-  const out: TimingEvent[][] = [];
-  for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size));
-  return out;
-}
-
 interface Acknowledged {
   key: string;
   seq: number;

@@ -13,28 +13,15 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { standingsAt } from '../src/engine/standings.js';
 import { foldEvents } from '../src/engine/timeline.js';
-import { compareEvents, eventKey, type TimingEvent } from '../src/model/events.js';
-import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
-import { repoRoot } from './helpers.js';
+import { eventKey, type TimingEvent } from '../src/model/events.js';
 import { freshSnapshot, LiveViewer } from './server-helpers.js';
-import { kill, startServerProcess, type ServerProcess } from './server-process.js';
+import { batches, demoEvents, kill, startServerProcess, type ServerProcess } from './server-process.js';
 
 const TOKEN = 'fault-token';
 const dir = mkdtempSync(join(tmpdir(), 'sarthe-fault-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The first `count` events of Le Mans 2019 in race-time order. */
-async function demoEvents(count: number): Promise<TimingEvent[]> {
-  const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
-  return [...events].sort(compareEvents).slice(0, count);
-}
-
-function batches(events: TimingEvent[], size: number): TimingEvent[][] {
-  const out: TimingEvent[][] = [];
-  for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size));
-  return out;
-}
-
 async function send(server: ServerProcess, race: string, batch: TimingEvent[]) {
   const response = await fetch(`${server.base}/api/races/${race}/events`, {
     method: 'POST',

@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { repoRoot } from './helpers.js';
+import { compareEvents, type TimingEvent } from '../src/model/events.js';
+import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -88,4 +90,17 @@ export async function stopServerProcess(server: ServerProcess, graceMs = 5000): 
     server.child.kill('SIGKILL');
     await server.exited;
   }
+}
+
+/** The first `count` events of the demo race (Le Mans 2019), in race order: the load the process tests replay. */
+export async function demoEvents(count: number): Promise<TimingEvent[]> {
+  const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
+  return [...events].sort(compareEvents).slice(0, count);
+}
+
+/** `events` cut into ingest batches of `size`, in order. */
+export function batches(events: TimingEvent[], size: number): TimingEvent[][] {
+  const out: TimingEvent[][] = [];
+  for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size));
+  return out;
 }
