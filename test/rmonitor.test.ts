@@ -52,6 +52,10 @@ describe('RMonitor records', () => {
     assert.throws(() => parseRecord('$COMP,"27","27",3,"MS2'), /unbalanced quote/);
     assert.throws(() => parseRecord('G,4'), /starts with \$/);
     assert.throws(() => parseRecord('$J,"7","1:49.3","03:21:45.118"'), /is not a time/);
+    // Out of the model's bounds (found by test/fuzz-rmonitor.test.ts: the decoder threw a ZodError and cut the connection).
+    assert.throws(() => parseRecord('$J,"146",8"00:01:41.055","07:59:10.055"'), /"800:01:41.055" is beyond 168 hours/);
+    assert.throws(() => parseRecord('$G,1,"58",200921,"08:00:14.729"'), /laps 200921 is above 100000/);
+    assert.equal(parseRecord('$J,"146","168:00:00.000","07:59:10.055"').kind, 'J');
   });
 
   it('reads the session type from the run name', () => {
@@ -129,6 +133,35 @@ describe('RMonitor decoder', () => {
     const { events, bad } = decode([...head, '$G,1,"7",1x,"00:01:40.000"', '$J,"7","00:01:40.000","00:01:40.000"', '$COMP,"9","9",1,"tru', '$G,1,"7",1,"00:01:40.000"']);
     assert.deepEqual(bad.map((b) => b.line), [5, 7]);
     assert.equal(events.filter((e) => e.event.type === 'lap').length, 1);
+  });
+
+  it('a total hours ahead of the running $F clock is a bad line that moves no clock; after a silence or a reconnection it is read', () => {
+    const running = ['$F,9999,"01:00:00","14:00:00","05:00:00","Green "', '$F,9999,"00:59:59","14:00:01","05:00:01","Green "'];
+    // A stray digit before a quoted total: 1"04:59:50" reads as 104 h (found by test/fuzz-rmonitor.test.ts).
+    const corrupt = '$G,1,"7",300,1"04:59:50.000"';
+    const { events, bad } = decode([...head, ...running, corrupt, '$G,2,"8",299,"04:59:40.000"']);
+    assert.deepEqual(
+      bad.map((b) => [b.line, b.text, b.reason]),
+      [[7, corrupt, `total time 104:59:50.000 is ahead of the feed's race clock 5:00:01.000 ($F) by more than 5 min`]],
+    );
+    const boards = events.flatMap((e) => (e.event.type === 'board' ? [e.event] : []));
+    assert.deepEqual(boards.map((b) => [b.car, b.atMs]), [['8', 18_001_000]], "#8's row keeps the feed's instant");
+    // A relay silence longer than the margin: the capture resumed hours later, and its totals are read.
+    const resumed = decode([...head, '##2025-03-01 15:11:08.584', ...running, '##2025-03-01 22:31:38.281', '$G,1,"7",300,"07:31:37.873"']);
+    assert.equal(resumed.bad.length, 0);
+    assert.equal(resumed.events.filter((e) => e.event.type === 'board').length, 1);
+    // A reconnection: the client tells the decoder, and the next total is read.
+    const decoder = new RMonitorDecoder({ source: 'test' });
+    for (const line of [...head, ...running]) decoder.push(line);
+    decoder.streamInterrupted();
+    assert.equal(decoder.push('$G,1,"7",300,"07:31:37.873"').length, 1);
+    assert.equal(decoder.badLines, 0);
+  });
+
+  it('a bad line found after parsing (a car number the model refuses) is reported with its own text', () => {
+    const line = '$A,"7 7","7",1,"","Blue Team","",1';
+    const { bad } = decode([...head.slice(0, 2), line]);
+    assert.deepEqual(bad.map((b) => [b.line, b.text]), [[3, line]]);
   });
 });
 

@@ -98,6 +98,7 @@ export class RMonitorTcpSource implements TimingSource {
         try {
           const socket = await this.open();
           sink.log?.('connected', { source: this.name });
+          decoder.streamInterrupted();
           let partial: Buffer = Buffer.alloc(0);
           for await (const chunk of socket as AsyncIterable<Buffer>) {
             this.lastDataMs = Date.now();

@@ -32,6 +32,8 @@
 import type { EntryEvent, Flag, SessionType, TimingEvent } from '../../model/events.js';
 import { canonicalJson, EntryEventSchema, LapEventSchema, BoardEventSchema, PitOutEventSchema, SessionEventSchema } from '../../model/events.js';
 import type { BadInput, SessionBatch } from '../source.js';
+import { ZodError } from 'zod';
+import { formatRaceTime } from '../../model/time.js';
 import { parseRecord, RecordError, type RMonitorRecord } from './parse.js';
 
 export interface DecoderOptions {
@@ -115,6 +117,17 @@ export function flagFromRMonitor(raw: string): Flag | null {
 }
 
 const SILENCE_NEW_SESSION_MS = 12 * 3_600_000;
+/** How far a $J/$G total may run ahead of the feed's $F race clock before the line is refused (ms). */
+const TOTAL_AHEAD_OF_CLOCK_MS = 5 * 60_000;
+/**
+ * How far a total may lead the last $F race time and still move the session
+ * clock (ms): $F counts whole seconds and is sent after the crossings of its
+ * second; in the real captures totals lead it by up to 6.2 s, where the relay
+ * delivered the $F of three seconds late (barber-2025-8h-finish-stopped-cars).
+ */
+const TOTAL_CLOCK_LEAD_MS = 10_000;
+/** Orbits sends $F every second; past this many records without one, its race time is not current. */
+const FEED_CLOCK_FRESH_RECORDS = 50;
 const DAY_MS = 24 * 3_600_000;
 
 /** A time-of-day difference across midnight (ms): in [−12 h, 12 h). */
@@ -139,7 +152,18 @@ export class RMonitorDecoder {
   private flag: Flag | null = null;
   /** Session race time as the feed last showed it (max of $F race time under a flag and every total). */
   private clockMs = 0;
+  /**
+   * The feed's own race clock: the highest $F race time under a flag, once it
+   * has shown two different values (a running clock, not a frozen field).
+   * Null until then, and after a new session opens.
+   */
+  private feedClockMs: number | null = null;
+  private feedClockFirstMs: number | null = null;
+  /** Records since the last $F: the feed clock is only current for FEED_CLOCK_FRESH_RECORDS. */
+  private recordsSinceFeedClock = 0;
   private lineNo = 0;
+  /** The line being decoded (trimmed, cut to 200 characters), for bad-input reports. */
+  private lineText = '';
   /** Last relay receive time (epoch ms), and a silence waiting for the next race time to judge it. */
   private relayMs: number | null = null;
   private splitPending = false;
@@ -157,10 +181,21 @@ export class RMonitorDecoder {
     return this.session?.key ?? null;
   }
 
+  /**
+   * The stream was cut (a reconnection, a relay silence): the feed's race
+   * clock read before it is no longer current, so no total is judged by it
+   * until the next running $F.
+   */
+  streamInterrupted(): void {
+    this.feedClockMs = null;
+    this.feedClockFirstMs = null;
+  }
+
   /** Decodes one line; returns the events it produced, by session. Never throws for bad input. */
   push(line: string): SessionBatch[] {
     this.lineNo++;
     const text = line.replace(/^\uFEFF/, '').trim();
+    this.lineText = text.slice(0, 200);
     if (text === '') return [];
     if (text.startsWith('##')) {
       this.relayLine(text);
@@ -176,9 +211,19 @@ export class RMonitorDecoder {
       return [];
     }
     this.counts.set(record.kind, (this.counts.get(record.kind) ?? 0) + 1);
+    this.recordsSinceFeedClock++;
     this.out = [];
     this.splitIfPending(record);
-    this.apply(record);
+    try {
+      this.apply(record);
+    } catch (error) {
+      // An event the model refuses (a value out of its bounds that the
+      // record syntax allows): the line is bad input, never a throw that
+      // would cut a live connection. Events emitted before it stand.
+      if (!(error instanceof ZodError)) throw error;
+      const issue = error.issues[0];
+      this.reportBad(`${issue?.path.join('.') || 'event'}: ${issue?.message ?? error.message}`);
+    }
     return this.out;
   }
 
@@ -223,6 +268,12 @@ export class RMonitorDecoder {
         this.flag = flagFromRMonitor(r.flag);
         // Before the green the race time can hold junk ("00:59:59"): only trust it under a flag.
         if (this.flag !== null && r.raceTimeMs !== null && r.raceTimeMs > this.clockMs) this.clockMs = r.raceTimeMs;
+        if (this.flag !== null && r.raceTimeMs !== null) {
+          if (this.feedClockFirstMs === null) this.feedClockFirstMs = r.raceTimeMs;
+          // The max: a relay can deliver an older $F late (barber-2025-8h-finish-stopped-cars, 21:57:32).
+          else if (r.raceTimeMs !== this.feedClockFirstMs) this.feedClockMs = Math.max(this.feedClockMs ?? r.raceTimeMs, r.raceTimeMs);
+          this.recordsSinceFeedClock = 0;
+        }
         if (this.flag !== null && r.raceTimeMs !== null && r.timeOfDayMs !== null) {
           this.flagOffsetMs = r.timeOfDayMs - r.raceTimeMs;
           if (!this.todOffsetExact) this.todOffsetMs = this.flagOffsetMs;
@@ -245,6 +296,7 @@ export class RMonitorDecoder {
           if (pit !== undefined) pit.lineInPit = false;
           return; // first crossing: start of timing, not a lap
         }
+        if (this.aheadOfFeedClock(r.totalMs)) return;
         this.tick(r.totalMs);
         this.pending.set(r.regNo, { lapMs: r.lapMs, totalMs: r.totalMs, inPit: pit?.lineInPit ?? false });
         if (pit !== undefined) pit.lineInPit = false;
@@ -253,6 +305,7 @@ export class RMonitorDecoder {
         return;
       }
       case 'G':
+        if (r.totalMs !== null && this.aheadOfFeedClock(r.totalMs)) return;
         this.boardG.set(r.regNo, { laps: r.laps, totalMs: r.totalMs });
         if (r.totalMs !== null) this.tick(r.totalMs);
         this.settle(r.regNo);
@@ -282,6 +335,7 @@ export class RMonitorDecoder {
     if (m === null) return;
     const at = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
     if (this.relayMs !== null && at - this.relayMs > SILENCE_NEW_SESSION_MS && this.session !== null) this.splitPending = true;
+    if (this.relayMs !== null && at - this.relayMs > TOTAL_AHEAD_OF_CLOCK_MS) this.streamInterrupted();
     this.relayMs = at;
   }
 
@@ -295,8 +349,35 @@ export class RMonitorDecoder {
     this.openSession(runNo, name, `-part${this.splits + 1}`);
   }
 
+  /**
+   * A total time well ahead of the feed's own running race clock ($F) is a
+   * corrupt line, not a crossing: taken, it would move the race clock (and
+   * every board row's instant, the race's hours, the report desk) hours
+   * ahead for every car. It is reported as bad input and ignored. Totals and
+   * $F are read from the same timing system within a second of each other,
+   * so TOTAL_AHEAD_OF_CLOCK_MS is a generous margin (no real capture comes
+   * near it). The check holds only while the $F is current: within
+   * FEED_CLOCK_FRESH_RECORDS records, with no relay silence or reconnection
+   * since (a capture that resumes 7 h later, barber-2025-8h-finish-and-reset,
+   * is read as it comes).
+   */
+  private aheadOfFeedClock(totalMs: number): boolean {
+    if (this.feedClockMs === null || this.recordsSinceFeedClock > FEED_CLOCK_FRESH_RECORDS) return false;
+    if (totalMs <= this.feedClockMs + TOTAL_AHEAD_OF_CLOCK_MS) return false;
+    this.reportBad(`total time ${formatRaceTime(totalMs, true)} is ahead of the feed's race clock ${formatRaceTime(this.feedClockMs, true)} ($F) by more than ${TOTAL_AHEAD_OF_CLOCK_MS / 60_000} min`);
+    return true;
+  }
+
+  /**
+   * A crossing's total moves the session clock. While the feed's $F clock is
+   * current it is the authority: a total moves the clock at most
+   * TOTAL_CLOCK_LEAD_MS past it, so one car's wrong total shifts no other
+   * car's board instant by more than that.
+   */
   private tick(raceMs: number): void {
-    if (raceMs > this.clockMs) this.clockMs = raceMs;
+    const current = this.feedClockMs !== null && this.recordsSinceFeedClock <= FEED_CLOCK_FRESH_RECORDS;
+    const ms = current ? Math.min(raceMs, this.feedClockMs! + TOTAL_CLOCK_LEAD_MS) : raceMs;
+    if (ms > this.clockMs) this.clockMs = ms;
   }
 
   private openSession(runNo: number, description: string, suffix = ''): void {
@@ -323,6 +404,7 @@ export class RMonitorDecoder {
     this.boardH.clear();
     this.pending.clear();
     this.clockMs = 0;
+    this.streamInterrupted();
     for (const regNo of this.competitors.keys()) this.sendEntry(regNo);
   }
 
@@ -349,7 +431,7 @@ export class RMonitorDecoder {
 
   private reportBad(reason: string): void {
     this.badLines++;
-    this.onBad({ source: this.options.source, line: this.lineNo, text: '', reason });
+    this.onBad({ source: this.options.source, line: this.lineNo, text: this.lineText, reason });
   }
 
   /** Tells whatever the board and the pending passing say about the car that is not told yet. */

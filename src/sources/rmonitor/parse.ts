@@ -23,6 +23,9 @@ export type RMonitorRecord =
   | { kind: 'L'; car: string; timeline: string; timelineName: string; date: string; timeOfDayMs: number | null }
   | { kind: 'unknown'; type: string };
 
+import { MAX_LAP } from '../../model/events.js';
+import { MAX_RACE_HOURS, MAX_RACE_TIME_MS } from '../../model/time.js';
+
 export class RecordError extends Error {}
 
 /** Splits a record into fields, honouring double quotes; quotes are removed. */
@@ -44,14 +47,16 @@ export function splitFields(line: string): string[] {
 }
 
 /**
- * "HH:MM:SS" or "HH:MM:SS.DDD", hours unbounded, optional sign → ms.
- * Empty → null. Anything else throws.
+ * "HH:MM:SS" or "HH:MM:SS.DDD", optional sign → ms. Empty → null. Hours
+ * beyond the race-time bound (MAX_RACE_HOURS, model/time.ts: no session
+ * lasts a week) and anything else throw a RecordError.
  */
 export function parseRMonitorTime(text: string): number | null {
   if (text === '') return null;
   const m = /^([+-]?)(\d+):([0-5]\d):([0-5]\d)(?:\.(\d{1,3}))?$/.exec(text);
   if (m === null) throw new RecordError(`"${text}" is not a time (HH:MM:SS[.DDD])`);
   const ms = (Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4])) * 1000 + (m[5] === undefined ? 0 : Number(m[5].padEnd(3, '0')));
+  if (ms > MAX_RACE_TIME_MS) throw new RecordError(`"${text}" is beyond ${MAX_RACE_HOURS} hours`);
   return m[1] === '-' ? -ms : ms;
 }
 
@@ -71,14 +76,16 @@ export function parseResultTime(text: string): number | null {
   return ms;
 }
 
-function int(text: string | undefined, field: string, { empty = null as number | null } = {}): number {
+function int(text: string | undefined, field: string, { empty = null as number | null, max = Number.MAX_SAFE_INTEGER } = {}): number {
   if (text === undefined) throw new RecordError(`${field} is missing`);
   if (text === '') {
     if (empty !== null) return empty;
     throw new RecordError(`${field} is empty`);
   }
   if (!/^-?\d+$/.test(text)) throw new RecordError(`${field} "${text}" is not a whole number`);
-  return Number(text);
+  const n = Number(text);
+  if (n > max) throw new RecordError(`${field} ${text} is above ${max}`);
+  return n;
 }
 
 function text(fields: string[], i: number, field: string): string {
@@ -140,7 +147,7 @@ export function parseRecord(line: string): RMonitorRecord {
         position: int(f[1], 'position'),
         regNo: text(f, 2, 'registration number'),
         // Empty until the first full lap (spec §8).
-        laps: int(f[3], 'laps', { empty: 0 }),
+        laps: int(f[3], 'laps', { empty: 0, max: MAX_LAP }),
         totalMs: parseResultTime(text(f, 4, 'total time')),
       };
     case 'H':
@@ -148,7 +155,7 @@ export function parseRecord(line: string): RMonitorRecord {
         kind: 'H',
         position: int(f[1], 'position'),
         regNo: text(f, 2, 'registration number'),
-        bestLap: int(f[3], 'best lap number', { empty: 0 }),
+        bestLap: int(f[3], 'best lap number', { empty: 0, max: MAX_LAP }),
         bestLapMs: parseResultTime(text(f, 4, 'best lap time')),
       };
     case 'I':
@@ -165,7 +172,7 @@ export function parseRecord(line: string): RMonitorRecord {
         kind: 'COR',
         regNo: text(f, 1, 'registration number'),
         number: text(f, 2, 'number'),
-        laps: int(f[3], 'laps', { empty: 0 }),
+        laps: int(f[3], 'laps', { empty: 0, max: MAX_LAP }),
         correctedTotalMs: parseResultTime(text(f, 4, 'corrected total time')),
       };
     case 'L':
