@@ -158,6 +158,19 @@ describe('RMonitor decoder', () => {
     assert.equal(decoder.badLines, 0);
   });
 
+  it('with no running $F, a total hours ahead of the clock the totals built is refused until a second car confirms the jump', () => {
+    const board = ['$G,1,"7",300,"04:59:50.000"', '$G,2,"8",299,"04:59:40.000"'];
+    const corrupt = decode([...head, ...board, '$J,"7","00:01:40.000","097:01:30.000"', '$G,2,"8",300,"05:01:20.000"']);
+    assert.deepEqual(corrupt.bad.map((b) => [b.line, b.reason]), [[7, 'total time 97:01:30.000 is ahead of the race clock 4:59:50.000 by more than 5 min']]);
+    const atMs = corrupt.events.flatMap((e) => (e.event.type === 'board' ? [e.event.atMs] : []));
+    assert.deepEqual(atMs, [17_990_000, 17_990_000, 18_080_000], 'no board instant moved to 97 h');
+    // A feed that really skipped ahead: the second car's total near the first confirms it, and is read.
+    const jump = decode([...head, ...board, '$G,1,"7",400,"07:59:50.000"', '$G,2,"8",399,"07:59:40.000"', '$G,1,"7",401,"08:01:30.000"']);
+    assert.deepEqual(jump.bad.map((b) => b.line), [7]);
+    const rows = jump.events.flatMap((e) => (e.event.type === 'board' ? [[e.event.car, e.event.laps]] : []));
+    assert.deepEqual(rows, [['7', 300], ['8', 299], ['8', 399], ['7', 401]]);
+  });
+
   it('a bad line found after parsing (a car number the model refuses) is reported with its own text', () => {
     const line = '$A,"7 7","7",1,"","Blue Team","",1';
     const { bad } = decode([...head.slice(0, 2), line]);

@@ -159,6 +159,10 @@ export class RMonitorDecoder {
    */
   private feedClockMs: number | null = null;
   private feedClockFirstMs: number | null = null;
+  /** The session clock was moved by a total since the session opened or the stream was cut. */
+  private clockTrusted = false;
+  /** A total refused as ahead of the clock (no running $F), waiting for another car to confirm it. */
+  private unconfirmedJump: { regNo: string; totalMs: number } | null = null;
   /** Records since the last $F: the feed clock is only current for FEED_CLOCK_FRESH_RECORDS. */
   private recordsSinceFeedClock = 0;
   private lineNo = 0;
@@ -189,6 +193,8 @@ export class RMonitorDecoder {
   streamInterrupted(): void {
     this.feedClockMs = null;
     this.feedClockFirstMs = null;
+    this.clockTrusted = false;
+    this.unconfirmedJump = null;
   }
 
   /** Decodes one line; returns the events it produced, by session. Never throws for bad input. */
@@ -296,7 +302,7 @@ export class RMonitorDecoder {
           if (pit !== undefined) pit.lineInPit = false;
           return; // first crossing: start of timing, not a lap
         }
-        if (this.aheadOfFeedClock(r.totalMs)) return;
+        if (this.aheadOfClock(r.regNo, r.totalMs)) return;
         this.tick(r.totalMs);
         this.pending.set(r.regNo, { lapMs: r.lapMs, totalMs: r.totalMs, inPit: pit?.lineInPit ?? false });
         if (pit !== undefined) pit.lineInPit = false;
@@ -305,7 +311,7 @@ export class RMonitorDecoder {
         return;
       }
       case 'G':
-        if (r.totalMs !== null && this.aheadOfFeedClock(r.totalMs)) return;
+        if (r.totalMs !== null && this.aheadOfClock(r.regNo, r.totalMs)) return;
         this.boardG.set(r.regNo, { laps: r.laps, totalMs: r.totalMs });
         if (r.totalMs !== null) this.tick(r.totalMs);
         this.settle(r.regNo);
@@ -350,21 +356,36 @@ export class RMonitorDecoder {
   }
 
   /**
-   * A total time well ahead of the feed's own running race clock ($F) is a
-   * corrupt line, not a crossing: taken, it would move the race clock (and
-   * every board row's instant, the race's hours, the report desk) hours
-   * ahead for every car. It is reported as bad input and ignored. Totals and
-   * $F are read from the same timing system within a second of each other,
-   * so TOTAL_AHEAD_OF_CLOCK_MS is a generous margin (no real capture comes
-   * near it). The check holds only while the $F is current: within
-   * FEED_CLOCK_FRESH_RECORDS records, with no relay silence or reconnection
-   * since (a capture that resumes 7 h later, barber-2025-8h-finish-and-reset,
-   * is read as it comes).
+   * A total time well ahead of the race clock is a corrupt line, not a
+   * crossing: taken, it would move the session clock (every board row's
+   * instant, the race's hours, the report desk) hours ahead for every car.
+   * It is reported as bad input and ignored. The clock it is judged by:
+   * - the feed's own running $F clock while it is current (within
+   *   FEED_CLOCK_FRESH_RECORDS records): totals and $F come from the same
+   *   timing system within seconds, so TOTAL_AHEAD_OF_CLOCK_MS is a generous
+   *   margin (no real capture comes near it);
+   * - else the session clock the totals built, once one total has been read
+   *   since the session opened or the stream was cut. A real jump (a feed
+   *   with no $F that skipped ahead) is confirmed by a second car's total
+   *   near the first, and read from there.
+   * After a relay silence or a reconnection nothing is judged until the next
+   * total (barber-2025-8h-finish-and-reset resumes 7 h later and is read as
+   * it comes).
    */
-  private aheadOfFeedClock(totalMs: number): boolean {
-    if (this.feedClockMs === null || this.recordsSinceFeedClock > FEED_CLOCK_FRESH_RECORDS) return false;
-    if (totalMs <= this.feedClockMs + TOTAL_AHEAD_OF_CLOCK_MS) return false;
-    this.reportBad(`total time ${formatRaceTime(totalMs, true)} is ahead of the feed's race clock ${formatRaceTime(this.feedClockMs, true)} ($F) by more than ${TOTAL_AHEAD_OF_CLOCK_MS / 60_000} min`);
+  private aheadOfClock(regNo: string, totalMs: number): boolean {
+    const feedCurrent = this.feedClockMs !== null && this.recordsSinceFeedClock <= FEED_CLOCK_FRESH_RECORDS;
+    const reference = feedCurrent ? this.feedClockMs! : this.clockTrusted ? this.clockMs : null;
+    if (reference === null || totalMs <= reference + TOTAL_AHEAD_OF_CLOCK_MS) return false;
+    if (!feedCurrent) {
+      const jump = this.unconfirmedJump;
+      if (jump !== null && jump.regNo !== regNo && Math.abs(jump.totalMs - totalMs) <= TOTAL_AHEAD_OF_CLOCK_MS) {
+        this.unconfirmedJump = null;
+        return false;
+      }
+      this.unconfirmedJump = { regNo, totalMs };
+    }
+    const clock = feedCurrent ? "the feed's race clock" : 'the race clock';
+    this.reportBad(`total time ${formatRaceTime(totalMs, true)} is ahead of ${clock} ${formatRaceTime(reference, true)}${feedCurrent ? ' ($F)' : ''} by more than ${TOTAL_AHEAD_OF_CLOCK_MS / 60_000} min`);
     return true;
   }
 
@@ -378,6 +399,7 @@ export class RMonitorDecoder {
     const current = this.feedClockMs !== null && this.recordsSinceFeedClock <= FEED_CLOCK_FRESH_RECORDS;
     const ms = current ? Math.min(raceMs, this.feedClockMs! + TOTAL_CLOCK_LEAD_MS) : raceMs;
     if (ms > this.clockMs) this.clockMs = ms;
+    this.clockTrusted = true;
   }
 
   private openSession(runNo: number, description: string, suffix = ''): void {
