@@ -19,9 +19,17 @@
  * - Slow zone: outside those, one sector's median ratio ≥ SLOW_ZONE_RATIO
  *   for at least MIN_PERIOD_MS while the other sectors stay under
  *   SLOW_ZONE_OTHERS (a local yellow slows one part of the lap only).
- * Thresholds were tuned on the tuning races named in bench/neutralisations.ts
- * and judged on the others.
- * Periods start and end at the bin edges: the change happened within BIN_MS.
+ * - Bounds: the bins find a period to within BIN_MS plus a sector (a sector
+ *   spanning the change counts slow in every bin it covers); each car's own
+ *   sectors then date it (fieldTransition: the part-green sector between
+ *   green and slow ones), and a safety car's end is its queue's first
+ *   crossing into a green lap (fieldRelease). Bin edges where too few cars
+ *   show the change.
+ * Thresholds were tuned on TUNING_RACES (neutralisation-check.ts) and judged
+ * on HELD_OUT_RACES, never tuned on: NEUTRAL_RATIO 1.3 → 1.7 (below it, rain
+ * and Le Mans slow zones made spurious periods; at 2.0 a safety car was
+ * missed), MERGE_GAP_MS 30 → 90 s (a safety car catching its field broke
+ * one period in two).
  */
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 
@@ -31,7 +39,7 @@ export interface InferredNeutralisation {
   kind: NeutralisationKind;
   /** Always true: read from lap and sector times, not shown by race control. */
   inferred: true;
-  /** Race time (ms) the slowdown began and ended, to within BIN_MS. */
+  /** Race time (ms) the slowdown began and ended: from the cars' sectors, else to within BIN_MS. */
   startMs: number;
   endMs: number;
   durationMs: number;
@@ -300,10 +308,13 @@ export const GREEN_RATIO = 1.1;
 export const TRANSITION_WINDOW_MS = 120_000;
 /**
  * Which of the cars' transition instants (sorted, 0 = earliest) dates the
- * field's: the flag changes at the line for the first car to cross after
- * race control's call, so the start takes the middle of the cars' estimates
- * (they all slow at once under an FCY) and the end an early one (a safety
- * car releases its queue one car at a time as each crosses the line).
+ * field's. Under an FCY the cars all change at once, so a middle quantile
+ * does: the median for the start, the lower quartile for the end (set
+ * before tuning). A second round on TUNING_RACES (start 0.3, end 0.5,
+ * RELEASE_WINDOW_MS 360 s) gained recall 0.953 → 0.967 there but lost it
+ * on the held-out races (0.905 → 0.883), so it was not kept: the held-out
+ * figures have served once to choose between two settings.
+ * A safety car's end is dated by fieldRelease instead.
  */
 export const START_QUANTILE = 0.5;
 export const END_QUANTILE = 0.25;
