@@ -146,9 +146,11 @@ describe('inferred against FLAG_AT_FL (2023+ files)', realData(), () => {
     assert.equal(pooled.safetyCarPeriodsFound, pooled.safetyCarPeriods);
     assert.ok(pooled.safetyCarPeriods >= 20);
     assert.ok(pooled.medianAbsStartErrorMs! <= 60_000, `start error ${pooled.medianAbsStartErrorMs}`);
-    // Below the issue's 0.9 target (0.78 measured): FLAG_AT_FL shows green while the field runs at
-    // safety-car pace before a safety car; outside those run-ups precision is 0.90. Guard against regressions.
-    assert.ok(pooled.precision >= 0.75, `precision ${pooled.precision}`);
-    assert.ok(pooled.precisionOutsideRunUp >= 0.88, `precision outside run-ups ${pooled.precisionOutsideRunUp}`);
+    assert.ok(pooled.medianAbsEndErrorMs! <= 30_000, `end error ${pooled.medianAbsEndErrorMs}`);
+    // Below the issue's 0.9 target (0.838 measured, 0.780 before the bounds came from the cars' sectors):
+    // FLAG_AT_FL shows green through the FCY that precedes a safety car (neutralisation-check.ts gives the
+    // evidence); outside the 15 min before a safety car precision is 0.983. Guards against regressions.
+    assert.ok(pooled.precision >= 0.82, `precision ${pooled.precision}`);
+    assert.ok(pooled.precisionOutsideRunUp >= 0.95, `precision outside run-ups ${pooled.precisionOutsideRunUp}`);
   });
 });

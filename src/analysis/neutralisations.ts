@@ -19,9 +19,17 @@
  * - Slow zone: outside those, one sector's median ratio ≥ SLOW_ZONE_RATIO
  *   for at least MIN_PERIOD_MS while the other sectors stay under
  *   SLOW_ZONE_OTHERS (a local yellow slows one part of the lap only).
- * Thresholds were tuned on the tuning races named in bench/neutralisations.ts
- * and judged on the others.
- * Periods start and end at the bin edges: the change happened within BIN_MS.
+ * - Bounds: the bins find a period to within BIN_MS plus a sector (a sector
+ *   spanning the change counts slow in every bin it covers); each car's own
+ *   sectors then date it (fieldTransition: the part-green sector between
+ *   green and slow ones), and a safety car's end is its queue's first
+ *   crossing into a green lap (fieldRelease). Bin edges where too few cars
+ *   show the change.
+ * Thresholds were tuned on TUNING_RACES (neutralisation-check.ts) and judged
+ * on HELD_OUT_RACES, never tuned on: NEUTRAL_RATIO 1.3 → 1.7 (below it, rain
+ * and Le Mans slow zones made spurious periods; at 2.0 a safety car was
+ * missed), MERGE_GAP_MS 30 → 90 s (a safety car catching its field broke
+ * one period in two).
  */
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 
@@ -31,7 +39,7 @@ export interface InferredNeutralisation {
   kind: NeutralisationKind;
   /** Always true: read from lap and sector times, not shown by race control. */
   inferred: true;
-  /** Race time (ms) the slowdown began and ended, to within BIN_MS. */
+  /** Race time (ms) the slowdown began and ended: from the cars' sectors, else to within BIN_MS. */
   startMs: number;
   endMs: number;
   durationMs: number;
@@ -42,11 +50,11 @@ export interface InferredNeutralisation {
 }
 
 export const BIN_MS = 10_000;
-export const NEUTRAL_RATIO = 1.3;
+export const NEUTRAL_RATIO = 1.7;
 /** Once neutralised, it lasts while the median stays at or above this (the field speeds up before the restart). */
 export const NEUTRAL_HOLD_RATIO = 1.2;
 export const MIN_PERIOD_MS = 60_000;
-export const MERGE_GAP_MS = 30_000;
+export const MERGE_GAP_MS = 90_000;
 export const SAFETY_CAR_MIN_MS = 12 * 60_000;
 export const SLOW_ZONE_RATIO = 1.15;
 export const SLOW_ZONE_OTHERS = 1.06;
@@ -117,7 +125,14 @@ function infer(timeline: RaceTimeline, at: number): InferredNeutralisation[] {
     sectorOverOthers: [0, 1, 2].map(() => new Float64Array(count + 1)),
     sectorSum: [0, 1, 2].map(() => new Float64Array(count + 1)),
   };
-  for (const car of timeline.cars.values()) addCar(car, car.indexAt(at), bins, count);
+  const cars: CarSectors[] = [];
+  for (const car of timeline.cars.values()) {
+    const n = car.indexAt(at);
+    const ref = sectorReferences(car.laps, n);
+    if (ref === null) continue;
+    cars.push({ laps: car.laps, crossings: car.crossings, n, ref });
+    addCar(car.laps, n, ref, bins, count);
+  }
   for (const a of [bins.n, bins.over, bins.overHold, bins.sum, ...bins.sectorN, ...bins.sectorNeutral, ...bins.sectorHold, ...bins.sectorOver, ...bins.sectorOverOthers, ...bins.sectorSum]) {
     for (let b = 1; b <= count; b++) a[b]! += a[b - 1]!;
   }
@@ -142,12 +157,24 @@ function infer(timeline: RaceTimeline, at: number): InferredNeutralisation[] {
   };
   const periods: InferredNeutralisation[] = [];
   for (const [from, to] of runs(neutral)) {
-    const durationMs = (to - from) * BIN_MS;
+    const startMs = fieldTransition(cars, from * BIN_MS, 'start') ?? from * BIN_MS;
+    const long = (to - from) * BIN_MS >= SAFETY_CAR_MIN_MS;
+    const endMs = Math.min((long ? fieldRelease(cars, to * BIN_MS) : null) ?? fieldTransition(cars, to * BIN_MS, 'end') ?? to * BIN_MS, at);
+    const last = periods[periods.length - 1];
+    if (endMs <= startMs) continue;
+    if (last !== undefined && startMs <= last.endMs) {
+      // Moved bounds made two periods touch: one period.
+      last.endMs = Math.max(last.endMs, endMs);
+      last.durationMs = last.endMs - last.startMs;
+      last.kind = last.durationMs >= SAFETY_CAR_MIN_MS ? 'safety-car' : 'fcy';
+      continue;
+    }
+    const durationMs = endMs - startMs;
     periods.push({
       kind: durationMs >= SAFETY_CAR_MIN_MS ? 'safety-car' : 'fcy',
       inferred: true,
-      startMs: from * BIN_MS,
-      endMs: to * BIN_MS,
+      startMs,
+      endMs,
       durationMs,
       sector: null,
       slowdown: meanOver(bins.sum, bins.n, from, to),
@@ -197,10 +224,7 @@ function runs(flags: readonly boolean[]): Array<[number, number]> {
 }
 
 /** The car's first n laps (those completed by the instant inferred for). */
-function addCar(car: CarTimeline, n: number, bins: Bins, count: number): void {
-  const laps = car.laps;
-  const ref = sectorReferences(laps, n);
-  if (ref === null) return;
+function addCar(laps: CarTimeline['laps'], n: number, ref: Float64Array, bins: Bins, count: number): void {
   for (let i = 1; i < n; i++) {
     const lap = laps[i]!;
     let t = lap.crossingMs - lap.lapMs;
@@ -268,4 +292,161 @@ function sectorReferences(laps: CarTimeline['laps'], n: number): Float64Array | 
     ref[k] = sorted[count >> 1]!;
   }
   return ref;
+}
+
+/** A car's laps known at the instant inferred for, with its reference sector times (ms). */
+interface CarSectors {
+  laps: CarTimeline['laps'];
+  crossings: readonly number[];
+  n: number;
+  ref: Float64Array;
+}
+
+/** A sector under green: under this ratio to the car's reference. */
+export const GREEN_RATIO = 1.1;
+/** How far (ms) from a bin-edge bound the cars' own transitions are looked for. */
+export const TRANSITION_WINDOW_MS = 120_000;
+/**
+ * Which of the cars' transition instants (sorted, 0 = earliest) dates the
+ * field's. Under an FCY the cars all change at once, so a middle quantile
+ * does: the median for the start, the lower quartile for the end (set
+ * before tuning). A second round on TUNING_RACES (start 0.3, end 0.5,
+ * RELEASE_WINDOW_MS 360 s) gained recall 0.953 → 0.967 there but lost it
+ * on the held-out races (0.905 → 0.883), so it was not kept: the held-out
+ * figures have served once to choose between two settings.
+ * A safety car's end is dated by fieldRelease instead.
+ */
+export const START_QUANTILE = 0.5;
+export const END_QUANTILE = 0.25;
+
+/** One sector run by a car: [fromMs, toMs), sector index, ratio to its reference (NaN: unknown or pit lane). */
+interface SectorRun {
+  fromMs: number;
+  toMs: number;
+  k: number;
+  ratio: number;
+}
+
+/** The car's sectors from the lap under way at fromMs to the one under way at toMs, in time order. */
+function sectorsBetween(car: CarSectors, fromMs: number, toMs: number): SectorRun[] {
+  const runs: SectorRun[] = [];
+  let lo = 0;
+  let hi = car.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (car.crossings[mid]! < fromMs) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = Math.max(1, lo); i < car.n; i++) {
+    const lap = car.laps[i]!;
+    let t = lap.crossingMs - lap.lapMs;
+    if (t > toMs) break;
+    for (let k = 0; k < 3; k++) {
+      const sectorMs = lap.sectorsMs[k];
+      if (sectorMs === null || sectorMs === undefined) {
+        runs.push({ fromMs: t, toMs: t, k, ratio: NaN });
+        continue;
+      }
+      const refMs = car.ref[k]!;
+      const pit = (k === 2 && lap.inPit) || (k === 0 && lap.pitLaneMs !== null);
+      const ratio = refMs === 0 || pit || sectorMs > 20 * refMs ? NaN : sectorMs / refMs;
+      runs.push({ fromMs: t, toMs: t + sectorMs, k, ratio });
+      t += sectorMs;
+    }
+  }
+  return runs;
+}
+
+/**
+ * When the field's state changed near boundMs (ms), from each car's own
+ * sectors: the sector between a green one and slow ones (or slow ones and
+ * green ones) is part green, part slow, and its time says where the change
+ * fell in it. Green for a time x of reference R, then ρ times slower: the
+ * sector takes x + ρ(R − x), so x = (ρR − d)/(ρ − 1); slow first for y:
+ * d = y + R − y/ρ, so y = (d − R)/(1 − 1/ρ). ρ is the car's ratio in the
+ * same sector a lap later (earlier for an end) when that was slow, else in
+ * the next (previous) sector. Null when fewer than MIN_CARS cars show a
+ * clean change within TRANSITION_WINDOW_MS of boundMs.
+ */
+function fieldTransition(cars: readonly CarSectors[], boundMs: number, which: 'start' | 'end'): number | null {
+  const green = (s: SectorRun | undefined) => s !== undefined && s.ratio < GREEN_RATIO;
+  const slow = (s: SectorRun | undefined) => s !== undefined && s.ratio >= NEUTRAL_RATIO;
+  const notGreen = (s: SectorRun | undefined) => s !== undefined && s.ratio >= GREEN_RATIO;
+  const fromMs = boundMs - TRANSITION_WINDOW_MS;
+  const toMs = boundMs + TRANSITION_WINDOW_MS;
+  const estimates: number[] = [];
+  for (const car of cars) {
+    const seq = sectorsBetween(car, fromMs, toMs);
+    for (let i = 1; i + 1 < seq.length; i++) {
+      const mixed = seq[i]!;
+      if (mixed.toMs <= fromMs) continue;
+      if (mixed.fromMs >= toMs) break;
+      const refMs = car.ref[mixed.k]!;
+      const d = mixed.toMs - mixed.fromMs;
+      let at: number | null = null;
+      if (which === 'start' && green(seq[i - 1]) && notGreen(mixed) && slow(seq[i + 1])) {
+        const rho = slow(seq[i + 3]) ? seq[i + 3]!.ratio : seq[i + 1]!.ratio;
+        at = mixed.fromMs + Math.min(d, Math.max(0, (rho * refMs - d) / (rho - 1)));
+      } else if (which === 'end' && i >= 1 && slow(seq[i - 1]) && notGreen(mixed) && green(seq[i + 1]) && (i + 2 >= seq.length || green(seq[i + 2]))) {
+        const rho = i >= 3 && slow(seq[i - 3]) ? seq[i - 3]!.ratio : seq[i - 1]!.ratio;
+        at = mixed.fromMs + Math.min(d, Math.max(0, (d - refMs) / (1 - 1 / rho)));
+      }
+      if (at === null) continue;
+      if (at >= fromMs && at <= toMs) estimates.push(at);
+      break;
+    }
+  }
+  if (estimates.length < MIN_CARS) return null;
+  estimates.sort((a, b) => a - b);
+  const q = which === 'start' ? START_QUANTILE : END_QUANTILE;
+  return Math.round(estimates[Math.min(estimates.length - 1, Math.floor(q * estimates.length))]!);
+}
+
+/** How far (ms) from the bin-edge end a safety car's release is looked for. */
+export const RELEASE_WINDOW_MS = 240_000;
+/** Which of the cars' release crossings (sorted, 0 = earliest) dates the end of a safety car. */
+export const RELEASE_QUANTILE = 0.1;
+
+/**
+ * When a safety car released the field (ms), near boundMs: each car's first
+ * crossing after a lap with a slow sector (≥ NEUTRAL_HOLD_RATIO) from which
+ * its next lap's first two sectors are green. The queue crosses the line one
+ * car after the other and the flag turns green at the line for the first of
+ * them, so an early quantile of these crossings dates it; the field speeds up
+ * before that (the safety car's last lap), which is why sector times alone
+ * end it early. Null with fewer than MIN_CARS releases within RELEASE_WINDOW_MS.
+ */
+function fieldRelease(cars: readonly CarSectors[], boundMs: number): number | null {
+  const fromMs = boundMs - RELEASE_WINDOW_MS;
+  const toMs = boundMs + RELEASE_WINDOW_MS;
+  const estimates: number[] = [];
+  for (const car of cars) {
+    let lo = 0;
+    let hi = car.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (car.crossings[mid]! < fromMs) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = Math.max(1, lo); i + 1 < car.n && car.crossings[i]! <= toMs; i++) {
+      const lap = car.laps[i]!;
+      const next = car.laps[i + 1]!;
+      const after = car.laps[i + 2];
+      if (lap.inPit || next.pitLaneMs !== null || next.inPit) continue;
+      const ratio = (l: typeof lap, k: number) => {
+        const ms = l.sectorsMs[k];
+        return ms === null || ms === undefined || car.ref[k] === 0 ? NaN : ms / car.ref[k]!;
+      };
+      const wasSlow = ratio(lap, 0) >= NEUTRAL_HOLD_RATIO || ratio(lap, 1) >= NEUTRAL_HOLD_RATIO || ratio(lap, 2) >= NEUTRAL_HOLD_RATIO;
+      // Green for a lap and on into the next: a car waved past the safety car catches the queue at race pace, then slows again.
+      const green = (l: typeof lap, k: number) => !(ratio(l, k) >= GREEN_RATIO);
+      if (wasSlow && ratio(next, 0) < GREEN_RATIO && green(next, 1) && green(next, 2) && (after === undefined || i + 2 >= car.n || green(after, 0))) {
+        estimates.push(lap.crossingMs);
+        break;
+      }
+    }
+  }
+  if (estimates.length < MIN_CARS) return null;
+  estimates.sort((a, b) => a - b);
+  return estimates[Math.min(estimates.length - 1, Math.floor(RELEASE_QUANTILE * estimates.length))]!;
 }

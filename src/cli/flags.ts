@@ -41,7 +41,7 @@ export function registerFlags(program: Command): void {
               { header: 'Slowdown', value: (p) => `×${p.slowdown.toFixed(2)}`, align: 'right' },
             ]),
         '',
-        'Inferred: the field (or one sector) ran far slower than its reference laps; start/end within 10 s. A safety car is told from an FCY by length (12 min or more) only.',
+        'Inferred: the field (or one sector) ran far slower than its reference laps; start/end dated from the sector times of each car (to within 10 s where they do not show it). A safety car is told from an FCY by length (12 min or more) only.',
       );
     } else {
       const neutralised = periods.filter((p) => p.flag !== 'green');
