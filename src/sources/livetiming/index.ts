@@ -239,9 +239,11 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
   const lapMs = new Map<number, number>();
   if (first.lastLapMs !== null) lapMs.set(firstLap, first.lastLapMs);
   const seenAt = new Map<number, Observation>([[firstLap, first]]);
+  const pitCrossings = new Set<number>();
   let prev = first;
   for (const o of obs.slice(1)) {
     if (o.lastLapMs !== null) lapMs.set(o.lap, o.lastLapMs);
+    if (o.lap > prev.lap && (o.state === 'In' || prev.state === 'In' || o.pitstop > prev.pitstop)) pitCrossings.add(o.lap);
     for (let lap = prev.lap + 1; lap <= o.lap; lap++) {
       // The line is one of the loops: crossed after every passing seen on an earlier lap, at or before the latest passing seen after it.
       // Not after the snapshot's own timestamp: the board's data lag it by up to ~20 s.
@@ -273,7 +275,8 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
       const t = lapMs.get(lap);
       const a = lo.get(lap)!;
       const b = hi.get(lap)!;
-      if (run.length > 0 && t !== undefined && lap > 1) {
+      const pitCut = process.env.H12_PITCUT === '1' ? pitCrossings.has(lap) || pitCrossings.has(lap - 1) : process.env.H12_PITCUT === 'in' ? pitCrossings.has(lap) : process.env.H12_PITCUT === 'out' ? pitCrossings.has(lap - 1) : false;
+      if (run.length > 0 && t !== undefined && lap > 1 && !pitCut) {
         const sum = run[run.length - 1]![1] + t;
         const nLo = Math.max(kLo, a - sum);
         const nHi = Math.min(kHi, b - sum);
