@@ -71,36 +71,47 @@ async function viewersChild(base: string, races: string[], viewers: number, floo
       process.exit(1);
     }
   }, 60_000).unref();
+  // A connection reset before its snapshot (the accept queue overflowed on a loaded machine: 4 of
+  // 2,000 once, and the bench died) is opened again, up to 5 times, as a browser would.
+  const open = (race: string, attempt: number): void => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    let got = false;
+    let first = true;
+    socket.on('end', () => !got && refuse('closed before its snapshot'));
+    socket.on('data', (chunk: Buffer) => {
+      if (first) {
+        first = false;
+        const status = chunk.subarray(0, chunk.indexOf(13)).toString();
+        if (!status.startsWith('HTTP/1.1 200')) refuse(status);
+      }
+      if (!got && chunk.includes('event: snapshot')) {
+        got = true;
+        if (++ready === races.length * viewers) void openFloor();
+      }
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!got && attempt < 5) setTimeout(() => open(race, attempt + 1), 100);
+      else refuse(error.code ?? error.message);
+    });
+    socket.write(`GET /api/races/${race}/live HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    sockets.push(socket);
+  };
   for (const race of races) {
     for (let i = 0; i < viewers; i++) {
-      const socket = connect({ host: url.hostname, port: Number(url.port) });
-      let got = false;
-      let first = true;
-      socket.on('end', () => !got && refuse('closed before its snapshot'));
-      socket.on('data', (chunk: Buffer) => {
-        if (first) {
-          first = false;
-          const status = chunk.subarray(0, chunk.indexOf(13)).toString();
-          if (!status.startsWith('HTTP/1.1 200')) refuse(status);
-        }
-        if (!got && chunk.includes('event: snapshot')) {
-          got = true;
-          if (++ready === races.length * viewers) void openFloor();
-        }
-      });
-      socket.on('error', (error: NodeJS.ErrnoException) => refuse(error.code ?? error.message));
-      socket.write(`GET /api/races/${race}/live HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
-      sockets.push(socket);
+      open(race, 0);
       // Do not open a thousand connections in one burst.
       if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
   async function openFloor(): Promise<void> {
-    for (let i = 0; i < viewers; i++) {
+    const openBare = (attempt: number): void => {
       const socket = connect({ host: url.hostname, port: floorPort });
-      socket.on('error', () => undefined);
+      socket.on('error', () => attempt < 5 && setTimeout(() => openBare(attempt + 1), 100));
       socket.resume();
       sockets.push(socket);
+    };
+    for (let i = 0; i < viewers; i++) {
+      openBare(0);
       if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     process.send?.('ready');
