@@ -270,8 +270,8 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     // out-lap 2.2-9.5 s short of the crossings around it (later stops: within ±1.6 s but three);
     // the in-lap crossing's own bracket excludes (crossing before + in-lap time) in 15 stops and
     // (crossing after − out-lap time) in 4. Where brackets are wide (safety car) a chained in-lap
-    // left no contradiction and silently pulled a whole stint 7 s early (#42 laps 66-90, shown
-    // ahead of #29 for 25 laps). So the in-lap's crossing is pinned from the run after it, through
+    // left no contradiction and silently pulled a whole stint 7 s early (#42 laps 66-88, shown
+    // ahead of #29 on laps 69-74: 64 lap cells). So the in-lap's crossing is pinned from the run after it, through
     // the out-lap (check-gaps: lap cells 97.1 % → 99.2 %, time cells within 1 s 56 % → 85 %).
     // A run also ends where a bracket would leave no K (passing times out of order) and at a lap
     // without a time. (Intersecting brackets along the whole race instead let one such lap empty
