@@ -14,6 +14,10 @@
  *   reading does not share the server's event loop.
  * - The store is a temporary SQLite file with synchronous=FULL (serve's
  *   default): every lap is fsynced before its delta, on both paths.
+ * - The floor, also interleaved lap by lap: the same delta frame written by
+ *   a bare loop to `--viewers` plain loopback sockets of this process (no
+ *   Sarthe code), read by the same child. Fan-out ÷ floor is what the live
+ *   push adds to the socket writes themselves.
  *
  *   node dist/bench/live-source.js [--viewers 1000] [--laps 300] [--synchronous full|normal]
  */
@@ -27,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MemoryBus } from '../src/bus/memory/index.js';
 import { buildServer } from '../src/server/app.js';
+import { frame } from '../src/server/live-push.js';
 import { runLiveSource } from '../src/server/live-source.js';
 import { RMonitorTcpSource } from '../src/sources/rmonitor/client.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
@@ -39,17 +44,21 @@ const { values: args } = parseArgs({
     child: { type: 'string' },
     races: { type: 'string' },
     synchronous: { type: 'string', default: 'full' },
+    'floor-port': { type: 'string' },
   },
 });
 
 const TOKEN = 'bench-token';
 const CARS = 30;
 
-if (args.child !== undefined) await viewersChild(args.child, (args.races ?? '').split(','), Number(args.viewers));
+if (args.child !== undefined) await viewersChild(args.child, (args.races ?? '').split(','), Number(args.viewers), Number(args['floor-port']));
 else await main();
 
-/** Child: `viewers` SSE connections per race, reading and discarding; says "ready" once each has its snapshot. */
-async function viewersChild(base: string, races: string[], viewers: number): Promise<void> {
+/**
+ * Child: `viewers` SSE connections per race, reading and discarding; says "ready" once each has its
+ * snapshot. Then `viewers` bare connections to the floor port, read and discarded too.
+ */
+async function viewersChild(base: string, races: string[], viewers: number, floorPort: number): Promise<void> {
   const url = new URL(base);
   let ready = 0;
   const sockets: Socket[] = [];
@@ -62,29 +71,50 @@ async function viewersChild(base: string, races: string[], viewers: number): Pro
       process.exit(1);
     }
   }, 60_000).unref();
+  // A connection reset before its snapshot (the accept queue overflowed on a loaded machine: 4 of
+  // 2,000 once, and the bench died) is opened again, up to 5 times, as a browser would.
+  const open = (race: string, attempt: number): void => {
+    const socket = connect({ host: url.hostname, port: Number(url.port) });
+    let got = false;
+    let first = true;
+    socket.on('end', () => !got && refuse('closed before its snapshot'));
+    socket.on('data', (chunk: Buffer) => {
+      if (first) {
+        first = false;
+        const status = chunk.subarray(0, chunk.indexOf(13)).toString();
+        if (!status.startsWith('HTTP/1.1 200')) refuse(status);
+      }
+      if (!got && chunk.includes('event: snapshot')) {
+        got = true;
+        if (++ready === races.length * viewers) void openFloor();
+      }
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!got && attempt < 5) setTimeout(() => open(race, attempt + 1), 100);
+      else refuse(error.code ?? error.message);
+    });
+    socket.write(`GET /api/races/${race}/live HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    sockets.push(socket);
+  };
   for (const race of races) {
     for (let i = 0; i < viewers; i++) {
-      const socket = connect({ host: url.hostname, port: Number(url.port) });
-      let got = false;
-      let first = true;
-      socket.on('end', () => !got && refuse('closed before its snapshot'));
-      socket.on('data', (chunk: Buffer) => {
-        if (first) {
-          first = false;
-          const status = chunk.subarray(0, chunk.indexOf(13)).toString();
-          if (!status.startsWith('HTTP/1.1 200')) refuse(status);
-        }
-        if (!got && chunk.includes('event: snapshot')) {
-          got = true;
-          if (++ready === races.length * viewers) process.send?.('ready');
-        }
-      });
-      socket.on('error', (error: NodeJS.ErrnoException) => refuse(error.code ?? error.message));
-      socket.write(`GET /api/races/${race}/live HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
-      sockets.push(socket);
+      open(race, 0);
       // Do not open a thousand connections in one burst.
       if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  }
+  async function openFloor(): Promise<void> {
+    const openBare = (attempt: number): void => {
+      const socket = connect({ host: url.hostname, port: floorPort });
+      socket.on('error', () => attempt < 5 && setTimeout(() => openBare(attempt + 1), 100));
+      socket.resume();
+      sockets.push(socket);
+    };
+    for (let i = 0; i < viewers; i++) {
+      openBare(0);
+      if (i % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    process.send?.('ready');
   }
   process.on('message', (message) => {
     if (message === 'stop') {
@@ -161,13 +191,31 @@ async function main(): Promise<void> {
   // Subscribed before the viewers connect, so before the push: the instant each delta reaches the
   // bus, which splits the latency into ingest (line → delta on the bus) and fan-out (→ every viewer).
   let onBusAt = 0;
-  for (const race of [rmRace, jsonRace]) bus.subscribe(race, () => (onBusAt = performance.now()));
+  let lastFrame = Buffer.alloc(0);
+  for (const race of [rmRace, jsonRace]) {
+    bus.subscribe(race, (message) => {
+      onBusAt = performance.now();
+      if (race === rmRace) lastFrame = Buffer.from(frame('delta', message.seq, 'bench', message.data));
+    });
+  }
 
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', base, '--races', `${rmRace},${jsonRace}`, '--viewers', String(VIEWERS)], { stdio: 'inherit' });
+  // The floor's sockets: plain loopback TCP, Nagle off as the live push sets it, nothing else.
+  const floorSockets: Socket[] = [];
+  const floor = createServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on('error', () => undefined);
+    floorSockets.push(socket);
+  });
+  await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+  const floorAddress = floor.address();
+  const floorPort = typeof floorAddress === 'object' && floorAddress !== null ? floorAddress.port : 0;
+
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', base, '--races', `${rmRace},${jsonRace}`, '--viewers', String(VIEWERS), '--floor-port', String(floorPort)], { stdio: 'inherit' });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`viewer process exited (${code})`)));
   });
+  await waitFor(() => floorSockets.length === VIEWERS, 'the floor sockets');
   const viewers = app.sarthe.push.viewers;
 
   // End of each measurement: after the push has written the delta to every viewer.
@@ -187,6 +235,7 @@ async function main(): Promise<void> {
   const jsonMs: number[] = [];
   const ingestMs: { rmonitor: number[]; json: number[] } = { rmonitor: [], json: [] };
   const fanOutMs: number[] = [];
+  const floorMs: number[] = [];
   for (let i = 0; i < LAPS; i++) {
     const car = (i % CARS) + 1;
     const lap = Math.floor(i / CARS) + 2;
@@ -207,6 +256,12 @@ async function main(): Promise<void> {
     jsonMs.push(end - started);
     ingestMs.json.push(onBusAt - started);
     fanOutMs.push(end - onBusAt);
+    // The floor: the RMonitor path's last delta frame, written to as many bare sockets by a bare loop.
+    started = performance.now();
+    for (const socket of floorSockets) socket.write(lastFrame);
+    floorMs.push(performance.now() - started);
+    // Let the child read it before the next lap, as the viewers read each delta.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   const summary = (values: number[]) => ({ p50Ms: round(percentile(values, 50)), p99Ms: round(percentile(values, 99)), maxMs: round(Math.max(...values)) });
@@ -224,6 +279,10 @@ async function main(): Promise<void> {
       // Where the time goes: to the bus (read, decode or parse, store with fsync, engine), then the writes to every viewer.
       toBus: { rmonitor: summary(ingestMs.rmonitor), json: summary(ingestMs.json) },
       fanOut: summary(fanOutMs),
+      // The same frame written to as many bare loopback sockets by a bare loop, same run: the socket writes alone.
+      bareWritesFloor: summary(floorMs),
+      fanOutP50VsFloor: round(percentile(fanOutMs, 50) / percentile(floorMs, 50)),
+      frameBytes: lastFrame.length,
       targetP99Ms: 50,
       store: `sqlite synchronous=${synchronous}`,
       loadavg1m: round(loadavg()[0]!),
@@ -234,6 +293,8 @@ async function main(): Promise<void> {
   source.stop();
   await run.done;
   feed.close();
+  for (const socket of floorSockets) socket.destroy();
+  floor.close();
   agent.destroy();
   await app.close();
   await store.close();

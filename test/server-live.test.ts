@@ -116,6 +116,11 @@ class FakeResponse extends EventEmitter {
   written: string[] = [];
   writableLength = 0;
   destroyed = false;
+  /** The socket's idle timeout (ms; 0: none), as the server's connectionTimeout set it. */
+  timeoutMs = 75_000;
+  setTimeout(ms: number) {
+    this.timeoutMs = ms;
+  }
   write(bytes: Buffer) {
     this.written.push(bytes.toString());
     return true;
@@ -132,6 +137,16 @@ class FakeResponse extends EventEmitter {
 const silentLog = { debug: () => undefined, info: () => undefined } as unknown as FastifyBaseLogger;
 
 describe('live push: slow viewers', () => {
+  it('a stream has no idle timeout: the heartbeat keeps it alive, and a write does not re-arm a timer', () => {
+    const push = new LivePush(new MemoryBus(), silentLog, { heartbeatMs: 60_000 });
+    const race = new LiveRace('r');
+    race.applyCommit(4, start);
+    const viewer = new FakeResponse();
+    push.attach(race, viewer, null);
+    assert.equal(viewer.timeoutMs, 0);
+    push.closeAll();
+  });
+
   it('a viewer past its buffer bound is dropped; the others keep receiving every delta', () => {
     const bus = new MemoryBus();
     const push = new LivePush(bus, silentLog, { maxBufferedBytes: 1000, heartbeatMs: 60_000, retryMs: 1000 });

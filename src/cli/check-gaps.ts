@@ -84,12 +84,21 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
         result.cells++;
         const cell: BoardCell = mine?.cells[column] ?? { kind: 'empty' };
         const ref = mine?.reference[column] ?? null;
+        // A lap count that differs although the board's count fits the instant within Sarthe's range
+        // for that crossing (range early end ≤ instant < late end, the late end being what the
+        // standings use): the snapshots cannot say on which side of the instant the crossing was.
+        const straddles = (car: string, laps: number): boolean => {
+          const c = timeline.cars.get(car)?.crossingOfLap(laps) ?? NaN;
+          return Number.isFinite(c) && c - (crossingWindowMs.get(`${car}:${laps}`) ?? 0) <= instant && instant < c;
+        };
         const why = () => {
           const me = position.get(row.number);
           if (me === undefined) return 'car not in Sarthe standings';
-          if (me.laps !== row.lap) return 'lap count differs';
+          if (me.laps !== row.lap) return straddles(row.number, row.lap) ? 'lap count not pinned: its crossing range straddles the board\'s instant' : 'lap count differs';
           const refRow = ref === null ? undefined : officialRank.get(ref);
-          if (refRow !== undefined && position.get(ref!)!.laps !== refRow.lap) return 'reference car lap count differs';
+          if (refRow !== undefined && position.get(ref!)!.laps !== refRow.lap) {
+            return straddles(ref!, refRow.lap) ? 'reference car lap count not pinned: its crossing range straddles the board\'s instant' : 'reference car lap count differs';
+          }
           // The IMSA screen lists cars by class, so its line order is not an overall ranking to compare with.
           if (rules === 'imsa') return 'order differs (the screen ranks at loops, Sarthe at the line)';
           // The cars on the same lap count whose order relative to this one differs from the board's.

@@ -8,8 +8,9 @@
  * keepalive_timeout 75 s): long enough for a 16 MiB import over a slow
  * uplink, short enough that a client trickling its headers or body ("slow
  * loris") is cut off in seconds, not never. Live viewers are not affected: a
- * request's time limits end when its head is read, and the stream writes a
- * heartbeat every 15 s, well inside the idle timeout.
+ * request's time limits end when its head is read, and a live stream's socket
+ * has no idle timeout (live-push.ts: it writes a heartbeat every 15 s, and a
+ * viewer that stops reading is dropped by its buffer bound).
  */
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';

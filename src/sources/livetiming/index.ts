@@ -11,6 +11,8 @@
  * completed L. (Not after the timestamp of the snapshot that still showed
  * the earlier lap: the board's data lag the snapshot's timestamp by up to
  * ~20 s. The board's own instant is its latest loop passing.) Consecutive crossings differ by exactly the board's lap time,
+ * except across an in-lap (its time does not reach the line crossed in the pit
+ * lane: a run of laps ends before each in-lap, see carEvents),
  * so the brackets of a run of laps are intersected forwards and backwards
  * (each lap narrows its neighbours), and the crossing is the middle of what
  * remains. `crossingWindowMs` says how wide that was: the limit of the time
@@ -239,9 +241,16 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
   const lapMs = new Map<number, number>();
   if (first.lastLapMs !== null) lapMs.set(firstLap, first.lastLapMs);
   const seenAt = new Map<number, Observation>([[firstLap, first]]);
+  const inLaps = new Set<number>();
   let prev = first;
   for (const o of obs.slice(1)) {
     if (o.lastLapMs !== null) lapMs.set(o.lap, o.lastLapMs);
+    // The in-lap: the lap whose line the car crossed in the pit lane (it was "In" on either side of
+    // the crossing, or the pit-stop counter rose with it).
+    if (o.lap > prev.lap) {
+      if (prev.state === 'In') inLaps.add(prev.lap + 1);
+      if (o.state === 'In' || o.pitstop > prev.pitstop) inLaps.add(o.lap);
+    }
     for (let lap = prev.lap + 1; lap <= o.lap; lap++) {
       // The line is one of the loops: crossed after every passing seen on an earlier lap, at or before the latest passing seen after it.
       // Not after the snapshot's own timestamp: the board's data lag it by up to ~20 s.
@@ -255,10 +264,18 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
   if (!sampled) {
     // Consecutive crossings differ by the board's lap time, so along a run of laps crossing(L) =
     // K + T(L), T the running sum of lap times, and every bracket of the run bounds the one
-    // constant K. A run ends where a bracket would leave no K: an in-lap the board times to a
-    // point 3-7 s before its line passing (Silverstone 2019: #29 lap 66, #37 lap 65, #91 lap 61),
-    // or a lap without a time. (Intersecting brackets along the whole race instead let one such
-    // lap empty every bracket of the car, and each crossing fell back on its late bound.)
+    // constant K. A run ends at every in-lap: the board's in-lap time does not reach the line the
+    // car then crosses in the pit lane. Silverstone 2019, 89 stops, each side's run pinned on its
+    // own: the first stop of 28 of the 29 cars (laps 59-68, under the safety car) has in-lap plus
+    // out-lap 2.2-9.5 s short of the crossings around it (later stops: within ±1.6 s but three);
+    // the in-lap crossing's own bracket excludes (crossing before + in-lap time) in 15 stops and
+    // (crossing after − out-lap time) in 4. Where brackets are wide (safety car) a chained in-lap
+    // left no contradiction and silently pulled a whole stint 7 s early (#42 laps 66-88, shown
+    // ahead of #29 on laps 69-74: 64 lap cells). So the in-lap's crossing is pinned from the run after it, through
+    // the out-lap (check-gaps: lap cells 97.1 % → 99.2 %, time cells within 1 s 56 % → 85 %).
+    // A run also ends where a bracket would leave no K (passing times out of order) and at a lap
+    // without a time. (Intersecting brackets along the whole race instead let one such lap empty
+    // every bracket of the car, and each crossing fell back on its late bound.)
     // Not lap 1 by lap 0: "lap 0" is the start, which no snapshot brackets (a capture begun before the race).
     let run: Array<[lap: number, sumMs: number]> = [];
     let kLo = 0;
@@ -273,7 +290,7 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
       const t = lapMs.get(lap);
       const a = lo.get(lap)!;
       const b = hi.get(lap)!;
-      if (run.length > 0 && t !== undefined && lap > 1) {
+      if (run.length > 0 && t !== undefined && lap > 1 && !inLaps.has(lap)) {
         const sum = run[run.length - 1]![1] + t;
         const nLo = Math.max(kLo, a - sum);
         const nHi = Math.min(kHi, b - sum);
