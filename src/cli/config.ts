@@ -13,7 +13,8 @@
  *   SARTHE_SHUTDOWN_MS     longest drain on SIGTERM before open connections are cut (default 10000)
  *   SARTHE_ROLE            all (default: one process), ingest or edge (--role; docs/architecture.md, "Roles")
  *   SARTHE_BUS             nats://host:port[,nats://…]: the JetStream bus between ingest and edges (--bus); unset = in-process
- *   SARTHE_STORE           postgres://user[:password]@host[:port]/db: events and content in Postgres (= --store); unset = the SQLite file (--db)
+ *   SARTHE_STORE           postgres://user[:password]@host[:port]/db: events and content in Postgres (= --store); unset = the SQLite file (--db);
+ *                          never the cluster's own postgres, template0 or template1 (store/postgres/url.ts)
  *   PORT, LOG_LEVEL        used when --port / --log-level are not given
  */
 import { z } from 'zod';
@@ -21,6 +22,7 @@ import { parseRaceTime } from '../model/time.js';
 import { DEFAULT_OPERATIONS } from '../server/operations.js';
 import { DEFAULT_SHUTDOWN_MS } from '../server/shutdown.js';
 import { RACE_ID_PATTERN } from '../store/index.js';
+import { refusedDatabase } from '../store/postgres/url.js';
 import { UsageError } from './errors.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -85,7 +87,12 @@ const postgresUrl = z
     } catch {
       return false;
     }
-  }, 'expected a Postgres URL naming a database, e.g. postgres://postgres@127.0.0.1:5432/sarthe (unset it to use the SQLite file of --db)');
+  }, { message: 'expected a Postgres URL naming a database, e.g. postgres://postgres@127.0.0.1:5432/sarthe (unset it to use the SQLite file of --db)', abort: true })
+  // The cluster's own databases (postgres, template0/1): named in the message, the URL's password is not.
+  .superRefine((text, ctx) => {
+    const problem = refusedDatabase(text);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** Each key is the name a user sets: a flag (--port) or a variable (PORT). Values are the raw text. */
 const ServeConfigSchema = z
