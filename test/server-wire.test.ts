@@ -177,6 +177,60 @@ describe('the wire: compression', () => {
   });
 });
 
+describe('the wire: Vary', () => {
+  /** The Vary header's values, lowercased. */
+  const vary = (headers: IncomingMessage['headers']) =>
+    String(headers.vary ?? '')
+      .split(',')
+      .map((v) => v.trim().toLowerCase())
+      .filter((v) => v !== '');
+  /** The head of a live stream: its headers, then the connection is dropped. */
+  const liveHead = (url: string, headers: Record<string, string>) =>
+    new Promise<IncomingMessage['headers']>((resolve, reject) => {
+      const request = httpGet(url, { headers }, (response) => {
+        resolve(response.headers);
+        request.destroy();
+      });
+      request.on('error', reject);
+    });
+
+  it('every compressible answer says Vary: accept-encoding, compressed or not, once, next to Origin', async () => {
+    const { app, base } = await listening();
+    try {
+      await post(app, 'r', race(40 * MIN));
+      const cases: Array<[string, Record<string, string>, string | undefined]> = [
+        // big and asked for: compressed; big and not asked for; small (under the 1 KB threshold) either way; a 304; a 404 problem
+        ['/api/races/r/laps', { 'accept-encoding': 'gzip' }, 'gzip'],
+        ['/api/races/r/laps', {}, undefined],
+        ['/api/races/r/laps', { 'accept-encoding': 'identity' }, undefined],
+        ['/api/races/r/laps?format=csv', {}, undefined],
+        ['/api/health', { 'accept-encoding': 'gzip' }, undefined],
+        ['/api/races/r', {}, undefined],
+        ['/api/races/nope/standings', { 'accept-encoding': 'gzip' }, undefined],
+      ];
+      for (const [path, headers, coding] of cases) {
+        const answer = await rawGet(`${base}${path}`, headers);
+        assert.equal(answer.headers['content-encoding'], coding, path);
+        assert.deepEqual(vary(answer.headers).filter((v) => v === 'accept-encoding'), ['accept-encoding'], `${path} ${JSON.stringify(headers)}: vary ${answer.headers.vary}`);
+      }
+      const first = await rawGet(`${base}/api/races/r/standings`);
+      const notModified = await rawGet(`${base}/api/races/r/standings`, { 'if-none-match': first.headers.etag! });
+      assert.equal(notModified.status, 304);
+      assert.ok(vary(notModified.headers).includes('accept-encoding'), 'a 304 carries the Vary of the answer it stands for');
+      // A browser's cross-origin read: Origin and accept-encoding both kept.
+      const cors = await rawGet(`${base}/api/races/r/laps`, { origin: 'https://site.example', 'accept-encoding': 'gzip' });
+      assert.ok(vary(cors.headers).includes('accept-encoding') && vary(cors.headers).includes('origin'), `vary ${cors.headers.vary}`);
+      for (const headers of [{}, { 'accept-encoding': 'gzip' }] as Array<Record<string, string>>) {
+        const head = await liveHead(`${base}/api/races/r/live`, headers);
+        assert.equal(head['content-type'], 'text/event-stream; charset=utf-8');
+        assert.ok(vary(head).includes('accept-encoding'), `live stream ${JSON.stringify(headers)}: vary ${head.vary}`);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('the wire: ETags and cache headers', () => {
   it('answers 304 to a matching If-None-Match, and 200 with a new tag once the answer changed', async () => {
     const { app, base } = await listening();

@@ -6,6 +6,10 @@
  *   (live-push.ts writes to the socket): it is gzipped by the pieces below,
  *   each SSE message compressed whole and flushed, so compression adds no
  *   wait, and once per race, so it adds no cost per viewer.
+ * - Vary: every answer of a compressible type carries `Vary: accept-encoding`,
+ *   compressed or not (too small, or not asked for), and so does the live
+ *   stream (live-push.ts): a CDN must not hand one coding to a client that
+ *   asked for another.
  * - Caching: every GET /api answer carries a strong ETag (SHA-256 of the
  *   uncompressed body, suffixed with the content coding, as Apache does, so
  *   two codings never share one) and a 304 on If-None-Match. Only answers
@@ -78,10 +82,12 @@ declare module 'fastify' {
  * they are declared (onRoute).
  */
 export async function registerWire(app: FastifyInstance, hub: RaceHub): Promise<void> {
-  await app.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+  await app.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'], customTypes: compressible });
 
-  // First onSend (app-level hooks run before route-level ones, so before the compressor): cache headers, hash, 304.
+  // First onSend (app-level hooks run before route-level ones, so before the compressor): Vary, cache headers, hash, 304.
   app.addHook('onSend', async (request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (compressible(typeof type === 'string' ? type : 'application/json')) varyOnAcceptEncoding(reply);
     if (HASHED_ASSET.test(request.url) && reply.statusCode === 200) {
       reply.header('cache-control', ASSET_CACHE_CONTROL);
       return payload;
@@ -113,6 +119,31 @@ export async function registerWire(app: FastifyInstance, hub: RaceHub): Promise<
     };
     route.onSend = route.onSend === undefined ? [last] : [...(Array.isArray(route.onSend) ? route.onSend : [route.onSend]), last];
   });
+}
+
+/**
+ * The content types @fastify/compress compresses (its default list, plus
+ * JavaScript and NDJSON by name): one decision for compressing and for Vary.
+ * Not the live stream (text/event-stream), which wire.ts compresses itself.
+ */
+export function compressible(contentType: string): boolean {
+  return COMPRESSIBLE.test(contentType.trim().toLowerCase());
+}
+const COMPRESSIBLE = /^text\/(?!event-stream)|[+/](?:json|text|xml)(?:;|$)|^application\/(?:javascript|x-ndjson|octet-stream)(?:;|$)/;
+
+/**
+ * Adds `Vary: accept-encoding` (once, next to any other Vary such as
+ * Origin). Every answer that may be compressed carries it, compressed or
+ * not: a shared cache keys the stored variants by Accept-Encoding only if
+ * every variant says so (RFC 9110 §12.5.5), else it may hand an answer
+ * stored uncompressed, or gzipped, to a client that asked otherwise.
+ * Lowercase: @fastify/compress looks for that spelling before adding its own.
+ */
+function varyOnAcceptEncoding(reply: FastifyReply): void {
+  const current = reply.getHeader('vary');
+  const values = current === undefined ? [] : (Array.isArray(current) ? current : [String(current)]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  if (values.some((v) => v.toLowerCase() === 'accept-encoding' || v === '*')) return;
+  reply.header('vary', [...values, 'accept-encoding'].join(', '));
 }
 
 /** The If-None-Match entity tag naming this body (in any coding), or null. `*` matches any. */
