@@ -117,6 +117,19 @@ describe('serve configuration', () => {
     assert.equal(databaseOf('postgres://ops@h:5432'), 'ops');
   });
 
+  it('--deployment / SARTHE_DEPLOYMENT: sarthe unless told, a NATS-safe lowercase token, the flag winning', () => {
+    assert.equal(serveConfig(flags(), {}).config['--deployment'], 'sarthe');
+    assert.equal(serveConfig(flags(), { SARTHE_DEPLOYMENT: 'staging' }).config['--deployment'], 'staging');
+    assert.equal(serveConfig(flags({ deployment: 'prod-eu' }), {}).config['--deployment'], 'prod-eu');
+    assert.deepEqual(serveConfig(flags(), { SARTHE_DEPLOYMENT: 'staging' }).warnings, [], 'a known setting');
+    for (const bad of ['prod.eu', 'Prod', 'a*', 'a>b', 'a b', '']) {
+      const found = problems({}, { SARTHE_DEPLOYMENT: bad });
+      assert.equal(found.length, 1, bad);
+      assert.match(found[0]!, /^SARTHE_DEPLOYMENT: expected a deployment name: lowercase letters, digits, - and _/, bad);
+    }
+    assert.match(problems({ deployment: 'a.b' }, {})[0]!, /^--deployment: expected a deployment name.*\(got "a\.b"\)/);
+  });
+
   it('good values are taken; PORT and LOG_LEVEL apply only when the flag is not given', () => {
     const env = { PORT: '9100', LOG_LEVEL: 'warn', SARTHE_INGEST_TOKEN: 'secret', SARTHE_RATE_LIMIT: '0', SARTHE_CORS_ORIGINS: 'https://a.example, https://b.example', SARTHE_SHUTDOWN_MS: '2500' };
     const { config } = serveConfig(flags(), env);
