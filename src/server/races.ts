@@ -121,7 +121,8 @@ export class RaceHub {
    * process (one commit = one delta, live-race.ts); one it has is skipped;
    * anything else (a gap: a message the bus never got, a head announced
    * without events) is read from the store, the truth. A status-only delta
-   * sets the feed's state.
+   * sets the feed's state. A message about a race this edge's store does
+   * not hold (or holds under another epoch) is ignored (followedRace).
    */
   follow(message: BusMessage): Promise<void> {
     return this.serialFollow(async () => {
