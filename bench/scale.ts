@@ -68,6 +68,8 @@ const FROM_MS = parseRaceTime(args.from) ?? 0;
 const TICK_MS = Number(args.tick);
 const INGEST_BATCH = 1000;
 const suffix = randomBytes(4).toString('hex');
+/** This run's own stream and subjects on the shared NATS server (other engineers' runs and servers use it too); deleted at the end. */
+const DEPLOYMENT = `bench-${suffix}`;
 
 const dir = mkdtempSync(join(tmpdir(), 'sarthe-bench-scale-'));
 const children: ChildProcess[] = [];
@@ -88,6 +90,9 @@ const fdHard = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8
 const help = execFileSync(process.execPath, [join(root, 'bin', 'sarthe.js'), 'serve', '--help'], { encoding: 'utf8' });
 const hasRoles = /--role\b/.test(help) && /--bus\b/.test(help);
 const hasStore = /--store\b/.test(help);
+const hasDeployment = /--deployment\b/.test(help);
+/** The flags that put a process on this run's bus. */
+const busArgs = (): string[] => ['--bus', args.bus, ...(hasDeployment ? ['--deployment', DEPLOYMENT] : [])];
 
 // 1. Bytes one viewer receives for one race hour, uncompressed and gzip.
 
@@ -213,7 +218,7 @@ async function topology(edges: number, gzip: boolean): Promise<Topology> {
   const db = join(dir, `topology-${edges}${gzip ? '-gz' : ''}.db`);
   const race = `scale-${suffix}-${edges}${gzip ? '-gz' : ''}`;
   const common = ['--no-replay', '--no-site', '--db', db];
-  const ingest = await startServer(edges === 0 ? [...common, ...(hasRoles ? ['--role', 'all'] : [])] : [...common, '--role', 'ingest', '--bus', args.bus]);
+  const ingest = await startServer(edges === 0 ? [...common, ...(hasRoles ? ['--role', 'all'] : [])] : [...common, '--role', 'ingest', ...busArgs()]);
   children.push(ingest.child);
   const cursor = replayCursor(sorted, eventTimeMs);
   let seq = 0;
@@ -221,7 +226,7 @@ async function topology(edges: number, gzip: boolean): Promise<Topology> {
   // Edges start after the race exists: each catches up from the store and the stream, then serves.
   const edgeServers: Server[] = [];
   for (let i = 0; i < edges; i++) {
-    const edge = await startServer([...common, '--role', 'edge', '--bus', args.bus]);
+    const edge = await startServer([...common, '--role', 'edge', ...busArgs()]);
     children.push(edge.child);
     edgeServers.push(edge);
   }
@@ -288,7 +293,9 @@ async function purgeBus(race: string): Promise<void> {
     const { connect: natsConnect } = await import('nats');
     const nc = await natsConnect({ servers: args.bus.replace(/^nats:\/\//, '') });
     const jsm = await nc.jetstreamManager();
-    for (const stream of await jsm.streams.names().next()) {
+    // This run's stream (its own deployment) goes whole; a build without --deployment shared the default one: purge the race.
+    if (hasDeployment) await jsm.streams.delete(`${DEPLOYMENT.toUpperCase()}_LIVE`).catch(() => undefined);
+    for (const stream of hasDeployment ? [] : await jsm.streams.names().next()) {
       await jsm.streams.purge(stream, { filter: `*.*.${race}` }).catch(() => undefined);
       await jsm.streams.purge(stream, { filter: `*.${race}` }).catch(() => undefined);
     }

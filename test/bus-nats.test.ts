@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect } from 'nats';
 import type { BusMessage } from '../src/bus/index.js';
-import { NatsBus, RETENTION, decodeMessage, encodeMessage, messageId } from '../src/bus/nats/index.js';
+import { DEFAULT_DEPLOYMENT, NatsBus, RETENTION, decodeMessage, deploymentNames, encodeMessage, messageId } from '../src/bus/nats/index.js';
 import { natsServerAvailable, PrivateNats } from './nats-server.js';
 import { lap } from './helpers.js';
 
@@ -50,20 +50,20 @@ describe('NATS JetStream bus', natsServerAvailable(), () => {
   });
 
   test('the stream is one subject per race, with the 24-hour retention', async () => {
-    const bus = await NatsBus.open(nats.url, { stream: 'RETAIN', subjectPrefix: 'retain' });
+    const bus = await NatsBus.open(nats.url, { deployment: 'retain' });
     try {
       const nc = await connect({ servers: nats.url });
-      const info = await (await nc.jetstreamManager()).streams.info('RETAIN');
+      const info = await (await nc.jetstreamManager()).streams.info('RETAIN_LIVE');
       await nc.close();
-      assert.deepEqual(info.config.subjects, ['retain.*']);
+      assert.deepEqual(info.config.subjects, ['retain.live.*']);
       assert.equal(info.config.max_age, RETENTION.maxAgeMs * 1_000_000);
       assert.equal(info.config.max_bytes, RETENTION.maxBytes);
       assert.equal(info.config.duplicate_window, RETENTION.duplicateWindowMs * 1_000_000);
       // Opening again (another process starting) keeps the stream and its messages.
       await bus.share(commit('a', 1, 0));
-      const again = await NatsBus.open(nats.url, { stream: 'RETAIN', subjectPrefix: 'retain' });
+      const again = await NatsBus.open(nats.url, { deployment: 'retain' });
       const nc2 = await connect({ servers: nats.url });
-      assert.equal((await (await nc2.jetstreamManager()).streams.info('RETAIN')).state.messages, 1);
+      assert.equal((await (await nc2.jetstreamManager()).streams.info('RETAIN_LIVE')).state.messages, 1);
       await nc2.close();
       await again.close();
     } finally {
@@ -72,8 +72,8 @@ describe('NATS JetStream bus', natsServerAvailable(), () => {
   });
 
   test('a follower gets every race from now on, in order; a commit shared twice arrives once', async () => {
-    const publisher = await NatsBus.open(nats.url, { stream: 'ORDER', subjectPrefix: 'order' });
-    const followerBus = await NatsBus.open(nats.url, { stream: 'ORDER', subjectPrefix: 'order' });
+    const publisher = await NatsBus.open(nats.url, { deployment: 'order' });
+    const followerBus = await NatsBus.open(nats.url, { deployment: 'order' });
     try {
       await publisher.share(commit('before', 1, 0));
       const got: BusMessage[] = [];
@@ -98,8 +98,8 @@ describe('NATS JetStream bus', natsServerAvailable(), () => {
   });
 
   test('the server restarts mid-stream: sharing waits and retries, the follower resumes and misses nothing', async () => {
-    const publisher = await NatsBus.open(nats.url, { stream: 'RESTART', subjectPrefix: 'restart' });
-    const followerBus = await NatsBus.open(nats.url, { stream: 'RESTART', subjectPrefix: 'restart' });
+    const publisher = await NatsBus.open(nats.url, { deployment: 'restart' });
+    const followerBus = await NatsBus.open(nats.url, { deployment: 'restart' });
     try {
       const got: number[] = [];
       const follow = await followerBus.follow((m) => got.push(m.seq));
@@ -120,6 +120,34 @@ describe('NATS JetStream bus', natsServerAvailable(), () => {
     } finally {
       await publisher.close();
       await followerBus.close();
+    }
+  });
+
+  test('two deployments on one server: separate streams and subjects, a follower gets only its own races', async () => {
+    assert.deepEqual(deploymentNames(DEFAULT_DEPLOYMENT), { stream: 'SARTHE_LIVE', subjectPrefix: 'sarthe.live' }, 'the first version\'s names');
+    assert.deepEqual(deploymentNames('prod-eu_2'), { stream: 'PROD-EU_2_LIVE', subjectPrefix: 'prod-eu_2.live' });
+    for (const bad of ['', 'Prod', 'a.b', 'a*', 'a>', 'a b', 'a/b', 'x'.repeat(33)]) assert.throws(() => deploymentNames(bad), /expected lowercase letters/, bad);
+    await assert.rejects(NatsBus.open(nats.url, { deployment: 'a.b' }), /deployment "a\.b"/);
+    const prod = await NatsBus.open(nats.url, { deployment: 'prod' });
+    const staging = await NatsBus.open(nats.url, { deployment: 'staging' });
+    try {
+      const toProd: BusMessage[] = [];
+      const toStaging: BusMessage[] = [];
+      const follows = [await prod.follow((m) => toProd.push(m)), await staging.follow((m) => toStaging.push(m))];
+      // The same race id in both, as two test runs or staging and production would have.
+      for (let seq = 1; seq <= 20; seq++) {
+        await prod.share({ ...commit('lemans', seq, seq - 1), data: `prod ${seq}` });
+        await staging.share({ ...commit('lemans', seq, seq - 1), data: `staging ${seq}` });
+      }
+      await until('20 each', () => toProd.length >= 20 && toStaging.length >= 20);
+      await delay(300);
+      assert.deepEqual(toProd.map((m) => m.data), Array.from({ length: 20 }, (_, i) => `prod ${i + 1}`));
+      assert.deepEqual(toStaging.map((m) => m.data), Array.from({ length: 20 }, (_, i) => `staging ${i + 1}`));
+      assert.notEqual(prod.stream, staging.stream);
+      for (const f of follows) await f.stop();
+    } finally {
+      await prod.close();
+      await staging.close();
     }
   });
 

@@ -125,6 +125,48 @@ describe('edge following the shared bus', () => {
     assert.equal(await edge.catchUpFromStore(), 0);
   });
 
+  it('refuses a race its own store does not hold, or holds under another epoch, whatever the bus brings; logs it once', async () => {
+    const lines: Array<{ race?: string; why?: string; msg?: string }> = [];
+    const recording = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const ours = new SqliteEventStore({ file: ':memory:' });
+    const theirs = new SqliteEventStore({ file: ':memory:' });
+    const ourIngest = new RaceHub(ours, new MemoryBus(), log);
+    const theirIngest = new RaceHub(theirs, new MemoryBus(), log);
+    // One bus, two stores: an ingest process of another deployment (or given the wrong store) shares on our bus.
+    const shared = new MemoryBus();
+    ourIngest.shared = shared;
+    theirIngest.shared = shared;
+    await ourIngest.ingest('r', start);
+    const edgeBus = new MemoryBus();
+    const edge = new RaceHub(ours, edgeBus, recording);
+    await edge.loadAll();
+    const seen: BusMessage[] = [];
+    edgeBus.subscribe('r', (m) => seen.push(m));
+    edgeBus.subscribe('x', (m) => seen.push(m));
+    const pending: Promise<void>[] = [];
+    await shared.follow((m) => void pending.push(edge.follow(m)));
+    // Theirs: a race 'x' our store has never held, and their own race 'r' (same id, their epoch) ahead of ours.
+    await theirIngest.ingest('x', start);
+    await theirIngest.ingest('r', start);
+    for (let n = 1; n <= 3; n++) {
+      await theirIngest.ingest('x', lapBatch(n));
+      await theirIngest.ingest('r', lapBatch(n));
+    }
+    await ourIngest.ingest('r', lapBatch(1));
+    await Promise.all(pending);
+    assert.equal(edge.get('x'), undefined, 'not created, not served');
+    assert.deepEqual(edge.list().map((r) => r.id), ['r']);
+    assert.equal(edge.get('r')!.seq, 7, 'ours: the start and one lap batch, nothing of theirs');
+    assert.equal(edge.get('r')!.snapshotData(), ourIngest.get('r')!.snapshotData());
+    assert.deepEqual(seen.map((m) => [m.race, m.seq]), [['r', 7]], 'its viewers got our one delta only');
+    const refusals = lines.filter((l) => /not in this store/.test(l.msg ?? ''));
+    assert.deepEqual(refusals.map((l) => l.race).sort(), ['r', 'x'], 'each refused race logged once, not once per message');
+    assert.match(refusals.find((l) => l.race === 'r')!.why!, /has epoch/);
+    // The safety net under the bus reads only our store: still nothing of theirs.
+    assert.equal(await edge.catchUpFromStore(), 0);
+    assert.equal(edge.get('x'), undefined);
+  });
+
   it('a feed status reaches the edge without moving its seq', async () => {
     const p = await pair((m, edge) => edge.follow(m));
     await p.ingest.ingest('r', start);

@@ -26,7 +26,7 @@ import { eventKey, type TimingEvent } from '../src/model/events.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
 import { natsServerAvailable, PrivateNats } from './nats-server.js';
 import { freshSnapshot, LiveViewer } from './server-helpers.js';
-import { batches, demoEvents, kill, startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
+import { batches, demoEvents, kill, logLines, ready, startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
 
 const TOKEN = 'failover-token';
 
@@ -48,17 +48,6 @@ async function send(server: ServerProcess, race: string, batch: TimingEvent[]): 
   return reply.results.map((r) => ({ key: eventKey(batch[r.index]!), seq: r.seq, status: r.status }));
 }
 
-/** Waits until GET /api/ready answers 200 (an edge: caught up from the store and the bus). */
-async function ready(server: ServerProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await fetch(`${server.base}/api/ready`).then((r) => r.status, () => 0);
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${server.base} not ready in ${timeoutMs} ms (last status ${status})`);
-    await delay(50);
-  }
-}
-
 /** The store's commit seqs of a race after `afterSeq` (one delta each), read from the file. */
 async function commitSeqs(db: string, race: string, afterSeq: number): Promise<number[]> {
   const store = new SqliteEventStore({ file: db });
@@ -69,18 +58,6 @@ async function commitSeqs(db: string, race: string, afterSeq: number): Promise<n
   } finally {
     await store.close();
   }
-}
-
-/** Collects a process's log lines from now on. */
-function logLines(server: ServerProcess): string[] {
-  const lines: string[] = [];
-  let rest = '';
-  server.child.stdout!.on('data', (chunk: Buffer) => {
-    const parts = (rest + chunk.toString()).split('\n');
-    rest = parts.pop()!;
-    lines.push(...parts);
-  });
-  return lines;
 }
 
 describe('failover with real processes (ingest, edges, NATS JetStream)', { ...natsServerAvailable(), timeout: 240_000 }, () => {

@@ -9,8 +9,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { after, describe, it } from 'node:test';
 import { ConfigError, serveConfig } from '../src/cli/config.js';
+import { openStores } from '../src/store/open.js';
+import { databaseOf } from '../src/store/postgres/url.js';
 import { repoRoot } from './helpers.js';
 
 const DEFAULTS = { port: '8024', host: 'localhost', db: './data/sarthe.db', speed: '60', from: '0', tick: '250', logLevel: 'info', reports: 'publish', synchronous: 'full' };
@@ -95,6 +98,38 @@ describe('serve configuration', () => {
     assert.deepEqual(serveConfig(flags(), { SARTHE_STORE: url }).warnings, [], 'SARTHE_STORE is a known setting');
   });
 
+  it('--store / SARTHE_STORE naming a database Postgres keeps for itself (postgres, template0, template1) is refused, naming it', async () => {
+    for (const database of ['postgres', 'template0', 'template1']) {
+      const found = problems({}, { SARTHE_STORE: `postgres://app:s3cret@127.0.0.1:5432/${database}` });
+      assert.equal(found.length, 1, database);
+      assert.match(found[0]!, new RegExp(`^SARTHE_STORE: the URL names the database "${database}", one Postgres keeps for itself`));
+      assert.ok(!found[0]!.includes('s3cret'));
+    }
+    // No path: libpq takes the user's name as the database.
+    assert.match(problems({ store: 'postgres://postgres@127.0.0.1:5432/' }, {}).join('\n'), /expected a Postgres URL naming a database/);
+    assert.deepEqual(problems({ store: 'postgres://postgres@127.0.0.1:5432/postgres_sarthe' }, {}), [], 'only the exact names');
+    // The second guard, for any caller of openStores (bench, tests): it refuses before connecting (port 1: nothing listens).
+    await assert.rejects(openStores({ url: 'postgres://app:s3cret@127.0.0.1:1/template1', file: 'unused' }), (error: Error) => {
+      assert.match(error.message, /^cannot open the Postgres store at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/template1: the URL names the database "template1"/);
+      return true;
+    });
+    assert.equal(databaseOf('postgres://postgres@h'), 'postgres', 'libpq: no database, the user name');
+    assert.equal(databaseOf('postgres://ops@h:5432'), 'ops');
+  });
+
+  it('--deployment / SARTHE_DEPLOYMENT: sarthe unless told, a NATS-safe lowercase token, the flag winning', () => {
+    assert.equal(serveConfig(flags(), {}).config['--deployment'], 'sarthe');
+    assert.equal(serveConfig(flags(), { SARTHE_DEPLOYMENT: 'staging' }).config['--deployment'], 'staging');
+    assert.equal(serveConfig(flags({ deployment: 'prod-eu' }), {}).config['--deployment'], 'prod-eu');
+    assert.deepEqual(serveConfig(flags(), { SARTHE_DEPLOYMENT: 'staging' }).warnings, [], 'a known setting');
+    for (const bad of ['prod.eu', 'Prod', 'a*', 'a>b', 'a b', '']) {
+      const found = problems({}, { SARTHE_DEPLOYMENT: bad });
+      assert.equal(found.length, 1, bad);
+      assert.match(found[0]!, /^SARTHE_DEPLOYMENT: expected a deployment name: lowercase letters, digits, - and _/, bad);
+    }
+    assert.match(problems({ deployment: 'a.b' }, {})[0]!, /^--deployment: expected a deployment name.*\(got "a\.b"\)/);
+  });
+
   it('good values are taken; PORT and LOG_LEVEL apply only when the flag is not given', () => {
     const env = { PORT: '9100', LOG_LEVEL: 'warn', SARTHE_INGEST_TOKEN: 'secret', SARTHE_RATE_LIMIT: '0', SARTHE_CORS_ORIGINS: 'https://a.example, https://b.example', SARTHE_SHUTDOWN_MS: '2500' };
     const { config } = serveConfig(flags(), env);
@@ -131,6 +166,33 @@ describe('serve configuration', () => {
     assert.equal(failed.code, 2);
     assert.match(failed.stderr, /bad configuration, nothing started:\n {2}PORT: .*\n {2}SARTHE_PUBLIC_URL: /);
     assert.equal(existsSync(db), false, 'no store was created');
+  });
+
+  it('the real start refuses SARTHE_STORE=…/postgres with exit code 2 and leaves the maintenance database untouched', async () => {
+    const server = process.env.SARTHE_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432';
+    const failed = await promisify(execFile)(process.execPath, [join(repoRoot, 'bin', 'sarthe.js'), 'serve', '--no-replay', '--no-site', '--port', '0', '--host', '127.0.0.1'], {
+      env: { ...process.env, SARTHE_STORE: `${server}/postgres` },
+      timeout: 30_000,
+    }).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.ok(failed !== null, 'the start failed');
+    assert.equal(failed.code, 2);
+    assert.match(failed.stderr, /bad configuration, nothing started:\n {2}SARTHE_STORE: the URL names the database "postgres"/);
+    // Where Postgres runs (CI, this machine), nothing of Sarthe's schema is in it.
+    const client = new pg.Client({ connectionString: `${server}/postgres`, connectionTimeoutMillis: 3000 });
+    const reachable = await client.connect().then(() => true, () => false);
+    if (!reachable) {
+      assert.notEqual(process.env.CI, 'true', `CI=true but Postgres is unreachable at ${server}`);
+      return;
+    }
+    try {
+      const tables = await client.query(`SELECT table_name FROM information_schema.tables WHERE table_name IN ('events', 'races', 'schema_migrations', 'told_facts')`);
+      assert.deepEqual(tables.rows, []);
+    } finally {
+      await client.end();
+    }
   });
 
   it('a Postgres store that cannot be reached stops the start with a line naming it (password hidden)', async () => {

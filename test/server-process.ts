@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { repoRoot } from './helpers.js';
 import { compareEvents, type TimingEvent } from '../src/model/events.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
@@ -103,4 +104,27 @@ export function batches(events: TimingEvent[], size: number): TimingEvent[][] {
   const out: TimingEvent[][] = [];
   for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size));
   return out;
+}
+
+/** Waits until GET /api/ready answers 200 (an edge: caught up from the store and the bus). */
+export async function ready(server: ServerProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(`${server.base}/api/ready`).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${server.base} not ready in ${timeoutMs} ms (last status ${status})`);
+    await delay(50);
+  }
+}
+
+/** Collects a process's log lines from now on. */
+export function logLines(server: ServerProcess): string[] {
+  const lines: string[] = [];
+  let rest = '';
+  server.child.stdout!.on('data', (chunk: Buffer) => {
+    const parts = (rest + chunk.toString()).split('\n');
+    rest = parts.pop()!;
+    lines.push(...parts);
+  });
+  return lines;
 }

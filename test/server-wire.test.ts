@@ -16,7 +16,7 @@ import type { TimingEvent } from '../src/model/events.js';
 import type { LiveDelta, LiveSnapshot } from '../src/model/live.js';
 import { applyDelta } from '../src/engine/delta.js';
 import { MESSAGE_LIMIT } from '../src/server/live-race.js';
-import { ASSET_CACHE_CONTROL, SETTLE_MS, SSE_DICTIONARY_BYTES, settledAt, sseEncoding } from '../src/server/wire.js';
+import { ASSET_CACHE_CONTROL, cacheControlFor, FINAL_MAX_AGE_S, FINAL_QUIET_MS, SSE_DICTIONARY_BYTES, sseEncoding } from '../src/server/wire.js';
 import { entry, lap, session } from './helpers.js';
 import { freshSnapshot, post, SseParser, testServer, type SseMessage } from './server-helpers.js';
 
@@ -45,6 +45,34 @@ function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ st
       response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
     }).on('error', reject);
   });
+}
+
+/**
+ * A shared cache that does what the headers allow (RFC 9111): serves a
+ * stored answer without asking while it is fresh (`max-age`, not
+ * `no-cache`/`no-store`), else revalidates it with If-None-Match and keeps
+ * its body on a 304. What a CDN in front of an edge does.
+ */
+class HonouringCache {
+  private readonly stored = new Map<string, { body: string; headers: IncomingMessage['headers']; storedAtMs: number }>();
+
+  async get(url: string): Promise<{ status: number; headers: IncomingMessage['headers']; body: string; fromCache: 'fresh' | 'revalidated' | 'no' }> {
+    const held = this.stored.get(url);
+    if (held !== undefined) {
+      const control = String(held.headers['cache-control'] ?? '');
+      const maxAge = /(?:^|,)\s*max-age=(\d+)/.exec(control);
+      const fresh = maxAge !== null && !/no-cache|no-store/.test(control) && Date.now() - held.storedAtMs < Number(maxAge[1]) * 1000;
+      if (fresh) return { status: 200, headers: held.headers, body: held.body, fromCache: 'fresh' };
+    }
+    const answer = await rawGet(url, held?.headers.etag === undefined ? {} : { 'if-none-match': String(held.headers.etag) });
+    if (answer.status === 304 && held !== undefined) {
+      held.storedAtMs = Date.now();
+      return { status: 200, headers: held.headers, body: held.body, fromCache: 'revalidated' };
+    }
+    const body = answer.body.toString('utf8');
+    if (answer.status === 200 && !/no-store|private/.test(String(answer.headers['cache-control'] ?? ''))) this.stored.set(url, { body, headers: answer.headers, storedAtMs: Date.now() });
+    return { status: answer.status, headers: answer.headers, body, fromCache: 'no' };
+  }
 }
 
 /** A live viewer that asks for gzip: messages as decoded, with when each arrived. */
@@ -177,6 +205,60 @@ describe('the wire: compression', () => {
   });
 });
 
+describe('the wire: Vary', () => {
+  /** The Vary header's values, lowercased. */
+  const vary = (headers: IncomingMessage['headers']) =>
+    String(headers.vary ?? '')
+      .split(',')
+      .map((v) => v.trim().toLowerCase())
+      .filter((v) => v !== '');
+  /** The head of a live stream: its headers, then the connection is dropped. */
+  const liveHead = (url: string, headers: Record<string, string>) =>
+    new Promise<IncomingMessage['headers']>((resolve, reject) => {
+      const request = httpGet(url, { headers }, (response) => {
+        resolve(response.headers);
+        request.destroy();
+      });
+      request.on('error', reject);
+    });
+
+  it('every compressible answer says Vary: accept-encoding, compressed or not, once, next to Origin', async () => {
+    const { app, base } = await listening();
+    try {
+      await post(app, 'r', race(40 * MIN));
+      const cases: Array<[string, Record<string, string>, string | undefined]> = [
+        // big and asked for: compressed; big and not asked for; small (under the 1 KB threshold) either way; a 304; a 404 problem
+        ['/api/races/r/laps', { 'accept-encoding': 'gzip' }, 'gzip'],
+        ['/api/races/r/laps', {}, undefined],
+        ['/api/races/r/laps', { 'accept-encoding': 'identity' }, undefined],
+        ['/api/races/r/laps?format=csv', {}, undefined],
+        ['/api/health', { 'accept-encoding': 'gzip' }, undefined],
+        ['/api/races/r', {}, undefined],
+        ['/api/races/nope/standings', { 'accept-encoding': 'gzip' }, undefined],
+      ];
+      for (const [path, headers, coding] of cases) {
+        const answer = await rawGet(`${base}${path}`, headers);
+        assert.equal(answer.headers['content-encoding'], coding, path);
+        assert.deepEqual(vary(answer.headers).filter((v) => v === 'accept-encoding'), ['accept-encoding'], `${path} ${JSON.stringify(headers)}: vary ${answer.headers.vary}`);
+      }
+      const first = await rawGet(`${base}/api/races/r/standings`);
+      const notModified = await rawGet(`${base}/api/races/r/standings`, { 'if-none-match': first.headers.etag! });
+      assert.equal(notModified.status, 304);
+      assert.ok(vary(notModified.headers).includes('accept-encoding'), 'a 304 carries the Vary of the answer it stands for');
+      // A browser's cross-origin read: Origin and accept-encoding both kept.
+      const cors = await rawGet(`${base}/api/races/r/laps`, { origin: 'https://site.example', 'accept-encoding': 'gzip' });
+      assert.ok(vary(cors.headers).includes('accept-encoding') && vary(cors.headers).includes('origin'), `vary ${cors.headers.vary}`);
+      for (const headers of [{}, { 'accept-encoding': 'gzip' }] as Array<Record<string, string>>) {
+        const head = await liveHead(`${base}/api/races/r/live`, headers);
+        assert.equal(head['content-type'], 'text/event-stream; charset=utf-8');
+        assert.ok(vary(head).includes('accept-encoding'), `live stream ${JSON.stringify(headers)}: vary ${head.vary}`);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('the wire: ETags and cache headers', () => {
   it('answers 304 to a matching If-None-Match, and 200 with a new tag once the answer changed', async () => {
     const { app, base } = await listening();
@@ -198,51 +280,73 @@ describe('the wire: ETags and cache headers', () => {
     await app.close();
   });
 
-  it('lets shared caches keep an answer pinned to a settled instant, and never a live one', async () => {
+  it('a live race: every answer, past instants included, is no-cache with an ETag, so a late correction to a past instant reaches a client that honours the headers', async () => {
     const { app, base } = await listening();
-    // Latest event at 40 min: 30 min is settled (10 min behind), 31 min is not.
-    await post(app, 'r', race(40 * MIN));
-    const latest = (await (await fetch(`${base}/api/races/r`)).json()) as { raceTimeMs: number };
-    assert.equal(latest.raceTimeMs, 40 * MIN - 3000 + 2000);
-    const settledAtMin = Math.floor((latest.raceTimeMs - SETTLE_MS) / MIN);
-    for (const path of ['standings', 'messages', 'cars/1', 'flags', 'stints', 'pit-stops', 'history']) {
-      const past = await rawGet(`${base}/api/races/r/${path}?at=${settledAtMin}m`);
-      assert.equal(past.status, 200, path);
-      assert.equal(past.headers['cache-control'], 'public, max-age=3600', `${path} at ${settledAtMin}m`);
-      const recent = await rawGet(`${base}/api/races/r/${path}?at=${settledAtMin + 1}m`);
-      assert.equal(recent.headers['cache-control'], 'no-cache', `${path} at ${settledAtMin + 1}m`);
-      const live = await rawGet(`${base}/api/races/r/${path}`);
-      assert.equal(live.headers['cache-control'], 'no-cache', `${path} live`);
-      assert.match(String(live.headers.etag), /^"/);
+    try {
+      // Head at 64 min: 20 min is 44 min of race time behind it, hour 1 is done (the first version cached both for an hour).
+      await post(app, 'r', race(64 * MIN));
+      const cache = new HonouringCache();
+      const paths = ['standings?at=20m', 'cars/1?at=20m', 'history?at=20m', 'reports/1?format=md', 'facts?hour=1', 'standings'];
+      for (const path of paths) {
+        const answer = await cache.get(`${base}/api/races/r/${path}`);
+        assert.equal(answer.status, 200, path);
+        assert.equal(answer.headers['cache-control'], 'no-cache', path);
+        assert.match(String(answer.headers.etag), /^"/, path);
+        assert.ok(answer.body.includes('Team 1'), path);
+      }
+      for (const path of ['/api/races', '/api/races/r', '/api/races/r/events']) {
+        assert.equal((await rawGet(`${base}${path}`)).headers['cache-control'], 'no-cache', path);
+      }
+      // Unchanged: the cache revalidates and the edge answers 304.
+      assert.equal((await cache.get(`${base}/api/races/r/standings?at=20m`)).fromCache, 'revalidated');
+      // A late correction: car 1's entry gets its real team name; it holds at every instant, 20 min included.
+      assert.equal((await post(app, 'r', [entry('1', 'A', { team: 'Team Corrected' })])).statusCode, 200);
+      for (const path of paths) {
+        const answer = await cache.get(`${base}/api/races/r/${path}`);
+        assert.equal(answer.fromCache, 'no', `${path}: a new body, not the stored one`);
+        assert.ok(answer.body.includes('Team Corrected') && !answer.body.includes('"Team 1"'), `${path} shows the correction`);
+      }
+    } finally {
+      await app.close();
     }
-    for (const path of ['/api/races', '/api/races/r', '/api/races/r/events']) {
-      assert.equal((await rawGet(`${base}${path}`)).headers['cache-control'], 'no-cache', path);
-    }
-    // The race moves on: the instant that was too recent settles.
-    await post(app, 'r', race(44 * MIN).slice(-6));
-    assert.equal((await rawGet(`${base}/api/races/r/standings?at=${settledAtMin + 1}m`)).headers['cache-control'], 'public, max-age=3600');
-    await app.close();
   });
 
-  it('lets shared caches keep a report (and its facts) once its hour is settled, not before', async () => {
+  it('a finished race, quiet for FINAL_QUIET_MS: its answers are public for FINAL_MAX_AGE_S; before the quiet, and before the flag, no-cache', async () => {
     const { app, base } = await listening();
-    // Hour 1 ends at 60 min: at a latest event of 68 min it is done but not settled; at 72 min it is.
-    await post(app, 'r', race(68 * MIN));
-    for (const path of ['reports/1?format=md', 'facts?hour=1']) {
-      const early = await rawGet(`${base}/api/races/r/${path}`);
-      assert.equal(early.status, 200, path);
-      assert.equal(early.headers['cache-control'], 'no-cache', path);
+    try {
+      // A one-hour race: the leader's first crossing after 60 min is the chequered flag.
+      await post(app, 'r', [session({ scheduledDurationMs: 60 * MIN }), ...race(64 * MIN).slice(1)]);
+      const live = app.sarthe.hub.get('r')!;
+      assert.notEqual(live.timeline.chequeredMs(), null, 'the flag has fallen');
+      const paths = ['standings?at=20m', 'messages?at=20m', 'laps', 'reports/1?format=md', 'facts?hour=1', 'standings'];
+      for (const path of paths) assert.equal((await rawGet(`${base}/api/races/r/${path}`)).headers['cache-control'], 'no-cache', `${path}: just finished`);
+      // Half an hour later with nothing new (the last commit's clock moved back rather than the test waiting).
+      live.lastCommitAtMs = Date.now() - FINAL_QUIET_MS;
+      for (const path of paths) {
+        const answer = await rawGet(`${base}/api/races/r/${path}`);
+        assert.equal(answer.status, 200, path);
+        assert.equal(answer.headers['cache-control'], `public, max-age=${FINAL_MAX_AGE_S}`, path);
+        assert.match(String(answer.headers.etag), /^"/, path);
+      }
+      assert.equal((await rawGet(`${base}/api/races`)).headers['cache-control'], 'no-cache', 'the race list is never final');
+      // A post-race decision is a commit: no-cache again until the race is quiet once more.
+      await post(app, 'r', [entry('1', 'A', { team: 'Team Corrected' })]);
+      assert.equal((await rawGet(`${base}/api/races/r/standings?at=20m`)).headers['cache-control'], 'no-cache');
+      // A race without a flag (the 6-hour session of race()) is never final, however quiet.
+      await post(app, 'six', race(64 * MIN));
+      app.sarthe.hub.get('six')!.lastCommitAtMs = 0;
+      assert.equal((await rawGet(`${base}/api/races/six/standings?at=20m`)).headers['cache-control'], 'no-cache');
+    } finally {
+      await app.close();
     }
-    await post(app, 'r', race(72 * MIN).slice(-6));
-    for (const path of ['reports/1?format=md', 'facts?hour=1']) {
-      assert.equal((await rawGet(`${base}/api/races/r/${path}`)).headers['cache-control'], 'public, max-age=3600', path);
-    }
-    await app.close();
   });
 
-  it('settles an instant only SETTLE_MS behind the latest event', () => {
-    assert.equal(settledAt(60 * MIN, 60 * MIN + SETTLE_MS), true);
-    assert.equal(settledAt(60 * MIN, 60 * MIN + SETTLE_MS - 1), false);
+  it('cacheControlFor: final only with the flag fallen and FINAL_QUIET_MS without a commit', () => {
+    const now = 1_800_000_000_000;
+    assert.equal(cacheControlFor(null, now), 'no-cache');
+    assert.equal(cacheControlFor({ chequeredMs: null, lastCommitAtMs: 0 }, now), 'no-cache');
+    assert.equal(cacheControlFor({ chequeredMs: 86_400_000, lastCommitAtMs: now - FINAL_QUIET_MS + 1 }, now), 'no-cache');
+    assert.equal(cacheControlFor({ chequeredMs: 86_400_000, lastCommitAtMs: now - FINAL_QUIET_MS }, now), `public, max-age=${FINAL_MAX_AGE_S}`);
   });
 
   it('marks hashed build assets immutable, and not the page that names them', async () => {

@@ -269,6 +269,18 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.equal(again.results[0]!.status, 'duplicate', 'a fact told inside a batch is known as told afterwards');
     }));
 
+    it('inside one batch too, re-telling the first version of a fact does not bring its old team name back', withStores(harness, async ({ events: store }) => {
+      // The two stores once differed here (SQLite did not count a fact first told in the batch as told, and took the old name back).
+      const outcome = await store.append('r', [
+        toAppendEvent(entry('7', 'LMP1', { team: 'Old Name Racing' })),
+        toAppendEvent(entry('7', 'LMP1', { team: 'New Name Racing' })),
+        toAppendEvent(entry('7', 'LMP1', { team: 'Old Name Racing' })),
+      ]);
+      assert.deepEqual(outcome.results.map((r) => r.status), ['accepted', 'accepted', 'duplicate']);
+      assert.deepEqual(outcome.results.map((r) => r.seq), [1, 2, 2]);
+      assert.equal((await current(store, 'r')).entry('7').team, 'New Name Racing');
+    }));
+
     it('laps never change: a different lap under a stored key stays a conflict', withStores(harness, async ({ events: store }) => {
       await store.append('r', [toAppendEvent(lap('7', 1, 200_000))]);
       const outcome = await store.append('r', [toAppendEvent(lap('7', 1, 200_000, { driverName: 'Somebody ELSE' }))]);

@@ -68,3 +68,14 @@ export interface SharedBus {
   follow(listener: BusListener): Promise<BusFollow>;
   close(): Promise<void>;
 }
+
+/** `--deployment` when not given: the stream SARTHE_LIVE and subjects `sarthe.live.<race>` of the first version (nats/). */
+export const DEFAULT_DEPLOYMENT = 'sarthe';
+/**
+ * A deployment name (`--deployment`, SARTHE_DEPLOYMENT): lowercase letters,
+ * digits, `-` and `_`, 1–32 characters. It names the shared bus's stream and
+ * subjects (nats/ deploymentNames), so it must be NATS-safe as a subject token
+ * and, upper-cased, as a stream name (no `.`, `*`, `>`, space or path
+ * separator); lowercase only, so that upper-casing keeps two names apart.
+ */
+export const DEPLOYMENT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/;

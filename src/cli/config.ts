@@ -13,14 +13,18 @@
  *   SARTHE_SHUTDOWN_MS     longest drain on SIGTERM before open connections are cut (default 10000)
  *   SARTHE_ROLE            all (default: one process), ingest or edge (--role; docs/architecture.md, "Roles")
  *   SARTHE_BUS             nats://host:port[,nats://…]: the JetStream bus between ingest and edges (--bus); unset = in-process
- *   SARTHE_STORE           postgres://user[:password]@host[:port]/db: events and content in Postgres (= --store); unset = the SQLite file (--db)
+ *   SARTHE_DEPLOYMENT      this deployment's name on the bus (--deployment, default sarthe): its stream and subjects, apart from any other on the same NATS
+ *   SARTHE_STORE           postgres://user[:password]@host[:port]/db: events and content in Postgres (= --store); unset = the SQLite file (--db);
+ *                          never the cluster's own postgres, template0 or template1 (store/postgres/url.ts)
  *   PORT, LOG_LEVEL        used when --port / --log-level are not given
  */
 import { z } from 'zod';
+import { DEFAULT_DEPLOYMENT, DEPLOYMENT_PATTERN } from '../bus/index.js';
 import { parseRaceTime } from '../model/time.js';
 import { DEFAULT_OPERATIONS } from '../server/operations.js';
 import { DEFAULT_SHUTDOWN_MS } from '../server/shutdown.js';
 import { RACE_ID_PATTERN } from '../store/index.js';
+import { refusedDatabase } from '../store/postgres/url.js';
 import { UsageError } from './errors.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -39,6 +43,7 @@ export const KNOWN_SARTHE_VARIABLES = [
   'SARTHE_SHUTDOWN_MS',
   'SARTHE_ROLE',
   'SARTHE_BUS',
+  'SARTHE_DEPLOYMENT',
   'SARTHE_STORE',
   // Used elsewhere: CLI stack traces, the Vite dev proxy, the tests' data folder.
   'SARTHE_DEBUG',
@@ -85,7 +90,12 @@ const postgresUrl = z
     } catch {
       return false;
     }
-  }, 'expected a Postgres URL naming a database, e.g. postgres://postgres@127.0.0.1:5432/sarthe (unset it to use the SQLite file of --db)');
+  }, { message: 'expected a Postgres URL naming a database, e.g. postgres://postgres@127.0.0.1:5432/sarthe (unset it to use the SQLite file of --db)', abort: true })
+  // The cluster's own databases (postgres, template0/1): named in the message, the URL's password is not.
+  .superRefine((text, ctx) => {
+    const problem = refusedDatabase(text);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** Each key is the name a user sets: a flag (--port) or a variable (PORT). Values are the raw text. */
 const ServeConfigSchema = z
@@ -114,6 +124,11 @@ const ServeConfigSchema = z
       .trim()
       .refine((text) => text.split(',').every((url) => /^nats:\/\/([^\s/,@]+@)?[^\s/,:@]+(:\d{1,5})?$/.test(url.trim())), 'expected a NATS address, e.g. nats://127.0.0.1:4222 (several: comma-separated)')
       .optional(),
+    '--deployment': z
+      .string()
+      .trim()
+      .regex(DEPLOYMENT_PATTERN, 'expected a deployment name: lowercase letters, digits, - and _ (1–32 characters; no dots: it names NATS subjects), e.g. prod or staging')
+      .default(DEFAULT_DEPLOYMENT),
     '--edge-catch-up': wholeNumber('wall milliseconds between two comparisons of an edge with the store (0: never)', 0, 3_600_000).optional(),
     SARTHE_INGEST_TOKEN: z
       .string()
@@ -187,6 +202,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
   flag('--log-level', 'logLevel', 'LOG_LEVEL');
   flag('--role', 'role', 'SARTHE_ROLE');
   flag('--bus', 'bus', 'SARTHE_BUS');
+  flag('--deployment', 'deployment', 'SARTHE_DEPLOYMENT');
   flag('--edge-catch-up', 'edgeCatchUp');
   for (const name of KNOWN_SARTHE_VARIABLES) {
     if (env[name] !== undefined) {
@@ -205,7 +221,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
     const checked = shape[name]?.safeParse(env[variable]);
     if (checked !== undefined && !checked.success) {
       // A store or bus URL may hold a password: only plain values are echoed.
-      const shown = ['PORT', 'LOG_LEVEL', 'SARTHE_ROLE'].includes(variable) ? ` (got ${JSON.stringify(env[variable])})` : '';
+      const shown = ['PORT', 'LOG_LEVEL', 'SARTHE_ROLE', 'SARTHE_DEPLOYMENT'].includes(variable) ? ` (got ${JSON.stringify(env[variable])})` : '';
       problems.push(`${variable}: ${checked.error.issues[0]?.message ?? 'invalid'}${shown}; ${name} overrides it, but it is wrong: fix or unset it`);
     }
   }
@@ -226,7 +242,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
   }
   const warnings = Object.keys(env)
     .filter((name) => name.startsWith('SARTHE_') && !KNOWN_SARTHE_VARIABLES.includes(name))
-    .map((name) => `${name} is not a Sarthe setting (known: ${KNOWN_SARTHE_VARIABLES.slice(0, 9).join(', ')}): ignored`);
+    .map((name) => `${name} is not a Sarthe setting (known: ${KNOWN_SARTHE_VARIABLES.slice(0, KNOWN_SARTHE_VARIABLES.indexOf('SARTHE_DEBUG')).join(', ')}): ignored`);
   const c = result.data!;
   return {
     config: {

@@ -6,6 +6,7 @@
  *   sarthe serve [--port 8024] [--host localhost] [--db ./data/sarthe.db | --store postgres://…]
  *                [--replay FILE… | --no-replay] [--race ID] [--speed 60] [--from 20h]
  *                [--trust-proxy 127.0.0.1] [--max-connections N] [--…-timeout MS]
+ *                [--role all|ingest|edge] [--bus nats://…] [--deployment sarthe]
  *
  * Ingest is enabled by the SARTHE_INGEST_TOKEN environment variable (a flag
  * would show the token in `ps`).
@@ -56,6 +57,7 @@ interface Options extends SourceOptions {
   idleTimeout: string;
   role: string;
   bus?: string;
+  deployment: string;
   edgeCatchUp: string;
 }
 
@@ -90,6 +92,7 @@ export function registerServe(program: Command): void {
     .option('--no-site', 'no news site and no hourly report desk: the live server and the web app only (the live bench uses it)')
     .option('--role <role>', 'all (one process), ingest (sources, ingest API, store; shares commits on --bus) or edge (follows --bus, serves viewers); env SARTHE_ROLE', 'all')
     .option('--bus <url>', 'NATS JetStream between ingest and edges, e.g. nats://127.0.0.1:4222; env SARTHE_BUS (default: in-process)')
+    .option('--deployment <name>', 'this deployment\'s name on the bus (lowercase, digits, - and _): its NATS stream and subjects, so two deployments (prod, staging) share a NATS server without mixing; env SARTHE_DEPLOYMENT', 'sarthe')
     .option('--edge-catch-up <ms>', 'edge: wall ms between two comparisons with the store, the safety net under the bus (0: never)', '10000');
   addSourceOptions(serve)
     .action(async (options: Options, command: Command) => {
@@ -137,7 +140,7 @@ export function registerServe(program: Command): void {
       });
       const log = app.log;
       // Before listening: an edge follows the bus before it loads the store (roles.ts).
-      const roleRun = await startRole(app, role, config['--bus'], config.edgeCatchUpMs);
+      const roleRun = await startRole(app, role, config['--bus'], config.edgeCatchUpMs, config['--deployment']);
       let replay: RunningReplay | null = null;
       let sources: LiveSourceRun[] = [];
       for (const warning of warnings) log.warn(warning);

@@ -138,7 +138,8 @@ export class LivePush {
     socket.setTimeout?.(0);
     // extraHeaders: "Name: value\r\n" lines (CORS, request id) set by the route's hooks.
     const gzip = encoding === 'gzip';
-    const head = HTTP_HEAD.slice(0, -2) + extraHeaders + (gzip ? 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' : '') + '\r\n';
+    // Vary on both codings: a cache in front must not give the gzip stream to a viewer that did not ask for it, nor the plain one to one that did.
+    const head = HTTP_HEAD.slice(0, -2) + extraHeaders + (gzip ? 'Content-Encoding: gzip\r\n' : '') + 'Vary: Accept-Encoding\r\n\r\n';
     // gzip (wire.ts): the head as it is, then one gzip stream whose pieces are shared by the race's viewers.
     if (gzip) socket.write(Buffer.concat([Buffer.from(head), GZIP_HEADER, this.standaloneOf(this.retryFrame)]));
     else socket.write(Buffer.concat([Buffer.from(head), this.retryFrame]));

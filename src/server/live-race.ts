@@ -60,6 +60,12 @@ export class LiveRace {
   private info: RaceInfo;
   /** The live source's state, when one feeds this race. */
   feedStatus: FeedStatus | null = null;
+  /**
+   * Wall clock (ms since epoch) at which this process last applied a commit
+   * of the race: at load, at ingest, or followed from the bus. How long the
+   * race has been quiet (wire.ts cacheControlFor).
+   */
+  lastCommitAtMs = 0;
   /** Serialises ingest for this race: the store hands out seqs, we apply them in order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -112,6 +118,7 @@ export class LiveRace {
     }
     this.standings = current;
     this.seq = commitSeq;
+    this.lastCommitAtMs = Date.now();
     const recent: RecentDelta = { previousSeq, seq: commitSeq, data: JSON.stringify(delta) };
     this.remember(recent);
     return recent;

@@ -37,6 +37,8 @@ export class RaceHub {
   shared: SharedBus | null = null;
   /** Commits an edge read from the store because the bus had not brought them on top of what it held, since start. */
   filledFromStore = 0;
+  /** Edge role: races (`<id>\n<epoch>`) the bus brought and this store does not hold, each logged once (followedRace). */
+  private readonly refused = new Set<string>();
   /** Serialises what an edge applies from the bus and the store (follow, catchUpFromStore). */
   private followQueue: Promise<unknown> = Promise.resolve();
   private sliceStart = performance.now();
@@ -119,11 +121,12 @@ export class RaceHub {
    * process (one commit = one delta, live-race.ts); one it has is skipped;
    * anything else (a gap: a message the bus never got, a head announced
    * without events) is read from the store, the truth. A status-only delta
-   * sets the feed's state.
+   * sets the feed's state. A message about a race this edge's store does
+   * not hold (or holds under another epoch) is ignored (followedRace).
    */
   follow(message: BusMessage): Promise<void> {
     return this.serialFollow(async () => {
-      const race = await this.followedRace(message.race, message.epoch);
+      const race = await this.followedRace(message.race, message.epoch, 'bus');
       if (race === null) return;
       const statusOnly = message.seq === message.previousSeq && message.events === undefined;
       if (message.seq > race.seq) {
@@ -152,7 +155,7 @@ export class RaceHub {
       let commits = 0;
       for (const stored of await this.store.races()) {
         if (stored.lastSeq <= (this.races.get(stored.id)?.seq ?? 0)) continue;
-        const race = await this.followedRace(stored.id, raceEpoch(stored.id, stored.createdAtMs));
+        const race = await this.followedRace(stored.id, raceEpoch(stored.id, stored.createdAtMs), 'store');
         if (race !== null) commits += await this.fill(race, stored.lastSeq, 'the store is ahead of the bus');
       }
       return commits;
@@ -171,15 +174,51 @@ export class RaceHub {
     return run;
   }
 
-  private async followedRace(id: string, epoch: string | undefined): Promise<LiveRace | null> {
-    let race = this.races.get(id);
-    if (race !== undefined) return race;
-    const stored = epoch === undefined ? await this.store.race(id) : null;
-    if (epoch === undefined && stored === null) return null;
-    race = new LiveRace(id, this.ringLimits);
-    race.epoch = epoch ?? raceEpoch(id, stored!.createdAtMs);
+  /**
+   * Edge role: the race a followed message (or the store's newer commits)
+   * is about, created from the store when first seen; null when this edge
+   * must not serve it. A race is served only as this edge's own store holds
+   * it: a message about a race the store does not hold, or holds under
+   * another epoch (another store's race of the same id), comes from a
+   * process that is not of this deployment's store (a second deployment
+   * sharing the bus, an ingest process given the wrong store). It is
+   * refused, logged once per race and epoch, and never created (before,
+   * the edge created it from the message and served another store's race).
+   */
+  private async followedRace(id: string, epoch: string | undefined, source: 'bus' | 'store'): Promise<LiveRace | null> {
+    const held = this.races.get(id);
+    if (held !== undefined) {
+      if (epoch === undefined || held.epoch === '' || held.epoch === epoch) return held;
+      this.refuse(id, epoch, `this store's race of that id has epoch ${held.epoch}`);
+      return null;
+    }
+    // Refused once: no store query for each of its messages.
+    if (source === 'bus' && this.refused.has(`${id}\n${epoch ?? ''}`)) return null;
+    const stored = await this.store.race(id);
+    if (stored === null) {
+      this.refuse(id, epoch, 'this store holds no race of that id');
+      return null;
+    }
+    const storedEpoch = raceEpoch(id, stored.createdAtMs);
+    if (epoch !== undefined && epoch !== storedEpoch) {
+      this.refuse(id, epoch, `this store's race of that id has epoch ${storedEpoch}`);
+      return null;
+    }
+    const race = new LiveRace(id, this.ringLimits);
+    race.epoch = storedEpoch;
     this.races.set(id, race);
     return race;
+  }
+
+  /** Logs, once per race and epoch, a race that came on the bus and that this edge will not serve. */
+  private refuse(id: string, epoch: string | undefined, why: string): void {
+    const key = `${id}\n${epoch ?? ''}`;
+    if (this.refused.has(key)) return;
+    this.refused.add(key);
+    this.log.warn(
+      { race: id, epoch: epoch ?? null, why },
+      'edge: ignoring a race on the bus that is not in this store (another deployment on the same NATS server, or an ingest process on another store?)',
+    );
   }
 
   private async fill(race: LiveRace, toSeq: number, reason: string): Promise<number> {

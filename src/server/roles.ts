@@ -12,11 +12,16 @@
  *   the safety net for what no message will ever bring (a race whose ingest
  *   process died for good after storing).
  *
+ * `--deployment` (SARTHE_DEPLOYMENT) names the stream and subjects on the bus
+ * (bus/nats deploymentNames): processes of one deployment share them, other
+ * deployments on the same NATS server are not seen. An edge also refuses a
+ * race its own store does not hold, whatever the bus brings (RaceHub.follow).
+ *
  * Without a bus, `all` is today's single process and nothing here runs.
  */
 import type { FastifyInstance } from 'fastify';
 import type { BusFollow, SharedBus } from '../bus/index.js';
-import { NatsBus } from '../bus/nats/index.js';
+import { DEFAULT_DEPLOYMENT, NatsBus } from '../bus/nats/index.js';
 import type { Role } from '../cli/config.js';
 
 export interface RoleRun {
@@ -30,11 +35,11 @@ export interface RoleRun {
  * loadAfterListen) and before listen, so an edge follows before it reads the
  * store: every commit is then either in what it loads or in what it follows.
  */
-export async function startRole(app: FastifyInstance, role: Role, busUrl: string | undefined, catchUpMs: number): Promise<RoleRun> {
+export async function startRole(app: FastifyInstance, role: Role, busUrl: string | undefined, catchUpMs: number, deployment = DEFAULT_DEPLOYMENT): Promise<RoleRun> {
   if (busUrl === undefined) return { shared: null, stop: async () => undefined };
   const { hub, loaded } = app.sarthe;
-  const shared = await NatsBus.open(busUrl, { log: app.log });
-  app.log.info({ bus: shared.name, role }, 'bus open');
+  const shared = await NatsBus.open(busUrl, { deployment, log: app.log });
+  app.log.info({ bus: shared.name, role, deployment }, 'bus open');
   if (role !== 'edge') {
     hub.shared = shared;
     void loaded.then(() => hub.announceHeads(), () => undefined);

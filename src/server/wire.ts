@@ -6,38 +6,32 @@
  *   (live-push.ts writes to the socket): it is gzipped by the pieces below,
  *   each SSE message compressed whole and flushed, so compression adds no
  *   wait, and once per race, so it adds no cost per viewer.
+ * - Vary: every answer of a compressible type carries `Vary: accept-encoding`,
+ *   compressed or not (too small, or not asked for), and so does the live
+ *   stream (live-push.ts): a CDN must not hand one coding to a client that
+ *   asked for another.
  * - Caching: every GET /api answer carries a strong ETag (SHA-256 of the
  *   uncompressed body, suffixed with the content coding, as Apache does, so
  *   two codings never share one) and a 304 on If-None-Match. Only answers
  *   that cannot change are cacheable by a CDN (`public, max-age`); every
  *   other answer is `no-cache` (a cache must revalidate — cheap: a 304).
  *
- * The rule for "cannot change" (settledAt): an answer pinned to a race
- * instant — an explicit `?at=`, or the hour of a report or of its facts — is
- * settled once the race's latest event is SETTLE_MS (10 min of race time)
- * past that instant. Why it holds: events are stamped with their own race
- * time (a lap with its crossing, a race-control decision with the instant it
- * is announced), so what arrives later changes only later instants, and the
- * timing feeds deliver in time order: a crossing 10 minutes late is a feed
- * outage, not normal jitter. What it does not cover: a correction of an
- * entry (a team name) changes every instant; that is why settled answers are
- * `max-age` (SETTLED_MAX_AGE_S, one hour) and not `immutable`, and a CDN
- * revalidating after that gets the new body under a new ETag.
+ * Which answers a shared cache may keep: one rule, cacheControlFor below.
  * Hashed build assets (`/assets/<name>-<hash>.js`) never change: `immutable`.
  */
 import { createHash } from 'node:crypto';
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import fastifyCompress from '@fastify/compress';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HOUR } from '../model/time.js';
 import type { RaceHub } from './races.js';
 
-/** Race time (ms) the latest event must be past an instant before answers at that instant are cacheable. */
-export const SETTLE_MS = 10 * 60_000;
-/** How long (s) a shared cache keeps a settled answer without revalidating. */
-export const SETTLED_MAX_AGE_S = 3600;
+/** Wall time (ms) without a commit after which a race whose chequered flag has fallen is final (cacheControlFor). */
+export const FINAL_QUIET_MS = 30 * 60_000;
+/** How long (s) a shared cache keeps an answer about a final race without revalidating. */
+export const FINAL_MAX_AGE_S = 600;
 /** Hashed build assets: a year, immutable (their name changes with their content). */
 export const ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+/** Everything that may still change: a cache keeps it only to revalidate it (a 304 when the ETag still matches). */
 export const LIVE_CACHE_CONTROL = 'no-cache';
 
 /** How many of a race's last broadcast bytes its gzip pieces are compressed against (≤ 32 KB, the decoder's window). */
@@ -47,8 +41,8 @@ const SSE_LEVEL = 6;
 /** Vite's build names: `assets/<name>-<8 characters of hash>.<js|css>` (vite.config.ts), and their source maps. */
 const HASHED_ASSET = /\/assets\/[^/?]+-[A-Za-z0-9_-]{8}\.(?:js|css)(?:\.map)?(?:\?|$)/;
 
-/** The routes whose answer is the race's state at `at` (or at a report hour): cacheable once settled. */
-const PINNED_ROUTES = new Set(
+/** The routes whose answer is the race's state at an instant (`at`, a report hour, or now): cacheable once the race is final. */
+const RACE_STATE_ROUTES = new Set(
   [
     'standings',
     'messages',
@@ -78,10 +72,12 @@ declare module 'fastify' {
  * they are declared (onRoute).
  */
 export async function registerWire(app: FastifyInstance, hub: RaceHub): Promise<void> {
-  await app.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
+  await app.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip', 'deflate'], customTypes: compressible });
 
-  // First onSend (app-level hooks run before route-level ones, so before the compressor): cache headers, hash, 304.
+  // First onSend (app-level hooks run before route-level ones, so before the compressor): Vary, cache headers, hash, 304.
   app.addHook('onSend', async (request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (compressible(typeof type === 'string' ? type : 'application/json')) varyOnAcceptEncoding(reply);
     if (HASHED_ASSET.test(request.url) && reply.statusCode === 200) {
       reply.header('cache-control', ASSET_CACHE_CONTROL);
       return payload;
@@ -115,6 +111,31 @@ export async function registerWire(app: FastifyInstance, hub: RaceHub): Promise<
   });
 }
 
+/**
+ * The content types @fastify/compress compresses (its default list, plus
+ * JavaScript and NDJSON by name): one decision for compressing and for Vary.
+ * Not the live stream (text/event-stream), which wire.ts compresses itself.
+ */
+export function compressible(contentType: string): boolean {
+  return COMPRESSIBLE.test(contentType.trim().toLowerCase());
+}
+const COMPRESSIBLE = /^text\/(?!event-stream)|[+/](?:json|text|xml)(?:;|$)|^application\/(?:javascript|x-ndjson|octet-stream)(?:;|$)/;
+
+/**
+ * Adds `Vary: accept-encoding` (once, next to any other Vary such as
+ * Origin). Every answer that may be compressed carries it, compressed or
+ * not: a shared cache keys the stored variants by Accept-Encoding only if
+ * every variant says so (RFC 9110 §12.5.5), else it may hand an answer
+ * stored uncompressed, or gzipped, to a client that asked otherwise.
+ * Lowercase: @fastify/compress looks for that spelling before adding its own.
+ */
+function varyOnAcceptEncoding(reply: FastifyReply): void {
+  const current = reply.getHeader('vary');
+  const values = current === undefined ? [] : (Array.isArray(current) ? current : [String(current)]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  if (values.some((v) => v.toLowerCase() === 'accept-encoding' || v === '*')) return;
+  reply.header('vary', [...values, 'accept-encoding'].join(', '));
+}
+
 /** The If-None-Match entity tag naming this body (in any coding), or null. `*` matches any. */
 function ifNoneMatch(request: FastifyRequest, tag: string): string | null {
   const header = request.headers['if-none-match'];
@@ -129,21 +150,45 @@ function ifNoneMatch(request: FastifyRequest, tag: string): string | null {
   return null;
 }
 
-/** `public, max-age=…` for an answer pinned to a settled instant; `no-cache` for every other (live) answer. */
-export function cacheControl(request: FastifyRequest, hub: RaceHub): string {
+/** The Cache-Control of a GET /api answer (the facts for cacheControlFor, read from the route and its race). */
+export function cacheControl(request: FastifyRequest, hub: RaceHub, nowMs = Date.now()): string {
   const route = request.routeOptions.url;
-  if (route === undefined || !PINNED_ROUTES.has(route)) return LIVE_CACHE_CONTROL;
-  const params = request.params as { race?: string; hour?: number };
-  const query = request.query as { at?: number | null; hour?: number };
-  const pinned = typeof params.hour === 'number' ? params.hour * HOUR : typeof query.hour === 'number' ? query.hour * HOUR : query.at ?? null;
-  const race = params.race === undefined ? undefined : hub.get(params.race);
-  if (pinned === null || race === undefined || !settledAt(pinned, race.raceTimeMs)) return LIVE_CACHE_CONTROL;
-  return `public, max-age=${SETTLED_MAX_AGE_S}`;
+  const id = (request.params as { race?: string }).race;
+  const race = route !== undefined && RACE_STATE_ROUTES.has(route) && id !== undefined ? hub.get(id) : undefined;
+  if (race === undefined) return cacheControlFor(null, nowMs);
+  return cacheControlFor({ chequeredMs: race.timeline.chequeredMs(), lastCommitAtMs: race.lastCommitAtMs }, nowMs);
 }
 
-/** True when answers at race time `instantMs` can no longer change: the latest event is SETTLE_MS past it (see above). */
-export function settledAt(instantMs: number, latestEventMs: number): boolean {
-  return instantMs + SETTLE_MS <= latestEventMs;
+/**
+ * The one caching rule for answers about a race (standings, messages,
+ * analysis, facts and reports, at any instant): `public, max-age=600`
+ * (FINAL_MAX_AGE_S) once the race is final, `no-cache` before, and
+ * `no-cache` for every other answer (`race` null). Both carry an ETag, so a
+ * cache revalidating a live answer costs the edge a 304.
+ *
+ * Final: the chequered flag has fallen (engine/timeline.ts chequeredMs) and
+ * no commit has come for FINAL_QUIET_MS (30 min of wall time).
+ *
+ * Why not "an instant far enough in the past" (the first version cached an
+ * instant 10 min of race time behind the head for an hour): while a race is
+ * live, events that change the past keep coming — an entry correction
+ * (every instant), a resend with a revised fact, an import filling an
+ * outage, a lap that arrives late, a penalty stamped when it was announced
+ * but about an earlier incident — and a cache allowed to serve a past
+ * answer without asking would hide them. So a live race's answers may be
+ * stored but always revalidated. A finished race that has gone quiet no
+ * longer changes, except for a post-race decision (a DSQ announced hours
+ * later); the max-age bounds how long a CDN serves the answer from before
+ * it, and is why it is 10 minutes and not `immutable` (docs/operations.md
+ * says how to purge at once).
+ *
+ * `lastCommitAtMs` and `nowMs`: wall clock, ms since epoch. A process that
+ * has just loaded the race counts the load as its last commit: after a
+ * restart a finished race is cacheable again FINAL_QUIET_MS later.
+ */
+export function cacheControlFor(race: { chequeredMs: number | null; lastCommitAtMs: number } | null, nowMs: number): string {
+  if (race === null || race.chequeredMs === null) return LIVE_CACHE_CONTROL;
+  return nowMs - race.lastCommitAtMs >= FINAL_QUIET_MS ? `public, max-age=${FINAL_MAX_AGE_S}` : LIVE_CACHE_CONTROL;
 }
 
 /**

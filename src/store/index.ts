@@ -7,7 +7,9 @@
  * Kept narrow on purpose: SQLite (sqlite/) and Postgres (postgres/) implement
  * it with the same contract (one transaction per append, a per-race counter
  * row locked while seqs are handed out), checked by one contract test suite
- * (test/store-contract.ts).
+ * (test/store-contract.ts). The fate of each event of an append (accepted,
+ * duplicate, conflict, rolled back) is decided by one function for both
+ * (fate.ts decideFates).
  */
 import { DriverSchema, TimingEventSchema, eventKey, type Driver, type TimingEvent } from '../model/events.js';
 

@@ -2,7 +2,8 @@
  * Opens the event store and the content store a server runs on, from its
  * configuration (`--store` / SARTHE_STORE, src/cli/config.ts):
  * - no store URL: the embedded SQLite file (`--db`), both stores in it;
- * - `postgres://user@host:port/db`: both stores in that Postgres database,
+ * - `postgres://user@host:port/db`: both stores in that Postgres database
+ *   (never `postgres`, `template0` or `template1`: postgres/url.ts; throws naming it),
  *   on one shared connection pool, after the numbered migrations have run
  *   (postgres/migrations.ts; safe when several processes start together).
  * The pool ends when both stores are closed.
@@ -14,6 +15,7 @@ import { PostgresContentStore } from './postgres/content.js';
 import { PostgresEventStore } from './postgres/index.js';
 import { migrate } from './postgres/migrations.js';
 import { openPool } from './postgres/pool.js';
+import { refusedDatabase } from './postgres/url.js';
 import { SqliteContentStore } from './sqlite/content.js';
 import { SqliteEventStore } from './sqlite/index.js';
 
@@ -49,6 +51,9 @@ export async function openStores(options: OpenStoresOptions): Promise<OpenedStor
       where: file,
     };
   }
+  // Before connecting: the schema would otherwise be migrated silently into the cluster's own database.
+  const refused = refusedDatabase(options.url);
+  if (refused !== null) throw new Error(`cannot open the Postgres store at ${redactUrl(options.url)}: ${refused}`);
   const pool = openPool({ url: options.url, max: options.maxConnections, schema: options.schema, onIdleError: options.onIdleError });
   try {
     await migrate(pool);

@@ -3,14 +3,20 @@
  * or SARTHE_BUS): the ingest process shares every commit, each edge follows
  * every race.
  *
- * One stream, `SARTHE_LIVE`, with a subject per race (`sarthe.live.<race>`;
- * race ids are lowercase letters, digits, `-` and `_`, valid subject tokens),
- * rather than a stream per race: a race is created by its first ingested
+ * One stream per deployment, `<DEPLOYMENT>_LIVE`, with a subject per race
+ * (`<deployment>.live.<race>`; `--deployment` / SARTHE_DEPLOYMENT, default
+ * `sarthe`: SARTHE_LIVE and `sarthe.live.<race>`). Deployment names and race
+ * ids are lowercase letters, digits, `-` and `_` (DEPLOYMENT_PATTERN,
+ * RACE_ID_PATTERN): valid subject tokens and stream names, and no two
+ * deployments share a stream or a subject, so staging and production (or two
+ * test runs) on one NATS server never see each other's races.
+ *
+ * One stream rather than a stream per race: a race is created by its first ingested
  * batch, and creating a stream there would put a JetStream admin call (and,
  * clustered, a Raft group) on the ingest path of every new race; one stream
  * is created once at start, carries one retention policy, and an edge follows
  * every race, new ones included, with one ordered consumer over
- * `sarthe.live.>`. A per-race reader filters on its subject.
+ * `<deployment>.live.>`. A per-race reader filters on its subject.
  *
  * Each message is one commit: `{race, seq, previousSeq, epoch, events, data}`
  * as JSON, with the JetStream message id `<race>:<seq>` so that a commit
@@ -56,7 +62,9 @@ import {
   type NatsConnection,
   type StreamConfig,
 } from 'nats';
-import type { BusFollow, BusListener, BusMessage, SharedBus } from '../index.js';
+import { DEFAULT_DEPLOYMENT, DEPLOYMENT_PATTERN, type BusFollow, type BusListener, type BusMessage, type SharedBus } from '../index.js';
+
+export { DEFAULT_DEPLOYMENT, DEPLOYMENT_PATTERN };
 
 /** The stream's limits (see the arithmetic above). */
 export const RETENTION = {
@@ -76,11 +84,15 @@ export interface BusLog {
 }
 
 export interface NatsBusOptions {
-  /** Stream name (default SARTHE_LIVE). */
-  stream?: string;
-  /** Subject prefix (default sarthe.live): a race's subject is `<prefix>.<race>`. */
-  subjectPrefix?: string;
+  /** The deployment this process belongs to (DEPLOYMENT_PATTERN; default DEFAULT_DEPLOYMENT): names the stream and the subjects. */
+  deployment?: string;
   log?: BusLog;
+}
+
+/** The stream and subject prefix of a deployment: `prod` → PROD_LIVE, `prod.live` (a race's subject: `prod.live.<race>`). Throws on a name DEPLOYMENT_PATTERN refuses. */
+export function deploymentNames(deployment: string): { stream: string; subjectPrefix: string } {
+  if (!DEPLOYMENT_PATTERN.test(deployment)) throw new Error(`deployment ${JSON.stringify(deployment)}: expected lowercase letters, digits, - and _ (1–32 characters)`);
+  return { stream: `${deployment.toUpperCase()}_LIVE`, subjectPrefix: `${deployment}.live` };
 }
 
 const quiet: BusLog = { info: () => undefined, warn: () => undefined };
@@ -96,6 +108,7 @@ export class NatsBus implements SharedBus {
   dropped = 0;
   private readonly js: JetStreamClient;
   readonly stream: string;
+  readonly deployment: string;
   private readonly prefix: string;
   private readonly log: BusLog;
   private readonly outbox: Pending[] = [];
@@ -110,8 +123,10 @@ export class NatsBus implements SharedBus {
     options: NatsBusOptions,
   ) {
     this.js = nc.jetstream();
-    this.stream = options.stream ?? 'SARTHE_LIVE';
-    this.prefix = options.subjectPrefix ?? 'sarthe.live';
+    this.deployment = options.deployment ?? DEFAULT_DEPLOYMENT;
+    const names = deploymentNames(this.deployment);
+    this.stream = names.stream;
+    this.prefix = names.subjectPrefix;
     this.log = options.log ?? quiet;
     this.name = `${servers.map((s) => s.replace(/\/\/[^@/]*@/, '//')).join(',')} stream ${this.stream}`;
   }
@@ -122,6 +137,7 @@ export class NatsBus implements SharedBus {
    * JetStream is not enabled, naming the address.
    */
   static async open(url: string, options: NatsBusOptions = {}): Promise<NatsBus> {
+    deploymentNames(options.deployment ?? DEFAULT_DEPLOYMENT);
     const servers = url.split(',').map((s) => s.trim()).filter((s) => s !== '');
     let nc: NatsConnection;
     try {

@@ -11,7 +11,8 @@
  *    key was seen before: the current event under a key is its latest, found
  *    by the index on (race, key, seq)), and for revisable facts the bodies
  *    told before;
- * 3. every event's fate is decided in memory by the same rules as SQLite;
+ * 3. every event's fate is decided in memory by the rules every store shares
+ *    (store/fate.ts decideFates);
  * 4. events and told facts are written and the counter row is moved
  *    on in one statement (`unnest` of arrays in data-modifying CTEs: one
  *    round trip whatever the batch size), and COMMIT returns once the WAL is flushed
@@ -20,13 +21,12 @@
  * its first stored event, as in SQLite.
  */
 import pg from 'pg';
-import { reviseFact, type RevisableEvent, type TimingEvent } from '../../model/events.js';
+import type { TimingEvent } from '../../model/events.js';
+import { decideFates } from '../fate.js';
 import {
-  eventBody,
   type AppendEvent,
   type AppendOptions,
   type AppendOutcome,
-  type AppendResult,
   type EventStore,
   type StoredEvent,
   type StoredRace,
@@ -137,55 +137,16 @@ export class PostgresEventStore implements EventStore {
       }
     }
 
-    // Decide every event's fate (a key may repeat inside the batch): the rules of sqlite/index.ts.
-    const bodies: string[] = [];
-    const results: AppendResult[] = [];
-    const inBatch = new Map<string, { seq: number; body: string }>();
-    const toldNow = new Map<string, [string, string]>();
-    let next = lastSeq;
-    let conflicts = 0;
-    for (const { key, event, revisable } of events) {
-      const body = eventBody(event);
-      bodies.push(body);
-      const current = inBatch.get(key) ?? currentByKey.get(key);
-      const toldKey = `${key}\n${body}`;
-      if (current === undefined) {
-        next++;
-        inBatch.set(key, { seq: next, body });
-        results.push({ status: 'accepted', seq: next });
-        if (revisable) toldNow.set(toldKey, [key, body]);
-      } else if (revisable) {
-        const resent = current.body === body || (!restate && (toldNow.has(toldKey) || told.has(toldKey)));
-        const merged = resent ? null : reviseFact(JSON.parse(current.body) as RevisableEvent, event as RevisableEvent);
-        const mergedBody = merged === null ? current.body : eventBody(merged);
-        toldNow.set(toldKey, [key, body]);
-        if (mergedBody === current.body) {
-          results.push({ status: 'duplicate', seq: current.seq });
-        } else {
-          next++;
-          bodies[bodies.length - 1] = mergedBody;
-          inBatch.set(key, { seq: next, body: mergedBody });
-          results.push({ status: 'accepted', seq: next, event: merged! });
-        }
-      } else if (current.body === body) {
-        results.push({ status: 'duplicate', seq: current.seq });
-      } else {
-        conflicts++;
-        results.push({ status: 'conflict', seq: current.seq });
-      }
-    }
-    if (atomic && conflicts > 0) {
-      for (const r of results) {
-        if (r.status === 'accepted') {
-          r.status = 'rolled-back';
-          r.seq = null;
-        }
-      }
-      throw new NothingStored({ results, commitSeq: null, committedAtMs: Date.now() });
-    }
-    if (next === lastSeq) throw new NothingStored({ results, commitSeq: null, committedAtMs: Date.now() });
+    // Decide every event's fate: the rules every store shares (fate.ts).
+    const { results, bodies, stored, told: toldRows, commitSeq: decided } = decideFates(
+      events,
+      lastSeq,
+      { current: (key) => currentByKey.get(key), wasTold: (key, body) => told.has(`${key}\n${body}`) },
+      { atomic, restate },
+    );
+    if (decided === null) throw new NothingStored({ results, commitSeq: null, committedAtMs: Date.now() });
 
-    const commitSeq = next;
+    const commitSeq = decided;
     const seqs: number[] = [];
     const keys: string[] = [];
     const storedBodies: string[] = [];
@@ -196,7 +157,6 @@ export class PostgresEventStore implements EventStore {
       storedBodies.push(bodies[i]!);
     });
     // One statement, one round trip: the events, the facts as told, and the counter row moved on.
-    const toldRows = [...toldNow.values()];
     await client.query(
       `WITH stored AS (
          INSERT INTO events (race, seq, key, body, commit_seq, stored_at)
@@ -211,7 +171,7 @@ export class PostgresEventStore implements EventStore {
     const cache = known;
     // Applied by append() once COMMIT has returned (a failure skips it).
     const remember = () => {
-      for (const [key, { seq }] of inBatch) cache.seqByKey.set(key, seq);
+      for (const [key, { seq }] of stored) cache.seqByKey.set(key, seq);
       cache.lastSeq = commitSeq;
     };
     return { outcome: { results, commitSeq, committedAtMs: startedAtMs }, remember };

@@ -14,13 +14,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { reviseFact, type RevisableEvent, type TimingEvent } from '../../model/events.js';
+import type { TimingEvent } from '../../model/events.js';
+import { decideFates } from '../fate.js';
 import {
-  eventBody,
   type AppendEvent,
   type AppendOptions,
   type AppendOutcome,
-  type AppendResult,
   type EventStore,
   type StoredEvent,
   type StoredRace,
@@ -161,59 +160,21 @@ export class SqliteEventStore implements EventStore {
       known = { lastSeq, seqByKey: new Map(s.keysOf.all(race).map((row) => [row.key, row.seq])) };
       this.known.set(race, known);
     }
-    // Pass 1: decide every event's fate (a key may repeat inside the batch).
-    const bodies: string[] = [];
-    const results: AppendResult[] = [];
-    const inBatch = new Map<string, { seq: number; body: string }>();
-    /** Revisable facts told in this batch, as told (key → bodies). */
-    const toldNow: Array<[string, string]> = [];
-    const toldInBatch = new Set<string>();
-    let next = lastSeq;
-    let conflicts = 0;
-    for (const { key, event, revisable } of events) {
-      const body = eventBody(event);
-      bodies.push(body);
-      const current = inBatch.get(key) ?? (known.seqByKey.has(key) ? s.currentByKey.get(race, key) : undefined);
-      if (current === undefined) {
-        next++;
-        inBatch.set(key, { seq: next, body });
-        results.push({ status: 'accepted', seq: next });
-        if (revisable) toldNow.push([key, body]);
-      } else if (revisable) {
-        const toldKey = `${key}\n${body}`;
-        const resent = current.body === body || (!restate && (toldInBatch.has(toldKey) || s.wasTold.get(race, key, body) !== undefined));
-        const merged = resent ? null : reviseFact(JSON.parse(current.body) as RevisableEvent, event as RevisableEvent);
-        const mergedBody = merged === null ? current.body : eventBody(merged);
-        toldInBatch.add(toldKey);
-        toldNow.push([key, body]);
-        if (mergedBody === current.body) {
-          results.push({ status: 'duplicate', seq: current.seq });
-        } else {
-          next++;
-          bodies[bodies.length - 1] = mergedBody;
-          inBatch.set(key, { seq: next, body: mergedBody });
-          results.push({ status: 'accepted', seq: next, event: merged! });
-        }
-      } else if (current.body === body) {
-        results.push({ status: 'duplicate', seq: current.seq });
-      } else {
-        conflicts++;
-        results.push({ status: 'conflict', seq: current.seq });
-      }
-    }
+    // Pass 1: decide every event's fate (the rules every store shares: fate.ts).
+    const held = known;
+    const { results, bodies, stored, told, commitSeq: decided } = decideFates(
+      events,
+      lastSeq,
+      {
+        current: (key) => (held.seqByKey.has(key) ? s.currentByKey.get(race, key) : undefined),
+        wasTold: (key, body) => s.wasTold.get(race, key, body) !== undefined,
+      },
+      { atomic, restate },
+    );
     const committedAtMs = Date.now();
-    if (atomic && conflicts > 0) {
-      for (const r of results) {
-        if (r.status === 'accepted') {
-          r.status = 'rolled-back';
-          r.seq = null;
-        }
-      }
-      return { outcome: { results, commitSeq: null, committedAtMs }, remember: null };
-    }
-    if (next === lastSeq) return { outcome: { results, commitSeq: null, committedAtMs }, remember: null };
+    if (decided === null) return { outcome: { results, commitSeq: null, committedAtMs }, remember: null };
     // Pass 2: write. commit_seq is known now that every seq is handed out.
-    const commitSeq = next;
+    const commitSeq = decided;
     const eventRows: Array<string | number> = [];
     const keyRows: Array<string | number> = [];
     results.forEach((r, i) => {
@@ -224,13 +185,13 @@ export class SqliteEventStore implements EventStore {
     });
     this.writeRows(eventRows, 6, s.insertEvents, s.insertEvent);
     this.writeRows(keyRows, 3, s.upsertKeys, s.upsertKey);
-    for (const [key, body] of toldNow) s.tell.run(race, key, body);
+    for (const [key, body] of told) s.tell.run(race, key, body);
     if (raceRow === undefined) s.insertRace.run(race, committedAtMs, commitSeq);
     else s.updateRace.run(commitSeq, race);
     // Applied by append() once the transaction has committed (a throw rolls back and skips it).
     const remember = () => {
-      for (const [key, { seq }] of inBatch) known.seqByKey.set(key, seq);
-      known.lastSeq = commitSeq;
+      for (const [key, { seq }] of stored) held.seqByKey.set(key, seq);
+      held.lastSeq = commitSeq;
     };
     return { outcome: { results, commitSeq, committedAtMs }, remember };
   }
