@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { realData, realFile, repoRoot } from './helpers.js';
 import { startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
+import { browserAvailable, launchChromium } from './browser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sarthe-h10-entry-list-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -163,6 +164,26 @@ describe('sarthe serve --entry-list with the IMSA official results', { ...realDa
     const drivers = drive.driveTime.flatMap((c) => c.drivers.map((d) => ({ car: c.car.car, ...d.driver })));
     for (const d of drivers) assert.equal(d.category, rating(plm.get(d.car)?.get(d.name)), `PLM #${d.car} ${d.name}: drive-time category`);
     assert.deepEqual(new Set(drivers.map((d) => d.category)), new Set(['Platinum', 'Gold', 'Silver', 'Bronze']));
+  });
+  it('the timing screen shows the full name and the category of the driver at the wheel', browserAvailable(), async () => {
+    const standings = await finalStandings(server.base, 'plm-2024');
+    const leader = standings.cars[0]!;
+    const chromium = await launchChromium();
+    try {
+      const page = await chromium.browser.newPage();
+      await page.goto(`${server.base}/#/?race=plm-2024`);
+      const cell = page.locator(`.row[data-car="${leader.number}"] .c-driver`);
+      const expected = `${leader.driverDisplayName} · ${leader.driverCategory}`;
+      await page.waitForFunction(
+        ([car, title]) => document.querySelector(`.row[data-car="${car}"] .c-driver`)?.getAttribute('title') === title,
+        [leader.number, expected] as const,
+        { timeout: 20_000 },
+      );
+      assert.match((await cell.getAttribute('class')) ?? '', new RegExp(`t-cat-${leader.driverCategory!.toLowerCase()}`));
+      assert.equal(await cell.locator('.full').textContent(), leader.driverDisplayName);
+    } finally {
+      await chromium.close();
+    }
   });
 });
 

@@ -152,7 +152,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   );
 
-  if (options.site) await registerSite(app, hub, options.site);
+  if (options.site) await registerSite(app, hub, { entryListFor, ...options.site });
   await registerWeb(app, options.webRoot ?? null, options.site ? '/timing/' : '/');
 
   app.addHook('preClose', async () => push.closeAll());
