@@ -93,8 +93,8 @@ describe('sarthe serve --entry-list with the IMSA official results', { ...realDa
         '--entry-list', realFile(`imsa/${PLM}-results.csv`), `sebring-2025=${realFile(`imsa/${SEBRING}-results.csv`)}`,
       ],
     });
-    // Petit Le Mans arrives through the import API: the plain entry list is its.
-    const response = await fetch(`${server.base}/api/races/plm-2024/import`, {
+    // Petit Le Mans arrives through the import API (named by its file: "IMSA 10 Hours of Petit Le Mans 2024"): the plain entry list is its.
+    const response = await fetch(`${server.base}/api/races/plm-2024/import?name=${PLM}-laps.csv`, {
       method: 'POST',
       headers: { authorization: 'Bearer h10-token', 'content-type': 'text/csv' },
       body: readFileSync(realFile(`imsa/${PLM}-laps.csv`)),
@@ -165,6 +165,19 @@ describe('sarthe serve --entry-list with the IMSA official results', { ...realDa
     for (const d of drivers) assert.equal(d.category, rating(plm.get(d.car)?.get(d.name)), `PLM #${d.car} ${d.name}: drive-time category`);
     assert.deepEqual(new Set(drivers.map((d) => d.category)), new Set(['Platinum', 'Gold', 'Silver', 'Bronze']));
   });
+  it('drive-time checks of an IMSA race use the IMSA profile (not Le Mans for "Petit Le Mans"), with the rated drivers', async () => {
+    const plm = officialCrews(PLM);
+    const body = await getJson<{ rules: { name: string; year: number; checks: Array<{ driver: { car: string; name: string; category: string | null }; status: string }> } | null }>(
+      `${server.base}/api/races/plm-2024/drive-time`,
+    );
+    assert.equal(body.rules?.name, 'IMSA WeatherTech SportsCar Championship');
+    const checks = body.rules!.checks;
+    assert.ok(checks.length > 150, `every driver is checked (${checks.length})`);
+    for (const c of checks) assert.equal(c.driver.category, rating(plm.get(c.driver.car)?.get(c.driver.name)), `#${c.driver.car} ${c.driver.name}`);
+    // No minimum is stated for IMSA: nobody "missed" one, as the Le Mans 6 h minimum made every PLM driver do.
+    assert.deepEqual(checks.filter((c) => c.status === 'missed'), []);
+  });
+
   it('the timing screen shows the full name and the category of the driver at the wheel', browserAvailable(), async () => {
     const standings = await finalStandings(server.base, 'plm-2024');
     const leader = standings.cars[0]!;

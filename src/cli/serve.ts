@@ -86,7 +86,7 @@ export function registerServe(program: Command): void {
     .option('--reports <mode>', 'hourly reports: publish (as soon as drafted) or review (drafts wait for an editor)', 'publish')
     .option('--web-root <dir>', 'built web app to serve at / (default: dist/web)')
     .option('--synchronous <mode>', 'full: an accepted event is fsynced (survives a power cut); normal: survives a crash of the server, not of the machine', 'full')
-    .option('--rules <file>', 'drive-time regulation profile (JSON) to check every race against (default: rules/lemans.json for Le Mans races, none for others)')
+    .option('--rules <file>', 'drive-time regulation profile (JSON) to check every race against (default: rules/imsa.json for IMSA races, rules/lemans.json for Le Mans, none for others)')
     .option('--entry-list <file...>', 'entry list(s): driver categories and full names (JSON, CSV, or an Al Kamel results CSV such as IMSA\'s); FILE for every race, RACE=FILE for one race id')
     .option('--decisions <file>', "race control's decisions for the replayed race (JSON array or race-control lines; default: decisions/<race>-decisions.json when shipped)")
     .option('--trust-proxy <proxies>', 'believe X-Forwarded-Proto/-For from these proxies: an address or CIDR list ("127.0.0.1,10.0.0.0/8"), a hop count, or true (docs/operations.md)')
@@ -298,8 +298,13 @@ async function startReplay(
 
 /**
  * Which drive-time rules a race is checked against: the profile given with
- * --rules for every race, else the shipped Le Mans profile for races named
- * "Le Mans" (its values are the 2019 ones, as the file says), else none.
+ * --rules for every race; else by the race's name, IMSA races (the names
+ * rules/classification-imsa.json matches: "IMSA …", Daytona, Sebring, Petit
+ * Le Mans) against rules/imsa.json (4 h in any 6 h, as stated for 2015),
+ * other races named "Le Mans" against rules/lemans.json (its values are the
+ * 2019 ones, as the file says); else none. IMSA is asked first: "Petit Le
+ * Mans" is a 10-hour race, not the 24 Hours (its drivers were checked against
+ * a 6 h minimum before).
  */
 function raceRules(file: string | undefined): (race: { name: string }) => RegulationProfile | null {
   const read = (path: string) => {
@@ -311,6 +316,9 @@ function raceRules(file: string | undefined): (race: { name: string }) => Regula
     return () => profile;
   }
   const leMans = read(join(packageRoot, 'rules', 'lemans.json'));
-  return (race) => (/le mans/i.test(race.name) ? leMans : null);
+  const imsa = read(join(packageRoot, 'rules', 'imsa.json'));
+  return (race) => (IMSA_RACE.test(race.name) ? imsa : /le mans/i.test(race.name) ? leMans : null);
 }
 
+/** IMSA race names, as rules/classification-imsa.json matches them. */
+const IMSA_RACE = /^imsa|rolex 24|daytona|sebring|petit le mans/i;
