@@ -188,22 +188,32 @@ export function parseEntryListCsv(source: string, file = 'entry list'): EntryLis
     const cell = (index: number) => (index >= 0 && cells[index] !== undefined && cells[index] !== '' ? cells[index] : undefined);
     const number = cell(at.car);
     const name = cell(at.driver);
-    if (number === undefined) throw new EntryListError(file, `line ${i + 2}: the car number is blank`);
+    /** "line 5, column 3 (category)": the cell a bad value is in (1-based, as a spreadsheet shows it). */
+    const where = (index: number) => `line ${i + 2}, column ${index + 1} (${header[index] ?? '?'})`;
+    if (number === undefined) throw new EntryListError(file, `${where(at.car)}: the car number is blank`);
+    const carCheck = EntryListCarSchema.shape.number.safeParse(number);
+    if (!carCheck.success) throw new EntryListError(file, `${where(at.car)}: ${carCheck.error.issues[0]!.message}`);
     let car = cars.get(number);
     if (car === undefined) cars.set(number, (car = { number, drivers: [] }));
     car.team ??= cell(at.team);
     car.teamShort ??= cell(at.teamShort);
     if (name === undefined) return; // a row that only names the team
     const driverNumber = cell(at.driverNumber);
-    car.drivers.push(
-      withoutBlanks({
-        name,
-        number: driverNumber === undefined ? undefined : Number(driverNumber),
-        displayName: cell(at.displayName),
-        surname: cell(at.surname),
-        category: cell(at.category),
-      }),
-    );
+    const driver = withoutBlanks({
+      name,
+      number: driverNumber === undefined ? undefined : Number(driverNumber),
+      displayName: cell(at.displayName),
+      surname: cell(at.surname),
+      category: cell(at.category),
+    });
+    const checked = EntryListDriverSchema.safeParse(driver);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      const field = issue.path[0] as 'name' | 'number' | 'displayName' | 'surname' | 'category';
+      const index = { name: at.driver, number: at.driverNumber, displayName: at.displayName, surname: at.surname, category: at.category }[field] ?? -1;
+      throw new EntryListError(file, `${where(index)}: ${issue.message}`);
+    }
+    car.drivers.push(driver);
   });
   const result = EntryListSchema.safeParse({ cars: [...cars.values()].map(withoutBlanks) });
   if (!result.success) {
