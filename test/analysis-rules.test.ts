@@ -235,11 +235,15 @@ describe('entry lists', () => {
   });
 
   it('bad entry lists say where', () => {
-    assert.throws(() => parseEntryList('car,driver,category\n8,Someone,Diamond\n', 'e.csv'), (e: unknown) => {
+    assert.throws(() => parseEntryList('car,driver,category\n8,Someone,Gold\n7,Someone Else,Diamond\n', 'e.csv'), (e: unknown) => {
       assert.ok(e instanceof EntryListError);
-      assert.match(e.message, /e\.csv: cars\.0\.drivers\.0\.category/);
+      assert.match(e.message, /^e\.csv: line 3, column 3 \(category\): /);
       return true;
     });
+    assert.throws(() => parseEntryList('driver;car\nSomeone;7 7\n', 'e.csv'), / e\.csv: line 2, column 2 \(car\): a car number is letters and digits/);
+    // An Al Kamel results file: the line and the DRIVERn_… column of the bad licence.
+    const results = 'POSITION,NUMBER,TEAM,DRIVER1_FIRSTNAME,DRIVER1_SECONDNAME,DRIVER1_LICENSE\n1,01,Team,Ann,Driver,Gold\n2,02,Team,Bob,Driver,Tin\n';
+    assert.throws(() => parseEntryList(results, 'r.csv'), / r\.csv: line 3, column 6 \(DRIVER1_LICENSE\): expected Platinum, Gold, Silver or Bronze, got "Tin"/);
     assert.throws(() => parseEntryList('team,name\nX,Y\n', 'e.csv'), /needs at least the columns "car" and "driver"/);
     assert.throws(() => parseEntryList('{"cars":[{"number":"7 7"}]}', 'e.json'), /e\.json: cars\.0\.number/);
   });

@@ -179,6 +179,16 @@ describe('timing cells', () => {
     assert.equal(cellsOf(car('50'), { classView: false, bests }).best.tone, 'cb', 'the only GT is the class best');
   });
 
+  it('names the driver as the entry list does, with the category as the tone, when the server has a list', () => {
+    const listed = {
+      lookup: (number: string, name: string) => (number === '50' && name === car('50').driver ? { displayName: 'Listed Fullname', category: 'Bronze' } : undefined),
+    };
+    const cells = cellsOf(car('50'), { classView: false, bests, listed });
+    assert.deepEqual(cells.driver, { text: 'Listed Fullname', tone: 'cat-bronze' });
+    assert.deepEqual(cellsOf(car('1'), { classView: false, bests, listed }).driver, { text: car('1').driver, tone: '' }, 'a car the list does not know keeps the data\'s name');
+    assert.deepEqual(cellsOf(car('50'), { classView: false, bests }).driver, { text: car('50').driver, tone: '' }, 'no list: the data\'s name');
+  });
+
   it('says the status at a glance', () => {
     assert.equal(car('50').status, 'in-pit');
     assert.equal(cellsOf(car('50'), { classView: false, bests }).status.text, 'PIT');

@@ -24,6 +24,8 @@ export type DriverCategory = z.infer<typeof DriverCategorySchema>;
 
 const CATEGORY_ALIASES: Record<string, string> = {
   platinum: 'Platinum',
+  // As the official Petit Le Mans 2024 results write it once (line 13, DRIVER3_LICENSE of #8, Frederik Vesti).
+  platinium: 'Platinum',
   p: 'Platinum',
   gold: 'Gold',
   g: 'Gold',
@@ -85,8 +87,10 @@ export function parseEntryList(source: string, file = 'entry list'): EntryList {
  * carry, per car, NUMBER and TEAM, and per driver n DRIVERn_FIRSTNAME,
  * DRIVERn_SECONDNAME and DRIVERn_LICENSE (Platinum, Gold, Silver, Bronze).
  * `,` or `;` separated, cells quoted where they hold the separator
- * ("Brasilia, Brazil"). A licence that is not one of the four is an error
- * naming the line and column; a blank one leaves the category unknown.
+ * ("Brasilia, Brazil"). A licence that is not one of the four, a blank or
+ * malformed car number, or a name too long is an EntryListError naming the
+ * file, the line and the column (`line 5, column 29 (DRIVER1_LICENSE): …`);
+ * a blank licence leaves the category unknown.
  */
 export function parseAlKamelResults(source: string, file = 'results'): EntryList {
   const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -104,30 +108,38 @@ export function parseAlKamelResults(source: string, file = 'results'): EntryList
       license: header.indexOf(`DRIVER${n}_LICENSE`),
     });
   }
-  const cars: unknown[] = [];
+  /** "line 5, column 2 (NUMBER)": where a cell is, as a spreadsheet shows it (1-based). */
+  const where = (line: number, index: number) => `line ${line}, column ${index + 1} (${header[index] ?? '?'})`;
+  const cars: EntryListCar[] = [];
   lines.slice(1).forEach((line, i) => {
     if (line.trim() === '') return;
+    const lineNumber = i + 2;
     const cells = splitCsvLine(line, separator).map((c) => c.trim());
     const cell = (index: number) => (index >= 0 && cells[index] !== undefined && cells[index] !== '' ? cells[index] : undefined);
     const car = cell(number);
-    if (car === undefined) throw new EntryListError(file, `line ${i + 2}: NUMBER is blank`);
+    if (car === undefined) throw new EntryListError(file, `${where(lineNumber, number)}: NUMBER is blank`);
     const drivers = driverColumns.flatMap(({ first, second, license }) => {
       const name = [cell(first), cell(second)].filter((x) => x !== undefined).join(' ');
       if (name === '') return [];
       const category = cell(license);
       if (category !== undefined && !DriverCategorySchema.safeParse(category).success) {
-        throw new EntryListError(file, `line ${i + 2}, ${header[license]}: expected Platinum, Gold, Silver or Bronze, got "${category}"`);
+        throw new EntryListError(file, `${where(lineNumber, license)}: expected Platinum, Gold, Silver or Bronze, got "${category}"`);
       }
-      return [withoutBlanks({ name, displayName: name, surname: cell(second), category })];
+      return [{ columns: { name: first, displayName: first, surname: second, category: license }, driver: withoutBlanks({ name, displayName: name, surname: cell(second), category }) }];
     });
-    cars.push(withoutBlanks({ number: car, team: cell(team), drivers }));
+    const parsed = EntryListCarSchema.safeParse(withoutBlanks({ number: car, team: cell(team), drivers: drivers.map((d) => d.driver) }));
+    if (!parsed.success) {
+      // The field's column: NUMBER, TEAM, or the driver's own DRIVERn_… cell.
+      const issue = parsed.error.issues[0]!;
+      const [field, index, driverField] = issue.path;
+      const column =
+        field === 'number' ? number : field === 'team' ? team
+        : drivers[Number(index)]?.columns[driverField as 'name' | 'displayName' | 'surname' | 'category'] ?? -1;
+      throw new EntryListError(file, `${where(lineNumber, column)}: ${issue.message}`);
+    }
+    cars.push(parsed.data);
   });
-  const result = EntryListSchema.safeParse({ cars });
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new EntryListError(file, `${issue.path.join('.')}: ${issue.message}`);
-  }
-  return result.data;
+  return { cars };
 }
 
 export function parseEntryListJson(source: string, file = 'entry list'): EntryList {
@@ -176,22 +188,32 @@ export function parseEntryListCsv(source: string, file = 'entry list'): EntryLis
     const cell = (index: number) => (index >= 0 && cells[index] !== undefined && cells[index] !== '' ? cells[index] : undefined);
     const number = cell(at.car);
     const name = cell(at.driver);
-    if (number === undefined) throw new EntryListError(file, `line ${i + 2}: the car number is blank`);
+    /** "line 5, column 3 (category)": the cell a bad value is in (1-based, as a spreadsheet shows it). */
+    const where = (index: number) => `line ${i + 2}, column ${index + 1} (${header[index] ?? '?'})`;
+    if (number === undefined) throw new EntryListError(file, `${where(at.car)}: the car number is blank`);
+    const carCheck = EntryListCarSchema.shape.number.safeParse(number);
+    if (!carCheck.success) throw new EntryListError(file, `${where(at.car)}: ${carCheck.error.issues[0]!.message}`);
     let car = cars.get(number);
     if (car === undefined) cars.set(number, (car = { number, drivers: [] }));
     car.team ??= cell(at.team);
     car.teamShort ??= cell(at.teamShort);
     if (name === undefined) return; // a row that only names the team
     const driverNumber = cell(at.driverNumber);
-    car.drivers.push(
-      withoutBlanks({
-        name,
-        number: driverNumber === undefined ? undefined : Number(driverNumber),
-        displayName: cell(at.displayName),
-        surname: cell(at.surname),
-        category: cell(at.category),
-      }),
-    );
+    const driver = withoutBlanks({
+      name,
+      number: driverNumber === undefined ? undefined : Number(driverNumber),
+      displayName: cell(at.displayName),
+      surname: cell(at.surname),
+      category: cell(at.category),
+    });
+    const checked = EntryListDriverSchema.safeParse(driver);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      const field = issue.path[0] as 'name' | 'number' | 'displayName' | 'surname' | 'category';
+      const index = { name: at.driver, number: at.driverNumber, displayName: at.displayName, surname: at.surname, category: at.category }[field] ?? -1;
+      throw new EntryListError(file, `${where(index)}: ${issue.message}`);
+    }
+    car.drivers.push(driver);
   });
   const result = EntryListSchema.safeParse({ cars: [...cars.values()].map(withoutBlanks) });
   if (!result.success) {

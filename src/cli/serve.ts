@@ -5,6 +5,7 @@
  *
  *   sarthe serve [--port 8024] [--host localhost] [--db ./data/sarthe.db | --store postgres://…]
  *                [--replay FILE… | --no-replay] [--race ID] [--speed 60] [--from 20h]
+ *                [--entry-list [RACE=]FILE…] [--decisions FILE]
  *                [--trust-proxy 127.0.0.1] [--max-connections N] [--…-timeout MS]
  *                [--role all|ingest|edge] [--bus nats://…] [--deployment sarthe]
  *
@@ -30,6 +31,8 @@ import { loadRace } from './load.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/index.js';
 import { gracefulShutdown } from '../server/shutdown.js';
 import { ConfigError, serveConfig } from './config.js';
+import { UsageError } from './errors.js';
+import { entryListsOption, replayDecisions } from './serve-race-files.js';
 import { startRole } from '../server/roles.js';
 import { addSourceOptions, checkSourceOptions, hasLiveSource, refuseUnusedOptions, startLiveSources, type SourceOptions } from './serve-sources.js';
 import type { LiveSourceRun } from '../server/live-source.js';
@@ -50,6 +53,8 @@ interface Options extends SourceOptions {
   site?: boolean;
   synchronous: string;
   rules?: string;
+  entryList?: string[];
+  decisions?: string;
   trustProxy?: string;
   maxConnections: string;
   headersTimeout: string;
@@ -83,7 +88,9 @@ export function registerServe(program: Command): void {
     .option('--reports <mode>', 'hourly reports: publish (as soon as drafted) or review (drafts wait for an editor)', 'publish')
     .option('--web-root <dir>', 'built web app to serve at / (default: dist/web)')
     .option('--synchronous <mode>', 'full: an accepted event is fsynced (survives a power cut); normal: survives a crash of the server, not of the machine', 'full')
-    .option('--rules <file>', 'drive-time regulation profile (JSON) to check every race against (default: rules/lemans.json for Le Mans races, none for others)')
+    .option('--rules <file>', 'drive-time regulation profile (JSON) to check every race against (default: rules/imsa.json for IMSA races, rules/lemans.json for Le Mans, none for others)')
+    .option('--entry-list <file...>', 'entry list(s): driver categories and full names (JSON, CSV, or an Al Kamel results CSV such as IMSA\'s); FILE for every race, RACE=FILE for one race id')
+    .option('--decisions <file>', "race control's decisions for the replayed race (JSON array or race-control lines; default: decisions/<race>-decisions.json when shipped)")
     .option('--trust-proxy <proxies>', 'believe X-Forwarded-Proto/-For from these proxies: an address or CIDR list ("127.0.0.1,10.0.0.0/8"), a hop count, or true (docs/operations.md)')
     .option('--max-connections <n>', 'open connections at most, live viewers included', String(DEFAULT_LIMITS.maxConnections))
     .option('--headers-timeout <ms>', 'time to receive a request head', String(DEFAULT_LIMITS.headersTimeoutMs))
@@ -105,6 +112,10 @@ export function registerServe(program: Command): void {
       }
       const files = role === 'edge' || options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
       refuseUnusedOptions(options, files.length > 0, (key) => command.getOptionValueSource(key) === 'cli');
+      if (options.decisions !== undefined && files.length === 0) throw new UsageError('--decisions cannot apply: nothing is replayed (ingest decisions through the API instead)');
+      // Read and checked before anything opens: a bad entry list or decisions file stops the start.
+      const { entryListFor, described: entryLists } = entryListsOption(options.entryList);
+      const decisions = replayDecisions(options.decisions, files, join(packageRoot, 'decisions'));
       const limits = httpLimits(options);
       // The SQLite file of --db, or Postgres with --store / SARTHE_STORE (migrated on open).
       const { events: store, content, where } = await openStores({
@@ -121,6 +132,7 @@ export function registerServe(program: Command): void {
       const app = await buildServer({
         store,
         rulesFor,
+        entryListFor,
         ingestToken: config.SARTHE_INGEST_TOKEN ?? null,
         logger: { level: config['--log-level'] },
         operations: { rateLimitPerMinute: config.rateLimitPerMinute, corsOrigins: config.corsOrigins },
@@ -144,6 +156,7 @@ export function registerServe(program: Command): void {
       let replay: RunningReplay | null = null;
       let sources: LiveSourceRun[] = [];
       for (const warning of warnings) log.warn(warning);
+      if (Object.keys(entryLists).length > 0) log.info({ entryLists }, 'entry lists read (* = every race without its own)');
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
@@ -192,6 +205,7 @@ export function registerServe(program: Command): void {
             speed: config['--speed'],
             fromMs: config['--from'],
             tickMs: config['--tick'],
+            decisions,
             base,
             onRerun: async (earlier) => void (site === null ? 0 : await archiveEarlierRuns(site.content, earlier, log)),
           });
@@ -237,12 +251,14 @@ async function startReplay(
     speed: number;
     fromMs: number;
     tickMs: number;
+    /** Race control's decisions folded with the laps, as `--decisions` does for the CLI. */
+    decisions: string | undefined;
     base: string;
     /** A finished replay starts again under a new id: what to do with the earlier runs (the site archives their reports). */
     onRerun?: (earlierRuns: string[], id: string) => Promise<void>;
   },
 ): Promise<RunningReplay | null> {
-  const { events } = await loadRace(files, {});
+  const { events } = await loadRace(files, { decisions: options.decisions });
   const endMs = events.reduce((max, e) => Math.max(max, eventTimeMs(e)), 0);
   // An interrupted replay resumes; a finished one is left as it is and the
   // replay starts again under the next free id (lemans-2019-2, …).
@@ -261,7 +277,7 @@ async function startReplay(
   const resumeMs = hub.get(id)?.raceTimeMs ?? 0;
   const fromMs = Math.max(options.fromMs, resumeMs);
   log.info(
-    { race: id, files, events: events.length, speed: options.speed, from: formatRaceTime(fromMs), resumed: resumeMs > 0 },
+    { race: id, files, decisions: options.decisions ?? null, events: events.length, speed: options.speed, from: formatRaceTime(fromMs), resumed: resumeMs > 0 },
     `replaying as live: watch with curl -N ${options.base}/api/races/${id}/live`,
   );
   const replay = new Replay({
@@ -285,8 +301,13 @@ async function startReplay(
 
 /**
  * Which drive-time rules a race is checked against: the profile given with
- * --rules for every race, else the shipped Le Mans profile for races named
- * "Le Mans" (its values are the 2019 ones, as the file says), else none.
+ * --rules for every race; else by the race's name, IMSA races (the names
+ * rules/classification-imsa.json matches: "IMSA …", Daytona, Sebring, Petit
+ * Le Mans) against rules/imsa.json (4 h in any 6 h, as stated for 2015),
+ * other races named "Le Mans" against rules/lemans.json (its values are the
+ * 2019 ones, as the file says); else none. IMSA is asked first: "Petit Le
+ * Mans" is a 10-hour race, not the 24 Hours (its drivers were checked against
+ * a 6 h minimum before).
  */
 function raceRules(file: string | undefined): (race: { name: string }) => RegulationProfile | null {
   const read = (path: string) => {
@@ -298,6 +319,9 @@ function raceRules(file: string | undefined): (race: { name: string }) => Regula
     return () => profile;
   }
   const leMans = read(join(packageRoot, 'rules', 'lemans.json'));
-  return (race) => (/le mans/i.test(race.name) ? leMans : null);
+  const imsa = read(join(packageRoot, 'rules', 'imsa.json'));
+  return (race) => (IMSA_RACE.test(race.name) ? imsa : /le mans/i.test(race.name) ? leMans : null);
 }
 
+/** IMSA race names, as rules/classification-imsa.json matches them. */
+const IMSA_RACE = /^imsa|rolex 24|daytona|sebring|petit le mans/i;

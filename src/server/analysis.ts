@@ -11,6 +11,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { classKey, compareCarNumbers } from '../engine/standings.js';
 import type { RaceTimeline } from '../engine/timeline.js';
 import type { LapFilter } from '../analysis/laps.js';
+import type { EntryList } from '../analysis/entry-list.js';
 import { HOUR } from '../model/time.js';
 import { buildReport, reportHours } from '../report/build.js';
 import { renderReport } from '../report/render.js';
@@ -20,8 +21,19 @@ import { apiError, atQuery, carsQuery, classQuery, formatQuery, raceNotFound, ra
 import type { RaceHub } from './races.js';
 
 export type RulesFor = (race: { id: string; name: string }) => RegulationProfile | null;
+/**
+ * The entry list a race's analysis reads (driver categories and full names,
+ * src/analysis/entry-list.ts), or null when the server has none for it
+ * (`sarthe serve --entry-list [RACE=]FILE`).
+ */
+export type EntryListFor = (race: { id: string; name: string }) => EntryList | null;
 
-export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: RulesFor): void {
+/** The race's entry list as analysis options take it (undefined: none). */
+export function entryListOf(race: LiveRace, entryListFor: EntryListFor): EntryList | undefined {
+  return entryListFor({ id: race.id, name: race.timeline.session?.name ?? race.id }) ?? undefined;
+}
+
+export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: RulesFor, entryListFor: EntryListFor = () => null): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const find = (id: string, reply: FastifyReply): LiveRace | null => {
     const race = hub.get(id);
@@ -43,7 +55,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       return null;
     }
     const at = race.instantAt(query.at);
-    return { race, at, only: { at, ...selection } };
+    return { race, at, only: { at, ...selection, entryList: entryListOf(race, entryListFor) } };
   };
 
   typed.get(
@@ -69,7 +81,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       if (scope === null) return reply;
       const { race, at, only } = scope;
       const { fromLap, toLap, from, to } = request.query;
-      const laps = await lapRowsInSlices(race.timeline, { ...only, fromLap, toLap, fromMs: from ?? undefined, toMs: to ?? undefined });
+      const laps = await lapRowsInSlices(race.timeline, { at: only.at, cars: only.cars, fromLap, toLap, fromMs: from ?? undefined, toMs: to ?? undefined });
       return sendList(request, reply, request.query.format, { race: race.id, at: { raceTimeMs: at }, laps }, laps);
     },
   );
@@ -141,7 +153,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       const race = find(request.params.race, reply);
       if (race === null) return reply;
       const at = race.instantAt(request.query.at);
-      return { race: race.id, ...raceHistory(race.timeline, { at }), at: { raceTimeMs: at } };
+      return { race: race.id, ...raceHistory(race.timeline, { at, entryList: entryListOf(race, entryListFor) }), at: { raceTimeMs: at } };
     },
   );
 
@@ -190,7 +202,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       if (race === null) return reply;
       const problem = hourProblem(race, request.query.hour, reply, 'query');
       if (problem !== null) return problem;
-      return { at: { raceTimeMs: Math.min(request.query.hour * HOUR, race.raceTimeMs) }, ...hourFactsFromTimeline(race.timeline, request.query.hour) };
+      return { at: { raceTimeMs: Math.min(request.query.hour * HOUR, race.raceTimeMs) }, ...hourFactsFromTimeline(race.timeline, request.query.hour, { entryList: entryListOf(race, entryListFor) }) };
     },
   );
 
@@ -209,7 +221,7 @@ export function registerAnalysis(app: FastifyInstance, hub: RaceHub, rulesFor: R
       if (race === null) return reply;
       const problem = hourProblem(race, request.params.hour, reply, 'path');
       if (problem !== null) return problem;
-      const report = buildReport(race.timeline, request.params.hour);
+      const report = buildReport(race.timeline, request.params.hour, { entryList: entryListOf(race, entryListFor) });
       const format = request.query.format;
       const type = format === 'html' ? 'text/html; charset=utf-8' : format === 'md' ? 'text/markdown; charset=utf-8' : 'application/json; charset=utf-8';
       return reply.type(type).send(renderReport(report, format));
@@ -272,8 +284,8 @@ export function carSelection(race: LiveRace, query: { car?: string[] | undefined
 }
 
 /** The analysis records of one car, for the car route (rest.ts). */
-export function carAnalysis(race: LiveRace, car: string, at: number, rulesFor: RulesFor) {
-  const only = { at, cars: [car] };
+export function carAnalysis(race: LiveRace, car: string, at: number, rulesFor: RulesFor, entryListFor: EntryListFor = () => null) {
+  const only = { at, cars: [car], entryList: entryListOf(race, entryListFor) };
   return {
     pitStops: pitStops(race.timeline, only),
     stints: stints(race.timeline, only)[0] ?? { car, carStints: [], driverStints: [] },
@@ -283,7 +295,7 @@ export function carAnalysis(race: LiveRace, car: string, at: number, rulesFor: R
 }
 
 /** Each driver's standing against the race's drive-time rules; null when no profile applies. */
-function ruleChecks(race: LiveRace, rulesFor: RulesFor, only: { at: number; cars?: string[] }) {
+function ruleChecks(race: LiveRace, rulesFor: RulesFor, only: { at: number; cars?: string[]; entryList?: EntryList | undefined }) {
   const profile = rulesFor({ id: race.id, name: race.timeline.session?.name ?? race.id });
   if (profile === null) return null;
   return { name: profile.name, year: profile.year, checks: checkDriveTimes(race.timeline, { ...only, profile }) };

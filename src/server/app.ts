@@ -21,7 +21,7 @@ import { DEFAULT_LIMITS, refuseBody, registerLimits, serverOptions, type HttpLim
 import { raceNotFound, raceParams, registerQueryChecks } from './params.js';
 import { RaceHub } from './races.js';
 import { registerRest } from './rest.js';
-import { registerAnalysis } from './analysis.js';
+import { registerAnalysis, type EntryListFor } from './analysis.js';
 import { registerWeb } from './web.js';
 import { registerOpenApi } from './openapi.js';
 import { DEFAULT_OPERATIONS, registerOperations, requestId, rewriteApiVersion, streamHeaders, type OperationsOptions } from './operations.js';
@@ -59,6 +59,8 @@ export interface ServerOptions {
   role?: 'all' | 'ingest' | 'edge';
   /** The drive-time regulations a race is checked against (null: none known). */
   rulesFor?: (race: { id: string; name: string }) => RegulationProfile | null;
+  /** The entry list a race's drivers are named and rated from (null: none; `sarthe serve --entry-list`). */
+  entryListFor?: EntryListFor;
 }
 
 export interface Sarthe {
@@ -118,8 +120,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.site ? { anyIssuedToken: siteHasTokens(options.site.content) } : {}),
   });
   const rulesFor = options.rulesFor ?? (() => null);
-  registerRest(app, hub, push, rulesFor);
-  registerAnalysis(app, hub, rulesFor);
+  const entryListFor = options.entryListFor ?? (() => null);
+  registerRest(app, hub, push, rulesFor, entryListFor);
+  registerAnalysis(app, hub, rulesFor, entryListFor);
 
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/races/:race/live',
@@ -149,7 +152,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   );
 
-  if (options.site) await registerSite(app, hub, options.site);
+  if (options.site) await registerSite(app, hub, { entryListFor, ...options.site });
   await registerWeb(app, options.webRoot ?? null, options.site ? '/timing/' : '/');
 
   app.addHook('preClose', async () => push.closeAll());

@@ -13,7 +13,9 @@ import { sendList } from './csv.js';
 import type { LiveRace } from './live-race.js';
 import type { RaceHub } from './races.js';
 import type { LivePush } from './live-push.js';
-import { carAnalysis, type RulesFor } from './analysis.js';
+import { carAnalysis, entryListOf, type EntryListFor, type RulesFor } from './analysis.js';
+import { crewsOf, withListedDrivers } from './crews.js';
+import { compareCarNumbers } from '../engine/standings.js';
 import { FEED_LIMIT } from '../model/live.js';
 
 export function raceSummary(race: LiveRace) {
@@ -32,7 +34,7 @@ export function raceSummary(race: LiveRace) {
   };
 }
 
-export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush, rulesFor: RulesFor): void {
+export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush, rulesFor: RulesFor, entryListFor: EntryListFor = () => null): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
 
   typed.get('/api/health', { schema: { tags: ['server'], summary: 'Liveness and load: the process answers (the store is /api/ready\'s business)', querystring: noQuery } }, async () => ({
@@ -79,7 +81,9 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
       schema: {
         tags: ['races'],
         summary: 'Classification at an instant (overall, or one class)',
-        description: 'Same JSON as `sarthe standings --json`: { at, flag, chequeredMs, cars[] } in overall order. CSV: one row per car.',
+        description:
+          'Same JSON as `sarthe standings --json`: { at, flag, chequeredMs, cars[] } in overall order. CSV: one row per car. ' +
+          'When the server has an entry list for the race (`sarthe serve --entry-list`), each car also has `driverDisplayName` and `driverCategory` (Platinum/Gold/Silver/Bronze or null) for the driver at the wheel.',
         params: raceParams,
         querystring: z.strictObject({ at: atQuery, class: classQuery, format: formatQuery }),
       },
@@ -88,7 +92,11 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
       const race = hub.get(request.params.race);
       if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
       // Live feeds give board rows and non-race sessions: the session-aware classification.
-      const standings = classificationAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class });
+      const standings = withListedDrivers(
+        classificationAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class }),
+        race.timeline,
+        entryListOf(race, entryListFor),
+      );
       return sendList(request, reply, request.query.format, standings, standings.cars);
     },
   );
@@ -111,7 +119,8 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         return reply.code(404).send(apiError(404, `no car #${request.params.car} in race "${race.id}"`));
       }
       const at = race.instantAt(request.query.at);
-      const standing = classificationAt(race.timeline, at).cars.find((c) => c.number === car.number) ?? null;
+      const own = classificationAt(race.timeline, at).cars.filter((c) => c.number === car.number);
+      const standing = withListedDrivers({ cars: own }, race.timeline, entryListOf(race, entryListFor)).cars[0] ?? null;
       return {
         race: race.id,
         at: { raceTimeMs: at },
@@ -119,8 +128,29 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         standing,
         laps: car.laps.slice(0, car.indexAt(at)),
         pitOuts: car.pitOuts.filter((p) => p.atMs <= at),
-        ...carAnalysis(race, car.number, at, rulesFor),
+        ...carAnalysis(race, car.number, at, rulesFor, entryListFor),
       };
+    },
+  );
+
+  typed.get(
+    '/api/races/:race/drivers',
+    {
+      schema: {
+        tags: ['races'],
+        summary: 'Every car\'s crew: each driver\'s full name and category (Platinum/Gold/Silver/Bronze) from the race\'s entry list',
+        description:
+          '`entryList` is true when the server has an entry list for this race (`sarthe serve --entry-list`); without one, ' +
+          'names are the timing data\'s (capitals tamed) and every category is null. Cars in car-number order, drivers as seen so far.',
+        params: raceParams,
+        querystring: noQuery,
+      },
+    },
+    async (request, reply) => {
+      const race = hub.get(request.params.race);
+      if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
+      const entryList = entryListOf(race, entryListFor);
+      return { race: race.id, entryList: entryList !== undefined, cars: crewsOf(race.timeline, entryList, compareCarNumbers) };
     },
   );
 

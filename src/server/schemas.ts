@@ -56,6 +56,9 @@ export const CarStandingSchema = z.looseObject({
   classified: z.boolean().nullable(),
   /** Why a car is not classified, in plain words; null otherwise. */
   reason: z.string().nullable(),
+  /** With an entry list for the race (server/crews.ts): the driver at the wheel's full name and category. */
+  driverDisplayName: z.string().optional(),
+  driverCategory: z.enum(['Platinum', 'Gold', 'Silver', 'Bronze']).nullable().optional(),
 });
 
 export const StandingsSchema = z.looseObject({ at: instant, flag: flagState, chequeredMs: msOrNull, cars: z.array(CarStandingSchema) });
@@ -199,6 +202,11 @@ export const RESPONSES: Record<string, z.ZodType> = {
     stints: carStints,
     driveTime: carDriveTime.nullable(),
     rules: ruleChecks,
+  }),
+  '/api/races/:race/drivers': z.looseObject({
+    race: z.string(),
+    entryList: z.boolean().describe('true when the server has an entry list for this race'),
+    cars: z.array(z.looseObject({ car: z.string(), class: z.string(), team: z.string(), drivers: z.array(driverRef) })),
   }),
   '/api/races/:race/flags': withAt({ known: z.boolean(), changes: z.array(flagChange) }),
   '/api/races/:race/events': z.looseObject({ race: z.string(), lastSeq: z.number().int(), events: z.array(storedEvent) }),

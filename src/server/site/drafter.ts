@@ -7,6 +7,7 @@
  * never misses an hour.
  */
 import type { RaceInfo } from '../../model/live.js';
+import type { EntryList } from '../../analysis/entry-list.js';
 import type { CarStanding, Standings } from '../../model/standings.js';
 import { HOUR } from '../../model/time.js';
 import { formatGap } from '../../model/format.js';
@@ -98,8 +99,17 @@ export const standingsDraft: ReportDrafter = (timeline, race, hour) => {
 };
 
 /** The report generator's words as an article: its headline and standfirst, the rest as the body. */
-export const reportDraft: ReportDrafter = (timeline, race, hour) => {
-  const report = buildReport(timeline, hour);
+export const reportDraft: ReportDrafter = (timeline, race, hour) => reportDraftWith(() => null)(timeline, race, hour);
+
+/** reportDraft naming drivers from the race's entry list (full names, categories), when the server has one. */
+export function reportDraftWith(entryListFor: (race: { id: string; name: string }) => EntryList | null): ReportDrafter {
+  return (timeline, race, hour) => {
+    const report = buildReport(timeline, hour, { entryList: entryListFor({ id: race.id, name: race.name }) ?? undefined });
+    return draftOf(report);
+  };
+}
+
+function draftOf(report: ReturnType<typeof buildReport>): ReportDraft {
   const markdown = renderMarkdown(report);
   // The Markdown opens with "# headline" and "**standfirst**": the article shows those itself.
   const opening = `# ${escapeMarkdown(report.headline)}\n\n**${escapeMarkdown(report.standfirst)}**\n\n`;
@@ -107,11 +117,12 @@ export const reportDraft: ReportDrafter = (timeline, race, hour) => {
   return { headline: report.headline, standfirst: report.standfirst, bodyMd, classes: report.tables.map((t) => t.class) };
 };
 
-/** The generator, or the plain standings report if the generator fails on this hour. */
-export function draftWithFallback(onError: (error: unknown) => void): ReportDrafter {
+/** The generator (with the race's entry list, if any), or the plain standings report if the generator fails on this hour. */
+export function draftWithFallback(onError: (error: unknown) => void, entryListFor: (race: { id: string; name: string }) => EntryList | null = () => null): ReportDrafter {
+  const draft = reportDraftWith(entryListFor);
   return (timeline, race, hour) => {
     try {
-      return reportDraft(timeline, race, hour);
+      return draft(timeline, race, hour);
     } catch (error) {
       onError(error);
       return standingsDraft(timeline, race, hour);

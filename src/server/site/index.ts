@@ -21,6 +21,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import type { EntryList } from '../../analysis/entry-list.js';
 import type { ContentStore, User } from '../../store/content.js';
 import type { RaceHub } from '../races.js';
 import { adminPages } from './admin.js';
@@ -41,6 +42,8 @@ export interface SiteOptions {
   /** Publish hourly reports as soon as they are drafted (default true), or leave them for an editor. */
   autoPublish?: boolean;
   drafter?: ReportDrafter;
+  /** The entry list the default drafter names and rates drivers from (`sarthe serve --entry-list`; null: none). */
+  entryListFor?: (race: { id: string; name: string }) => EntryList | null;
   /** The first admin, from the environment (SARTHE_ADMIN_EMAIL / SARTHE_ADMIN_PASSWORD): created if missing. */
   admin?: { email: string; password: string } | null;
   /** Absolute address of the site for feeds and OpenGraph (default: from the request). */
@@ -80,7 +83,7 @@ export async function registerSite(app: FastifyInstance, hub: RaceHub, options: 
     ...DEFAULT_DESK,
     autoPublish: options.autoPublish ?? DEFAULT_DESK.autoPublish,
     intervalMs: options.deskIntervalMs ?? DEFAULT_DESK.intervalMs,
-    drafter: options.drafter ?? draftWithFallback((error) => app.log.error({ err: error }, 'report generator failed: plain standings report filed instead')),
+    drafter: options.drafter ?? draftWithFallback((error) => app.log.error({ err: error }, 'report generator failed: plain standings report filed instead'), options.entryListFor),
   });
   app.decorate('site', { content, desk, subscriptions });
   await ensureAdmin(app, content, options.admin ?? null);

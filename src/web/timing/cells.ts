@@ -45,6 +45,8 @@ export interface CellContext {
   /** One class is shown: positions and gaps are within the class. */
   classView: boolean;
   bests: Bests;
+  /** The race's entry list (full names, categories), when the server has one: see listed-drivers.ts. */
+  listed?: { lookup(car: string, name: string): { displayName: string; category: string | null } | undefined };
 }
 
 export function bestsOf(cars: Iterable<CarStanding>): Bests {
@@ -135,6 +137,13 @@ export function shortDriverName(name: string): string {
   return `${words[0]![0]}. ${words.slice(firstUpper).join(' ')}`;
 }
 
+/** The driver at the wheel: the entry list's full name, its category as the tone (t-cat-gold …), when listed. */
+function driverCell(car: CarStanding, context: CellContext): Cell {
+  const listed = context.listed?.lookup(car.number, car.driver);
+  if (listed === undefined) return { text: car.driver, tone: '' };
+  return { text: listed.displayName, tone: listed.category === null ? '' : `cat-${listed.category.toLowerCase()}` };
+}
+
 /** The text and tone of every column for one car. */
 export function cellsOf(car: CarStanding, context: CellContext): Record<Column, Cell> {
   const { classView, bests } = context;
@@ -149,7 +158,7 @@ export function cellsOf(car: CarStanding, context: CellContext): Record<Column, 
     // Overall view: the class and the place in it; class view: the overall place.
     cls: { text: classView ? String(car.position) : String(car.classPosition), tone: '' },
     team: { text: car.team, tone: '' },
-    driver: { text: car.driver, tone: '' },
+    driver: driverCell(car, context),
     laps: { text: String(car.laps), tone: '' },
     gap: { text: gap === null ? (car.laps > 0 ? 'Leader' : '') : cellGap(gap), tone: gap === null ? 'lead' : '' },
     int: { text: cellGap(interval), tone: '' },

@@ -12,6 +12,11 @@ import type { CarStanding } from '../../model/standings.js';
 import { classStyle } from '../../model/classes.js';
 import { COLUMNS, STATUS_TITLE, cellsOf, sameBests, shortDriverName, type Bests, type CellContext, type Column } from './cells.js';
 
+/** The driver's full name, and the category (entry list) its tone shows, in words: "Frederik Vesti · Platinum". */
+function driverTitle(cell: { text: string; tone: string }): string {
+  return cell.tone.startsWith('cat-') ? `${cell.text} · ${cell.tone.slice(4).replace(/^./, (c) => c.toUpperCase())}` : cell.text;
+}
+
 const HEADERS: Record<Column, string> = {
   pos: 'Pos',
   num: 'No',
@@ -141,7 +146,7 @@ export class TimingTable {
         view.shownText = cell.text;
         if (column === 'driver') {
           row.driverShort.textContent = shortDriverName(cell.text);
-          view.el.title = cell.text;
+          view.el.title = driverTitle(cell);
         } else if (column === 'team') {
           view.el.title = `${car.team}${car.manufacturer ? ` · ${car.manufacturer}` : ''}`;
         }
@@ -149,6 +154,7 @@ export class TimingTable {
       if (view.shownTone !== cell.tone) {
         view.el.className = `c c-${column}${cell.tone ? ` t-${cell.tone}` : ''}`;
         view.shownTone = cell.tone;
+        if (column === 'driver') view.el.title = driverTitle(cell);
       }
     }
     if (row.shownClass !== car.class) {

@@ -8,6 +8,7 @@ import { withRoute, type Route } from '../lib/route.js';
 import type { Screen, Shown } from '../lib/screen.js';
 import { bestsOf } from './cells.js';
 import { TimingTable } from './table.js';
+import { ListedDrivers } from './listed-drivers.js';
 
 export function TimingScreen({ screen, route }: { screen: Screen; route: Route }) {
   return (
@@ -41,12 +42,17 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
 
   useEffect(() => {
     const className = route.className;
+    // Full names and categories from the race's entry list; a full redraw when they arrive.
+    const listed = new ListedDrivers(screen.race.id, () => {
+      const shown = screen.shown.get();
+      if (shown !== null) draw({ ...shown, change: { ...shown.change, reset: true } });
+    });
     const draw = (shown: Shown | null): void => {
       if (shown === null || table.current === null) return;
       const cars = carsInOrder(shown.state, className);
       const bests = bestsOf(shown.state.cars.values());
       const changed = shown.change.reset ? null : shown.change.cars;
-      table.current.update(cars, { classView: className !== null, bests }, `${className ?? '*'}@${shown.atMs ?? 'live'}`, changed);
+      table.current.update(cars, { classView: className !== null, bests, listed }, `${className ?? '*'}@${shown.atMs ?? 'live'}`, changed);
       // Which instant the rows show: for people's tools and the browser tests.
       host.current!.dataset.at = shown.atMs === null ? 'live' : String(shown.atMs);
       // The race time the rows are computed at (ms): the header clock must keep with it, delay or not.
