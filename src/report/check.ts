@@ -148,13 +148,13 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'led-since':
       return [String(f.sinceLap), ordinal(Math.max(1, Math.ceil(f.sinceMs / HOUR)))];
     case 'lead-change':
-      return [String(f.lap), minutesOf(f.atMs)];
+      return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'pit-stop':
-      return [String(f.inLap), minutesOf(f.inMs), ...(f.pitLaneMs === null ? [] : [timeGapWords(f.pitLaneMs)])];
+      return [String(f.inLap), minutesOf(f.inMs), raceClockWords(f.inMs), ...(f.pitLaneMs === null ? [] : [timeGapWords(f.pitLaneMs)])];
     case 'long-stop':
-      return [String(f.inLap), minutesOf(f.inMs), timeGapWords(f.pitLaneMs), timeGapWords(f.lostMs), timeGapWords(f.usualMs), ordinal(Math.max(1, Math.ceil(f.inMs / HOUR)))];
+      return [String(f.inLap), minutesOf(f.inMs), raceClockWords(f.inMs), timeGapWords(f.pitLaneMs), timeGapWords(f.lostMs), timeGapWords(f.usualMs), ordinal(Math.max(1, Math.ceil(f.inMs / HOUR)))];
     case 'driver-change':
-      return [String(f.lap), minutesOf(f.atMs)];
+      return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'flag-period': {
       const out = [minutesOf(f.startMs), raceClockWords(f.startMs)];
       if (f.endMs !== null) {
@@ -168,7 +168,7 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'swaps':
       return [String(f.swaps)];
     case 'drive-minimum': {
-      return [String(f.lap), minutesOf(f.atMs), ...(durationWords(f.minimumMs).match(/\d+/g) ?? [])];
+      return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs), ...(durationWords(f.minimumMs).match(/\d+/g) ?? [])];
     }
     case 'class-running':
       return [String(f.running), String(f.entries)];
