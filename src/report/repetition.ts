@@ -97,8 +97,8 @@ export function reportSentences(report: Report): string[] {
   return texts.flatMap((t) => t.split(/(?<=[.!?:;,])\s+|\s+[-–—]\s+/));
 }
 
-/** The 4-word phrases of one sentence (`names`: lower-cased name words). */
-export function sentencePhrases(sentence: string, names: ReadonlySet<string>): string[] {
+/** The `size`-word phrases (default 4) of one sentence (`names`: lower-cased name words). */
+export function sentencePhrases(sentence: string, names: ReadonlySet<string>, size = PHRASE_WORDS): string[] {
   const words = sentence
     .replace(FLAG_TERMS, ' # ')
     .split(/\s+/)
@@ -114,8 +114,8 @@ export function sentencePhrases(sentence: string, names: ReadonlySet<string>): s
       return word;
     });
   const phrases: string[] = [];
-  for (let i = 0; i + PHRASE_WORDS <= words.length; i++) {
-    const run = words.slice(i, i + PHRASE_WORDS);
+  for (let i = 0; i + size <= words.length; i++) {
+    const run = words.slice(i, i + size);
     if (!run.includes(BREAK)) phrases.push(run.join(' '));
   }
   return phrases;
@@ -124,15 +124,17 @@ export function sentencePhrases(sentence: string, names: ReadonlySet<string>): s
 /**
  * Counts every 4-word phrase across one race's reports (see the module's
  * comment for what a phrase is). `reports`: all the reports of one race,
- * any order. Returns the worst phrase and every phrase over the budget.
+ * any order; `size`: words per phrase (4 for the budget; 3 shows the
+ * stock phrasing left between names). Returns the worst phrase and every
+ * phrase over REPETITION_BUDGET.
  */
-export function phraseRepetition(reports: readonly Report[]): Repetition {
+export function phraseRepetition(reports: readonly Report[], size = PHRASE_WORDS): Repetition {
   const names = raceNames(reports);
   const counts = new Map<string, number>();
   let occurrences = 0;
   for (const r of reports) {
     for (const s of reportSentences(r)) {
-      for (const p of sentencePhrases(s, names)) {
+      for (const p of sentencePhrases(s, names, size)) {
         counts.set(p, (counts.get(p) ?? 0) + 1);
         occurrences++;
       }
