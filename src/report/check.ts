@@ -172,6 +172,10 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     }
     case 'class-running':
       return [String(f.running), String(f.entries)];
+    case 'decision': {
+      const amount = f.penaltyMs === null ? [] : [...(durationWords(f.penaltyMs).match(/\d+/g) ?? []), String(Math.round(f.penaltyMs / 1000))];
+      return [raceClockWords(f.atMs), minutesOf(f.atMs), ...amount, ...(f.laps === null ? [] : [String(f.laps), lapsWords(f.laps)])];
+    }
     case 'data-ends':
       return [minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'field-stopped':
@@ -179,6 +183,13 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     default:
       return [];
   }
+}
+
+const wholeNames = new Map<string, RegExp>();
+function wholeName(name: string): RegExp {
+  let re = wholeNames.get(name);
+  if (re === undefined) wholeNames.set(name, (re = new RegExp(`(?<![\\p{L}\\p{N}:.])${escapeRe(name)}(?![\\p{L}\\p{N}]|[:.]\\d)`, 'gu')));
+  return re;
 }
 
 /** Numbers a sentence states that none of its facts give. */
@@ -197,7 +208,8 @@ export function unsupportedNumbers(text: string, facts: readonly ReportFact[], c
     return ' ';
   });
   for (const name of context.carNames.values()) {
-    if (/\d/.test(name)) rest = rest.split(name).join(' ');
+    // Whole words only: a team "Team 3" must not take the 3 out of "35.0s" or "0:35".
+    if (/\d/.test(name)) rest = rest.replace(wholeName(name), ' ');
   }
   const take = (re: RegExp) => {
     rest = rest.replace(re, (token: string) => {
