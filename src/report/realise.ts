@@ -181,7 +181,7 @@ function headlineOf(sel: Selection, seed: string): Sentence {
 
 /**
  * A headline's leading car with its crew, "#7 Toyota of Conway, Kobayashi and
- * Lopez" or "#7 Toyota (Conway/Kobayashi/Lopez)": the car and crew, never
+ * Lopez": the car and crew, never
  * only the driver at the wheel. Surnames, full names where two drivers of the
  * race share one. Pushes the crew fact onto `facts`; a car with no crew known
  * is named alone.
@@ -193,7 +193,7 @@ function crewHeadline(leader: CarPosition, seed: string, facts: ReportFact[]): s
   const names = leader.crew.map((d) => d.surname);
   const shared = new Set(names.filter((n, i) => names.indexOf(n) !== i));
   const shown = leader.crew.map((d) => (shared.has(d.surname) ? d.displayName : d.surname));
-  return pick([`${car} of ${listWords(shown)}`, `${car} (${shown.join('/')})`], `${seed}/headline-crew`);
+  return `${car} of ${listWords(shown)}`;
 }
 
 // ——— Standfirst ———
