@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { foldEvents } from '../src/engine/timeline.js';
 import type { DecisionEvent, LapEvent, TimingEvent } from '../src/model/events.js';
 import { buildReport } from '../src/report/build.js';
+import { plainReason } from '../src/report/claims/penalty.js';
 import { checkReport, formatProblem } from '../src/report/check.js';
 import type { Report } from '../src/report/types.js';
 import { entry, lap, session } from './helpers.js';
@@ -42,6 +43,19 @@ function race(): TimingEvent[] {
 function prose(report: Report): string {
   return report.sections.flatMap((s) => s.paragraphs.map((p) => p.text)).join(' ');
 }
+
+describe('a penalty reason in plain words', () => {
+  const names = new Set(['kubica', 'hadley']);
+  it('race control capitals in lower case; never a digit, a car number or a name of the race', () => {
+    assert.equal(plainReason('YELLOW FLAG INFRINGEMENT', names), 'yellow flag infringement');
+    assert.equal(plainReason('Unsafe release', names), 'unsafe release');
+    assert.equal(plainReason('INCIDENT AT T2 AT 1606', names), null);
+    assert.equal(plainReason('CONTACT WITH KUBICA', names), null);
+    assert.equal(plainReason('Contact with Driver', names), null, 'a capitalised word inside mixed case may be a name');
+    assert.equal(plainReason('collision with #8', names), null);
+    assert.equal(plainReason('', names), null);
+  });
+});
 
 describe('claim kind: penalty', () => {
   const timeline = foldEvents(race());
