@@ -53,6 +53,7 @@ describe('a penalty reason in plain words', () => {
     assert.equal(plainReason('CONTACT WITH KUBICA', names), null);
     assert.equal(plainReason('Contact with Driver', names), null, 'a capitalised word inside mixed case may be a name');
     assert.equal(plainReason('collision with #8', names), null);
+    assert.equal(plainReason('post-race decision (no reason given)', names), null, 'an aside in brackets is no reason');
     assert.equal(plainReason('', names), null);
   });
 });

@@ -42,13 +42,13 @@ function durationOrSeconds(ms: number): string {
 
 /**
  * A reason in plain words, lower case ("YELLOW FLAG INFRINGEMENT" → "yellow
- * flag infringement"): none with a digit or a car number, a capitalised word
+ * flag infringement"): none with a digit, a car number or brackets, a capitalised word
  * after the first in mixed case, or any word of the race's drivers' and
  * teams' names (`names`, lower case) — a name no fact would back.
  */
 export function plainReason(reason: string, names: ReadonlySet<string>): string | null {
   let r = reason.trim();
-  if (r === '' || /[\d#]/.test(r) || r.length > 80) return null;
+  if (r === '' || /[\d#()]/.test(r) || r.length > 80) return null;
   if (r !== r.toUpperCase() && /\s\p{Lu}/u.test(r)) return null;
   r = r.toLowerCase();
   if (r.split(/[^\p{L}'-]+/u).some((w) => w.length > 2 && names.has(w))) return null;
