@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { benchAnalysis } from './analysis.js';
 import { benchNeutralisations } from './neutralisations.js';
 import { benchEngine } from './engine.js';
-import { benchReports } from './reports.js';
+import { benchRepetition, benchReports } from './reports.js';
 import { peakRssMb } from './stats.js';
 
 const file = resolve(process.argv[2] ?? resolve(process.cwd(), 'demo', 'lemans-2019-race-analysis.csv'));
@@ -31,6 +31,10 @@ const memory = JSON.parse(
 // Inferred neutralisations against FLAG_AT_FL (needs ../shared/data/real; null without it).
 const realData = resolve(process.env.SARTHE_REAL_DATA ?? resolve(process.cwd(), '..', 'shared', 'data', 'real'));
 const neutralisations = existsSync(realData) ? benchNeutralisations(realData) : null;
+// The repetition budget on two more 24-hour races (the bench's own file is in `reports`).
+const repetitionOthers = existsSync(realData)
+  ? ['lemans-2021-race-analysis.csv', 'lemans-2024-race-analysis.csv'].map((f) => benchRepetition(resolve(realData, f)))
+  : null;
 const result = {
   ...engine,
   analysisMs: analysis.analysisMs,
@@ -39,6 +43,7 @@ const result = {
   hourFactsMs: analysis.hourFactsMs,
   hourFactsHours: analysis.hours,
   ...reports,
+  reportsRepetitionOthers: repetitionOthers,
   neutralisationsTuning: neutralisations?.tuningPooled ?? null,
   neutralisationsHeldOut: neutralisations?.heldOutPooled ?? null,
   peakRssMb: memory.peakRssMb,

@@ -6,11 +6,14 @@
  * all 24 hours alone (what the reports are written from).
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
 import { hourFactsFromTimeline } from '../src/analysis/hour-facts.js';
 import { buildReport, reportHours } from '../src/report/build.js';
 import { checkReport } from '../src/report/check.js';
 import { renderMarkdown } from '../src/report/render.js';
+import { phraseRepetition, REPETITION_BUDGET, type PhraseCount } from '../src/report/repetition.js';
+import type { Report } from '../src/report/types.js';
 import { parseAnalysis } from '../src/sources/alkamel/parse.js';
 import { median, round } from './stats.js';
 
@@ -26,6 +29,37 @@ export interface ReportsBench {
   reportsFactsChecked: number;
   reportsFalseFacts: number;
   reportsRuns: number;
+  /** The repetition measure of these reports (src/report/repetition.ts): the most repeated 4-word phrase, against the budget. */
+  reportsRepetition: RepetitionBench;
+}
+
+export interface RepetitionBench {
+  race: string;
+  budget: number;
+  worst: PhraseCount | null;
+  overBudget: number;
+  /** Distinct 4-word phrases and their occurrences: how much ordinary wording there is to repeat. */
+  phrases: number;
+  occurrences: number;
+  /** For reading only: the most repeated 3-word phrase (no budget). */
+  worst3: PhraseCount | null;
+}
+
+/** The repetition measure of a race's reports, all hours. */
+export function repetitionOf(race: string, reports: readonly Report[]): RepetitionBench {
+  const r = phraseRepetition(reports);
+  return { race, budget: REPETITION_BUDGET, worst: r.worst, overBudget: r.overBudget.length, phrases: r.phrases, occurrences: r.occurrences, worst3: phraseRepetition(reports, 3).worst };
+}
+
+/** The repetition measure of one lap file's reports (a real race), or null when it cannot be read. */
+export function benchRepetition(path: string): RepetitionBench | null {
+  let timeline: RaceTimeline;
+  try {
+    timeline = foldEvents(parseAnalysis(readFileSync(path, 'utf8'), { file: path }).events);
+  } catch {
+    return null;
+  }
+  return repetitionOf(basename(path).replace(/-race-analysis\.csv$/, ''), reportHours(timeline).map((h) => buildReport(timeline, h)));
 }
 
 export function benchReports(path: string, runs = 7): ReportsBench {
@@ -33,14 +67,17 @@ export function benchReports(path: string, runs = 7): ReportsBench {
   const hours = reportHours(foldEvents(events));
   let checked = 0;
   let falseFacts = 0;
+  let built: Report[] = [];
   const all = (timeline: RaceTimeline) => {
     let build = 0;
     let check = 0;
     checked = 0;
     falseFacts = 0;
+    built = [];
     for (const hour of hours) {
       let t = performance.now();
       const report = buildReport(timeline, hour);
+      built.push(report);
       renderMarkdown(report);
       build += performance.now() - t;
       t = performance.now();
@@ -81,5 +118,6 @@ export function benchReports(path: string, runs = 7): ReportsBench {
     reportsFactsChecked: checked,
     reportsFalseFacts: falseFacts,
     reportsRuns: runs,
+    reportsRepetition: repetitionOf(basename(path).replace(/-race-analysis\.csv$/, ''), built),
   };
 }

@@ -61,10 +61,10 @@ function assertCaught(timeline: RaceTimeline, report: Report, from: string, to: 
 }
 
 describe('the checker reads the words: a tampered sentence per fault kind', realData(), () => {
-  it('1. a battle for a place the cars did not hold (Le Mans 2024 hour 3: "traded sixth place" → "second")', async () => {
+  it('1. a battle for a place the cars did not hold (Le Mans 2024 hour 3: "sixth place" → "second")', async () => {
     const timeline = await load('lemans-2024-race-analysis.csv');
     const report = buildReport(timeline, 3);
-    assertCaught(timeline, report, 'traded sixth place in LMP2', 'traded second place in LMP2', 'second');
+    assertCaught(timeline, report, 'disputed sixth place in LMP2', 'disputed second place in LMP2', 'second');
     // The fact itself, claimed for third: the laps show the places they held at each swap.
     const copy: Report = structuredClone(report);
     const para = copy.sections.flatMap((s) => s.paragraphs).find((p) => p.facts.some((f) => f.kind === 'swaps' && f.cars.includes('38')))!;
@@ -77,7 +77,8 @@ describe('the checker reads the words: a tampered sentence per fault kind', real
   it('2. the wrong driver pits (Daytona 2019 hour 12: Pagenaud drove the in-lap, not Montoya)', async () => {
     const timeline = await load('imsa-2019-daytona-24h-race-timecards.csv');
     const report = buildReport(timeline, 12);
-    assertCaught(timeline, report, 'as Simon Pagenaud pits', 'as Juan Pablo Montoya pits', 'Juan Pablo Montoya');
+    // The headline names the car that pits; a driver named as pitting must be the in-lap's (the pitted fact's).
+    assertCaught(timeline, report, 'as #6 pits', 'as Juan Pablo Montoya pits', 'Juan Pablo Montoya');
   });
 
   it('3. a margin from a pit-lane crossing (Le Mans 2024 hour 3: the #5 last crossed on its in-lap)', async () => {
@@ -129,13 +130,13 @@ describe('the checker reads the words: a tampered sentence per fault kind', real
   it('8. gaps are rounded, never cut (Le Mans 2024 hour 9: 8.1s)', async () => {
     const timeline = await load('lemans-2024-race-analysis.csv');
     const report = buildReport(timeline, 9);
-    assertCaught(timeline, report, 'the #7 was 8.1s clear', 'the #7 was 8.0s clear', '8.0s');
+    assertCaught(timeline, report, 'held third, 8.1s clear', 'held third, 8.0s clear', '8.0s');
   });
 
   it('a team or driver no fact is about', async () => {
     const timeline = await load('lemans-2024-race-analysis.csv');
     const report = buildReport(timeline, 9);
-    assertCaught(timeline, report, 'the #7 was 8.1s clear of the #2 Cadillac', 'the #7 was 8.1s clear of the #2 Cadillac of Kévin Estre', 'Kévin Estre');
+    assertCaught(timeline, report, '8.1s clear of the #2 Cadillac', '8.1s clear of the #2 Cadillac of Kévin Estre', 'Kévin Estre');
   });
 });
 

@@ -79,14 +79,15 @@ describe('report on a made-up race', () => {
   it('tells the lead change, the safety car and the long stop, in that order of importance', () => {
     const top = report.sections[0]!;
     const body = top.paragraphs.map((p) => p.text).join(' ');
-    assert.match(report.headline, /^Velmont 6 Hours: (Jonas Lindqvist|Li Wei) (takes lead from|moves ahead of) (Ana Ferreira|Tom Okafor) after two hours$/);
-    const leadChange = body.indexOf('took the lead on lap');
+    // The car and its crew, not whoever happens to be driving.
+    assert.match(report.headline, /^Velmont 6 Hours: #2 Hadley of Lindqvist and Wei (takes lead from|moves ahead of) #1 after two hours$/);
+    const leadChange = body.search(/took the lead on lap|went ahead|took the lead|has led from lap/);
     const safetyCar = body.indexOf('safety car');
-    const longStop = body.search(/#4 Marsh lost 5m00s on its stop on lap 48|A 6m00s stop on lap 48, .* cost the #4 Marsh 5m00s/);
+    const longStop = body.search(/#4 Marsh lost 5m00s at its lap-48 stop|A 6m00s stop on lap 48, .* cost the #4 Marsh 5m00s|#4 Marsh's lap-48 stop, .* took 6m00s: 5m00s more than usual/);
     assert.ok(leadChange >= 0, `lead change told: ${body}`);
     assert.ok(safetyCar > leadChange, `safety car after the lead change: ${body}`);
     assert.ok(longStop > safetyCar, `long stop after the safety car: ${body}`);
-    assert.match(body, /A safety car period began midway through the hour and lasted 10 minutes\./);
+    assert.match(body, /A safety car period began (around the half-hour|at mid-hour|at 1:\d\d race time), lasting 10 minutes\./);
     assert.match(report.standfirst, /^(Jonas Lindqvist|Li Wei) put the #2 Hadley in front/);
   });
 
@@ -126,7 +127,7 @@ describe('report on a made-up race', () => {
   it('the final hour is a result report', () => {
     const final = buildReport(timeline, 6);
     assert.equal(final.final, true);
-    assert.match(final.headline, /Jonas Lindqvist|Li Wei/);
+    assert.match(final.headline, /#2 Hadley of Lindqvist and Wei/);
     assert.match(final.standfirst, / won the Velmont 6 Hours in the #2 Hadley, .* ahead of the (sister #1 car|#3 Corvan) after \d+ laps\.$/);
     assert.equal(final.tablesTitle, 'Final classification');
     assert.deepEqual(checkReport(timeline, final).problems, []);

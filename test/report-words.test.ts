@@ -111,13 +111,18 @@ describe('report wording rules: cars, minutes and progress', () => {
     assert.equal(sameTeam({ car: '1', team: '', manufacturer: 'X' }, { car: '2', team: '', manufacturer: 'X' }), false);
   });
 
-  it('says when in the hour', () => {
-    assert.equal(minutesWords(0), 'in the first 10 minutes of the hour');
-    assert.equal(minutesWords(9), 'in the first 10 minutes of the hour');
-    assert.equal(minutesWords(12), 'in the first 15 minutes of the hour');
-    assert.equal(minutesWords(23), '23 minutes into the hour');
-    assert.equal(minutesWords(30), 'midway through the hour');
-    assert.equal(minutesWords(55), 'in the closing 10 minutes of the hour');
+  it('says when in the hour, in words that turn with the minute', () => {
+    assert.equal(minutesWords(0), 'inside the first 10 minutes');
+    assert.equal(minutesWords(7), "in the hour's first 10 minutes");
+    assert.equal(minutesWords(12), 'inside the first 15 minutes');
+    assert.equal(minutesWords(30), 'around the half-hour');
+    assert.equal(minutesWords(31), 'at mid-hour');
+    assert.equal(minutesWords(55), "in the hour's last 10 minutes");
+    // Outside the named spans, and one minute in three, exactly: the race clock when the hour's start is known.
+    assert.equal(minutesWords(23), '23 minutes in');
+    assert.equal(minutesWords(23, 5 * 3_600_000), 'at 5:23 race time');
+    assert.equal(minutesWords(8, 5 * 3_600_000), 'at 5:08 race time');
+    assert.equal(minutesWords(29, 0), 'at 0:29 race time');
   });
 
   it('says how far into the race', () => {

@@ -93,3 +93,24 @@ export function redFlagResultMs(timeline: RaceTimeline): number | null {
   if (!timeline.complete || scheduled === null || timeline.lastEventMs >= scheduled || timeline.cars.size === 0) return null;
   return timeline.lastEventMs;
 }
+
+/** How far the result of a race stands at an instant (resultStatus). */
+export type ResultStatus = 'running' | 'provisional' | 'final';
+
+/**
+ * Whether the result at `standings` (the classification at some instant) is
+ * final (issue 11, Deliver 4):
+ * - `running`: no result yet (no chequered flag, no declaration);
+ * - `provisional`: the chequered flag has fallen and a car still running
+ *   has yet to take it (its `classified` is still null);
+ * - `final`: every car still running has taken the flag, or `settleMs`
+ *   (race ms) have passed since the flag, or the result was declared under
+ *   red flag (endurance-rules.md §6: the race is not resumed).
+ */
+export function resultStatus(standings: { at: { raceTimeMs: number }; result?: { declared: 'chequered' | 'red-flag'; atMs: number }; cars: ReadonlyArray<{ classified: boolean | null }> }, settleMs: number): ResultStatus {
+  const result = standings.result;
+  if (result === undefined) return 'running';
+  if (result.declared === 'red-flag') return 'final';
+  if (standings.cars.every((c) => c.classified !== null)) return 'final';
+  return standings.at.raceTimeMs - result.atMs >= settleMs ? 'final' : 'provisional';
+}

@@ -148,13 +148,13 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'led-since':
       return [String(f.sinceLap), ordinal(Math.max(1, Math.ceil(f.sinceMs / HOUR)))];
     case 'lead-change':
-      return [String(f.lap), minutesOf(f.atMs)];
+      return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'pit-stop':
-      return [String(f.inLap), minutesOf(f.inMs), ...(f.pitLaneMs === null ? [] : [timeGapWords(f.pitLaneMs)])];
+      return [String(f.inLap), minutesOf(f.inMs), raceClockWords(f.inMs), ...(f.pitLaneMs === null ? [] : [timeGapWords(f.pitLaneMs)])];
     case 'long-stop':
-      return [String(f.inLap), minutesOf(f.inMs), timeGapWords(f.pitLaneMs), timeGapWords(f.lostMs), timeGapWords(f.usualMs), ordinal(Math.max(1, Math.ceil(f.inMs / HOUR)))];
+      return [String(f.inLap), minutesOf(f.inMs), raceClockWords(f.inMs), timeGapWords(f.pitLaneMs), timeGapWords(f.lostMs), timeGapWords(f.usualMs), ordinal(Math.max(1, Math.ceil(f.inMs / HOUR)))];
     case 'driver-change':
-      return [String(f.lap), minutesOf(f.atMs)];
+      return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'flag-period': {
       const out = [minutesOf(f.startMs), raceClockWords(f.startMs)];
       if (f.endMs !== null) {
@@ -168,10 +168,14 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'swaps':
       return [String(f.swaps)];
     case 'drive-minimum': {
-      return [String(f.lap), minutesOf(f.atMs), ...(durationWords(f.minimumMs).match(/\d+/g) ?? [])];
+      return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs), ...(durationWords(f.minimumMs).match(/\d+/g) ?? [])];
     }
     case 'class-running':
       return [String(f.running), String(f.entries)];
+    case 'decision': {
+      const amount = f.penaltyMs === null ? [] : [...(durationWords(f.penaltyMs).match(/\d+/g) ?? []), String(Math.round(f.penaltyMs / 1000))];
+      return [raceClockWords(f.atMs), minutesOf(f.atMs), ...amount, ...(f.laps === null ? [] : [String(f.laps), lapsWords(f.laps)])];
+    }
     case 'data-ends':
       return [minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'field-stopped':
@@ -179,6 +183,13 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     default:
       return [];
   }
+}
+
+const wholeNames = new Map<string, RegExp>();
+function wholeName(name: string): RegExp {
+  let re = wholeNames.get(name);
+  if (re === undefined) wholeNames.set(name, (re = new RegExp(`(?<![\\p{L}\\p{N}:.])${escapeRe(name)}(?![\\p{L}\\p{N}]|[:.]\\d)`, 'gu')));
+  return re;
 }
 
 /** Numbers a sentence states that none of its facts give. */
@@ -197,7 +208,8 @@ export function unsupportedNumbers(text: string, facts: readonly ReportFact[], c
     return ' ';
   });
   for (const name of context.carNames.values()) {
-    if (/\d/.test(name)) rest = rest.split(name).join(' ');
+    // Whole words only: a team "Team 3" must not take the 3 out of "35.0s" or "0:35".
+    if (/\d/.test(name)) rest = rest.replace(wholeName(name), ' ');
   }
   const take = (re: RegExp) => {
     rest = rest.replace(re, (token: string) => {

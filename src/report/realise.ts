@@ -101,50 +101,37 @@ function progress(sel: Selection): string {
 function headlineOf(sel: Selection, seed: string): Sentence {
   const race = sel.race;
   const story = sel.headline;
-  const names = new Mentions(sel);
   const when = progress(sel);
   if (story.kind === 'data-end') {
     const lead = sel.classes[0]!.stories.find((s) => s.kind === 'lead');
     const leader = lead?.kind === 'lead' ? lead.leader : sel.classes[0]!.cars[0]!;
-    return {
-      text: `${race}: timing stops in ${hourPhrase(sel.hour)} with ${names.driver(wheelOf(leader))} in front`,
-      facts: [{ kind: 'data-ends', atMs: story.lastMs }, positionFact(leader, null, sel.atMs), ...wheelFact(leader, sel.atMs)],
-    };
+    const facts: ReportFact[] = [{ kind: 'data-ends', atMs: story.lastMs }, positionFact(leader, null, sel.atMs)];
+    return { text: `${race}: timing stops in ${hourPhrase(sel.hour)} with ${crewHeadline(leader, seed, facts)} in front`, facts };
   }
   if (story.kind === 'finish') {
     const winner = story.podium[0]!;
-    const d = names.driver(wheelOf(winner));
-    const car = carWords(winner);
-    const text = pick(
-      [`${d} takes the ${car} to victory`, `${d} brings the ${car} home to win`, `victory for the ${car} as ${d} takes the flag`],
-      `${seed}/headline`,
-    );
-    return {
-      text: `${race}: ${capitalise(text)}`,
-      facts: [{ kind: 'chequered', atMs: story.chequeredMs }, positionFact(winner, null, sel.atMs), ...wheelFact(winner, sel.atMs)],
-    };
+    const facts: ReportFact[] = [{ kind: 'chequered', atMs: story.chequeredMs }, positionFact(winner, null, sel.atMs)];
+    const crewed = crewHeadline(winner, seed, facts);
+    const text = pick([`${crewed} takes victory`, `victory for ${crewed}`, `${crewed} wins`], `${seed}/headline`);
+    return { text: `${race}: ${capitalise(text)}`, facts };
   }
   if (story.kind === 'class-out') {
     return { text: `${race}: no ${classWords(story.class)} car left running ${when}`, facts: [] };
   }
   if (story.kind !== 'lead') return { text: `${race}: ${when}`, facts: [] };
   const leader = story.leader;
-  // Who took the lead is whoever drove then, not whoever is at the wheel at the end of the hour.
-  const changer = story.change?.newLeaderDriver ?? null;
+  // The car and its crew, never whoever happens to be driving (issue 11, Deliver 5).
   const facts: ReportFact[] = [positionFact(leader, null, sel.atMs)];
-  if (story.change !== null && changer !== null) facts.push({ kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change.atMs });
-  else facts.push(...wheelFact(leader, sel.atMs));
-  const d1 = names.driver(changer ?? wheelOf(leader));
   const halted = sel.classes[0]!.stories.find((s) => s.kind === 'field-stopped');
   if (halted !== undefined && halted.kind === 'field-stopped') {
     facts.push({ kind: 'field-stopped', stopped: halted.stopped, entries: halted.entries, sinceMs: halted.sinceMs, atMs: sel.atMs });
-    return { text: `${race}: field halted ${when}, ${d1} in front`, facts };
+    return { text: `${race}: field halted ${when}, ${crewHeadline(leader, seed, facts)} in front`, facts };
   }
   // A red flag is the story of its hour, whoever leads.
   const red = sel.classes[0]!.stories.find((s) => s.kind === 'flag' && s.period.period.flag === 'red' && s.period.startedInHour);
   if (red !== undefined && red.kind === 'flag') {
     facts.push({ kind: 'flag-period', flag: 'red', startMs: red.period.period.startMs, endMs: red.period.period.endMs, atMs: sel.atMs });
-    return { text: `${race}: red flag stops the race ${when}, ${d1} in front`, facts };
+    return { text: `${race}: red flag stops the race ${when}, ${crewHeadline(leader, seed, facts)} in front`, facts };
   }
   if (story.change !== null) {
     const old = story.change.previousLeaderDriver;
@@ -153,10 +140,13 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     if (old !== null && story.change.previousLeaderPitting && inLap !== null)
       facts.push({ kind: 'pitted', car: story.change.previousLeader.car, driver: old.name, inLap, atMs: story.change.atMs });
     else if (old !== null) facts.push({ kind: 'at-wheel', car: story.change.previousLeader.car, driver: old.name, atMs: story.change.atMs });
-    const oldName = old === null ? `the #${story.change.previousLeader.car}` : names.driver(old);
+    // The car and its crew, not whoever drove then (issue 11, Deliver 5); the pitted
+    // fact still holds the in-lap's driver, so the claim "#6 pits" is verified as a stop.
+    const crewed = crewHeadline(leader, seed, facts);
+    const oldCar = `#${story.change.previousLeader.car}`;
     const text = story.change.previousLeaderPitting
-      ? `${d1} into lead as ${oldName} pits ${when}`
-      : pick([`${d1} takes lead from ${oldName} ${when}`, `${d1} moves ahead of ${oldName} ${when}`], `${seed}/headline`);
+      ? pick([`${crewed} into lead as ${oldCar} pits ${when}`, `${crewed} goes ahead as ${oldCar} pits ${when}`], `${seed}/headline`)
+      : pick([`${crewed} takes lead from ${oldCar} ${when}`, `${crewed} moves ahead of ${oldCar} ${when}`], `${seed}/headline`);
     return { text: `${race}: ${text}`, facts };
   }
   // A safety car in the hour that coincided with a new leader in another class.
@@ -172,20 +162,38 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     return { text: `${race}: ${cause} shakes up ${classWords(shaken.class)} fight ${when}`, facts: f };
   }
   // "Keeps X at bay" is a fight on the road: not when the margin is not one (a car in the pits).
-  if (story.second === null || !known(story.second.classGap)) return { text: `${race}: ${d1} leads ${when}`, facts };
-  facts.push(positionFact(story.second, story.class, sel.atMs), ...wheelFact(story.second, sel.atMs));
-  const d2 = names.driver(wheelOf(story.second));
+  if (story.second === null || !known(story.second.classGap)) return { text: `${race}: ${crewHeadline(leader, seed, facts)} leads ${when}`, facts };
+  facts.push(positionFact(story.second, story.class, sel.atMs));
+  const crewed = crewHeadline(leader, seed, facts);
+  const rival = carWords(story.second);
   const text = pick(
     [
-      `${d1} holds lead over ${d2} ${when}`,
-      `${d1} keeps ${d2} at bay ${when}`,
-      `${d1} retains lead over ${d2} ${when}`,
-      `${d1} stays ahead of ${d2} ${when}`,
-      `${d1} continues to lead ${d2} ${when}`,
+      `${crewed} holds lead over ${rival} ${when}`,
+      `${crewed} keeps ${rival} at bay ${when}`,
+      `${crewed} retains lead over ${rival} ${when}`,
+      `${crewed} stays ahead of ${rival} ${when}`,
+      `${crewed} continues to lead ${rival} ${when}`,
     ],
     `${seed}/headline`,
   );
   return { text: `${race}: ${text}`, facts };
+}
+
+/**
+ * A headline's leading car with its crew, "#7 Toyota of Conway, Kobayashi and
+ * Lopez": the car and crew, never
+ * only the driver at the wheel. Surnames, full names where two drivers of the
+ * race share one. Pushes the crew fact onto `facts`; a car with no crew known
+ * is named alone.
+ */
+function crewHeadline(leader: CarPosition, seed: string, facts: ReportFact[]): string {
+  const car = carWords(leader);
+  if (leader.crew.length === 0) return car;
+  facts.push({ kind: 'crew', car: leader.car, drivers: leader.crew.map((d) => d.name) });
+  const names = leader.crew.map((d) => d.surname);
+  const shared = new Set(names.filter((n, i) => names.indexOf(n) !== i));
+  const shown = leader.crew.map((d) => (shared.has(d.surname) ? d.displayName : d.surname));
+  return `${car} of ${listWords(shown)}`;
 }
 
 // ——— Standfirst ———
@@ -259,8 +267,8 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     return {
       text:
         how === ''
-          ? `${d1} put the ${car} in front ${minutesWords(c.minutesIntoHour)} and ${when} led ${rival} of ${d2} by ${gapText(second.classGap)}.`
-          : `${d1} took the ${car} into the lead ${minutesWords(c.minutesIntoHour)}${how}, and ${when} was ${aheadText(second.classGap)} of ${lead}.`,
+          ? `${d1} put the ${car} in front ${minutesWords(c.minutesIntoHour, sel.fromMs)} and ${when} led ${rival} of ${d2} by ${gapText(second.classGap)}.`
+          : `${d1} took the ${car} into the lead ${minutesWords(c.minutesIntoHour, sel.fromMs)}${how}, and ${when} was ${aheadText(second.classGap)} of ${lead}.`,
       facts,
     };
   }
@@ -270,10 +278,13 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
   const adv = advantageWords(second.classGap);
   const text = pick(
     [
-      `${d1} kept the ${car} crew on course for ${goal} ${when}, holding ${adv} over ${rival} of ${d2}.`,
+      // Driver, car, gap and rival break every wording into short runs (repetition.ts).
+      `${d1} kept the ${car} on course for ${goal} ${when}, holding ${adv} over ${d2} in ${rival}.`,
       `${capitalise(when)}, ${d1} had the ${car} ${aheadText(second.classGap)} of ${d2} in ${rival}.`,
-      `${d1} was at the wheel of the leading ${car} ${when}, ${gapText(second.classGap)} clear of ${rival} of ${d2}.`,
+      `${d1} kept the ${car} in front ${when}, ${gapText(second.classGap)} clear of ${d2} in ${rival}.`,
       `${capitalise(when)}, ${d1} led in the ${car} with ${adv} over ${d2} in ${rival}.`,
+      `The ${car} of ${d1} led ${d2} in ${rival} by ${gapText(second.classGap)} ${when}.`,
+      `${d1} led in the ${car} ${when}, ${gapText(second.classGap)} up on ${d2} in ${rival}.`,
     ],
     `${seed}/standfirst`,
   );

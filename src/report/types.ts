@@ -7,7 +7,7 @@
  * its own: "car #7 was first in LMP1 at 12:00:00", "#8 was 4.5s behind".
  * Times are race milliseconds; gaps are the engine's Gap.
  */
-import type { Flag } from '../model/events.js';
+import type { DecisionKind, Flag } from '../model/events.js';
 import type { CarStatus, Gap } from '../model/standings.js';
 
 /** `class: null` means overall. */
@@ -48,6 +48,8 @@ export type ReportFact =
   | { kind: 'swaps'; class: string; cars: [string, string]; swaps: number; fromMs: number; toMs: number }
   /** A driver of the given category reached the minimum drive time on lap `lap` (completed at atMs). */
   | { kind: 'drive-minimum'; car: string; driver: string; category: string; minimumMs: number; lap: number; atMs: number }
+  /** Race control announced this decision about the car at atMs (a penalty: penaltyMs or laps as announced, null when none). */
+  | { kind: 'decision'; car: string; decision: DecisionKind; penaltyMs: number | null; laps: number | null; atMs: number }
   /** The chequered flag fell at atMs. */
   | { kind: 'chequered'; atMs: number }
   /** Cars not stopped or retired out of the class's entries. */

@@ -204,17 +204,24 @@ export function rivalWords(rival: CarName, of: CarName): string {
 
 /**
  * When in the hour something happened, from minutes since the hour began:
- * "in the first 10 minutes of the hour", "midway through the hour",
- * "in the closing minutes of the hour", else "23 minutes into the hour".
+ * "inside the first 10 minutes", "around the half-hour", "in the closing 10
+ * minutes", and one minute in three exactly: given the hour's start (race
+ * ms), the race clock "at 5:23 race time", else "23 minutes in". The wording turns with the minute so that
+ * a race's reports do not repeat one phrase (repetition.ts): reproducible,
+ * the same minute always gives the same words.
  */
-export function minutesWords(minutesIntoHour: number): string {
+export function minutesWords(minutesIntoHour: number, hourStartMs?: number): string {
   const m = Math.max(0, Math.floor(minutesIntoHour));
-  if (m < 10) return 'in the first 10 minutes of the hour';
-  if (m < 15) return 'in the first 15 minutes of the hour';
-  if (m >= 28 && m < 33) return 'midway through the hour';
-  if (m >= 50 && m < 60) return 'in the closing 10 minutes of the hour';
+  const turn = m % 3;
+  // Outside the named spans, and one minute in three inside them, told exactly.
+  const exact = hourStartMs === undefined ? `${m} minutes in` : `at ${raceClockWords(hourStartMs + m * 60_000)} race time`;
   if (m >= 60) return 'after the hour had run out';
-  return `${m} minutes into the hour`;
+  if (turn === 2) return exact;
+  if (m < 10) return turn === 0 ? 'inside the first 10 minutes' : "in the hour's first 10 minutes";
+  if (m < 15) return turn === 0 ? 'inside the first 15 minutes' : "in the hour's first 15 minutes";
+  if (m >= 28 && m < 33) return turn === 0 ? 'around the half-hour' : 'at mid-hour';
+  if (m >= 50) return turn === 0 ? 'in the closing 10 minutes' : "in the hour's last 10 minutes";
+  return exact;
 }
 
 /** "after six hours", "at half-distance", "with two hours to go", for headlines and standfirsts. */

@@ -32,13 +32,13 @@ export const flag: ClaimDefinition<FlagStory> = {
     const p = story.period.period;
     const facts: ReportFact[] = [{ kind: 'flag-period', flag: p.flag, startMs: p.startMs, endMs: p.endMs, atMs: at }];
     const name = p.flag === 'safety-car' ? 'safety car' : p.flag === 'fcy' ? 'full course yellow' : 'red flag';
-    const started = story.period.startedInHour ? minutesWords(Math.floor((p.startMs - sel.fromMs) / MINUTE)) : null;
+    const started = story.period.startedInHour ? minutesWords(Math.floor((p.startMs - sel.fromMs) / MINUTE), sel.fromMs) : null;
     const ended = p.endMs !== null && p.endMs <= at;
     let text: string;
     if (p.flag === 'red') {
       text = `The race was stopped under the red flag${started === null ? '' : ` ${started}`}${ended ? `, for ${durationWords(p.endMs! - p.startMs)}` : ''}.`;
     } else if (started !== null && ended) {
-      text = `A ${name} period began ${started} and lasted ${durationWords(p.endMs! - p.startMs)}.`;
+      text = `A ${name} period began ${started}, lasting ${durationWords(p.endMs! - p.startMs)}.`;
     } else if (started !== null) {
       text = `The ${name} came out ${started} and was still deployed when the hour ended.`;
     } else if (ended) {

@@ -22,6 +22,7 @@ import { lateChange, type LateChangeStory } from './late-change.js';
 import { lead, type LeadStory } from './lead.js';
 import { leaderStops, type LeaderStopsStory } from './leader-stops.js';
 import { longStop, type LongStopStory } from './long-stop.js';
+import { penalty, type PenaltyStory } from './penalty.js';
 import { podium, type PodiumStory } from './podium.js';
 import { recovery, type RecoveryStory } from './recovery.js';
 import { retirement, type RetirementStory } from './retirement.js';
@@ -37,6 +38,7 @@ export interface StoryByKind {
   battle: BattleStory;
   podium: PodiumStory;
   'gap-ahead': GapAheadStory;
+  penalty: PenaltyStory;
   recovery: RecoveryStory;
   'drive-time': DriveTimeStory;
   'leader-stops': LeaderStopsStory;
@@ -60,6 +62,7 @@ export const CLAIMS = {
   battle,
   podium,
   'gap-ahead': gapAhead,
+  penalty,
   recovery,
   'drive-time': driveTime,
   'leader-stops': leaderStops,
@@ -84,4 +87,5 @@ export const MEANINGS = {
   ...battle.verify,
   ...longStop.verify,
   ...driveTime.verify,
+  ...penalty.verify,
 } satisfies { [K in ReportFactKind]: Meaning<K> };

@@ -26,7 +26,7 @@ export const lateChange: ClaimDefinition<LateChangeStory> = {
     const at = sel.atMs;
     const c = story.change;
     const facts: ReportFact[] = [{ kind: 'lead-change', car: c.newLeader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }];
-    let text = `The #${c.newLeader.car} took the lead on lap ${c.lap}, ${minutesWords(c.minutesIntoHour).replace(' of the hour', ' of the final hour').replace('into the hour', 'into the final hour')}`;
+    let text = `The #${c.newLeader.car} took the lead on lap ${c.lap}, ${minutesWords(c.minutesIntoHour, sel.fromMs).replace("the hour's", "the final hour's")}`;
     const st = story.previousLeaderStop;
     if (st !== null && st.stop.pitLaneMs !== null) {
       facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs, atMs: at });

@@ -6,7 +6,7 @@
 import type { CarPosition, LeadChangeFact, LeadShareFact, PitStopFact } from '../../analysis/hour-facts.js';
 import type { Selection } from '../select.js';
 import type { ReportFact } from '../types.js';
-import { classWords, gapWords, hourPhrase, listWords, pick, placeWords, timesWords } from '../words.js';
+import { classWords, gapWords, hourPhrase, listWords, numberWord, pick, placeWords, timesWords } from '../words.js';
 import {
   aheadText,
   classLeadChange,
@@ -94,9 +94,19 @@ export const lead: ClaimDefinition<LeadStory> = {
           facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs, atMs: at });
         }
         const shared = crew.drivers.length > 0 && wheel !== null ? `The #${leader.car}, shared by ${listWords([wheelName, ...crew.names])},` : `The #${leader.car}`;
-        out.push({ text: `${shared} took the lead on lap ${c.lap}${how}.`, facts });
+        const lower = `the${shared.slice(3)}`;
+        const took = pick(
+          [`${shared} took the lead on lap ${c.lap}${how}.`, `On lap ${c.lap}, ${lower} went ahead${how}.`, `On lap ${c.lap}, ${lower} took the lead${how}.`, `${shared} has led from lap ${c.lap}${how}.`],
+          `${seed}/top/took`,
+        );
+        out.push({ text: took, facts });
         if (story.changesInHour > 1) {
-          out.push({ text: `The lead changed hands ${timesWords(story.changesInHour)} in the hour.`, facts: [{ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }] });
+          const n = story.changesInHour;
+          const changed = pick(
+            [`The lead changed hands ${timesWords(n)} in the hour.`, `The lead swapped ${timesWords(n)}.`, `The hour saw ${numberWord(n)} lead changes.`],
+            `${seed}/top/changes`,
+          );
+          out.push({ text: changed, facts: [{ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }] });
         }
       } else if (share !== null) {
         const led = shareSentence(sel, leader, share, lapAt, cls.class);
@@ -119,12 +129,13 @@ export const lead: ClaimDefinition<LeadStory> = {
           // Variants as thunks: naming a car marks it mentioned, so only the chosen one may run.
           text: pick(
             [
-              () => `The ${m.car(story.third!)} ran third${gapClause(story.third!.classGap, ' behind the leader')}.`,
-              () => `Third place belonged to the ${m.car(story.third!)}${gapClause(story.third!.classGap, ' down')}.`,
+              () => `The ${m.car(story.third!)} ran third${gapClause(story.third!.classGap, ` behind the #${leader.car}`)}.`,
+              () => `The ${m.car(story.third!)} was third overall${gapClause(story.third!.classGap, ' down')}.`,
+              () => `Third was the ${m.car(story.third!)}${gapClause(story.third!.classGap, ' back')}.`,
             ],
             `${seed}/third`,
           )(),
-          facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at)],
+          facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at), positionFact(leader, scope, at)],
         });
       }
       return out;
@@ -138,7 +149,20 @@ export const lead: ClaimDefinition<LeadStory> = {
     const car = m.car(leader);
     if (story.second === null) {
       facts.push(positionFact(leader, null, at));
-      out.push({ text: `${d1} was at the wheel of the ${car}, the class's only entry, ${placeWords(leader.position)} overall.`, facts });
+      const only = classWords(cls.class);
+      const overall = placeWords(leader.position);
+      out.push({
+        text: pick(
+          [
+            `${d1} was driving the ${car}, the only ${only} entry, which ran ${overall} overall.`,
+            `The ${car}, alone in ${only}, ran ${overall} overall with ${d1} at the wheel.`,
+            `Alone in ${only}, the ${car} of ${d1} was ${overall} overall.`,
+            `${d1} had the ${car}, the only ${only} entry, in ${overall} overall.`,
+          ],
+          `${seed}/${cls.class}/only`,
+        ),
+        facts,
+      });
       return out;
     }
     const second = story.second;
@@ -154,10 +178,12 @@ export const lead: ClaimDefinition<LeadStory> = {
       const c = story.change;
       facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
       const how = c.previousLeaderPitting ? ` when the #${c.previousLeader.car} pitted` : '';
-      out.push({
-        text: `${d1} took the ${car} into the ${classWords(cls.class)} lead on lap ${c.lap}${how}, and at the end of the hour was ${aheadText(gap)} of ${d2} in ${rival}.`,
-        facts,
-      });
+      // The margin is the one at the report's instant ("now"), whatever happened since the change.
+      const now = pick(
+        [`, ending the hour ${aheadText(gap)} of ${d2} in ${rival}`, `; it now leads ${d2} in ${rival} by ${gapWords(gap)}`, `, and is now ${aheadText(gap)} of ${d2} in ${rival}`],
+        `${seed}/${cls.class}/lead-now`,
+      );
+      out.push({ text: `${d1} took the ${car} into the ${classWords(cls.class)} lead on lap ${c.lap}${how}${now}.`, facts });
     } else {
       out.push({
         text: pick(
@@ -165,7 +191,7 @@ export const lead: ClaimDefinition<LeadStory> = {
             `${d1} kept the ${car} ahead in ${classWords(cls.class)}, ${gapWords(gap)} clear of ${d2} in ${rival}.`,
             // The driver comes first, so "at the wheel" can only be the leader's.
             `With ${d1} at the wheel, the ${car} led ${classWords(cls.class)} by ${gapWords(gap)} from ${d2} in ${rival}.`,
-            `${d1} had the ${car} in front of the ${classWords(cls.class)} field, ${aheadText(gap)} of ${rival} of ${d2}.`,
+            `${d1} had the ${car} in front in ${classWords(cls.class)}, ${aheadText(gap)} of ${d2} in ${rival}.`,
           ],
           `${seed}/${cls.class}/lead`,
         ),
@@ -176,12 +202,12 @@ export const lead: ClaimDefinition<LeadStory> = {
       out.push({
         text: pick(
           [
-            () => `The ${m.car(story.third!)} was third${gapClause(story.third!.classGap, ' off the lead')}${closeBehind(story.third!, second)}.`,
+            () => `The ${m.car(story.third!)} was third${gapClause(story.third!.classGap, ` behind the #${leader.car}`)}${closeBehind(story.third!, second)}.`,
             () => `Third went to the ${m.car(story.third!)}${gapClause(story.third!.classGap, ' back')}${closeBehind(story.third!, second)}.`,
           ],
           `${seed}/${cls.class}/third`,
         )(),
-        facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at), ...closeFact(story.third, at)],
+        facts: [positionFact(story.third, scope, at), ...gapFact(story.third, scope, at), ...closeFact(story.third, at), positionFact(leader, scope, at)],
       });
     }
     if (story.share !== null && story.change === null) {
@@ -196,7 +222,7 @@ export const lead: ClaimDefinition<LeadStory> = {
 /** ", only 0.4s behind the #77": a fight for second hidden in two gaps to the leader. */
 function closeBehind(third: CarPosition, second: CarPosition): string {
   const g = closeInterval(third);
-  return g !== null ? ` and only ${gapWords(g)} behind the #${second.car}` : '';
+  return g !== null ? `, only ${gapWords(g)} behind the #${second.car}` : '';
 }
 
 function closeFact(third: CarPosition, at: number): ReportFact[] {
@@ -217,7 +243,13 @@ export function shareSentence(
   if (share.ledEveryLap) return { text: `has led every one of the ${share.leaderLaps} laps`, facts };
   const sinceLap = lapAt(leader.car, share.leadingSinceMs);
   if (sinceLap !== null) facts.push({ kind: 'led-since', car: leader.car, class: cls, sinceLap, sinceMs: share.leadingSinceMs, atMs: at });
-  const since = sinceLap === null ? '' : share.leadingSinceHour >= sel.hour ? `has been in front since lap ${sinceLap}` : `has led since ${hourPhrase(share.leadingSinceHour)}`;
+  // The class's name sits inside the phrase so the 24 reports of a race do not repeat one (repetition.ts).
+  const c = classWords(cls ?? leader.class);
+  const sinceWhen = share.leadingSinceHour >= sel.hour ? `lap ${sinceLap}` : hourPhrase(share.leadingSinceHour);
+  const since =
+    sinceLap === null
+      ? ''
+      : pick([`has led ${c} since ${sinceWhen}`, `has been the ${c} leader since ${sinceWhen}`, `has headed ${c} since ${sinceWhen}`], `${sel.race}/${sel.hour}/${c}/since`);
   const most = share.share >= 0.5 ? `${share.lapsLed} of the ${share.leaderLaps} laps so far` : null;
   if (since === '') return { text: `has led ${share.lapsLed} of the ${share.leaderLaps} laps`, facts };
   return { text: most === null ? since : `${since}, and ${most}`, facts };

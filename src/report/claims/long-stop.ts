@@ -45,12 +45,16 @@ export const longStop: ClaimDefinition<LongStopStory, { 'long-stop': Meaning<'lo
       stopTail = `, dropping it from ${placeWords(s.classPositionAtEntry)} to ${placeWords(end.classPosition)} in class`;
     }
     m.told.add(`stop/${s.car.car}/${s.stop.inLap}`);
+    const lost = timeGapWords(s.stop.lostMs!);
+    const inLane = timeGapWords(s.stop.pitLaneMs!);
+    const when = minutesWords(s.minutesIntoHour, sel.fromMs);
     return [
       {
         text: pick(
           [
-            `The ${car} lost ${timeGapWords(s.stop.lostMs!)} on its stop on lap ${s.stop.inLap}, ${minutesWords(s.minutesIntoHour)}, with ${timeGapWords(s.stop.pitLaneMs!)} in the pit lane${tail}.`,
-            `${capitalise(articleFor(timeGapWords(s.stop.pitLaneMs!)))} ${timeGapWords(s.stop.pitLaneMs!)} stop on lap ${s.stop.inLap}, ${minutesWords(s.minutesIntoHour)}, cost the ${car} ${timeGapWords(s.stop.lostMs!)} on its usual time in the pits${stopTail}.`,
+            `The ${car} lost ${lost} at its lap-${s.stop.inLap} stop, ${when}, with ${inLane} in the pits${tail}.`,
+            `${capitalise(articleFor(inLane))} ${inLane} stop on lap ${s.stop.inLap}, ${when}, cost the ${car} ${lost} more than usual${stopTail}.`,
+            `The ${car}'s lap-${s.stop.inLap} stop, ${when}, took ${inLane}: ${lost} more than usual${tail}.`,
           ],
           `${seed}/${s.car.car}/long`,
         ),

@@ -1,6 +1,6 @@
 /** The fight for the last podium place: third and fourth within half a minute on the road. */
 import type { CarPosition } from '../../analysis/hour-facts.js';
-import { gapWords } from '../words.js';
+import { classWords, gapWords, pick } from '../words.js';
 import { aheadText, known, onRoad, positionFact, gone, type ClaimDefinition, type StoryBase } from './common.js';
 import { classBattle } from './battle.js';
 
@@ -21,7 +21,7 @@ export const podium: ClaimDefinition<PodiumStory> = {
     if (classBattle(ctx)?.classPositionsAtEnd.includes(3) === true) return [];
     return [{ kind: 'podium', weight: 'podium', third: onRoad(ctx.cars, 2)!, fourth: onRoad(ctx.cars, 3)! }];
   },
-  words(story, { sel, cls, m, first }) {
+  words(story, { sel, cls, m, seed, first }) {
     if (first) return [];
     const at = sel.atMs;
     const scope = cls.rank === 0 ? null : cls.class;
@@ -30,12 +30,21 @@ export const podium: ClaimDefinition<PodiumStory> = {
     const third = m.car(story.third);
     const fourth = m.car(story.fourth);
     // Only a close margin is a "fight".
+    const where = cls.rank === 0 ? '' : ` in ${classWords(cls.class)}`;
     const close = gap !== null && 'ms' in gap && gap.ms < 30_000;
     return [
       {
+        // "Third", not "the final podium place" every hour: the place breaks the phrase (repetition.ts).
         text: close
-          ? `In the fight for the final ${cls.rank === 0 ? 'podium place' : 'class podium place'}, the ${third} was ${gapWords(gap)} clear of the ${fourth}.`
-          : `The ${third} held third, ${aheadText(gap)} of the ${fourth}.`,
+          ? pick(
+              [
+                `The ${third} held third${where}, ${gapWords(gap)} clear of the ${fourth}.`,
+                `Third${where} went to the ${third}, ${gapWords(gap)} ahead of the ${fourth}.`,
+                `The ${fourth} chased the ${third} for third${where}, ${gapWords(gap)} back.`,
+              ],
+              `${seed}/${cls.class}/podium`,
+            )
+          : `The ${third} held third${where}, ${aheadText(gap)} of the ${fourth}.`,
         facts: [
           positionFact(story.third, scope ?? cls.class, at),
           positionFact(story.fourth, scope ?? cls.class, at),

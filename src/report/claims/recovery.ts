@@ -2,7 +2,7 @@
 import type { CarPosition, RecoveryFact } from '../../analysis/hour-facts.js';
 import { MINUTE } from '../../model/time.js';
 import type { ReportFact } from '../types.js';
-import { hourPhrase, placeWords, timeGapWords } from '../words.js';
+import { ordinal, pick, placeWords, timeGapWords } from '../words.js';
 import { longAgainstStopsThen, positionFact, type ClaimDefinition, type StoryBase } from './common.js';
 
 export interface RecoveryStory extends StoryBase {
@@ -21,7 +21,7 @@ export const recovery: ClaimDefinition<RecoveryStory> = {
       .sort((a, b) => a.classPositionAtEnd - b.classPositionAtEnd)[0];
     return fact === undefined ? [] : [{ kind: 'recovery', weight: 'recovery', fact, car: ctx.endPos.get(fact.car.car)! }];
   },
-  words(story, { sel, cls, m, first }) {
+  words(story, { sel, cls, m, seed, first }) {
     if (first) return [];
     const at = sel.atMs;
     const r = story.fact;
@@ -30,12 +30,23 @@ export const recovery: ClaimDefinition<RecoveryStory> = {
       { kind: 'position', car: r.car.car, class: cls.class, position: r.classPositionAtStart, atMs: sel.fromMs },
       positionFact(story.car, cls.class, at),
     ];
-    return [
-      {
-        text: `The ${m.car(story.car)} is recovering after losing ${timeGapWords(r.lostMs)} in the pits in ${hourPhrase(r.lossHour)}: it climbed from ${placeWords(r.classPositionAtStart)} to ${placeWords(r.classPositionAtEnd)} in class this hour.`,
-        facts,
-      },
-    ];
+    // The loss and when it happened, with the climb since; several wordings,
+    // none with four fixed words in a row (repetition.ts). The car is named
+    // inside the chosen wording only: naming marks it mentioned.
+    const lost = timeGapWords(r.lostMs);
+    const stop = `${ordinal(r.lossHour)}-hour stop`;
+    const from = placeWords(r.classPositionAtStart);
+    const to = placeWords(r.classPositionAtEnd);
+    const text = pick(
+      [
+        () => `This hour, the ${m.car(story.car)} climbed from ${from} to ${to} in class, after losing ${lost} in a ${stop}.`,
+        () => `The ${m.car(story.car)} is recovering: it lost ${lost} in a ${stop}, and went from ${from} to ${to} in the hour.`,
+        () => `Recovering from a ${stop}, which cost it ${lost}, the ${m.car(story.car)} rose from ${from} to ${to} over the hour.`,
+        () => `After losing ${lost} in a ${stop}, the ${m.car(story.car)} climbed this hour, from ${from} to ${to} in class.`,
+      ],
+      `${seed}/${r.car.car}/recovery`,
+    )();
+    return [{ text, facts }];
   },
   verify: {},
 };

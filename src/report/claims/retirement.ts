@@ -1,7 +1,8 @@
 /** A car that stopped during the hour: where, after how many laps, when it was last timed. */
 import type { CarPosition } from '../../analysis/hour-facts.js';
 import type { ReportFact } from '../types.js';
-import { classWords, ordinal, placeWords, raceClockWords } from '../words.js';
+import { classWords, pick, placeWords, raceClockWords } from '../words.js';
+import { HOUR } from '../../model/time.js';
 import { gone, lapsFact, type ClaimDefinition, type StoryBase } from './common.js';
 
 export interface RetirementStory extends StoryBase {
@@ -37,7 +38,7 @@ export const retirement: ClaimDefinition<RetirementStory> = {
     }
     return out;
   },
-  words(story, { sel, cls, m, first }) {
+  words(story, { sel, cls, m, seed, first }) {
     if (first) return [];
     const at = sel.atMs;
     const car = m.car(story.car);
@@ -49,14 +50,20 @@ export const retirement: ClaimDefinition<RetirementStory> = {
     let lead = '';
     if (story.startPosition !== null) {
       facts.push({ kind: 'position', car: story.car.car, class: cls.class, position: story.startPosition, atMs: sel.fromMs });
-      lead = `, ${placeWords(story.startPosition)} in ${classWords(cls.class)} when the hour began,`;
+      lead = `, ${placeWords(story.startPosition)} in ${classWords(cls.class)} ${at - sel.fromMs === HOUR ? 'an hour earlier' : 'when the hour began'},`;
     }
     return [
       {
         // As a desk writes it, not as a log: where it stopped, after how many laps, when it was last timed.
         text: story.lastLapInPit
           ? `The ${car}${lead} went into the pits after ${story.car.laps} laps at ${raceClockWords(story.lastSeenMs)} race time and has not come back out.`
-          : `The ${car}${lead} stopped out on track after its ${ordinal(story.car.laps)} lap, completed at ${raceClockWords(story.lastSeenMs)} race time, and has not been timed since.`,
+          : pick(
+              [
+                `The ${car}${lead} stopped on track, last timed at ${raceClockWords(story.lastSeenMs)} race time after ${story.car.laps} laps.`,
+                `Out on track, the ${car}${lead} stopped after ${story.car.laps} laps, last timed at ${raceClockWords(story.lastSeenMs)} race time.`,
+              ],
+              `${seed}/${story.car.car}/retirement`,
+            ),
         facts,
       },
     ];

@@ -5,13 +5,23 @@
  * One report per race hour (the store's unique index), so a restart, a
  * second tick or a second server never files the same hour twice.
  *
+ * The last hour's report is the result (issue 11, Deliver 4): filed at the
+ * chequered flag as a *provisional* result while cars still running have yet
+ * to take the flag, then, once every one has (or `settleMs` after the flag),
+ * drafted again from the full data and filed at the same address, marked
+ * updated, with the classification. The provisional text is kept as a draft
+ * (its address + "-provisional", tag `revision`) so editors see both. A
+ * result declared under red flag is final at once.
+ *
  * It polls the hub rather than the bus: a report is due once per race hour,
  * a second's delay costs nothing, and polling also catches up hours that
  * passed while the server was down.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import { HOUR, MAX_RACE_HOURS } from '../../model/time.js';
+import { HOUR, MAX_RACE_HOURS, MINUTE } from '../../model/time.js';
+import { resultStatus, type ResultStatus } from '../../engine/finish.js';
+import { standingsAt } from '../../engine/standings.js';
 import { slugify, type Article, type ContentStore } from '../../store/content.js';
 import type { RaceHub } from '../races.js';
 import { afterHours, type ReportDrafter } from './drafter.js';
@@ -23,9 +33,24 @@ export interface HourlyDeskOptions {
   /** How often the desk looks at the races (wall ms). */
   intervalMs: number;
   byline: string;
+  /** Race ms after the chequered flag at which the result is final even if a car still running has not taken the flag. */
+  settleMs: number;
 }
 
-export const DEFAULT_DESK: Omit<HourlyDeskOptions, 'drafter'> = { autoPublish: true, intervalMs: 1000, byline: 'Sarthe race desk' };
+export const DEFAULT_DESK: Omit<HourlyDeskOptions, 'drafter'> = { autoPublish: true, intervalMs: 1000, byline: 'Sarthe race desk', settleMs: 15 * MINUTE };
+
+/** Tags of the last hour's report: the result as filed at the flag, and as it stands once every car has taken it. */
+export const PROVISIONAL_TAG = 'provisional-result';
+export const FINAL_TAG = 'final-result';
+export const REVISION_TAG = 'revision';
+
+/** The line that opens a result report's body, saying which version it is. */
+export function resultNote(status: ResultStatus, declaredUnderRed: boolean): string {
+  if (declaredUnderRed) return '**Result declared under red flag.** The race was stopped and not resumed: this is the result.';
+  return status === 'final'
+    ? '**Updated: final result.** Every car still running has taken the chequered flag; the classification below is final.'
+    : '**Provisional result**, filed at the chequered flag: cars still running have yet to take it. This report will be updated with the final classification.';
+}
 
 /** The address of a race hour's report: fixed, so corrections keep it. */
 export function reportSlug(race: string, hour: number): string {
@@ -35,6 +60,8 @@ export function reportSlug(race: string, hour: number): string {
 export class HourlyDesk {
   /** Per race: every hour up to this one is filed. */
   private readonly filedUpTo = new Map<string, number>();
+  /** Races whose result report is final (filed final, or updated from provisional). */
+  private readonly finalised = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
 
@@ -84,7 +111,11 @@ export class HourlyDesk {
     for (const race of this.hub.list()) {
       // Practice, qualifying and test sessions get no hourly race report (DESIGN.md "Session type").
       if ((race.race.sessionType ?? 'race') !== 'race') continue;
-      const due = HourlyDesk.hoursPassed(race.raceTimeMs, race.race.scheduledDurationMs);
+      let due = HourlyDesk.hoursPassed(race.raceTimeMs, race.race.scheduledDurationMs);
+      const last = HourlyDesk.resultHour(race.race.scheduledDurationMs);
+      // The result hour waits for the flag (a report at 24:00:00 would tell a race still running),
+      // unless the flag never comes: then it is filed settleMs after the scheduled end.
+      if (last !== null && due >= last && this.statusOf(race).status === 'running' && race.raceTimeMs < last * HOUR + this.options.settleMs) due = last - 1;
       const filed = this.filedUpTo.get(race.id) ?? 0;
       for (let hour = filed + 1; hour <= due; hour++) {
         await this.file(race.id, hour);
@@ -94,7 +125,63 @@ export class HourlyDesk {
         // requests for all of them at once (issue 13, /api/health p99 ≤ 100 ms).
         await nextTurn();
       }
+      if (last !== null && (this.filedUpTo.get(race.id) ?? 0) >= last && !this.finalised.has(race.id)) await this.finalise(race.id, last);
     }
+  }
+
+  /** The hour whose report is the result: the last scheduled one (none when the length is unknown). */
+  static resultHour(scheduledDurationMs: number | null): number | null {
+    return scheduledDurationMs === null ? null : Math.min(Math.max(1, Math.ceil(scheduledDurationMs / HOUR)), MAX_RACE_HOURS);
+  }
+
+  private statusOf(race: NonNullable<ReturnType<RaceHub['get']>>): { status: ResultStatus; declaredUnderRed: boolean } {
+    const standings = standingsAt(race.timeline, race.raceTimeMs);
+    return { status: resultStatus(standings, this.options.settleMs), declaredUnderRed: standings.result?.declared === 'red-flag' };
+  }
+
+  /**
+   * The provisional result report, once the result is final: drafted again
+   * from the data now, filed at the same address (the store marks a published
+   * one corrected: "Updated"), the provisional text kept as a draft revision.
+   */
+  private async finalise(raceId: string, hour: number): Promise<void> {
+    const article = await this.content.reportOf(raceId, hour);
+    const race = this.hub.get(raceId);
+    if (article === null || race === undefined) return;
+    if (!article.tags.includes(PROVISIONAL_TAG)) {
+      this.finalised.add(raceId);
+      return;
+    }
+    const { status, declaredUnderRed } = this.statusOf(race);
+    if (status !== 'final') return;
+    const draft = this.options.drafter(race.timeline, race.race, hour);
+    await this.content.createArticle(
+      {
+        slug: `${article.slug}-provisional`,
+        kind: 'report',
+        status: 'draft',
+        headline: article.headline,
+        standfirst: article.standfirst,
+        bodyMd: article.bodyMd,
+        byline: article.byline,
+        tags: [REVISION_TAG, raceId],
+        race: raceId,
+        hour: null,
+      },
+      Date.now(),
+    );
+    const updated = await this.content.updateArticle(
+      article.id,
+      {
+        headline: draft.headline,
+        standfirst: draft.standfirst,
+        bodyMd: `${resultNote(status, declaredUnderRed)}\n\n${draft.bodyMd}`,
+        tags: [...article.tags.filter((t) => t !== PROVISIONAL_TAG), FINAL_TAG],
+      },
+      Date.now(),
+    );
+    this.finalised.add(raceId);
+    this.log.info({ race: raceId, hour, slug: updated?.slug ?? null }, 'result report updated: final result');
   }
 
   private async file(raceId: string, hour: number): Promise<Article | null> {
@@ -104,6 +191,12 @@ export class HourlyDesk {
     if (race === undefined) return null;
     const started = performance.now();
     const draft = this.options.drafter(race.timeline, race.race, hour);
+    // The result hour says which version of the result it is.
+    // A race whose timing stops with no flag and no declaration has no result to mark.
+    const found = hour === HourlyDesk.resultHour(race.race.scheduledDurationMs) ? this.statusOf(race) : null;
+    const result = found === null || found.status === 'running' ? null : found;
+    const resultTags = result === null ? [] : [result.status === 'final' ? FINAL_TAG : PROVISIONAL_TAG];
+    const bodyMd = result === null ? draft.bodyMd : `${resultNote(result.status, result.declaredUnderRed)}\n\n${draft.bodyMd}`;
     const article = await this.content.createArticle(
       {
         slug: reportSlug(raceId, hour),
@@ -111,9 +204,9 @@ export class HourlyDesk {
         status: this.options.autoPublish ? 'published' : 'draft',
         headline: draft.headline,
         standfirst: draft.standfirst,
-        bodyMd: draft.bodyMd,
+        bodyMd,
         byline: this.options.byline,
-        tags: ['hourly-reports', raceId, ...draft.classes],
+        tags: ['hourly-reports', raceId, ...draft.classes, ...resultTags],
         race: raceId,
         hour,
       },

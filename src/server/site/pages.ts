@@ -397,7 +397,7 @@ export function editorListPage(ctx: PageContext, drafts: readonly Article[], pub
   const rows = (list: readonly Article[]) =>
     html`<table class="list"><thead><tr><th>Headline</th><th>Kind</th><th>Changed</th><th></th></tr></thead><tbody>${list.map(
       (a) =>
-        html`<tr data-testid="editor-row"><td><a href="/editor/articles/${a.id}">${a.headline}</a></td><td>${a.kind === 'report' ? `Report, hour ${a.hour}` : 'Article'}</td><td>${time(a.updatedAtMs)}</td><td><a href="${articlePath(a)}">View</a></td></tr>`,
+        html`<tr data-testid="editor-row"><td><a href="/editor/articles/${a.id}">${a.headline}</a></td><td>${a.kind === 'report' ? (a.hour === null ? 'Report, earlier version' : `Report, hour ${a.hour}`) : 'Article'}</td><td>${time(a.updatedAtMs)}</td><td><a href="${articlePath(a)}">View</a></td></tr>`,
     )}</tbody></table>`;
   return layout(
     ctx,
