@@ -89,3 +89,31 @@ describe('claim kind: penalty', () => {
     assert.ok(checkReport(timeline, fact).problems.map(formatProblem).some((p) => p.includes('race control announced no stop-and-go for #2')));
   });
 });
+
+describe('a disqualification: the checker reads race control\'s word, not only the laps', () => {
+  // The #1 leads every lap of a 1-hour race and is disqualified after the flag: the #2 wins.
+  const events: TimingEvent[] = [session({ name: 'Velmont 1 Hour', scheduledDurationMs: 60 * MIN })];
+  const paces = { '1': 100_000, '2': 101_000, '3': 102_000 } as const;
+  for (const car of Object.keys(paces)) events.push(entry(car, 'PROTO', { team: `Team ${car}`, manufacturer: 'Hadley', drivers: [{ number: 1, name: `Driver ${car}` }] }));
+  for (const [car, lapMs] of Object.entries(paces)) {
+    for (let n = 1; (n - 1) * lapMs <= 60 * MIN; n++) events.push(lap(car, n, n * lapMs, { lapMs, sectorsMs: [lapMs * 0.3, lapMs * 0.4, lapMs * 0.3], driverName: `Driver ${car}` }));
+  }
+  events.push(decision({ id: 'rc-dsq', atMs: 62 * MIN, kind: 'disqualified', car: '1', reason: 'technical infringement' }));
+  const timeline = foldEvents(events);
+  const report = buildReport(timeline, 1);
+
+  it('the final report names the #2 the winner, and every fact checks', () => {
+    assert.match(report.headline, /#2/);
+    assert.doesNotMatch(report.headline, /#1\b/);
+    assert.deepEqual(checkReport(timeline, report).problems.map(formatProblem), []);
+  });
+
+  it('a report that still calls the #1 the winner is false by race control\'s word', () => {
+    const wrong: Report = structuredClone(report);
+    const f = [...wrong.headlineFacts, ...wrong.sections.flatMap((s) => s.paragraphs).flatMap((p) => p.facts)].find((x) => x.kind === 'position' && x.car === '2' && x.position === 1);
+    assert.ok(f !== undefined && f.kind === 'position', 'the report states the #2 first');
+    f.car = '1';
+    const problems = checkReport(timeline, wrong).problems.map(formatProblem);
+    assert.ok(problems.some((p) => p.includes('#1 was P3')), problems.join('\n'));
+  });
+});

@@ -128,7 +128,9 @@ export class RawRace {
    * The order at race time t, overall (cls null) or in a class: laps
    * completed, then who completed the last of them first, then car number.
    * Once the flag has fallen, cars that took it come first; with the rules'
-   * minimum distance, cars short of it follow the rest.
+   * minimum distance, cars short of it follow the rest. A car race control
+   * declared not classified (by t) follows the classified cars, and a
+   * disqualified one comes last (endurance-rules.md §6).
    */
   order(cls: string | null, t: number): RawCarAt[] {
     const key = `${cls ?? ''}\u0000${t}`;
@@ -136,12 +138,20 @@ export class RawRace {
     if (found !== undefined) return found;
     const all = [...this.cars.values()].map((c) => this.carAt(c, t));
     const byLaps = (a: RawCarAt, b: RawCarAt) => b.laps - a.laps || (a.laps > 0 && a.lastMs !== b.lastMs ? a.lastMs - b.lastMs : 0) || numberOrder(a.car.number, b.car.number);
-    let group = (_: RawCarAt) => 0;
+    // Race control's word, as announced by t (the decision events, not the engine's classification):
+    // a disqualified car is listed last, a car declared not classified after the classified ones.
+    const ruled = new Map<string, number>();
+    for (const d of this.timeline.decisions) {
+      if (d.atMs > t || d.car === null) continue;
+      if (d.kind === 'disqualified') ruled.set(d.car, 2);
+      else if (d.kind === 'not-classified' && ruled.get(d.car) !== 2) ruled.set(d.car, 1);
+    }
+    let group = (c: RawCarAt) => ruled.get(c.car.number) ?? 0;
     if (this.chequeredMs !== null && t >= this.chequeredMs) {
       const share = this.timeline.classification.minDistanceShare;
-      const winnerLaps = Math.max(0, ...all.filter((c) => c.finished).map((c) => c.laps));
+      const winnerLaps = Math.max(0, ...all.filter((c) => c.finished && !ruled.has(c.car.number)).map((c) => c.laps));
       const minimum = share === null ? 0 : Math.ceil(share * winnerLaps - 1e-9);
-      group = (c) => (c.finished && c.laps >= minimum ? 0 : 1);
+      group = (c) => ruled.get(c.car.number) ?? (c.finished && c.laps >= minimum ? 0 : 1);
     }
     found = all.filter((c) => cls === null || c.car.class === cls).sort((a, b) => group(a) - group(b) || byLaps(a, b));
     this.orders.set(key, found);
