@@ -81,6 +81,7 @@ export async function benchRestart(): Promise<Record<string, unknown>> {
     loadCpuMs: round(loadCpuMs),
     loadWallMs: round(loadWallMs),
     turns: tasks.length,
+    firstTasksCpuMs: tasks.slice(0, 6).map((t) => round(t, 1)),
     taskCpuP50Ms: round(quantile(sorted, 0.5)),
     taskCpuP99Ms: round(quantile(sorted, 0.99)),
     taskCpuMaxMs: round(sorted.at(-1) ?? 0),
