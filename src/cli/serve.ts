@@ -155,10 +155,6 @@ export function registerServe(program: Command): void {
       process.once('SIGINT', () => void stop('SIGINT'));
       process.once('SIGTERM', () => void stop('SIGTERM'));
 
-      // A fresh process's first answer compiles the request path (routing, hooks, the log line,
-      // serialising): hundreds of ms on a loaded machine, which the first health probe after a
-      // restart would otherwise wait for while the store loads (issue 13). Paid once, before listening.
-      await app.inject({ method: 'GET', url: '/api/health' });
       try {
         await app.listen({ port, host: config['--host'] });
       } catch (error) {
