@@ -72,9 +72,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The probe's loop, in a process of its own: the test's own load (57 MB writes, JSON of 40,000 laps) must not delay its clock. */
 const PROBE = `
 const base = process.argv[1];
-// Load this process's HTTP client before the first timed request (a refused connection, not the server):
-// its module loading took 0.4-0.5 s at load 13, and that is the probe's start, not the server's answer.
-try { await fetch('http://127.0.0.1:1/', { signal: AbortSignal.timeout(2000) }); } catch {}
+// Warm this process's HTTP client on a server of its own before the first timed request: its module
+// loading and first exchange (undici's parser is WebAssembly, compiled on first use) took 0.4-0.5 s at
+// load 13, and that is the probe's start, not the server's answer.
+const { createServer } = await import('node:http');
+const own = createServer((request, response) => response.end('{}'));
+await new Promise((r) => own.listen(0, '127.0.0.1', r));
+try { await (await fetch('http://127.0.0.1:' + own.address().port + '/', { signal: AbortSignal.timeout(5000) })).arrayBuffer(); } catch {}
+own.closeAllConnections();
+own.close();
 for (;;) {
   const started = performance.now();
   let ms;
