@@ -85,8 +85,7 @@ export function countedLaps(car: CarTimeline, at: number, chequeredMs: number | 
 export function redFlagResultMs(timeline: RaceTimeline): number | null {
   if (timeline.chequeredMs() !== null) return null;
   if (timeline.hasFlags) {
-    const changes = timeline.flagChanges();
-    const last = changes[changes.length - 1];
+    const last = timeline.lastFlagChange();
     return last !== undefined && last.flag === 'red' ? last.atMs : null;
   }
   const scheduled = timeline.session?.scheduledDurationMs ?? null;

@@ -13,7 +13,17 @@ import type { BoardEvent, DecisionEvent, EntryEvent, Flag, LapEvent, MessageEven
 
 export class CarTimeline {
   entry: EntryEvent;
-  private sortedLaps: LapEvent[] = [];
+  private readonly sortedLaps: LapEvent[] = [];
+  /**
+   * What the prefixes are built from, one number per placed lap in lap
+   * order: lap number, lap time, S1–S3 (Infinity when missing), in-lap (1/0).
+   * Kept apart from the lap objects so that placing late laps reads and
+   * moves numbers in contiguous lists, not one scattered object per lap.
+   */
+  private readonly lapNumberList: number[] = [];
+  private readonly lapMsList: number[] = [];
+  private readonly sectorLists: [number[], number[], number[]] = [[], [], []];
+  private readonly inPitList: number[] = [];
   private readonly crossingList: number[] = [];
   private readonly bestLapList: number[] = [];
   private readonly bestSectorLists: [number[], number[], number[]] = [[], [], []];
@@ -111,9 +121,8 @@ export class CarTimeline {
     const replaced = this.byLap.get(event.lap);
     this.byLap.set(event.lap, event);
     const n = this.sortedLaps.length;
-    if (replaced === undefined && this.pending.length === 0 && (n === 0 || event.lap > this.sortedLaps[n - 1]!.lap)) {
-      this.sortedLaps.push(event);
-      this.crossingList.push(event.crossingMs);
+    if (replaced === undefined && this.pending.length === 0 && (n === 0 || event.lap > this.lapNumberList[n - 1]!)) {
+      this.place(n, event);
       this.extendPrefixes(n);
     } else {
       this.pending.push(event);
@@ -145,45 +154,101 @@ export class CarTimeline {
     return this;
   }
 
-  /** Places the held laps: sorts them, merges them with the settled ones, and rebuilds the prefixes from the first change. */
+  /**
+   * Places the held laps: sorts them, merges them into the placed ones from
+   * the first lap they change, and rebuilds the prefixes from there. The
+   * merge and the rebuild read the number lists only (the held laps' objects
+   * once each), so a commit of late laps costs a pass over numbers per car
+   * touched, about what its standings cost (bench/arrival.ts).
+   */
   private settle(): void {
-    const held = sortedBy(this.pending, (lap) => lap.lap);
+    const sorted = sortedBy(this.pending, (lap) => lap.lap);
     this.pending = [];
-    const old = this.sortedLaps;
-    const merged: LapEvent[] = [];
-    let i = 0;
-    let firstChange = -1;
+    // A lap held twice, or replaced since: the one byLap holds is placed once.
+    const held: LapEvent[] = [];
+    for (const lap of sorted) if (this.byLap.get(lap.lap) === lap && held[held.length - 1] !== lap) held.push(lap);
+    if (held.length === 0) return;
+    const numbers = this.lapNumberList;
+    const n = numbers.length;
+    const from = lowerBound(numbers, held[0]!.lap);
+    // Where each slot from `from` on comes from: a placed index, or −1 − j for held[j].
+    const source = mergeScratch;
+    let count = 0;
+    let i = from;
     for (let j = 0; j < held.length; j++) {
-      const lap = held[j]!;
-      // A lap held twice, or replaced since: the one byLap holds is placed once.
-      if (this.byLap.get(lap.lap) !== lap || merged[merged.length - 1] === lap) continue;
-      while (i < old.length && old[i]!.lap < lap.lap) merged.push(old[i++]!);
-      if (i < old.length && old[i]!.lap === lap.lap) i++; // replaced
-      if (firstChange < 0) firstChange = merged.length;
-      merged.push(lap);
+      const lap = held[j]!.lap;
+      while (i < n && numbers[i]! < lap) source[count++] = i++;
+      if (i < n && numbers[i] === lap) i++; // replaced
+      source[count++] = -1 - j;
     }
-    if (firstChange < 0) return;
-    while (i < old.length) merged.push(old[i++]!);
-    this.sortedLaps = merged;
-    this.crossingList.length = firstChange;
-    for (let k = firstChange; k < merged.length; k++) {
-      this.crossingList.push(merged[k]!.crossingMs);
-      this.extendPrefixes(k);
+    while (i < n) source[count++] = i++;
+    const laps = this.sortedLaps;
+    const [s1, s2, s3] = this.sectorLists;
+    // Grown first (slots overwritten below), so that no list ever has a hole: V8 keeps them packed.
+    for (let k = n; k < from + count; k++) this.place(k, held[0]!);
+    // Written back over [from, from + count) from the end: each slot reads one at or before it, never one already written.
+    for (let k = count - 1; k >= 0; k--) {
+      const at = from + k;
+      const was = source[k]!;
+      if (was < 0 || was === at) continue;
+      laps[at] = laps[was]!;
+      numbers[at] = numbers[was]!;
+      this.crossingList[at] = this.crossingList[was]!;
+      this.lapMsList[at] = this.lapMsList[was]!;
+      s1[at] = s1[was]!;
+      s2[at] = s2[was]!;
+      s3[at] = s3[was]!;
+      this.inPitList[at] = this.inPitList[was]!;
     }
+    for (let k = 0; k < count; k++) if (source[k]! < 0) this.place(from + k, held[-1 - source[k]!]!);
+    for (let k = from; k < from + count; k++) this.extendPrefixes(k);
   }
 
-  private extendPrefixes(i: number): void {
-    const lap = this.sortedLaps[i]!;
-    const prev = i - 1;
-    this.bestLapList[i] = prev >= 0 ? Math.min(this.bestLapList[prev]!, lap.lapMs) : lap.lapMs;
-    for (let s = 0; s < 3; s++) {
-      const sector = lap.sectorsMs[s] ?? Infinity;
-      const best = this.bestSectorLists[s]!;
-      best[i] = prev >= 0 ? Math.min(best[prev]!, sector) : sector;
-    }
-    this.pitStopList[i] = (prev >= 0 ? this.pitStopList[prev]! : 0) + (lap.inPit ? 1 : 0);
-    this.lastInLapList[i] = lap.inPit ? i : prev >= 0 ? this.lastInLapList[prev]! : -1;
+  /** Writes a lap's numbers at index i of the lists (i ≤ their length). */
+  private place(i: number, lap: LapEvent): void {
+    this.sortedLaps[i] = lap;
+    this.lapNumberList[i] = lap.lap;
+    this.crossingList[i] = lap.crossingMs;
+    this.lapMsList[i] = lap.lapMs;
+    for (let s = 0; s < 3; s++) this.sectorLists[s]![i] = lap.sectorsMs[s] ?? Infinity;
+    this.inPitList[i] = lap.inPit ? 1 : 0;
   }
+
+  /** Prefix values at index i from those at i − 1 and the lap's numbers. */
+  private extendPrefixes(i: number): void {
+    const lapMs = this.lapMsList[i]!;
+    const inPit = this.inPitList[i]!;
+    if (i === 0) {
+      this.bestLapList[0] = lapMs;
+      for (let s = 0; s < 3; s++) this.bestSectorLists[s]![0] = this.sectorLists[s]![0]!;
+      this.pitStopList[0] = inPit;
+      this.lastInLapList[0] = inPit === 1 ? 0 : -1;
+      return;
+    }
+    const prev = i - 1;
+    this.bestLapList[i] = Math.min(this.bestLapList[prev]!, lapMs);
+    for (let s = 0; s < 3; s++) {
+      const best = this.bestSectorLists[s]!;
+      best[i] = Math.min(best[prev]!, this.sectorLists[s]![i]!);
+    }
+    this.pitStopList[i] = this.pitStopList[prev]! + inPit;
+    this.lastInLapList[i] = inPit === 1 ? i : this.lastInLapList[prev]!;
+  }
+}
+
+/** Scratch list of CarTimeline.settle (one settle runs at a time, synchronously), reused so that a settle allocates nothing per lap. */
+const mergeScratch: number[] = [];
+
+/** Number of values < x in an ascending array. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The last of `items` (sorted by atMs) at or before t, by binary search. */
@@ -239,15 +304,20 @@ export class RaceTimeline {
   readonly decisions: DecisionEvent[] = [];
   /** Race control's other messages, as published. */
   readonly messages: MessageEvent[] = [];
-  /** Flag shown at each crossing where it differs from the crossing before. */
-  private flagTimes: number[] = [];
-  private flagValues: Flag[] = [];
-  /** Every crossing's flag, in time order (those in lateFlags excepted), kept so out-of-order laps can be placed. */
-  private crossingFlags: FlagChange[] = [];
-  /** Crossings' flags that arrived out of time order since the last read: merged into crossingFlags then. */
-  private lateFlags: FlagChange[] = [];
-  /** The flag changes must be derived again on the next read (a late flag, a replaced lap). */
-  private flagsStale = false;
+  /** Flag shown at each crossing where it differs from the crossing before, and the index in flagKeys it comes from. */
+  private readonly flagTimes: number[] = [];
+  private readonly flagValues: Flag[] = [];
+  private readonly flagSources: number[] = [];
+  /**
+   * Every crossing's flag as one number, atMs × 8 + the flag's rank
+   * (flagKey), ascending (those in lateFlags excepted): numbers, so that
+   * placing late ones moves numbers, not objects (bench/arrival.ts).
+   */
+  private readonly flagKeys: number[] = [];
+  /** Crossings' flags that arrived out of time order since the last read: merged into flagKeys then. */
+  private lateFlags: number[] = [];
+  /** flagTimes/flagValues are derived from flagKeys[0 .. flagsDerived); the rest on the next read. */
+  private flagsDerived = 0;
   /** Events applied, and the latest race time seen. */
   eventCount = 0;
   lastEventMs = 0;
@@ -305,20 +375,27 @@ export class RaceTimeline {
 
   /** True when the source states flags at all (2023+ Al Kamel files do). */
   get hasFlags(): boolean {
-    return this.crossingFlags.length + this.lateFlags.length > 0;
+    return this.flagKeys.length + this.lateFlags.length > 0;
   }
 
   /** Course state at t: the flag shown at the latest crossing at or before t. */
   flagAt(t: number): Flag | 'unknown' {
-    if (this.flagsStale) this.rebuildFlagChanges();
+    this.deriveFlagChanges();
     const i = upperBound(this.flagTimes, t);
     return i === 0 ? 'unknown' : this.flagValues[i - 1]!;
   }
 
   /** Flag changes in time order (for race control analysis). */
   flagChanges(): FlagChange[] {
-    if (this.flagsStale) this.rebuildFlagChanges();
+    this.deriveFlagChanges();
     return this.flagTimes.map((atMs, i) => ({ atMs, flag: this.flagValues[i]! }));
+  }
+
+  /** The latest flag change, if any: flagChanges().at(-1) without building the list. */
+  lastFlagChange(): FlagChange | undefined {
+    this.deriveFlagChanges();
+    const n = this.flagTimes.length;
+    return n === 0 ? undefined : { atMs: this.flagTimes[n - 1]!, flag: this.flagValues[n - 1]! };
   }
 
   /**
@@ -341,69 +418,96 @@ export class RaceTimeline {
 
   /** A lap sent again replaces the old one: its flag must not count twice. */
   private removeFlag(atMs: number, flag: Flag): void {
-    for (const list of [this.lateFlags, this.crossingFlags]) {
-      const at = list.findIndex((c) => c.atMs === atMs && c.flag === flag);
-      if (at < 0) continue;
-      list.splice(at, 1);
-      this.flagsStale = true;
+    const key = flagKey(atMs, flag);
+    const late = this.lateFlags.indexOf(key);
+    if (late >= 0) {
+      this.lateFlags.splice(late, 1);
       return;
     }
+    const at = lowerBound(this.flagKeys, key);
+    if (this.flagKeys[at] !== key) return;
+    this.flagKeys.splice(at, 1);
+    this.flagsDerived = Math.min(this.flagsDerived, at);
   }
 
   /**
-   * Places the late flags (time, then flag, so any arrival order gives one
-   * list) and derives the changes: the late ones sorted among themselves and
-   * merged into the sorted list, O(n + k log k) for k late of n — not a sort of
-   * all n on every commit that brings one late lap (bench/arrival.ts: with
-   * 100,000 laps that sort was most of a commit's cost, in any arrival order).
+   * Places the late flags (by time, then flag, so any arrival order gives one
+   * list) and derives the changes from the first crossing that moved: the
+   * late ones sorted among themselves and merged into the placed ones from
+   * where the first of them goes, O(k log k + what lies after it) for k late
+   * — not a pass over every crossing of the race on each read after a
+   * commit, which in-order arrival pays too (a lap row of 60 cars is not in
+   * time order).
    */
-  private rebuildFlagChanges(): void {
+  private deriveFlagChanges(): void {
+    const keys = this.flagKeys;
     if (this.lateFlags.length > 0) {
-      const late = sortedBy(this.lateFlags, flagKey);
-      const placed = this.crossingFlags;
-      const merged: FlagChange[] = new Array(placed.length + late.length);
-      let i = 0;
-      let j = 0;
-      let k = 0;
-      while (i < placed.length && j < late.length) merged[k++] = compareFlagCrossings(placed[i]!, late[j]!) <= 0 ? placed[i++]! : late[j++]!;
-      while (i < placed.length) merged[k++] = placed[i++]!;
-      while (j < late.length) merged[k++] = late[j++]!;
-      this.crossingFlags = merged;
+      const late = Float64Array.from(this.lateFlags).sort();
       this.lateFlags = [];
+      const n = keys.length;
+      const from = lowerBound(keys, late[0]!);
+      // Merged from the end into the grown list: each slot reads one at or before it.
+      for (let k = 0; k < late.length; k++) keys.push(0);
+      let i = n - 1;
+      let j = late.length - 1;
+      for (let w = keys.length - 1; j >= 0; w--) keys[w] = i >= from && keys[i]! > late[j]! ? keys[i--]! : late[j--]!;
+      this.flagsDerived = Math.min(this.flagsDerived, from);
     }
-    this.flagTimes.length = 0;
-    this.flagValues.length = 0;
-    for (const c of this.crossingFlags) {
-      if (this.flagValues[this.flagValues.length - 1] !== c.flag) {
-        this.flagTimes.push(c.atMs);
-        this.flagValues.push(c.flag);
-      }
+    if (this.flagsDerived === keys.length) return;
+    // The changes before the first moved crossing stand; the rest are derived again.
+    let c = this.flagSources.length;
+    while (c > 0 && this.flagSources[c - 1]! >= this.flagsDerived) c--;
+    this.flagTimes.length = c;
+    this.flagValues.length = c;
+    this.flagSources.length = c;
+    // The loop of extendFlagChanges, over numbers only: a change where the rank differs from the one before.
+    let shown = c === 0 ? -1 : FLAG_ORDER[this.flagValues[c - 1]!];
+    for (let i = this.flagsDerived; i < keys.length; i++) {
+      const key = keys[i]!;
+      const rank = flagRank(key);
+      if (rank === shown) continue;
+      shown = rank;
+      this.flagTimes.push((key - rank) / FLAG_RANKS);
+      this.flagValues.push(FLAGS_BY_RANK[rank]!);
+      this.flagSources.push(i);
     }
-    this.flagsStale = false;
+    this.flagsDerived = keys.length;
+  }
+
+  /** A change at flagKeys[i] when its flag differs from the one shown before it (derived up to i − 1). */
+  private extendFlagChanges(i: number): void {
+    const key = this.flagKeys[i]!;
+    const rank = flagRank(key);
+    const flag = FLAGS_BY_RANK[rank]!;
+    if (this.flagValues[this.flagValues.length - 1] === flag) return;
+    this.flagTimes.push((key - rank) / FLAG_RANKS);
+    this.flagValues.push(flag);
+    this.flagSources.push(i);
   }
 
   /** In time order costs O(1); a lap that arrived late is held and merged on the next read. */
   private addFlag(atMs: number, flag: Flag): void {
-    const list = this.crossingFlags;
-    const last = list[list.length - 1];
-    const crossing = { atMs, flag };
-    if (this.lateFlags.length > 0 || (last !== undefined && compareFlagCrossings(last, crossing) > 0)) {
-      this.lateFlags.push(crossing);
-      this.flagsStale = true;
+    const keys = this.flagKeys;
+    const key = flagKey(atMs, flag);
+    if (this.lateFlags.length > 0 || (keys.length > 0 && keys[keys.length - 1]! > key)) {
+      this.lateFlags.push(key);
       return;
     }
-    list.push(crossing);
-    if (this.flagsStale) return;
-    if (this.flagValues[this.flagValues.length - 1] !== flag) {
-      this.flagTimes.push(atMs);
-      this.flagValues.push(flag);
+    keys.push(key);
+    if (this.flagsDerived === keys.length - 1) {
+      this.extendFlagChanges(keys.length - 1);
+      this.flagsDerived = keys.length;
     }
   }
 }
 
 const FLAG_ORDER: Record<Flag, number> = { green: 0, 'safety-car': 1, fcy: 2, red: 3, finish: 4 };
+const FLAGS_BY_RANK: Flag[] = ['green', 'safety-car', 'fcy', 'red', 'finish'];
 const FLAG_RANKS = 8;
-const flagKey = (c: FlagChange) => c.atMs * FLAG_RANKS + FLAG_ORDER[c.flag];
+/** A crossing's flag as one number ordered by time, then flag (exact: race time × 8 + rank stays below 2^53). */
+const flagKey = (atMs: number, flag: Flag) => atMs * FLAG_RANKS + FLAG_ORDER[flag];
+/** The flag's rank in a flagKey (a floor, several times cheaper than % on a double). */
+const flagRank = (key: number) => key - Math.floor(key / FLAG_RANKS) * FLAG_RANKS;
 
 /**
  * Items sorted by a non-negative integer key, ties in arrival order: the keys
@@ -424,10 +528,6 @@ function sortedBy<T>(items: readonly T[], key: (item: T) => number): T[] {
   const out = new Array<T>(n);
   for (let i = 0; i < n; i++) out[i] = items[packed[i]! % width]!;
   return out;
-}
-
-function compareFlagCrossings(a: FlagChange, b: FlagChange): number {
-  return a.atMs - b.atMs || FLAG_ORDER[a.flag] - FLAG_ORDER[b.flag];
 }
 
 /** state = fold(events). */

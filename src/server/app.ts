@@ -8,6 +8,7 @@
  * flags, events), the live stream below, the OpenAPI document and page, and
  * the web app (web.ts).
  */
+import { get as httpGet } from 'node:http';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -162,6 +163,30 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   return app;
 }
 
+/**
+ * Asks the server's own /api/health once over its socket, before the load
+ * starts: a fresh process's first answer compiles the whole request path
+ * (Node's HTTP parser and sockets, Fastify's routing and hooks, the log
+ * line), hundreds of ms on a loaded machine, and the first probe after a
+ * restart would otherwise wait for that while the store loads (issue 13:
+ * 394–481 ms, the slowest answer of the phase). Errors are ignored: it only
+ * warms, and gives up after 2 s.
+ */
+async function answerOnce(app: FastifyInstance): Promise<void> {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') return;
+  const host = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  await new Promise<void>((resolve) => {
+    const request = httpGet({ host, port: address.port, path: '/api/health', timeout: 2000 }, (response) => {
+      response.resume();
+      response.once('end', resolve);
+      response.once('error', () => resolve());
+    });
+    request.once('timeout', () => request.destroy());
+    request.once('error', () => resolve());
+  });
+}
+
 /** How long (ms) a race request waits for the stored races to be loaded before it is answered 503, at most. */
 const LOAD_WAIT_MS = 10_000;
 
@@ -193,6 +218,7 @@ function loadAfterListen(app: FastifyInstance, hub: RaceHub, idleTimeoutMs: numb
   // Waiting requests only need to know it ended, however.
   const settled = loaded.catch(() => undefined);
   app.addHook('onListen', async () => {
+    await answerOnce(app);
     hub.loadAll().then(done, (error: unknown) => {
       app.log.error({ err: error }, 'loading the stored races failed');
       failed(error instanceof Error ? error : new Error(String(error)));

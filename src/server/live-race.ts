@@ -100,8 +100,24 @@ export class LiveRace {
    */
   applyCommit(commitSeq: number, events: readonly TimingEvent[]): RecentDelta {
     if (commitSeq <= this.seq) throw new Error(`race ${this.id}: commit ${commitSeq} is not after ${this.seq}`);
+    this.applyEvents(events);
+    return this.commitApplied(commitSeq);
+  }
+
+  /**
+   * Applies events of a commit not yet whole to the timeline, without a
+   * delta: only while the race is loaded and not served yet (RaceHub
+   * loadAll), so that a large commit is applied over several turns of the
+   * event loop. `commitApplied` then ends the commit.
+   */
+  applyEvents(events: readonly TimingEvent[]): void {
     for (const event of events) this.timeline.apply(event);
     this.events += events.length;
+  }
+
+  /** Ends the commit whose events were applied (applyEvents): its classification, feed messages and delta. */
+  commitApplied(commitSeq: number): RecentDelta {
+    if (commitSeq <= this.seq) throw new Error(`race ${this.id}: commit ${commitSeq} is not after ${this.seq}`);
     const previousSeq = this.seq;
     const previous = this.standings;
     const current = classificationAt(this.timeline, null);
