@@ -17,7 +17,9 @@ import type { Report, ReportFact } from '../src/report/types.js';
 import { gapWords } from '../src/report/words.js';
 import type { TimingEvent } from '../src/model/events.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
-import { entry, lap, realData, realFile, session, steadyLaps } from './helpers.js';
+import { join } from 'node:path';
+import { loadRace } from '../src/cli/load.js';
+import { entry, lap, realData, realFile, resultCasesDir, session, steadyLaps } from './helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -125,6 +127,27 @@ describe('the checker reads the words: a tampered sentence per fault kind', real
     const timeline = await load('wec-2019-spa-6h-race-analysis.csv');
     const report = buildReport(timeline, 6);
     assertCaught(timeline, report, '71 of the 133 laps', '33 of the 133 laps', '33');
+  });
+
+  it('7. results: an unclassified car written as a finisher, a time margin given to a lapped car', async () => {
+    // The leader stopped on the final lap and never took the flag (shared/cases/results): the #2 won.
+    const { timeline: stopped } = await loadRace([join(resultCasesDir, 'leader-stops-on-final-lap-20m.csv')], { duration: '20m' });
+    const result = buildReport(stopped, 1);
+    assert.deepEqual(problems(stopped, result), [], 'the true report passes');
+    const winner: Report = structuredClone(result);
+    const first = units(winner).flatMap((u) => u.facts).find((f) => f.kind === 'position' && f.position === 1 && f.car === '2');
+    assert.ok(first !== undefined && first.kind === 'position', 'the report states the #2 first');
+    first.car = '1';
+    assert.ok(problems(stopped, winner).some((p) => p.includes('#1 was P')), problems(stopped, winner).join('\n'));
+    // Le Mans 2024's finish: the podium of a class one or more laps down is told in laps, never in time.
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const finish = buildReport(timeline, 24);
+    assert.deepEqual(problems(timeline, finish), [], 'the true report passes');
+    const margin: Report = structuredClone(finish);
+    const lapped = units(margin).flatMap((u) => u.facts).find((f) => f.kind === 'gap' && f.gap !== null && 'laps' in f.gap);
+    assert.ok(lapped !== undefined && lapped.kind === 'gap', 'the finish names a lapped car');
+    lapped.gap = { ms: 45_000 };
+    assert.ok(problems(timeline, margin).some((p) => p.includes(`#${lapped.car}`)), problems(timeline, margin).join('\n'));
   });
 
   it('8. gaps are rounded, never cut (Le Mans 2024 hour 9: 8.1s)', async () => {
