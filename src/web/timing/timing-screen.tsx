@@ -1,4 +1,5 @@
 /** The timing screen: the table (driven by hand, see table.ts) and the race feed. */
+import { Component } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime } from '../../model/time.js';
@@ -132,13 +133,31 @@ function Feed({ screen, className }: { screen: Screen; className: string | null 
       ) : (
         <ol data-testid="feed">
           {messages.map((m) => (
-            <li key={`${m.raceTimeMs}:${m.kind}:${m.car ?? ''}:${m.text}`} class={`k-${m.kind}`}>
-              <time>{formatRaceTime(m.raceTimeMs)}</time>
-              <span>{m.text}</span>
-            </li>
+            <FeedItem key={`${m.raceTimeMs}:${m.kind}:${m.car ?? ''}:${m.text}`} message={m} />
           ))}
         </ol>
       )}
     </aside>
   );
+}
+
+/**
+ * One message of the feed. A message never changes once received (the
+ * state keeps the same object), so a live frame renders only the new ones,
+ * not the 60 shown.
+ */
+class FeedItem extends Component<{ message: FeedMessage }> {
+  override shouldComponentUpdate(next: { message: FeedMessage }): boolean {
+    return next.message !== this.props.message;
+  }
+
+  override render() {
+    const m = this.props.message;
+    return (
+      <li class={`k-${m.kind}`}>
+        <time>{formatRaceTime(m.raceTimeMs)}</time>
+        <span>{m.text}</span>
+      </li>
+    );
+  }
 }
