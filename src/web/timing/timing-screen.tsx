@@ -1,6 +1,6 @@
 /** The timing screen: the table (driven by hand, see table.ts) and the race feed. */
 import { Component } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime } from '../../model/time.js';
 import { navigate, sameList, useDerived } from '../lib/hooks.js';
@@ -27,7 +27,8 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
   const routeRef = useRef(route);
   routeRef.current = route;
 
-  useEffect(() => {
+  // Layout effects: the rows are in the DOM before the page is first painted (the snapshot may come with the page, boot.ts).
+  useLayoutEffect(() => {
     const t = new TimingTable({
       carHref: (car) => withRoute(routeRef.current, { page: 'car', car }),
       onSelect: (car) => navigate(withRoute(routeRef.current, { page: 'car', car })),
@@ -40,7 +41,7 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
     };
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const className = route.className;
     const draw = (shown: Shown | null): void => {
       if (shown === null || table.current === null) return;
