@@ -369,6 +369,55 @@ describe('the wire: ETags and cache headers', () => {
   });
 });
 
+describe('the app page', () => {
+  it('carries the race list and the newest race\'s snapshot, and the stream carries on from its id with deltas (first paint)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sarthe-boot-'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><head><link rel="preload" href="/api/races" as="fetch" crossorigin="anonymous" /></head><div id="app"></div>');
+    const { app, base } = await listening({ webRoot: root });
+    try {
+      await post(app, 'r', race(20 * MIN));
+      const page = await rawGet(`${base}/`);
+      assert.equal(page.status, 200);
+      assert.equal(page.headers['cache-control'], 'no-cache', 'a page with live data is never cached');
+      const match = /<script id="sarthe-boot" type="application\/json">(.*?)<\/script>/s.exec(page.body.toString('utf8'));
+      assert.ok(match, 'boot data in the page');
+      assert.doesNotMatch(page.body.toString('utf8'), /rel="preload"/, 'the race list preload is replaced, not fetched twice');
+      assert.doesNotMatch(match[1]!, /[<>&]/, 'nothing in the JSON can close the script');
+      const boot = JSON.parse(match[1]!) as { races: unknown[]; live: { race: string; eventId: string; snapshot: LiveSnapshot } };
+      // Against the API's own answers: the race list, and the stream's first event.
+      assert.deepEqual(boot.races, ((await (await fetch(`${base}/api/races`)).json()) as { races: unknown[] }).races);
+      const fresh = await freshSnapshot(base, 'r');
+      assert.equal(boot.live.race, 'r');
+      assert.deepEqual(boot.live.snapshot, fresh);
+      assert.match(boot.live.eventId, new RegExp(`^${fresh.seq}-[0-9a-f]{8}$`));
+
+      // The app connects with ?lastEventId=: the next commit comes as a delta on top of the page's snapshot.
+      const first = new Promise<SseMessage>((resolve, reject) => {
+        const parser = new SseParser();
+        const request = httpGet(`${base}/api/races/r/live?lastEventId=${encodeURIComponent(boot.live.eventId)}`, (response) => {
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            const [message] = parser.push(chunk);
+            if (message !== undefined) {
+              request.destroy();
+              resolve(message);
+            }
+          });
+        });
+        request.on('error', reject);
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      await post(app, 'r', [lap('1', 11, 22 * MIN - 3000, { lapMs: 2 * MIN })]);
+      const message = await first;
+      assert.equal(message.event, 'delta');
+      assert.equal((JSON.parse(message.data) as LiveDelta).previousSeq, fresh.seq);
+    } finally {
+      await app.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 /** A socket that keeps what is written, as Buffers. */
 class RecordingSocket extends EventEmitter {
   written: Buffer[] = [];

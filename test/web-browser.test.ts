@@ -222,6 +222,10 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       const centre = await open(`${server.origin}/races/lemans-2019`);
       const frame = centre.frameLocator('iframe.timing-frame');
       await frame.locator('[data-testid=timing][data-race-time]').waitFor({ state: 'attached', timeout: 20_000 });
+      // The embedded table draws from its page's snapshot at once (server/web.ts bootPage); the strip says "Connecting…" until its own stream opens.
+      await centre
+        .waitForFunction((d) => document.querySelector('.strip-panel [data-testid=strip-mode]')?.textContent === `Live −${d}s`, DELAY, { timeout: 10_000 })
+        .catch(() => undefined);
       assert.equal(await centre.textContent('.strip-panel [data-testid=strip-mode]'), `Live −${DELAY}s`);
       await centre.waitForTimeout((DELAY + 4) * 1000);
       const frameTable = () => frame.locator('[data-testid=timing]').getAttribute('data-race-time');

@@ -12,6 +12,7 @@ import { classStyle, sortClasses } from '../src/model/classes.js';
 import { RaceClock } from '../src/web/lib/clock.js';
 import { applyDelta, carsInOrder, classesOf, fromSnapshot, fromStandings, OutOfSyncError } from '../src/web/lib/live-state.js';
 import { formatRoute, parseRoute } from '../src/web/lib/route.js';
+import { keptInOrder } from '../src/web/timing/order.js';
 import { atParam } from '../src/web/lib/api.js';
 import { bestsOf, cellGap, cellsOf, cellTime, shortDriverName } from '../src/web/timing/cells.js';
 import { flagLapRanges, lapTimeRange, readCarPage, readFlags, type CarLap } from '../src/web/car/car-data.js';
@@ -214,6 +215,68 @@ describe('timing cells', () => {
     assert.equal(shortDriverName('LOPEZ Jose'), 'LOPEZ');
     assert.equal(shortDriverName('Kamui Kobayashi'), 'K. Kobayashi');
     assert.equal(shortDriverName('Senna'), 'Senna');
+  });
+});
+
+describe('timing rows order', () => {
+  /** The table's placement (table.ts placeRows) on an array: rows not kept are moved before their successor. */
+  function place(shown: string[], wanted: string[], keep: Set<string>): { order: string[]; moves: number } {
+    const dom = [...shown];
+    let moves = 0;
+    let next: string | null = null;
+    for (let i = wanted.length - 1; i >= 0; i--) {
+      const number = wanted[i]!;
+      if (!keep.has(number)) {
+        const at = dom.indexOf(number);
+        if (at >= 0) dom.splice(at, 1);
+        dom.splice(next === null ? dom.length : dom.indexOf(next), 0, number);
+        moves++;
+      }
+      next = number;
+    }
+    return { order: dom, moves };
+  }
+  /** Longest run in order, by the O(n²) textbook recurrence (an independent path). */
+  function longestInOrder(shown: string[], wanted: string[]): number {
+    const seq = shown.map((n) => wanted.indexOf(n));
+    const best = seq.map(() => 1);
+    for (let i = 0; i < seq.length; i++) for (let j = 0; j < i; j++) if (seq[j]! < seq[i]!) best[i] = Math.max(best[i]!, best[j]! + 1);
+    return Math.max(0, ...best);
+  }
+
+  it('moves one row when one car drops ten places, none when nothing changed', () => {
+    const cars = Array.from({ length: 20 }, (_, i) => String(i + 1));
+    const dropped = [...cars.slice(0, 4), ...cars.slice(5, 15), cars[4]!, ...cars.slice(15)];
+    const keep = keptInOrder(cars, dropped);
+    assert.equal(keep.size, 19);
+    assert.ok(!keep.has('5'));
+    assert.deepEqual(place(cars, dropped, keep), { order: dropped, moves: 1 });
+    assert.equal(keptInOrder(cars, cars).size, 20);
+    assert.equal(keptInOrder([], []).size, 0);
+  });
+
+  it('ends in the wanted order with the fewest moves, for any shuffle', () => {
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let run = 0; run < 300; run++) {
+      const n = 1 + Math.floor(random() * 62);
+      const wanted = Array.from({ length: n }, (_, i) => `#${i}`);
+      const shown = [...wanted];
+      // A few overtakes, or a full shuffle.
+      const swaps = run % 5 === 0 ? n * 3 : Math.floor(random() * 4);
+      for (let k = 0; k < swaps; k++) {
+        const a = Math.floor(random() * n);
+        const b = Math.floor(random() * n);
+        [shown[a], shown[b]] = [shown[b]!, shown[a]!];
+      }
+      // Cars new to the view are not in the DOM yet: they are always placed.
+      const inDom = shown.filter(() => random() > 0.05);
+      const keep = keptInOrder(inDom, wanted);
+      const { order, moves } = place(inDom, wanted, keep);
+      assert.deepEqual(order, wanted);
+      assert.equal(keep.size, longestInOrder(inDom, wanted));
+      assert.equal(moves, n - keep.size);
+    }
   });
 });
 

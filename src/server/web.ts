@@ -3,17 +3,55 @@
  * `/timing/` when the news site owns `/` — or a small page pointing at the
  * API until it is built. The app's asset URLs are relative, so any prefix works.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import type { RaceHub } from './races.js';
+import { raceSummary } from './rest.js';
 import { escapeHtml } from './site/html.js';
+
+/** Where the server puts the boot data in the app's index.html: in place of the race list's preload. */
+const PRELOAD = /<link rel="preload" href="\/api\/races"[^>]*>/;
+
+/**
+ * The app's index.html with its first data inlined: `<script
+ * id="sarthe-boot" type="application/json">` holding `{ races, live }`,
+ * where `races` is what GET /api/races answers and `live` the newest race's
+ * live snapshot (`snapshot`, a LiveSnapshot as the SSE stream's first event)
+ * with its SSE id (`eventId`, `<seq>-<epoch>`) for the stream to carry on
+ * from. The app draws the rows from it as soon as its script runs, instead
+ * of asking for the race list, then the stream, then waiting for the
+ * snapshot (three round trips before the first row; bench:web first paint).
+ * `live` is left out before the race's first commit; the whole script while
+ * the stored races are still loading (the app then asks as before).
+ */
+export function bootPage(template: string, hub: RaceHub): string {
+  if (hub.loading) return template;
+  const races = hub.list();
+  const newest = races[races.length - 1];
+  let json = `{"races":${JSON.stringify(races.map(raceSummary))}`;
+  if (newest !== undefined && newest.epoch !== '' && newest.seq > 0) {
+    json += `,"live":{"race":${JSON.stringify(newest.id)},"eventId":${JSON.stringify(`${newest.seq}-${newest.epoch}`)},"snapshot":${newest.snapshotData()}}`;
+  }
+  json += '}';
+  // JSON has `<`, `>` and `&` only inside strings, where the escapes read the same.
+  const script = `<script id="sarthe-boot" type="application/json">${json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')}</script>`;
+  return PRELOAD.test(template) ? template.replace(PRELOAD, () => script) : template.replace('</head>', () => `${script}</head>`);
+}
 
 export async function registerWeb(app: FastifyInstance, webRoot: string | null, prefix = '/'): Promise<void> {
   // `/timing` → `/timing/`: the app's relative asset URLs need the slash.
   if (prefix !== '/') app.get(prefix.replace(/\/+$/, ''), { schema: { hide: true } }, async (_request, reply) => reply.redirect(prefix, 301));
   if (webRoot !== null && existsSync(join(webRoot, 'index.html'))) {
-    await app.register(fastifyStatic, { root: resolve(webRoot), prefix, index: 'index.html' });
+    // The page itself carries the newest race's snapshot (bootPage): never cached, never stale.
+    const template = readFileSync(join(webRoot, 'index.html'), 'utf8');
+    for (const path of [prefix, `${prefix}index.html`]) {
+      app.get(path, { schema: { hide: true } }, async (_request, reply) =>
+        reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(bootPage(template, app.sarthe.hub)),
+      );
+    }
+    await app.register(fastifyStatic, { root: resolve(webRoot), prefix, index: false });
     return;
   }
   app.get(prefix, { schema: { hide: true } }, async (_request, reply) => {

@@ -7,6 +7,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { RaceInfo } from '../model/live.js';
 import { fetchRaces } from './lib/api.js';
+import { bootRaces, takeBootLive } from './lib/boot.js';
 import { classStyle } from '../model/classes.js';
 import { sameList, useDerived, useRoute } from './lib/hooks.js';
 import { classesOf } from './lib/live-state.js';
@@ -23,10 +24,12 @@ export interface PageProps {
 
 export function App() {
   const route = useRoute();
-  const [races, setRaces] = useState<RaceInfo[] | null>(null);
+  // The page came with the race list (server/web.ts bootPage), or the app asks for it.
+  const [races, setRaces] = useState<RaceInfo[] | null>(bootRaces);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    if (races !== null) return;
     const abort = new AbortController();
     fetchRaces(abort.signal).then(setRaces, (e: unknown) => {
       if (!abort.signal.aborted) setError(e instanceof Error ? e.message : String(e));
@@ -36,7 +39,7 @@ export function App() {
 
   // Unnamed: the newest race (a replay run again is the newest; the older run is its archive).
   const race = races === null ? null : (races.find((r) => r.id === route.race) ?? races[races.length - 1] ?? null);
-  const screen = useMemo(() => (race === null ? null : new Screen(race)), [race?.id]);
+  const screen = useMemo(() => (race === null ? null : new Screen(race, takeBootLive(race.id))), [race?.id]);
   useEffect(() => () => screen?.close(), [screen]);
   useEffect(() => screen?.travelTo(route.atMs), [screen, route.atMs]);
   useEffect(() => void document.documentElement.classList.toggle('embed', route.embed), [route.embed]);

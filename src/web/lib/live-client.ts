@@ -26,6 +26,12 @@ type Queued = { arrivedMs: number } & ({ kind: 'snapshot'; snapshot: LiveSnapsho
 
 export interface LiveClientOptions {
   url: string;
+  /**
+   * A snapshot already in hand (the page's, boot.ts) with its SSE id: applied
+   * at once (in the constructor when there is no viewer delay), and the stream
+   * is asked for what follows it (?lastEventId=) instead of a second snapshot.
+   */
+  initial?: { snapshot: LiveSnapshot; eventId: string } | null;
   /** Viewer delay in milliseconds, read at every frame so it can change live. */
   delayMs: () => number;
   onUpdate: (state: LiveState, change: Change) => void;
@@ -53,9 +59,21 @@ export class LiveClient {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private lastRedrawMs = -Infinity;
+  /** The SSE id to carry on from on the first connection (options.initial); a reconnection from scratch asks for a fresh snapshot. */
+  private resumeFrom: string | null = null;
 
   constructor(private readonly options: LiveClientOptions) {
+    const initial = options.initial ?? null;
+    if (initial !== null) {
+      // Arrived with the page: held back by the viewer delay from the navigation's start.
+      this.queue.push({ kind: 'snapshot', snapshot: initial.snapshot, arrivedMs: 0 });
+      this.resumeFrom = initial.eventId;
+    }
     this.connect();
+    if (this.queue.length > 0) {
+      if (options.delayMs() === 0) this.flush();
+      else this.schedule();
+    }
   }
 
   close(): void {
@@ -70,7 +88,9 @@ export class LiveClient {
   private connect(): void {
     this.source?.close();
     this.options.onStatus(this.state === null ? 'connecting' : 'reconnecting');
-    const source = new EventSource(this.options.url);
+    const url = this.resumeFrom === null ? this.options.url : `${this.options.url}?lastEventId=${encodeURIComponent(this.resumeFrom)}`;
+    this.resumeFrom = null;
+    const source = new EventSource(url);
     this.source = source;
     source.addEventListener('open', () => this.options.onStatus('live'));
     source.addEventListener('error', () => {

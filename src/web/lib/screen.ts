@@ -6,6 +6,7 @@
 import type { FeedMessage, RaceInfo } from '../../model/live.js';
 import { MINUTE } from '../../model/time.js';
 import { fetchMessages, fetchStandings, liveUrl } from './api.js';
+import type { BootLive } from './boot.js';
 import { RaceClock } from './clock.js';
 import { LiveClient, type ConnectionStatus } from './live-client.js';
 import { emptyChange, fromStandings, type Change, type LiveState } from './live-state.js';
@@ -42,7 +43,8 @@ export class Screen {
     if (event.key === DELAY_KEY) this.delaySeconds.set(readDelay());
   };
 
-  constructor(readonly race: RaceInfo) {
+  /** `initial`: the race's snapshot the page came with (boot.ts), shown at once; the stream carries on from it. */
+  constructor(readonly race: RaceInfo, initial: BootLive | null = null) {
     this.delaySeconds.subscribe((seconds) => {
       try {
         localStorage.setItem(DELAY_KEY, String(seconds));
@@ -53,6 +55,7 @@ export class Screen {
     addEventListener('storage', this.onStorage);
     this.client = new LiveClient({
       url: liveUrl(race.id),
+      initial,
       delayMs: () => this.delaySeconds.get() * 1000,
       onStatus: (status) => this.connection.set(status),
       onUpdate: (state, change) => {

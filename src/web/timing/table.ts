@@ -10,6 +10,7 @@
  */
 import type { CarStanding } from '../../model/standings.js';
 import { classStyle } from '../../model/classes.js';
+import { keptInOrder } from './order.js';
 import { COLUMNS, STATUS_TITLE, cellsOf, sameBests, shortDriverName, type Bests, type CellContext, type Column } from './cells.js';
 
 /** The driver's full name, and the category (entry list) its tone shows, in words: "Frederik Vesti · Platinum". */
@@ -44,6 +45,14 @@ interface CellView {
   el: HTMLElement;
   /** Where the text goes (the cell itself or a span in it). */
   text: HTMLElement;
+  /**
+   * The text node kept for the page's life, written through `.data`: setting
+   * `textContent` replaced the node at every change, so each new lap time
+   * cost a node inserted (styled) and one removed from layout, not just a
+   * relayout of the text (bench:web, ~150 a second at 60×). Null for the
+   * status pill, whose `:empty` rule must see its text come and go.
+   */
+  node: Text | null;
   shownText: string;
   shownTone: string;
 }
@@ -142,7 +151,8 @@ export class TimingTable {
       const cell = cells[column];
       const view = row.cells[column];
       if (view.shownText !== cell.text) {
-        view.text.textContent = cell.text;
+        if (view.node !== null) view.node.data = cell.text;
+        else view.text.textContent = cell.text;
         view.shownText = cell.text;
         if (column === 'driver') {
           row.driverShort.textContent = shortDriverName(cell.text);
@@ -179,25 +189,32 @@ export class TimingTable {
     row.shownPosition = position;
   }
 
-  /** Puts the rows in order, moving only the ones out of place. */
+  /**
+   * Puts the rows in order with the fewest moves: the rows already in order
+   * among themselves (the longest run of them, keptInOrder) stay, the others
+   * are moved. A car that drops ten places moves once, not the ten it fell
+   * behind: a moved row is re-attached, so restyled and laid out whole.
+   */
   private placeRows(cars: readonly CarStanding[]): void {
     const wanted = cars.map((car) => car.number);
     const wantedSet = new Set(wanted);
+    const stay: string[] = [];
     for (const number of this.shown) {
-      if (!wantedSet.has(number)) {
+      if (wantedSet.has(number)) {
+        stay.push(number);
+      } else {
         const row = this.rows.get(number)!;
         row.el.remove();
         row.shownPosition = 0;
       }
     }
-    let cursor: ChildNode | null = this.body.firstChild;
-    for (const number of wanted) {
+    const keep = keptInOrder(stay, wanted);
+    let next: HTMLElement | null = null;
+    for (let i = wanted.length - 1; i >= 0; i--) {
+      const number = wanted[i]!;
       const el = this.rows.get(number)!.el;
-      if (cursor === el) {
-        cursor = cursor.nextSibling;
-      } else {
-        this.body.insertBefore(el, cursor);
-      }
+      if (!keep.has(number)) this.body.insertBefore(el, next);
+      next = el;
     }
     this.shown = wanted;
   }
@@ -244,7 +261,8 @@ export class TimingTable {
         text.className = 'pill';
         cell.append(text);
       }
-      cells[column] = { el: cell, text, shownText: '', shownTone: '' };
+      const node = column === 'status' ? null : text.appendChild(document.createTextNode(''));
+      cells[column] = { el: cell, text, node, shownText: '', shownTone: '' };
       (PRIMARY.has(column) ? el : more).append(cell);
     }
     // On a phone the panel that opens on tap ends with a link to the car page.

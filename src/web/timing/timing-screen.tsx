@@ -1,5 +1,6 @@
 /** The timing screen: the table (driven by hand, see table.ts) and the race feed. */
-import { useEffect, useRef } from 'preact/hooks';
+import { Component } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime } from '../../model/time.js';
 import { navigate, sameList, useDerived } from '../lib/hooks.js';
@@ -27,7 +28,8 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
   const routeRef = useRef(route);
   routeRef.current = route;
 
-  useEffect(() => {
+  // Layout effects: the rows are in the DOM before the page is first painted (the snapshot may come with the page, boot.ts).
+  useLayoutEffect(() => {
     const t = new TimingTable({
       carHref: (car) => withRoute(routeRef.current, { page: 'car', car }),
       onSelect: (car) => navigate(withRoute(routeRef.current, { page: 'car', car })),
@@ -40,7 +42,7 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
     };
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const className = route.className;
     // Full names and categories from the race's entry list; a full redraw when they arrive.
     const listed = new ListedDrivers(screen.race.id, () => {
@@ -138,13 +140,31 @@ function Feed({ screen, className }: { screen: Screen; className: string | null 
       ) : (
         <ol data-testid="feed">
           {messages.map((m) => (
-            <li key={`${m.raceTimeMs}:${m.kind}:${m.car ?? ''}:${m.text}`} class={`k-${m.kind}`}>
-              <time>{formatRaceTime(m.raceTimeMs)}</time>
-              <span>{m.text}</span>
-            </li>
+            <FeedItem key={`${m.raceTimeMs}:${m.kind}:${m.car ?? ''}:${m.text}`} message={m} />
           ))}
         </ol>
       )}
     </aside>
   );
+}
+
+/**
+ * One message of the feed. A message never changes once received (the
+ * state keeps the same object), so a live frame renders only the new ones,
+ * not the 60 shown.
+ */
+class FeedItem extends Component<{ message: FeedMessage }> {
+  override shouldComponentUpdate(next: { message: FeedMessage }): boolean {
+    return next.message !== this.props.message;
+  }
+
+  override render() {
+    const m = this.props.message;
+    return (
+      <li class={`k-${m.kind}`}>
+        <time>{formatRaceTime(m.raceTimeMs)}</time>
+        <span>{m.text}</span>
+      </li>
+    );
+  }
 }
