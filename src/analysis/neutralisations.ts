@@ -327,9 +327,8 @@ interface SectorRun {
   ratio: number;
 }
 
-/** The car's sectors from the lap under way at fromMs to the one under way at toMs, in time order. */
-function sectorsBetween(car: CarSectors, fromMs: number, toMs: number): SectorRun[] {
-  const runs: SectorRun[] = [];
+/** Index of the car's first line crossing at or after fromMs (car.n when none): a binary search over its crossings (ms). */
+function firstCrossingFrom(car: CarSectors, fromMs: number): number {
   let lo = 0;
   let hi = car.n;
   while (lo < hi) {
@@ -337,7 +336,13 @@ function sectorsBetween(car: CarSectors, fromMs: number, toMs: number): SectorRu
     if (car.crossings[mid]! < fromMs) lo = mid + 1;
     else hi = mid;
   }
-  for (let i = Math.max(1, lo); i < car.n; i++) {
+  return lo;
+}
+
+/** The car's sectors from the lap under way at fromMs to the one under way at toMs, in time order. */
+function sectorsBetween(car: CarSectors, fromMs: number, toMs: number): SectorRun[] {
+  const runs: SectorRun[] = [];
+  for (let i = Math.max(1, firstCrossingFrom(car, fromMs)); i < car.n; i++) {
     const lap = car.laps[i]!;
     let t = lap.crossingMs - lap.lapMs;
     if (t > toMs) break;
@@ -421,14 +426,7 @@ function fieldRelease(cars: readonly CarSectors[], boundMs: number): number | nu
   const toMs = boundMs + RELEASE_WINDOW_MS;
   const estimates: number[] = [];
   for (const car of cars) {
-    let lo = 0;
-    let hi = car.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (car.crossings[mid]! < fromMs) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = Math.max(1, lo); i + 1 < car.n && car.crossings[i]! <= toMs; i++) {
+    for (let i = Math.max(1, firstCrossingFrom(car, fromMs)); i + 1 < car.n && car.crossings[i]! <= toMs; i++) {
       const lap = car.laps[i]!;
       const next = car.laps[i + 1]!;
       const after = car.laps[i + 2];
