@@ -227,6 +227,13 @@ describe('the plain-text decisions file', () => {
     assert.equal(timeline.decisions.length, 2);
   });
 
+  it('names the file and line of a race time beyond the bound (was a bare ZodError)', () => {
+    assert.throws(
+      () => parseRaceControlText('6:37:12 SAFETY CAR DEPLOYED\n999:59:59 CAR 7 - DRIVE THROUGH\n', 'rc.txt'),
+      (e: unknown) => e instanceof RaceControlTextError && e.line === 2 && /rc\.txt:2: race time "999:59:59" is beyond 168 hours/.test(e.message),
+    );
+  });
+
   it('names the file and line of a line without a race time', () => {
     assert.throws(
       () => parseRaceControlText('6:37:12 SAFETY CAR DEPLOYED\nCAR 7 - DRIVE THROUGH\n', 'rc.txt'),

@@ -13,7 +13,8 @@
  * kind and the text, so a file sent twice adds nothing.
  */
 import { DecisionEventSchema, MessageEventSchema, type DecisionEvent, type MessageEvent } from '../../model/events.js';
-import { parseClockMs } from '../../model/time.js';
+import { ZodError } from 'zod';
+import { MAX_RACE_HOURS, MAX_RACE_TIME_MS, parseClockMs } from '../../model/time.js';
 import { parseRaceControlMessage } from './parse.js';
 
 export { parseRaceControlMessage, type ParsedDecision } from './parse.js';
@@ -92,8 +93,16 @@ export function parseRaceControlText(text: string, source = 'race control'): Arr
     }
     const atMs = parseClockMs(m[1]!);
     if (!Number.isFinite(atMs)) throw new RaceControlTextError(source, i + 1, `cannot read race time "${m[1]}" (H:MM:SS[.mmm])`);
+    if (atMs > MAX_RACE_TIME_MS) throw new RaceControlTextError(source, i + 1, `race time "${m[1]}" is beyond ${MAX_RACE_HOURS} hours`);
     if (m[2]!.length > 1000) throw new RaceControlTextError(source, i + 1, `message longer than 1000 characters`);
-    events.push(...raceControlEvents(m[2]!, atMs));
+    try {
+      events.push(...raceControlEvents(m[2]!, atMs));
+    } catch (error) {
+      // A value the event schema refuses (a penalty beyond its bounds): named by line, never a bare schema dump.
+      if (!(error instanceof ZodError)) throw error;
+      const issue = error.issues[0];
+      throw new RaceControlTextError(source, i + 1, `${issue?.path.join('.') || 'decision'}: ${issue?.message ?? error.message}`);
+    }
   }
   return events;
 }
