@@ -11,6 +11,7 @@ import { checkReport, formatProblem } from '../src/report/check.js';
 import { renderHtml, renderMarkdown } from '../src/report/render.js';
 import type { Report } from '../src/report/types.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
+import { loadRace } from '../src/cli/load.js';
 import { LAP_FILES, realData, realFile } from './helpers.js';
 
 const HOUR = 3_600_000;
@@ -23,6 +24,25 @@ async function load(name: string): Promise<RaceTimeline> {
 function opening(report: Report): string {
   return report.standfirst;
 }
+
+describe('reports on the other real lap files: the IMSA laps files and a 30-minute sprint', realData(), () => {
+  // The IMSA laps files (comma-separated, with official results beside them) and the Porsche Carrera
+  // Cup race, through the CLI's own loading (classification profile, rules) as `report --all --check`.
+  for (const name of ['imsa/imsa-2024-petit-le-mans-10h-race-laps.csv', 'imsa/imsa-2025-sebring-12h-race-laps.csv', 'porsche-carrera-cup-france-30min-race-analysis.csv']) {
+    it(`${name}: every fact of every hour is true of the data`, async () => {
+      const { timeline } = await loadRace([realFile(name)], {});
+      const hours = reportHours(timeline);
+      assert.ok(hours.length >= 1, `${name}: ${hours.length} hours`);
+      let checked = 0;
+      for (const hour of hours) {
+        const result = checkReport(timeline, buildReport(timeline, hour));
+        assert.deepEqual(result.problems.map(formatProblem), [], `${name} hour ${hour}`);
+        checked += result.checked;
+      }
+      assert.ok(checked > 100 * hours.length, `${name}: ${checked} facts checked`);
+    });
+  }
+});
 
 describe('reports on every real race', realData(), () => {
   for (const name of LAP_FILES) {
