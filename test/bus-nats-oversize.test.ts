@@ -1,17 +1,14 @@
 /**
- * Review of issue 14 (branch rev), a FAILING test that shows a fault: one
- * commit larger than the NATS server's max_payload (1 MB by default) wedges
- * the ingest's publisher. `POST /api/races/:race/import` of the demo race
- * (20,484 events, one commit) makes such a message; JetStream refuses it with
- * MAX_PAYLOAD_EXCEEDED, NatsBus.pump retries it forever with a backoff that
- * grows to 5 s, and every later commit of every race waits that backoff before
- * it is published: edges deliver live deltas seconds late (or only from the
- * 10 s store catch-up) until the ingest process restarts. Seen on a real
- * topology: deltas 2–5 s after the ingest's acknowledgement instead of
- * ~150 ms on a deployment that never imported.
+ * Found by the review of issue 14: one commit larger than the NATS server's
+ * max_payload (1 MB by default) wedged the ingest's publisher.
+ * `POST /api/races/:race/import` of the demo race (20,484 events, one commit)
+ * makes such a message; JetStream refused it with MAX_PAYLOAD_EXCEEDED,
+ * NatsBus.pump retried it forever with a backoff growing to 5 s, and every
+ * later commit of every race waited that backoff: edges delivered live deltas
+ * 2–5 s late (or only from the 10 s store catch-up) until the ingest restarted.
  *
- * Expected: a message that can never be published is dropped (logged, edges
- * fill it from the store) and does not delay the messages after it.
+ * Now such a commit is published as its head (seq, previousSeq, no events):
+ * a follower reads it from the store, and the messages after it are not held.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -60,6 +57,10 @@ describe('NATS JetStream bus: a commit over max_payload', natsServerAvailable(),
       await follow.stop();
       // On a healthy bus each arrives in a few ms; 500 ms is generous for a loaded machine.
       assert.ok(Math.max(...latencies) < 500, `live commits after an oversize one arrived after ${latencies.join(', ')} ms`);
+      // The oversize commit itself arrived as its head: no events, so a follower reads it from the store.
+      const head = got.find((g) => g.message.race === 'import');
+      assert.ok(head !== undefined, 'the oversize commit is announced');
+      assert.deepEqual([head.message.seq, head.message.previousSeq, head.message.events], [1, 0, undefined]);
     } finally {
       await publisher.close(100);
       await followerBus.close(100);

@@ -144,8 +144,10 @@ function ifNoneMatch(request: FastifyRequest, tag: string): string | null {
   for (const raw of header.split(',')) {
     const candidate = raw.trim();
     // A weak tag still matches for If-None-Match (weak comparison, RFC 9110 §13.1.2).
-    const m = /^(?:W\/)?"([A-Za-z0-9_-]{27})(?:-[a-z]+)?"$/.exec(candidate);
-    if (m !== null && m[1] === tag) return candidate.replace(/^W\//, '');
+    const m = /^(?:W\/)?"([A-Za-z0-9_-]{27})(?:-([a-z]+))?"$/.exec(candidate);
+    // A tag naming a coding this request does not accept is no match: the cache would serve
+    // that stored variant (the 304 echoes its tag) to a client that cannot read it.
+    if (m !== null && m[1] === tag && (m[2] === undefined || acceptsCoding(request.headers['accept-encoding'], m[2]))) return candidate.replace(/^W\//, '');
   }
   return null;
 }
@@ -198,15 +200,28 @@ export function cacheControlFor(race: { chequeredMs: number | null; lastCommitAt
  * (raw deflate with a preset dictionary, GzipTail).
  */
 export function sseEncoding(acceptEncoding: string | string[] | undefined): 'gzip' | null {
+  return acceptsCoding(acceptEncoding, 'gzip') ? 'gzip' : null;
+}
+
+/**
+ * Whether an Accept-Encoding accepts a content coding (q > 0), by its name or
+ * `*` (RFC 9110 §12.5.3); `x-gzip` is gzip. No header accepts none here:
+ * a client that says nothing is sent identity.
+ */
+export function acceptsCoding(acceptEncoding: string | string[] | undefined, coding: string): boolean {
   const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
-  if (header === undefined) return null;
+  if (header === undefined) return false;
+  const wanted = coding === 'x-gzip' ? 'gzip' : coding;
+  let star: boolean | null = null;
   for (const part of header.split(',')) {
-    const [name, ...params] = part.trim().toLowerCase().split(';');
-    if (name !== 'gzip' && name !== 'x-gzip') continue;
+    const [rawName, ...params] = part.trim().toLowerCase().split(';');
+    const name = rawName === 'x-gzip' ? 'gzip' : rawName;
     const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)).find((m) => m !== null);
-    return q === undefined || Number(q![1]) > 0 ? 'gzip' : null;
+    const accepted = q === undefined || Number(q![1]) > 0;
+    if (name === wanted) return accepted;
+    if (name === '*') star = accepted;
   }
-  return null;
+  return star ?? false;
 }
 
 /**

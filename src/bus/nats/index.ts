@@ -77,6 +77,10 @@ export const RETENTION = {
 export const MAX_PENDING = 10_000;
 /** Messages published at once, in order, before waiting for their acknowledgements. */
 const PUBLISH_WINDOW = 64;
+/** NATS's default max_payload (bytes), when the server's INFO has not said. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room left under max_payload for the JetStream headers (message id) of a publish (bytes). */
+const PAYLOAD_HEADROOM = 1024;
 
 export interface BusLog {
   info(object: object, message: string): void;
@@ -203,13 +207,30 @@ export class NatsBus implements SharedBus {
     });
   }
 
+  /**
+   * The bytes to publish for a message. A commit larger than the server's
+   * max_payload (1 MB by default; a whole race imported in one POST is
+   * ≈ 10 MB) could never be published, and retried it would hold back every
+   * message after it: it is published as its head only (no events, no
+   * delta), and each follower reads that commit from the store, the truth,
+   * as it does for any gap (races.ts follow).
+   */
+  private payload(message: BusMessage): Uint8Array {
+    const bytes = encodeMessage(message);
+    const limit = this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    if (bytes.length <= limit - PAYLOAD_HEADROOM) return bytes;
+    this.log.info({ bus: this.name, race: message.race, seq: message.seq, bytes: bytes.length, maxPayload: limit }, 'commit larger than one bus message: announced as its head, edges read it from the store');
+    const { race, seq, previousSeq, epoch } = message;
+    return encodeMessage({ race, seq, previousSeq, epoch, data: '' });
+  }
+
   /** Publishes the queue in order, PUBLISH_WINDOW at a time, retrying what JetStream did not acknowledge. */
   private async pump(): Promise<void> {
     let failures = 0;
     while (this.outbox.length > 0 && !this.closed) {
       const window = this.outbox.slice(0, PUBLISH_WINDOW);
       const results = await Promise.allSettled(
-        window.map((p) => this.js.publish(this.subject(p.message.race), encodeMessage(p.message), { msgID: messageId(p.message), timeout: 2000 })),
+        window.map((p) => this.js.publish(this.subject(p.message.race), this.payload(p.message), { msgID: messageId(p.message), timeout: 2000 })),
       );
       let firstError: unknown = null;
       results.forEach((result, i) => {
