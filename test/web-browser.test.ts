@@ -112,6 +112,8 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.waitForFunction((n) => document.querySelectorAll('.rows .row').length >= n, live.cars.length);
     assert.equal(await page.textContent('h1'), 'Le Mans 24 Hours 2019');
     assert.match((await page.textContent('[data-testid=elapsed]')) ?? '', /^6:\d\d:\d\d$/);
+    // The rows draw from the snapshot inlined in the page, before the stream opens ("Connecting…"): wait for it.
+    await page.waitForFunction(() => /Live/.test(document.querySelector('[data-testid=mode]')?.textContent ?? ''), null, { timeout: 15_000 });
     assert.match((await page.textContent('[data-testid=mode]')) ?? '', /Live/);
     const rows = await rowsOf(page);
     assert.deepEqual(
