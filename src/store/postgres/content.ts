@@ -19,50 +19,19 @@ import {
   type ContentStore,
   type NewArticle,
   type NewUser,
-  type Role,
   type Session,
   type User,
   type UserChange,
 } from '../content.js';
+import * as Rows from '../content-rows.js';
 import { inTransaction, query } from './pool.js';
 
-interface UserRow {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  subscriber: boolean;
-  password_hash: string;
-  created_at: number;
-}
-
-interface ApiTokenRow {
-  id: number;
-  name: string;
-  token_hash: string;
-  created_by: number | null;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
-
-interface ArticleRow {
-  id: number;
-  slug: string;
-  kind: Article['kind'];
-  status: ArticleStatus;
-  headline: string;
-  standfirst: string;
-  body_md: string;
-  byline: string;
-  race: string | null;
-  hour: number | null;
-  created_at: number;
-  updated_at: number;
-  published_at: number | null;
-  corrected_at: number | null;
-  tags: string[];
-}
+type UserRow = Rows.UserRow<boolean>;
+type ApiTokenRow = Rows.ApiTokenRow;
+type ArticleRow = Rows.ArticleRow<string[]>;
+const toUser = (row: UserRow): User => Rows.userFromRow(row, (subscriber) => subscriber);
+const toApiToken = Rows.apiTokenFromRow;
+const toArticle = (row: ArticleRow): Article => Rows.articleFromRow(row, (tags) => [...tags]);
 
 const ARTICLE_COLUMNS = `a.*, coalesce((SELECT array_agg(t.tag ORDER BY t.tag) FROM article_tags t WHERE t.article_id = a.id), '{}') AS tags`;
 /** Newest first: by publication for published pieces, by last change for drafts. */
@@ -285,48 +254,4 @@ async function writeTags(client: pg.PoolClient, id: number, tags: readonly strin
   if (normalised.length > 0) {
     await client.query('INSERT INTO article_tags (article_id, tag) SELECT $1::bigint, unnest($2::text[]) ON CONFLICT DO NOTHING', [id, normalised]);
   }
-}
-
-function toUser(row: UserRow): User {
-  return {
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    role: row.role,
-    subscriber: row.subscriber,
-    passwordHash: row.password_hash,
-    createdAtMs: row.created_at,
-  };
-}
-
-function toApiToken(row: ApiTokenRow): ApiToken {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenHash: row.token_hash,
-    createdBy: row.created_by,
-    createdAtMs: row.created_at,
-    lastUsedAtMs: row.last_used_at,
-    revokedAtMs: row.revoked_at,
-  };
-}
-
-function toArticle(row: ArticleRow): Article {
-  return {
-    id: row.id,
-    slug: row.slug,
-    kind: row.kind,
-    status: row.status,
-    headline: row.headline,
-    standfirst: row.standfirst,
-    bodyMd: row.body_md,
-    byline: row.byline,
-    tags: [...row.tags].sort(),
-    race: row.race,
-    hour: row.hour,
-    createdAtMs: row.created_at,
-    updatedAtMs: row.updated_at,
-    publishedAtMs: row.published_at,
-    correctedAtMs: row.corrected_at,
-  };
 }

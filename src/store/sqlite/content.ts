@@ -21,11 +21,11 @@ import {
   type ContentStore,
   type NewArticle,
   type NewUser,
-  type Role,
   type Session,
   type User,
   type UserChange,
 } from '../content.js';
+import * as Rows from '../content-rows.js';
 
 export interface SqliteContentOptions {
   /** File path (the event store's), or ':memory:' in tests. */
@@ -92,43 +92,12 @@ export const CONTENT_MIGRATIONS: readonly string[] = [
   `,
 ];
 
-interface UserRow {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  subscriber: number;
-  password_hash: string;
-  created_at: number;
-}
-
-interface ApiTokenRow {
-  id: number;
-  name: string;
-  token_hash: string;
-  created_by: number | null;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
-
-interface ArticleRow {
-  id: number;
-  slug: string;
-  kind: Article['kind'];
-  status: ArticleStatus;
-  headline: string;
-  standfirst: string;
-  body_md: string;
-  byline: string;
-  race: string | null;
-  hour: number | null;
-  created_at: number;
-  updated_at: number;
-  published_at: number | null;
-  corrected_at: number | null;
-  tags: string | null;
-}
+type UserRow = Rows.UserRow<number>;
+type ApiTokenRow = Rows.ApiTokenRow;
+type ArticleRow = Rows.ArticleRow<string | null>;
+const toUser = (row: UserRow): User => Rows.userFromRow(row, (subscriber) => subscriber === 1);
+const toApiToken = Rows.apiTokenFromRow;
+const toArticle = (row: ArticleRow): Article => Rows.articleFromRow(row, (tags) => (tags === null ? [] : tags.split('\u001f')));
 
 const ARTICLE_COLUMNS = `a.*, (SELECT group_concat(tag, char(31)) FROM article_tags t WHERE t.article_id = a.id) AS tags`;
 /** Newest first: by publication for published pieces, by last change for drafts. */
@@ -350,48 +319,4 @@ function migrate(db: Database.Database): void {
       db.prepare('INSERT INTO content_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
     }).immediate();
   });
-}
-
-function toUser(row: UserRow): User {
-  return {
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    role: row.role,
-    subscriber: row.subscriber === 1,
-    passwordHash: row.password_hash,
-    createdAtMs: row.created_at,
-  };
-}
-
-function toApiToken(row: ApiTokenRow): ApiToken {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenHash: row.token_hash,
-    createdBy: row.created_by,
-    createdAtMs: row.created_at,
-    lastUsedAtMs: row.last_used_at,
-    revokedAtMs: row.revoked_at,
-  };
-}
-
-function toArticle(row: ArticleRow): Article {
-  return {
-    id: row.id,
-    slug: row.slug,
-    kind: row.kind,
-    status: row.status,
-    headline: row.headline,
-    standfirst: row.standfirst,
-    bodyMd: row.body_md,
-    byline: row.byline,
-    tags: row.tags === null ? [] : row.tags.split('\u001f').sort(),
-    race: row.race,
-    hour: row.hour,
-    createdAtMs: row.created_at,
-    updatedAtMs: row.updated_at,
-    publishedAtMs: row.published_at,
-    correctedAtMs: row.corrected_at,
-  };
 }
