@@ -108,6 +108,41 @@ describe('RMonitor decoder', () => {
     assert.deepEqual(renamed.map((e) => (e.event as { car: string; class: string }).class), ['GT3', 'GT3', 'GT2', 'GT2']);
   });
 
+  it('cars with no lap keep the board order (the grid); a $I voids it once the board is refreshed, not when the run ends', () => {
+    const grid = [...head, '$A,"9","9",3,"","Green Team","",1', '$G,1,"9",,"00:00:00.000"', '$G,2,"8",,"00:00:00.000"', '$G,3,"7",,"00:00:00.000"'];
+    const order = (lines: string[], session = '12-race-6-hours'): string[] =>
+      classificationAt(foldEvents(decode(lines).events.filter((e) => e.session === session).map((e) => e.event)), null).cars.map((c) => c.number);
+    assert.deepEqual(order(grid), ['9', '8', '7']);
+    // A refresh after $I states #7 first; #8 and #9 are not on it (yet): their old places are void.
+    assert.deepEqual(order([...grid, '$I,"15:58:00.000","15 jun 24"', '$G,1,"7",,"00:00:00.000"']), ['7', '8', '9']);
+    assert.deepEqual(order([...grid, '$I,"15:58:00.000","15 jun 24"', '$G,1,"7",,"00:00:00.000"', '$G,2,"9",,"00:00:00.000"']), ['7', '9', '8']);
+    // $I then another run: the race keeps the board it ended with.
+    assert.deepEqual(order([...grid, '$I,"15:58:00.000","15 jun 24"', '$B,13,"Practice 2"', '$G,1,"7",,"00:00:00.000"']), ['9', '8', '7']);
+    // A lap ranks ahead of any place on the grid.
+    assert.deepEqual(order([...grid, '$J,"7","00:01:40.000","00:01:40.000"', '$G,1,"7",1,"00:01:40.000"']), ['7', '9', '8']);
+  });
+
+  it('a practice ranks the cars without a time last, in the $H order', () => {
+    const lines = [
+      '$B,13,"Practice 2"',
+      '$A,"7","7",1,"","Blue Team","",1',
+      '$A,"8","8",2,"","Red Team","",1',
+      '$A,"9","9",3,"","Green Team","",1',
+      '$A,"10","10",4,"","Grey Team","",1',
+      '$H,1,"10",0,"00:00:00.000"',
+      '$H,2,"9",0,"00:00:00.000"',
+      '$H,3,"8",0,"00:00:00.000"',
+      '$H,4,"7",0,"00:00:00.000"',
+      '$J,"8","00:01:45.000","00:01:55.000"',
+      '$G,1,"8",1,"00:01:55.000"',
+      '$H,1,"8",1,"00:01:45.000"',
+      '$H,2,"10",0,"00:00:00.000"',
+      '$H,3,"9",0,"00:00:00.000"',
+    ];
+    const standings = classificationAt(foldEvents(decode(lines).events.map((e) => e.event)), null);
+    assert.deepEqual(standings.cars.map((c) => c.number), ['8', '10', '9', '7']);
+  });
+
   it('a new run number opens a new session; a practice ranks by the board best lap', () => {
     const { events } = decode([
       ...head,
@@ -182,74 +217,94 @@ describe('RMonitor decoder', () => {
 
 interface ExpectedSession {
   run: string;
-  part: number;
-  /** Last $G per car: position, laps, total time text. */
-  g: Map<string, { pos: number; laps: number; total: string }>;
-  h: Map<string, { pos: number; best: string }>;
+  /** Last $G per car: position, laps, total time text, and the excerpt it came in. */
+  g: Map<string, { pos: number; laps: number; total: string; excerpt: number }>;
+  h: Map<string, { pos: number; best: string; excerpt: number }>;
+  /** The excerpt of the session's last row. */
+  lastExcerpt: number;
 }
 
 const NO_TIME = new Set(['00:00:00.000', '00:59:59.999', '']);
 
+/** A relay silence longer than this starts a new excerpt (captures are spliced from excerpts, SOURCES.md), as does a `$I`. */
+const EXCERPT_SILENCE_MS = 10 * 60_000;
+
 /**
- * Per $B run (and a new part after a 12-hour silence in the relay framing),
- * every car's last $G and $H. Ties in position (the board updates one row at
- * a time) are broken as specs/rmonitor.md §7.3 says: laps, then total time.
+ * Per $B run, every car's last $G and $H, each with the excerpt (a stretch of
+ * the relay framing without a 10-minute silence or a `$I`) it came in. A row
+ * from an earlier excerpt is stale: the rows that would have moved it were
+ * not captured, or the board was cleared since.
  */
 function lastBoards(text: string): ExpectedSession[] {
   const sessions: ExpectedSession[] = [];
-  let current: ExpectedSession | null = null;
+  let current = null as ExpectedSession | null;
   let relay: number | null = null;
+  let excerpt = 0;
   for (const line of captureLines(text)) {
     const r = /^##(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)/.exec(line);
     if (r !== null) {
       const t = Date.parse(`${r[1]}T${r[2]}Z`);
-      if (relay !== null && t - relay > 12 * 3_600_000 && current !== null) {
-        current = { run: current.run, part: current.part + 1, g: new Map(), h: new Map() };
-        sessions.push(current);
-      }
+      if (relay !== null && t - relay > EXCERPT_SILENCE_MS) excerpt++;
       relay = t;
       continue;
     }
+    // $I clears the board (spec §7.2): the rows before it are stale too.
+    if (line.startsWith('$I')) excerpt++;
     const b = /^\$B,(\d+),/.exec(line);
     if (b !== null && b[1] !== current?.run) {
-      current = { run: b[1]!, part: 1, g: new Map(), h: new Map() };
-      sessions.push(current);
+      current = sessions.find((s) => s.run === b[1]) ?? null;
+      if (current === null) sessions.push((current = { run: b[1]!, g: new Map(), h: new Map(), lastExcerpt: excerpt }));
       continue;
     }
+    if (current === null) continue;
     const g = /^\$G,(\d+),"([^"]*)",(\d*),"([^"]*)"/.exec(line);
-    if (g !== null && current !== null) current.g.set(g[2]!, { pos: +g[1]!, laps: +(g[3] || 0), total: g[4]! });
+    if (g !== null) current.g.set(g[2]!, { pos: +g[1]!, laps: +(g[3] || 0), total: g[4]!, excerpt });
     const h = /^\$H,(\d+),"([^"]*)",(\d*),"([^"]*)"/.exec(line);
-    if (h !== null && current !== null) current.h.set(h[2]!, { pos: +h[1]!, best: h[4]! });
+    if (h !== null) current.h.set(h[2]!, { pos: +h[1]!, best: h[4]!, excerpt });
+    if (g !== null || h !== null) current.lastExcerpt = excerpt;
   }
   return sessions;
 }
 
-/** The board's order of the cars it ranks (races: cars with laps; others: cars with a best lap). */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The board's order of every car on it, those with no lap (the grid) or no
+ * timed lap (practice) included: races by `$G` position, others by `$H`
+ * position with the cars without a time last (specs/rmonitor.md §7.3–4).
+ * Ties in position (the board updates one row at a time) go by laps, then
+ * total time. A stale row (from an earlier excerpt: a car stopped before the
+ * finish) cannot be placed by its old position; it goes before the first
+ * current row it beats on laps, then total time (on best lap outside races).
+ * A stale row with neither laps nor a time is left out: nothing orders it.
+ */
 function boardOrder(expected: ExpectedSession, race: boolean): string[] {
-  if (race) {
-    return [...expected.g]
-      .filter(([, r]) => r.laps > 0)
-      .sort(([, a], [, b]) => a.pos - b.pos || b.laps - a.laps || (a.total < b.total ? -1 : a.total > b.total ? 1 : 0))
-      .map(([car]) => car);
+  type Row = { car: string; pos: number; laps: number; total: string; best: string; excerpt: number };
+  const rows: Row[] = race
+    ? [...expected.g].map(([car, r]) => ({ car, ...r, best: '' }))
+    : [...expected.h].map(([car, r]) => ({ car, ...r, laps: 0, total: '', best: NO_TIME.has(r.best) ? '' : r.best }));
+  const current = rows.filter((r) => r.excerpt === expected.lastExcerpt);
+  const stale = rows.filter((r) => r.excerpt !== expected.lastExcerpt);
+  const noTime = (r: Row): number => (!race && r.best === '' ? 1 : 0);
+  current.sort((a, b) => noTime(a) - noTime(b) || a.pos - b.pos || b.laps - a.laps || byText(a.total, b.total));
+  const beats = (a: Row, b: Row): boolean =>
+    race ? a.laps > b.laps || (a.laps === b.laps && a.laps > 0 && byText(a.total, b.total) < 0) : a.best !== '' && (b.best === '' || byText(a.best, b.best) < 0);
+  const order = [...current];
+  // A stale row with neither a lap nor a time has no order at all: such cars only have to come after the rest.
+  const placeable = stale.filter((r) => r.laps > 0 || r.best !== '');
+  for (const row of placeable.sort((a, b) => b.laps - a.laps || byText(a.total, b.total) || byText(a.best, b.best))) {
+    const i = order.findIndex((r) => beats(row, r));
+    order.splice(i < 0 ? order.length : i, 0, row);
   }
-  return [...expected.h]
-    .filter(([, r]) => !NO_TIME.has(r.best))
-    .sort(([, a], [, b]) => a.pos - b.pos || (a.best < b.best ? -1 : a.best > b.best ? 1 : 0))
-    .map(([car]) => car);
+  return order.map((r) => r.car);
 }
 
 function expectedFor(sessions: ExpectedSession[], key: string): ExpectedSession {
   const run = key.split('-')[0]!;
-  const part = Number(/-part(\d+)$/.exec(key)?.[1] ?? 1);
-  const found = sessions.filter((s) => s.run === run && s.part === part);
-  assert.ok(found.length > 0, `no $B run ${run} part ${part} in the raw scan`);
+  const found = sessions.find((s) => s.run === run);
+  assert.ok(found !== undefined, `no $B run ${run} in the raw scan`);
   // A run that comes back later in the day continues on the last board it showed.
-  const last = found[found.length - 1]!;
-  for (const s of found.slice(0, -1)) {
-    for (const [car, row] of s.g) if (!last.g.has(car)) last.g.set(car, row);
-    for (const [car, row] of s.h) if (!last.h.has(car)) last.h.set(car, row);
-  }
-  return last;
+  return found;
 }
 
 /** Checks one session's classification against the board; returns the number of cars compared. */
@@ -289,6 +344,22 @@ describe('RMonitor captures: standings equal the last $G / $H board', realData()
       if (!['entries.txt', 'mid-race-class-change.txt'].includes(file)) assert.ok(compared > 0, `${file}: no car compared`);
     });
   }
+});
+
+describe('RMonitor: a capture resumed after a long relay silence is the same race', realData(), () => {
+  it('barber-2025-8h-finish-stopped-cars: the finish 23 h later by the relay clock, race time 07:55 after 07:43, keeps the stopped cars', () => {
+    const file = 'barber-2025-8h-finish-stopped-cars.log';
+    const text = decodeBytes(readFileSync(realFile(`rmonitor/${file}`)));
+    const { sessions } = decodeCapture(text, { source: file });
+    assert.deepEqual(sessions.map((s) => s.session), ['36-barber-saturday-8-hour']);
+    // #7 last shows on the board before the silence ($G,36,"7",182,"07:42:32.032") and not after: it stopped.
+    assert.match(text, /^\$G,36,"7",182,"07:42:32\.032"/m);
+    const cars = classificationAt(foldEvents(sessions[0]!.events), null).cars;
+    assert.equal(cars.find((c) => c.number === '7')?.laps, 182);
+    // Only #157 never completed a lap ($G,59,"157",,"00:00:00.000"): it is last, in its board place.
+    assert.deepEqual(cars.filter((c) => c.laps === 0).map((c) => c.number), ['157']);
+    assert.equal(cars.at(-1)?.number, '157');
+  });
 });
 
 describe('RMonitor races that start at lap 300: analysis and reports do not crash', realData(), () => {

@@ -24,8 +24,10 @@ export function classificationAt(timeline: RaceTimeline, t: number | null, optio
   if (race && !timeline.hasBoards) return standingsAt(timeline, t, options);
   const base = standingsAt(timeline, t);
   const at = base.at.raceTimeMs;
-  const cars = base.cars.map((car) => withBoard(timeline, car, at));
-  cars.sort(race ? compareByLaps : compareByBestLap);
+  const place = new Map<string, number>();
+  const cars = base.cars.map((car) => withBoard(timeline, car, at, place));
+  const byPlace = (a: CarStanding, b: CarStanding): number => (place.get(a.number) ?? Infinity) - (place.get(b.number) ?? Infinity) || 0;
+  cars.sort(race ? (a, b) => compareByLaps(a, b, byPlace) : (a, b) => compareByBestLap(a, b, byPlace));
   const classCount = new Map<string, number>();
   const classLeader = new Map<string, CarStanding>();
   const classAhead = new Map<string, CarStanding>();
@@ -58,13 +60,16 @@ export function classificationAt(timeline: RaceTimeline, t: number | null, optio
  * stated after the car's last lap event gives laps, last crossing and best
  * lap (the timing system may have corrected them, e.g. after a reset); lap
  * events after the row extend it, and their lap times count for the best.
+ * The row's board position, if any, goes into `place`.
  */
-function withBoard(timeline: RaceTimeline, car: CarStanding, at: number): CarStanding {
+function withBoard(timeline: RaceTimeline, car: CarStanding, at: number, place: Map<string, number>): CarStanding {
   const timelineCar = timeline.cars.get(car.number);
   const board = timelineCar?.boardAt(at);
   if (timelineCar === undefined || board === undefined) return car;
+  if (board.position !== null) place.set(car.number, board.position);
   const next = { ...car };
-  if (board.atMs >= car.lastCrossingMs) {
+  // A row stated at the very instant of the car's last crossing was built before that lap was told: the lap stands.
+  if (board.atMs > car.lastCrossingMs) {
     next.laps = board.laps;
     next.lastCrossingMs = board.crossingMs;
   }
@@ -74,19 +79,25 @@ function withBoard(timeline: RaceTimeline, car: CarStanding, at: number): CarSta
   return next;
 }
 
-/** Race order: laps, then who completed them first; cars with no lap by number. */
-function compareByLaps(a: CarStanding, b: CarStanding): number {
+type Comparator = (a: CarStanding, b: CarStanding) => number;
+
+/**
+ * Race order: laps, then who completed them first; cars with no lap in the
+ * board's order (`byPlace`: the grid, as the feed's last `$G` ranks it), then
+ * by number.
+ */
+function compareByLaps(a: CarStanding, b: CarStanding, byPlace: Comparator): number {
   if (a.laps !== b.laps) return b.laps - a.laps;
   if (a.laps > 0 && a.lastCrossingMs !== b.lastCrossingMs) return a.lastCrossingMs - b.lastCrossingMs;
-  return compareCarNumbers(a.number, b.number);
+  return (a.laps === 0 ? byPlace(a, b) : 0) || compareCarNumbers(a.number, b.number);
 }
 
-/** Practice, qualifying and test order: best lap; cars without a timed lap last. */
-function compareByBestLap(a: CarStanding, b: CarStanding): number {
+/** Practice, qualifying and test order: best lap; cars without a timed lap last, in the board's order. */
+function compareByBestLap(a: CarStanding, b: CarStanding, byPlace: Comparator): number {
   const ba = a.bestLapMs ?? Infinity;
   const bb = b.bestLapMs ?? Infinity;
   if (ba !== bb) return ba - bb;
-  return compareByLaps(a, b);
+  return (a.bestLapMs === null ? byPlace(a, b) : 0) || compareByLaps(a, b, byPlace);
 }
 
 function boardGap(ahead: CarStanding, car: CarStanding): Gap {

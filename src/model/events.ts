@@ -207,7 +207,10 @@ export type MessageEvent = z.infer<typeof MessageEventSchema>;
  * `atMs` when the board said so (at or after the crossing). Best lap as the
  * board shows it ($H), null when it shows none (the timing system may not
  * count a lap: a 3 s double passing, a deleted lap); lap events after the row
- * count as usual.
+ * count as usual. `position` is the car's place on that board (RMonitor `$G`
+ * position in a race, `$H` position in other sessions), null when the feed
+ * gives none: it orders the cars that nothing else orders, those with no lap
+ * in a race (the grid, a car yet to cross) or no timed lap in practice.
  */
 export const BoardEventSchema = z.strictObject({
   type: z.literal('board'),
@@ -218,6 +221,7 @@ export const BoardEventSchema = z.strictObject({
   atMs: ms,
   bestLap: z.number().int().min(1).max(100_000).nullable().default(null),
   bestLapMs: positiveMs.nullable().default(null),
+  position: z.number().int().min(1).max(100_000).nullable().default(null),
 });
 export type BoardEvent = z.infer<typeof BoardEventSchema>;
 
@@ -254,7 +258,7 @@ export function eventKey(event: TimingEvent): string {
       return `message:${event.id}`;
     case 'board':
       // Every distinct board row is its own fact: a later row never contradicts an earlier one.
-      return `board:${event.car}:${event.atMs}:${event.laps}:${event.crossingMs}:${event.bestLap ?? ''}:${event.bestLapMs ?? ''}`;
+      return `board:${event.car}:${event.atMs}:${event.laps}:${event.crossingMs}:${event.bestLap ?? ''}:${event.bestLapMs ?? ''}${event.position === null ? '' : `:p${event.position}`}`;
   }
 }
 
@@ -300,7 +304,7 @@ export function compareEvents(a: TimingEvent, b: TimingEvent): number {
   const la = a.type === 'entry' ? 0 : a.type === 'board' ? a.laps : a.lap;
   const lb = b.type === 'entry' ? 0 : b.type === 'board' ? b.laps : b.lap;
   if (la !== lb) return la - lb;
-  if (a.type === 'board' && b.type === 'board') return (a.bestLapMs ?? 0) - (b.bestLapMs ?? 0) || a.crossingMs - b.crossingMs;
+  if (a.type === 'board' && b.type === 'board') return (a.bestLapMs ?? 0) - (b.bestLapMs ?? 0) || a.crossingMs - b.crossingMs || (a.position ?? 0) - (b.position ?? 0);
   return 0;
 }
 

@@ -56,6 +56,10 @@ interface CarKnown {
   /** Highest lap number told as a lap event. */
   lastLapEvent: number;
   bestLapMs: number | null;
+  /** Board position last told in a board row (null: none told). */
+  position: number | null;
+  /** Instant of the last board row told (-1: none): the next is stated after it, so a sort by time keeps their order. */
+  boardAtMs: number;
 }
 
 /** What the `$L` passings said of a car's pit lane (time of day, ms). */
@@ -79,6 +83,8 @@ interface Session {
   known: Map<string, CarKnown>;
   entries: Map<string, string>;
   pits: Map<string, CarPit>;
+  /** The board was cleared since it gave its places ($I, or the run came back). */
+  placesStale: boolean;
 }
 
 /** Session type from the run name; null when the name does not say. */
@@ -117,6 +123,8 @@ export function flagFromRMonitor(raw: string): Flag | null {
 }
 
 const SILENCE_NEW_SESSION_MS = 12 * 3_600_000;
+/** After such a silence, how far the race time must go back to open another session (ms). */
+const SPLIT_CLOCK_BACK_MS = 30 * 60_000;
 /** How far a $J/$G total may run ahead of the feed's $F race clock before the line is refused (ms). */
 const TOTAL_AHEAD_OF_CLOCK_MS = 5 * 60_000;
 /**
@@ -138,11 +146,13 @@ const CAR = /^[0-9A-Za-z]{1,8}$/;
 
 export class RMonitorDecoder {
   private session: Session | null = null;
+  /** Every session opened, by key (a run may come back). */
+  private readonly sessions = new Map<string, Session>();
   private readonly classes = new Map<number, string>();
   private readonly competitors = new Map<string, Competitor>();
   /** Board rows since the last $I (positions are only meaningful together). */
-  private readonly boardG = new Map<string, { laps: number; totalMs: number | null }>();
-  private readonly boardH = new Map<string, { bestLap: number; bestLapMs: number | null }>();
+  private readonly boardG = new Map<string, { position: number; laps: number; totalMs: number | null }>();
+  private readonly boardH = new Map<string, { position: number; bestLap: number; bestLapMs: number | null }>();
   /** $J passings waiting for the $G that says which lap they completed. */
   private readonly pending = new Map<string, { lapMs: number; totalMs: number; inPit: boolean }>();
   /** Time of day − race time (ms): from an $L line passing and its $J (exact), else from $F (1 s). */
@@ -250,10 +260,12 @@ export class RMonitorDecoder {
       case 'B':
         return this.openSession(r.runNo, r.description);
       case 'I':
-        // Clear the scoreboard; what was told stays told (spec §7.2).
+        // Clear the scoreboard; what was told stays told (spec §7.2). The
+        // board's places go void once a refresh of this session starts.
         this.boardG.clear();
         this.boardH.clear();
         this.pending.clear();
+        if (this.session !== null) this.session.placesStale = true;
         return;
       case 'C': {
         const name = r.description.trim();
@@ -312,12 +324,14 @@ export class RMonitorDecoder {
       }
       case 'G':
         if (r.totalMs !== null && this.aheadOfClock(r.regNo, r.totalMs)) return;
-        this.boardG.set(r.regNo, { laps: r.laps, totalMs: r.totalMs });
+        this.refreshStarts();
+        this.boardG.set(r.regNo, { position: r.position, laps: r.laps, totalMs: r.totalMs });
         if (r.totalMs !== null) this.tick(r.totalMs);
         this.settle(r.regNo);
         return;
       case 'H':
-        this.boardH.set(r.regNo, { bestLap: r.bestLap, bestLapMs: r.bestLapMs });
+        this.refreshStarts();
+        this.boardH.set(r.regNo, { position: r.position, bestLap: r.bestLap, bestLapMs: r.bestLapMs });
         this.settle(r.regNo);
         return;
       case 'L':
@@ -330,11 +344,13 @@ export class RMonitorDecoder {
   }
 
   /**
-   * Relay framing (`##YYYY-MM-DD HH:MM:SS.fff`, UTC receive time). A feed
-   * silent for more than 12 hours within one run is another day's session
-   * under the same run number (a capture spliced from two days: the Barber
-   * "stopped cars" excerpt), not a continuation: a live session sends $F
-   * every second, and even a 24-hour race has no 12-hour silence.
+   * Relay framing (`##YYYY-MM-DD HH:MM:SS.fff`, UTC receive time). After a
+   * silence of more than 12 hours within one run, the next race time decides:
+   * one that goes back by more than SPLIT_CLOCK_BACK_MS is another day's
+   * session under the same run number, one that goes on is the same session
+   * played or relayed later. The Barber "stopped cars" excerpt resumes 23 h
+   * later by the relay's clock at race time 07:55 after 07:43: the same race's
+   * finish, whose stopped cars keep the laps they had.
    */
   private relayLine(text: string): void {
     const m = /^##(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)/.exec(text);
@@ -347,8 +363,14 @@ export class RMonitorDecoder {
 
   private splitIfPending(record: RMonitorRecord): void {
     if (!this.splitPending || this.session === null) return;
+    if (record.kind === 'B' && record.runNo !== this.session.runNo) {
+      this.splitPending = false;
+      return;
+    }
+    const raceMs = record.kind === 'F' ? (flagFromRMonitor(record.flag) !== null ? record.raceTimeMs : null) : record.kind === 'J' || (record.kind === 'G' && record.laps > 0) ? record.totalMs : null;
+    if (raceMs === null) return; // nothing to judge by yet: the record belongs to the session as it stands
     this.splitPending = false;
-    if (record.kind === 'B' && record.runNo !== this.session.runNo) return;
+    if (raceMs >= this.clockMs - SPLIT_CLOCK_BACK_MS) return;
     const { runNo, name } = this.session;
     this.splits++;
     this.session = null;
@@ -412,8 +434,12 @@ export class RMonitorDecoder {
       }
       return;
     }
-    this.session = {
-      key: `${runNo}-${slug(name) || 'run'}${suffix}`,
+    const key = `${runNo}-${slug(name) || 'run'}${suffix}`;
+    // A run that comes back later in the day continues where it stood: same
+    // race in the store, same laps told.
+    const earlier = this.sessions.get(key);
+    this.session = earlier ?? {
+      key,
       runNo,
       name,
       type: sessionTypeFromName(name) ?? this.options.sessionType ?? 'race',
@@ -421,13 +447,28 @@ export class RMonitorDecoder {
       known: new Map(),
       entries: new Map(),
       pits: new Map(),
+      placesStale: false,
     };
+    this.sessions.set(key, this.session);
     this.boardG.clear();
     this.boardH.clear();
     this.pending.clear();
     this.clockMs = 0;
     this.streamInterrupted();
+    if (earlier !== undefined) earlier.placesStale = true;
     for (const regNo of this.competitors.keys()) this.sendEntry(regNo);
+  }
+
+  /**
+   * The first board row after the board was cleared ($I, or the run left and
+   * came back): the places given before are void until the board states them
+   * again. A session that ends with $I and a new run keeps its last board.
+   */
+  private refreshStarts(): void {
+    const session = this.session;
+    if (session === null || !session.placesStale) return;
+    session.placesStale = false;
+    for (const [regNo, known] of session.known) if (known.position !== null) this.sendBoard(session, regNo, known);
   }
 
   private sendEntry(regNo: string): void {
@@ -462,7 +503,7 @@ export class RMonitorDecoder {
     if (session === null) return;
     if (!CAR.test(regNo)) return this.reportBad(`registration number "${regNo}" is not a car number (letters and digits, up to 8)`);
     let known = session.known.get(regNo);
-    if (known === undefined) session.known.set(regNo, (known = { laps: 0, crossingMs: 0, lastLapEvent: 0, bestLapMs: null }));
+    if (known === undefined) session.known.set(regNo, (known = { laps: 0, crossingMs: 0, lastLapEvent: 0, bestLapMs: null, position: null, boardAtMs: -1 }));
     if (!session.entries.has(regNo)) {
       if (!this.competitors.has(regNo)) this.competitors.set(regNo, { number: regNo, team: '', classNo: null });
       this.sendEntry(regNo);
@@ -495,12 +536,22 @@ export class RMonitorDecoder {
         // count (after a reset): the board's latest word, not an invented lap.
         known.laps = g.laps;
         known.crossingMs = g.totalMs;
-        this.sendBoard(regNo, known);
+        this.sendBoard(session, regNo, known);
         return;
       }
     }
     const h = this.boardH.get(regNo);
-    if (h !== undefined && h.bestLapMs !== known.bestLapMs) this.sendBoard(regNo, known);
+    if (h !== undefined && h.bestLapMs !== known.bestLapMs) return this.sendBoard(session, regNo, known);
+    // A car nothing else orders (no lap in a race, no timed lap elsewhere)
+    // keeps the board's place: the grid order before the start, say.
+    const unordered = session.type === 'race' ? known.laps === 0 : known.bestLapMs === null;
+    if (unordered && this.boardPosition(session, regNo) !== known.position) this.sendBoard(session, regNo, known);
+  }
+
+  /** The car's place on the board: `$G` in a race (by laps), `$H` elsewhere (by best lap); null when not on it. */
+  private boardPosition(session: Session, regNo: string): number | null {
+    const row = session.type === 'race' ? this.boardG.get(regNo) : this.boardH.get(regNo);
+    return row === undefined || row.position < 1 ? null : row.position;
   }
 
   /**
@@ -554,21 +605,23 @@ export class RMonitorDecoder {
     return ms;
   }
 
-  private sendBoard(regNo: string, known: CarKnown): void {
+  private sendBoard(session: Session, regNo: string, known: CarKnown): void {
     const h = this.boardH.get(regNo);
     // The board's best lap is the timing system's (it may have discarded a
     // lap, e.g. a 3 s "lap" from a double passing); without one, ours stands.
     if (h !== undefined) known.bestLapMs = h.bestLapMs;
     const best = h !== undefined && h.bestLapMs !== null ? h : null;
+    known.position = this.boardPosition(session, regNo);
     this.emit(
       BoardEventSchema.parse({
         type: 'board',
         car: regNo,
         laps: known.laps,
         crossingMs: known.crossingMs,
-        atMs: Math.max(this.clockMs, known.crossingMs),
+        atMs: (known.boardAtMs = Math.max(this.clockMs, known.crossingMs, known.boardAtMs + 1)),
         bestLap: best !== null && best.bestLap > 0 ? best.bestLap : null,
         bestLapMs: known.bestLapMs,
+        position: known.position,
       }),
     );
   }
