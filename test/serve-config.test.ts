@@ -121,7 +121,13 @@ describe('serve configuration', () => {
     assert.equal(serveConfig(flags(), {}).config['--deployment'], 'sarthe');
     assert.equal(serveConfig(flags(), { SARTHE_DEPLOYMENT: 'staging' }).config['--deployment'], 'staging');
     assert.equal(serveConfig(flags({ deployment: 'prod-eu' }), {}).config['--deployment'], 'prod-eu');
-    assert.deepEqual(serveConfig(flags(), { SARTHE_DEPLOYMENT: 'staging' }).warnings, [], 'a known setting');
+    assert.deepEqual(serveConfig(flags(), { SARTHE_DEPLOYMENT: 'staging', SARTHE_BUS: 'nats://127.0.0.1:4222' }).warnings, [], 'a known setting');
+    // Without a bus there is nothing to name: said, not silently accepted.
+    assert.deepEqual(serveConfig(flags(), { SARTHE_DEPLOYMENT: 'staging' }).warnings, [
+      'SARTHE_DEPLOYMENT: names a deployment on the bus, and there is no bus (--bus / SARTHE_BUS): ignored',
+    ]);
+    assert.match(serveConfig(flags({ deployment: 'prod-eu' }), {}).warnings[0]!, /^--deployment: names a deployment on the bus/);
+    assert.deepEqual(serveConfig(flags(), {}).warnings, [], 'the default needs no bus');
     for (const bad of ['prod.eu', 'Prod', 'a*', 'a>b', 'a b', '']) {
       const found = problems({}, { SARTHE_DEPLOYMENT: bad });
       assert.equal(found.length, 1, bad);

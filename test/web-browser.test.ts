@@ -411,7 +411,8 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.click('[data-testid=back-to-live]');
     await page.waitForSelector('[data-testid=timing][data-at=live]');
     assert.equal(await page.evaluate(() => location.hash.includes('at=')), false);
-    assert.match((await page.textContent('[data-testid=mode]')) ?? '', /Live/);
+    // Back to live may reopen the stream ("Connecting…" first): wait for it, as on first load.
+    await page.waitForFunction(() => /Live/.test(document.querySelector('[data-testid=mode]')?.textContent ?? ''), null, { timeout: 15_000 });
     assert.notDeepEqual(await rowsOf(page), want);
 
     // …and the slider to the same instant shows the same state.

@@ -244,6 +244,8 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): { config
     .filter((name) => name.startsWith('SARTHE_') && !KNOWN_SARTHE_VARIABLES.includes(name))
     .map((name) => `${name} is not a Sarthe setting (known: ${KNOWN_SARTHE_VARIABLES.slice(0, KNOWN_SARTHE_VARIABLES.indexOf('SARTHE_DEBUG')).join(', ')}): ignored`);
   const c = result.data!;
+  const deploymentGiven = flags.given('deployment') || env.SARTHE_DEPLOYMENT !== undefined;
+  if (deploymentGiven && c['--bus'] === undefined) warnings.push(`${source['--deployment']}: names a deployment on the bus, and there is no bus (--bus / SARTHE_BUS): ignored`);
   return {
     config: {
       ...c,
