@@ -303,6 +303,12 @@ describe('the wire: ETags and cache headers', () => {
       for (const path of ['/api/races', '/api/races/r', '/api/races/r/events']) {
         assert.equal((await rawGet(`${base}${path}`)).headers['cache-control'], 'no-cache', path);
       }
+      // Errors are never stored: a 404 for a race that does not exist yet (heuristically cacheable otherwise), a 400.
+      for (const [path, status] of [['/api/races/not-yet/standings', 404], ['/api/nowhere', 404], ['/api/races/r/standings?at=banana', 400]] as const) {
+        const answer = await rawGet(`${base}${path}`);
+        assert.equal(answer.status, status, path);
+        assert.equal(answer.headers['cache-control'], 'no-store', path);
+      }
       // Unchanged: the cache revalidates and the edge answers 304.
       assert.equal((await cache.get(`${base}/api/races/r/standings?at=20m`)).fromCache, 'revalidated');
       // A late correction: car 1's entry gets its real team name; it holds at every instant, 20 min included.

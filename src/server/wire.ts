@@ -33,6 +33,8 @@ export const FINAL_MAX_AGE_S = 600;
 export const ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /** Everything that may still change: a cache keeps it only to revalidate it (a 304 when the ETag still matches). */
 export const LIVE_CACHE_CONTROL = 'no-cache';
+/** Cache-Control of an error answer under /api (a 404 for a race not created yet, a 400): never stored. */
+export const ERROR_CACHE_CONTROL = 'no-store';
 
 /** How many of a race's last broadcast bytes its gzip pieces are compressed against (≤ 32 KB, the decoder's window). */
 export const SSE_DICTIONARY_BYTES = 16 * 1024;
@@ -82,7 +84,14 @@ export async function registerWire(app: FastifyInstance, hub: RaceHub): Promise<
       reply.header('cache-control', ASSET_CACHE_CONTROL);
       return payload;
     }
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || !request.url.startsWith('/api/') || reply.statusCode !== 200) return payload;
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || !request.url.startsWith('/api/')) return payload;
+    if (reply.statusCode !== 200) {
+      // An error is about this moment: a 404 for a race not created yet is
+      // heuristically cacheable (RFC 9111 §4.2.2) and a CDN would keep
+      // serving it once the race starts.
+      if (reply.statusCode >= 400 && !reply.hasHeader('cache-control')) reply.header('cache-control', ERROR_CACHE_CONTROL);
+      return payload;
+    }
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
     reply.header('cache-control', cacheControl(request, hub));
     const tag = createHash('sha256').update(payload).digest('base64url').slice(0, 27);
