@@ -1,5 +1,5 @@
 /**
- * `node dist/bench/restart.js` (issue 13, the abuse test's restart phase, in
+ * `npm run bench:restart` / `node dist/bench/restart.js` (issue 13, the abuse test's restart phase, in
  * one process): the abuse test's store — two races of 100 cars × 400 laps,
  * one sent in order and one in reverse, in commits of 1,000 — loaded by
  * `RaceHub.loadAll` as a restarted server loads it, while a setImmediate
