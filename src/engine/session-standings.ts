@@ -24,9 +24,15 @@ export function classificationAt(timeline: RaceTimeline, t: number | null, optio
   if (race && !timeline.hasBoards) return standingsAt(timeline, t, options);
   const base = standingsAt(timeline, t);
   const at = base.at.raceTimeMs;
-  const place = new Map<string, number>();
-  const cars = base.cars.map((car) => withBoard(timeline, car, at, place));
-  const byPlace = (a: CarStanding, b: CarStanding): number => (place.get(a.number) ?? Infinity) - (place.get(b.number) ?? Infinity) || 0;
+  const place = new Map<string, { refresh: number; position: number }>();
+  // A practice, qualifying or test session has no result to stand: no classification rule (the flag, 70%) applies.
+  const cars = base.cars.map((car) => withBoard(timeline, race ? car : { ...car, classified: null, reason: null }, at, place));
+  const byPlace = (a: CarStanding, b: CarStanding): number => {
+    const pa = place.get(a.number);
+    const pb = place.get(b.number);
+    if (pa === undefined || pb === undefined) return pa === pb ? 0 : pa === undefined ? 1 : -1;
+    return pb.refresh - pa.refresh || pa.position - pb.position;
+  };
   cars.sort(race ? (a, b) => compareByLaps(a, b, byPlace) : (a, b) => compareByBestLap(a, b, byPlace));
   const classCount = new Map<string, number>();
   const classLeader = new Map<string, CarStanding>();
@@ -52,7 +58,9 @@ export function classificationAt(timeline: RaceTimeline, t: number | null, optio
       classInterval: cAhead === undefined ? null : gap(cAhead, car),
     });
   });
-  return { ...base, cars: out };
+  if (race) return { ...base, cars: out };
+  const { result: _result, ...session } = base;
+  return { ...session, cars: out };
 }
 
 /**
@@ -60,13 +68,13 @@ export function classificationAt(timeline: RaceTimeline, t: number | null, optio
  * stated after the car's last lap event gives laps, last crossing and best
  * lap (the timing system may have corrected them, e.g. after a reset); lap
  * events after the row extend it, and their lap times count for the best.
- * The row's board position, if any, goes into `place`.
+ * The row's board place, if any, goes into `place`.
  */
-function withBoard(timeline: RaceTimeline, car: CarStanding, at: number, place: Map<string, number>): CarStanding {
+function withBoard(timeline: RaceTimeline, car: CarStanding, at: number, place: Map<string, { refresh: number; position: number }>): CarStanding {
   const timelineCar = timeline.cars.get(car.number);
   const board = timelineCar?.boardAt(at);
   if (timelineCar === undefined || board === undefined) return car;
-  if (board.position !== null) place.set(car.number, board.position);
+  if (board.position !== null) place.set(car.number, { refresh: board.refresh, position: board.position });
   const next = { ...car };
   // A row stated at the very instant of the car's last crossing was built before that lap was told: the lap stands.
   if (board.atMs > car.lastCrossingMs) {
@@ -83,8 +91,8 @@ type Comparator = (a: CarStanding, b: CarStanding) => number;
 
 /**
  * Race order: laps, then who completed them first; cars with no lap in the
- * board's order (`byPlace`: the grid, as the feed's last `$G` ranks it), then
- * by number.
+ * board's order (`byPlace`: the grid, as the feed's last `$G` ranks it; a
+ * place from a later refresh first), then by number.
  */
 function compareByLaps(a: CarStanding, b: CarStanding, byPlace: Comparator): number {
   if (a.laps !== b.laps) return b.laps - a.laps;

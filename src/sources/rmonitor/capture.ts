@@ -94,11 +94,32 @@ export function decodeCapture(text: string, options: { source: string; sessionTy
   return { sessions: [...sessions].map(([session, events]) => ({ session, events })), bad };
 }
 
-/** Bytes → text: UTF-8 when valid, else Latin-1 (the spec names no character set, §1). */
+/**
+ * Bytes → text, line by line: UTF-8 where a line is valid UTF-8, else
+ * Latin-1 (the spec names no character set, §1). One stray byte costs its
+ * own line only: "Équipe Pérez" elsewhere stays as written. A UTF-8
+ * byte-order mark is dropped.
+ */
 export function decodeBytes(bytes: Uint8Array): string {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return utf8.decode(bytes);
   } catch {
-    return new TextDecoder('latin1').decode(bytes);
+    // Some line is not UTF-8: decode each on its own.
   }
+  const latin1 = new TextDecoder('latin1');
+  const parts: string[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline < 0 ? bytes.length : newline + 1;
+    const line = bytes.subarray(start, end);
+    try {
+      parts.push(utf8.decode(line));
+    } catch {
+      parts.push(latin1.decode(line));
+    }
+    start = end;
+  }
+  return parts.join('');
 }

@@ -56,8 +56,9 @@ interface CarKnown {
   /** Highest lap number told as a lap event. */
   lastLapEvent: number;
   bestLapMs: number | null;
-  /** Board position last told in a board row (null: none told). */
+  /** Board position last told in a board row (null: none told), and the refresh it belongs to. */
   position: number | null;
+  refresh: number;
   /** Instant of the last board row told (-1: none): the next is stated after it, so a sort by time keeps their order. */
   boardAtMs: number;
 }
@@ -83,8 +84,10 @@ interface Session {
   known: Map<string, CarKnown>;
   entries: Map<string, string>;
   pits: Map<string, CarPit>;
-  /** The board was cleared since it gave its places ($I, or the run came back). */
+  /** The board was cleared since it gave its places ($I, or the run came back): the next board row starts a refresh. */
   placesStale: boolean;
+  /** Board refreshes so far (0: the session's first board). */
+  refresh: number;
 }
 
 /** Session type from the run name; null when the name does not say. */
@@ -123,8 +126,6 @@ export function flagFromRMonitor(raw: string): Flag | null {
 }
 
 const SILENCE_NEW_SESSION_MS = 12 * 3_600_000;
-/** After such a silence, how far the race time must go back to open another session (ms). */
-const SPLIT_CLOCK_BACK_MS = 30 * 60_000;
 /** How far a $J/$G total may run ahead of the feed's $F race clock before the line is refused (ms). */
 const TOTAL_AHEAD_OF_CLOCK_MS = 5 * 60_000;
 /**
@@ -261,7 +262,7 @@ export class RMonitorDecoder {
         return this.openSession(r.runNo, r.description);
       case 'I':
         // Clear the scoreboard; what was told stays told (spec §7.2). The
-        // board's places go void once a refresh of this session starts.
+        // places given so far are older than any the refresh gives.
         this.boardG.clear();
         this.boardH.clear();
         this.pending.clear();
@@ -344,13 +345,13 @@ export class RMonitorDecoder {
   }
 
   /**
-   * Relay framing (`##YYYY-MM-DD HH:MM:SS.fff`, UTC receive time). After a
-   * silence of more than 12 hours within one run, the next race time decides:
-   * one that goes back by more than SPLIT_CLOCK_BACK_MS is another day's
-   * session under the same run number, one that goes on is the same session
-   * played or relayed later. The Barber "stopped cars" excerpt resumes 23 h
-   * later by the relay's clock at race time 07:55 after 07:43: the same race's
-   * finish, whose stopped cars keep the laps they had.
+   * Relay framing (`##YYYY-MM-DD HH:MM:SS.fff`, UTC receive time). A feed
+   * silent for more than 12 hours within one run is another day's session
+   * under the same run number (a capture spliced from two days: the Barber
+   * "stopped cars" excerpt, whose second part resumes at race time 07:55 with
+   * every car 18 laps short of where it stood at 07:43), not a continuation: a
+   * live session sends $F every second, and even a 24-hour race has no
+   * 12-hour silence.
    */
   private relayLine(text: string): void {
     const m = /^##(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)/.exec(text);
@@ -363,14 +364,8 @@ export class RMonitorDecoder {
 
   private splitIfPending(record: RMonitorRecord): void {
     if (!this.splitPending || this.session === null) return;
-    if (record.kind === 'B' && record.runNo !== this.session.runNo) {
-      this.splitPending = false;
-      return;
-    }
-    const raceMs = record.kind === 'F' ? (flagFromRMonitor(record.flag) !== null ? record.raceTimeMs : null) : record.kind === 'J' || (record.kind === 'G' && record.laps > 0) ? record.totalMs : null;
-    if (raceMs === null) return; // nothing to judge by yet: the record belongs to the session as it stands
     this.splitPending = false;
-    if (raceMs >= this.clockMs - SPLIT_CLOCK_BACK_MS) return;
+    if (record.kind === 'B' && record.runNo !== this.session.runNo) return;
     const { runNo, name } = this.session;
     this.splits++;
     this.session = null;
@@ -448,6 +443,7 @@ export class RMonitorDecoder {
       entries: new Map(),
       pits: new Map(),
       placesStale: false,
+      refresh: 0,
     };
     this.sessions.set(key, this.session);
     this.boardG.clear();
@@ -461,14 +457,14 @@ export class RMonitorDecoder {
 
   /**
    * The first board row after the board was cleared ($I, or the run left and
-   * came back): the places given before are void until the board states them
-   * again. A session that ends with $I and a new run keeps its last board.
+   * came back) starts a refresh: places it gives rank before older ones. A
+   * session that ends with $I and a new run keeps its last board as it was.
    */
   private refreshStarts(): void {
     const session = this.session;
     if (session === null || !session.placesStale) return;
     session.placesStale = false;
-    for (const [regNo, known] of session.known) if (known.position !== null) this.sendBoard(session, regNo, known);
+    session.refresh++;
   }
 
   private sendEntry(regNo: string): void {
@@ -503,7 +499,7 @@ export class RMonitorDecoder {
     if (session === null) return;
     if (!CAR.test(regNo)) return this.reportBad(`registration number "${regNo}" is not a car number (letters and digits, up to 8)`);
     let known = session.known.get(regNo);
-    if (known === undefined) session.known.set(regNo, (known = { laps: 0, crossingMs: 0, lastLapEvent: 0, bestLapMs: null, position: null, boardAtMs: -1 }));
+    if (known === undefined) session.known.set(regNo, (known = { laps: 0, crossingMs: 0, lastLapEvent: 0, bestLapMs: null, position: null, refresh: 0, boardAtMs: -1 }));
     if (!session.entries.has(regNo)) {
       if (!this.competitors.has(regNo)) this.competitors.set(regNo, { number: regNo, team: '', classNo: null });
       this.sendEntry(regNo);
@@ -545,7 +541,8 @@ export class RMonitorDecoder {
     // A car nothing else orders (no lap in a race, no timed lap elsewhere)
     // keeps the board's place: the grid order before the start, say.
     const unordered = session.type === 'race' ? known.laps === 0 : known.bestLapMs === null;
-    if (unordered && this.boardPosition(session, regNo) !== known.position) this.sendBoard(session, regNo, known);
+    const position = this.boardPosition(session, regNo);
+    if (unordered && position !== null && (position !== known.position || session.refresh !== known.refresh)) this.sendBoard(session, regNo, known);
   }
 
   /** The car's place on the board: `$G` in a race (by laps), `$H` elsewhere (by best lap); null when not on it. */
@@ -611,7 +608,12 @@ export class RMonitorDecoder {
     // lap, e.g. a 3 s "lap" from a double passing); without one, ours stands.
     if (h !== undefined) known.bestLapMs = h.bestLapMs;
     const best = h !== undefined && h.bestLapMs !== null ? h : null;
-    known.position = this.boardPosition(session, regNo);
+    const position = this.boardPosition(session, regNo);
+    // Not on the board since it was cleared: the place told before stands, with its refresh.
+    if (position !== null) {
+      known.position = position;
+      known.refresh = session.refresh;
+    }
     this.emit(
       BoardEventSchema.parse({
         type: 'board',
@@ -622,6 +624,7 @@ export class RMonitorDecoder {
         bestLap: best !== null && best.bestLap > 0 ? best.bestLap : null,
         bestLapMs: known.bestLapMs,
         position: known.position,
+        refresh: known.refresh,
       }),
     );
   }

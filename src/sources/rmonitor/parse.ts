@@ -101,7 +101,7 @@ function optionalInt(text: string | undefined): number | null {
 /** Parses one line (without its line ending). Throws RecordError saying what is wrong. */
 export function parseRecord(line: string): RMonitorRecord {
   const trimmed = line.replace(/^\uFEFF/, '').trim();
-  if (!trimmed.startsWith('$')) throw new RecordError('a record starts with $');
+  if (!trimmed.startsWith('$')) throw new RecordError('not a record: it does not start with $');
   const f = splitFields(trimmed);
   const type = f[0]!.slice(1);
   switch (type) {
