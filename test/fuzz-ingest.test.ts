@@ -54,6 +54,10 @@ const eventish = fc.oneof(
   ),
   fc.record({ type: fc.constant('pit-out'), car: carNo, lap: fc.integer({ min: 0, max: 10 }), atMs: edgeNumbers, pitLaneMs: edgeNumbers }),
   fc.record({ type: fc.constantFrom('decision'), id: fc.string({ maxLength: 10 }), atMs: edgeNumbers, kind: fc.constantFrom('note', 'time-added', 'bogus'), reason: text }),
+  fc.record(
+    { type: fc.constant('weather'), atMs: edgeNumbers, airTempC: fc.option(edgeNumbers), trackTempC: fc.option(edgeNumbers), humidityPct: fc.option(edgeNumbers), rain: fc.option(fc.boolean()), conditions: text },
+    { requiredKeys: ['type', 'atMs'] },
+  ),
   fc.jsonValue(),
 );
 
@@ -72,6 +76,8 @@ function timesOf(event: TimingEvent): number[] {
       return [event.atMs];
     case 'board':
       return [event.atMs, event.crossingMs, event.bestLapMs ?? 0];
+    case 'weather':
+      return [event.atMs];
     case 'entry':
       return [];
   }
@@ -84,6 +90,8 @@ function namesOf(event: TimingEvent): string[] {
     case 'lap':
     case 'pit-out':
       return [event.driverName];
+    case 'weather':
+      return [event.conditions];
     default:
       return [];
   }

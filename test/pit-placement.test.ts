@@ -80,6 +80,13 @@ describe('circuit profiles (rules/circuits)', () => {
     for (const file of LAP_FILES) assert.notEqual(circuitOfRace(raceNameFromFile(file)), null, file);
     assert.equal(circuitOfRace('Porsche Carrera Cup France 30min'), null);
   });
+
+  it('the longest race name wins: Petit Le Mans runs at Road Atlanta, not at Le Mans', () => {
+    // It did match "Le Mans" first: Petit Le Mans 2024 was placed with Le Mans's pit lane.
+    assert.equal(circuitOfRace('IMSA 10 Hours of Petit Le Mans 2024')?.circuit, 'road-atlanta');
+    assert.equal(circuitOfRace('24 Hours of Le Mans 2019')?.circuit, 'le-mans');
+    assert.equal(circuitOfRace('Mobil 1 Twelve Hours of Sebring 2025')?.circuit, 'sebring');
+  });
 });
 
 /** Raw lap rows of one car, read straight from the CSV (a second path, not the parser). */

@@ -24,6 +24,7 @@ export interface AnalysisCliOptions {
   lenient?: boolean;
   duration?: string;
   decisions?: string;
+  weather?: string;
 }
 
 export interface AnalysisInput {
@@ -65,7 +66,8 @@ export function withAnalysisOptions(
     .option('--json', 'print JSON instead of a table')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
-    .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)");
+    .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
+    .option('--weather <file>', "weather station readings (IMSA's weather CSV): the reports say the weather");
   if (extra.rules !== false) command.option('--rules <file>', 'regulation profile (JSON), e.g. rules/lemans.json');
   return command;
 }

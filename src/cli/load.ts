@@ -8,6 +8,8 @@ import { raceControlEvents } from '../sources/racecontrol/index.js';
 import { timing71Events } from '../sources/timing71/index.js';
 import { readFile } from 'node:fs/promises';
 import { applyClassificationProfile, parseDecisionsFile } from './results.js';
+import { circuitOfRace } from '../sources/circuits.js';
+import { imsaWeatherEvents } from '../sources/weather/index.js';
 
 export interface LoadOptions {
   lenient?: boolean;
@@ -16,6 +18,8 @@ export interface LoadOptions {
   name?: string;
   /** Race control's decisions: a JSON array of decision events (src/cli/results.ts). */
   decisions?: string;
+  /** A weather station file (IMSA's Al Kamel weather CSV: src/sources/weather/). */
+  weather?: string;
 }
 
 export interface LoadedRace {
@@ -54,7 +58,32 @@ export async function loadRace(files: string[], options: LoadOptions): Promise<L
   return withOptions(result.events, options);
 }
 
-/** --duration, --name and --decisions applied to the imported events, then folded. */
+/**
+ * `--weather FILE`: the station's readings at race time. The lap files give
+ * race time zero as a local time of day and the station stamps UTC, so the
+ * race's circuit profile must name its time zone.
+ */
+export async function loadWeather(path: string, events: readonly TimingEvent[]): Promise<TimingEvent[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`--weather: cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  const session = events.find((e) => e.type === 'session');
+  if (session === undefined || session.zeroTimeOfDayMs === null) {
+    throw new Error(`--weather: the race gives no time of day for its start (the lap file's HOUR column), so ${path}'s UTC times cannot be placed`);
+  }
+  const circuit = circuitOfRace(session.name);
+  if (circuit?.timeZone === undefined) {
+    throw new Error(
+      `--weather: no time zone for "${session.name}" (${circuit === null ? 'no circuit profile in rules/circuits names this race' : `rules/circuits/${circuit.circuit}.json has no timeZone`}), so ${path}'s UTC times cannot be placed`,
+    );
+  }
+  return imsaWeatherEvents(text, { zeroTimeOfDayMs: session.zeroTimeOfDayMs, timeZone: circuit.timeZone }, path);
+}
+
+/** --duration, --name, --decisions and --weather applied to the imported events, then folded. */
 async function withOptions(imported: TimingEvent[], options: LoadOptions): Promise<LoadedRace> {
   const events = imported.map((e) => {
     if (e.type !== 'session') return e;
@@ -71,6 +100,7 @@ async function withOptions(imported: TimingEvent[], options: LoadOptions): Promi
     }
     events.push(...parseDecisionsFile(text, path));
   }
+  if (options.weather !== undefined) events.push(...(await loadWeather(options.weather, events)));
   const timeline = foldEvents(events);
   // A file is a whole race: timing that stops early means the race was stopped.
   timeline.complete = true;

@@ -26,6 +26,7 @@ interface Options {
   lenient?: boolean;
   duration?: string;
   decisions?: string;
+  weather?: string;
 }
 
 const FORMATS: readonly ReportFormat[] = ['md', 'html', 'json'];
@@ -45,6 +46,7 @@ export function registerReport(program: Command): void {
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
     .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
+    .option('--weather <file>', "weather station readings (IMSA's weather CSV): the reports say the weather")
     .action(async (files: string[], options: Options, command: Command) => {
       // --format md is the default: only one given on the command line conflicts with --json.
       const formatGiven = command.getOptionValueSource('format') === 'cli';

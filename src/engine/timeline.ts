@@ -9,7 +9,7 @@
  */
 import { classificationProfileFor, installedClassificationProfiles, type ClassificationProfile } from '../model/classification.js';
 import { roadLeaderFlagMs } from './finish.js';
-import type { BoardEvent, DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
+import type { BoardEvent, DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SessionEvent, TimingEvent, WeatherEvent } from '../model/events.js';
 
 export class CarTimeline {
   entry: EntryEvent;
@@ -304,6 +304,8 @@ export class RaceTimeline {
   readonly decisions: DecisionEvent[] = [];
   /** Race control's other messages, as published. */
   readonly messages: MessageEvent[] = [];
+  /** Weather readings in time order, one per instant (a resend of an instant replaces it). */
+  readonly weather: WeatherEvent[] = [];
   /** Flag shown at each crossing where it differs from the crossing before, and the index in flagKeys it comes from. */
   private readonly flagTimes: number[] = [];
   private readonly flagValues: Flag[] = [];
@@ -356,12 +358,24 @@ export class RaceTimeline {
       case 'message':
         insertByTime(this.messages, event);
         return;
+      case 'weather': {
+        let i = this.weather.length;
+        while (i > 0 && this.weather[i - 1]!.atMs > event.atMs) i--;
+        if (i > 0 && this.weather[i - 1]!.atMs === event.atMs) this.weather[i - 1] = event;
+        else this.weather.splice(i, 0, event);
+        return;
+      }
       case 'board':
         this.car(event.car).addBoard(event);
         this.hasBoards = true;
         if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
         return;
     }
+  }
+
+  /** The latest weather reading at or before t, if any. */
+  weatherAt(t: number): WeatherEvent | undefined {
+    return latestAtOrBefore(this.weather, t);
   }
 
   car(number: string): CarTimeline {

@@ -211,6 +211,10 @@ export type MessageEvent = z.infer<typeof MessageEventSchema>;
  * position in a race, `$H` position in other sessions), null when the feed
  * gives none: it orders the cars that nothing else orders, those with no lap
  * in a race (the grid, a car yet to cross) or no timed lap in practice.
+ * `refresh` numbers the board the place is from: 0 for the session's first,
+ * one more after each clear (`$I`) and refresh; a place from a later refresh
+ * ranks before one from an earlier (a car the refresh has not restated keeps
+ * its older place, behind).
  */
 export const BoardEventSchema = z.strictObject({
   type: z.literal('board'),
@@ -222,8 +226,31 @@ export const BoardEventSchema = z.strictObject({
   bestLap: z.number().int().min(1).max(100_000).nullable().default(null),
   bestLapMs: positiveMs.nullable().default(null),
   position: z.number().int().min(1).max(100_000).nullable().default(null),
+  refresh: z.number().int().min(0).max(1_000_000).default(0),
 });
 export type BoardEvent = z.infer<typeof BoardEventSchema>;
+
+/**
+ * The weather at the track as a weather station or the official board gave
+ * it, at race time `atMs`; null where the source gives no value. Metric: a
+ * source in other units converts (IMSA's Al Kamel weather CSV gives °F and
+ * inHg: sources/weather/). Wind is not kept: no source says its unit.
+ * `rain`: true when the source says it rains, false when it says dry, null
+ * when it does not say (IMSA's RAIN column holds -1, "no reading", in every
+ * row of the shared files). `conditions` is the board's own word
+ * ("cloudy"), empty when none.
+ */
+export const WeatherEventSchema = z.strictObject({
+  type: z.literal('weather'),
+  atMs: ms,
+  airTempC: z.number().min(-60).max(70).nullable().default(null),
+  trackTempC: z.number().min(-60).max(90).nullable().default(null),
+  humidityPct: z.number().min(0).max(100).nullable().default(null),
+  pressureHpa: z.number().min(500).max(1100).nullable().default(null),
+  rain: z.boolean().nullable().default(null),
+  conditions: timingText(40).default(''),
+});
+export type WeatherEvent = z.infer<typeof WeatherEventSchema>;
 
 export const TimingEventSchema = z.discriminatedUnion('type', [
   SessionEventSchema,
@@ -233,6 +260,7 @@ export const TimingEventSchema = z.discriminatedUnion('type', [
   DecisionEventSchema,
   MessageEventSchema,
   BoardEventSchema,
+  WeatherEventSchema,
 ]);
 export type TimingEvent = z.infer<typeof TimingEventSchema>;
 /** What a client may send: defaults not yet applied. */
@@ -256,9 +284,12 @@ export function eventKey(event: TimingEvent): string {
       return `decision:${event.id}`;
     case 'message':
       return `message:${event.id}`;
+    case 'weather':
+      // One reading per instant: a later correction of the same instant replaces it.
+      return `weather:${event.atMs}`;
     case 'board':
       // Every distinct board row is its own fact: a later row never contradicts an earlier one.
-      return `board:${event.car}:${event.atMs}:${event.laps}:${event.crossingMs}:${event.bestLap ?? ''}:${event.bestLapMs ?? ''}${event.position === null ? '' : `:p${event.position}`}`;
+      return `board:${event.car}:${event.atMs}:${event.laps}:${event.crossingMs}:${event.bestLap ?? ''}:${event.bestLapMs ?? ''}${event.position === null ? '' : `:p${event.position}`}${event.refresh === 0 ? '' : `:r${event.refresh}`}`;
   }
 }
 
@@ -277,11 +308,12 @@ export function eventTimeMs(event: TimingEvent): number {
     case 'decision':
     case 'message':
     case 'board':
+    case 'weather':
       return event.atMs;
   }
 }
 
-const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3, board: 4, decision: 5, message: 6 };
+const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3, board: 4, decision: 5, message: 6, weather: 7 };
 
 /**
  * Total order used everywhere events are sorted: time, then kind, then car,
@@ -293,7 +325,7 @@ export function compareEvents(a: TimingEvent, b: TimingEvent): number {
   if (dt !== 0) return dt;
   const dk = typeRank[a.type] - typeRank[b.type];
   if (dk !== 0) return dk;
-  if (a.type === 'session' || b.type === 'session') return 0;
+  if (a.type === 'session' || b.type === 'session' || a.type === 'weather' || b.type === 'weather') return 0;
   if (a.type === 'decision' || b.type === 'decision' || a.type === 'message' || b.type === 'message') {
     // Same instant and kind (the ranks are equal): the id orders them.
     const ia = a.type === 'decision' || a.type === 'message' ? a.id : '';
@@ -304,7 +336,7 @@ export function compareEvents(a: TimingEvent, b: TimingEvent): number {
   const la = a.type === 'entry' ? 0 : a.type === 'board' ? a.laps : a.lap;
   const lb = b.type === 'entry' ? 0 : b.type === 'board' ? b.laps : b.lap;
   if (la !== lb) return la - lb;
-  if (a.type === 'board' && b.type === 'board') return (a.bestLapMs ?? 0) - (b.bestLapMs ?? 0) || a.crossingMs - b.crossingMs || (a.position ?? 0) - (b.position ?? 0);
+  if (a.type === 'board' && b.type === 'board') return (a.bestLapMs ?? 0) - (b.bestLapMs ?? 0) || a.crossingMs - b.crossingMs || a.refresh - b.refresh || (a.position ?? 0) - (b.position ?? 0);
   return 0;
 }
 

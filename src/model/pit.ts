@@ -58,6 +58,22 @@ export const CircuitProfileSchema = z
     name: z.string().min(1),
     /** Race names (as the source names them) that run here: case-insensitive substrings. */
     races: z.array(z.string().min(1)).min(1),
+    /**
+     * The circuit's IANA time zone ("America/New_York"): what turns a time of
+     * day in the lap files (local) and a UTC stamp (a weather station) into
+     * the same race time. Optional: only sources stamped in UTC need it.
+     */
+    timeZone: z
+      .string()
+      .refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'an IANA time zone, e.g. "Europe/Paris"')
+      .optional(),
     pitLane: z.strictObject({
       line: z.strictObject({ value: PitLineSchema, year: z.number().int(), source: z.string().min(1), method: z.string().min(1) }),
       entryToLine: MeasuredMsSchema.nullable(),

@@ -119,6 +119,9 @@ function carsOf(f: ReportFact): string[] {
     case 'class-running':
     case 'data-ends':
     case 'field-stopped':
+    case 'weather':
+    case 'track-temp-change':
+    case 'rain-start':
       return [];
     default:
       return [f.car];
@@ -180,6 +183,13 @@ function renderings(f: ReportFact, fromMs: number): string[] {
       return [minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'field-stopped':
       return [String(f.stopped), String(f.entries), raceClockWords(f.sinceMs)];
+    case 'weather':
+      // The digits of "-3 °C" are read as 3.
+      return [f.airTempC, f.trackTempC].filter((v): v is number => v !== null).map((v) => String(Math.abs(v)));
+    case 'track-temp-change':
+      return [String(Math.abs(f.fromC)), String(Math.abs(f.toC))];
+    case 'rain-start':
+      return [raceClockWords(f.atMs), minutesOf(f.atMs)];
     default:
       return [];
   }

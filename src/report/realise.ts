@@ -353,7 +353,9 @@ function sectionSentences(
   const ctx: WordsContext = { sel, cls, m, seed, isTop, first: true, lapAt };
   groups.push(claimOf(first).words(first, ctx));
   const others: Sentence[] = [];
-  for (const story of rest.slice(0, isTop ? 6 : 4)) others.push(...claimOf(story).words(story, { ...ctx, first: false }));
+  // The weather is the hour's setting, not a story competing for a place: it is told after the stories, whatever their number.
+  const stories = rest.filter((s) => s.kind !== 'weather');
+  for (const story of [...stories.slice(0, isTop ? 6 : 4), ...rest.filter((s) => s.kind === 'weather')]) others.push(...claimOf(story).words(story, { ...ctx, first: false }));
   if (others.length > 0) groups.push(others);
   return groups;
 }

@@ -33,12 +33,15 @@ export const STORY_WEIGHTS = {
   retirement: 58,
   'lead-held-tight': 56,
   'long-stop': 48,
+  rain: 50,
   fcy: 46,
   battle: 40,
   recovery: 34,
   podium: 30,
   'leader-stops': 24,
+  'weather-change': 22,
   'drive-time': 20,
+  weather: 16,
   'lead-held': 10,
 } as const;
 

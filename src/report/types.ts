@@ -57,7 +57,13 @@ export type ReportFact =
   /** `stopped` of the `entries` cars were stopped or retired at atMs; the last of them was seen at sinceMs. */
   | { kind: 'field-stopped'; stopped: number; entries: number; sinceMs: number; atMs: number }
   /** The last crossing anywhere in the data (a race whose timing stops). */
-  | { kind: 'data-ends'; atMs: number };
+  | { kind: 'data-ends'; atMs: number }
+  /** The weather reading at atMs, the one in force at asOfMs: temperatures in whole °C (null: not said), rain as said (null: not said). */
+  | { kind: 'weather'; atMs: number; asOfMs: number; airTempC: number | null; trackTempC: number | null; rain: boolean | null }
+  /** The track temperature went from fromC (reading at fromMs) to toC (reading at atMs), whole °C. */
+  | { kind: 'track-temp-change'; fromMs: number; atMs: number; fromC: number; toC: number }
+  /** The reading at atMs says rain, the one before it dry. */
+  | { kind: 'rain-start'; atMs: number };
 
 export type ReportFactKind = ReportFact['kind'];
 

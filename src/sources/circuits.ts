@@ -37,10 +37,20 @@ export function loadCircuitProfiles(dir: string = CIRCUITS_DIR): CircuitProfile[
   return profiles;
 }
 
-/** The profile of the circuit a race (by its name) runs on, or null. */
+/**
+ * The profile of the circuit a race (by its name) runs on, or null. The
+ * longest race name found wins: "IMSA 10 Hours of Petit Le Mans 2024" is
+ * Road Atlanta's "Petit Le Mans", not Le Mans's "Le Mans".
+ */
 export function circuitOfRace(raceName: string, profiles: readonly CircuitProfile[] = loadCircuitProfiles()): CircuitProfile | null {
   const name = raceName.toLowerCase();
-  return profiles.find((p) => p.races.some((r) => name.includes(r.toLowerCase()))) ?? null;
+  let best: { profile: CircuitProfile; length: number } | null = null;
+  for (const profile of profiles) {
+    for (const race of profile.races) {
+      if (name.includes(race.toLowerCase()) && (best === null || race.length > best.length)) best = { profile, length: race.length };
+    }
+  }
+  return best?.profile ?? null;
 }
 
 export function pitLaneOfRace(raceName: string): PitLane | null {

@@ -26,6 +26,7 @@ import { penalty, type PenaltyStory } from './penalty.js';
 import { podium, type PodiumStory } from './podium.js';
 import { recovery, type RecoveryStory } from './recovery.js';
 import { retirement, type RetirementStory } from './retirement.js';
+import { weather, type WeatherStory } from './weather.js';
 
 export interface StoryByKind {
   finish: FinishStory;
@@ -45,6 +46,7 @@ export interface StoryByKind {
   flag: FlagStory;
   'data-end': DataEndStory;
   'field-stopped': FieldStoppedStory;
+  weather: WeatherStory;
 }
 
 export type ClaimKind = keyof StoryByKind;
@@ -69,6 +71,7 @@ export const CLAIMS = {
   flag,
   'data-end': dataEnd,
   'field-stopped': fieldStopped,
+  weather,
 } satisfies { [K in ClaimKind]: ClaimDefinition<StoryByKind[K]> };
 
 export const CLAIM_KINDS = Object.keys(CLAIMS) as ClaimKind[];
@@ -88,4 +91,5 @@ export const MEANINGS = {
   ...longStop.verify,
   ...driveTime.verify,
   ...penalty.verify,
+  ...weather.verify,
 } satisfies { [K in ReportFactKind]: Meaning<K> };
