@@ -123,6 +123,8 @@ function carsOf(f: ReportFact): string[] {
     case 'track-temp-change':
     case 'rain-start':
       return [];
+    case 'neutralisation-cause':
+      return f.car === null ? [] : [f.car];
     default:
       return [f.car];
   }
@@ -190,6 +192,8 @@ function renderings(f: ReportFact, fromMs: number): string[] {
       return [String(Math.abs(f.fromC)), String(Math.abs(f.toC))];
     case 'rain-start':
       return [raceClockWords(f.atMs), minutesOf(f.atMs)];
+    case 'neutralisation-cause':
+      return [String(f.turn)];
     default:
       return [];
   }

@@ -63,7 +63,9 @@ export type ReportFact =
   /** The track temperature went from fromC (reading at fromMs) to toC (reading at atMs), whole °C. */
   | { kind: 'track-temp-change'; fromMs: number; atMs: number; fromC: number; toC: number }
   /** The reading at atMs says rain, the one before it dry. */
-  | { kind: 'rain-start'; atMs: number };
+  | { kind: 'rain-start'; atMs: number }
+  /** Race control's message `text` at atMs states the cause of the period that began at startMs (a car and a turn it names). */
+  | { kind: 'neutralisation-cause'; atMs: number; text: string; startMs: number; car: string | null; turn: number };
 
 export type ReportFactKind = ReportFact['kind'];
 

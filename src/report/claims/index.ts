@@ -92,4 +92,5 @@ export const MEANINGS = {
   ...driveTime.verify,
   ...penalty.verify,
   ...weather.verify,
+  ...flag.verify,
 } satisfies { [K in ReportFactKind]: Meaning<K> };
