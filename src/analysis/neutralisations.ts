@@ -574,8 +574,9 @@ function limiterTimes(cars: readonly CarSectors[]): Float64Array {
 /**
  * The bin where the FCY that opened fieldRuns[r] gave way to a safety car,
  * or null. Race control often calls an FCY first and deploys the safety car
- * minutes later; FLAG_AT_FL shows that FCY as green (no file has an FCY
- * turning into SF) and SF from the deployment. In the laps: the run opens at
+ * minutes later; FLAG_AT_FL shows that FCY as green and SF from the
+ * deployment (one of the 15 files shows an FCY turning into SF instead:
+ * Fuji 2025, 3:32:07, where this costs the FCY's laps). In the laps: the run opens at
  * the limiter's pace (limiterBin) for LIMITER_MIN_MS or more, then the cars
  * leave it (they catch the safety car's queue at near race pace, then run at
  * its pace) and the field is held slow (hold) for most of the
