@@ -544,29 +544,31 @@ function onLimiter(sectorMs: number, limiterMs: number): boolean {
  * data, or a circuit whose neutralisations have no common pace).
  */
 function limiterTimes(cars: readonly CarSectors[]): Float64Array {
-  const limiter = new Float64Array(3);
-  for (let k = 0; k < 3; k++) {
-    const slow: number[] = [];
-    for (const car of cars) {
-      const refMs = car.ref[k]!;
-      for (let i = 1; i < car.n; i++) {
-        const lap = car.laps[i]!;
+  const slow: number[][] = [[], [], []];
+  for (const car of cars) {
+    for (let i = 1; i < car.n; i++) {
+      const lap = car.laps[i]!;
+      for (let k = 0; k < 3; k++) {
         const sectorMs = lap.sectorsMs[k];
         if (sectorMs === null || sectorMs === undefined || (k === 2 && lap.inPit) || (k === 0 && lap.pitLaneMs !== null)) continue;
-        if (sectorMs >= NEUTRAL_RATIO * refMs && sectorMs <= 20 * refMs) slow.push(sectorMs);
+        const refMs = car.ref[k]!;
+        if (sectorMs >= NEUTRAL_RATIO * refMs && sectorMs <= 20 * refMs) slow[k]!.push(sectorMs);
       }
     }
-    slow.sort((a, b) => a - b);
+  }
+  const limiter = new Float64Array(3);
+  for (let k = 0; k < 3; k++) {
+    const sorted = Float64Array.from(slow[k]!).sort();
     let best = 0;
     let bestAt = 0;
-    for (let i = 0, j = 0; i < slow.length; i++) {
-      while (j < slow.length && slow[j]! <= slow[i]! * (1 + 2 * LIMITER_TOLERANCE)) j++;
+    for (let i = 0, j = 0; i < sorted.length; i++) {
+      while (j < sorted.length && sorted[j]! <= sorted[i]! * (1 + 2 * LIMITER_TOLERANCE)) j++;
       if (j - i > best) {
         best = j - i;
         bestAt = i;
       }
     }
-    if (best >= LIMITER_MIN_SECTORS) limiter[k] = slow[bestAt + (best >> 1)]!;
+    if (best >= LIMITER_MIN_SECTORS) limiter[k] = sorted[bestAt + (best >> 1)]!;
   }
   return limiter;
 }
