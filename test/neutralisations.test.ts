@@ -87,6 +87,72 @@ describe('inferred neutralisations on made-up laps', () => {
   });
 });
 
+/**
+ * Two classes (sectors 30/40/30 s and 33/44/33 s), ten cars each, 6 s apart.
+ * Each sector's time is set by the phase at its start: green; from fcyFrom
+ * the FCY limiter's 70/90/70 s for every car whatever its class; from
+ * deployed (when not null) one sector at 1.1× its green time (catching the
+ * queue), then the safety car's pace, the same for the queue but changing
+ * from lap to lap (56/78/56 s to 80/100/80 s); green again from releasedAt.
+ */
+function fcyRace(fcyFrom: number, deployed: number | null, releasedAt: number): TimingEvent[] {
+  const events: TimingEvent[] = [session({ scheduledDurationMs: 3 * 3_600_000 })];
+  const limiter = [70_000, 90_000, 70_000];
+  const queue = [
+    [56_000, 78_000, 56_000],
+    [60_000, 82_000, 60_000],
+    [64_000, 86_000, 64_000],
+    [76_000, 96_000, 76_000],
+    [80_000, 100_000, 80_000],
+  ];
+  for (let c = 1; c <= 20; c++) {
+    const car = String(c);
+    const green = c <= 10 ? [30_000, 40_000, 30_000] : [33_000, 44_000, 33_000];
+    events.push(entry(car, c <= 10 ? 'A' : 'B'));
+    let t = c * 6_000;
+    let caughtUp = false;
+    for (let n = 1; n <= 80; n++) {
+      const start = t;
+      const s = [0, 1, 2].map((k) => {
+        let ms = green[k]!;
+        if (t >= releasedAt) ms = green[k]!;
+        else if (deployed !== null && t >= deployed) {
+          ms = caughtUp ? queue[n % queue.length]![k]! : Math.round(green[k]! * 1.1);
+          caughtUp = true;
+        } else if (t >= fcyFrom) ms = limiter[k]!;
+        t += ms;
+        return ms;
+      });
+      events.push(lap(car, n, t, { lapMs: t - start, sectorsMs: [s[0]!, s[1]!, s[2]!] }));
+    }
+  }
+  return events;
+}
+
+describe('an FCY, then a safety car (FLAG_AT_FL shows the FCY green)', () => {
+  const fcyFrom = 3_000_000;
+  const deployed = 3_480_000;
+
+  it('a safety car from where the field left the FCY pace, the FCY before it told in fcyFromMs', () => {
+    const fieldWide = inferNeutralisations(foldEvents(fcyRace(fcyFrom, deployed, deployed + 15 * 60_000))).filter((p) => p.kind !== 'slow-zone');
+    assert.equal(fieldWide.length, 1, JSON.stringify(fieldWide));
+    const [p] = fieldWide;
+    assert.equal(p!.kind, 'safety-car');
+    assert.ok(p!.startMs >= deployed - 10_000 && p!.startMs <= deployed + 90_000, `start ${p!.startMs}`);
+    assert.ok(p!.fcyFromMs !== null && Math.abs(p!.fcyFromMs - fcyFrom) <= 100_000, `FCY from ${p!.fcyFromMs}`);
+    assert.ok(p!.endMs > deployed + 14 * 60_000, `end ${p!.endMs}`);
+  });
+
+  it('the same FCY released to green: an FCY, nothing told before it', () => {
+    const fieldWide = inferNeutralisations(foldEvents(fcyRace(fcyFrom, null, deployed))).filter((p) => p.kind !== 'slow-zone');
+    assert.equal(fieldWide.length, 1, JSON.stringify(fieldWide));
+    const [p] = fieldWide;
+    assert.equal(p!.kind, 'fcy');
+    assert.equal(p!.fcyFromMs, null);
+    assert.ok(Math.abs(p!.startMs - fcyFrom) <= 100_000, `start ${p!.startMs}`);
+  });
+});
+
 describe('the car page reads inferred periods as marked spans', () => {
   it('safety car and FCY kept and marked inferred; slow zones left out; none → null', () => {
     const json = {
@@ -136,7 +202,7 @@ describe('inferred against FLAG_AT_FL (2023+ files)', realData(), () => {
     assert.equal(all.size, 15);
   });
 
-  it('held-out races: recall ≥ 0.9, every safety car found, median start error ≤ 60 s; precision as measured', async () => {
+  it('held-out races: recall and precision ≥ 0.9, every safety car found, median start error ≤ 60 s', async () => {
     const checks = [];
     for (const file of HELD_OUT_RACES) {
       checks.push(checkNeutralisations(foldEvents((await importAnalysisFiles([realFile(file)])).events)));
@@ -147,10 +213,29 @@ describe('inferred against FLAG_AT_FL (2023+ files)', realData(), () => {
     assert.ok(pooled.safetyCarPeriods >= 20);
     assert.ok(pooled.medianAbsStartErrorMs! <= 60_000, `start error ${pooled.medianAbsStartErrorMs}`);
     assert.ok(pooled.medianAbsEndErrorMs! <= 30_000, `end error ${pooled.medianAbsEndErrorMs}`);
-    // Below the issue's 0.9 target (0.838 measured, 0.780 before the bounds came from the cars' sectors):
-    // FLAG_AT_FL shows green through the FCY that precedes a safety car (neutralisation-check.ts gives the
-    // evidence); outside the 15 min before a safety car precision is 0.983. Guards against regressions.
-    assert.ok(pooled.precision >= 0.82, `precision ${pooled.precision}`);
+    // 0.971 measured (0.838 before the FCY that precedes a safety car was told from it, neutralisations.ts).
+    assert.ok(pooled.precision >= 0.9, `precision ${pooled.precision}`);
     assert.ok(pooled.precisionOutsideRunUp >= 0.95, `precision outside run-ups ${pooled.precisionOutsideRunUp}`);
+  });
+
+  it('tuning races: each FCY before a safety car is told apart, and none is told before a flagged FCY', async () => {
+    for (const file of TUNING_RACES) {
+      const timeline = foldEvents((await importAnalysisFiles([realFile(file)])).events);
+      const control = flagPeriods(timeline);
+      assert.ok(control.known, `${file} has flags`);
+      const periods = control.known ? control.periods : [];
+      const told = inferNeutralisations(timeline).filter((p) => p.fcyFromMs !== null);
+      for (const p of told) {
+        // The period starts within a minute of race control's SF, and its FCY lay under green flags.
+        const sc = periods.find((f) => f.flag === 'safety-car' && Math.abs(f.startMs - p.startMs) <= 60_000);
+        assert.ok(sc !== undefined, `${file}: safety car after FCY at ${p.startMs} matches no SF`);
+        const fcyFromMs = p.fcyFromMs!;
+        const flagged = periods.filter((f) => f.flag !== 'green' && f.startMs < p.startMs - 60_000 && (f.endMs ?? Infinity) > fcyFromMs);
+        assert.deepEqual(flagged, [], `${file}: the FCY told before ${p.startMs} overlaps a flagged period`);
+      }
+      // Fuji 2024, Qatar 2025 and Spa 2025 had two each (the diagnosis in neutralisation-check.ts); Le Mans none.
+      const expected = file.startsWith('lemans') ? 0 : 2;
+      assert.equal(told.length, expected, `${file}: ${told.length}`);
+    }
   });
 });

@@ -10,13 +10,17 @@
  * crossing the 15 files' flags change 16–25 times per 24 h file (the flag
  * periods), sorted by start 78–133 times (Le Mans 2023: 16 against 78), so
  * both sides compare the state at the end crossing.
- * The flag does not show the FCY that precedes a safety car: no file has an
- * FCY turning into SF, yet in 17 of the 38 safety cars the GF laps crossing
+ * The flag almost never shows the FCY that precedes a safety car: one file
+ * has an FCY turning into SF (Fuji 2025, 3:32:07 → 3:35:56), yet in 17 of
+ * the 38 safety cars the GF laps crossing
  * in the 5 min before SF first shows ran at 1.5–2.5× the car's median green
  * lap, the pace of the flagged FCYs (1.4–2.0×) (e.g. Fuji 2024 from
  * 1:21:30: every class at S1 58.5 s against 22.5 s, GF until 1:28:31).
  * These laps stay green in the truth (the file's word); the false positives
- * among them are counted apart (falsePositiveInRunUp).
+ * among them are counted apart (falsePositiveInRunUp). The inference tells
+ * that FCY from the safety car by its pace (every car at the limiter's
+ * sector times) and starts the safety car where the cars leave it
+ * (neutralisations.ts, fcyFromMs), so the comparison itself is unchanged.
  * Per period: consecutive SF/FCY periods of race control make one
  * neutralisation (an FCY often turns into a safety car); it is found when an
  * inferred field-wide period overlaps it, and its start and end errors are

@@ -39,9 +39,10 @@ export function registerFlags(program: Command): void {
               { header: 'End', value: (p) => formatRaceTime(p.endMs, true), align: 'right' },
               { header: 'Duration', value: (p) => formatDuration(p.durationMs), align: 'right' },
               { header: 'Slowdown', value: (p) => `×${p.slowdown.toFixed(2)}`, align: 'right' },
+              { header: 'FCY before', value: (p) => (p.fcyFromMs === null ? '' : `from ${formatRaceTime(p.fcyFromMs, true)}`), align: 'right' },
             ]),
         '',
-        'Inferred: the field (or one sector) ran far slower than its reference laps; start/end dated from the sector times of each car (to within 10 s where they do not show it). A safety car is told from an FCY by length (12 min or more) only.',
+        'Inferred: the field (or one sector) ran far slower than its reference laps; start/end dated from the sector times of each car (to within 10 s where they do not show it). A safety car is told from an FCY by length (12 min or more), or by following an FCY: every car at the same sector times (the FCY speed limit), then the field still slow once they leave it. That FCY is shown under "FCY before", not in the period: race control\'s flag column (2023 on) starts the safety car at its deployment.',
       );
     } else {
       const neutralised = periods.filter((p) => p.flag !== 'green');
