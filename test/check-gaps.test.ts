@@ -130,4 +130,18 @@ describe('check-gaps: Silverstone 2019 against the official WEC board', realData
     assert.ok(time.within1s / time.cells >= 0.84, `time cells within 1 s ${time.within1s}/${time.cells}`);
     assert.ok(time.medianAbsErrorMs !== null && time.medianAbsErrorMs < 400, `median ${time.medianAbsErrorMs} ms`);
   });
+
+  it('the board\'s weather becomes weather events, one per change, the snapshot without a reading skipped', () => {
+    const snapshots = readLiveTimingCapture(realFile('wec-2019-silverstone-4h-livetiming-capture.sqlite'));
+    const weather = snapshotsToEvents(snapshots).events.filter((e) => e.type === 'weather');
+    // race_meta holds 109 distinct (air, track, humidity, pressure) readings, one of them all zeros.
+    assert.ok(weather.length >= 100 && weather.length <= 120, `${weather.length} readings`);
+    const first = weather[0]!;
+    assert.ok(first.type === 'weather');
+    assert.deepEqual([first.airTempC, first.trackTempC, first.humidityPct, first.pressureHpa, first.conditions, first.rain], [13.9, 23.6, 72, 1000, 'cloudy', null]);
+    assert.ok(weather.every((w) => w.type === 'weather' && w.airTempC !== 0 && w.pressureHpa !== 0), 'no zero reading');
+    for (let i = 1; i < weather.length; i++) assert.ok(weather[i]!.atMs >= weather[i - 1]!.atMs);
+    // At race time 2:04:50 (the first snapshot) the board showed 13.9 °C air.
+    assert.ok(Math.abs(first.atMs - (2 * 3600 + 4 * 60 + 50) * 1000) < 60_000, `first reading at ${first.atMs}`);
+  });
 });

@@ -27,8 +27,8 @@
  * - Flags: race state at the snapshot (green, safety_car → safety car,
  *   yellow → full-course yellow, Chk → chequered).
  */
-import type { Flag, TimingEvent } from '../../model/events.js';
-import { EntryEventSchema, LapEventSchema, PitOutEventSchema, SessionEventSchema } from '../../model/events.js';
+import type { Flag, TimingEvent, WeatherEvent } from '../../model/events.js';
+import { EntryEventSchema, LapEventSchema, PitOutEventSchema, SessionEventSchema, WeatherEventSchema } from '../../model/events.js';
 import { parseClockMs } from '../../model/time.js';
 
 export interface BoardCarRow {
@@ -75,6 +75,8 @@ export interface BoardSnapshot {
    * was the line, and the late end of the run is taken.
    */
   sampled?: boolean;
+  /** The board's weather (°C, %, hPa; its own word, "cloudy"), when it shows a reading. */
+  weather?: { conditions: string; airTempC: number | null; trackTempC: number | null; humidityPct: number | null; pressureHpa: number | null };
   cars: BoardCarRow[];
 }
 
@@ -129,11 +131,17 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
   const byCar = new Map<string, Observation[]>();
   const entries = new Map<string, string>();
   let lastTimestamp = -Infinity;
+  let lastWeather = '';
   for (const snapshot of ordered) {
     // A repeated snapshot (same instant) adds nothing.
     if (snapshot.timestamp === lastTimestamp) continue;
     lastTimestamp = snapshot.timestamp;
     const flag = FLAGS[snapshot.raceState.trim().toLowerCase()] ?? null;
+    const weather = weatherEvent(snapshot, raceMs);
+    if (weather !== null && weather.body !== lastWeather) {
+      lastWeather = weather.body;
+      events.push(weather.event);
+    }
     for (const row of snapshot.cars) {
       const entry = EntryEventSchema.parse({ type: 'entry', car: row.number, class: row.category || 'Unclassed', team: row.team.slice(0, 120), manufacturer: row.car.slice(0, 80) });
       const body = JSON.stringify(entry);
@@ -150,6 +158,31 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
   const sampled = ordered.some((s) => s.sampled === true);
   for (const [car, obs] of byCar) carEvents(car, obs, raceMs, events, crossingWindowMs, sampled);
   return { events, zeroEpochMs, crossingWindowMs };
+}
+
+/**
+ * The snapshot's weather as an event at its instant, when it shows a reading
+ * the schema takes (a value out of bounds is no reading); `body` compares
+ * readings, so only a change is told. Rain only when the board's word says
+ * so: "cloudy" says nothing of it.
+ */
+function weatherEvent(snapshot: BoardSnapshot, raceMs: (epoch: number) => number): { event: WeatherEvent; body: string } | null {
+  const w = snapshot.weather;
+  if (w === undefined) return null;
+  const conditions = w.conditions.trim().toLowerCase();
+  const parsed = WeatherEventSchema.safeParse({
+    type: 'weather',
+    atMs: raceMs(snapshot.timestamp),
+    airTempC: w.airTempC,
+    trackTempC: w.trackTempC,
+    humidityPct: w.humidityPct,
+    pressureHpa: w.pressureHpa,
+    rain: /rain|wet|shower|drizzle/.test(conditions) ? true : null,
+    conditions: conditions.slice(0, 40),
+  });
+  if (!parsed.success) return null;
+  const { atMs: _atMs, ...reading } = parsed.data;
+  return { event: parsed.data, body: JSON.stringify(reading) };
 }
 
 function sectorTimes(text: BoardCarRow['currentSectors']): Observation['sectorsMs'] {

@@ -7,13 +7,19 @@ interface MetaRow {
   elapsed: number;
   racestate: string;
   eventName: string;
+  weather: string | null;
+  airTemp: number | null;
+  trackTemp: number | null;
+  humidity: number | null;
+  pressure: number | null;
 }
 
 export function readLiveTimingCapture(file: string): BoardSnapshot[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const meta = db
-      .prepare('SELECT "params.timestamp" AS timestamp, "params.elapsed" AS elapsed, "params.racestate" AS racestate, "params.eventName" AS eventName FROM race_meta ORDER BY 1')
+      .prepare('SELECT "params.timestamp" AS timestamp, "params.elapsed" AS elapsed, "params.racestate" AS racestate, "params.eventName" AS eventName, ' +
+          '"params.weather" AS weather, "params.airTemp" AS airTemp, "params.trackTemp" AS trackTemp, "params.humidity" AS humidity, "params.pressure" AS pressure FROM race_meta ORDER BY 1')
       .all() as MetaRow[];
     const rows = db
       .prepare(
@@ -48,7 +54,18 @@ export function readLiveTimingCapture(file: string): BoardSnapshot[] {
     }
     return meta
       .filter((m) => byTime.has(m.timestamp))
-      .map((m) => ({ timestamp: m.timestamp, elapsedMs: m.elapsed * 1000, raceState: m.racestate ?? '', eventName: m.eventName ?? '', cars: byTime.get(m.timestamp)! }));
+      .map((m) => ({
+        timestamp: m.timestamp,
+        elapsedMs: m.elapsed * 1000,
+        raceState: m.racestate ?? '',
+        eventName: m.eventName ?? '',
+        // °C and hPa on the WEC board; all four at 0 is a snapshot without a reading (one in the Silverstone capture).
+        weather:
+          m.airTemp === 0 && m.trackTemp === 0 && m.pressure === 0
+            ? undefined
+            : { conditions: m.weather ?? '', airTempC: m.airTemp, trackTempC: m.trackTemp, humidityPct: m.humidity, pressureHpa: m.pressure },
+        cars: byTime.get(m.timestamp)!,
+      }));
   } finally {
     db.close();
   }
