@@ -109,6 +109,7 @@ const PLACE_RE = /\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth)\b/gi;
 function carsOf(f: ReportFact): string[] {
   switch (f.kind) {
     case 'lead-change':
+    case 'lead-lost-in-stop':
       return [f.car, f.from];
     case 'swaps':
       return f.cars;
@@ -148,6 +149,7 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'led-since':
       return [String(f.sinceLap), ordinal(Math.max(1, Math.ceil(f.sinceMs / HOUR)))];
     case 'lead-change':
+    case 'lead-lost-in-stop':
       return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'pit-stop':
       return [String(f.inLap), minutesOf(f.inMs), raceClockWords(f.inMs), ...(f.pitLaneMs === null ? [] : [timeGapWords(f.pitLaneMs)])];
@@ -246,6 +248,8 @@ interface RaceNames {
   /** All of them in one pattern, longest first, each a whole word. */
   pattern: RegExp;
   owners: Map<string, Set<string>>;
+  /** Every way a driver (by raw name) is written, short surnames too ("Ye"), each a whole word. */
+  spellings: Map<string, RegExp>;
 }
 
 const namesCache = new WeakMap<RaceTimeline, RaceNames>();
@@ -258,6 +262,13 @@ function raceNames(timeline: RaceTimeline, entryList: EntryList | undefined): Ra
   const tokens = new Map<string, Set<string>>();
   const teams = tokens;
   const drivers = tokens;
+  const spelled = new Map<string, Set<string>>();
+  const spell = (raw: string, text: string) => {
+    if (!/\p{L}/u.test(text)) return;
+    let forms = spelled.get(raw);
+    if (forms === undefined) spelled.set(raw, (forms = new Set()));
+    forms.add(text.trim());
+  };
   const add = (into: Map<string, Set<string>>, text: string, owner: string) => {
     const t = text.trim();
     // A name is a word of three letters or more; "#7" and "BMW" alike.
@@ -274,17 +285,24 @@ function raceNames(timeline: RaceTimeline, entryList: EntryList | undefined): Ra
     for (const d of roster.crew(c.number)) {
       add(drivers, d.displayName, d.name);
       add(drivers, d.surname, d.name);
+      spell(d.name, d.displayName);
+      spell(d.name, d.surname);
     }
     for (const raw of raws) {
       const n = driverName(raw);
       add(drivers, n.full, raw);
       add(drivers, n.surname, raw);
+      spell(raw, n.full);
+      spell(raw, n.surname);
     }
   }
   const sorted = (m: Map<string, Set<string>>) => [...m].map(([text, owners]) => ({ text, owners })).sort((x, y) => y.text.length - x.text.length);
   const list = sorted(tokens);
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${list.map((t) => escapeRe(t.text)).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
-  found = { tokens: list, pattern, owners: tokens };
+  const spellings = new Map(
+    [...spelled].map(([raw, forms]) => [raw, new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...forms].map(escapeRe).join('|')})(?![\\p{L}\\p{N}])`, 'u')] as const),
+  );
+  found = { tokens: list, pattern, owners: tokens, spellings };
   if (entryList === undefined) namesCache.set(timeline, found);
   return found;
 }
@@ -330,6 +348,56 @@ export function unsupportedTokens(
   return [...problems, ...unsupportedNumbers(rest, facts, context)];
 }
 
+/**
+ * Words that tie a change to a car's stop: "as #8 pits", "when the #8 made
+ * its stop", "when the sister #8 car pitted", "when the #7 spent 3m29s in the
+ * pit lane". The car number is group 1. A car name runs to the verb without
+ * a sentence's end, a clause's end or another car.
+ */
+const STOP_CAUSE = /\b(?:as|when) (?:the )?(?:sister )?#([0-9A-Za-z]+)\b(?:[^.;,#]|\.(?!\s)){0,80}?\b(?:pits|pitted|made (?:its|a) stop|spent\b(?:[^;#]){0,40}?\bin the pit lane)\b/g;
+
+/**
+ * A car's record in the lead — laps led, leading since — is the car's, shared
+ * by its crew: "has led", "has headed", "has been the LMP1 leader", "71 of the
+ * 133 laps".
+ */
+const CAR_RECORD = /\b(?:has (?:led|headed|been (?:the\b.{0,40}?\bleader|in front))|\d+ of the \d+ laps)\b/;
+
+/**
+ * The read-back of what the words tie together, beyond single tokens:
+ *
+ * - A lead change told as caused by a car's stop ("as #8 pits") needs a
+ *   lead-lost-in-stop fact for that car, whose meaning (claims/raw.ts) checks
+ *   that the car was stopping and the new leader crossed on track — not
+ *   merely that both facts hold apart (Le Mans 2024 hour 12: the #6 took the
+ *   lead with a crossing in the pit lane while the #8 was on its out-lap).
+ * - A car's record in the lead is its crew's: a clause stating it names the
+ *   whole crew or no driver (Spa 2019 hour 6: "With Alonso at the wheel, the
+ *   #8 has headed LMP1 … 71 of the 133 laps"; he drove 33 of them). A driver
+ *   at the wheel now is said in a clause of its own.
+ */
+export function tiedWordsProblems(text: string, facts: readonly ReportFact[], raw: RawRace, names: RaceNames): string[] {
+  const problems: string[] = [];
+  const lostInStop = new Set(facts.flatMap((f) => (f.kind === 'lead-lost-in-stop' ? [f.from] : [])));
+  for (const m of text.matchAll(STOP_CAUSE)) {
+    if (!lostInStop.has(m[1]!)) problems.push(`"${m[0]}" ties a change to the #${m[1]}'s stop, but no fact says its stop lost it the lead`);
+  }
+  const recordCars = new Set(facts.flatMap((f) => (f.kind === 'laps-led' || f.kind === 'led-since' ? [f.car] : [])));
+  if (recordCars.size === 0) return problems;
+  for (const clause of text.split(/(?<=[.!?])\s+(?=[A-Z#])|;\s*/)) {
+    if (!CAR_RECORD.test(clause)) continue;
+    for (const car of recordCars) {
+      if (!new RegExp(`#${escapeRe(car)}(?![0-9A-Za-z])`).test(clause)) continue;
+      const crew = raw.cars.get(car)?.drivers ?? [];
+      const inCrew = crew.filter((d) => names.spellings.get(d)?.test(clause) === true);
+      if (inCrew.length > 0 && inCrew.length < crew.length) {
+        problems.push(`"${clause}" gives the #${car}'s record in the lead to ${inCrew.map((d) => driverName(d).surname).join(', ')}, not to its crew of ${crew.length}`);
+      }
+    }
+  }
+  return problems;
+}
+
 export function checkReport(timeline: RaceTimeline, report: Report, options: CheckOptions = {}): CheckResult {
   const raw = RawRace.of(timeline, options.entryList);
   const tables = new TableVerifier(timeline);
@@ -353,6 +421,7 @@ export function checkReport(timeline: RaceTimeline, report: Report, options: Che
     for (const token of unsupportedTokens(text, facts, { fromMs: report.fromMs, always, names, carNames: teamWordsOf(timeline) })) {
       problems.push({ where, fact: null, message: `"${token}" in the text is not given by its facts: "${text}"` });
     }
+    for (const message of tiedWordsProblems(text, facts, raw, names)) problems.push({ where, fact: null, message });
   };
   check('headline', report.headline, report.headlineFacts);
   check('standfirst', report.standfirst, report.standfirstFacts);
