@@ -380,7 +380,7 @@ export function tiedWordsProblems(text: string, facts: readonly ReportFact[], ra
   const problems: string[] = [];
   const lostInStop = new Set(facts.flatMap((f) => (f.kind === 'lead-lost-in-stop' ? [f.from] : [])));
   for (const m of text.matchAll(STOP_CAUSE)) {
-    if (!lostInStop.has(m[1]!)) problems.push(`"${m[0]}" ties a change to the #${m[1]}'s stop, but no fact says its stop lost it the lead`);
+    if (!lostInStop.has(m[1]!)) problems.push(`"${m[0]}" ties a change to the #${m[1]}'s stop, but no fact says its stop lost it the lead: "${text}"`);
   }
   const recordCars = new Set(facts.flatMap((f) => (f.kind === 'laps-led' || f.kind === 'led-since' ? [f.car] : [])));
   if (recordCars.size === 0) return problems;
