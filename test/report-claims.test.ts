@@ -149,6 +149,28 @@ describe('the checker reads the words: a tampered sentence per fault kind', real
     assert.deepEqual(problems(timeline, shared), []);
   });
 
+  it('6d. a margin at the hour\'s end told as the doing of a driver who had handed over (WEC Spa 2020 hour 2: Conway, then Kobayashi)', async () => {
+    const timeline = await load('wec-2020-spa-6h-race-analysis.csv');
+    const report = buildReport(timeline, 2);
+    assert.deepEqual(problems(timeline, report), [], 'the true report passes');
+    // Conway took the lead at 1:20; Kobayashi was driving after two hours: the margin is the car's.
+    assert.match(report.standfirst, /^Mike Conway took the #7 Toyota into the lead at 1:20 race time when the sister #8 car pitted; after two hours the #7 was 1m01s ahead of Brendon Hartley\.$/);
+    const found = problems(timeline, tamper(report, '; after two hours the #7 was 1m01s ahead', ', and after two hours was 1m01s ahead'));
+    assert.ok(found.some((p) => p.includes('"Mike Conway" is the subject of what the car led by (1m01s) at the report\'s instant, but was not at the wheel then')), found.join('\n'));
+  });
+
+  it('6e. "X led" names the driver at the wheel at the report\'s instant (Le Mans 2024 hour 18: Kobayashi, not de Vries)', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 18);
+    assert.deepEqual(problems(timeline, report), [], 'the true report passes');
+    assert.equal(report.standfirst, 'Kamui Kobayashi led the Le Mans 24 Hours 2024 in the #7 Toyota after 18 hours.');
+    // De Vries took the #7 into the lead during the hour, and is in its crew: only the instant is wrong.
+    const copy = tamper(report, 'Kamui Kobayashi led', 'Nyck de Vries led');
+    copy.standfirstFacts.push({ kind: 'crew', car: '7', drivers: ['Nyck DE VRIES'] });
+    const found = problems(timeline, copy);
+    assert.ok(found.some((p) => p.includes('"Nyck de Vries" is the subject of what the car was doing at the report\'s instant, but was not at the wheel then')), found.join('\n'));
+  });
+
   it('6b. a lead change told as caused by a stop the new leader was making too (Le Mans 2024 hour 12, lap 171)', async () => {
     const timeline = await load('lemans-2024-race-analysis.csv');
     const report = buildReport(timeline, 12);

@@ -363,6 +363,9 @@ const STOP_CAUSE = /\b(?:as|when) (?:the )?(?:sister )?#([0-9A-Za-z]+)\b(?:[^.;,
  */
 const CAR_RECORD = /\b(?:has (?:led|headed|been (?:the\b.{0,40}?\bleader|in front))|\d+ of the \d+ laps)\b/;
 
+/** A driver as a clause's subject with one of these verbs states the car's standing at the report's instant: "X led LMP2 in the #31". */
+const INSTANT_VERB = /^(?:led|leads|had the|kept the|was driving|is driving|was then leading)\b/;
+
 /**
  * The read-back of what the words tie together, beyond single tokens:
  *
@@ -375,16 +378,39 @@ const CAR_RECORD = /\b(?:has (?:led|headed|been (?:the\b.{0,40}?\bleader|in fron
  *   whole crew or no driver (Spa 2019 hour 6: "With Alonso at the wheel, the
  *   #8 has headed LMP1 … 71 of the 133 laps"; he drove 33 of them). A driver
  *   at the wheel now is said in a clause of its own.
+ * - A driver who is a clause's subject and states the car's standing at the
+ *   report's instant (a margin then, or "X led …") was at the wheel then
+ *   (WEC Spa 2020 hour 2: "Conway took the #7 into the lead at 1:20 …, and
+ *   after two hours was 1m01s ahead"; Kobayashi was driving after two hours).
  */
-export function tiedWordsProblems(text: string, facts: readonly ReportFact[], raw: RawRace, names: RaceNames): string[] {
+export function tiedWordsProblems(text: string, facts: readonly ReportFact[], raw: RawRace, names: RaceNames, atMs: number): string[] {
   const problems: string[] = [];
+  const clauses = text.split(/(?<=[.!?])\s+(?=[A-Z#])|;\s*/);
+  // Margins the text gives at the report's instant, as written.
+  const marginsNow = facts.flatMap((f) => ((f.kind === 'gap' || f.kind === 'interval') && f.atMs === atMs && f.gap !== null ? [gapWords(f.gap)] : []));
+  for (const clause of clauses) {
+    const first = clause.matchAll(names.pattern).next();
+    if (first.done === true || first.value.index !== 0) continue;
+    const drivers = [...(names.owners.get(first.value[0]) ?? [])].filter((o) => !o.startsWith('#'));
+    if (drivers.length === 0) continue;
+    const rest = clause.slice(first.value[0].length).trimStart();
+    const margin = marginsNow.find((g) => new RegExp(`(?<![\\d.])${escapeRe(g)}(?![\\p{L}\\p{N}])`, 'u').test(clause));
+    if (margin === undefined && !INSTANT_VERB.test(rest)) continue;
+    // A whole crew as the subject ("Buemi, Nakajima and Alonso won …") speaks for the car.
+    const crews = [...raw.cars.values()].filter((c) => c.drivers.some((d) => drivers.includes(d)));
+    if (crews.some((c) => c.drivers.length > 1 && c.drivers.every((d) => names.spellings.get(d)?.test(clause) === true))) continue;
+    const driving = [...raw.cars.values()].filter((c) => drivers.includes(raw.driverAt(c, atMs)));
+    if (driving.length === 0) {
+      problems.push(`"${first.value[0]}" is the subject of what the car ${margin === undefined ? 'was doing' : `led by (${margin})`} at the report's instant, but was not at the wheel then: "${clause}"`);
+    }
+  }
   const lostInStop = new Set(facts.flatMap((f) => (f.kind === 'lead-lost-in-stop' ? [f.from] : [])));
   for (const m of text.matchAll(STOP_CAUSE)) {
     if (!lostInStop.has(m[1]!)) problems.push(`"${m[0]}" ties a change to the #${m[1]}'s stop, but no fact says its stop lost it the lead: "${text}"`);
   }
   const recordCars = new Set(facts.flatMap((f) => (f.kind === 'laps-led' || f.kind === 'led-since' ? [f.car] : [])));
   if (recordCars.size === 0) return problems;
-  for (const clause of text.split(/(?<=[.!?])\s+(?=[A-Z#])|;\s*/)) {
+  for (const clause of clauses) {
     if (!CAR_RECORD.test(clause)) continue;
     for (const car of recordCars) {
       if (!new RegExp(`#${escapeRe(car)}(?![0-9A-Za-z])`).test(clause)) continue;
@@ -421,7 +447,7 @@ export function checkReport(timeline: RaceTimeline, report: Report, options: Che
     for (const token of unsupportedTokens(text, facts, { fromMs: report.fromMs, always, names, carNames: teamWordsOf(timeline) })) {
       problems.push({ where, fact: null, message: `"${token}" in the text is not given by its facts: "${text}"` });
     }
-    for (const message of tiedWordsProblems(text, facts, raw, names)) problems.push({ where, fact: null, message });
+    for (const message of tiedWordsProblems(text, facts, raw, names, report.atMs)) problems.push({ where, fact: null, message });
   };
   check('headline', report.headline, report.headlineFacts);
   check('standfirst', report.standfirst, report.standfirstFacts);

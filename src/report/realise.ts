@@ -246,11 +246,16 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
       facts,
     };
   }
-  const changer = story.change?.newLeaderDriver ?? null;
-  if (story.change !== null && changer !== null) {
-    facts.splice(1, facts.length - 1, { kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change.atMs });
+  // "X led … after two hours" names the driver at the wheel then; the driver who took the lead is
+  // named only with the change, and the margin now is his only while he still drives (WEC Spa 2020
+  // hour 2: Conway took the #7 into the lead at 1:20, Kobayashi was driving after two hours).
+  const tellsChange = story.change !== null && second !== null && known(second.classGap);
+  const changer = tellsChange ? story.change!.newLeaderDriver : null;
+  if (changer !== null) {
+    facts.splice(1, facts.length - 1, { kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change!.atMs });
   }
   const d1 = m.driver(changer ?? wheelOf(leader));
+  const stillDriving = changer === null || changer.name === wheelOf(leader)?.name;
   const car = m.car(leader);
   if (second === null || !known(second.classGap)) return { text: `${d1} led the ${sel.race} in the ${car} ${when}.`, facts };
   facts.push(positionFact(second, top.class, at), ...gapFact(second, top.class, at), ...wheelFact(second, at));
@@ -269,13 +274,16 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     if (old !== null) facts.push({ kind: 'position', car: old.car, class: top.class, position: 1, atMs: c.atMs - 1 });
     // Name the second car unless it is the one that just pitted (named already).
     const lead = old === null ? d2 : `${rival} of ${d2}`;
-    return {
-      text:
-        how === ''
-          ? `${d1} put the ${car} in front ${minutesWords(c.minutesIntoHour, sel.fromMs)} and ${when} led ${rival} of ${d2} by ${gapText(second.classGap)}.`
-          : `${d1} took the ${car} into the lead ${minutesWords(c.minutesIntoHour, sel.fromMs)}${how}, and ${when} was ${aheadText(second.classGap)} of ${lead}.`,
-      facts,
-    };
+    const minutes = minutesWords(c.minutesIntoHour, sel.fromMs);
+    // Another driver has taken over since: the margin now is the car's, in a clause of its own.
+    const text = stillDriving
+      ? how === ''
+        ? `${d1} put the ${car} in front ${minutes} and ${when} led ${rival} of ${d2} by ${gapText(second.classGap)}.`
+        : `${d1} took the ${car} into the lead ${minutes}${how}, and ${when} was ${aheadText(second.classGap)} of ${lead}.`
+      : how === ''
+        ? `${d1} put the ${car} in front ${minutes}; ${when} the #${leader.car} led ${rival} of ${d2} by ${gapText(second.classGap)}.`
+        : `${d1} took the ${car} into the lead ${minutes}${how}; ${when} the #${leader.car} was ${aheadText(second.classGap)} of ${lead}.`;
+    return { text, facts };
   }
   const rival = m.rival(second, leader);
   const d2 = m.driver(wheelOf(second));

@@ -149,12 +149,17 @@ export const lead: ClaimDefinition<LeadStory> = {
       }
       return out;
     }
-    // Another class: leader and second with drivers and the gap, then third.
-    const changer = story.change?.newLeaderDriver ?? null;
+    // Another class: leader and second with drivers and the gap, then third. A sentence about
+    // the class at the report's instant names the driver at the wheel then; the driver who took
+    // the lead is named only with the change, and the margin now is his only while he still drives
+    // (Daytona 2019 hour 2: Hedman took the #81 into the lead, Allen was driving at the hour's end).
+    const changer = story.change === null ? null : story.change.newLeaderDriver;
+    const tellsChange = story.change !== null && story.second !== null && known(story.second.classGap);
     const facts: ReportFact[] = [positionFact(leader, scope, at)];
-    if (story.change !== null && changer !== null) facts.push({ kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change.atMs });
+    if (tellsChange && changer !== null) facts.push({ kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change!.atMs });
     else facts.push(...wheelFact(leader, at));
-    const d1 = m.driver(changer ?? wheelOf(leader));
+    const d1 = m.driver(tellsChange ? (changer ?? wheelOf(leader)) : wheelOf(leader));
+    const stillDriving = changer === null || changer.name === wheelOf(leader)?.name;
     const car = m.car(leader);
     if (story.second === null) {
       facts.push(positionFact(leader, null, at));
@@ -188,11 +193,14 @@ export const lead: ClaimDefinition<LeadStory> = {
       facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
       const how = c.lostToStop ? ` when the #${c.previousLeader.car} pitted` : '';
       if (c.lostToStop) facts.push(lostInStopFact(c, cls.class));
-      // The margin is the one at the report's instant ("now"), whatever happened since the change.
-      const now = pick(
-        [`, ending the hour ${aheadText(gap)} of ${d2} in ${rival}`, `; it now leads ${d2} in ${rival} by ${gapWords(gap)}`, `, and is now ${aheadText(gap)} of ${d2} in ${rival}`],
-        `${seed}/${cls.class}/lead-now`,
-      );
+      // The margin is the one at the report's instant ("now"), whatever happened since the change;
+      // the car's, in a clause of its own, when another driver has taken over since.
+      const now = stillDriving
+        ? pick(
+            [`, ending the hour ${aheadText(gap)} of ${d2} in ${rival}`, `; it now leads ${d2} in ${rival} by ${gapWords(gap)}`, `, and is now ${aheadText(gap)} of ${d2} in ${rival}`],
+            `${seed}/${cls.class}/lead-now`,
+          )
+        : `; the #${leader.car} now leads ${d2} in ${rival} by ${gapWords(gap)}`;
       out.push({ text: `${d1} took the ${car} into the ${classWords(cls.class)} lead on lap ${c.lap}${how}${now}.`, facts });
     } else {
       out.push({
