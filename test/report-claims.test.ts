@@ -207,6 +207,21 @@ describe('the checker reads the words: a tampered sentence per fault kind', real
     assert.ok(found.some((p) => p.includes("ties a change to the #31's stop")), found.join('\n'));
   });
 
+  it('the count of lead changes leaves out the first leader (Daytona 2019 hour 1: three changes, once written "four")', async () => {
+    const timeline = await load('imsa-2019-daytona-24h-race-timecards.csv');
+    const report = buildReport(timeline, 1);
+    assert.deepEqual(problems(timeline, report), [], 'the true report passes');
+    assert.match(renderMarkdown(report), /The lead swapped three times\./);
+    const found = problems(timeline, tamper(report, 'The lead swapped three times.', 'The lead swapped four times.'));
+    assert.ok(found.some((p) => p.includes('"lead swapped four times" counts 4 lead changes, but no fact gives that count')), found.join('\n'));
+    // The fact itself, made to say four: the laps give three.
+    const copy: Report = structuredClone(report);
+    const count = units(copy).flatMap((u) => u.facts).find((f) => f.kind === 'lead-changes');
+    assert.ok(count !== undefined && count.kind === 'lead-changes' && count.changes === 3);
+    count.changes = 4;
+    assert.ok(problems(timeline, copy).some((p) => p.includes('the lead changed hands 3 times, not 4')));
+  });
+
   it('7. results: an unclassified car written as a finisher, a time margin given to a lapped car', async () => {
     // The leader stopped on the final lap and never took the flag (shared/cases/results): the #2 won.
     const { timeline: stopped } = await loadRace([join(resultCasesDir, 'leader-stops-on-final-lap-20m.csv')], { duration: '20m' });
@@ -354,6 +369,8 @@ describe('a lead lost to a stop (lead-lost-in-stop), on a made-up race', () => {
     assert.match(text, /took the lead on lap 35, when the #1 made its stop|went ahead, when the #1 made its stop|took the lead, when the #1 made its stop|has led from lap 35, when the #1 made its stop/);
     const lost = report.headlineFacts.find((f) => f.kind === 'lead-lost-in-stop');
     assert.deepEqual(lost, { kind: 'lead-lost-in-stop', car: '2', from: '1', class: 'PROTO', lap: 35, inLap: 34, atMs: 3_535_000 });
+    // One change of hands in the hour: the #1 leading from lap 1 is not one.
+    assert.doesNotMatch(text, /lead (?:swapped|changed hands)|lead changes/);
     assert.deepEqual(problems(timeline, report), []);
   });
 

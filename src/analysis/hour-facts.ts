@@ -382,7 +382,8 @@ export const classLeadFacts: HourFactFinder = (ctx) => {
       leaderAtStart: startLeader === undefined ? null : ctx.roster.car(startLeader.number),
       gapToSecondAtStart: gapOf(startSecond),
       kept: startLeader?.number === leader.number,
-      leadChangesInHour: changes.filter((c) => c.class === cls).length,
+      // Changes of hands: the first leader of the race (from nobody) is not one (hour 1 said "swapped twice" for one change).
+      leadChangesInHour: changes.filter((c) => c.class === cls && c.from !== null).length,
     };
   };
   return [one(null), ...classOrder(ctx.end).map(one)].filter((f): f is ClassLeadFact => f !== null);

@@ -115,6 +115,7 @@ function carsOf(f: ReportFact): string[] {
       return f.cars;
     case 'swap-place':
       return f.cars;
+    case 'lead-changes':
     case 'flag-period':
     case 'chequered':
     case 'class-running':
@@ -169,6 +170,8 @@ function renderings(f: ReportFact, fromMs: number): string[] {
       return [raceClockWords(f.lastSeenMs)];
     case 'swaps':
       return [String(f.swaps)];
+    case 'lead-changes':
+      return [String(f.changes)];
     case 'drive-minimum': {
       return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs), ...(durationWords(f.minimumMs).match(/\d+/g) ?? [])];
     }
@@ -363,6 +366,23 @@ const STOP_CAUSE = /\b(?:as|when) (?:the )?(?:sister )?#([0-9A-Za-z]+)\b(?:[^.;,
  */
 const CAR_RECORD = /\b(?:has (?:led|headed|been (?:the\b.{0,40}?\bleader|in front))|\d+ of the \d+ laps)\b/;
 
+/**
+ * How many times the lead changed: "the lead swapped three times", "changed
+ * hands twice", "the hour saw four lead changes". Not a battle's count
+ * between two named cars ("the LMP2 lead changed hands twice between the
+ * #81 and the #18": their swaps, claims/battle.ts).
+ */
+const LEAD_COUNT = /\blead (?:swapped|changed hands) (once|twice|\w+ times)\b(?! between)|\bsaw (\w+) lead changes\b/g;
+
+/** "twice" → 2, "three times" → 3, "12 times" → 12; NaN for anything else. */
+function countOf(words: string): number {
+  if (words === 'once') return 1;
+  if (words === 'twice') return 2;
+  const n = words.replace(/ times$/, '');
+  const spelled = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'].indexOf(n);
+  return spelled >= 0 ? spelled : /^\d+$/.test(n) ? Number(n) : Number.NaN;
+}
+
 /** A driver as a clause's subject with one of these verbs states the car's standing at the report's instant: "X led LMP2 in the #31". */
 const INSTANT_VERB = /^(?:led|leads|had the|kept the|was driving|is driving|was then leading)\b/;
 
@@ -407,6 +427,11 @@ export function tiedWordsProblems(text: string, facts: readonly ReportFact[], ra
   const lostInStop = new Set(facts.flatMap((f) => (f.kind === 'lead-lost-in-stop' ? [f.from] : [])));
   for (const m of text.matchAll(STOP_CAUSE)) {
     if (!lostInStop.has(m[1]!)) problems.push(`"${m[0]}" ties a change to the #${m[1]}'s stop, but no fact says its stop lost it the lead: "${text}"`);
+  }
+  const counted = new Set(facts.flatMap((f) => (f.kind === 'lead-changes' ? [f.changes] : [])));
+  for (const m of text.matchAll(LEAD_COUNT)) {
+    const n = countOf(m[1] ?? m[2]!);
+    if (!counted.has(n)) problems.push(`"${m[0]}" counts ${n} lead changes, but no fact gives that count: "${text}"`);
   }
   const recordCars = new Set(facts.flatMap((f) => (f.kind === 'laps-led' || f.kind === 'led-since' ? [f.car] : [])));
   if (recordCars.size === 0) return problems;

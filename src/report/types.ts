@@ -38,6 +38,8 @@ export type ReportFact =
    * its stop" say of a lead change.
    */
   | { kind: 'lead-lost-in-stop'; car: string; from: string; class: string | null; lap: number; inLap: number; atMs: number }
+  /** The lead of the class (or overall) changed hands `changes` times between fromMs and atMs: laps whose first finisher had not led the lap before. */
+  | { kind: 'lead-changes'; class: string | null; changes: number; fromMs: number; atMs: number }
   /** The in-lap `inLap` (crossing at inMs) and the pit lane time on the out-lap (null: still in at atMs). */
   | { kind: 'pit-stop'; car: string; inLap: number; inMs: number; pitLaneMs: number | null; atMs: number }
   /** A stop far longer than the car's usual: time lost = pitLaneMs − usualMs. */

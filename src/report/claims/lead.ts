@@ -108,7 +108,13 @@ export const lead: ClaimDefinition<LeadStory> = {
             [`The lead changed hands ${timesWords(n)} in the hour.`, `The lead swapped ${timesWords(n)}.`, `The hour saw ${numberWord(n)} lead changes.`],
             `${seed}/top/changes`,
           );
-          out.push({ text: changed, facts: [{ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }] });
+          out.push({
+            text: changed,
+            facts: [
+              { kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs },
+              { kind: 'lead-changes', class: cls.class, changes: n, fromMs: sel.fromMs, atMs: at },
+            ],
+          });
         }
       } else if (share !== null) {
         const led = shareSentence(sel, leader, share, lapAt, cls.class);
