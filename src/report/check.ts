@@ -251,8 +251,10 @@ interface RaceNames {
   /** All of them in one pattern, longest first, each a whole word. */
   pattern: RegExp;
   owners: Map<string, Set<string>>;
-  /** Every way a driver (by raw name) is written, short surnames too ("Ye"), each a whole word. */
-  spellings: Map<string, RegExp>;
+  /** Every way a driver (by raw name) is written, short surnames too ("Ye"). */
+  spellings: Map<string, string[]>;
+  /** The tokens by their first three characters, longest first: the name a clause opens with. */
+  byHead: Map<string, NameToken[]>;
 }
 
 const namesCache = new WeakMap<RaceTimeline, RaceNames>();
@@ -302,10 +304,14 @@ function raceNames(timeline: RaceTimeline, entryList: EntryList | undefined): Ra
   const sorted = (m: Map<string, Set<string>>) => [...m].map(([text, owners]) => ({ text, owners })).sort((x, y) => y.text.length - x.text.length);
   const list = sorted(tokens);
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${list.map((t) => escapeRe(t.text)).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
-  const spellings = new Map(
-    [...spelled].map(([raw, forms]) => [raw, new RegExp(`(?<![\\p{L}\\p{N}])(?:${[...forms].map(escapeRe).join('|')})(?![\\p{L}\\p{N}])`, 'u')] as const),
-  );
-  found = { tokens: list, pattern, owners: tokens, spellings };
+  // Plain strings, not one more pattern each: a regex per driver costs more to compile than the search.
+  const spellings = new Map<string, string[]>([...spelled].map(([raw, forms]) => [raw, [...forms]]));
+  const byHead = new Map<string, NameToken[]>();
+  for (const t of list) {
+    const head = t.text.slice(0, 3);
+    byHead.set(head, [...(byHead.get(head) ?? []), t]);
+  }
+  found = { tokens: list, pattern, owners: tokens, spellings, byHead };
   if (entryList === undefined) namesCache.set(timeline, found);
   return found;
 }
@@ -383,6 +389,23 @@ function countOf(words: string): number {
   return spelled >= 0 ? spelled : /^\d+$/.test(n) ? Number(n) : Number.NaN;
 }
 
+const WORD_PART = /[\p{L}\p{N}]/u;
+
+/** `word` in `text`, not inside a longer number or word ("4.0s" is not in "14.0s", "#8" not in "#83"). */
+function hasWord(text: string, word: string): boolean {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+    const before = text[i - 1];
+    const after = text[i + word.length];
+    if ((before === undefined || !(WORD_PART.test(before) || before === '.')) && (after === undefined || !WORD_PART.test(after))) return true;
+  }
+  return false;
+}
+
+/** The driver (raw name) is named in the text, in any of his spellings. */
+function spelledIn(names: RaceNames, driver: string, text: string): boolean {
+  return (names.spellings.get(driver) ?? []).some((form) => hasWord(text, form));
+}
+
 /** A driver as a clause's subject with one of these verbs states the car's standing at the report's instant: "X led LMP2 in the #31". */
 const INSTANT_VERB = /^(?:led|leads|had the|kept the|was driving|is driving|was then leading)\b/;
 
@@ -409,19 +432,19 @@ export function tiedWordsProblems(text: string, facts: readonly ReportFact[], ra
   // Margins the text gives at the report's instant, as written.
   const marginsNow = facts.flatMap((f) => ((f.kind === 'gap' || f.kind === 'interval') && f.atMs === atMs && f.gap !== null ? [gapWords(f.gap)] : []));
   for (const clause of clauses) {
-    const first = clause.matchAll(names.pattern).next();
-    if (first.done === true || first.value.index !== 0) continue;
-    const drivers = [...(names.owners.get(first.value[0]) ?? [])].filter((o) => !o.startsWith('#'));
+    const subject = names.byHead.get(clause.slice(0, 3))?.find((t) => clause.startsWith(t.text) && !WORD_PART.test(clause[t.text.length] ?? ' '))?.text;
+    if (subject === undefined) continue;
+    const drivers = [...(names.owners.get(subject) ?? [])].filter((o) => !o.startsWith('#'));
     if (drivers.length === 0) continue;
-    const rest = clause.slice(first.value[0].length).trimStart();
-    const margin = marginsNow.find((g) => new RegExp(`(?<![\\d.])${escapeRe(g)}(?![\\p{L}\\p{N}])`, 'u').test(clause));
+    const rest = clause.slice(subject.length).trimStart();
+    const margin = marginsNow.find((g) => hasWord(clause, g));
     if (margin === undefined && !INSTANT_VERB.test(rest)) continue;
     // A whole crew as the subject ("Buemi, Nakajima and Alonso won …") speaks for the car.
     const crews = [...raw.cars.values()].filter((c) => c.drivers.some((d) => drivers.includes(d)));
-    if (crews.some((c) => c.drivers.length > 1 && c.drivers.every((d) => names.spellings.get(d)?.test(clause) === true))) continue;
+    if (crews.some((c) => c.drivers.length > 1 && c.drivers.every((d) => spelledIn(names, d, clause)))) continue;
     const driving = [...raw.cars.values()].filter((c) => drivers.includes(raw.driverAt(c, atMs)));
     if (driving.length === 0) {
-      problems.push(`"${first.value[0]}" is the subject of what the car ${margin === undefined ? 'was doing' : `led by (${margin})`} at the report's instant, but was not at the wheel then: "${clause}"`);
+      problems.push(`"${subject}" is the subject of what the car ${margin === undefined ? 'was doing' : `led by (${margin})`} at the report's instant, but was not at the wheel then: "${clause}"`);
     }
   }
   const lostInStop = new Set(facts.flatMap((f) => (f.kind === 'lead-lost-in-stop' ? [f.from] : [])));
@@ -438,9 +461,9 @@ export function tiedWordsProblems(text: string, facts: readonly ReportFact[], ra
   for (const clause of clauses) {
     if (!CAR_RECORD.test(clause)) continue;
     for (const car of recordCars) {
-      if (!new RegExp(`#${escapeRe(car)}(?![0-9A-Za-z])`).test(clause)) continue;
+      if (!hasWord(clause, `#${car}`)) continue;
       const crew = raw.cars.get(car)?.drivers ?? [];
-      const inCrew = crew.filter((d) => names.spellings.get(d)?.test(clause) === true);
+      const inCrew = crew.filter((d) => spelledIn(names, d, clause));
       if (inCrew.length > 0 && inCrew.length < crew.length) {
         problems.push(`"${clause}" gives the #${car}'s record in the lead to ${inCrew.map((d) => driverName(d).surname).join(', ')}, not to its crew of ${crew.length}`);
       }
