@@ -129,6 +129,99 @@ describe('the checker reads the words: a tampered sentence per fault kind', real
     assertCaught(timeline, report, '71 of the 133 laps', '33 of the 133 laps', '33');
   });
 
+  it('6. laps led told as a driver\'s (Spa 2019 hour 6: "With Alonso at the wheel, the #8 has headed LMP1 … 71 of the 133 laps")', async () => {
+    const timeline = await load('wec-2019-spa-6h-race-analysis.csv');
+    const report = buildReport(timeline, 6);
+    assert.deepEqual(problems(timeline, report), [], 'the true report passes');
+    const text = renderMarkdown(report);
+    assert.doesNotMatch(text, /With \S+ at the wheel, the #8/);
+    // The record is the car's; who drives now is a clause of its own.
+    const told = /The #8 has headed LMP1 since the 3rd hour, and 71 of the 133 laps so far; Alonso [^.]+\./.exec(text);
+    assert.ok(told !== null, text);
+    // The old words put back, with every fact they had: the record read as Alonso's.
+    const old = 'With Alonso at the wheel, the #8 has headed LMP1 since the 3rd hour, and 71 of the 133 laps so far.';
+    const found = problems(timeline, tamper(report, told[0], old));
+    assert.ok(found.some((p) => p.includes("gives the #8's record in the lead to Alonso, not to its crew of 3")), found.join('\n'));
+    // Named with the whole crew, the record is the crew's: that passes.
+    const crew = 'The #8, shared by Alonso, Sébastien Buemi and Kazuki Nakajima, has headed LMP1 since the 3rd hour, and 71 of the 133 laps so far.';
+    const shared = tamper(report, told[0], crew);
+    units(shared).find((u) => u.text.includes(crew))!.facts.push({ kind: 'crew', car: '8', drivers: timeline.cars.get('8')!.entry.drivers.map((d) => d.name) });
+    assert.deepEqual(problems(timeline, shared), []);
+  });
+
+  it('6d. a margin at the hour\'s end told as the doing of a driver who had handed over (WEC Spa 2020 hour 2: Conway, then Kobayashi)', async () => {
+    const timeline = await load('wec-2020-spa-6h-race-analysis.csv');
+    const report = buildReport(timeline, 2);
+    assert.deepEqual(problems(timeline, report), [], 'the true report passes');
+    // Conway took the lead at 1:20; Kobayashi was driving after two hours: the margin is the car's.
+    assert.match(report.standfirst, /^Mike Conway took the #7 Toyota into the lead at 1:20 race time when the sister #8 car pitted; after two hours the #7 was 1m01s ahead of Brendon Hartley\.$/);
+    const found = problems(timeline, tamper(report, '; after two hours the #7 was 1m01s ahead', ', and after two hours was 1m01s ahead'));
+    assert.ok(found.some((p) => p.includes('"Mike Conway" is the subject of what the car led by (1m01s) at the report\'s instant, but was not at the wheel then')), found.join('\n'));
+  });
+
+  it('6e. "X led" names the driver at the wheel at the report\'s instant (Le Mans 2024 hour 18: Kobayashi, not de Vries)', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 18);
+    assert.deepEqual(problems(timeline, report), [], 'the true report passes');
+    assert.equal(report.standfirst, 'Kamui Kobayashi led the Le Mans 24 Hours 2024 in the #7 Toyota after 18 hours.');
+    // De Vries took the #7 into the lead during the hour, and is in its crew: only the instant is wrong.
+    const copy = tamper(report, 'Kamui Kobayashi led', 'Nyck de Vries led');
+    copy.standfirstFacts.push({ kind: 'crew', car: '7', drivers: ['Nyck DE VRIES'] });
+    const found = problems(timeline, copy);
+    assert.ok(found.some((p) => p.includes('"Nyck de Vries" is the subject of what the car was doing at the report\'s instant, but was not at the wheel then')), found.join('\n'));
+  });
+
+  it('6b. a lead change told as caused by a stop the new leader was making too (Le Mans 2024 hour 12, lap 171)', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 12);
+    assert.deepEqual(problems(timeline, report), [], 'the true report passes');
+    const text = renderMarkdown(report);
+    assert.doesNotMatch(text, /as #8 pits|when the #8 (?:made its stop|pitted)/);
+    // The #6 completed lap 171 in the pit lane; the #8 was on its out-lap. The old words put back:
+    for (const [from, to] of [
+      ['moves ahead of #8', 'goes ahead as #8 pits'],
+      ['took the lead on lap 171.', 'took the lead on lap 171, when the #8 made its stop.'],
+    ] as const) {
+      const found = problems(timeline, tamper(report, from, to));
+      assert.ok(found.some((p) => p.includes("ties a change to the #8's stop, but no fact says its stop lost it the lead") && p.includes(to)), `"${to}" not caught:\n${found.join('\n')}`);
+    }
+    // And with the fact the words need, its meaning fails on whose crossing was in the pit lane.
+    const copy = tamper(report, 'moves ahead of #8', 'goes ahead as #8 pits');
+    const change = copy.headlineFacts.find((f) => f.kind === 'lead-change')!;
+    assert.ok(change.kind === 'lead-change' && change.lap === 171);
+    copy.headlineFacts.push({ kind: 'lead-lost-in-stop', car: '6', from: '8', class: change.class, lap: 171, inLap: 170, atMs: change.atMs });
+    const found = problems(timeline, copy);
+    assert.ok(found.some((p) => p.includes('#6 completed lap 171 in the pit lane, making its own stop')), found.join('\n'));
+  });
+
+  it('6c. a lead really lost to a stop is told, and its meaning holds (Daytona 2019 hour 12: the #31 on track, the #6 in the pits)', async () => {
+    const timeline = await load('imsa-2019-daytona-24h-race-timecards.csv');
+    const report = buildReport(timeline, 12);
+    assert.match(report.headline, /goes ahead as #6 pits/);
+    const lost = report.headlineFacts.find((f) => f.kind === 'lead-lost-in-stop');
+    assert.ok(lost !== undefined && lost.kind === 'lead-lost-in-stop');
+    assert.deepEqual([lost.car, lost.from, lost.lap], ['31', '6', 378]);
+    assert.deepEqual(problems(timeline, report), []);
+    // The same words about another car fail: no fact says the #31 lost the lead in a stop.
+    const found = problems(timeline, tamper(report, 'as #6 pits', 'as #31 pits'));
+    assert.ok(found.some((p) => p.includes("ties a change to the #31's stop")), found.join('\n'));
+  });
+
+  it('the count of lead changes leaves out the first leader (Daytona 2019 hour 1: three changes, once written "four")', async () => {
+    const timeline = await load('imsa-2019-daytona-24h-race-timecards.csv');
+    const report = buildReport(timeline, 1);
+    assert.deepEqual(problems(timeline, report), [], 'the true report passes');
+    assert.match(renderMarkdown(report), /The lead swapped three times\./);
+    const found = problems(timeline, tamper(report, 'The lead swapped three times.', 'The lead swapped four times.'));
+    assert.ok(found.some((p) => p.includes('"lead swapped four times" counts 4 lead changes, but no fact gives that count')), found.join('\n'));
+    // The fact itself, made to say four: the laps give three.
+    const copy: Report = structuredClone(report);
+    const count = units(copy).flatMap((u) => u.facts).find((f) => f.kind === 'lead-changes');
+    assert.ok(count !== undefined && count.kind === 'lead-changes' && count.changes === 3);
+    count.changes = 4;
+    assert.ok(problems(timeline, copy).some((p) => p.includes('the lead changed hands 3 times, not 4')));
+  });
+
   it('7. results: an unclassified car written as a finisher, a time margin given to a lapped car', async () => {
     // The leader stopped on the final lap and never took the flag (shared/cases/results): the #2 won.
     const { timeline: stopped } = await loadRace([join(resultCasesDir, 'leader-stops-on-final-lap-20m.csv')], { duration: '20m' });
@@ -232,5 +325,68 @@ describe('gap-ahead: the gap to the car ahead on the same lap (the kind added la
     fact.gap = { ms: 36_000 };
     const found = problems(timeline, report);
     assert.ok(found.some((p) => p.includes('the laps give #4 34.0s behind #3, not 36.0s')), found.join('\n'));
+  });
+});
+
+/**
+ * Two cars of one class near the end of the first hour. The #1 (100 s laps)
+ * leads until its stop: lap 34 ends in the pit lane at 3,400 s, and its
+ * out-lap (150 s in the pit lane) ends at 3,650 s. The #2 (101 s laps)
+ * completes lap 35 first, at 3,535 s: out on track, or, with
+ * `newLeaderStopsToo`, in the pit lane as it makes its own stop (the Le Mans
+ * 2024 lap 171 case), its out-lap ending at 3,836 s.
+ */
+function pitCycleRace(newLeaderStopsToo: boolean): TimingEvent[] {
+  const events: TimingEvent[] = [session({ name: 'Velmont 2 Hours', scheduledDurationMs: 2 * HOUR })];
+  for (const [car, team, name] of [
+    ['1', 'Hadley Racing', 'Ana FERREIRA'],
+    ['2', 'Corvan Racing', 'Jonas LINDQVIST'],
+  ] as const) {
+    events.push(entry(car, 'PROTO', { team, manufacturer: 'Oreca', drivers: [{ number: 1, name }] }));
+  }
+  let t = 0;
+  for (let n = 1; n <= 70; n++) {
+    const lapMs = n === 35 ? 250_000 : 100_000;
+    t += lapMs;
+    events.push(lap('1', n, t, { lapMs, inPit: n === 34, pitLaneMs: n === 35 ? 150_000 : null, driverName: 'Ana FERREIRA' }));
+  }
+  t = 0;
+  for (let n = 1; n <= 70; n++) {
+    const lapMs = newLeaderStopsToo && n === 36 ? 301_000 : 101_000;
+    t += lapMs;
+    events.push(lap('2', n, t, { lapMs, inPit: newLeaderStopsToo && n === 35, pitLaneMs: newLeaderStopsToo && n === 36 ? 200_000 : null, driverName: 'Jonas LINDQVIST' }));
+  }
+  return events;
+}
+
+describe('a lead lost to a stop (lead-lost-in-stop), on a made-up race', () => {
+  it('the #2 goes ahead on track while the #1 is in the pits: the stop is told as the cause, and the checker passes it', () => {
+    const timeline = foldEvents(pitCycleRace(false));
+    const report = buildReport(timeline, 1);
+    const text = renderMarkdown(report);
+    assert.equal(standingsAt(timeline, HOUR).cars[0]!.number, '2');
+    assert.match(report.headline, /as #1 pits/);
+    assert.match(text, /took the lead on lap 35, when the #1 made its stop|went ahead, when the #1 made its stop|took the lead, when the #1 made its stop|has led from lap 35, when the #1 made its stop/);
+    const lost = report.headlineFacts.find((f) => f.kind === 'lead-lost-in-stop');
+    assert.deepEqual(lost, { kind: 'lead-lost-in-stop', car: '2', from: '1', class: 'PROTO', lap: 35, inLap: 34, atMs: 3_535_000 });
+    // One change of hands in the hour: the #1 leading from lap 1 is not one.
+    assert.doesNotMatch(text, /lead (?:swapped|changed hands)|lead changes/);
+    assert.deepEqual(problems(timeline, report), []);
+  });
+
+  it('the #2 goes ahead with a crossing in the pit lane: no stop is told as the cause, and the checker fails the old words', () => {
+    const timeline = foldEvents(pitCycleRace(true));
+    const report = buildReport(timeline, 1);
+    const text = renderMarkdown(report);
+    assert.equal(standingsAt(timeline, HOUR).cars[0]!.number, '2', 'the #2 leads by the timing rule: lap 35 completed first');
+    assert.doesNotMatch(text, /as #1 pits|when the #1 (?:made its stop|pitted)|when the sister #1 car pitted/);
+    assert.match(report.headline, /takes lead from #1|moves ahead of #1/);
+    assert.deepEqual(problems(timeline, report), []);
+    const headline = report.headline.replace(/takes lead from #1|moves ahead of #1/, 'goes ahead as #1 pits');
+    const tampered: Report = { ...structuredClone(report), headline };
+    assert.ok(problems(timeline, tampered).some((p) => p.includes("ties a change to the #1's stop")));
+    // The fact the words need does not hold: the #2's own crossing of lap 35 was in the pit lane.
+    tampered.headlineFacts.push({ kind: 'lead-lost-in-stop', car: '2', from: '1', class: 'PROTO', lap: 35, inLap: 34, atMs: 3_535_000 });
+    assert.ok(problems(timeline, tampered).some((p) => p.includes('#2 completed lap 35 in the pit lane, making its own stop')));
   });
 });

@@ -98,6 +98,16 @@ export interface LeadChangeFact extends InHour {
    * then, or the lap it was on ended in the pit lane (known by the hour's end).
    */
   previousLeaderPitting: boolean;
+  /**
+   * Its stop is what put the new leader ahead: it was pitting (above), and
+   * the new leader completed the lap out on track. When the new leader's own
+   * crossing of that lap was in the pit lane, both cars were stopping and the
+   * lead is a matter of who reached the line first in the pit cycle, not of
+   * the other's stop (issue 11: Le Mans 2024 lap 171, the #6 crossed in the
+   * pit lane while the #8 was on its out-lap). Only then may a report say
+   * "as X pits" or "when X made its stop".
+   */
+  lostToStop: boolean;
 }
 
 export interface LeadShareFact {
@@ -372,7 +382,8 @@ export const classLeadFacts: HourFactFinder = (ctx) => {
       leaderAtStart: startLeader === undefined ? null : ctx.roster.car(startLeader.number),
       gapToSecondAtStart: gapOf(startSecond),
       kept: startLeader?.number === leader.number,
-      leadChangesInHour: changes.filter((c) => c.class === cls).length,
+      // Changes of hands: the first leader of the race (from nobody) is not one (hour 1 said "swapped twice" for one change).
+      leadChangesInHour: changes.filter((c) => c.class === cls && c.from !== null).length,
     };
   };
   return [one(null), ...classOrder(ctx.end).map(one)].filter((f): f is ClassLeadFact => f !== null);
@@ -393,6 +404,9 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
       const pitting = status === 'in-pit' || status === 'out-lap' || (running?.inPit === true && running.crossingMs <= ctx.toMs);
       // The driver who pits is the one who drove the in-lap, not the one who takes over in the stop.
       const inLap = pitting ? inLapAround(previous, c.atMs, running) : undefined;
+      const next = ctx.timeline.cars.get(c.to)!;
+      const crossing = next.laps[next.indexAt(c.atMs) - 1];
+      const newLeaderOnTrack = crossing !== undefined && crossing.lap === c.lap && !crossing.inPit;
       return {
         kind: 'lead-change' as const,
         ...inHour(ctx, c.atMs),
@@ -406,6 +420,7 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
         previousLeaderInLap: inLap?.lap ?? null,
         previousLeaderStatus: status,
         previousLeaderPitting: pitting,
+        lostToStop: pitting && inLap !== undefined && newLeaderOnTrack,
       };
     });
 

@@ -109,11 +109,13 @@ const PLACE_RE = /\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth)\b/gi;
 function carsOf(f: ReportFact): string[] {
   switch (f.kind) {
     case 'lead-change':
+    case 'lead-lost-in-stop':
       return [f.car, f.from];
     case 'swaps':
       return f.cars;
     case 'swap-place':
       return f.cars;
+    case 'lead-changes':
     case 'flag-period':
     case 'chequered':
     case 'class-running':
@@ -153,6 +155,7 @@ function renderings(f: ReportFact, fromMs: number): string[] {
     case 'led-since':
       return [String(f.sinceLap), ordinal(Math.max(1, Math.ceil(f.sinceMs / HOUR)))];
     case 'lead-change':
+    case 'lead-lost-in-stop':
       return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'pit-stop':
       return [String(f.inLap), minutesOf(f.inMs), raceClockWords(f.inMs), ...(f.pitLaneMs === null ? [] : [timeGapWords(f.pitLaneMs)])];
@@ -172,6 +175,8 @@ function renderings(f: ReportFact, fromMs: number): string[] {
       return [raceClockWords(f.lastSeenMs)];
     case 'swaps':
       return [String(f.swaps)];
+    case 'lead-changes':
+      return [String(f.changes)];
     case 'drive-minimum': {
       return [String(f.lap), minutesOf(f.atMs), raceClockWords(f.atMs), ...(durationWords(f.minimumMs).match(/\d+/g) ?? [])];
     }
@@ -260,6 +265,10 @@ interface RaceNames {
   /** All of them in one pattern, longest first, each a whole word. */
   pattern: RegExp;
   owners: Map<string, Set<string>>;
+  /** Every way a driver (by raw name) is written, short surnames too ("Ye"). */
+  spellings: Map<string, string[]>;
+  /** The tokens by their first three characters, longest first: the name a clause opens with. */
+  byHead: Map<string, NameToken[]>;
 }
 
 const namesCache = new WeakMap<RaceTimeline, RaceNames>();
@@ -272,6 +281,13 @@ function raceNames(timeline: RaceTimeline, entryList: EntryList | undefined): Ra
   const tokens = new Map<string, Set<string>>();
   const teams = tokens;
   const drivers = tokens;
+  const spelled = new Map<string, Set<string>>();
+  const spell = (raw: string, text: string) => {
+    if (!/\p{L}/u.test(text)) return;
+    let forms = spelled.get(raw);
+    if (forms === undefined) spelled.set(raw, (forms = new Set()));
+    forms.add(text.trim());
+  };
   const add = (into: Map<string, Set<string>>, text: string, owner: string) => {
     const t = text.trim();
     // A name is a word of three letters or more; "#7" and "BMW" alike.
@@ -288,17 +304,28 @@ function raceNames(timeline: RaceTimeline, entryList: EntryList | undefined): Ra
     for (const d of roster.crew(c.number)) {
       add(drivers, d.displayName, d.name);
       add(drivers, d.surname, d.name);
+      spell(d.name, d.displayName);
+      spell(d.name, d.surname);
     }
     for (const raw of raws) {
       const n = driverName(raw);
       add(drivers, n.full, raw);
       add(drivers, n.surname, raw);
+      spell(raw, n.full);
+      spell(raw, n.surname);
     }
   }
   const sorted = (m: Map<string, Set<string>>) => [...m].map(([text, owners]) => ({ text, owners })).sort((x, y) => y.text.length - x.text.length);
   const list = sorted(tokens);
   const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${list.map((t) => escapeRe(t.text)).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
-  found = { tokens: list, pattern, owners: tokens };
+  // Plain strings, not one more pattern each: a regex per driver costs more to compile than the search.
+  const spellings = new Map<string, string[]>([...spelled].map(([raw, forms]) => [raw, [...forms]]));
+  const byHead = new Map<string, NameToken[]>();
+  for (const t of list) {
+    const head = t.text.slice(0, 3);
+    byHead.set(head, [...(byHead.get(head) ?? []), t]);
+  }
+  found = { tokens: list, pattern, owners: tokens, spellings, byHead };
   if (entryList === undefined) namesCache.set(timeline, found);
   return found;
 }
@@ -344,6 +371,121 @@ export function unsupportedTokens(
   return [...problems, ...unsupportedNumbers(rest, facts, context)];
 }
 
+/**
+ * Words that tie a change to a car's stop: "as #8 pits", "when the #8 made
+ * its stop", "when the sister #8 car pitted", "when the #7 spent 3m29s in the
+ * pit lane". The car number is group 1. A car name runs to the verb without
+ * a sentence's end, a clause's end or another car.
+ */
+const STOP_CAUSE = /\b(?:as|when) (?:the )?(?:sister )?#([0-9A-Za-z]+)\b(?:[^.;,#]|\.(?!\s)){0,80}?\b(?:pits|pitted|made (?:its|a) stop|spent\b(?:[^;#]){0,40}?\bin the pit lane)\b/g;
+
+/**
+ * A car's record in the lead — laps led, leading since — is the car's, shared
+ * by its crew: "has led", "has headed", "has been the LMP1 leader", "71 of the
+ * 133 laps".
+ */
+const CAR_RECORD = /\b(?:has (?:led|headed|been (?:the\b.{0,40}?\bleader|in front))|\d+ of the \d+ laps)\b/;
+
+/**
+ * How many times the lead changed: "the lead swapped three times", "changed
+ * hands twice", "the hour saw four lead changes". Not a battle's count
+ * between two named cars ("the LMP2 lead changed hands twice between the
+ * #81 and the #18": their swaps, claims/battle.ts).
+ */
+const LEAD_COUNT = /\blead (?:swapped|changed hands) (once|twice|\w+ times)\b(?! between)|\bsaw (\w+) lead changes\b/g;
+
+/** "twice" → 2, "three times" → 3, "12 times" → 12; NaN for anything else. */
+function countOf(words: string): number {
+  if (words === 'once') return 1;
+  if (words === 'twice') return 2;
+  const n = words.replace(/ times$/, '');
+  const spelled = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'].indexOf(n);
+  return spelled >= 0 ? spelled : /^\d+$/.test(n) ? Number(n) : Number.NaN;
+}
+
+const WORD_PART = /[\p{L}\p{N}]/u;
+
+/** `word` in `text`, not inside a longer number or word ("4.0s" is not in "14.0s", "#8" not in "#83"). */
+function hasWord(text: string, word: string): boolean {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+    const before = text[i - 1];
+    const after = text[i + word.length];
+    if ((before === undefined || !(WORD_PART.test(before) || before === '.')) && (after === undefined || !WORD_PART.test(after))) return true;
+  }
+  return false;
+}
+
+/** The driver (raw name) is named in the text, in any of his spellings. */
+function spelledIn(names: RaceNames, driver: string, text: string): boolean {
+  return (names.spellings.get(driver) ?? []).some((form) => hasWord(text, form));
+}
+
+/** A driver as a clause's subject with one of these verbs states the car's standing at the report's instant: "X led LMP2 in the #31". */
+const INSTANT_VERB = /^(?:led|leads|had the|kept the|was driving|is driving|was then leading)\b/;
+
+/**
+ * The read-back of what the words tie together, beyond single tokens:
+ *
+ * - A lead change told as caused by a car's stop ("as #8 pits") needs a
+ *   lead-lost-in-stop fact for that car, whose meaning (claims/raw.ts) checks
+ *   that the car was stopping and the new leader crossed on track — not
+ *   merely that both facts hold apart (Le Mans 2024 hour 12: the #6 took the
+ *   lead with a crossing in the pit lane while the #8 was on its out-lap).
+ * - A car's record in the lead is its crew's: a clause stating it names the
+ *   whole crew or no driver (Spa 2019 hour 6: "With Alonso at the wheel, the
+ *   #8 has headed LMP1 … 71 of the 133 laps"; he drove 33 of them). A driver
+ *   at the wheel now is said in a clause of its own.
+ * - A driver who is a clause's subject and states the car's standing at the
+ *   report's instant (a margin then, or "X led …") was at the wheel then
+ *   (WEC Spa 2020 hour 2: "Conway took the #7 into the lead at 1:20 …, and
+ *   after two hours was 1m01s ahead"; Kobayashi was driving after two hours).
+ */
+export function tiedWordsProblems(text: string, facts: readonly ReportFact[], raw: RawRace, names: RaceNames, atMs: number): string[] {
+  const problems: string[] = [];
+  const clauses = text.split(/(?<=[.!?])\s+(?=[A-Z#])|;\s*/);
+  // Margins the text gives at the report's instant, as written.
+  const marginsNow = facts.flatMap((f) => ((f.kind === 'gap' || f.kind === 'interval') && f.atMs === atMs && f.gap !== null ? [gapWords(f.gap)] : []));
+  for (const clause of clauses) {
+    const subject = names.byHead.get(clause.slice(0, 3))?.find((t) => clause.startsWith(t.text) && !WORD_PART.test(clause[t.text.length] ?? ' '))?.text;
+    if (subject === undefined) continue;
+    const drivers = [...(names.owners.get(subject) ?? [])].filter((o) => !o.startsWith('#'));
+    if (drivers.length === 0) continue;
+    const rest = clause.slice(subject.length).trimStart();
+    const margin = marginsNow.find((g) => hasWord(clause, g));
+    if (margin === undefined && !INSTANT_VERB.test(rest)) continue;
+    // A whole crew as the subject ("Buemi, Nakajima and Alonso won …") speaks for the car.
+    const crews = [...raw.cars.values()].filter((c) => c.drivers.some((d) => drivers.includes(d)));
+    if (crews.some((c) => c.drivers.length > 1 && c.drivers.every((d) => spelledIn(names, d, clause)))) continue;
+    const driving = [...raw.cars.values()].filter((c) => drivers.includes(raw.driverAt(c, atMs)));
+    if (driving.length === 0) {
+      problems.push(`"${subject}" is the subject of what the car ${margin === undefined ? 'was doing' : `led by (${margin})`} at the report's instant, but was not at the wheel then: "${clause}"`);
+    }
+  }
+  const lostInStop = new Set(facts.flatMap((f) => (f.kind === 'lead-lost-in-stop' ? [f.from] : [])));
+  for (const m of text.matchAll(STOP_CAUSE)) {
+    if (!lostInStop.has(m[1]!)) problems.push(`"${m[0]}" ties a change to the #${m[1]}'s stop, but no fact says its stop lost it the lead: "${text}"`);
+  }
+  const counted = new Set(facts.flatMap((f) => (f.kind === 'lead-changes' ? [f.changes] : [])));
+  for (const m of text.matchAll(LEAD_COUNT)) {
+    const n = countOf(m[1] ?? m[2]!);
+    if (!counted.has(n)) problems.push(`"${m[0]}" counts ${n} lead changes, but no fact gives that count: "${text}"`);
+  }
+  const recordCars = new Set(facts.flatMap((f) => (f.kind === 'laps-led' || f.kind === 'led-since' ? [f.car] : [])));
+  if (recordCars.size === 0) return problems;
+  for (const clause of clauses) {
+    if (!CAR_RECORD.test(clause)) continue;
+    for (const car of recordCars) {
+      if (!hasWord(clause, `#${car}`)) continue;
+      const crew = raw.cars.get(car)?.drivers ?? [];
+      const inCrew = crew.filter((d) => spelledIn(names, d, clause));
+      if (inCrew.length > 0 && inCrew.length < crew.length) {
+        problems.push(`"${clause}" gives the #${car}'s record in the lead to ${inCrew.map((d) => driverName(d).surname).join(', ')}, not to its crew of ${crew.length}`);
+      }
+    }
+  }
+  return problems;
+}
+
 export function checkReport(timeline: RaceTimeline, report: Report, options: CheckOptions = {}): CheckResult {
   const raw = RawRace.of(timeline, options.entryList);
   const tables = new TableVerifier(timeline);
@@ -367,6 +509,7 @@ export function checkReport(timeline: RaceTimeline, report: Report, options: Che
     for (const token of unsupportedTokens(text, facts, { fromMs: report.fromMs, always, names, carNames: teamWordsOf(timeline) })) {
       problems.push({ where, fact: null, message: `"${token}" in the text is not given by its facts: "${text}"` });
     }
+    for (const message of tiedWordsProblems(text, facts, raw, names, report.atMs)) problems.push({ where, fact: null, message });
   };
   check('headline', report.headline, report.headlineFacts);
   check('standfirst', report.standfirst, report.standfirstFacts);

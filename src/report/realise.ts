@@ -24,7 +24,7 @@ import {
   teamWords,
   minutesWords,
 } from './words.js';
-import { aheadText, gapFact, known, lapsFact, Mentions, positionFact, wheelFact, wheelOf, type Sentence, type WordsContext } from './claims/common.js';
+import { aheadText, gapFact, known, lapsFact, lostInStopFact, Mentions, positionFact, wheelFact, wheelOf, type Sentence, type WordsContext } from './claims/common.js';
 import { claimOf } from './claims/index.js';
 
 /** Gap as "by X" text: "4.5s", "one lap". */
@@ -137,14 +137,18 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     const old = story.change.previousLeaderDriver;
     facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: story.class, lap: story.change.lap, atMs: story.change.atMs });
     const inLap = story.change.previousLeaderInLap;
-    if (old !== null && story.change.previousLeaderPitting && inLap !== null)
+    // "as #8 pits" only when the #8's stop is what put the leader ahead (LeadChangeFact.lostToStop):
+    // not when the new leader's own crossing was in the pit lane (Le Mans 2024 hour 12).
+    const lostToStop = story.change.lostToStop;
+    if (lostToStop) facts.push(lostInStopFact(story.change, story.class));
+    if (old !== null && lostToStop && inLap !== null)
       facts.push({ kind: 'pitted', car: story.change.previousLeader.car, driver: old.name, inLap, atMs: story.change.atMs });
-    else if (old !== null) facts.push({ kind: 'at-wheel', car: story.change.previousLeader.car, driver: old.name, atMs: story.change.atMs });
+    else if (old !== null && !story.change.previousLeaderPitting) facts.push({ kind: 'at-wheel', car: story.change.previousLeader.car, driver: old.name, atMs: story.change.atMs });
     // The car and its crew, not whoever drove then (issue 11, Deliver 5); the pitted
     // fact still holds the in-lap's driver, so the claim "#6 pits" is verified as a stop.
     const crewed = crewHeadline(leader, seed, facts);
     const oldCar = `#${story.change.previousLeader.car}`;
-    const text = story.change.previousLeaderPitting
+    const text = lostToStop
       ? pick([`${crewed} into lead as ${oldCar} pits ${when}`, `${crewed} goes ahead as ${oldCar} pits ${when}`], `${seed}/headline`)
       : pick([`${crewed} takes lead from ${oldCar} ${when}`, `${crewed} moves ahead of ${oldCar} ${when}`], `${seed}/headline`);
     return { text: `${race}: ${text}`, facts };
@@ -242,11 +246,16 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
       facts,
     };
   }
-  const changer = story.change?.newLeaderDriver ?? null;
-  if (story.change !== null && changer !== null) {
-    facts.splice(1, facts.length - 1, { kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change.atMs });
+  // "X led … after two hours" names the driver at the wheel then; the driver who took the lead is
+  // named only with the change, and the margin now is his only while he still drives (WEC Spa 2020
+  // hour 2: Conway took the #7 into the lead at 1:20, Kobayashi was driving after two hours).
+  const tellsChange = story.change !== null && second !== null && known(second.classGap);
+  const changer = tellsChange ? story.change!.newLeaderDriver : null;
+  if (changer !== null) {
+    facts.splice(1, facts.length - 1, { kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change!.atMs });
   }
   const d1 = m.driver(changer ?? wheelOf(leader));
+  const stillDriving = changer === null || changer.name === wheelOf(leader)?.name;
   const car = m.car(leader);
   if (second === null || !known(second.classGap)) return { text: `${d1} led the ${sel.race} in the ${car} ${when}.`, facts };
   facts.push(positionFact(second, top.class, at), ...gapFact(second, top.class, at), ...wheelFact(second, at));
@@ -256,21 +265,25 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     const old = c.previousLeader.car === second.car ? null : c.previousLeader;
     const d2 = m.driver(wheelOf(second));
     const rival = m.rival(second, leader);
-    const how = c.previousLeaderPitting
+    const how = c.lostToStop
       ? old === null
         ? ` when ${rival} pitted`
         : ` when the #${old.car} pitted`
       : '';
+    if (c.lostToStop) facts.push(lostInStopFact(c, top.class));
     if (old !== null) facts.push({ kind: 'position', car: old.car, class: top.class, position: 1, atMs: c.atMs - 1 });
     // Name the second car unless it is the one that just pitted (named already).
     const lead = old === null ? d2 : `${rival} of ${d2}`;
-    return {
-      text:
-        how === ''
-          ? `${d1} put the ${car} in front ${minutesWords(c.minutesIntoHour, sel.fromMs)} and ${when} led ${rival} of ${d2} by ${gapText(second.classGap)}.`
-          : `${d1} took the ${car} into the lead ${minutesWords(c.minutesIntoHour, sel.fromMs)}${how}, and ${when} was ${aheadText(second.classGap)} of ${lead}.`,
-      facts,
-    };
+    const minutes = minutesWords(c.minutesIntoHour, sel.fromMs);
+    // Another driver has taken over since: the margin now is the car's, in a clause of its own.
+    const text = stillDriving
+      ? how === ''
+        ? `${d1} put the ${car} in front ${minutes} and ${when} led ${rival} of ${d2} by ${gapText(second.classGap)}.`
+        : `${d1} took the ${car} into the lead ${minutes}${how}, and ${when} was ${aheadText(second.classGap)} of ${lead}.`
+      : how === ''
+        ? `${d1} put the ${car} in front ${minutes}; ${when} the #${leader.car} led ${rival} of ${d2} by ${gapText(second.classGap)}.`
+        : `${d1} took the ${car} into the lead ${minutes}${how}; ${when} the #${leader.car} was ${aheadText(second.classGap)} of ${lead}.`;
+    return { text, facts };
   }
   const rival = m.rival(second, leader);
   const d2 = m.driver(wheelOf(second));

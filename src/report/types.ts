@@ -31,6 +31,15 @@ export type ReportFact =
   | { kind: 'laps-led'; car: string; class: string | null; lapsLed: number; leaderLaps: number; atMs: number }
   /** `car` led lap `lap` (completed at atMs), `from` had led the lap before. */
   | { kind: 'lead-change'; car: string; from: string; class: string | null; lap: number; atMs: number }
+  /**
+   * `from` lost the lead of lap `lap` to `car` by its stop: its lap `inLap`
+   * (`lap` − 1, or `lap` itself) ended in the pit lane, and `car` completed
+   * lap `lap` first, at atMs, out on track. What "as X pits" and "when X made
+   * its stop" say of a lead change.
+   */
+  | { kind: 'lead-lost-in-stop'; car: string; from: string; class: string | null; lap: number; inLap: number; atMs: number }
+  /** The lead of the class (or overall) changed hands `changes` times between fromMs and atMs: laps whose first finisher had not led the lap before. */
+  | { kind: 'lead-changes'; class: string | null; changes: number; fromMs: number; atMs: number }
   /** The in-lap `inLap` (crossing at inMs) and the pit lane time on the out-lap (null: still in at atMs). */
   | { kind: 'pit-stop'; car: string; inLap: number; inMs: number; pitLaneMs: number | null; atMs: number }
   /** A stop far longer than the car's usual: time lost = pitLaneMs − usualMs. */

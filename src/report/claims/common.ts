@@ -210,6 +210,11 @@ export function stopOfPreviousLeader(ctx: FindContext, change: LeadChangeFact): 
   return [...ctx.facts.stops].reverse().find((s) => s.car.car === change.previousLeader.car && s.atMs <= change.atMs + 10 * MINUTE) ?? null;
 }
 
+/** "when the #8 made its stop": the lead change's cause, for a change lost to a stop (LeadChangeFact.lostToStop). */
+export function lostInStopFact(c: LeadChangeFact, cls: string | null): ReportFact {
+  return { kind: 'lead-lost-in-stop', car: c.newLeader.car, from: c.previousLeader.car, class: cls, lap: c.lap, inLap: c.previousLeaderInLap ?? 0, atMs: c.atMs };
+}
+
 /** The car is in the pit lane: its last timing was its in-lap, and it has not crossed the line since. */
 function inPitLane(car: CarPosition): boolean {
   return car.status === 'in-pit' || car.status === 'out-lap';

@@ -16,6 +16,7 @@ import {
   gapFact,
   goneStatus,
   known,
+  lostInStopFact,
   onRoad,
   positionFact,
   stopOfPreviousLeader,
@@ -48,7 +49,7 @@ export const lead: ClaimDefinition<LeadStory> = {
     if (ctx.finishInHour || (ctx.running === 0 && ctx.started && !ctx.fieldStopped)) return [];
     const { cars, startCars, cls } = ctx;
     const change = classLeadChange(ctx);
-    const previousLeaderStop = change === null || !change.previousLeaderPitting ? null : stopOfPreviousLeader(ctx, change);
+    const previousLeaderStop = change === null || !change.lostToStop ? null : stopOfPreviousLeader(ctx, change);
     const gap = cars[1]?.classGap ?? null;
     const tight = gap !== null && 'ms' in gap && gap.ms < 10_000;
     return [
@@ -87,9 +88,10 @@ export const lead: ClaimDefinition<LeadStory> = {
       if (story.change !== null) {
         const c = story.change;
         facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
-        const how = c.previousLeaderPitting && story.previousLeaderStop !== null ? `, when the #${c.previousLeader.car} made its stop` : '';
+        const how = c.lostToStop && story.previousLeaderStop !== null ? `, when the #${c.previousLeader.car} made its stop` : '';
         if (how !== '') {
           const st = story.previousLeaderStop!;
+          facts.push(lostInStopFact(c, cls.class));
           m.told.add(`stop/${st.car.car}/${st.stop.inLap}`);
           facts.push({ kind: 'pit-stop', car: st.car.car, inLap: st.stop.inLap, inMs: st.stop.inMs, pitLaneMs: st.stop.pitLaneMs, atMs: at });
         }
@@ -106,23 +108,36 @@ export const lead: ClaimDefinition<LeadStory> = {
             [`The lead changed hands ${timesWords(n)} in the hour.`, `The lead swapped ${timesWords(n)}.`, `The hour saw ${numberWord(n)} lead changes.`],
             `${seed}/top/changes`,
           );
-          out.push({ text: changed, facts: [{ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs }] });
+          out.push({
+            text: changed,
+            facts: [
+              { kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs },
+              { kind: 'lead-changes', class: cls.class, changes: n, fromMs: sel.fromMs, atMs: at },
+            ],
+          });
         }
       } else if (share !== null) {
         const led = shareSentence(sel, leader, share, lapAt, cls.class);
         facts.push(...led.facts);
         // The crew sentence turns by the hour, so two hours in a row never open alike. Laps led
-        // belong to the car, never to one driver of its crew: the car is always the subject.
-        const variants =
+        // belong to the car, never to one driver of its crew (issue 11, Spa 2019 hour 6: "With
+        // Alonso at the wheel, the #8 has headed LMP1 … 71 of the 133 laps"; he drove 33): the
+        // car is the subject, named alone or with its whole crew, and the driver at the wheel
+        // now gets a clause of his own (check.ts tiedWordsProblems).
+        const variants: Array<[string, ReportFact[]]> =
           crew.drivers.length === 0 || wheel === null
-            ? [`The #${leader.car} ${led.text}.`]
+            ? [[`The #${leader.car} ${led.text}.`, []]]
             : [
-                `${who} ${led.text}.`,
-                `The #${leader.car}, shared by ${listWords([wheelName, ...crew.names])}, ${led.text}.`,
-                `With ${wheelName} at the wheel, the #${leader.car} ${led.text}.`,
-                `The #${leader.car} of ${wheelName}, ${crew.text} ${led.text}.`,
+                [`${who} ${led.text}.`, []],
+                [`The #${leader.car}, shared by ${listWords([wheelName, ...crew.names])}, ${led.text}.`, []],
+                [
+                  `The #${leader.car} ${led.text}; ${wheelName} ${pick(['is now at the wheel', 'is driving it now', 'is behind the wheel now'], `${seed}/top/wheel-now`)}.`,
+                  wheelFact(leader, at),
+                ],
+                [`The #${leader.car} of ${wheelName}, ${crew.text} ${led.text}.`, []],
               ];
-        out.push({ text: variants[sel.hour % variants.length]!, facts });
+        const [text, wheelNow] = variants[sel.hour % variants.length]!;
+        out.push({ text, facts: [...facts, ...wheelNow] });
       }
       if (story.third !== null && !goneStatus(story.third)) {
         out.push({
@@ -140,12 +155,17 @@ export const lead: ClaimDefinition<LeadStory> = {
       }
       return out;
     }
-    // Another class: leader and second with drivers and the gap, then third.
-    const changer = story.change?.newLeaderDriver ?? null;
+    // Another class: leader and second with drivers and the gap, then third. A sentence about
+    // the class at the report's instant names the driver at the wheel then; the driver who took
+    // the lead is named only with the change, and the margin now is his only while he still drives
+    // (Daytona 2019 hour 2: Hedman took the #81 into the lead, Allen was driving at the hour's end).
+    const changer = story.change === null ? null : story.change.newLeaderDriver;
+    const tellsChange = story.change !== null && story.second !== null && known(story.second.classGap);
     const facts: ReportFact[] = [positionFact(leader, scope, at)];
-    if (story.change !== null && changer !== null) facts.push({ kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change.atMs });
+    if (tellsChange && changer !== null) facts.push({ kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change!.atMs });
     else facts.push(...wheelFact(leader, at));
-    const d1 = m.driver(changer ?? wheelOf(leader));
+    const d1 = m.driver(tellsChange ? (changer ?? wheelOf(leader)) : wheelOf(leader));
+    const stillDriving = changer === null || changer.name === wheelOf(leader)?.name;
     const car = m.car(leader);
     if (story.second === null) {
       facts.push(positionFact(leader, null, at));
@@ -177,20 +197,25 @@ export const lead: ClaimDefinition<LeadStory> = {
     if (story.change !== null) {
       const c = story.change;
       facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
-      const how = c.previousLeaderPitting ? ` when the #${c.previousLeader.car} pitted` : '';
-      // The margin is the one at the report's instant ("now"), whatever happened since the change.
-      const now = pick(
-        [`, ending the hour ${aheadText(gap)} of ${d2} in ${rival}`, `; it now leads ${d2} in ${rival} by ${gapWords(gap)}`, `, and is now ${aheadText(gap)} of ${d2} in ${rival}`],
-        `${seed}/${cls.class}/lead-now`,
-      );
+      const how = c.lostToStop ? ` when the #${c.previousLeader.car} pitted` : '';
+      if (c.lostToStop) facts.push(lostInStopFact(c, cls.class));
+      // The margin is the one at the report's instant ("now"), whatever happened since the change;
+      // the car's, in a clause of its own, when another driver has taken over since.
+      const now = stillDriving
+        ? pick(
+            [`, ending the hour ${aheadText(gap)} of ${d2} in ${rival}`, `; it now leads ${d2} in ${rival} by ${gapWords(gap)}`, `, and is now ${aheadText(gap)} of ${d2} in ${rival}`],
+            `${seed}/${cls.class}/lead-now`,
+          )
+        : `; the #${leader.car} now leads ${d2} in ${rival} by ${gapWords(gap)}`;
       out.push({ text: `${d1} took the ${car} into the ${classWords(cls.class)} lead on lap ${c.lap}${how}${now}.`, facts });
     } else {
       out.push({
         text: pick(
           [
             `${d1} kept the ${car} ahead in ${classWords(cls.class)}, ${gapWords(gap)} clear of ${d2} in ${rival}.`,
-            // The driver comes first, so "at the wheel" can only be the leader's.
-            `With ${d1} at the wheel, the ${car} led ${classWords(cls.class)} by ${gapWords(gap)} from ${d2} in ${rival}.`,
+            // The driver at the wheel and the car's margin in clauses of their own, so the one is
+            // not read as the other's doing; the driver comes first, so he can only be the leader's.
+            `${d1} was driving the ${car}, which led ${classWords(cls.class)} by ${gapWords(gap)} from ${d2} in ${rival}.`,
             `${d1} had the ${car} in front in ${classWords(cls.class)}, ${aheadText(gap)} of ${d2} in ${rival}.`,
           ],
           `${seed}/${cls.class}/lead`,

@@ -345,6 +345,27 @@ export const SHARED_MEANINGS = {
     if (leaders.car[f.lap - 1] !== f.from) return `#${leaders.car[f.lap - 1]} led lap ${f.lap - 1}`;
     return leaders.atMs[f.lap] === f.atMs ? null : `lap ${f.lap} was first completed at ${leaders.atMs[f.lap]}`;
   },
+  'lead-changes'(f: Fact<'lead-changes'>, raw: RawRace): string | null {
+    const leaders = raw.lapLeaders(f.class, f.atMs);
+    let changes = 0;
+    for (let lap = 2; lap <= leaders.laps; lap++) {
+      const t = leaders.atMs[lap];
+      if (t !== undefined && t > f.fromMs && t <= f.atMs && leaders.car[lap] !== leaders.car[lap - 1]) changes++;
+    }
+    return changes === f.changes ? null : `the lead changed hands ${changes} times, not ${f.changes}`;
+  },
+  'lead-lost-in-stop'(f: Fact<'lead-lost-in-stop'>, raw: RawRace): string | null {
+    const leaders = raw.lapLeaders(f.class, f.atMs);
+    if (leaders.car[f.lap] !== f.car || leaders.atMs[f.lap] !== f.atMs) return `#${leaders.car[f.lap]} completed lap ${f.lap} first, at ${leaders.atMs[f.lap]}`;
+    if (leaders.car[f.lap - 1] !== f.from) return `#${leaders.car[f.lap - 1]} led lap ${f.lap - 1}`;
+    // The new leader's own crossing: a car that took the lead in the pit lane was stopping too.
+    const crossing = raw.cars.get(f.car)?.laps.find((l) => l.lap === f.lap);
+    if (crossing === undefined || crossing.inPit) return `#${f.car} completed lap ${f.lap} in the pit lane, making its own stop`;
+    const stop = raw.cars.get(f.from)?.laps.find((l) => l.lap === f.inLap);
+    if (f.inLap !== f.lap && f.inLap !== f.lap - 1) return `#${f.from}'s lap ${f.inLap} is not the lap of the lead change or the one before`;
+    if (stop === undefined || !stop.inPit) return `#${f.from} lap ${f.inLap} did not end in the pit lane`;
+    return null;
+  },
   'pit-stop'(f: Fact<'pit-stop'>, raw: RawRace): string | null {
     return stopMeaning(raw, f.car, f.inLap, f.inMs, f.pitLaneMs, f.atMs);
   },
