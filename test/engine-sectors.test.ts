@@ -164,6 +164,27 @@ describe('replayed live or imported whole: the same standings at every instant',
     }
   });
 
+  it('one timeline fed live, read after every batch, equals a fresh fold; any arrival order too', () => {
+    const events = withSectorEvents([
+      session(),
+      entry('1', 'P'),
+      entry('2', 'P'),
+      ...laps('1', 3, 0, (n) => (n === 3 ? { inPit: true } : {})),
+      lap('1', 4, 500_000, { lapMs: 200_000, sectorsMs: [130_000, 40_000, 30_000], pitLaneMs: 90_000 }),
+      ...laps('2', 6, 20_000),
+    ]).sort(compareEvents);
+    const live = foldEvents([]);
+    let applied = 0;
+    for (let at = 0; at <= 620_000; at += 7_000) {
+      while (applied < events.length && eventTimeMs(events[applied]!) <= at) live.apply(events[applied++]!);
+      assert.deepEqual(standingsAt(live, at, points), standingsAt(foldEvents(events.slice(0, applied)), at, points), `at ${at}`);
+    }
+    // Late laps and sectors (a feed that resends, a store read in another order) settle to the same points.
+    const shuffled = foldEvents([...events].reverse());
+    const inOrder = foldEvents(events);
+    for (let at = 0; at <= 620_000; at += 5_000) assert.deepEqual(standingsAt(shuffled, at, points), standingsAt(inOrder, at, points), `at ${at}`);
+  });
+
   it('Le Mans 2019 at 6 h and a few seconds, mid-lap for most cars', { skip: realData().skip }, async () => {
     const { events, timeline: whole } = await loadRace([realFile('lemans-2019-race-analysis.csv')], {});
     const sixHours = 6 * 3_600_000;
