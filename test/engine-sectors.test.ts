@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { loadRace } from '../src/cli/load.js';
 import { standingsAt, type StandingsOptions } from '../src/engine/standings.js';
 import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
@@ -8,7 +9,7 @@ import { compareEvents, eventKey, eventTimeMs, SectorEventSchema, TimingEventSch
 import { sectorCrossingsMs } from '../src/model/sectors.js';
 import type { Gap } from '../src/model/standings.js';
 import { withSectorEvents } from '../src/sources/replay/index.js';
-import { entry, lap, realData, realFile, resultCases, resultCasesDir, session } from './helpers.js';
+import { entry, fuzzRuns, lap, realData, realFile, resultCases, resultCasesDir, session } from './helpers.js';
 
 const points: StandingsOptions = { gaps: 'timing-points' };
 const MIN = 60_000;
@@ -198,5 +199,78 @@ describe('replayed live or imported whole: the same standings at every instant',
     }
     // Most intervals in the field are time gaps measured mid-lap: they moved at S1 or S2.
     assert.ok(differsFromLine > 100, `intervals moved at S1/S2 for ${differsFromLine} car-instants`);
+  });
+});
+
+describe('gaps at timing points on made-up races (fuzz)', () => {
+  interface Spec {
+    startMs: number;
+    laps: Array<{ lapMs: number; s1: number; s2: number; sectors: 'all' | 'none' | 'no-s1' | 'no-s2'; inPit: boolean }>;
+  }
+  const carSpec: fc.Arbitrary<Spec> = fc.record({
+    startMs: fc.integer({ min: 0, max: 30_000 }),
+    laps: fc.array(
+      fc.record({
+        lapMs: fc.integer({ min: 60_000, max: 300_000 }),
+        s1: fc.integer({ min: 5, max: 60 }),
+        s2: fc.integer({ min: 5, max: 60 }),
+        sectors: fc.constantFrom('all', 'all', 'all', 'none', 'no-s1', 'no-s2'),
+        inPit: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 10 },
+    ),
+  });
+  /** Laps as a file gives them: S1 and S2 as shares (%) of the lap, S3 the rest. */
+  function race(specs: Spec[], withSectors: boolean): TimingEvent[] {
+    const events: TimingEvent[] = [session()];
+    specs.forEach((spec, c) => {
+      const car = String(c + 1);
+      events.push(entry(car, c % 2 === 0 ? 'P' : 'Q'));
+      let crossingMs = spec.startMs;
+      spec.laps.forEach((l, i) => {
+        crossingMs += l.lapMs;
+        const s1 = Math.floor((l.lapMs * l.s1) / 200);
+        const s2 = Math.floor((l.lapMs * l.s2) / 200);
+        const sectorsMs: LapEvent['sectorsMs'] = !withSectors || l.sectors === 'none' ? [null, null, null] : [l.sectors === 'no-s1' ? null : s1, l.sectors === 'no-s2' ? null : s2, l.lapMs - s1 - s2];
+        events.push(lap(car, i + 1, crossingMs, { lapMs: l.lapMs, sectorsMs, inPit: l.inPit }));
+      });
+    });
+    return events;
+  }
+  const instants = fc.array(fc.integer({ min: 0, max: 3_200_000 }), { minLength: 1, maxLength: 6 });
+
+  it('replayed live up to t or imported whole and seeked to t: the same standings', () => {
+    fc.assert(
+      fc.property(fc.array(carSpec, { minLength: 2, maxLength: 4 }), instants, (specs, ats) => {
+        const events = race(specs, true);
+        const whole = foldEvents(events);
+        for (const at of ats) assert.deepEqual(standingsAt(liveUpTo(events, at), at, points), standingsAt(whole, at, points));
+      }),
+      { numRuns: fuzzRuns(150) },
+    );
+  });
+
+  it('without sector times: exactly the line rule', () => {
+    fc.assert(
+      fc.property(fc.array(carSpec, { minLength: 2, maxLength: 4 }), instants, (specs, ats) => {
+        const timeline = foldEvents(race(specs, false));
+        for (const at of ats) assert.deepEqual(standingsAt(timeline, at, points), standingsAt(timeline, at));
+      }),
+      { numRuns: fuzzRuns(150) },
+    );
+  });
+
+  it('a time gap at timing points is never negative (A passed the point first, or a bound)', () => {
+    fc.assert(
+      fc.property(fc.array(carSpec, { minLength: 2, maxLength: 4 }), instants, (specs, ats) => {
+        const timeline = foldEvents(race(specs, true));
+        for (const at of ats) {
+          for (const car of standingsAt(timeline, at, points).cars) {
+            for (const gap of [car.gap, car.interval, car.classGap, car.classInterval]) if (gap !== null && 'ms' in gap) assert.ok(gap.ms >= 0, `#${car.number} at ${at}: ${JSON.stringify(gap)}`);
+          }
+        }
+      }),
+      { numRuns: fuzzRuns(150) },
+    );
   });
 });
