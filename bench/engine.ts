@@ -22,6 +22,11 @@ export interface EngineBench {
   seekSamples: number;
   /** Decision events folded with the laps. */
   decisions: number;
+  /** The live screen's gaps at every timing point (engine/gap.ts): the first seek, which builds every car's timing points, ms. */
+  timingPointsFirstSeekMs: number;
+  /** Then seeks with gaps at timing points, at the same 1,000 instants. */
+  timingPointsSeekMedianUs: number;
+  timingPointsSeekP99Us: number;
 }
 
 /** The floor: read the bytes, split into lines and fields, nothing else. */
@@ -78,6 +83,18 @@ export function benchEngine(path: string, runs = 21): EngineBench {
     seekTimes.push((performance.now() - start) * 1000);
   }
 
+  const instants = Array.from({ length: 1000 }, () => Math.floor(next() * end));
+  let firstStart = performance.now();
+  standingsAt(timeline, instants[0]!, { gaps: 'timing-points' });
+  const timingPointsFirstSeekMs = performance.now() - firstStart;
+  for (let i = 0; i < 200; i++) standingsAt(timeline, instants[i]!, { gaps: 'timing-points' });
+  const pointSeekTimes: number[] = [];
+  for (const t of instants) {
+    firstStart = performance.now();
+    standingsAt(timeline, t, { gaps: 'timing-points' });
+    pointSeekTimes.push((performance.now() - firstStart) * 1000);
+  }
+
   const importFoldMs = median(importTimes);
   const floorMs = median(floorTimes);
   return {
@@ -89,5 +106,8 @@ export function benchEngine(path: string, runs = 21): EngineBench {
     seekP99Us: round(percentile(seekTimes, 99), 1),
     seekSamples: seekTimes.length,
     decisions: decisions.length,
+    timingPointsFirstSeekMs: round(timingPointsFirstSeekMs),
+    timingPointsSeekMedianUs: round(median(pointSeekTimes), 1),
+    timingPointsSeekP99Us: round(percentile(pointSeekTimes, 99), 1),
   };
 }

@@ -42,6 +42,9 @@ describe('NATS JetStream bus', natsServerAvailable(), () => {
   test('a message survives encoding; a bad one is refused naming its field', () => {
     const message = commit('r', 3, 1);
     assert.deepEqual(decodeMessage(encodeMessage(message)), message);
+    // A sector crossing (issue 10) travels with its commit like any timing event.
+    const withSector: BusMessage = { ...message, events: [{ type: 'sector', car: '7', lap: 4, sector: 1, crossingMs: 630_000 }, lap('7', 4, 800_000)] };
+    assert.deepEqual(decodeMessage(encodeMessage(withSector)), withSector);
     assert.throws(() => decodeMessage(Buffer.from('{"race":"r","seq":-1,"previousSeq":0,"data":""}')), /seq: expected a whole number/);
     assert.equal(messageId(message), 'r:3');
     const status = { race: 'r', seq: 3, previousSeq: 3, data: '{"feed":1}' };

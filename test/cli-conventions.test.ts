@@ -74,6 +74,7 @@ describe('CLI conventions', () => {
       [['drivers', DEMO, '--hour', '6'], 2, /unknown option '--hour'/],
       [['history', DEMO, '--hour', '6'], 2, /unknown option '--hour'/],
       [['standings', DEMO, '--session', '3'], 2, /--session cannot apply to --format alkamel/],
+      [['standings', DEMO, '--gaps', 'sectors'], 2, /--gaps must be line or timing-points, got "sectors"/],
       [['standings', DEMO, '--format', 'rmonitor', '--duration', '24h'], 2, /--duration cannot apply to --format rmonitor/],
       // Conflicting flags are a usage error.
       [['report', DEMO, '--hour', '3', '--json', '--format', 'md'], 2, /--json and --format md ask for two formats/],

@@ -53,6 +53,7 @@ const eventish = fc.oneof(
     { requiredKeys: ['type', 'car', 'lap', 'crossingMs', 'lapMs', 'sectorsMs', 'driverNumber'] },
   ),
   fc.record({ type: fc.constant('pit-out'), car: carNo, lap: fc.integer({ min: 0, max: 10 }), atMs: edgeNumbers, pitLaneMs: edgeNumbers }),
+  fc.record({ type: fc.constant('sector'), car: carNo, lap: fc.integer({ min: 0, max: 10 }), sector: fc.integer({ min: 0, max: 3 }), crossingMs: edgeNumbers }),
   fc.record({ type: fc.constantFrom('decision'), id: fc.string({ maxLength: 10 }), atMs: edgeNumbers, kind: fc.constantFrom('note', 'time-added', 'bogus'), reason: text }),
   fc.record(
     { type: fc.constant('weather'), atMs: edgeNumbers, airTempC: fc.option(edgeNumbers), trackTempC: fc.option(edgeNumbers), humidityPct: fc.option(edgeNumbers), rain: fc.option(fc.boolean()), conditions: text },
@@ -70,6 +71,8 @@ function timesOf(event: TimingEvent): number[] {
       return [event.crossingMs, event.lapMs, ...event.sectorsMs, event.pitLaneMs, event.timeOfDayMs].filter((v): v is number => v !== null);
     case 'pit-out':
       return [event.atMs, event.pitLaneMs];
+    case 'sector':
+      return [event.crossingMs];
     case 'decision':
       return [event.atMs, event.penaltyMs ?? 0];
     case 'message':

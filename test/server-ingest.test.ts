@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { foldEvents } from '../src/engine/timeline.js';
 import { standingsAt } from '../src/engine/standings.js';
 import type { TimingEvent } from '../src/model/events.js';
 import { entry, lap, pitOut, repoRoot, session, steadyLaps } from './helpers.js';
-import { post, storedEvents, testServer, TOKEN } from './server-helpers.js';
+import { freshSnapshot, post, storedEvents, testServer, TOKEN } from './server-helpers.js';
 
 const race = [session(), entry('7', 'LMP1'), entry('8', 'LMP1'), ...steadyLaps('7', 5, 200_000), ...steadyLaps('8', 5, 201_000)];
 
@@ -183,5 +184,42 @@ describe('import API', () => {
     assert.equal(notCsv.statusCode, 422);
     assert.match(notCsv.json().message, /not an Al Kamel Analysis export/);
     await app.close();
+  });
+});
+
+describe('ingest API: sector crossings (issue 10), over HTTP', () => {
+  it('a sector event is validated, stored under its key, and moves the gap on the standings and the live snapshot', async () => {
+    const app = await testServer();
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const send = (events: unknown) =>
+      fetch(`${base}/api/races/s/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(events) });
+    try {
+      // #7 leads #8 by 1 s at the line of lap 2 (400 s, 401 s); in lap 3 #8 loses 6.5 s to S1.
+      const laps: TimingEvent[] = [session(), entry('7', 'LMP1'), entry('8', 'LMP1'), lap('7', 1, 200_000), lap('7', 2, 400_000), lap('8', 1, 201_000), lap('8', 2, 401_000)];
+      assert.equal((await send(laps)).status, 200);
+      const gapAt = async (at: string) => {
+        const body = (await (await fetch(`${base}/api/races/s/standings?at=${at}`)).json()) as { cars: Array<{ number: string; gap: unknown }> };
+        return body.cars.find((c) => c.number === '8')!.gap;
+      };
+      assert.deepEqual(await gapAt('0:07:20'), { ms: 1_000 }, 'before any sector: the line');
+      const bad = await send([{ type: 'sector', car: '8', lap: 3, sector: 3, crossingMs: 437_500 }]);
+      assert.equal(bad.status, 422);
+      assert.match(((await bad.json()) as { message: string }).message, /event 0, field sector/);
+      const sectors = [
+        { type: 'sector', car: '7', lap: 3, sector: 1, crossingMs: 430_000 },
+        { type: 'sector', car: '8', lap: 3, sector: 1, crossingMs: 437_500 },
+      ];
+      const stored = await send(sectors);
+      assert.equal(stored.status, 200);
+      assert.equal(((await stored.json()) as { accepted: number }).accepted, 2);
+      assert.deepEqual((await storedEvents(app, 's')).slice(-2).map((e) => e.key), ['sector:7:3:1', 'sector:8:3:1']);
+      assert.equal(((await (await send(sectors)).json()) as { duplicates: number }).duplicates, 2, 'a resend is a no-op');
+      assert.deepEqual(await gapAt('0:07:20'), { ms: 7_500 }, 'at S1 of lap 3: 437.5 − 430 s');
+      const snapshot = await freshSnapshot(base, 's');
+      assert.deepEqual(snapshot.cars.find((c) => c.number === '8')!.gap, { ms: 7_500 }, 'the live screen moves at S1 too');
+    } finally {
+      await app.close();
+    }
   });
 });

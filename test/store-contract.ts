@@ -287,6 +287,27 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.equal(outcome.results[0]!.status, 'conflict');
     }));
 
+    it('sector crossings (issue 10): stored once under car, lap and sector, never changed, and a restart shows the same gaps at timing points', withStores(harness, async (db, opened) => {
+      const sectors: TimingEvent[] = [
+        { type: 'sector', car: '7', lap: 3, sector: 1, crossingMs: 430_000 },
+        { type: 'sector', car: '8', lap: 3, sector: 1, crossingMs: 437_500 },
+      ];
+      const race = [...batch.map((b) => b.event), entry('8', 'LMP1'), lap('8', 1, 201_000), lap('8', 2, 402_000), ...sectors];
+      const hub = new RaceHub(db.events, new MemoryBus(), silent);
+      await hub.ingest('r', race);
+      const stored = await db.events.readSince('r', 0);
+      assert.deepEqual(stored.slice(-2).map((e) => [e.key, e.event]), sectors.map((e) => [`sector:${e.type === 'sector' ? `${e.car}:${e.lap}:${e.sector}` : ''}`, e]));
+      const again = await db.events.append('r', [toAppendEvent(sectors[0]!), toAppendEvent({ ...sectors[1]!, crossingMs: 437_000 } as TimingEvent)]);
+      assert.deepEqual(again.results.map((r) => r.status), ['duplicate', 'conflict']);
+      // At 440 s #8 is measured at S1 of lap 3: 437.5 − 430 s, not the 2 s of the line.
+      const gapOf8 = (timeline: Parameters<typeof classificationAt>[0]) =>
+        classificationAt(timeline, 440_000, { gaps: 'timing-points' }).cars.find((c) => c.number === '8')!.gap;
+      assert.deepEqual(gapOf8(hub.get('r')!.timeline), { ms: 7_500 });
+      const restarted = new RaceHub(opened(await db.open()).events, new MemoryBus(), silent);
+      await restarted.loadAll();
+      assert.deepEqual(gapOf8(restarted.get('r')!.timeline), { ms: 7_500 });
+    }));
+
     it('the live hub applies what the store kept, and a restart loads the same', withStores(harness, async (db, opened) => {
       const hub = new RaceHub(db.events, new MemoryBus(), silent);
       await hub.ingest('r', [session({ scheduledDurationMs: 24 * 3_600_000 }), entry('7', 'LMP1', { team: 'Toyota Gazoo Racing', drivers: crew3 })]);

@@ -24,7 +24,7 @@ import { formatRaceTime } from '../model/time.js';
 import { buildServer } from '../server/app.js';
 import { DEFAULT_LIMITS, type HttpLimits } from '../server/limits.js';
 import type { RaceHub } from '../server/races.js';
-import { Replay, raceIdFromFile } from '../sources/replay/index.js';
+import { Replay, raceIdFromFile, withSectorEvents } from '../sources/replay/index.js';
 import { archiveEarlierRuns } from '../server/site/replays.js';
 import { openStores } from '../store/open.js';
 import { loadRace } from './load.js';
@@ -258,7 +258,8 @@ async function startReplay(
     onRerun?: (earlierRuns: string[], id: string) => Promise<void>;
   },
 ): Promise<RunningReplay | null> {
-  const { events } = await loadRace(files, { decisions: options.decisions });
+  // As a live feed would: sector crossings too, so the screen's gaps move at S1 and S2 (engine/gap.ts).
+  const events = withSectorEvents((await loadRace(files, { decisions: options.decisions })).events);
   const endMs = events.reduce((max, e) => Math.max(max, eventTimeMs(e)), 0);
   // An interrupted replay resumes; a finished one is left as it is and the
   // replay starts again under the next free id (lemans-2019-2, …).

@@ -1,8 +1,9 @@
-/** `sarthe standings <file…> [--at T] [--class C] [--json]`: classification at an instant. */
+/** `sarthe standings <file…> [--at T] [--class C] [--gaps line|timing-points] [--json]`: classification at an instant. */
 import type { Command } from 'commander';
 import { formatGap, resultCode } from '../model/format.js';
 import type { CarStanding } from '../model/standings.js';
 import { formatLapTime, formatRaceTime } from '../model/time.js';
+import type { GapRule } from '../engine/gap.js';
 import { standingsAt } from '../engine/standings.js';
 import { classificationAt } from '../engine/session-standings.js';
 import type { SessionType } from '../model/events.js';
@@ -22,7 +23,10 @@ interface Options {
   format: string;
   session?: string;
   sessionType?: SessionType;
+  gaps: string;
 }
+
+const GAP_RULES: readonly GapRule[] = ['line', 'timing-points'];
 
 export function registerStandings(program: Command): void {
   program
@@ -35,10 +39,13 @@ export function registerStandings(program: Command): void {
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
     .option('--decisions <file>', "race control's decisions: a JSON array of decision events, or race control's lines each after its race time")
+    .option('--gaps <where>', 'line (the classification at the line) or timing-points (at S1, S2 and the line, as the live timing screen)', 'line')
     .option('--format <format>', 'alkamel (Analysis CSV) or rmonitor (a capture of an RMonitor feed)', 'alkamel')
     .option('--session <key>', 'rmonitor: the session (run number or key) to show; default the last')
     .option('--session-type <type>', 'rmonitor: race, practice, qualifying or test when the run name does not say')
     .action(async (files: string[], options: Options) => {
+      const gaps = GAP_RULES.find((rule) => rule === options.gaps);
+      if (gaps === undefined) throw new UsageError(`--gaps must be line or timing-points, got "${options.gaps}"`);
       if (options.format !== 'alkamel' && options.format !== 'rmonitor') throw new UsageError(`--format must be alkamel or rmonitor, got "${options.format}"`);
       if (options.format === 'rmonitor' && files.length !== 1) throw new UsageError('--format rmonitor reads one capture file');
       // Each format's own options: one the chosen format cannot apply is refused, not ignored (issue 16).
@@ -53,7 +60,8 @@ export function registerStandings(program: Command): void {
       const timeline = rmonitor?.timeline ?? (await loadRace(files, options)).timeline;
       if (at !== null) checkAt(timeline, at, options.at!);
       // Live feeds give board rows and non-race sessions: the session-aware classification.
-      const standings = rmonitor !== null ? classificationAt(timeline, at, { className: options.class }) : standingsAt(timeline, at, { className: options.class });
+      const standings =
+        rmonitor !== null ? classificationAt(timeline, at, { className: options.class, gaps }) : standingsAt(timeline, at, { className: options.class, gaps });
       if (options.class !== undefined && standings.cars.length === 0) {
         const known = [...new Set([...timeline.cars.values()].map((c) => c.entry.class))].join(', ');
         throw new Error(`no car in class "${options.class}"; classes in this race: ${known}`);

@@ -10,12 +10,18 @@ import { decisionsAt, finalLapPenalty, finalLapReason, minimumLaps, shortDistanc
 import { finishIndex, overdueAt, redFlagResultMs } from './finish.js';
 import { RETIRED_REASON } from '../model/format.js';
 import { MINUTE } from '../model/time.js';
-import { gapBehind, type CarAtInstant } from './gap.js';
+import { gapBehind, type CarAtInstant, type GapRule } from './gap.js';
 import type { CarTimeline, RaceTimeline } from './timeline.js';
 
 export interface StandingsOptions {
   /** Only this class (compared case-insensitively, spaces ignored). */
   className?: string;
+  /**
+   * Where time gaps are measured (gap.ts): 'line' (the default: the
+   * classification at the line, as official boards and the reports give it)
+   * or 'timing-points' (the live timing screen: at S1, S2 and the line).
+   */
+  gaps?: GapRule;
 }
 
 interface Row extends CarAtInstant {
@@ -165,7 +171,8 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
   }
 
   rows.sort(resultStands ? compareResultRows : compareRows);
-  const gap = (a: Row, b: Row): Gap => (resultStands || a.adjusted || b.adjusted ? resultGap(a, b) : gapBehind(a, b, at));
+  const gapRule = options.gaps ?? 'line';
+  const gap = (a: Row, b: Row): Gap => (resultStands || a.adjusted || b.adjusted ? resultGap(a, b) : gapBehind(a, b, at, gapRule));
 
   // Best laps and sectors at t, overall and per class, from the prefix indexes.
   const overallBest = newBests();

@@ -9,7 +9,14 @@
  */
 import { classificationProfileFor, installedClassificationProfiles, type ClassificationProfile } from '../model/classification.js';
 import { roadLeaderFlagMs } from './finish.js';
-import type { BoardEvent, DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SessionEvent, TimingEvent, WeatherEvent } from '../model/events.js';
+import type { BoardEvent, DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SectorEvent, SessionEvent, TimingEvent, WeatherEvent } from '../model/events.js';
+import { POINTS_PER_LAP, sectorCrossingsMs, sectorPosition } from '../model/sectors.js';
+
+/** A car's timing points (model/sectors.ts) up to the end of what is known: positions and race times (ms), both ascending. */
+export interface TimingPoints {
+  readonly positions: readonly number[];
+  readonly times: readonly number[];
+}
 
 export class CarTimeline {
   entry: EntryEvent;
@@ -38,6 +45,20 @@ export class CarTimeline {
   private pitOutsStale = false;
   /** Board rows a live feed gave without a lap event (joined partway, a missed lap), in time order. */
   readonly boards: BoardEvent[] = [];
+  /** Sector crossings a feed told (sector events), ms by timing point position; they win over the ones derived from a lap's S1/S2. */
+  private readonly toldSectors = new Map<number, number>();
+  /**
+   * Timing points, built on the first read after a change (an import never
+   * pays for them unless gaps at timing points are asked for): the finish
+   * line of every lap, its S1/S2 lines where known, then the S1/S2 lines
+   * told of the lap in progress.
+   */
+  private readonly points = { positions: [] as number[], times: [] as number[] };
+  /** pointLapStart[i]: index in the points of lap i's first point; pointLapStart[pointLaps] is the end of the laps' points. */
+  private readonly pointLapStart: number[] = [0];
+  /** Laps whose points stand (laps[0 .. pointLaps)); the rest are built again on the next read. */
+  private pointLaps = 0;
+  private pointsStale = false;
 
   constructor(readonly number: string) {
     this.entry = { type: 'entry', car: number, class: '', group: '', team: '', manufacturer: '', drivers: [] };
@@ -130,6 +151,67 @@ export class CarTimeline {
     return replaced;
   }
 
+  /** A sector crossing told live: the points from its lap on are built again on the next read. */
+  addSector(event: SectorEvent): void {
+    this.toldSectors.set(sectorPosition(event.lap, event.sector), event.crossingMs);
+    const i = lowerBound(this.lapNumberList, event.lap);
+    if (i < this.pointLaps) this.pointLaps = i;
+    this.pointsStale = true;
+  }
+
+  /**
+   * The car's timing points: each lap's finish line, and its S1 and S2
+   * lines where a sector event told them or the lap's S1/S2 give them
+   * (model/sectors.ts), in position order. A point whose time does not
+   * follow the one before is left out, so times ascend with positions and
+   * one binary search finds the car's latest point at any instant. An
+   * imported race holds every lap, so at an instant mid-lap the points of
+   * the lap in progress come from that lap's S1/S2, as a feed would have
+   * told them by then (the replay sends them as sector events).
+   */
+  timingPoints(): TimingPoints {
+    this.settled();
+    if (!this.pointsStale) return this.points;
+    const { positions, times } = this.points;
+    const laps = this.sortedLaps;
+    const from = this.pointLaps;
+    const keep = this.pointLapStart[from]!;
+    positions.length = keep;
+    times.length = keep;
+    let lastMs = keep === 0 ? -1 : times[keep - 1]!;
+    const told = this.toldSectors.size > 0 ? this.toldSectors : null;
+    for (let i = from; i < laps.length; i++) {
+      this.pointLapStart[i] = positions.length;
+      const lap = laps[i]!;
+      const before = i > 0 ? laps[i - 1]! : undefined;
+      const [s1Ms, s2Ms] = sectorCrossingsMs(lap, before !== undefined && before.lap === lap.lap - 1 ? before.crossingMs : null);
+      for (const s of SECTOR_LINES) {
+        const position = sectorPosition(lap.lap, s);
+        const atMs = told?.get(position) ?? (s === 1 ? s1Ms : s2Ms);
+        if (atMs === null || atMs <= lastMs || atMs >= lap.crossingMs) continue;
+        positions.push(position);
+        times.push((lastMs = atMs));
+      }
+      if (lap.crossingMs <= lastMs) continue;
+      positions.push(POINTS_PER_LAP * lap.lap);
+      times.push((lastMs = lap.crossingMs));
+    }
+    this.pointLapStart[laps.length] = positions.length;
+    this.pointLapStart.length = laps.length + 1;
+    this.pointLaps = laps.length;
+    // The lap in progress: only what a feed told.
+    const inProgress = (laps.length === 0 ? 0 : laps[laps.length - 1]!.lap) + 1;
+    for (const s of told === null ? [] : SECTOR_LINES) {
+      const position = sectorPosition(inProgress, s);
+      const atMs = told?.get(position);
+      if (atMs === undefined || atMs <= lastMs) continue;
+      positions.push(position);
+      times.push((lastMs = atMs));
+    }
+    this.pointsStale = false;
+    return this.points;
+  }
+
   addBoard(event: BoardEvent): void {
     let i = this.boards.length;
     while (i > 0 && this.boards[i - 1]!.atMs > event.atMs) i--;
@@ -206,6 +288,8 @@ export class CarTimeline {
 
   /** Writes a lap's numbers at index i of the lists (i ≤ their length). */
   private place(i: number, lap: LapEvent): void {
+    if (i < this.pointLaps) this.pointLaps = i;
+    this.pointsStale = true;
     this.sortedLaps[i] = lap;
     this.lapNumberList[i] = lap.lap;
     this.crossingList[i] = lap.crossingMs;
@@ -235,6 +319,9 @@ export class CarTimeline {
     this.lastInLapList[i] = inPit === 1 ? i : this.lastInLapList[prev]!;
   }
 }
+
+/** The intermediate timing points of a lap (model/sectors.ts); the third is the finish line. */
+const SECTOR_LINES = [1, 2] as const;
 
 /** Scratch list of CarTimeline.settle (one settle runs at a time, synchronously), reused so that a settle allocates nothing per lap. */
 const mergeScratch: number[] = [];
@@ -349,6 +436,10 @@ export class RaceTimeline {
       case 'pit-out':
         this.car(event.car).addPitOut(event);
         if (event.atMs > this.lastEventMs) this.lastEventMs = event.atMs;
+        return;
+      case 'sector':
+        this.car(event.car).addSector(event);
+        if (event.crossingMs > this.lastEventMs) this.lastEventMs = event.crossingMs;
         return;
       case 'decision':
         // Kept in announcement order whatever the arrival order (a repeat replaces); the classification applies them (classification.ts).

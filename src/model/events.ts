@@ -128,6 +128,25 @@ export const PitOutEventSchema = z.strictObject({
 export type PitOutEvent = z.infer<typeof PitOutEventSchema>;
 
 /**
+ * The car passed an intermediate timing point (a sector line) during lap
+ * `lap`, the lap in progress: sector 1 ends at the S1 line, sector 2 at the
+ * S2 line; the end of sector 3 is the finish line, told by the lap event.
+ * Live feeds (and the replay of a finished race, sources/replay) tell it as
+ * it happens, so gaps move at every timing point (DESIGN.md, Gap); an
+ * imported file need not, the engine derives the same instants from the
+ * laps' S1/S2 (model/sectors.ts).
+ */
+export const SectorEventSchema = z.strictObject({
+  type: z.literal('sector'),
+  car: carNumber,
+  lap: z.number().int().min(1).max(MAX_LAP),
+  sector: z.union([z.literal(1), z.literal(2)]),
+  /** Race time at which the car crossed the sector's line. */
+  crossingMs: positiveMs,
+});
+export type SectorEvent = z.infer<typeof SectorEventSchema>;
+
+/**
  * What race control decided (endurance-rules.md §6, DESIGN.md "Decision").
  * Kinds that change the result: `drive-through`, `stop-and-go` (the hold in
  * `penaltyMs`), `time-added` (to the car's race time, `penaltyMs`),
@@ -257,6 +276,7 @@ export const TimingEventSchema = z.discriminatedUnion('type', [
   EntryEventSchema,
   LapEventSchema,
   PitOutEventSchema,
+  SectorEventSchema,
   DecisionEventSchema,
   MessageEventSchema,
   BoardEventSchema,
@@ -280,6 +300,8 @@ export function eventKey(event: TimingEvent): string {
       return `lap:${event.car}:${event.lap}`;
     case 'pit-out':
       return `pit-out:${event.car}:${event.lap}`;
+    case 'sector':
+      return `sector:${event.car}:${event.lap}:${event.sector}`;
     case 'decision':
       return `decision:${event.id}`;
     case 'message':
@@ -303,6 +325,7 @@ export function eventTimeMs(event: TimingEvent): number {
     case 'entry':
       return 0;
     case 'lap':
+    case 'sector':
       return event.crossingMs;
     case 'pit-out':
     case 'decision':
@@ -313,7 +336,7 @@ export function eventTimeMs(event: TimingEvent): number {
   }
 }
 
-const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, lap: 3, board: 4, decision: 5, message: 6, weather: 7 };
+const typeRank: Record<TimingEvent['type'], number> = { session: 0, entry: 1, 'pit-out': 2, sector: 3, lap: 4, board: 5, decision: 6, message: 7, weather: 8 };
 
 /**
  * Total order used everywhere events are sorted: time, then kind, then car,
@@ -336,6 +359,7 @@ export function compareEvents(a: TimingEvent, b: TimingEvent): number {
   const la = a.type === 'entry' ? 0 : a.type === 'board' ? a.laps : a.lap;
   const lb = b.type === 'entry' ? 0 : b.type === 'board' ? b.laps : b.lap;
   if (la !== lb) return la - lb;
+  if (a.type === 'sector' && b.type === 'sector') return a.sector - b.sector;
   if (a.type === 'board' && b.type === 'board') return (a.bestLapMs ?? 0) - (b.bestLapMs ?? 0) || a.crossingMs - b.crossingMs || a.refresh - b.refresh || (a.position ?? 0) - (b.position ?? 0);
   return 0;
 }

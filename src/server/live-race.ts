@@ -120,7 +120,8 @@ export class LiveRace {
     if (commitSeq <= this.seq) throw new Error(`race ${this.id}: commit ${commitSeq} is not after ${this.seq}`);
     const previousSeq = this.seq;
     const previous = this.standings;
-    const current = classificationAt(this.timeline, null);
+    // The live timing screen: gaps move at every timing point the feed tells (engine/gap.ts).
+    const current = classificationAt(this.timeline, null, { gaps: 'timing-points' });
     const messages = feedMessages(previous, current, this.timeline);
     const delta: LiveDelta = { seq: commitSeq, previousSeq, ...diffStandings(previous, current) };
     const info = raceInfo(this.id, this.timeline);

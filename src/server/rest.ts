@@ -93,7 +93,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
       if (race === undefined) return reply.code(404).send(raceNotFound(request.params.race));
       // Live feeds give board rows and non-race sessions: the session-aware classification.
       const standings = withListedDrivers(
-        classificationAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class }),
+        classificationAt(race.timeline, race.instantAt(request.query.at), { className: request.query.class, gaps: 'timing-points' }),
         race.timeline,
         entryListOf(race, entryListFor),
       );
@@ -119,7 +119,7 @@ export function registerRest(app: FastifyInstance, hub: RaceHub, push: LivePush,
         return reply.code(404).send(apiError(404, `no car #${request.params.car} in race "${race.id}"`));
       }
       const at = race.instantAt(request.query.at);
-      const own = classificationAt(race.timeline, at).cars.filter((c) => c.number === car.number);
+      const own = classificationAt(race.timeline, at, { gaps: 'timing-points' }).cars.filter((c) => c.number === car.number);
       const standing = withListedDrivers({ cars: own }, race.timeline, entryListOf(race, entryListFor)).cars[0] ?? null;
       return {
         race: race.id,

@@ -8,7 +8,8 @@
  * is due. The wall clock and the sleep are injectable for tests.
  */
 import { basename } from 'node:path';
-import { compareEvents, eventTimeMs, type TimingEvent } from '../../model/events.js';
+import { compareEvents, eventTimeMs, type LapEvent, type SectorEvent, type TimingEvent } from '../../model/events.js';
+import { sectorCrossingsMs } from '../../model/sectors.js';
 
 export interface ReplayProgress {
   clockMs: number;
@@ -100,6 +101,39 @@ export class Replay {
     this.sent += n;
     await this.options.send(batch, this.progress());
   }
+}
+
+/**
+ * The events of a finished race with what a live feed would also have told:
+ * a `sector` event at each S1 and S2 crossing, derived from the laps' S1/S2
+ * exactly as the engine derives an imported lap's timing points
+ * (model/sectors.ts), so the replay's standings at any instant equal the
+ * import's (test/engine-sectors.test.ts). A sector event already among the
+ * events (a feed's own) is kept, and none is derived for it.
+ */
+export function withSectorEvents(events: readonly TimingEvent[]): TimingEvent[] {
+  const lapsByCar = new Map<string, LapEvent[]>();
+  const told = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'lap') {
+      let laps = lapsByCar.get(event.car);
+      if (laps === undefined) lapsByCar.set(event.car, (laps = []));
+      laps.push(event);
+    } else if (event.type === 'sector') told.add(`${event.car}:${event.lap}:${event.sector}`);
+  }
+  const out: TimingEvent[] = [...events];
+  for (const [car, laps] of lapsByCar) {
+    laps.sort((a, b) => a.lap - b.lap);
+    laps.forEach((lap, i) => {
+      const before = laps[i - 1];
+      const crossings = sectorCrossingsMs(lap, before !== undefined && before.lap === lap.lap - 1 ? before.crossingMs : null);
+      crossings.forEach((crossingMs, s) => {
+        const sector = (s + 1) as SectorEvent['sector'];
+        if (crossingMs !== null && !told.has(`${car}:${lap.lap}:${sector}`)) out.push({ type: 'sector', car, lap: lap.lap, sector, crossingMs });
+      });
+    });
+  }
+  return out;
 }
 
 /** A race id from a lap file name: "lemans-2019-race-analysis.csv" → "lemans-2019". */
