@@ -16,8 +16,9 @@ import { LAP_FILES, realData, realFile } from './helpers.js';
 
 const HOUR = 3_600_000;
 
+/** As `sarthe report` loads a file: a whole race (a race whose timing stops early was stopped), its classification profile applied. */
 async function load(name: string): Promise<RaceTimeline> {
-  return foldEvents((await importAnalysisFiles([realFile(name)])).events);
+  return (await loadRace([realFile(name)], {})).timeline;
 }
 
 /** The first sentence of the body after the standfirst is the standfirst itself: the opening sentence. */

@@ -62,8 +62,8 @@ describe('drivers who share a surname (kind)', resultCases(), () => {
 
 describe('reports of races stopped under red flag', realData(), () => {
   for (const [file, hour, title] of [
-    ['wec-2019-spa-6h-race-analysis.csv', 6, 'Result, declared under red flag at 5:45'],
-    ['imsa-2019-daytona-24h-race-timecards.csv', 23, 'Result, declared under red flag at 22:01'],
+    ['wec-2019-spa-6h-race-analysis.csv', 6, 'Result, declared at 5:45, when the race was stopped'],
+    ['imsa-2019-daytona-24h-race-timecards.csv', 23, 'Result, declared at 22:01, when the race was stopped'],
   ] as const) {
     it(`${file}: the last hour's tables are the declared result, not "after ${hour} hours"`, async () => {
       const { timeline } = await loadRace([realFile(file)], {});

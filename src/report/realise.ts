@@ -74,7 +74,8 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
 /** The tables' heading: never an hour the race did not reach (the timing may stop inside it). */
 function tablesTitleOf(sel: Selection): string {
   if (sel.final) return 'Final classification';
-  if (sel.declaredUnderRed) return `Result, declared under red flag at ${raceClockWords(sel.atMs)}`;
+  // A file without flags shows the stop, not the flag: the heading says only what it shows.
+  if (sel.declaredUnderRed) return sel.flagsKnown ? `Result, declared under red flag at ${raceClockWords(sel.atMs)}` : `Result, declared at ${raceClockWords(sel.atMs)}, when the race was stopped`;
   if (sel.atMs < sel.hour * HOUR) return `Positions at ${raceClockWords(sel.atMs)}, when the timing stops`;
   return `Positions after ${sel.hour} ${sel.hour === 1 ? 'hour' : 'hours'}`;
 }

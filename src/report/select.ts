@@ -64,6 +64,8 @@ export interface Selection {
   fromMs: number;
   atMs: number;
   final: boolean;
+  /** The file shows race control's flags (a stop without them is inferred from timing that ends early). */
+  flagsKnown: boolean;
   /** The report's instant has a result declared under red flag (engine finish.ts). */
   declaredUnderRed: boolean;
   hoursRemaining: number | null;
@@ -186,6 +188,7 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
     atMs,
     final: facts.final && finishInHour,
     declaredUnderRed: end.result?.declared === 'red-flag',
+    flagsKnown: timeline.hasFlags,
     hoursRemaining: facts.hoursRemaining,
     scheduledHours: facts.race.scheduledDurationMs === null ? null : Math.round(facts.race.scheduledDurationMs / HOUR),
     headline: top.stories.find((s) => s.kind === 'data-end') ?? top.stories[0]!,

@@ -46,6 +46,8 @@ export interface RawCarAt {
   seenMs: number;
   /** Crossed the line at or after the chequered flag. */
   finished: boolean;
+  /** The race was stopped and its result declared by this instant: laps count at the stop (declaredMs). */
+  declared: boolean;
 }
 
 const numberOrder = (a: string, b: string): number => {
@@ -69,6 +71,13 @@ function countAtOrBefore<T>(list: readonly T[], t: number, key: (x: T) => number
 export class RawRace {
   readonly cars: ReadonlyMap<string, RawCar>;
   readonly chequeredMs: number | null;
+  /**
+   * A race stopped and never resumed (no chequered flag): its result stands
+   * at the stop (endurance-rules.md §6). The stop: the last flag shown, when
+   * it is red; in a file without flags, the last crossing of a race whose
+   * timing ends before its scheduled length. Null otherwise.
+   */
+  readonly declaredMs: number | null;
   private readonly orders = new Map<string, RawCarAt[]>();
   private readonly leaders = new Map<string, { car: string[]; atMs: number[]; laps: number }>();
   private stopList: RawStop[] | null = null;
@@ -96,11 +105,13 @@ export class RawRace {
     for (const c of timeline.cars.values()) cars.set(c.number, rawCar(c));
     this.cars = cars;
     this.chequeredMs = timeline.chequeredMs();
+    this.declaredMs = this.chequeredMs === null ? stoppedAt(timeline, cars) : null;
   }
 
   /** The car at race time t. */
   carAt(car: RawCar, t: number): RawCarAt {
-    let n = countAtOrBefore(car.laps, t, (l) => l.crossingMs);
+    const declared = this.declaredMs !== null && t >= this.declaredMs;
+    let n = countAtOrBefore(car.laps, declared ? this.declaredMs! : t, (l) => l.crossingMs);
     let finished = false;
     if (this.chequeredMs !== null && t >= this.chequeredMs) {
       const finish = countAtOrBefore(car.laps, this.chequeredMs - 1, (l) => l.crossingMs);
@@ -121,6 +132,7 @@ export class RawRace {
       inPitLane: !finished && (last?.inPit ?? false),
       seenMs: Math.max(lastMs, finished ? 0 : (out?.atMs ?? 0)),
       finished,
+      declared,
     };
   }
 
@@ -147,6 +159,15 @@ export class RawRace {
       else if (d.kind === 'not-classified' && ruled.get(d.car) !== 2) ruled.set(d.car, 1);
     }
     let group = (c: RawCarAt) => ruled.get(c.car.number) ?? 0;
+    if (this.declaredMs !== null && t >= this.declaredMs) {
+      // Declared: a car already stopped for good at the stop is out, like one short of the minimum distance.
+      const stop = this.declaredMs;
+      const running = (c: RawCarAt) => c.laps > 0 && !this.silent(c.car, stop);
+      const share = this.timeline.classification.minDistanceShare;
+      const winnerLaps = Math.max(0, ...all.filter((c) => running(c) && !ruled.has(c.car.number)).map((c) => c.laps));
+      const minimum = share === null ? 0 : Math.ceil(share * winnerLaps - 1e-9);
+      group = (c) => ruled.get(c.car.number) ?? (running(c) && c.laps >= minimum ? 0 : 1);
+    }
     if (this.chequeredMs !== null && t >= this.chequeredMs) {
       const share = this.timeline.classification.minDistanceShare;
       const winnerLaps = Math.max(0, ...all.filter((c) => c.finished && !ruled.has(c.car.number)).map((c) => c.laps));
@@ -230,7 +251,7 @@ export class RawRace {
     const a = ahead.car;
     if (car.laps === 0) return { gap: { laps: Math.max(0, ahead.laps) } };
     // The result: laps completed at the finish, then the finish crossings.
-    if (ahead.finished && car.finished) return { gap: ahead.laps !== car.laps ? { laps: ahead.laps - car.laps } : { ms: car.lastMs - ahead.lastMs } };
+    if ((ahead.finished && car.finished) || (ahead.declared && car.declared)) return { gap: ahead.laps !== car.laps ? { laps: ahead.laps - car.laps } : { ms: car.lastMs - ahead.lastMs } };
     // A car standing still drops a lap each time the other completes one.
     if (this.silent(car.car, car.atMs) && ahead.laps > car.laps) return { gap: { laps: ahead.laps - car.laps } };
     const n = countAtOrBefore(a.laps, car.lastMs, (l) => l.crossingMs);
@@ -243,6 +264,20 @@ export class RawRace {
     if (aCrossing === undefined) return { none: `#${a.number} has no lap ${car.laps}` };
     return { gap: { ms: car.lastMs - aCrossing } };
   }
+}
+
+/** RawRace.declaredMs, read from the flags and the laps. */
+function stoppedAt(timeline: RaceTimeline, cars: ReadonlyMap<string, RawCar>): number | null {
+  const changes = timeline.flagChanges();
+  if (changes.length > 0) {
+    const last = changes[changes.length - 1]!;
+    return last.flag === 'red' ? last.atMs : null;
+  }
+  const scheduled = timeline.session?.scheduledDurationMs ?? null;
+  if (!timeline.complete || scheduled === null) return null;
+  let lastMs = 0;
+  for (const car of cars.values()) for (const l of car.laps) lastMs = Math.max(lastMs, l.crossingMs);
+  return lastMs > 0 && lastMs < scheduled ? lastMs : null;
 }
 
 const readings = new WeakMap<RaceTimeline, { raw: RawRace; laps: number }>();
