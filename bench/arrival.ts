@@ -86,7 +86,7 @@ export interface ArrivalBench {
   commitsReverseRatio: number;
   commitsShuffledRatio: number;
   /** The same medians in CPU time of the process (in order in ms, the others as ratios to it). */
-  cpu: { foldReverseRatio: number; foldShuffledRatio: number; commitsInOrderMs: number; commitsReverseRatio: number; commitsShuffledRatio: number };
+  cpu: { foldInOrderMs: number; foldReverseRatio: number; foldShuffledRatio: number; commitsInOrderMs: number; commitsReverseRatio: number; commitsShuffledRatio: number };
   /** CPU medians with every order's events the objects made in race order, only the list reordered (the bench before 2026-12-01). */
   permuted: { foldInOrderMs: number; foldReverseRatio: number; foldShuffledRatio: number; commitsInOrderMs: number; commitsReverseRatio: number; commitsShuffledRatio: number };
 }
@@ -134,6 +134,7 @@ export function benchArrival(count = 100_000, commitEvents = 1000, runs = 7): Ar
     commitsReverseRatio: round(result.commitsReverseMs / result.commitsInOrderMs),
     commitsShuffledRatio: round(result.commitsShuffledMs / result.commitsInOrderMs),
     cpu: {
+      foldInOrderMs: cpu('fold:inOrder'),
       foldReverseRatio: round(cpu('fold:reverse') / cpu('fold:inOrder')),
       foldShuffledRatio: round(cpu('fold:shuffled') / cpu('fold:inOrder')),
       commitsInOrderMs: cpu('commits:inOrder'),

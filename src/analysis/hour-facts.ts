@@ -417,7 +417,7 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
 function inLapAround(car: CarTimeline, t: number, running: LapEvent | undefined): LapEvent | undefined {
   if (running?.inPit === true) return running;
   const n = car.indexAt(t);
-  const last = n > 0 ? car.lastInLapAt(n - 1) : -1;
+  const last = n > 0 ? car.lastInLapUpTo[n - 1]! : -1;
   return last >= 0 ? car.laps[last] : undefined;
 }
 
