@@ -114,6 +114,8 @@ describe('arrival order', () => {
         assert.equal(car.bestLapAt(laps.length - 1), 60_000);
       }
     }
+    // Outside the schema's lap numbers there is no block: refused, not misplaced.
+    for (const n of [0, 100_001, 2.5]) assert.throws(() => foldEvents([lap('5', n, 100_000)]), RangeError);
   });
 
   it('100,000 events reversed fold within a loose bound of in order (no quadratic placement)', () => {

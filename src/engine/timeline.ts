@@ -9,7 +9,7 @@
  */
 import { classificationProfileFor, installedClassificationProfiles, type ClassificationProfile } from '../model/classification.js';
 import { roadLeaderFlagMs } from './finish.js';
-import type { BoardEvent, DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SessionEvent, TimingEvent } from '../model/events.js';
+import { MAX_LAP, type BoardEvent, type DecisionEvent, type EntryEvent, type Flag, type LapEvent, type MessageEvent, type PitOutEvent, type SessionEvent, type TimingEvent } from '../model/events.js';
 
 export class CarTimeline {
   entry: EntryEvent;
@@ -207,6 +207,8 @@ export class CarTimeline {
    * (bench/arrival.ts).
    */
   addLap(event: LapEvent): LapEvent | undefined {
+    // The schema's bounds (model/events.ts), which the blocks rely on: a lap number outside them has no block.
+    if (!Number.isInteger(event.lap) || event.lap < 1 || event.lap > MAX_LAP) throw new RangeError(`car ${event.car}: lap number ${event.lap} is not an integer from 1 to ${MAX_LAP}`);
     const bn = (event.lap - 1) >> BLOCK_SHIFT;
     const bit = 1 << ((event.lap - 1) & (BLOCK_LAPS - 1));
     while (this.received.length <= bn) this.received.push(0);
