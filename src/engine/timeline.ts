@@ -23,6 +23,8 @@ export class CarTimeline {
    * re-derived every lap of the car on each commit.
    */
   private readonly blocks: (LapBlock | undefined)[] = [];
+  /** The blocks' numbers, in one buffer. */
+  private readonly arena = new BlockArena();
   /** Per block number, TOTALS numbers over its laps (see TOTALS), side by side for sumBlocksUpTo. */
   private readonly blockTotals: number[] = [];
   /** Per block number, TOTALS numbers over every block before it. */
@@ -312,7 +314,8 @@ export class CarTimeline {
   }
 
   private newBlock(bn: number): LapBlock {
-    const block = new LapBlock(bn);
+    // After a full block (laps arriving in order), room for a whole one at once: a sparse car never has a full block before.
+    const block = new LapBlock(bn, this.arena, bn > 0 && this.blocks[bn - 1]?.count === 1 << BLOCK_SHIFT);
     this.blocks[bn] = block;
     return block;
   }
@@ -542,13 +545,26 @@ const NO_LAPS = [Infinity, Infinity, Infinity, Infinity, 0, 0, 0, -Infinity];
  */
 class LapBlock {
   readonly laps: LapEvent[] = [];
-  /** Room for a quarter of a block at first, then for all of it: a block of one lap (sparse lap numbers) stays small, and a block grows once. */
-  data = new Float64Array((BLOCK_LAPS / 4) * STRIDE);
+  /**
+   * Where the block's numbers start in its car's arena, and how many laps fit
+   * there: a quarter of a block at first, then all of it (a block of one
+   * lap, with sparse lap numbers, stays small; a block moves once), or all
+   * of it at once after a full block.
+   */
+  private base: number;
+  private capacity = BLOCK_LAPS / 4;
   count = 0;
   /** Bit k set when lap number (block number × 32 + k + 1) is in the block. */
   present = 0;
 
-  constructor(readonly number: number) {}
+  constructor(
+    readonly number: number,
+    private readonly arena: BlockArena,
+    dense: boolean,
+  ) {
+    if (dense) this.capacity = BLOCK_LAPS;
+    this.base = arena.alloc(this.capacity * STRIDE);
+  }
 
   has(lap: number): boolean {
     return ((this.present >>> (lap - 1 - (this.number << BLOCK_SHIFT))) & 1) === 1;
@@ -561,11 +577,12 @@ class LapBlock {
 
   /** Laps of the block crossed at or before t. */
   countAt(t: number): number {
+    const d = this.arena.data;
     let lo = 0;
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.data[mid * STRIDE + CROSSING]! <= t) lo = mid + 1;
+      if (d[this.base + mid * STRIDE + CROSSING]! <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -573,11 +590,11 @@ class LapBlock {
 
   /** Adds a lap after every lap of the block. */
   append(event: LapEvent, lap: number, crossing: number, lapMs: number, s1: number, s2: number, s3: number, inPit: number): void {
-    const at = this.count++ * STRIDE;
+    if (this.count === this.capacity) this.grow();
+    const at = this.base + this.count++ * STRIDE;
     this.present |= 1 << (lap - 1 - (this.number << BLOCK_SHIFT));
     this.laps.push(event);
-    if (at === this.data.length) this.grow();
-    const d = this.data;
+    const d = this.arena.data;
     d[at + LAP] = lap;
     d[at + CROSSING] = crossing;
     d[at + LAP_MS] = lapMs;
@@ -603,8 +620,9 @@ class LapBlock {
       if ((this.present & bit) === 0) added++;
       this.present |= bit;
     }
-    if ((m + added) * STRIDE > this.data.length) this.grow();
-    const d = this.data;
+    if (m + added > this.capacity) this.grow();
+    const d = this.arena.data;
+    const start = this.base;
     const laps = this.laps;
     for (let k = 0; k < added; k++) laps.push(events[order[a]!]!);
     let i = m - 1;
@@ -612,15 +630,17 @@ class LapBlock {
     for (let w = m + added - 1; w >= first && j >= a; w--) {
       const p = order[j]! * PENDING;
       const lap = data[p]!;
-      const placed = i >= first ? d[i * STRIDE + LAP]! : -1;
+      const placed = i >= first ? d[start + i * STRIDE + LAP]! : -1;
+      const to = start + w * STRIDE;
       if (placed > lap) {
-        for (let f = 0; f < STRIDE; f++) d[w * STRIDE + f] = d[i * STRIDE + f]!;
+        const from = start + i * STRIDE;
+        for (let f = 0; f < STRIDE; f++) d[to + f] = d[from + f]!;
         laps[w] = laps[i]!;
         i--;
         continue;
       }
       if (placed === lap) i--; // replaced
-      for (let f = 0; f < STRIDE; f++) d[w * STRIDE + f] = data[p + f]!;
+      for (let f = 0; f < STRIDE; f++) d[to + f] = data[p + f]!;
       laps[w] = events[order[j]!]!;
       j--;
     }
@@ -628,16 +648,17 @@ class LapBlock {
     return added;
   }
 
-  /** Room for the whole block. */
+  /** Room for the whole block, further on in the arena (the quarter it leaves is not reused). */
   private grow(): void {
-    const whole = new Float64Array(BLOCK_LAPS * STRIDE);
-    whole.set(this.data);
-    this.data = whole;
+    const base = this.arena.alloc(BLOCK_LAPS * STRIDE);
+    this.arena.data.copyWithin(base, this.base, this.base + this.count * STRIDE);
+    this.base = base;
+    this.capacity = BLOCK_LAPS;
   }
 
   /** Folds slots [from, to] into the TOTALS sums at into[at…]. */
   accumulate(into: number[], at: number, to: number, from = 0): void {
-    const d = this.data;
+    const d = this.arena.data;
     let best = into[at + BEST_LAP]!;
     let best1 = into[at + BEST_SECTOR]!;
     let best2 = into[at + BEST_SECTOR + 1]!;
@@ -645,7 +666,7 @@ class LapBlock {
     let pitStops = into[at + PIT_STOPS]!;
     let lastInLap = into[at + LAST_IN_LAP]!;
     let lastCrossing = into[at + LAST_CROSSING]!;
-    for (let k = from * STRIDE, end = to * STRIDE; k <= end; k += STRIDE) {
+    for (let k = this.base + from * STRIDE, end = this.base + to * STRIDE; k <= end; k += STRIDE) {
       best = Math.min(best, d[k + LAP_MS]!);
       best1 = Math.min(best1, d[k + SECTOR]!);
       best2 = Math.min(best2, d[k + SECTOR + 1]!);
@@ -664,6 +685,28 @@ class LapBlock {
     into[at + LAST_IN_LAP] = lastInLap;
     into[at + COUNT] = into[at + COUNT]! + (to - from + 1);
     into[at + LAST_CROSSING] = lastCrossing;
+  }
+}
+
+/**
+ * The numbers of a car's blocks, all in one buffer grown ×2: a block is a
+ * range of it, not a typed array of its own (3,000 small off-heap buffers for
+ * 100,000 laps cost more to allocate and collect than the laps they hold).
+ */
+class BlockArena {
+  data = new Float64Array(BLOCK_LAPS * STRIDE);
+  private used = 0;
+
+  /** A range of n numbers; its start. */
+  alloc(n: number): number {
+    if (this.used + n > this.data.length) {
+      const grown = new Float64Array(Math.max(2 * this.data.length, this.used + n));
+      grown.set(this.data.subarray(0, this.used));
+      this.data = grown;
+    }
+    const base = this.used;
+    this.used += n;
+    return base;
   }
 }
 
