@@ -735,9 +735,9 @@ function orderByLap(data: readonly number[], n: number): number[] {
   return order;
 }
 
-/** Number of values < x in an ascending array (searched from `lo` on, when the answer is known to be ≥ lo). */
-function lowerBound(sorted: readonly number[], x: number, from = 0): number {
-  let lo = from;
+/** Number of values < x in an ascending array. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
