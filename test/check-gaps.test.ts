@@ -3,15 +3,20 @@
  * WEC board of the Silverstone 2019 capture (its own gap columns).
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, it } from 'node:test';
 import { boardCells, parseBoardCell } from '../src/analysis/board-gaps.js';
-import { checkGaps } from '../src/cli/check-gaps.js';
+import { checkGaps, type GapCheck } from '../src/cli/check-gaps.js';
 import { foldEvents } from '../src/engine/timeline.js';
 import { standingsAt } from '../src/engine/standings.js';
-import type { LapEvent } from '../src/model/events.js';
-import { snapshotsToEvents, type BoardCarRow, type BoardSnapshot } from '../src/sources/livetiming/index.js';
+import type { LapEvent, TimingEvent } from '../src/model/events.js';
+import { badRowsWarning, describeBadRow, snapshotsToEvents, type BadBoardRow, type BoardCarRow, type BoardSnapshot } from '../src/sources/livetiming/index.js';
 import { readLiveTimingCapture } from '../src/sources/livetiming/sqlite.js';
-import { realData, realFile } from './helpers.js';
+import { realData, realFile, repoRoot } from './helpers.js';
 
 const T0 = 1_567_343_000_000;
 
@@ -66,6 +71,76 @@ describe('live-timing snapshots → events', () => {
       // Every crossing on the true line: a snapshot caught the line as the latest loop in each run.
       assert.ok(Math.abs(l.crossingMs - truth) <= (l.lap === 6 ? 5_000 : 0), `lap ${l.lap} at ${l.crossingMs - truth} ms from the line`);
     }
+  });
+
+  it('a row the event schema refuses is reported by snapshot, car and field and left out; the good rows stand, nothing throws', () => {
+    // #7 laps of 100 s throughout. Beside it: a car number that is not one (#8), a lap count of 10^9 (#9,
+    // which would bracket 10^9 laps), a driver name with a tab (#10: its laps are refused, not its row),
+    // and a snapshot whose timestamp is not a number.
+    const good = (at: number, lap: number) => row('7', lap, '1:40.000', T0 + at - 1_000);
+    const clean = [snap(90_000, [good(90_000, 1)]), snap(190_000, [good(190_000, 2)]), snap(290_000, [good(290_000, 3)]), snap(390_000, [good(390_000, 4)])];
+    const dirty: BoardSnapshot[] = [
+      snap(90_000, [good(90_000, 1), row('#8', 1, '1:40.000', T0 + 89_000), row('9', 1, '1:40.000', T0 + 89_000), row('10', 1, '1:40.000', T0 + 89_000, { driver: 'A.\tDRIVER' })]),
+      snap(190_000, [good(190_000, 2), row('9', 1_000_000_000, '1:40.000', T0 + 189_000), row('10', 2, '1:40.000', T0 + 189_000, { driver: 'A.\tDRIVER' })]),
+      { ...snap(240_000, [good(240_000, 2)]), timestamp: Number.NaN },
+      snap(290_000, [good(290_000, 3), row('9', 3, '1:40.000', T0 + 289_000)]),
+      snap(390_000, [good(390_000, 4)]),
+    ];
+    const expected = snapshotsToEvents(clean);
+    assert.deepEqual(expected.bad, []);
+    const result = snapshotsToEvents(dirty);
+    const lapsOf = (events: readonly TimingEvent[], car: string) => events.filter((e): e is LapEvent => e.type === 'lap' && e.car === car);
+    assert.deepEqual(lapsOf(result.events, '7'), lapsOf(expected.events, '7'));
+    assert.deepEqual(
+      result.bad.map((b) => [b.snapshot, b.car, b.field]),
+      [
+        ['NaN', '', 'timestamp'],
+        [new Date(T0 + 90_000).toISOString(), '#8', 'number'],
+        [new Date(T0 + 90_000).toISOString(), '10', 'driver'],
+        [new Date(T0 + 190_000).toISOString(), '9', 'lap'],
+        [new Date(T0 + 190_000).toISOString(), '10', 'driver'],
+      ],
+    );
+    assert.equal(describeBadRow(result.bad[3]!), 'snapshot 2019-09-01T13:06:30.000Z, car "9": lap: 1000000000 is not a lap count from 0 to 100000 (row left out)');
+    assert.match(describeBadRow(result.bad[2]!), /^snapshot 2019-09-01T13:04:50\.000Z, car "10": driver: control characters .* \(lap 1 left out\)$/);
+    // #9's other rows stand (laps 1 and 3: lap 2 is bracketed between them); #10 has an entry and no lap.
+    assert.deepEqual(lapsOf(result.events, '9').map((l) => l.lap), [1, 2, 3]);
+    assert.equal(lapsOf(result.events, '10').length, 0);
+    assert.ok(result.events.some((e) => e.type === 'entry' && e.car === '10'));
+    assert.ok(!result.events.some((e) => e.type === 'entry' && e.car === '#8'));
+    // check-gaps compares the good rows and counts the others instead of stopping.
+    let told: readonly BadBoardRow[] = [];
+    const check = checkGaps(dirty, 'wec', (bad) => (told = bad));
+    assert.equal(check.badRows, 5);
+    assert.equal(told.length, 5);
+    assert.match(badRowsWarning('capture.sqlite', told), /^warning: capture\.sqlite: left out 5 board row\(s\) or lap\(s\) the event schema refuses:\n {2}snapshot NaN, car "": timestamp: /);
+  });
+
+  it('sarthe check-gaps on a capture with a bad row: a warning naming the snapshot, car and field, and the result of the others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sarthe-check-gaps-'));
+    const file = join(dir, 'capture.sqlite');
+    const db = new Database(file);
+    db.exec('CREATE TABLE race_meta ("params.timestamp" INTEGER, "params.elapsed" REAL, "params.racestate" TEXT, "params.eventName" TEXT)');
+    db.exec('CREATE TABLE car_entries (timestamp INTEGER, ranking INTEGER, number TEXT, category TEXT, team TEXT, car TEXT, driver TEXT, lap INTEGER, lastlap TEXT, pitstop INTEGER, state TEXT, lastPassingTime INTEGER, gap TEXT, gapPrev TEXT, classGap TEXT, classGapPrev TEXT, sector INTEGER, currentSector1 TEXT, currentSector2 TEXT, currentSector3 TEXT)');
+    const meta = db.prepare('INSERT INTO race_meta VALUES (?, ?, ?, ?)');
+    const entry = db.prepare('INSERT INTO car_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    for (let k = 1; k <= 4; k++) {
+      const at = T0 + k * 100_000 + 5_000;
+      meta.run(at, 3600 + k * 100 + 5, 'green', 'Test 4 Hours');
+      entry.run(at, 1, '7', 'LMP1', 'Team 7', 'Car', 'DRIVER A.', k, '1:40.000', 0, 'Run', at - 1_000, '', '', '', '', 1, '', '', '');
+      // The row the ZodError came from: a car number that is not one.
+      if (k === 2) entry.run(at, 2, 'car 8', 'LMP1', 'Team 8', 'Car', 'DRIVER B.', k, '1:41.000', 0, 'Run', at - 2_000, '1 Lap', '1 Lap', '1 Lap', '1 Lap', 1, '', '', '');
+    }
+    db.close();
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
+      execFile(process.execPath, [join(repoRoot, 'bin', 'sarthe.js'), 'check-gaps', file, '--json'], (error, out, err) => done({ code: error === null ? 0 : Number((error as { code?: number }).code), stdout: out, stderr: err })),
+    );
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /ZodError/);
+    assert.match(stderr, new RegExp(`left out 1 board row\\(s\\) or lap\\(s\\)[^\\n]*:\\n {2}snapshot ${new Date(T0 + 205_000).toISOString().replace(/\./g, '\\.')}, car "car 8": number: `));
+    const result = JSON.parse(stdout) as GapCheck;
+    assert.equal(result.badRows, 1);
+    assert.equal(result.snapshots, 4);
   });
 
   it('an in-lap whose time falls short does not chain: the stint after the stop is pinned by its own brackets', () => {

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { foldAll, foldInCommits, raceEvents } from '../bench/arrival.js';
 import { standingsAt } from '../src/engine/standings.js';
 import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
-import type { TimingEvent } from '../src/model/events.js';
+import type { LapEvent, TimingEvent } from '../src/model/events.js';
 import { entry, lap } from './helpers.js';
 
 /** Everything a reader can see of a timeline, as plain data. */
@@ -77,6 +77,45 @@ describe('arrival order', () => {
     timeline.apply(lap('2', 2, 250_000, { flag: 'green' }));
     assert.deepEqual(timeline.flagChanges(), [{ atMs: 150_000, flag: 'safety-car' }, { atMs: 200_000, flag: 'green' }]);
     assert.equal(timeline.flagAt(260_000), 'green');
+  });
+
+  it('one-lap reads (lapAtIndex, bestLapAt, indexAt, …) agree with the whole lists, with sparse lap numbers and repeats across block edges', () => {
+    // Lap numbers around the edges of the 32-lap blocks, a gap of several blocks, in-laps and missing sectors; then repeats that change them.
+    const numbers = [1, 2, 31, 32, 33, 34, 63, 64, 65, 200, 201, 224, 225, 1000, 1024, 1025];
+    const first = numbers.map((n, k) =>
+      lap('5', n, n * 100_000, { lapMs: 90_000 + ((k * 7919) % 20_000), sectorsMs: [k % 3 === 0 ? null : 30_000 - k, 40_000 + k, 25_000 + ((k * 31) % 900)], inPit: k % 4 === 1 }),
+    );
+    const repeats = [first[3]!, first[9]!, first[15]!].map((l) => ({ ...l, lapMs: 60_000, inPit: !l.inPit, sectorsMs: [null, null, 1_000] as LapEvent['sectorsMs'] }));
+    // Enough held laps that a repeat places them before looking for its predecessor (CarTimeline.latest).
+    const filler = Array.from({ length: 80 }, (_, k) => lap('5', 2000 + k, (2000 + k) * 100_000));
+    const all: TimingEvent[] = [entry('5', 'LMP2'), ...first, ...filler, ...repeats];
+    const inOrderCar = foldEvents(all).cars.get('5')!;
+    for (const [name, order] of [['in order', all], ['reversed', [...all].reverse()], ['shuffled', reorder(all, 4)]] as const) {
+      // The repeats stay after the laps they repeat: a later one wins.
+      const events = name === 'in order' ? order : [...order.filter((e) => !repeats.includes(e as LapEvent)), ...repeats];
+      for (const commit of [1, 5, events.length]) {
+        const car = foldInCommits(events, commit).cars.get('5')!;
+        const laps = car.laps;
+        assert.deepEqual(laps, inOrderCar.laps, `${name}, commits of ${commit}`);
+        assert.equal(car.lapTotal, laps.length);
+        for (let i = 0; i < laps.length; i++) {
+          assert.equal(car.lapAtIndex(i), laps[i]);
+          assert.equal(car.crossingAtIndex(i), car.crossings[i]);
+          assert.equal(car.bestLapAt(i), car.bestLapUpTo[i], `best lap at ${i}`);
+          for (const s of [0, 1, 2]) assert.equal(car.bestSectorAt(s, i), car.bestSectorUpTo[s]![i]);
+          assert.equal(car.pitStopsAt(i), car.pitStopsUpTo[i]);
+          assert.equal(car.lastInLapAt(i), car.lastInLapUpTo[i], `last in-lap at ${i}`);
+          assert.equal(car.indexAt(laps[i]!.crossingMs), i + 1);
+          assert.equal(car.indexAt(laps[i]!.crossingMs - 1), i);
+          assert.equal(car.crossingOfLap(laps[i]!.lap), laps[i]!.crossingMs);
+        }
+        assert.equal(car.lapAtIndex(laps.length), undefined);
+        assert.ok(Number.isNaN(car.crossingOfLap(3)));
+        assert.equal(car.bestLapAt(laps.length - 1), 60_000);
+      }
+    }
+    // Outside the schema's lap numbers there is no block: refused, not misplaced.
+    for (const n of [0, 100_001, 2.5]) assert.throws(() => foldEvents([lap('5', n, 100_000)]), RangeError);
   });
 
   it('100,000 events reversed fold within a loose bound of in order (no quadratic placement)', () => {

@@ -19,7 +19,7 @@ import type { Command } from 'commander';
 import { BOARD_COLUMNS, boardCells, imsaBoardCells, parseBoardCell, type BoardCell } from '../analysis/board-gaps.js';
 import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
 import { standingsAt } from '../engine/standings.js';
-import { snapshotInstant, snapshotsToEvents, type BoardSnapshot } from '../sources/livetiming/index.js';
+import { badRowsWarning, snapshotInstant, snapshotsToEvents, type BadBoardRow, type BoardSnapshot } from '../sources/livetiming/index.js';
 import { readLiveTimingCapture } from '../sources/livetiming/sqlite.js';
 import { archiveSnapshots, readTiming71Archive } from '../sources/timing71/index.js';
 
@@ -34,6 +34,8 @@ export interface GapCheck {
   /** Cells that disagree (lap cells) or are more than 1 s off (time cells), by reason. */
   disagreements: Record<string, number>;
   unreadableCells: number;
+  /** Board rows (or laps told from them) the event schema refused, left out of the comparison (snapshotsToEvents `bad`). */
+  badRows: number;
 }
 
 /**
@@ -48,8 +50,9 @@ export type BoardRules = 'wec' | 'imsa';
  * Timing71 frames (about 1 s apart, the screen as it was at that second) at
  * their own instant.
  */
-export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules = 'wec'): GapCheck {
-  const { events, zeroEpochMs, crossingWindowMs } = snapshotsToEvents(snapshots);
+export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules = 'wec', onBad: (bad: readonly BadBoardRow[]) => void = () => {}): GapCheck {
+  const { events, bad, zeroEpochMs, crossingWindowMs } = snapshotsToEvents(snapshots);
+  if (bad.length > 0) onBad(bad);
   const timeline = foldEvents(events);
   const result: GapCheck = {
     snapshots: 0,
@@ -58,6 +61,7 @@ export function checkGaps(snapshots: readonly BoardSnapshot[], rules: BoardRules
     byColumn: {},
     disagreements: {},
     unreadableCells: 0,
+    badRows: bad.length,
   };
   const errors: number[] = [];
   const disagree = (reason: string) => (result.disagreements[reason] = (result.disagreements[reason] ?? 0) + 1);
@@ -210,8 +214,9 @@ export function registerCheckGaps(program: Command): void {
     .option('--json', 'print one JSON object (the default output is the same JSON, indented)')
     .action((file: string, options: { json?: boolean }) => {
       let result: GapCheck;
-      if (/\.(sqlite|db)$/i.test(file)) result = checkGaps(readLiveTimingCapture(resolve(file)), 'wec');
-      else if (/\.zip$/i.test(file)) result = checkGaps(archiveSnapshots(readTiming71Archive(readFileSync(resolve(file)), file)), 'imsa');
+      const warn = (bad: readonly BadBoardRow[]) => process.stderr.write(badRowsWarning(file, bad));
+      if (/\.(sqlite|db)$/i.test(file)) result = checkGaps(readLiveTimingCapture(resolve(file)), 'wec', warn);
+      else if (/\.zip$/i.test(file)) result = checkGaps(archiveSnapshots(readTiming71Archive(readFileSync(resolve(file)), file)), 'imsa', warn);
       else throw new Error(`${file}: check-gaps reads a WEC live-timing capture (.sqlite) or a Timing71 replay archive (.zip)`);
       process.stdout.write(`${JSON.stringify(result, null, options.json ? undefined : 2)}\n`);
     });

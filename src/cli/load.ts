@@ -6,6 +6,7 @@ import { importAnalysisFiles } from '../sources/alkamel/import.js';
 import { formatIssue, type ImportIssue } from '../sources/alkamel/parse.js';
 import { raceControlEvents } from '../sources/racecontrol/index.js';
 import { timing71Events } from '../sources/timing71/index.js';
+import { badRowsWarning } from '../sources/livetiming/index.js';
 import { readFile } from 'node:fs/promises';
 import { applyClassificationProfile, parseDecisionsFile } from './results.js';
 import { circuitOfRace } from '../sources/circuits.js';
@@ -40,7 +41,8 @@ async function loadTiming71(files: string[]): Promise<TimingEvent[]> {
   } catch (error) {
     throw new Error(`${file}: cannot read the archive (${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message})`);
   }
-  const { events, raceControl } = timing71Events(zip, file);
+  const { events, raceControl, bad } = timing71Events(zip, file);
+  if (bad.length > 0) process.stderr.write(badRowsWarning(file, bad));
   return [...events, ...raceControl.flatMap((m) => raceControlEvents(m.text, m.atMs))];
 }
 

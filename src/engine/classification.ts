@@ -39,7 +39,7 @@ export function decisionsAt(decisions: readonly DecisionEvent[], at: number): Ma
 /** Laps the profile's final-lap rule deducts, or 'not-classified'; 0 when none applies. */
 export function finalLapPenalty(profile: ClassificationProfile, car: CarTimeline, finish: number): number | 'not-classified' {
   const rule = profile.finalLap;
-  const lap = car.laps[finish];
+  const lap = car.lapAtIndex(finish);
   if (rule === null || lap === undefined) return 0;
   const timedMs = lap.lapMs - (rule.pitLaneCounts ? 0 : (lap.pitLaneMs ?? 0));
   if (rule.notClassifiedOverMs !== null && timedMs > rule.notClassifiedOverMs) return 'not-classified';
@@ -49,7 +49,7 @@ export function finalLapPenalty(profile: ClassificationProfile, car: CarTimeline
 
 /** Plain words for a final lap over the rule's limit. */
 export function finalLapReason(car: CarTimeline, finish: number, profile: ClassificationProfile): string {
-  const lap = car.laps[finish]!;
+  const lap = car.lapAtIndex(finish)!;
   const timedMs = lap.lapMs - (profile.finalLap?.pitLaneCounts ? 0 : (lap.pitLaneMs ?? 0));
   return `final lap of ${formatDuration(timedMs)}, over the ${formatDuration(profile.finalLap!.notClassifiedOverMs!)} limit`;
 }
@@ -106,8 +106,8 @@ export function decisionText(d: DecisionEvent): string {
  */
 export function servingStop(d: DecisionEvent, car: CarTimeline): { lap: number; crossingMs: number } | null {
   if (d.kind !== 'drive-through' && d.kind !== 'stop-and-go') return null;
-  for (let i = car.indexAt(d.atMs); i < car.laps.length; i++) {
-    const lap = car.laps[i]!;
+  for (let i = car.indexAt(d.atMs), n = car.lapTotal; i < n; i++) {
+    const lap = car.lapAtIndex(i)!;
     if (lap.inPit) return { lap: lap.lap, crossingMs: lap.crossingMs };
   }
   return null;

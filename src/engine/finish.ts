@@ -13,7 +13,7 @@ import type { CarTimeline, RaceTimeline } from './timeline.js';
  * on the road.
  */
 export function overdueAt(car: CarTimeline, index: number, t: number, laps = 1): boolean {
-  const last = car.laps[index];
+  const last = car.lapAtIndex(index);
   if (last === undefined) return false;
   const exit = car.pitOutAt(t);
   const lastSeen = exit !== undefined && exit.atMs > last.crossingMs ? exit.atMs : last.crossingMs;
@@ -35,17 +35,17 @@ export function roadLeaderFlagMs(cars: Iterable<CarTimeline>, scheduledMs: numbe
   const field = [...cars];
   const candidates: Array<{ ms: number; car: CarTimeline; index: number }> = [];
   for (const car of field) {
-    for (let i = car.indexAt(scheduledMs); i < car.laps.length; i++) candidates.push({ ms: car.crossings[i]!, car, index: i });
+    for (let i = car.indexAt(scheduledMs); i < car.lapTotal; i++) candidates.push({ ms: car.crossingAtIndex(i), car, index: i });
   }
   candidates.sort((a, b) => a.ms - b.ms);
   for (const c of candidates) {
-    const laps = c.car.laps[c.index]!.lap;
+    const laps = c.car.lapAtIndex(c.index)!.lap;
     const ahead = field.some((other) => {
       if (other === c.car) return false;
       const n = other.indexAt(c.ms);
       if (n === 0) return false;
-      const otherLaps = other.laps[n - 1]!.lap;
-      const isAhead = otherLaps > laps || (otherLaps === laps && other.crossings[n - 1]! < c.ms);
+      const otherLap = other.lapAtIndex(n - 1)!;
+      const isAhead = otherLap.lap > laps || (otherLap.lap === laps && otherLap.crossingMs < c.ms);
       return isAhead && !overdueAt(other, n - 1, c.ms);
     });
     if (!ahead) return c.ms;
@@ -57,7 +57,7 @@ export function roadLeaderFlagMs(cars: Iterable<CarTimeline>, scheduledMs: numbe
 export function finishIndex(car: CarTimeline, chequeredMs: number): number {
   // Crossings are integer ms: those before the flag are those at or before chequeredMs − 1.
   const i = car.indexAt(chequeredMs - 1);
-  return i < car.crossings.length ? i : -1;
+  return i < car.lapTotal ? i : -1;
 }
 
 /**
@@ -85,8 +85,9 @@ export function countedLaps(car: CarTimeline, at: number, chequeredMs: number | 
 export function redFlagResultMs(timeline: RaceTimeline): number | null {
   if (timeline.chequeredMs() !== null) return null;
   if (timeline.hasFlags) {
-    const last = timeline.lastFlagChange();
-    return last !== undefined && last.flag === 'red' ? last.atMs : null;
+    // The flag at the latest crossing first: the changes are derived only when it is red (a live read after each commit asks).
+    if (timeline.lastFlag() !== 'red') return null;
+    return timeline.lastFlagChange()!.atMs;
   }
   const scheduled = timeline.session?.scheduledDurationMs ?? null;
   if (!timeline.complete || scheduled === null || timeline.lastEventMs >= scheduled || timeline.cars.size === 0) return null;

@@ -82,7 +82,7 @@ function withBoard(timeline: RaceTimeline, car: CarStanding, at: number, place: 
     next.lastCrossingMs = board.crossingMs;
   }
   let best = board.bestLapMs ?? Infinity;
-  for (let i = timelineCar.indexAt(board.atMs); i < timelineCar.indexAt(at); i++) best = Math.min(best, timelineCar.laps[i]!.lapMs);
+  for (let i = timelineCar.indexAt(board.atMs), n = timelineCar.indexAt(at); i < n; i++) best = Math.min(best, timelineCar.lapAtIndex(i)!.lapMs);
   next.bestLapMs = Number.isFinite(best) ? best : null;
   return next;
 }

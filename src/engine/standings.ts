@@ -54,7 +54,7 @@ export function classKey(name: string): string {
  * (safety car laps at Le Mans run close to twice a racing lap).
  */
 export function stoppedAfterMs(car: CarTimeline, index: number): number {
-  const best = index >= 0 ? car.bestLapUpTo[index]! : Infinity;
+  const best = index >= 0 ? car.bestLapAt(index) : Infinity;
   return Number.isFinite(best) ? Math.max(3 * best, 10 * MINUTE) : 15 * MINUTE;
 }
 
@@ -88,7 +88,7 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
     const finished = finish >= 0 && finish < n;
     if (finished) n = finish + 1;
     const last = n - 1;
-    const lastLap = last >= 0 ? car.laps[last]! : undefined;
+    const lastLap = car.lapAtIndex(last);
     const rawLaps = lastLap?.lap ?? 0;
     const lastCrossingMs = lastLap?.crossingMs ?? 0;
     const pitOut = car.pitOutAt(at);
@@ -182,11 +182,11 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
     const key = row.car.entry.class;
     let cb = classBest.get(key);
     if (cb === undefined) classBest.set(key, (cb = newBests()));
-    const lapBest = row.car.bestLapUpTo[row.last]!;
+    const lapBest = row.car.bestLapAt(row.last);
     if (lapBest < overallBest.lap) overallBest.lap = lapBest;
     if (lapBest < cb.lap) cb.lap = lapBest;
     for (let s = 0; s < 3; s++) {
-      const sb = row.car.bestSectorUpTo[s]![row.last]!;
+      const sb = row.car.bestSectorAt(s, row.last);
       if (sb < overallBest.sectors[s]!) overallBest.sectors[s] = sb;
       if (sb < cb.sectors[s]!) cb.sectors[s] = sb;
     }
@@ -209,16 +209,17 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
     classAhead.set(cls, row);
     if (wanted !== undefined && classKey(cls) !== wanted) return;
 
-    const lap = row.last >= 0 ? row.car.laps[row.last]! : undefined;
+    const lap = row.car.lapAtIndex(row.last);
     const cb = classBest.get(cls) ?? newBests();
-    const personalBestLap = row.last >= 0 ? row.car.bestLapUpTo[row.last]! : Infinity;
-    const lastInLap = row.last >= 0 ? row.car.lastInLapUpTo[row.last]! : -1;
+    const personalBestLap = row.last >= 0 ? row.car.bestLapAt(row.last) : Infinity;
+    // Lap numbers of in-laps (0: none), so that no index is looked up.
+    const lastInLap = row.last >= 0 ? row.car.lastInLapNumberAt(row.last) : 0;
     // While in the pits the stint just ended is shown; after leaving, the new one.
     const stintStart =
-      lastInLap === row.last && row.status === 'in-pit'
+      lap !== undefined && lastInLap === lap.lap && row.status === 'in-pit'
         ? row.last > 0
-          ? row.car.lastInLapUpTo[row.last - 1]!
-          : -1
+          ? row.car.lastInLapNumberAt(row.last - 1)
+          : 0
         : lastInLap;
     cars.push({
       position: i + 1,
@@ -242,14 +243,14 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
       lastSectorsBest: [0, 1, 2].map((s) => {
         const value = lap?.sectorsMs[s] ?? null;
         if (value === null) return null;
-        return rank(value, row.car.bestSectorUpTo[s]![row.last]!, cb.sectors[s]!, overallBest.sectors[s]!);
+        return rank(value, row.car.bestSectorAt(s, row.last), cb.sectors[s]!, overallBest.sectors[s]!);
       }) as [Best, Best, Best],
       bestSectorsMs: [0, 1, 2].map((s) => {
-        const v = row.last >= 0 ? row.car.bestSectorUpTo[s]![row.last]! : Infinity;
+        const v = row.last >= 0 ? row.car.bestSectorAt(s, row.last) : Infinity;
         return Number.isFinite(v) ? v : null;
       }) as [number | null, number | null, number | null],
-      pitStops: row.last >= 0 ? row.car.pitStopsUpTo[row.last]! : 0,
-      stintLaps: lap === undefined ? 0 : lap.lap - (stintStart >= 0 ? row.car.laps[stintStart]!.lap : 0),
+      pitStops: row.last >= 0 ? row.car.pitStopsAt(row.last) : 0,
+      stintLaps: lap === undefined ? 0 : lap.lap - stintStart,
       status: row.status,
       lastCrossingMs: row.lastCrossingMs,
       classified: row.classified ?? null,

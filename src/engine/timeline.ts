@@ -9,7 +9,7 @@
  */
 import { classificationProfileFor, installedClassificationProfiles, type ClassificationProfile } from '../model/classification.js';
 import { roadLeaderFlagMs } from './finish.js';
-import type { BoardEvent, DecisionEvent, EntryEvent, Flag, LapEvent, MessageEvent, PitOutEvent, SectorEvent, SessionEvent, TimingEvent, WeatherEvent } from '../model/events.js';
+import { MAX_LAP, type BoardEvent, type DecisionEvent, type EntryEvent, type Flag, type LapEvent, type MessageEvent, type PitOutEvent, type SectorEvent, type SessionEvent, type TimingEvent, type WeatherEvent } from '../model/events.js';
 import { POINTS_PER_LAP, sectorCrossingsMs, sectorPosition } from '../model/sectors.js';
 
 /** A car's timing points (model/sectors.ts) up to the end of what is known: positions and race times (ms), both ascending. */
@@ -20,27 +20,63 @@ export interface TimingPoints {
 
 export class CarTimeline {
   entry: EntryEvent;
-  private readonly sortedLaps: LapEvent[] = [];
   /**
-   * What the prefixes are built from, one number per placed lap in lap
-   * order: lap number, lap time, S1–S3 (Infinity when missing), in-lap (1/0).
-   * Kept apart from the lap objects so that placing late laps reads and
-   * moves numbers in contiguous lists, not one scattered object per lap.
+   * The placed laps in blocks of 32 lap numbers, indexed by block number
+   * ((lap − 1) >> BLOCK_SHIFT). A lap number never moves, so a late lap is
+   * merged into its own block (≤ 32 laps) and the per-block sums after it
+   * are summed again when next read (a pass over blocks, not laps): placing
+   * laps in any order costs about what it costs in order (issue 13, item 7;
+   * bench/arrival.ts). In a flat list, a reversed race in commits moved and
+   * re-derived every lap of the car on each commit.
    */
-  private readonly lapNumberList: number[] = [];
-  private readonly lapMsList: number[] = [];
-  private readonly sectorLists: [number[], number[], number[]] = [[], [], []];
-  private readonly inPitList: number[] = [];
+  private readonly blocks: (LapBlock | undefined)[] = [];
+  /** The blocks' numbers, in one buffer. */
+  private readonly arena = new BlockArena();
+  /** Per block number, TOTALS numbers over its laps (see TOTALS), side by side for sumBlocksUpTo. */
+  private readonly blockTotals: number[] = [];
+  /** Per block number, TOTALS numbers over every block before it. */
+  private readonly before: number[] = [];
+  /** The `before` values of blocks [0, beforeValid) stand; the others are summed again when read. */
+  private beforeValid = 0;
+  /** Laps placed, and the highest lap number among them. */
+  private lapCount = 0;
+  private lastLap = 0;
+  /** TOTALS numbers over every placed lap, kept as laps come in while none is replaced (allValid). */
+  private readonly all: number[] = [...NO_LAPS];
+  private allValid = true;
+  /** Counts changes to the placed laps: prefixAt keeps its last answer (for laps[prefixIndex]) while it stays. */
+  private lapsVersion = 0;
+  private prefixVersion = -1;
+  private prefixIndex = -1;
+  private readonly prefix: number[] = [...NO_LAPS];
+  /**
+   * The laps and their prefixes as whole lists (laps, crossings,
+   * bestLapUpTo, …), for readers that walk or search every lap (analysis):
+   * copied from the blocks when read, for laps from listsFromLap on (and
+   * those placed after the last copy); the live read uses the methods
+   * (lapAtIndex, indexAt, bestLapAt …), which read the blocks.
+   */
+  private readonly sortedLaps: LapEvent[] = [];
   private readonly crossingList: number[] = [];
   private readonly bestLapList: number[] = [];
   private readonly bestSectorLists: [number[], number[], number[]] = [[], [], []];
   private readonly pitStopList: number[] = [];
   private readonly lastInLapList: number[] = [];
+  private listsFromLap = Infinity;
   private readonly pitOutList: PitOutEvent[] = [];
-  /** The lap held for each lap number, settled or not (a repeat replaces it). */
-  private readonly byLap = new Map<number, LapEvent>();
-  /** Laps that arrived out of order or as repeats, placed on the next read. */
+  /**
+   * Per block number, a bit for each lap number received (placed or held):
+   * a repeat is looked for only when its bit is set, so a new lap costs no
+   * search (a map by lap number was a cache miss per lap in random order).
+   */
+  private readonly received: number[] = [];
+  /**
+   * Laps that arrived out of order or as repeats, placed on the next read,
+   * with their numbers (PENDING per lap) taken while the event was at hand:
+   * the placing then reads these, not each event again.
+   */
   private pending: LapEvent[] = [];
+  private pendingData: number[] = [];
   private readonly pitOutByLap = new Map<number, PitOutEvent>();
   private pitOutsStale = false;
   /** Board rows a live feed gave without a lap event (joined partway, a missed lap), in time order. */
@@ -58,35 +94,36 @@ export class CarTimeline {
   private readonly pointLapStart: number[] = [0];
   /** Laps whose points stand (laps[0 .. pointLaps)); the rest are built again on the next read. */
   private pointLaps = 0;
-  private pointsStale = false;
+  /** The lowest lap number added or told of since the points were built (Infinity: none): the points from it on are built again. */
+  private pointsFromLap = Infinity;
 
   constructor(readonly number: string) {
     this.entry = { type: 'entry', car: number, class: '', group: '', team: '', manufacturer: '', drivers: [] };
   }
 
-  /** Completed laps in lap order (which is also crossing order). */
+  /** Completed laps in lap order (which is also crossing order). For one lap, lapAtIndex. */
   get laps(): readonly LapEvent[] {
-    return this.settled().sortedLaps;
+    return this.listsUpToDate().sortedLaps;
   }
-  /** laps[i].crossingMs, kept apart for fast binary search. */
+  /** laps[i].crossingMs. For one, crossingAtIndex. */
   get crossings(): readonly number[] {
-    return this.settled().crossingList;
+    return this.listsUpToDate().crossingList;
   }
-  /** Fastest lap time over laps[0..i]. */
+  /** Fastest lap time over laps[0..i] (a list for walks over every lap; bestLapAt for one). */
   get bestLapUpTo(): readonly number[] {
-    return this.settled().bestLapList;
+    return this.listsUpToDate().bestLapList;
   }
   /** Fastest S1/S2/S3 over laps[0..i]; Infinity while none. */
   get bestSectorUpTo(): readonly [readonly number[], readonly number[], readonly number[]] {
-    return this.settled().bestSectorLists;
+    return this.listsUpToDate().bestSectorLists;
   }
   /** In-laps (pit entries) among laps[0..i]. */
   get pitStopsUpTo(): readonly number[] {
-    return this.settled().pitStopList;
+    return this.listsUpToDate().pitStopList;
   }
   /** Index of the latest in-lap among laps[0..i], or -1. */
   get lastInLapUpTo(): readonly number[] {
-    return this.settled().lastInLapList;
+    return this.listsUpToDate().lastInLapList;
   }
   /** Pit exits in time order. */
   get pitOuts(): readonly PitOutEvent[] {
@@ -98,33 +135,87 @@ export class CarTimeline {
     return this.pitOutList;
   }
 
+  /** Number of completed laps: laps.length. */
+  get lapTotal(): number {
+    return this.settled().lapCount;
+  }
+
+  /** laps[i], from the blocks (no copy of the whole list). */
+  lapAtIndex(i: number): LapEvent | undefined {
+    const n = this.lapTotal;
+    if (i < 0 || i >= n) return undefined;
+    if (i === n - 1) {
+      const block = this.blocks[this.blocks.length - 1]!;
+      return block.laps[block.count - 1];
+    }
+    const bn = this.blockOfIndex(i);
+    return this.blocks[bn]!.laps[i - this.before[bn * TOTALS + COUNT]!];
+  }
+
+  /** laps[i].crossingMs (NaN when there is no laps[i]). */
+  crossingAtIndex(i: number): number {
+    return this.lapAtIndex(i)?.crossingMs ?? NaN;
+  }
+
+  /** bestLapUpTo[i] without deriving the whole list: what a live read after each commit uses. */
+  bestLapAt(i: number): number {
+    return this.prefixAt(i)[BEST_LAP]!;
+  }
+
+  /** bestSectorUpTo[s][i], likewise. */
+  bestSectorAt(s: number, i: number): number {
+    return this.prefixAt(i)[BEST_SECTOR + s]!;
+  }
+
+  /** pitStopsUpTo[i], likewise. */
+  pitStopsAt(i: number): number {
+    return this.prefixAt(i)[PIT_STOPS]!;
+  }
+
+  /** lastInLapUpTo[i], likewise. */
+  lastInLapAt(i: number): number {
+    const lap = this.lastInLapNumberAt(i);
+    return lap === 0 ? -1 : this.indexOfLap(lap);
+  }
+
+  /** The lap number of laps[lastInLapUpTo[i]], 0 when none: no index to look up. */
+  lastInLapNumberAt(i: number): number {
+    return this.prefixAt(i)[LAST_IN_LAP]!;
+  }
+
   /** Number of laps completed at race time t (crossings at or before t). */
   indexAt(t: number): number {
-    return upperBound(this.crossings, t);
+    const n = this.lapTotal;
+    if (n === 0) return 0;
+    // At or after every crossing (the live read): all of them, no search.
+    if (t >= this.totals()[LAST_CROSSING]!) return n;
+    const last = this.blocks.length - 1;
+    if (last >= this.beforeValid) this.sumBlocksUpTo(last);
+    // The last block whose blocks before it all crossed by t; laps of that block then by binary search.
+    const before = this.before;
+    let lo = 0;
+    let hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (before[mid * TOTALS + LAST_CROSSING]! <= t) lo = mid;
+      else hi = mid - 1;
+    }
+    return before[lo * TOTALS + COUNT]! + this.blocks[lo]!.countAt(t);
   }
 
   /** Laps completed at t, by lap number (robust to a skipped row). */
   lapsAt(t: number): number {
     const n = this.indexAt(t);
-    return n === 0 ? 0 : this.sortedLaps[n - 1]!.lap;
+    return n === 0 ? 0 : this.lapAtIndex(n - 1)!.lap;
   }
 
-  /** Race time at which lap `lap` was completed; 0 for lap 0 (the start). */
+  /** Race time at which lap `lap` was completed; 0 for lap 0 (the start); NaN when not known. */
   crossingOfLap(lap: number): number {
     if (lap <= 0) return 0;
-    const laps = this.laps;
-    const guess = laps[lap - 1];
-    if (guess !== undefined && guess.lap === lap) return guess.crossingMs;
-    let lo = 0;
-    let hi = laps.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const l = laps[mid]!.lap;
-      if (l === lap) return laps[mid]!.crossingMs;
-      if (l < lap) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return NaN;
+    this.settled();
+    const block = this.blocks[(lap - 1) >> BLOCK_SHIFT];
+    if (block === undefined || !block.has(lap)) return NaN;
+    return block.laps[block.slotOf(lap)]!.crossingMs;
   }
 
   /** The latest pit exit at or before t, if any. */
@@ -135,18 +226,31 @@ export class CarTimeline {
   /**
    * Adds or replaces a lap; returns the lap it replaced, if any. A lap after
    * the last costs O(1); any other is held and placed on the next read, all
-   * held laps at once (a sort of those and one merge), so laps arriving in
-   * any order cost about what they cost in order (bench/engine.ts "arrival").
+   * held laps at once (a sort of those, then one merge per block they land
+   * in), so laps arriving in any order cost about what they cost in order
+   * (bench/arrival.ts).
    */
   addLap(event: LapEvent): LapEvent | undefined {
-    const replaced = this.byLap.get(event.lap);
-    this.byLap.set(event.lap, event);
-    const n = this.sortedLaps.length;
-    if (replaced === undefined && this.pending.length === 0 && (n === 0 || event.lap > this.lapNumberList[n - 1]!)) {
-      this.place(n, event);
-      this.extendPrefixes(n);
+    // The schema's bounds (model/events.ts), which the blocks rely on: a lap number outside them has no block.
+    if (!Number.isInteger(event.lap) || event.lap < 1 || event.lap > MAX_LAP) throw new RangeError(`car ${event.car}: lap number ${event.lap} is not an integer from 1 to ${MAX_LAP}`);
+    const bn = (event.lap - 1) >> BLOCK_SHIFT;
+    const bit = 1 << ((event.lap - 1) & (BLOCK_LAPS - 1));
+    while (this.received.length <= bn) this.received.push(0);
+    const replaced = (this.received[bn]! & bit) === 0 ? undefined : this.latest(event.lap);
+    this.received[bn]! |= bit;
+    if (event.lap < this.pointsFromLap) this.pointsFromLap = event.lap;
+    const sectors = event.sectorsMs;
+    if (replaced === undefined && this.pending.length === 0 && event.lap > this.lastLap) {
+      const block = this.blocks[bn] ?? this.newBlock(bn);
+      block.append(event, event.lap, event.crossingMs, event.lapMs, sectors[0] ?? Infinity, sectors[1] ?? Infinity, sectors[2] ?? Infinity, event.inPit ? 1 : 0);
+      this.addToTotals(bn, block);
+      if (this.allValid) block.accumulate(this.all, 0, block.count - 1, block.count - 1);
+      this.lapCount++;
+      this.lastLap = event.lap;
+      this.lapsVersion++;
     } else {
       this.pending.push(event);
+      this.pendingData.push(event.lap, event.crossingMs, event.lapMs, sectors[0] ?? Infinity, sectors[1] ?? Infinity, sectors[2] ?? Infinity, event.inPit ? 1 : 0);
     }
     return replaced;
   }
@@ -154,9 +258,7 @@ export class CarTimeline {
   /** A sector crossing told live: the points from its lap on are built again on the next read. */
   addSector(event: SectorEvent): void {
     this.toldSectors.set(sectorPosition(event.lap, event.sector), event.crossingMs);
-    const i = lowerBound(this.lapNumberList, event.lap);
-    if (i < this.pointLaps) this.pointLaps = i;
-    this.pointsStale = true;
+    if (event.lap < this.pointsFromLap) this.pointsFromLap = event.lap;
   }
 
   /**
@@ -170,11 +272,18 @@ export class CarTimeline {
    * told them by then (the replay sends them as sector events).
    */
   timingPoints(): TimingPoints {
-    this.settled();
-    if (!this.pointsStale) return this.points;
+    if (this.pointsFromLap === Infinity) return this.points;
     const { positions, times } = this.points;
-    const laps = this.sortedLaps;
-    const from = this.pointLaps;
+    const laps = this.laps;
+    // The first lap at or after the lowest one changed (or told of): its points and those after are built again.
+    let lo = 0;
+    let hi = Math.min(this.pointLaps, laps.length);
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (laps[mid]!.lap < this.pointsFromLap) lo = mid + 1;
+      else hi = mid;
+    }
+    const from = lo;
     const keep = this.pointLapStart[from]!;
     positions.length = keep;
     times.length = keep;
@@ -208,7 +317,7 @@ export class CarTimeline {
       positions.push(position);
       times.push((lastMs = atMs));
     }
-    this.pointsStale = false;
+    this.pointsFromLap = Infinity;
     return this.points;
   }
 
@@ -231,100 +340,492 @@ export class CarTimeline {
     else this.pitOutsStale = true;
   }
 
+  /** The lap received last for lap number `lap` (one was): held ones first, the latest first, else the placed one. */
+  private latest(lap: number): LapEvent {
+    // Many held: placed first, so that a run of repeats does not search them all each time.
+    if (this.pending.length > REPEAT_SEARCH) this.settle();
+    const data = this.pendingData;
+    for (let k = this.pending.length - 1; k >= 0; k--) if (data[k * PENDING] === lap) return this.pending[k]!;
+    const block = this.blocks[(lap - 1) >> BLOCK_SHIFT]!;
+    return block.laps[block.slotOf(lap)]!;
+  }
+
   private settled(): this {
     if (this.pending.length > 0) this.settle();
     return this;
   }
 
   /**
-   * Places the held laps: sorts them, merges them into the placed ones from
-   * the first lap they change, and rebuilds the prefixes from there. The
-   * merge and the rebuild read the number lists only (the held laps' objects
-   * once each), so a commit of late laps costs a pass over numbers per car
-   * touched, about what its standings cost (bench/arrival.ts).
+   * Places the held laps: sorted by lap number (then arrival: of two for one
+   * lap number the later, which replaced the other), each block's share merged
+   * into it in one pass, and that block's totals summed again.
    */
   private settle(): void {
-    const sorted = sortedBy(this.pending, (lap) => lap.lap);
+    const pending = this.pending;
+    const data = this.pendingData;
     this.pending = [];
-    // A lap held twice, or replaced since: the one byLap holds is placed once.
-    const held: LapEvent[] = [];
-    for (const lap of sorted) if (this.byLap.get(lap.lap) === lap && held[held.length - 1] !== lap) held.push(lap);
-    if (held.length === 0) return;
-    const numbers = this.lapNumberList;
-    const n = numbers.length;
-    const from = lowerBound(numbers, held[0]!.lap);
-    // Where each slot from `from` on comes from: a placed index, or −1 − j for held[j].
-    const source = mergeScratch;
-    let count = 0;
-    let i = from;
-    for (let j = 0; j < held.length; j++) {
-      const lap = held[j]!.lap;
-      while (i < n && numbers[i]! < lap) source[count++] = i++;
-      if (i < n && numbers[i] === lap) i++; // replaced
-      source[count++] = -1 - j;
+    this.pendingData = [];
+    const order = orderByLap(data, pending.length);
+    // Of a lap number held twice, the later: the last of its run in `order`.
+    let kept = 0;
+    for (let k = 0; k < order.length; k++) {
+      const p = order[k]!;
+      if (k + 1 < order.length && data[order[k + 1]! * PENDING]! === data[p * PENDING]!) continue;
+      order[kept++] = p;
     }
-    while (i < n) source[count++] = i++;
+    order.length = kept;
+    let firstLap = Infinity;
+    for (let a = 0; a < kept; ) {
+      const lap = data[order[a]! * PENDING]!;
+      const bn = (lap - 1) >> BLOCK_SHIFT;
+      let b = a + 1;
+      while (b < kept && (data[order[b]! * PENDING]! - 1) >> BLOCK_SHIFT === bn) b++;
+      const block = this.blocks[bn] ?? this.newBlock(bn);
+      const added = block.merge(order, a, b, data, pending);
+      this.lapCount += added;
+      if (added === b - a && block.count > added) {
+        // Only new laps: the sums take them in, min and max and counts do not go back.
+        for (let k = a; k < b; k++) addLapNumbers(this.blockTotals, bn * TOTALS, data, order[k]! * PENDING);
+      } else {
+        this.setTotals(bn, block);
+      }
+      if (added < b - a) this.allValid = false;
+      else if (this.allValid) for (let k = a; k < b; k++) addLapNumbers(this.all, 0, data, order[k]! * PENDING);
+      if (lap < firstLap) firstLap = lap;
+      a = b;
+    }
+    const lastHeld = data[order[kept - 1]! * PENDING]!;
+    if (lastHeld > this.lastLap) this.lastLap = lastHeld;
+    const firstBn = (firstLap - 1) >> BLOCK_SHIFT;
+    if (this.beforeValid > firstBn + 1) this.beforeValid = firstBn + 1;
+    if (firstLap < this.listsFromLap) this.listsFromLap = firstLap;
+    this.lapsVersion++;
+  }
+
+  private newBlock(bn: number): LapBlock {
+    // After a full block (laps arriving in order), room for a whole one at once: a sparse car never has a full block before.
+    const block = new LapBlock(bn, this.arena, bn > 0 && this.blocks[bn - 1]?.count === 1 << BLOCK_SHIFT);
+    this.blocks[bn] = block;
+    return block;
+  }
+
+  /** The block holding laps[i] (0 ≤ i < lapTotal), with `before` summed up to it. */
+  private blockOfIndex(i: number): number {
+    const last = this.blocks.length - 1;
+    if (last >= this.beforeValid) this.sumBlocksUpTo(last);
+    const before = this.before;
+    // The last block with fewer than i + 1 laps before it: blocks without laps share the count of the one after them.
+    let lo = 0;
+    let hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (before[mid * TOTALS + COUNT]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The index in laps of lap number `lap` (placed). */
+  private indexOfLap(lap: number): number {
+    const bn = (lap - 1) >> BLOCK_SHIFT;
+    if (bn >= this.beforeValid) this.sumBlocksUpTo(bn);
+    return this.before[bn * TOTALS + COUNT]! + this.blocks[bn]!.slotOf(lap);
+  }
+
+  /**
+   * The prefixes at laps[i] (BEST_LAP … LAST_IN_LAP of TOTALS): those of the
+   * blocks before its block, then its block's laps up to it (≤ 32). Kept for
+   * the next read of the same lap (a live read asks for several at the last
+   * lap of each car).
+   */
+  private prefixAt(i: number): readonly number[] {
+    this.settled();
+    const prefix = this.prefix;
+    if (i === this.prefixIndex && this.prefixVersion === this.lapsVersion) return prefix;
+    // At the last lap (the live read): the car's totals, no block to sum.
+    if (i === this.lapCount - 1) return this.totals();
+    const bn = this.blockOfIndex(i);
+    for (let f = 0; f < TOTALS; f++) prefix[f] = this.before[bn * TOTALS + f]!;
+    this.blocks[bn]!.accumulate(prefix, 0, i - this.before[bn * TOTALS + COUNT]!);
+    this.prefixIndex = i;
+    this.prefixVersion = this.lapsVersion;
+    return prefix;
+  }
+
+  /** TOTALS numbers over every placed lap. */
+  private totals(): readonly number[] {
+    this.settled();
+    if (!this.allValid) {
+      const last = this.blocks.length - 1;
+      if (last >= this.beforeValid) this.sumBlocksUpTo(last);
+      for (let f = 0; f < TOTALS; f++) this.all[f] = this.before[last * TOTALS + f]!;
+      addTotals(this.all, 0, this.blockTotals, last * TOTALS);
+      this.allValid = true;
+    }
+    return this.all;
+  }
+
+  /** Adds the block's last lap (just appended) to its totals. */
+  private addToTotals(bn: number, block: LapBlock): void {
+    if (block.count === 1) this.setTotals(bn, block);
+    else block.accumulate(this.blockTotals, bn * TOTALS, block.count - 1, block.count - 1);
+  }
+
+  /** Sets block bn's totals from its laps (blocks before it without laps get NO_LAPS). */
+  private setTotals(bn: number, block: LapBlock): void {
+    const totals = this.blockTotals;
+    while (totals.length < (bn + 1) * TOTALS) totals.push(...NO_LAPS);
+    const at = bn * TOTALS;
+    for (let f = 0; f < TOTALS; f++) totals[at + f] = NO_LAPS[f]!;
+    block.accumulate(totals, at, block.count - 1);
+  }
+
+  /** The `before` values of blocks [beforeValid, bn], each from the one before it and that block's totals. */
+  private sumBlocksUpTo(bn: number): void {
+    const before = this.before;
+    const totals = this.blockTotals;
+    let k = this.beforeValid;
+    if (k === 0) {
+      for (let f = 0; f < TOTALS; f++) before[f] = NO_LAPS[f]!;
+      k = 1;
+    }
+    for (; k <= bn; k++) {
+      const at = k * TOTALS;
+      const prev = at - TOTALS;
+      before[at + BEST_LAP] = Math.min(before[prev + BEST_LAP]!, totals[prev + BEST_LAP]!);
+      before[at + BEST_SECTOR] = Math.min(before[prev + BEST_SECTOR]!, totals[prev + BEST_SECTOR]!);
+      before[at + BEST_SECTOR + 1] = Math.min(before[prev + BEST_SECTOR + 1]!, totals[prev + BEST_SECTOR + 1]!);
+      before[at + BEST_SECTOR + 2] = Math.min(before[prev + BEST_SECTOR + 2]!, totals[prev + BEST_SECTOR + 2]!);
+      before[at + PIT_STOPS] = before[prev + PIT_STOPS]! + totals[prev + PIT_STOPS]!;
+      before[at + LAST_IN_LAP] = Math.max(before[prev + LAST_IN_LAP]!, totals[prev + LAST_IN_LAP]!);
+      before[at + COUNT] = before[prev + COUNT]! + totals[prev + COUNT]!;
+      before[at + LAST_CROSSING] = Math.max(before[prev + LAST_CROSSING]!, totals[prev + LAST_CROSSING]!);
+    }
+    this.beforeValid = bn + 1;
+  }
+
+  /**
+   * The whole lists, copied from the blocks for laps from listsFromLap on
+   * (and those placed since the last copy): a pass over the laps after the
+   * first late one, when a reader walks them.
+   */
+  private listsUpToDate(): this {
+    this.settled();
     const laps = this.sortedLaps;
-    const [s1, s2, s3] = this.sectorLists;
-    // Grown first (slots overwritten below), so that no list ever has a hole: V8 keeps them packed.
-    for (let k = n; k < from + count; k++) this.place(k, held[0]!);
-    // Written back over [from, from + count) from the end: each slot reads one at or before it, never one already written.
-    for (let k = count - 1; k >= 0; k--) {
-      const at = from + k;
-      const was = source[k]!;
-      if (was < 0 || was === at) continue;
-      laps[at] = laps[was]!;
-      numbers[at] = numbers[was]!;
-      this.crossingList[at] = this.crossingList[was]!;
-      this.lapMsList[at] = this.lapMsList[was]!;
-      s1[at] = s1[was]!;
-      s2[at] = s2[was]!;
-      s3[at] = s3[was]!;
-      this.inPitList[at] = this.inPitList[was]!;
+    let from = laps.length;
+    if (this.listsFromLap !== Infinity) {
+      const firstLap = this.listsFromLap;
+      let lo = 0;
+      let hi = laps.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (laps[mid]!.lap < firstLap) lo = mid + 1;
+        else hi = mid;
+      }
+      from = lo;
+      this.listsFromLap = Infinity;
     }
-    for (let k = 0; k < count; k++) if (source[k]! < 0) this.place(from + k, held[-1 - source[k]!]!);
-    for (let k = from; k < from + count; k++) this.extendPrefixes(k);
-  }
-
-  /** Writes a lap's numbers at index i of the lists (i ≤ their length). */
-  private place(i: number, lap: LapEvent): void {
-    if (i < this.pointLaps) this.pointLaps = i;
-    this.pointsStale = true;
-    this.sortedLaps[i] = lap;
-    this.lapNumberList[i] = lap.lap;
-    this.crossingList[i] = lap.crossingMs;
-    this.lapMsList[i] = lap.lapMs;
-    for (let s = 0; s < 3; s++) this.sectorLists[s]![i] = lap.sectorsMs[s] ?? Infinity;
-    this.inPitList[i] = lap.inPit ? 1 : 0;
-  }
-
-  /** Prefix values at index i from those at i − 1 and the lap's numbers. */
-  private extendPrefixes(i: number): void {
-    const lapMs = this.lapMsList[i]!;
-    const inPit = this.inPitList[i]!;
-    if (i === 0) {
-      this.bestLapList[0] = lapMs;
-      for (let s = 0; s < 3; s++) this.bestSectorLists[s]![0] = this.sectorLists[s]![0]!;
-      this.pitStopList[0] = inPit;
-      this.lastInLapList[0] = inPit === 1 ? 0 : -1;
-      return;
+    const n = this.lapCount;
+    if (from === n && laps.length === n) return this;
+    laps.length = Math.min(laps.length, from);
+    this.crossingList.length = laps.length;
+    // The laps from `from` on, block by block.
+    let i = from;
+    for (let bn = from === n ? this.blocks.length : this.blockOfIndex(from); bn < this.blocks.length && i < n; bn++) {
+      const block = this.blocks[bn];
+      if (block === undefined) continue;
+      for (let slot = i - this.before[bn * TOTALS + COUNT]!; slot < block.count; slot++, i++) {
+        const lap = block.laps[slot]!;
+        laps.push(lap);
+        this.crossingList.push(lap.crossingMs);
+      }
     }
-    const prev = i - 1;
-    this.bestLapList[i] = Math.min(this.bestLapList[prev]!, lapMs);
-    for (let s = 0; s < 3; s++) {
-      const best = this.bestSectorLists[s]!;
-      best[i] = Math.min(best[prev]!, this.sectorLists[s]![i]!);
+    for (let k = from; k < n; k++) {
+      const lap = laps[k]!;
+      const inPit = lap.inPit ? 1 : 0;
+      if (k === 0) {
+        this.bestLapList[0] = lap.lapMs;
+        for (let s = 0; s < 3; s++) this.bestSectorLists[s]![0] = lap.sectorsMs[s] ?? Infinity;
+        this.pitStopList[0] = inPit;
+        this.lastInLapList[0] = inPit === 1 ? 0 : -1;
+        continue;
+      }
+      this.bestLapList[k] = Math.min(this.bestLapList[k - 1]!, lap.lapMs);
+      for (let s = 0; s < 3; s++) {
+        const best = this.bestSectorLists[s]!;
+        best[k] = Math.min(best[k - 1]!, lap.sectorsMs[s] ?? Infinity);
+      }
+      this.pitStopList[k] = this.pitStopList[k - 1]! + inPit;
+      this.lastInLapList[k] = inPit === 1 ? k : this.lastInLapList[k - 1]!;
     }
-    this.pitStopList[i] = this.pitStopList[prev]! + inPit;
-    this.lastInLapList[i] = inPit === 1 ? i : this.lastInLapList[prev]!;
+    for (const list of [this.bestLapList, ...this.bestSectorLists, this.pitStopList, this.lastInLapList]) list.length = n;
+    return this;
   }
 }
 
 /** The intermediate timing points of a lap (model/sectors.ts); the third is the finish line. */
 const SECTOR_LINES = [1, 2] as const;
 
-/** Scratch list of CarTimeline.settle (one settle runs at a time, synchronously), reused so that a settle allocates nothing per lap. */
-const mergeScratch: number[] = [];
+/** Lap numbers per block (2^5, one bit each in LapBlock.present): a late lap moves ≤ 32 laps, and a car of 400 laps has 13 blocks to sum. */
+const BLOCK_SHIFT = 5;
+const BLOCK_LAPS = 1 << BLOCK_SHIFT;
+/** Held laps searched for a repeat's predecessor before they are placed instead (CarTimeline.latest). */
+const REPEAT_SEARCH = 64;
+
+/** Set bits in a 32-bit integer (SWAR popcount). */
+function bitCount(bits: number): number {
+  let v = bits - ((bits >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** Adds one lap's numbers (data[p…], STRIDE of them) to the TOTALS sums at into[at…]. */
+function addLapNumbers(into: number[], at: number, data: readonly number[], p: number): void {
+  into[at + BEST_LAP] = Math.min(into[at + BEST_LAP]!, data[p + LAP_MS]!);
+  into[at + BEST_SECTOR] = Math.min(into[at + BEST_SECTOR]!, data[p + SECTOR]!);
+  into[at + BEST_SECTOR + 1] = Math.min(into[at + BEST_SECTOR + 1]!, data[p + SECTOR + 1]!);
+  into[at + BEST_SECTOR + 2] = Math.min(into[at + BEST_SECTOR + 2]!, data[p + SECTOR + 2]!);
+  if (data[p + IN_PIT] === 1) {
+    into[at + PIT_STOPS] = into[at + PIT_STOPS]! + 1;
+    into[at + LAST_IN_LAP] = Math.max(into[at + LAST_IN_LAP]!, data[p + LAP]!);
+  }
+  into[at + COUNT] = into[at + COUNT]! + 1;
+  into[at + LAST_CROSSING] = Math.max(into[at + LAST_CROSSING]!, data[p + CROSSING]!);
+}
+
+/** Adds the TOTALS sums at from[f…] to those at into[at…] (laps after them). */
+function addTotals(into: number[], at: number, from: readonly number[], f: number): void {
+  into[at + BEST_LAP] = Math.min(into[at + BEST_LAP]!, from[f + BEST_LAP]!);
+  into[at + BEST_SECTOR] = Math.min(into[at + BEST_SECTOR]!, from[f + BEST_SECTOR]!);
+  into[at + BEST_SECTOR + 1] = Math.min(into[at + BEST_SECTOR + 1]!, from[f + BEST_SECTOR + 1]!);
+  into[at + BEST_SECTOR + 2] = Math.min(into[at + BEST_SECTOR + 2]!, from[f + BEST_SECTOR + 2]!);
+  into[at + PIT_STOPS] = into[at + PIT_STOPS]! + from[f + PIT_STOPS]!;
+  into[at + LAST_IN_LAP] = Math.max(into[at + LAST_IN_LAP]!, from[f + LAST_IN_LAP]!);
+  into[at + COUNT] = into[at + COUNT]! + from[f + COUNT]!;
+  into[at + LAST_CROSSING] = Math.max(into[at + LAST_CROSSING]!, from[f + LAST_CROSSING]!);
+}
+
+/** One lap's numbers in LapBlock.data and CarTimeline.pendingData: lap number, crossing, lap time, S1–S3 (Infinity when missing), in-lap (1/0). */
+const LAP = 0;
+const CROSSING = 1;
+const LAP_MS = 2;
+const SECTOR = 3; // S1–S3 at 3, 4, 5
+const IN_PIT = 6;
+const STRIDE = 7;
+const PENDING = STRIDE;
+
+/**
+ * Sums over laps (CarTimeline.blockTotals, .before, .prefix): best lap, best
+ * S1–S3, in-laps, lap number of the latest in-lap (0: none), laps, latest
+ * crossing (-Infinity: none).
+ */
+const BEST_LAP = 0;
+const BEST_SECTOR = 1; // 1, 2, 3
+const PIT_STOPS = 4;
+const LAST_IN_LAP = 5;
+const COUNT = 6;
+const LAST_CROSSING = 7;
+const TOTALS = 8;
+/** Those of no laps. */
+const NO_LAPS = [Infinity, Infinity, Infinity, Infinity, 0, 0, 0, -Infinity];
+
+/**
+ * The laps of one block of lap numbers, in lap order: the events, and their
+ * numbers in one list (STRIDE per lap) so that placing a late lap moves a
+ * few numbers that sit together and sums read no event. No prefixes are
+ * stored: a read sums the block's laps up to the one asked for (≤ 32).
+ */
+class LapBlock {
+  readonly laps: LapEvent[] = [];
+  /**
+   * Where the block's numbers start in its car's arena, and how many laps fit
+   * there: a quarter of a block at first, then all of it (a block of one
+   * lap, with sparse lap numbers, stays small; a block moves once), or all
+   * of it at once after a full block.
+   */
+  private base: number;
+  private capacity = BLOCK_LAPS / 4;
+  count = 0;
+  /** Bit k set when lap number (block number × 32 + k + 1) is in the block. */
+  present = 0;
+
+  constructor(
+    readonly number: number,
+    private readonly arena: BlockArena,
+    dense: boolean,
+  ) {
+    if (dense) this.capacity = BLOCK_LAPS;
+    this.base = arena.alloc(this.capacity * STRIDE);
+  }
+
+  has(lap: number): boolean {
+    return ((this.present >>> (lap - 1 - (this.number << BLOCK_SHIFT))) & 1) === 1;
+  }
+
+  /** The slot of lap number `lap`, or where it would go: the laps of the block below it, counted in `present` (no read of the list). */
+  slotOf(lap: number): number {
+    return bitCount(this.present & ~(-1 << (lap - 1 - (this.number << BLOCK_SHIFT))));
+  }
+
+  /** Laps of the block crossed at or before t. */
+  countAt(t: number): number {
+    const d = this.arena.data;
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (d[this.base + mid * STRIDE + CROSSING]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Adds a lap after every lap of the block. */
+  append(event: LapEvent, lap: number, crossing: number, lapMs: number, s1: number, s2: number, s3: number, inPit: number): void {
+    if (this.count === this.capacity) this.grow();
+    const at = this.base + this.count++ * STRIDE;
+    this.present |= 1 << (lap - 1 - (this.number << BLOCK_SHIFT));
+    this.laps.push(event);
+    const d = this.arena.data;
+    d[at + LAP] = lap;
+    d[at + CROSSING] = crossing;
+    d[at + LAP_MS] = lapMs;
+    d[at + SECTOR] = s1;
+    d[at + SECTOR + 1] = s2;
+    d[at + SECTOR + 2] = s3;
+    d[at + IN_PIT] = inPit;
+  }
+
+  /**
+   * Places the pending laps order[a..b) (in lap order, one per lap number,
+   * all of this block; numbers in `data`, events in `events`): merged from
+   * the end into the grown lists, each slot reading one at or before it.
+   * Returns how many were added (the others replaced a lap).
+   */
+  merge(order: readonly number[], a: number, b: number, data: readonly number[], events: readonly LapEvent[]): number {
+    const m = this.count;
+    const base = (this.number << BLOCK_SHIFT) + 1;
+    const first = this.slotOf(data[order[a]! * PENDING]!);
+    let added = 0;
+    for (let j = a; j < b; j++) {
+      const bit = 1 << (data[order[j]! * PENDING]! - base);
+      if ((this.present & bit) === 0) added++;
+      this.present |= bit;
+    }
+    if (m + added > this.capacity) this.grow();
+    const d = this.arena.data;
+    const start = this.base;
+    const laps = this.laps;
+    for (let k = 0; k < added; k++) laps.push(events[order[a]!]!);
+    let i = m - 1;
+    let j = b - 1;
+    for (let w = m + added - 1; w >= first && j >= a; w--) {
+      const p = order[j]! * PENDING;
+      const lap = data[p]!;
+      const placed = i >= first ? d[start + i * STRIDE + LAP]! : -1;
+      const to = start + w * STRIDE;
+      if (placed > lap) {
+        const from = start + i * STRIDE;
+        for (let f = 0; f < STRIDE; f++) d[to + f] = d[from + f]!;
+        laps[w] = laps[i]!;
+        i--;
+        continue;
+      }
+      if (placed === lap) i--; // replaced
+      for (let f = 0; f < STRIDE; f++) d[to + f] = data[p + f]!;
+      laps[w] = events[order[j]!]!;
+      j--;
+    }
+    this.count = m + added;
+    return added;
+  }
+
+  /** Room for the whole block, further on in the arena (the quarter it leaves is not reused). */
+  private grow(): void {
+    const base = this.arena.alloc(BLOCK_LAPS * STRIDE);
+    this.arena.data.copyWithin(base, this.base, this.base + this.count * STRIDE);
+    this.base = base;
+    this.capacity = BLOCK_LAPS;
+  }
+
+  /** Folds slots [from, to] into the TOTALS sums at into[at…]. */
+  accumulate(into: number[], at: number, to: number, from = 0): void {
+    const d = this.arena.data;
+    let best = into[at + BEST_LAP]!;
+    let best1 = into[at + BEST_SECTOR]!;
+    let best2 = into[at + BEST_SECTOR + 1]!;
+    let best3 = into[at + BEST_SECTOR + 2]!;
+    let pitStops = into[at + PIT_STOPS]!;
+    let lastInLap = into[at + LAST_IN_LAP]!;
+    let lastCrossing = into[at + LAST_CROSSING]!;
+    for (let k = this.base + from * STRIDE, end = this.base + to * STRIDE; k <= end; k += STRIDE) {
+      best = Math.min(best, d[k + LAP_MS]!);
+      best1 = Math.min(best1, d[k + SECTOR]!);
+      best2 = Math.min(best2, d[k + SECTOR + 1]!);
+      best3 = Math.min(best3, d[k + SECTOR + 2]!);
+      lastCrossing = Math.max(lastCrossing, d[k + CROSSING]!);
+      if (d[k + IN_PIT] === 1) {
+        pitStops++;
+        lastInLap = d[k + LAP]!;
+      }
+    }
+    into[at + BEST_LAP] = best;
+    into[at + BEST_SECTOR] = best1;
+    into[at + BEST_SECTOR + 1] = best2;
+    into[at + BEST_SECTOR + 2] = best3;
+    into[at + PIT_STOPS] = pitStops;
+    into[at + LAST_IN_LAP] = lastInLap;
+    into[at + COUNT] = into[at + COUNT]! + (to - from + 1);
+    into[at + LAST_CROSSING] = lastCrossing;
+  }
+}
+
+/**
+ * The numbers of a car's blocks, all in one buffer grown ×2: a block is a
+ * range of it, not a typed array of its own (3,000 small off-heap buffers for
+ * 100,000 laps cost more to allocate and collect than the laps they hold).
+ */
+class BlockArena {
+  data = new Float64Array(BLOCK_LAPS * STRIDE);
+  private used = 0;
+
+  /** A range of n numbers; its start. */
+  alloc(n: number): number {
+    if (this.used + n > this.data.length) {
+      const grown = new Float64Array(Math.max(2 * this.data.length, this.used + n));
+      grown.set(this.data.subarray(0, this.used));
+      this.data = grown;
+    }
+    const base = this.used;
+    this.used += n;
+    return base;
+  }
+}
+
+/** Indexes of the pending laps by lap number, then arrival (packed as lap × 2^k + index and sorted as numbers; lap ≤ 100,000). */
+function orderByLap(data: readonly number[], n: number): number[] {
+  const width = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const order = new Array<number>(n);
+  if (n <= 32) {
+    // A commit's few laps of a car: insertion sort, no typed array to allocate.
+    for (let i = 0; i < n; i++) {
+      const key = data[i * PENDING]! * width + i;
+      let k = i;
+      while (k > 0 && order[k - 1]! > key) {
+        order[k] = order[k - 1]!;
+        k--;
+      }
+      order[k] = key;
+    }
+  } else {
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = data[i * PENDING]! * width + i;
+    packed.sort();
+    for (let i = 0; i < n; i++) order[i] = packed[i]!;
+  }
+  for (let i = 0; i < n; i++) order[i] = order[i]! % width;
+  return order;
+}
 
 /** Number of values < x in an ascending array. */
 function lowerBound(sorted: readonly number[], x: number): number {
@@ -403,8 +904,15 @@ export class RaceTimeline {
    * placing late ones moves numbers, not objects (bench/arrival.ts).
    */
   private readonly flagKeys: number[] = [];
-  /** Crossings' flags that arrived out of time order since the last read: merged into flagKeys then. */
+  /**
+   * Crossings' flags that arrived before the last of flagKeys: merged into
+   * them when a read needs the changes (flagChanges, a seek into the past),
+   * all at once (one sort). The live read after each commit (flagAt after
+   * the last crossing, lastFlag) needs only the latest key, lateMax.
+   */
   private lateFlags: number[] = [];
+  /** The largest of lateFlags (-Infinity when none; NaN when a removal left it unknown). */
+  private lateMax = -Infinity;
   /** flagTimes/flagValues are derived from flagKeys[0 .. flagsDerived); the rest on the next read. */
   private flagsDerived = 0;
   /** Events applied, and the latest race time seen. */
@@ -485,9 +993,26 @@ export class RaceTimeline {
 
   /** Course state at t: the flag shown at the latest crossing at or before t. */
   flagAt(t: number): Flag | 'unknown' {
+    // At or after the latest crossing (the live read): its flag, whatever is still to be merged.
+    const latest = this.latestFlagKey();
+    if (latest === -Infinity) return 'unknown';
+    if (latest <= t * FLAG_RANKS + FLAG_RANKS - 1) return FLAGS_BY_RANK[flagRank(latest)]!;
     this.deriveFlagChanges();
     const i = upperBound(this.flagTimes, t);
     return i === 0 ? 'unknown' : this.flagValues[i - 1]!;
+  }
+
+  /** The flag shown at the latest crossing (lastFlagChange()?.flag without deriving the changes), if any. */
+  lastFlag(): Flag | undefined {
+    const latest = this.latestFlagKey();
+    return latest === -Infinity ? undefined : FLAGS_BY_RANK[flagRank(latest)]!;
+  }
+
+  /** The largest flag key, placed or late; -Infinity when none. */
+  private latestFlagKey(): number {
+    if (Number.isNaN(this.lateMax)) this.lateMax = this.lateFlags.reduce((max, key) => (key > max ? key : max), -Infinity);
+    const n = this.flagKeys.length;
+    return n === 0 ? this.lateMax : Math.max(this.flagKeys[n - 1]!, this.lateMax);
   }
 
   /** Flag changes in time order (for race control analysis). */
@@ -527,6 +1052,7 @@ export class RaceTimeline {
     const late = this.lateFlags.indexOf(key);
     if (late >= 0) {
       this.lateFlags.splice(late, 1);
+      if (key === this.lateMax) this.lateMax = NaN;
       return;
     }
     const at = lowerBound(this.flagKeys, key);
@@ -549,6 +1075,7 @@ export class RaceTimeline {
     if (this.lateFlags.length > 0) {
       const late = Float64Array.from(this.lateFlags).sort();
       this.lateFlags = [];
+      this.lateMax = -Infinity;
       const n = keys.length;
       const from = lowerBound(keys, late[0]!);
       // Merged from the end into the grown list: each slot reads one at or before it.
@@ -590,12 +1117,13 @@ export class RaceTimeline {
     this.flagSources.push(i);
   }
 
-  /** In time order costs O(1); a lap that arrived late is held and merged on the next read. */
+  /** In time order costs O(1); a flag before the last placed one is held and merged when a read needs it. */
   private addFlag(atMs: number, flag: Flag): void {
     const keys = this.flagKeys;
     const key = flagKey(atMs, flag);
-    if (this.lateFlags.length > 0 || (keys.length > 0 && keys[keys.length - 1]! > key)) {
+    if (keys.length > 0 && keys[keys.length - 1]! > key) {
       this.lateFlags.push(key);
+      if (key > this.lateMax) this.lateMax = key;
       return;
     }
     keys.push(key);
@@ -613,27 +1141,6 @@ const FLAG_RANKS = 8;
 const flagKey = (atMs: number, flag: Flag) => atMs * FLAG_RANKS + FLAG_ORDER[flag];
 /** The flag's rank in a flagKey (a floor, several times cheaper than % on a double). */
 const flagRank = (key: number) => key - Math.floor(key / FLAG_RANKS) * FLAG_RANKS;
-
-/**
- * Items sorted by a non-negative integer key, ties in arrival order: the keys
- * and indexes packed in one Float64Array sorted as numbers, several times
- * faster than Array.prototype.sort with a comparator on 100,000 objects.
- * Keys stay below 2^53 / 2^17 (race time × 8 ≤ 4.9e9; lap ≤ 100,000).
- */
-function sortedBy<T>(items: readonly T[], key: (item: T) => number): T[] {
-  const n = items.length;
-  const width = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
-  const packed = new Float64Array(n);
-  for (let i = 0; i < n; i++) packed[i] = key(items[i]!) * width + i;
-  let max = 0;
-  for (let i = 0; i < n; i++) if (packed[i]! > max) max = packed[i]!;
-  // Past 2^53 the packing loses the index: sort the objects instead (stable).
-  if (max >= Number.MAX_SAFE_INTEGER) return [...items].sort((a, b) => key(a) - key(b));
-  packed.sort();
-  const out = new Array<T>(n);
-  for (let i = 0; i < n; i++) out[i] = items[packed[i]! % width]!;
-  return out;
-}
 
 /** state = fold(events). */
 export function foldEvents(events: Iterable<TimingEvent>): RaceTimeline {

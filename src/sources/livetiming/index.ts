@@ -26,9 +26,17 @@
  *   out of the `In` state is the pit exit (a bound: up to one snapshot late).
  * - Flags: race state at the snapshot (green, safety_car → safety car,
  *   yellow → full-course yellow, Chk → chequered).
+ * - A row the event schema refuses (a car number that is not one, a lap
+ *   count past MAX_LAP, a name with control characters, a lap time past
+ *   the race's bound) is reported in `bad`, naming the snapshot, the car and
+ *   the field, and left out; the other rows stand. It never throws: one bad
+ *   cell must not stop `sarthe check-gaps` or a Timing71 import with a
+ *   schema dump (like the RMonitor decoder's bad lines and race control's
+ *   RaceControlTextError).
  */
+import type { ZodError } from 'zod';
 import type { Flag, TimingEvent, WeatherEvent } from '../../model/events.js';
-import { EntryEventSchema, LapEventSchema, PitOutEventSchema, SessionEventSchema, WeatherEventSchema } from '../../model/events.js';
+import { EntryEventSchema, LapEventSchema, MAX_LAP, PitOutEventSchema, SessionEventSchema, WeatherEventSchema } from '../../model/events.js';
 import { parseClockMs } from '../../model/time.js';
 
 export interface BoardCarRow {
@@ -80,8 +88,34 @@ export interface BoardSnapshot {
   cars: BoardCarRow[];
 }
 
+/** A board row (or a lap told from it) left out: which snapshot, which car, which field, and why. */
+export interface BadBoardRow {
+  /** The snapshot's timestamp (epoch ms) and the same as ISO text. */
+  timestamp: number;
+  snapshot: string;
+  /** The car number as the board gave it. */
+  car: string;
+  /** The field refused, as the row or the event names it ("lap", "number", "driverName", "lapMs" …). */
+  field: string;
+  reason: string;
+}
+
+/** One line for a person: `snapshot 2019-09-01T13:05:20.000Z, car "7": lap: … (row left out)`. */
+export function describeBadRow(bad: BadBoardRow): string {
+  return `snapshot ${bad.snapshot}, car ${JSON.stringify(bad.car)}: ${bad.field}: ${bad.reason}`;
+}
+
+/** The warning a command prints for rows left out: how many, and the first five. */
+export function badRowsWarning(source: string, bad: readonly BadBoardRow[]): string {
+  const shown = bad.slice(0, 5).map((b) => `  ${describeBadRow(b)}`);
+  const more = bad.length > shown.length ? `\n  … and ${bad.length - shown.length} more` : '';
+  return `warning: ${source}: left out ${bad.length} board row(s) or lap(s) the event schema refuses:\n${shown.join('\n')}${more}\n`;
+}
+
 export interface SnapshotEvents {
   events: TimingEvent[];
+  /** Rows and laps left out, in snapshot order. */
+  bad: BadBoardRow[];
   /** Epoch ms of race time zero (median of timestamp − elapsed). */
   zeroEpochMs: number;
   /** Width of the bracket left around each estimated crossing, by car and lap: the uncertainty of the line times. */
@@ -122,12 +156,22 @@ export function snapshotInstant(snapshot: BoardSnapshot): number {
 }
 
 export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): SnapshotEvents {
-  const ordered = [...snapshots].sort((a, b) => a.timestamp - b.timestamp);
+  const bad: BadBoardRow[] = [];
+  const report = (timestamp: number, car: string, field: string, reason: string) => bad.push({ timestamp, snapshot: snapshotName(timestamp), car, field, reason });
+  // A snapshot without a readable instant places nothing: left out whole.
+  const readable = snapshots.filter((s) => {
+    const field = !Number.isFinite(s.timestamp) ? 'timestamp' : !Number.isFinite(s.elapsedMs) ? 'elapsedMs' : null;
+    if (field !== null) report(s.timestamp, '', field, `not a number (${String(field === 'timestamp' ? s.timestamp : s.elapsedMs)}): snapshot left out`);
+    return field === null;
+  });
+  const ordered = readable.sort((a, b) => a.timestamp - b.timestamp);
   const zeros = ordered.map((s) => s.timestamp - s.elapsedMs).sort((a, b) => a - b);
   const zeroEpochMs = zeros[Math.floor(zeros.length / 2)] ?? 0;
   const raceMs = (epoch: number) => Math.max(1, Math.round(epoch - zeroEpochMs));
   const events: TimingEvent[] = [];
-  events.push(SessionEventSchema.parse({ type: 'session', name: ordered[0]?.eventName || 'Live timing', sessionType: 'race' }));
+  const session = SessionEventSchema.safeParse({ type: 'session', name: ordered[0]?.eventName || 'Live timing', sessionType: 'race' });
+  if (!session.success) report(ordered[0]?.timestamp ?? NaN, '', 'eventName', `${firstIssue(session.error)}: named "Live timing" instead`);
+  events.push(session.success ? session.data : SessionEventSchema.parse({ type: 'session', name: 'Live timing', sessionType: 'race' }));
   const byCar = new Map<string, Observation[]>();
   const entries = new Map<string, string>();
   let lastTimestamp = -Infinity;
@@ -143,7 +187,17 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
       events.push(weather.event);
     }
     for (const row of snapshot.cars) {
-      const entry = EntryEventSchema.parse({ type: 'entry', car: row.number, class: row.category || 'Unclassed', team: row.team.slice(0, 120), manufacturer: row.car.slice(0, 80) });
+      const refused = rowProblem(row);
+      if (refused !== null) {
+        report(snapshot.timestamp, row.number, refused.field, `${refused.reason} (row left out)`);
+        continue;
+      }
+      const parsed = EntryEventSchema.safeParse({ type: 'entry', car: row.number, class: (row.category || 'Unclassed').slice(0, 40), team: row.team.slice(0, 120), manufacturer: row.car.slice(0, 80) });
+      if (!parsed.success) {
+        report(snapshot.timestamp, row.number, issueField(parsed.error, { car: 'number', class: 'category', manufacturer: 'car' }), `${firstIssue(parsed.error)} (row left out)`);
+        continue;
+      }
+      const entry = parsed.data;
       const body = JSON.stringify(entry);
       if (entries.get(row.number) !== body) {
         entries.set(row.number, body);
@@ -156,8 +210,34 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
   }
   const crossingWindowMs = new Map<string, number>();
   const sampled = ordered.some((s) => s.sampled === true);
-  for (const [car, obs] of byCar) carEvents(car, obs, raceMs, events, crossingWindowMs, sampled);
-  return { events, zeroEpochMs, crossingWindowMs };
+  for (const [car, obs] of byCar) carEvents(car, obs, raceMs, events, crossingWindowMs, sampled, report);
+  bad.sort((a, b) => a.timestamp - b.timestamp);
+  return { events, bad, zeroEpochMs, crossingWindowMs };
+}
+
+/** What the event schema would refuse in a row's counters and instants, before they drive any loop (a lap count of 10^9 would bracket 10^9 laps). */
+function rowProblem(row: BoardCarRow): { field: string; reason: string } | null {
+  if (!Number.isInteger(row.lap) || row.lap < 0 || row.lap > MAX_LAP) return { field: 'lap', reason: `${String(row.lap)} is not a lap count from 0 to ${MAX_LAP}` };
+  if (!Number.isInteger(row.pitstop) || row.pitstop < 0) return { field: 'pitstop', reason: `${String(row.pitstop)} is not a count of pit stops` };
+  if (row.lastPassingTime !== null && !Number.isFinite(row.lastPassingTime)) return { field: 'lastPassingTime', reason: `${String(row.lastPassingTime)} is not an instant` };
+  if (row.sector != null && !Number.isInteger(row.sector)) return { field: 'sector', reason: `${String(row.sector)} is not a sector number` };
+  return null;
+}
+
+/** An epoch ms as ISO text, or the number as given when it is not an instant. */
+function snapshotName(timestamp: number): string {
+  return Number.isFinite(timestamp) && Math.abs(timestamp) <= 8.64e15 ? new Date(timestamp).toISOString() : String(timestamp);
+}
+
+/** The first issue of a schema error, as "message". */
+function firstIssue(error: ZodError): string {
+  return error.issues[0]?.message ?? error.message;
+}
+
+/** The field of the first issue, by the row's name for it where the event's differs. */
+function issueField(error: ZodError, rowNames: Record<string, string> = {}): string {
+  const path = error.issues[0]?.path.join('.') ?? '';
+  return rowNames[path] ?? (path || 'row');
 }
 
 /**
@@ -262,7 +342,15 @@ function sampledCrossings(
   return crossing;
 }
 
-function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => number, out: TimingEvent[], windows: Map<string, number>, sampled: boolean): void {
+function carEvents(
+  car: string,
+  obs: Observation[],
+  raceMs: (epoch: number) => number,
+  out: TimingEvent[],
+  windows: Map<string, number>,
+  sampled: boolean,
+  report: (timestamp: number, car: string, field: string, reason: string) => void,
+): void {
   const first = obs[0]!;
   const firstLap = first.lap;
   const lastLap = obs[obs.length - 1]!.lap;
@@ -357,20 +445,20 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     // Sectors that do not fit inside the lap are not this lap's.
     const sectorsMs: [number | null, number | null, number | null] = s !== undefined && (s[0] ?? 0) + (s[1] ?? 0) + (s[2] ?? 0) <= time ? s : [null, null, null];
     if (o.lap === lap) pitstops = Math.max(pitstops, o.pitstop);
-    out.push(
-      LapEventSchema.parse({
-        type: 'lap',
-        car,
-        lap,
-        crossingMs: c,
-        lapMs: time,
-        sectorsMs,
-        driverNumber: 1,
-        driverName: o.driver.slice(0, 120),
-        inPit,
-        flag: o.flag,
-      }),
-    );
+    const parsed = LapEventSchema.safeParse({
+      type: 'lap',
+      car,
+      lap,
+      crossingMs: c,
+      lapMs: time,
+      sectorsMs,
+      driverNumber: 1,
+      driverName: o.driver.slice(0, 120),
+      inPit,
+      flag: o.flag,
+    });
+    if (parsed.success) out.push(parsed.data);
+    else report(o.timestamp, car, issueField(parsed.error, { driverName: 'driver', lapMs: 'lastLap' }), `${firstIssue(parsed.error)} (lap ${lap} left out)`);
   }
   // Pit exits: the first snapshot out of "In" after a stretch in it.
   for (const o of obs) {
@@ -379,7 +467,9 @@ function carEvents(car: string, obs: Observation[], raceMs: (epoch: number) => n
     } else if (inPitSince !== null) {
       const pitLaneMs = o.timestamp - inPitSince.timestamp;
       if (pitLaneMs > 0 && o.lap >= 1) {
-        out.push(PitOutEventSchema.parse({ type: 'pit-out', car, lap: o.lap + 1, atMs: raceMs(o.timestamp), pitLaneMs, driverName: o.driver.slice(0, 120) }));
+        const parsed = PitOutEventSchema.safeParse({ type: 'pit-out', car, lap: o.lap + 1, atMs: raceMs(o.timestamp), pitLaneMs, driverName: o.driver.slice(0, 120) });
+        if (parsed.success) out.push(parsed.data);
+        else report(o.timestamp, car, issueField(parsed.error, { driverName: 'driver' }), `${firstIssue(parsed.error)} (pit exit left out)`);
       }
       inPitSince = null;
     }

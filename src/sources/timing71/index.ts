@@ -27,7 +27,7 @@
  */
 import { unzipSync, strFromU8 } from 'fflate';
 import type { TimingEvent } from '../../model/events.js';
-import { snapshotsToEvents, type BoardCarRow, type BoardSnapshot } from '../livetiming/index.js';
+import { snapshotsToEvents, type BadBoardRow, type BoardCarRow, type BoardSnapshot } from '../livetiming/index.js';
 
 /** A cell as the archive stores it: a value, or [value, highlight] ("pb", "sb", "old"). */
 type Cell = string | number | null | [string | number | null, string];
@@ -156,6 +156,8 @@ export interface Timing71Import {
   raceControl: RaceControlMessage[];
   /** Epoch ms of race time zero. */
   zeroEpochMs: number;
+  /** Screen rows (or laps told from them) the event schema refused, left out (livetiming snapshotsToEvents). */
+  bad: BadBoardRow[];
 }
 
 /**
@@ -167,11 +169,11 @@ export interface Timing71Import {
  */
 export function timing71Events(zip: Uint8Array, source = 'archive'): Timing71Import {
   const archive = readTiming71Archive(zip, source);
-  const { events, zeroEpochMs } = snapshotsToEvents(archiveSnapshots(archive));
+  const { events, bad, zeroEpochMs } = snapshotsToEvents(archiveSnapshots(archive));
   const clock = archive.frames.find((f) => f.flagState === 'green' && f.elapsedMs !== null && f.remainingMs !== null);
   const scheduledDurationMs = clock === undefined ? null : Math.round((clock.elapsedMs! + clock.remainingMs!) / 1000) * 1000;
   const withSession = events.map((e) => (e.type === 'session' ? { ...e, scheduledDurationMs } : e));
-  return { events: withSession, raceControl: raceControlMessages(archive, zeroEpochMs), zeroEpochMs };
+  return { events: withSession, raceControl: raceControlMessages(archive, zeroEpochMs), zeroEpochMs, bad };
 }
 
 /** Timing71's flagState → the WEC board's race state words the snapshot adapter reads. */
