@@ -17,9 +17,13 @@ interface MetaRow {
 export function readLiveTimingCapture(file: string): BoardSnapshot[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
+    // The weather columns are optional: a capture without them has no weather.
+    const columns = new Set((db.prepare('PRAGMA table_info(race_meta)').all() as Array<{ name: string }>).map((c) => c.name));
+    const weatherColumns = ['weather', 'airTemp', 'trackTemp', 'humidity', 'pressure']
+      .map((name) => (columns.has(`params.${name}`) ? `"params.${name}" AS ${name}` : `NULL AS ${name}`))
+      .join(', ');
     const meta = db
-      .prepare('SELECT "params.timestamp" AS timestamp, "params.elapsed" AS elapsed, "params.racestate" AS racestate, "params.eventName" AS eventName, ' +
-          '"params.weather" AS weather, "params.airTemp" AS airTemp, "params.trackTemp" AS trackTemp, "params.humidity" AS humidity, "params.pressure" AS pressure FROM race_meta ORDER BY 1')
+      .prepare(`SELECT "params.timestamp" AS timestamp, "params.elapsed" AS elapsed, "params.racestate" AS racestate, "params.eventName" AS eventName, ${weatherColumns} FROM race_meta ORDER BY 1`)
       .all() as MetaRow[];
     const rows = db
       .prepare(
@@ -61,7 +65,7 @@ export function readLiveTimingCapture(file: string): BoardSnapshot[] {
         eventName: m.eventName ?? '',
         // °C and hPa on the WEC board; all four at 0 is a snapshot without a reading (one in the Silverstone capture).
         weather:
-          m.airTemp === 0 && m.trackTemp === 0 && m.pressure === 0
+          (m.airTemp === 0 && m.trackTemp === 0 && m.pressure === 0) || (m.airTemp === null && m.trackTemp === null && m.weather === null)
             ? undefined
             : { conditions: m.weather ?? '', airTempC: m.airTemp, trackTempC: m.trackTemp, humidityPct: m.humidity, pressureHpa: m.pressure },
         cars: byTime.get(m.timestamp)!,
