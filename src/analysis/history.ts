@@ -10,7 +10,7 @@
  */
 import type { Gap, CarStatus, Standings } from '../model/standings.js';
 import { HOUR, MAX_RACE_HOURS } from '../model/time.js';
-import { classKey, standingsAt, stoppedAfterMs } from '../engine/standings.js';
+import { classKey, standingsAt, stoppedAfterMs, underSafetyCarAt } from '../engine/standings.js';
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { pitStops, type PitStop } from './pits.js';
@@ -193,14 +193,14 @@ export function lapsLed(timeline: RaceTimeline, options: Pick<AnalysisOptions, '
  * all the same. Once the chequered flag has fallen such a car is retired; a
  * car that crossed the line after the flag has finished, never out.
  */
-export function outOfRunning(car: CarTimeline, t: number, chequeredMs: number | null): 'stopped' | 'retired' | null {
+export function outOfRunning(car: CarTimeline, t: number, chequeredMs: number | null, timeline?: RaceTimeline): 'stopped' | 'retired' | null {
   const n = car.indexAt(t);
   if (n === 0) return null; // not started (or did not start): nothing to say yet
   const lastCrossing = car.crossings[n - 1]!;
   const raceOver = chequeredMs !== null && t >= chequeredMs;
   if (raceOver && lastCrossing >= chequeredMs) return null;
   const lastSeen = Math.max(lastCrossing, car.pitOutAt(t)?.atMs ?? 0);
-  if (t - lastSeen <= stoppedAfterMs(car, n - 1)) return null;
+  if (t - lastSeen <= stoppedAfterMs(car, n - 1, timeline !== undefined && underSafetyCarAt(timeline, t, lastSeen))) return null;
   return raceOver ? 'retired' : 'stopped';
 }
 
@@ -211,7 +211,7 @@ export function retirements(timeline: RaceTimeline, options: AnalysisOptions = {
   const chequeredMs = timeline.chequeredMs();
   const result: Retirement[] = [];
   for (const car of timeline.cars.values()) {
-    const status = outOfRunning(car, at, chequeredMs);
+    const status = outOfRunning(car, at, chequeredMs, timeline);
     if (status === null) continue;
     result.push(retirementOf(car, at, status, roster));
   }

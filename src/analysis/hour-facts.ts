@@ -262,7 +262,7 @@ export interface HourFacts {
   hour: number;
   fromMs: number;
   toMs: number;
-  /** Whole hours left after this one; null when the length is unknown. */
+  /** Whole hours left after this one; null when the length is unknown or not a whole number of hours after it. */
   hoursRemaining: number | null;
   final: boolean;
   flagsKnown: boolean;
@@ -318,7 +318,8 @@ export function carPosition(ctx: Pick<HourContext, 'roster'>, c: CarStanding): C
     lastCrossingMs: c.lastCrossingMs,
     classified: c.classified,
     reason: c.reason,
-    driverAtWheel: c.driverNumber === null ? null : ctx.roster.driver(c.number, c.driverNumber, c.driver),
+    // In the pit lane the crew may be changing drivers: who drives on is not known until the car leaves.
+    driverAtWheel: c.driverNumber === null || c.status === 'in-pit' ? null : ctx.roster.driver(c.number, c.driverNumber, c.driver),
     crew: ctx.roster.crew(c.number),
   };
 }
@@ -406,7 +407,9 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
       const inLap = pitting ? inLapAround(previous, c.atMs, running) : undefined;
       const next = ctx.timeline.cars.get(c.to)!;
       const crossing = next.laps[next.indexAt(c.atMs) - 1];
-      const newLeaderOnTrack = crossing !== undefined && crossing.lap === c.lap && !crossing.inPit;
+      // On track, and not on an out-lap: a new leader that pitted in the same cycle got ahead in the stops (Le Mans 2019 lap 87: both pitted on lap 86).
+      const previousLap = next.laps[next.indexAt(c.atMs) - 2];
+      const newLeaderOnTrack = crossing !== undefined && crossing.lap === c.lap && !crossing.inPit && !(previousLap?.lap === c.lap - 1 && previousLap.inPit);
       return {
         kind: 'lead-change' as const,
         ...inHour(ctx, c.atMs),
@@ -763,7 +766,7 @@ function outOfRunningAt(timeline: RaceTimeline, t: number): Map<string, 'stopped
   const chequeredMs = timeline.chequeredMs();
   const out = new Map<string, 'stopped' | 'retired'>();
   for (const car of timeline.cars.values()) {
-    const status = outOfRunning(car, t, chequeredMs);
+    const status = outOfRunning(car, t, chequeredMs, timeline);
     if (status !== null) out.set(car.number, status);
   }
   return out;
@@ -814,7 +817,8 @@ export function hourFactsFromTimeline(timeline: RaceTimeline, hour: number, opti
     hour,
     fromMs: ctx.fromMs,
     toMs: ctx.toMs,
-    hoursRemaining: scheduled === null ? null : Math.max(0, Math.ceil((scheduled - hour * HOUR) / HOUR)),
+    // Whole hours only: a 100-minute race has no "one hour to go" after an hour (40 minutes are left).
+    hoursRemaining: scheduled === null || (scheduled - hour * HOUR) % HOUR !== 0 ? null : Math.max(0, (scheduled - hour * HOUR) / HOUR),
     final: scheduled !== null && hour * HOUR >= scheduled,
     flagsKnown: ctx.control.known,
     facts: HOUR_FACT_FINDERS.flatMap(([, find]) => find(ctx)),

@@ -53,9 +53,17 @@ export function classKey(name: string): string {
  * leaving the pits: three of its best laps, and never less than 10 minutes
  * (safety car laps at Le Mans run close to twice a racing lap).
  */
-export function stoppedAfterMs(car: CarTimeline, index: number): number {
+export function stoppedAfterMs(car: CarTimeline, index: number, underSafetyCar = false): number {
   const best = index >= 0 ? car.bestLapAt(index) : Infinity;
-  return Number.isFinite(best) ? Math.max(3 * best, 10 * MINUTE) : 15 * MINUTE;
+  const base = Number.isFinite(best) ? Math.max(3 * best, 10 * MINUTE) : 15 * MINUTE;
+  // Behind a safety car a lap may take three best laps and more: the queue held at pit exit (Le Mans 2024,
+  // 12:49–13:00: laps of 10m49s under SF, three times a 3m27s best). Twice the silence before "stopped".
+  return underSafetyCar ? 2 * base : base;
+}
+
+/** The safety car was out at t or at the car's last sighting (race control's flags; none without them). */
+export function underSafetyCarAt(timeline: RaceTimeline, t: number, lastSeenMs: number): boolean {
+  return timeline.hasFlags && (timeline.flagAt(t) === 'safety-car' || timeline.flagAt(lastSeenMs) === 'safety-car');
 }
 
 /**
@@ -94,7 +102,7 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
     const pitOut = car.pitOutAt(at);
     const leftPitsSinceCrossing = !finished && pitOut !== undefined && pitOut.atMs > lastCrossingMs;
     const lastSeenMs = leftPitsSinceCrossing ? pitOut.atMs : lastCrossingMs;
-    const silentTooLong = !finished && at - lastSeenMs > stoppedAfterMs(car, last);
+    const silentTooLong = !finished && at - lastSeenMs > stoppedAfterMs(car, last, underSafetyCarAt(timeline, at, lastSeenMs));
 
     let status: CarStatus;
     if (finished) status = 'finished';

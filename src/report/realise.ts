@@ -243,7 +243,7 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     const tail = second === null || !known(second.classGap) ? '' : `, ${aheadText(second.classGap)} of ${m.rival(second, leader)}`;
     if (tail !== '') facts.push(positionFact(second!, top.class, at), ...gapFact(second!, top.class, at));
     return {
-      text: `The timing data stops at ${raceClockWords(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}, with no chequered flag in it; ${d1} was then leading in the ${car}${tail}.`,
+      text: `The timing data stops at ${raceClockWords(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}, with no chequered flag in it; ${wheelOf(leader) === null ? `the ${car} was then leading` : `${d1} was then leading in the ${car}`}${tail}.`,
       facts,
     };
   }
@@ -254,6 +254,13 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
   const changer = tellsChange ? story.change!.newLeaderDriver : null;
   if (changer !== null) {
     facts.splice(1, facts.length - 1, { kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change!.atMs });
+  }
+  if ((changer ?? wheelOf(leader)) === null) {
+    // The leader is in the pit lane (the crew may be changing drivers): the car, and no driver, leads.
+    const car = m.car(leader);
+    if (second === null || !known(second.classGap)) return { text: `The ${car} led the ${sel.race} ${when}.`, facts };
+    facts.push(positionFact(second, top.class, at), ...gapFact(second, top.class, at));
+    return { text: `The ${car} led the ${sel.race} ${when}, ${aheadText(second.classGap)} of ${m.rival(second, leader)}.`, facts };
   }
   const d1 = m.driver(changer ?? wheelOf(leader));
   const stillDriving = changer === null || changer.name === wheelOf(leader)?.name;

@@ -31,7 +31,9 @@ export const finish: ClaimDefinition<FinishStory> = {
     if (isTop) {
       if (second !== undefined) {
         const facts: ReportFact[] = [positionFact(second, scope, at), ...gapFact(second, scope, at), { kind: 'crew', car: second.car, drivers: second.crew.map((d) => d.name) }];
-        let text = `${capitalise(m.rival(second, winner))}, shared by ${crewWords(m, second, null).text}, finished second${gapClause(second.classGap, ' behind')}`;
+        // A source with no driver names (a Timing71 replay's board) gives no crew to name.
+        const crew2 = crewWords(m, second, null).text;
+        let text = `${capitalise(m.rival(second, winner))}${crew2 === '' ? '' : `, shared by ${crew2},`} finished second${gapClause(second.classGap, ' behind')}`;
         if (third !== undefined) {
           facts.push(positionFact(third, scope, at), ...gapFact(third, scope, at));
           text += `, and the ${m.car(third)} completed the podium${gapClause(third.classGap, ' down')}`;
@@ -45,10 +47,10 @@ export const finish: ClaimDefinition<FinishStory> = {
     if (cls.cars.length === 1) {
       facts.push({ kind: 'status', car: winner.car, status: winner.status, atMs: at }, positionFact(winner, null, at));
       const verb = winner.status === 'finished' ? 'took the chequered flag' : 'did not take the chequered flag';
-      out.push({ text: `${crew.text} ${verb} in the ${m.car(winner)}, the class's only entry, ${placeWords(winner.position)} overall.`, facts });
+      out.push({ text: crew.text === '' ? `The ${m.car(winner)} ${verb}, the class's only entry, ${placeWords(winner.position)} overall.` : `${crew.text} ${verb} in the ${m.car(winner)}, the class's only entry, ${placeWords(winner.position)} overall.`, facts });
       return out;
     }
-    let text = `${crew.text} won ${classWords(cls.class)} in the ${m.car(winner)}`;
+    let text = crew.text === '' ? `The ${m.car(winner)} won ${classWords(cls.class)}` : `${crew.text} won ${classWords(cls.class)} in the ${m.car(winner)}`;
     if (second !== undefined) {
       facts.push(positionFact(second, cls.class, at), ...gapFact(second, cls.class, at));
       text += known(second.classGap) ? `, ${aheadText(second.classGap)} of ${m.rival(second, winner)}` : `, ahead of ${m.rival(second, winner)}`;

@@ -165,12 +165,17 @@ export const lead: ClaimDefinition<LeadStory> = {
     if (tellsChange && changer !== null) facts.push({ kind: 'at-wheel', car: leader.car, driver: changer.name, atMs: story.change!.atMs });
     else facts.push(...wheelFact(leader, at));
     const d1 = m.driver(tellsChange ? (changer ?? wheelOf(leader)) : wheelOf(leader));
+    const driverless = (tellsChange ? (changer ?? wheelOf(leader)) : wheelOf(leader)) === null;
     const stillDriving = changer === null || changer.name === wheelOf(leader)?.name;
     const car = m.car(leader);
     if (story.second === null) {
       facts.push(positionFact(leader, null, at));
       const only = classWords(cls.class);
       const overall = placeWords(leader.position);
+      if (driverless) {
+        out.push({ text: `The ${car}, alone in ${only}, ran ${overall} overall.`, facts });
+        return out;
+      }
       out.push({
         text: pick(
           [
@@ -187,12 +192,14 @@ export const lead: ClaimDefinition<LeadStory> = {
     }
     const second = story.second;
     if (!known(second.classGap)) {
-      out.push({ text: `${d1} led ${classWords(cls.class)} in the ${car}.`, facts });
+      out.push({ text: driverless ? `The ${car} led ${classWords(cls.class)}.` : `${d1} led ${classWords(cls.class)} in the ${car}.`, facts });
       return out;
     }
     facts.push(positionFact(second, scope, at), ...gapFact(second, scope, at), ...wheelFact(second, at));
     const rival = m.rival(second, leader);
     const d2 = m.driver(wheelOf(second));
+    // A car in the pit lane has no driver to name (the crew may be changing): the car alone.
+    const vs = wheelOf(second) === null ? rival : `${d2} in ${rival}`;
     const gap = second.classGap;
     if (story.change !== null) {
       const c = story.change;
@@ -203,20 +210,27 @@ export const lead: ClaimDefinition<LeadStory> = {
       // the car's, in a clause of its own, when another driver has taken over since.
       const now = stillDriving
         ? pick(
-            [`, ending the hour ${aheadText(gap)} of ${d2} in ${rival}`, `; it now leads ${d2} in ${rival} by ${gapWords(gap)}`, `, and is now ${aheadText(gap)} of ${d2} in ${rival}`],
+            [`, ending the hour ${aheadText(gap)} of ${vs}`, `; it now leads ${vs} by ${gapWords(gap)}`, `, and is now ${aheadText(gap)} of ${vs}`],
             `${seed}/${cls.class}/lead-now`,
           )
-        : `; the #${leader.car} now leads ${d2} in ${rival} by ${gapWords(gap)}`;
-      out.push({ text: `${d1} took the ${car} into the ${classWords(cls.class)} lead on lap ${c.lap}${how}${now}.`, facts });
+        : `; the #${leader.car} now leads ${vs} by ${gapWords(gap)}`;
+      out.push({
+        text: driverless
+          ? `The ${car} took the ${classWords(cls.class)} lead on lap ${c.lap}${how}; it now leads ${vs} by ${gapWords(gap)}.`
+          : `${d1} took the ${car} into the ${classWords(cls.class)} lead on lap ${c.lap}${how}${now}.`,
+        facts,
+      });
+    } else if (driverless) {
+      out.push({ text: `The ${car} led ${classWords(cls.class)}, ${gapWords(gap)} clear of ${vs}.`, facts });
     } else {
       out.push({
         text: pick(
           [
-            `${d1} kept the ${car} ahead in ${classWords(cls.class)}, ${gapWords(gap)} clear of ${d2} in ${rival}.`,
+            `${d1} kept the ${car} ahead in ${classWords(cls.class)}, ${gapWords(gap)} clear of ${vs}.`,
             // The driver at the wheel and the car's margin in clauses of their own, so the one is
             // not read as the other's doing; the driver comes first, so he can only be the leader's.
-            `${d1} was driving the ${car}, which led ${classWords(cls.class)} by ${gapWords(gap)} from ${d2} in ${rival}.`,
-            `${d1} had the ${car} in front in ${classWords(cls.class)}, ${aheadText(gap)} of ${d2} in ${rival}.`,
+            `${d1} was driving the ${car}, which led ${classWords(cls.class)} by ${gapWords(gap)} from ${vs}.`,
+            `${d1} had the ${car} in front in ${classWords(cls.class)}, ${aheadText(gap)} of ${vs}.`,
           ],
           `${seed}/${cls.class}/lead`,
         ),

@@ -79,6 +79,16 @@ export const longStop: ClaimDefinition<LongStopStory, { 'long-stop': Meaning<'lo
       const near = all.filter((s) => s.class === car.class && s.car !== f.car && Math.abs(s.inMs - f.inMs) <= 15 * MINUTE).map((s) => s.pitLaneMs);
       const nearMedian = near.length >= 3 ? medianOf(near)! : null;
       if (nearMedian !== null && f.pitLaneMs - nearMedian < 45_000) return `${car.class} stops made about then took ${Math.round(nearMedian)} ms: this one was not long`;
+      // Against the stops that overlapped the same safety car (race control's flags), any class: the pit exit holds them all.
+      const changes = raw.timeline.flagChanges();
+      const sc = changes.flatMap((c, i) => (c.flag === 'safety-car' ? [{ from: c.atMs, to: changes[i + 1]?.atMs ?? Infinity }] : []));
+      const overlaps = (inMs: number, pitLaneMs: number) => sc.findIndex((p) => p.from <= inMs + pitLaneMs && inMs <= p.to);
+      const period = overlaps(f.inMs, f.pitLaneMs);
+      if (period >= 0) {
+        const same = all.filter((s) => s.car !== f.car && overlaps(s.inMs, s.pitLaneMs) === period).map((s) => s.pitLaneMs);
+        const sameMedian = same.length >= 3 ? medianOf(same)! : null;
+        if (sameMedian !== null && f.pitLaneMs - sameMedian < 45_000) return `stops under the same safety car took ${Math.round(sameMedian)} ms: this one was not long`;
+      }
       return f.lostMs >= Math.max(45_000, f.usualMs / 2) ? null : `a loss of ${f.lostMs} ms is not a long stop against ${f.usualMs} ms`;
     },
   },

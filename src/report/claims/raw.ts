@@ -204,8 +204,15 @@ export class RawRace {
     const n = countAtOrBefore(car.laps, t, (l) => l.crossingMs);
     let best = Infinity;
     for (let i = 0; i < n; i++) best = Math.min(best, car.laps[i]!.lapMs);
-    const limit = Number.isFinite(best) ? Math.max(3 * best, 10 * MINUTE) : 15 * MINUTE;
-    return t - at.seenMs > limit;
+    const base = Number.isFinite(best) ? Math.max(3 * best, 10 * MINUTE) : 15 * MINUTE;
+    // Twice that while the safety car was out (at t or when the car was last seen): its queue laps run three best laps and more.
+    const sc = (x: number) => {
+      const changes = this.timeline.flagChanges();
+      let flag: string | null = null;
+      for (const c of changes) if (c.atMs <= x) flag = c.flag;
+      return flag === 'safety-car';
+    };
+    return t - at.seenMs > (sc(t) || sc(at.seenMs) ? 2 * base : base);
   }
 
   /** Stopped or retired at t: silent for too long, out on track (a car in the garage is still in the race). */
@@ -340,6 +347,9 @@ export const SHARED_MEANINGS = {
   'at-wheel'(f: Fact<'at-wheel'>, raw: RawRace): string | null {
     const car = raw.cars.get(f.car);
     if (car === undefined) return `no car #${f.car}`;
+    const at = raw.carAt(car, f.atMs);
+    // In the pit lane after an in-lap (past its crossing), not yet out: the driver may be changing, and nobody is "at the wheel" to name.
+    if (at.inPitLane && at.seenMs === at.lastMs && f.atMs > at.lastMs) return `#${f.car} was in the pit lane at ${f.atMs}: who drives on is not known yet`;
     const driver = raw.driverAt(car, f.atMs);
     return driver === f.driver ? null : `${driver} was at the wheel of #${f.car}, not ${f.driver}`;
   },
@@ -396,6 +406,9 @@ export const SHARED_MEANINGS = {
     // The new leader's own crossing: a car that took the lead in the pit lane was stopping too.
     const crossing = raw.cars.get(f.car)?.laps.find((l) => l.lap === f.lap);
     if (crossing === undefined || crossing.inPit) return `#${f.car} completed lap ${f.lap} in the pit lane, making its own stop`;
+    // An out-lap: the new leader stopped in the same cycle, and got ahead by its own stop as much as by the other's.
+    const before = raw.cars.get(f.car)?.laps.find((l) => l.lap === f.lap - 1);
+    if (before?.inPit === true) return `#${f.car} pitted on lap ${f.lap - 1} too: the lead changed in the stops, not by #${f.from}'s alone`;
     const stop = raw.cars.get(f.from)?.laps.find((l) => l.lap === f.inLap);
     if (f.inLap !== f.lap && f.inLap !== f.lap - 1) return `#${f.from}'s lap ${f.inLap} is not the lap of the lead change or the one before`;
     if (stop === undefined || !stop.inPit) return `#${f.from} lap ${f.inLap} did not end in the pit lane`;

@@ -1,0 +1,70 @@
+/**
+ * A journalist's review of the hourly reports (issue 11), each finding kept
+ * as a test on the race and hour it came from. The raw facts named in each
+ * test were read from the lap files by the reviewer's own script.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadRace } from '../src/cli/load.js';
+import { pitStops } from '../src/analysis/pits.js';
+import { standingsAt } from '../src/engine/standings.js';
+import { buildReport } from '../src/report/build.js';
+import { checkReport, formatProblem } from '../src/report/check.js';
+import { renderMarkdown } from '../src/report/render.js';
+import type { RaceTimeline } from '../src/engine/timeline.js';
+import { realData, realFile } from './helpers.js';
+
+const HOUR = 3_600_000;
+const cache = new Map<string, Promise<RaceTimeline>>();
+const load = (name: string): Promise<RaceTimeline> => {
+  let t = cache.get(name);
+  if (t === undefined) cache.set(name, (t = loadRace([realFile(name)], {}).then((r) => r.timeline)));
+  return t;
+};
+
+describe('review of the reports: findings kept as tests', realData(), () => {
+  it('Le Mans 2024, 13 h: cars lapping behind the safety car in 10m49s are not "stopped"', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    // #83, #38, #3, #311 crossed at 12:49 and again at 13:00:04–13:00:12, under SF.
+    const at13 = standingsAt(timeline, 13 * HOUR);
+    for (const car of ['83', '38', '3', '311']) assert.equal(at13.cars.find((c) => c.number === car)?.status, 'running', `#${car}`);
+    const text = renderMarkdown(buildReport(timeline, 13));
+    assert.doesNotMatch(text, /#(83|38|311)\b[^.]*stopped after/);
+  });
+
+  it('Le Mans 2024, 7 h: a stop under the safety car is judged against the stops under the same safety car', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    // The #50's lap-105 stop took 2m58s; the 36 stops under the 6:37 safety car took a median 2m57s.
+    const stop = pitStops(timeline, { at: 7 * HOUR, cars: ['50'] }).find((p) => p.inLap === 105)!;
+    assert.equal(stop.pitLaneMs, 178_105);
+    assert.equal(stop.usualFrom, 'safety-car');
+    assert.equal(stop.long, false);
+    for (const hour of [7, 10]) assert.doesNotMatch(renderMarkdown(buildReport(timeline, hour)), /#50[^.]*(cost|lost)[^.]*more than usual|lap-105 stop[^.]*more than usual/);
+  });
+
+  it('Le Mans 2024, 7 h: the #46 is in the pit lane at the hour mark, so no driver is said to lead in it', async () => {
+    const timeline = await load('lemans-2024-race-analysis.csv');
+    const report = buildReport(timeline, 7);
+    const text = renderMarkdown(report);
+    assert.doesNotMatch(text, /Maxime Martin led/);
+    assert.match(text, /The #46 WRT BMW led LMGT3/);
+    assert.doesNotMatch(text, /its driver/);
+    assert.deepEqual(checkReport(timeline, report).problems.map(formatProblem), []);
+  });
+
+  it('Le Mans 2019, 7 h: a lead taken in a pit cycle where both cars stopped is not "when the #51 pitted"', async () => {
+    const timeline = await load('lemans-2019-race-analysis.csv');
+    const text = renderMarkdown(buildReport(timeline, 7));
+    assert.match(text, /#92 Porsche into the LMGTE Pro lead on lap 87/);
+    assert.doesNotMatch(text, /when the #51 (AF Corse Ferrari )?pitted/);
+  });
+
+  it('Detroit 2026 (100 minutes): no "one hour to go" after the first hour, and no empty crew in the result', async () => {
+    const timeline = await load('timing71/imsa-2026-detroit-race-replay.zip');
+    assert.equal(timeline.session?.scheduledDurationMs, 100 * 60_000);
+    assert.doesNotMatch(renderMarkdown(buildReport(timeline, 1)), /hours? to go/);
+    const final = renderMarkdown(buildReport(timeline, 2));
+    assert.doesNotMatch(final, /shared by ,|^ won |\n won /);
+    assert.match(final, /finished second/);
+  });
+});
