@@ -163,6 +163,9 @@ describe('classification and final gaps (kind)', () => {
 
   it('the IMSA profile has no minimum distance and no need to take the flag', () => {
     const imsa = classificationProfileFor(shippedClassificationProfiles(), 'IMSA 12 Hours of Sebring 2025');
+    // By series and event, not by circuit: a club enduro at Sebring keeps the general rule (live and file alike).
+    assert.notEqual(classificationProfileFor(shippedClassificationProfiles(), 'The Sebring 14hr Enduro').name, imsa.name);
+    assert.equal(classificationProfileFor(shippedClassificationProfiles(), 'Mobil 1 Twelve Hours of Sebring 2025').name, imsa.name);
     const events = [session({ scheduledDurationMs: 950_000 }), entry('1', 'P'), entry('2', 'P'), ...steadyLaps('1', 10, 100_000), ...steadyLaps('2', 2, 100_000)];
     assert.equal(byNumber(standingsAt(fold(events, imsa), null), '2').classified, true);
     assert.equal(byNumber(standingsAt(fold(events), null), '2').classified, false);
