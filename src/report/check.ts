@@ -21,8 +21,8 @@ import { driverName } from '../model/names.js';
 import { rosterOf } from '../analysis/roster.js';
 import type { Report, ReportFact } from './types.js';
 import { durationWords, gapWords, lapsWords, makeWords, numberWord, ordinal, placeWords, raceClockWords, teamWords, timeGapWords } from './words.js';
-import { MEANINGS } from './claims/index.js';
-import type { Meaning } from './claims/common.js';
+import { FACT_READINGS, MEANINGS } from './claims/index.js';
+import type { FactReading, Meaning } from './claims/common.js';
 import { RawRace } from './claims/raw.js';
 import { swapInstants } from './claims/battle.js';
 
@@ -107,6 +107,8 @@ const LAP_WORDS = 'one|two|three|four|five|six|seven|eight|nine|\\d+';
 const PLACE_RE = /\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth)\b/gi;
 
 function carsOf(f: ReportFact): string[] {
+  const reading = FACT_READINGS[f.kind] as FactReading<typeof f.kind> | undefined;
+  if (reading !== undefined) return reading.cars(f as never);
   switch (f.kind) {
     case 'lead-change':
     case 'lead-lost-in-stop':
@@ -121,19 +123,17 @@ function carsOf(f: ReportFact): string[] {
     case 'class-running':
     case 'data-ends':
     case 'field-stopped':
-    case 'weather':
-    case 'track-temp-change':
-    case 'rain-start':
       return [];
-    case 'neutralisation-cause':
-      return f.car === null ? [] : [f.car];
     default:
-      return [f.car];
+      // A claim's own fact kinds are read by its readings (above); the rest name one car.
+      return 'car' in f && typeof f.car === 'string' ? [f.car] : [];
   }
 }
 
 /** Every way a fact may be written in a sentence. */
 function renderings(f: ReportFact, fromMs: number): string[] {
+  const reading = FACT_READINGS[f.kind] as FactReading<typeof f.kind> | undefined;
+  if (reading !== undefined) return reading.numbers(f as never, fromMs);
   const minutesOf = (t: number) => String(Math.floor((t - fromMs) / MINUTE));
   const gapR = (g: Gap): string[] => {
     if (g === null) return [];
@@ -190,15 +190,6 @@ function renderings(f: ReportFact, fromMs: number): string[] {
       return [minutesOf(f.atMs), raceClockWords(f.atMs)];
     case 'field-stopped':
       return [String(f.stopped), String(f.entries), raceClockWords(f.sinceMs)];
-    case 'weather':
-      // The digits of "-3 °C" are read as 3.
-      return [f.airTempC, f.trackTempC].filter((v): v is number => v !== null).map((v) => String(Math.abs(v)));
-    case 'track-temp-change':
-      return [String(Math.abs(f.fromC)), String(Math.abs(f.toC))];
-    case 'rain-start':
-      return [raceClockWords(f.atMs), minutesOf(f.atMs)];
-    case 'neutralisation-cause':
-      return [String(f.turn)];
     default:
       return [];
   }

@@ -10,8 +10,17 @@
 import type { DecisionKind, Flag } from '../model/events.js';
 import type { CarStatus, Gap } from '../model/standings.js';
 
+/**
+ * The fact kinds a claim kind introduces, declared in its own file
+ * (claims/<kind>.ts, by `declare module '../types.js'`): kind name → shape,
+ * each with its `kind`. Empty here; what the claims add joins ReportFact.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface ClaimFacts {}
+
 /** `class: null` means overall. */
 export type ReportFact =
+  | ClaimFacts[keyof ClaimFacts]
   /** Place at an instant, overall or within a class. */
   | { kind: 'position'; car: string; class: string | null; position: number; atMs: number }
   | { kind: 'laps'; car: string; laps: number; atMs: number }
@@ -66,15 +75,7 @@ export type ReportFact =
   /** `stopped` of the `entries` cars were stopped or retired at atMs; the last of them was seen at sinceMs. */
   | { kind: 'field-stopped'; stopped: number; entries: number; sinceMs: number; atMs: number }
   /** The last crossing anywhere in the data (a race whose timing stops). */
-  | { kind: 'data-ends'; atMs: number }
-  /** The weather reading at atMs, the one in force at asOfMs: temperatures in whole °C (null: not said), rain as said (null: not said). */
-  | { kind: 'weather'; atMs: number; asOfMs: number; airTempC: number | null; trackTempC: number | null; rain: boolean | null }
-  /** The track temperature went from fromC (reading at fromMs) to toC (reading at atMs), whole °C. */
-  | { kind: 'track-temp-change'; fromMs: number; atMs: number; fromC: number; toC: number }
-  /** The reading at atMs says rain, the one before it dry. */
-  | { kind: 'rain-start'; atMs: number }
-  /** Race control's message `text` at atMs states the cause of the period that began at startMs (a car and a turn it names). */
-  | { kind: 'neutralisation-cause'; atMs: number; text: string; startMs: number; car: string | null; turn: number };
+  | { kind: 'data-ends'; atMs: number };
 
 export type ReportFactKind = ReportFact['kind'];
 

@@ -107,6 +107,17 @@ export type Meanings = { [K in ReportFactKind]?: Meaning<K> };
  * mean, checked from the raw laps and events (raw.ts) rather than from what
  * the finder read. The registry (index.ts) demands all three of every kind.
  */
+/**
+ * How the checker reads a fact kind in the words (check.ts): every way its
+ * numbers may be written ("-3 °C" is read as 3), and the cars it is about
+ * (a "#7" in the sentence must be one of them).
+ */
+export interface FactReading<K extends ReportFactKind> {
+  numbers(fact: Extract<ReportFact, { kind: K }>, fromMs: number): string[];
+  cars(fact: Extract<ReportFact, { kind: K }>): string[];
+}
+export type FactReadings = { [K in ReportFactKind]?: FactReading<K> };
+
 export interface ClaimDefinition<S extends StoryBase, V extends Meanings = Meanings> {
   /** Stories of this kind in one class (none when the kind does not apply). */
   find(ctx: FindContext): S[];
@@ -114,6 +125,8 @@ export interface ClaimDefinition<S extends StoryBase, V extends Meanings = Meani
   words(story: S, ctx: WordsContext): Sentence[];
   /** Meanings of the fact kinds this sentence kind introduces (shared ones live in raw.ts). */
   verify: V;
+  /** How the checker reads the fact kinds it introduces in the words; the older kinds are read in check.ts. */
+  readings?: FactReadings;
 }
 
 export const gone = (s: CarStatus | undefined) => s === 'stopped' || s === 'retired';

@@ -16,6 +16,13 @@ import { durationWords, minutesWords, raceClockWords } from '../words.js';
 import type { ClaimDefinition, Meaning, StoryBase } from './common.js';
 import type { MessageEvent } from '../../model/events.js';
 
+declare module '../types.js' {
+  interface ClaimFacts {
+    /** Race control's message `text` at atMs states the cause of the period that began at startMs (a car and a turn it names). */
+    'neutralisation-cause': { kind: 'neutralisation-cause'; atMs: number; text: string; startMs: number; car: string | null; turn: number };
+  }
+}
+
 export interface FlagStory extends StoryBase {
   kind: 'flag';
   period: FlagPeriodFact;
@@ -107,6 +114,9 @@ export const flag: ClaimDefinition<FlagStory, { 'neutralisation-cause': Meaning<
     }
     if (cause !== null && started !== null) text = `${text.slice(0, -1)}, ${cause.words}.`;
     return [{ text, facts }];
+  },
+  readings: {
+    'neutralisation-cause': { numbers: (f) => [String(f.turn)], cars: (f) => (f.car === null ? [] : [f.car]) },
   },
   verify: {
     'neutralisation-cause'(f, raw) {

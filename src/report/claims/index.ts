@@ -3,11 +3,13 @@
  * them (the first story of a class opens its section; the rest are ranked by
  * STORY_WEIGHTS, ties in this order). Each kind is one file with its finder,
  * its words and its verifier side by side; the `satisfies` below makes the
- * compiler demand all three of every kind. Adding a kind: one file, one line
- * in StoryByKind and one in CLAIMS.
+ * compiler demand all three of every kind. Adding a kind: one file (story,
+ * finder, words, meanings, the fact kinds it introduces and how the read-back
+ * reads them), its test, and a line each in StoryByKind, CLAIMS and MEANINGS
+ * (plus its weights in select.ts when it brings new ones).
  */
 import type { ReportFactKind } from '../types.js';
-import type { ClaimDefinition, Meaning } from './common.js';
+import type { ClaimDefinition, FactReadings, Meaning } from './common.js';
 import { SHARED_MEANINGS } from './raw.js';
 import { battle, type BattleStory } from './battle.js';
 import { classOut, type ClassOutStory } from './class-out.js';
@@ -75,6 +77,9 @@ export const CLAIMS = {
 } satisfies { [K in ClaimKind]: ClaimDefinition<StoryByKind[K]> };
 
 export const CLAIM_KINDS = Object.keys(CLAIMS) as ClaimKind[];
+
+/** How the checker reads the fact kinds the claims introduce (ClaimDefinition.readings), gathered from every kind. */
+export const FACT_READINGS: FactReadings = Object.assign({}, ...CLAIM_KINDS.map((k) => (CLAIMS[k] as { readings?: FactReadings }).readings ?? {}));
 
 /** A kind's definition, for a story whose kind is known only at run time. */
 export function claimOf<S extends Story>(story: S): ClaimDefinition<S> {

@@ -21,6 +21,17 @@ import type { ReportFact } from '../types.js';
 import { pick, raceClockWords } from '../words.js';
 import type { ClaimDefinition, Meaning, StoryBase } from './common.js';
 
+declare module '../types.js' {
+  interface ClaimFacts {
+    /** The weather reading at atMs, the one in force at asOfMs: temperatures in whole °C (null: not said), rain as said (null: not said). */
+    weather: { kind: 'weather'; atMs: number; asOfMs: number; airTempC: number | null; trackTempC: number | null; rain: boolean | null };
+    /** The track temperature went from fromC (reading at fromMs) to toC (reading at atMs), whole °C. */
+    'track-temp-change': { kind: 'track-temp-change'; fromMs: number; atMs: number; fromC: number; toC: number };
+    /** The reading at atMs says rain, the one before it dry. */
+    'rain-start': { kind: 'rain-start'; atMs: number };
+  }
+}
+
 /** A reading older than this at the hour mark is not "the weather at the hour mark" (ms). */
 export const WEATHER_STALE_MS = 10 * MINUTE;
 /** How far the track must cool or warm over the hour to be told (whole °C). */
@@ -105,6 +116,12 @@ export const weather: ClaimDefinition<WeatherStory, { weather: Meaning<'weather'
       out.push({ text, facts: [said(now, rainFrom === null)] });
     }
     return out;
+  },
+  readings: {
+    // The digits of "-3 °C" are read as 3.
+    weather: { numbers: (f) => [f.airTempC, f.trackTempC].filter((v): v is number => v !== null).map((v) => String(Math.abs(v))), cars: () => [] },
+    'track-temp-change': { numbers: (f) => [String(Math.abs(f.fromC)), String(Math.abs(f.toC))], cars: () => [] },
+    'rain-start': { numbers: (f, fromMs) => [raceClockWords(f.atMs), String(Math.floor((f.atMs - fromMs) / MINUTE))], cars: () => [] },
   },
   verify: {
     weather(f, raw) {
