@@ -18,6 +18,7 @@ import { driveTime, type DriveTimeStory } from './drive-time.js';
 import { fieldStopped, type FieldStoppedStory } from './field-stopped.js';
 import { finish, type FinishStory } from './finish.js';
 import { flag, type FlagStory } from './flag.js';
+import { inferredFlag, type InferredFlagStory } from './inferred-flag.js';
 import { gapAhead, type GapAheadStory } from './gap-ahead.js';
 import { lastRunning, type LastRunningStory } from './last-running.js';
 import { lateChange, type LateChangeStory } from './late-change.js';
@@ -46,6 +47,7 @@ export interface StoryByKind {
   'drive-time': DriveTimeStory;
   'leader-stops': LeaderStopsStory;
   flag: FlagStory;
+  'inferred-flag': InferredFlagStory;
   'data-end': DataEndStory;
   'field-stopped': FieldStoppedStory;
   weather: WeatherStory;
@@ -71,6 +73,7 @@ export const CLAIMS = {
   'drive-time': driveTime,
   'leader-stops': leaderStops,
   flag,
+  'inferred-flag': inferredFlag,
   'data-end': dataEnd,
   'field-stopped': fieldStopped,
   weather,
@@ -98,4 +101,5 @@ export const MEANINGS = {
   ...penalty.verify,
   ...weather.verify,
   ...flag.verify,
+  ...inferredFlag.verify,
 } satisfies { [K in ReportFactKind]: Meaning<K> };
