@@ -47,7 +47,8 @@ function durationOrSeconds(ms: number): string {
  * teams' names (`names`, lower case) — a name no fact would back.
  */
 export function plainReason(reason: string, names: ReadonlySet<string>): string | null {
-  let r = reason.trim();
+  // Race control's parts run " - "-separated; the first is the offence ("… AT PIT EXIT - TIME" is a cut line's tail).
+  let r = reason.split(' - ')[0]!.trim();
   if (r === '' || /[\d#()]/.test(r) || r.length > 80) return null;
   if (r !== r.toUpperCase() && /\s\p{Lu}/u.test(r)) return null;
   r = r.toLowerCase();
