@@ -115,6 +115,8 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     // The rows draw from the snapshot inlined in the page, before the stream opens ("Connecting…"): wait for it.
     await page.waitForFunction(() => /Live/.test(document.querySelector('[data-testid=mode]')?.textContent ?? ''), null, { timeout: 15_000 });
     assert.match((await page.textContent('[data-testid=mode]')) ?? '', /Live/);
+    // The page's placeholder goes with the first render (it stayed above the table under 900 px).
+    assert.equal(await page.getByText('Loading live timing').count(), 0, 'no "Loading live timing…" once the rows are drawn');
     const rows = await rowsOf(page);
     assert.deepEqual(
       rows.map((r) => r.pos),
