@@ -20,8 +20,8 @@
  *   thread (the thread duration of each frame's animation-frame task, from a
  *   Chrome trace of BENCH_WEB_CPU_SECONDS more of the same page). Wall time
  *   also counts the time the thread waits for a core: on the shared 2-core
- *   machine at load 5–13 that alone made updateP99Ms swing from 8 to 69 ms
- *   between runs of one tree, while its CPU p99 stayed within 4.7–6 ms.
+ *   machine at load 1–6 that alone made updateP99Ms swing from 7.4 to 46 ms
+ *   between runs of one tree, while its CPU p99 stayed within 4.7–7.2 ms.
  * - firstPaintMs: navigation start to the first rows painted, median of cold
  *   loads on loopback (new browser context each: nothing cached).
  *   Baseline in the same run, loads interleaved with the timing screen's: a
