@@ -115,6 +115,8 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     // The rows draw from the snapshot inlined in the page, before the stream opens ("Connecting…"): wait for it.
     await page.waitForFunction(() => /Live/.test(document.querySelector('[data-testid=mode]')?.textContent ?? ''), null, { timeout: 15_000 });
     assert.match((await page.textContent('[data-testid=mode]')) ?? '', /Live/);
+    // The page's placeholder goes with the first render (it stayed above the table under 900 px).
+    assert.equal(await page.getByText('Loading live timing').count(), 0, 'no "Loading live timing…" once the rows are drawn');
     const rows = await rowsOf(page);
     assert.deepEqual(
       rows.map((r) => r.pos),
@@ -279,6 +281,10 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       const heads = table ? table.querySelectorAll(':scope > [role=row] > [role=columnheader]').length : 0;
       const rows = table ? [...table.querySelectorAll('[role=rowgroup] > [role=row]')] : [];
       const cellCounts = [...new Set(rows.map((r) => r.querySelectorAll('[role=cell]').length))];
+      // A screen reader names a cell by the header at its index among the row's cells, in DOM order.
+      const columnOf = (el) => (/\\bc-(\\w+)/.exec(el.className) || [])[1];
+      const headOrder = table ? [...table.querySelectorAll(':scope > [role=row] > [role=columnheader]')].map(columnOf).join() : '';
+      const cellOrders = [...new Set(rows.map((r) => [...r.querySelectorAll('[role=cell]')].map(columnOf).join()))];
       const regions = [...document.querySelectorAll('[aria-live], [role=status], [role=alert], [role=log], [role=timer], [role=marquee]')].map((el) => ({
         testid: el.getAttribute('data-testid'),
         role: el.getAttribute('role'),
@@ -287,11 +293,13 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       }));
       let liveAncestor = null;
       for (let p = table; p !== null; p = p.parentElement) if (p.hasAttribute('aria-live')) liveAncestor = p.tagName;
-      return { heads, rows: rows.length, cellCounts, regions, liveAncestor, label: table && table.closest('[aria-label]') ? table.closest('[aria-label]').getAttribute('aria-label') : null };
-    })()`)) as { heads: number; rows: number; cellCounts: number[]; regions: Array<{ testid: string | null; role: string | null; live: string | null; holdsTable: boolean }>; liveAncestor: string | null; label: string | null };
+      return { heads, rows: rows.length, cellCounts, headOrder, cellOrders, regions, liveAncestor, label: table && table.closest('[aria-label]') ? table.closest('[aria-label]').getAttribute('aria-label') : null };
+    })()`)) as { heads: number; rows: number; cellCounts: number[]; headOrder: string; cellOrders: string[]; regions: Array<{ testid: string | null; role: string | null; live: string | null; holdsTable: boolean }>; liveAncestor: string | null; label: string | null };
     assert.ok(found.heads >= 10, `column headers: ${found.heads}`);
     assert.ok(found.rows >= 60, `rows: ${found.rows}`);
     assert.deepEqual(found.cellCounts, [found.heads], 'every row has one cell per column header');
+    // The cells in the headers' order: the driver was the third cell, read out under "Class".
+    assert.deepEqual(found.cellOrders, [found.headOrder], 'every row has its cells in the column headers\' order');
     assert.equal(found.label, 'Classification');
     // One polite region, the flag and latest message: the table's cells change many times a
     // minute and are never announced (no live region on it or around it).

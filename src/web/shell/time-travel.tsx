@@ -3,7 +3,7 @@
  * one button back to live; plus the viewer delay that holds live updates back
  * to match a TV picture.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { HOUR, MINUTE, formatRaceTime } from '../../model/time.js';
 import { navigate, useStore } from '../lib/hooks.js';
 import { withRoute, type Route } from '../lib/route.js';
@@ -24,6 +24,34 @@ export function TimeTravelBar({ screen, route }: { screen: Screen; route: Route 
   const max = Math.max(liveMs, atMs ?? 0, MINUTE);
   const value = dragMs ?? atMs ?? liveMs;
   const go = (ms: number | null, replace = false): void => navigate(withRoute(route, { atMs: ms }), replace);
+  // The hour buttons change once a race hour (or on a jump): the same vnode
+  // every other second, so Preact skips their 24 buttons (the bar re-renders
+  // every race minute, each second at 60x replay).
+  const reachedHours = Math.floor(liveMs / HOUR);
+  const hourButtons = useMemo(
+    () => (
+      <nav class="hours" aria-label="After N hours">
+        <span class="label">After</span>
+        {Array.from({ length: hours }, (_, i) => i + 1).map((h) => {
+          const ms = h * HOUR;
+          return (
+            <button
+              type="button"
+              key={h}
+              class={atMs === ms ? 'on' : ''}
+              disabled={h > reachedHours}
+              onClick={() => go(ms)}
+              data-testid={`after-${h}h`}
+              title={`Positions after ${h} hour${h === 1 ? '' : 's'}`}
+            >
+              {h}h
+            </button>
+          );
+        })}
+      </nav>
+    ),
+    [hours, reachedHours, atMs, route],
+  );
 
   return (
     <footer class="travel-bar" aria-label="Time travel">
@@ -57,25 +85,7 @@ export function TimeTravelBar({ screen, route }: { screen: Screen; route: Route 
           {travel.error !== null ? ' (failed)' : ''}
         </output>
       </div>
-      <nav class="hours" aria-label="After N hours">
-        <span class="label">After</span>
-        {Array.from({ length: hours }, (_, i) => i + 1).map((h) => {
-          const ms = h * HOUR;
-          return (
-            <button
-              type="button"
-              key={h}
-              class={atMs === ms ? 'on' : ''}
-              disabled={ms > liveMs}
-              onClick={() => go(ms)}
-              data-testid={`after-${h}h`}
-              title={`Positions after ${h} hour${h === 1 ? '' : 's'}`}
-            >
-              {h}h
-            </button>
-          );
-        })}
-      </nav>
+      {hourButtons}
       <label class="delay" title="Hold live updates back to match a TV broadcast">
         Delay
         <input

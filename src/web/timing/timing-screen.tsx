@@ -37,6 +37,7 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
     table.current = t;
     host.current!.append(t.element);
     return () => {
+      t.dispose();
       t.element.remove();
       table.current = null;
     };
@@ -110,6 +111,7 @@ function installRedrawBaseline(screen: Screen, className: string | null): void {
     void document.body.offsetHeight;
     const ms = performance.now() - started;
     table.element.remove();
+    table.dispose();
     return ms;
   };
 }
