@@ -59,6 +59,14 @@ describe('review of the reports: findings kept as tests', realData(), () => {
     assert.doesNotMatch(text, /when the #51 (AF Corse Ferrari )?pitted/);
   });
 
+  it('Daytona 2019, 22 h: the #31 led from 21:03 to 21:54, so the #10 is "back in front", not "holds lead"', async () => {
+    const timeline = await load('imsa-2019-daytona-24h-race-timecards.csv');
+    const report = buildReport(timeline, 22);
+    assert.match(report.headline, /#10 Cadillac[^:]* back in front with two hours to go$/);
+    assert.doesNotMatch(report.headline, /holds lead|retains lead|keeps .* at bay|stays ahead|continues to lead/);
+    assert.deepEqual(checkReport(timeline, report).problems.map(formatProblem), []);
+  });
+
   it('Detroit 2026 (100 minutes): no "one hour to go" after the first hour, and no empty crew in the result', async () => {
     const timeline = await load('timing71/imsa-2026-detroit-race-replay.zip');
     assert.equal(timeline.session?.scheduledDurationMs, 100 * 60_000);

@@ -171,6 +171,13 @@ function headlineOf(sel: Selection, seed: string): Sentence {
   facts.push(positionFact(story.second, story.class, sel.atMs));
   const crewed = crewHeadline(leader, seed, facts);
   const rival = carWords(story.second);
+  if (story.changesInHour > 0) {
+    // The same leader at both ends of the hour, but not all through it (Daytona 2019 hour 22: the #31 led
+    // from 21:03 to 21:54): not "holds lead". The count of changes is a checked fact.
+    facts.push({ kind: 'lead-changes', class: story.class, changes: story.changesInHour, fromMs: sel.fromMs, atMs: sel.atMs });
+    // Not "of" the second car: the car that led in between may be another.
+    return { text: `${race}: ${crewed} back in front ${when}`, facts };
+  }
   const text = pick(
     [
       `${crewed} holds lead over ${rival} ${when}`,
