@@ -146,6 +146,9 @@ describe('edge following the shared bus', () => {
     const pending: Promise<void>[] = [];
     await shared.follow((m) => void pending.push(edge.follow(m)));
     // Theirs: a race 'x' our store has never held, and their own race 'r' (same id, their epoch) ahead of ours.
+    // An epoch is the race id and its store's creation instant (ms): created in the same millisecond, two
+    // stores' races would share it (CI saw that once). Wait a few ms so they differ, as any two real ones do.
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await theirIngest.ingest('x', start);
     await theirIngest.ingest('r', start);
     for (let n = 1; n <= 3; n++) {
