@@ -179,14 +179,14 @@ describe('the checker reads the words: a tampered sentence per fault kind', real
     assert.doesNotMatch(text, /as #8 pits|when the #8 (?:made its stop|pitted)/);
     // The #6 completed lap 171 in the pit lane; the #8 was on its out-lap. The old words put back:
     for (const [from, to] of [
-      ['moves ahead of #8', 'goes ahead as #8 pits'],
-      ['took the lead on lap 171.', 'took the lead on lap 171, when the #8 made its stop.'],
+      ['ahead of #8 through the stops', 'goes ahead as #8 pits'],
+      ['took the lead on lap 171, crossing the line in the pit lane.', 'took the lead on lap 171, when the #8 made its stop.'],
     ] as const) {
       const found = problems(timeline, tamper(report, from, to));
       assert.ok(found.some((p) => p.includes("ties a change to the #8's stop, but no fact says its stop lost it the lead") && p.includes(to)), `"${to}" not caught:\n${found.join('\n')}`);
     }
     // And with the fact the words need, its meaning fails on whose crossing was in the pit lane.
-    const copy = tamper(report, 'moves ahead of #8', 'goes ahead as #8 pits');
+    const copy = tamper(report, 'ahead of #8 through the stops', 'goes ahead as #8 pits');
     const change = copy.headlineFacts.find((f) => f.kind === 'lead-change')!;
     assert.ok(change.kind === 'lead-change' && change.lap === 171);
     copy.headlineFacts.push({ kind: 'lead-lost-in-stop', car: '6', from: '8', class: change.class, lap: 171, inLap: 170, atMs: change.atMs });
@@ -380,9 +380,10 @@ describe('a lead lost to a stop (lead-lost-in-stop), on a made-up race', () => {
     const text = renderMarkdown(report);
     assert.equal(standingsAt(timeline, HOUR).cars[0]!.number, '2', 'the #2 leads by the timing rule: lap 35 completed first');
     assert.doesNotMatch(text, /as #1 pits|when the #1 (?:made its stop|pitted)|when the sister #1 car pitted/);
-    assert.match(report.headline, /takes lead from #1|moves ahead of #1/);
+    // Told as a lead taken in the stops, not as a pass (LeadChangeFact.newLeaderInPitLane).
+    assert.match(report.headline, /ahead of #1 through the stops/);
     assert.deepEqual(problems(timeline, report), []);
-    const headline = report.headline.replace(/takes lead from #1|moves ahead of #1/, 'goes ahead as #1 pits');
+    const headline = report.headline.replace(/ahead of #1 through the stops/, 'goes ahead as #1 pits');
     const tampered: Report = { ...structuredClone(report), headline };
     assert.ok(problems(timeline, tampered).some((p) => p.includes("ties a change to the #1's stop")));
     // The fact the words need does not hold: the #2's own crossing of lap 35 was in the pit lane.

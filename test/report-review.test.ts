@@ -67,6 +67,23 @@ describe('review of the reports: findings kept as tests', realData(), () => {
     assert.deepEqual(checkReport(timeline, report).problems.map(formatProblem), []);
   });
 
+  it('Le Mans 2026, 9 h: a lead taken on the new leader\'s own in-lap is told as such, not as a pass', async () => {
+    const timeline = await load('lemans-2026-race-analysis.csv');
+    // #12 lap 144 ended in the pit lane at 8:58:55; the #8, which had stopped on lap 143, crossed lap 144 on track.
+    const report = buildReport(timeline, 9);
+    assert.match(report.headline, /#12 Cadillac[^:]* ahead of #8 through the stops after nine hours$/);
+    const text = renderMarkdown(report);
+    assert.match(text, /took the lead on lap 144, crossing the line in the pit lane\./);
+    assert.doesNotMatch(text, /moves ahead of #8|takes lead from #8/);
+    assert.deepEqual(checkReport(timeline, report).problems.map(formatProblem), []);
+    // The in-lap is a checked fact: said of the #8, it fails.
+    const wrong = structuredClone(report);
+    const fact = wrong.sections.flatMap((x) => x.paragraphs).flatMap((p) => p.facts).find((f) => f.kind === 'pitted' && f.car === '12' && f.inLap === 144);
+    assert.ok(fact !== undefined && fact.kind === 'pitted');
+    fact.car = '8';
+    assert.ok(checkReport(timeline, wrong).problems.map(formatProblem).some((p) => p.includes('#8 lap 144 did not end in the pit lane')));
+  });
+
   it('Detroit 2026 (100 minutes): no "one hour to go" after the first hour, and no empty crew in the result', async () => {
     const timeline = await load('timing71/imsa-2026-detroit-race-replay.zip');
     assert.equal(timeline.session?.scheduledDurationMs, 100 * 60_000);

@@ -108,6 +108,15 @@ export interface LeadChangeFact extends InHour {
    * "as X pits" or "when X made its stop".
    */
   lostToStop: boolean;
+  /**
+   * The new leader took the lead on a crossing of the line in the pit lane
+   * (its in-lap): first to complete the lap by the timing rule, but in the
+   * stops, not by a pass (Le Mans 2026 lap 144: the #12 came in while the #8,
+   * which had stopped a lap earlier, was on track). Reports say so.
+   */
+  newLeaderInPitLane: boolean;
+  /** Who drove that in-lap (the raw name), when newLeaderInPitLane. */
+  newLeaderInLapDriver: string | null;
 }
 
 export interface LeadShareFact {
@@ -424,6 +433,8 @@ export const leadChangeFacts: HourFactFinder = (ctx) =>
         previousLeaderStatus: status,
         previousLeaderPitting: pitting,
         lostToStop: pitting && inLap !== undefined && newLeaderOnTrack,
+        newLeaderInPitLane: crossing !== undefined && crossing.lap === c.lap && crossing.inPit,
+        newLeaderInLapDriver: crossing !== undefined && crossing.lap === c.lap && crossing.inPit ? crossing.driverName : null,
       };
     });
 

@@ -24,7 +24,7 @@ import {
   teamWords,
   minutesWords,
 } from './words.js';
-import { aheadText, gapFact, known, lapsFact, lostInStopFact, Mentions, positionFact, wheelFact, wheelOf, type Sentence, type WordsContext } from './claims/common.js';
+import { aheadText, gapFact, known, lapsFact, lostInStopFact, Mentions, PIT_LANE_CLAUSE, pitLaneLeadFact, positionFact, wheelFact, wheelOf, type Sentence, type WordsContext } from './claims/common.js';
 import { claimOf } from './claims/index.js';
 
 /** Gap as "by X" text: "4.5s", "one lap". */
@@ -149,9 +149,12 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     // fact still holds the in-lap's driver, so the claim "#6 pits" is verified as a stop.
     const crewed = crewHeadline(leader, seed, facts);
     const oldCar = `#${story.change.previousLeader.car}`;
+    facts.push(...pitLaneLeadFact(story.change));
     const text = lostToStop
       ? pick([`${crewed} into lead as ${oldCar} pits ${when}`, `${crewed} goes ahead as ${oldCar} pits ${when}`], `${seed}/headline`)
-      : pick([`${crewed} takes lead from ${oldCar} ${when}`, `${crewed} moves ahead of ${oldCar} ${when}`], `${seed}/headline`);
+      : story.change.newLeaderInPitLane
+        ? `${crewed} ahead of ${oldCar} through the stops ${when}`
+        : pick([`${crewed} takes lead from ${oldCar} ${when}`, `${crewed} moves ahead of ${oldCar} ${when}`], `${seed}/headline`);
     return { text: `${race}: ${text}`, facts };
   }
   // A safety car in the hour that coincided with a new leader in another class.
@@ -284,8 +287,11 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
       ? old === null
         ? ` when ${rival} pitted`
         : ` when the #${old.car} pitted`
-      : '';
+      : c.newLeaderInPitLane
+        ? PIT_LANE_CLAUSE
+        : '';
     if (c.lostToStop) facts.push(lostInStopFact(c, top.class));
+    facts.push(...pitLaneLeadFact(c));
     if (old !== null) facts.push({ kind: 'position', car: old.car, class: top.class, position: 1, atMs: c.atMs - 1 });
     // Name the second car unless it is the one that just pitted (named already).
     const lead = old === null ? d2 : `${rival} of ${d2}`;
@@ -346,6 +352,7 @@ function classHeading(sel: Selection, cls: ClassStories, seed: string): Sentence
   facts.push(...gapFact(story.second, cls.class, at));
   if (story.change !== null) {
     facts.push({ kind: 'lead-change', car: leader.car, from: story.change.previousLeader.car, class: cls.class, lap: story.change.lap, atMs: story.change.atMs });
+    if (story.change.newLeaderInPitLane) return { text: `${classWords(cls.class)} - ${name} ahead through the stops`, facts: [...facts, ...pitLaneLeadFact(story.change)] };
     return { text: `${classWords(cls.class)} - ${name} ${pick(['takes over', 'hits the front', 'moves ahead'], `${seed}/${cls.class}/h`)}`, facts };
   }
   if (gap !== null && 'laps' in gap) return { text: `${classWords(cls.class)} - ${name} ${gapWords(gap)} clear`, facts };

@@ -228,6 +228,14 @@ export function lostInStopFact(c: LeadChangeFact, cls: string | null): ReportFac
   return { kind: 'lead-lost-in-stop', car: c.newLeader.car, from: c.previousLeader.car, class: cls, lap: c.lap, inLap: c.previousLeaderInLap ?? 0, atMs: c.atMs };
 }
 
+/** ", crossing the line in the pit lane": a lead taken on the new leader's own in-lap (LeadChangeFact.newLeaderInPitLane). */
+export const PIT_LANE_CLAUSE = ', crossing the line in the pit lane';
+
+/** The new leader's in-lap that took the lead, as a checked fact (a `pitted` fact: the lap ended in the pit lane, with that driver). */
+export function pitLaneLeadFact(c: LeadChangeFact): ReportFact[] {
+  return c.newLeaderInPitLane && c.newLeaderInLapDriver !== null ? [{ kind: 'pitted', car: c.newLeader.car, driver: c.newLeaderInLapDriver, inLap: c.lap, atMs: c.atMs }] : [];
+}
+
 /** The car is in the pit lane: its last timing was its in-lap, and it has not crossed the line since. */
 function inPitLane(car: CarPosition): boolean {
   return car.status === 'in-pit' || car.status === 'out-lap';

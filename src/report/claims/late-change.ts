@@ -5,7 +5,7 @@
 import type { LeadChangeFact, PitStopFact } from '../../analysis/hour-facts.js';
 import type { ReportFact } from '../types.js';
 import { minutesWords, timeGapWords } from '../words.js';
-import { classLeadChange, lostInStopFact, stopOfPreviousLeader, type ClaimDefinition, type StoryBase } from './common.js';
+import { classLeadChange, lostInStopFact, PIT_LANE_CLAUSE, pitLaneLeadFact, stopOfPreviousLeader, type ClaimDefinition, type StoryBase } from './common.js';
 
 export interface LateChangeStory extends StoryBase {
   kind: 'late-change';
@@ -37,6 +37,9 @@ export const lateChange: ClaimDefinition<LateChangeStory> = {
     } else if (c.lostToStop) {
       facts.push(lostInStopFact(c, cls.class));
       text += `, when the #${c.previousLeader.car} pitted`;
+    } else if (c.newLeaderInPitLane) {
+      facts.push(...pitLaneLeadFact(c));
+      text += PIT_LANE_CLAUSE;
     }
     return [{ text: `${text}.`, facts }];
   },

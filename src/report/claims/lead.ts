@@ -17,6 +17,8 @@ import {
   goneStatus,
   known,
   lostInStopFact,
+  PIT_LANE_CLAUSE,
+  pitLaneLeadFact,
   onRoad,
   positionFact,
   stopOfPreviousLeader,
@@ -88,8 +90,9 @@ export const lead: ClaimDefinition<LeadStory> = {
       if (story.change !== null) {
         const c = story.change;
         facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
-        const how = c.lostToStop && story.previousLeaderStop !== null ? `, when the #${c.previousLeader.car} made its stop` : '';
-        if (how !== '') {
+        const how = c.lostToStop && story.previousLeaderStop !== null ? `, when the #${c.previousLeader.car} made its stop` : c.newLeaderInPitLane ? PIT_LANE_CLAUSE : '';
+        facts.push(...pitLaneLeadFact(c));
+        if (how !== '' && how !== PIT_LANE_CLAUSE) {
           const st = story.previousLeaderStop!;
           facts.push(lostInStopFact(c, cls.class));
           m.told.add(`stop/${st.car.car}/${st.stop.inLap}`);
@@ -204,8 +207,9 @@ export const lead: ClaimDefinition<LeadStory> = {
     if (story.change !== null) {
       const c = story.change;
       facts.push({ kind: 'lead-change', car: leader.car, from: c.previousLeader.car, class: cls.class, lap: c.lap, atMs: c.atMs });
-      const how = c.lostToStop ? ` when the #${c.previousLeader.car} pitted` : '';
+      const how = c.lostToStop ? ` when the #${c.previousLeader.car} pitted` : c.newLeaderInPitLane ? PIT_LANE_CLAUSE : '';
       if (c.lostToStop) facts.push(lostInStopFact(c, cls.class));
+      facts.push(...pitLaneLeadFact(c));
       // The margin is the one at the report's instant ("now"), whatever happened since the change;
       // the car's, in a clause of its own, when another driver has taken over since.
       const now = stillDriving
