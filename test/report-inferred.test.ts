@@ -28,6 +28,17 @@ describe('inferred neutralisations in the reports', realData(), () => {
     assert.ok(problems.some((p) => /their best: no slowdown/.test(p)), problems.join('\n'));
   });
 
+  it('a period running past the hour mark gets no length there, and its end is told the next hour (Daytona 2019, 15:29 to the halt at 16:44)', async () => {
+    const { timeline } = await loadRace([realFile('imsa-2019-daytona-24h-race-timecards.csv')], {});
+    const h16 = buildReport(timeline, 16);
+    const t16 = renderMarkdown(h16);
+    assert.match(t16, /at 15:29 race time as under a safety car \\?\(inferred\\?\)\./);
+    assert.doesNotMatch(t16, /15:29[^.]*for about/);
+    const h17 = buildReport(timeline, 17);
+    assert.match(renderMarkdown(h17), /The slowdown that began at 15:29 race time ended after about 1 hour 15 minutes in all \\?\(inferred\\?\)\./);
+    for (const r of [h16, h17]) assert.deepEqual(checkReport(timeline, r).problems.map(formatProblem), []);
+  });
+
   it('a file with race control\'s flags tells its flags, never an inferred period', async () => {
     const { timeline } = await loadRace([realFile('lemans-2024-race-analysis.csv')], {});
     for (const hour of [7, 9]) assert.doesNotMatch(renderMarkdown(buildReport(timeline, hour)), /\(inferred/);

@@ -27,6 +27,9 @@ declare module '../types.js' {
   }
 }
 
+/** A period that ends this close to the report's instant (ms) is told as still on: the laps that would show its end are not in yet. */
+export const END_MARGIN_MS = 5 * MINUTE;
+
 /** How slow the field's laps must run, against each car's best, for "the field slowed" to hold. */
 export const SLOW_FIELD_RATIO = 1.25;
 
@@ -40,18 +43,31 @@ export const inferredFlag: ClaimDefinition<InferredFlagStory, { 'inferred-neutra
     if (ctx.rank !== 0 || ctx.timeline.hasFlags) return [];
     return raceIndex(ctx.timeline)
       .inferred(ctx.atMs)
-      .filter((p) => (p.kind === 'safety-car' || p.kind === 'fcy') && p.startMs > ctx.fromMs && p.startMs <= ctx.atMs)
+      // Begun in the hour, or begun before and still on when it began (its end is told).
+      .filter((p) => (p.kind === 'safety-car' || p.kind === 'fcy') && p.startMs <= ctx.atMs && p.endMs > ctx.fromMs)
       .map((period) => ({ kind: 'inferred-flag' as const, weight: 'fcy' as const, period }));
   },
   words(story, { sel, first }) {
     if (first) return [];
     const p = story.period;
     const neutralisation = p.kind === 'safety-car' ? 'safety-car' : 'fcy';
-    const ended = p.endMs <= sel.atMs;
-    const facts: ReportFact[] = [{ kind: 'inferred-neutralisation', neutralisation, startMs: p.startMs, endMs: ended ? p.endMs : null, atMs: sel.atMs }];
+    // The inference sees an end only from the laps after it: one within END_MARGIN_MS of the report's instant may be the data's edge, not the period's.
+    // Near it, neither its length nor "still on" is said; the fact keeps the inferred end, so the check reads the slow part only.
+    const ended = p.endMs < sel.atMs - END_MARGIN_MS;
+    const nearEdge = !ended && p.endMs < sel.atMs;
+    const facts: ReportFact[] = [{ kind: 'inferred-neutralisation', neutralisation, startMs: p.startMs, endMs: ended || nearEdge ? p.endMs : null, atMs: sel.atMs }];
     const name = neutralisation === 'safety-car' ? 'a safety car' : 'a full course yellow';
+    if (p.startMs <= sel.fromMs) {
+      const began = raceClockWords(p.startMs);
+      const text = ended
+        ? `The slowdown that began at ${began} race time ended after about ${durationWords(p.endMs - p.startMs)} in all (inferred).`
+        : nearEdge
+          ? `The slowdown that began at ${began} race time lasted into the hour's last minutes (inferred).`
+          : `The slowdown that began at ${began} race time went on through the hour (inferred).`;
+      return [{ text, facts }];
+    }
     const when = minutesWords(Math.floor((p.startMs - sel.fromMs) / MINUTE), sel.fromMs);
-    const how = ended ? `, for about ${durationWords(p.endMs - p.startMs)}` : ', still on at the hour mark';
+    const how = ended ? `, for about ${durationWords(p.endMs - p.startMs)}` : nearEdge ? '' : ', still on at the hour mark';
     // Several wordings: a race without flags may hold a dozen such periods (repetition.ts).
     const text = pick(
       [
