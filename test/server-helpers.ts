@@ -68,6 +68,8 @@ export class LiveViewer {
   state: LiveSnapshot | null = null;
   lastEventId: string | null = null;
   snapshots = 0;
+  /** Seq of each snapshot received, in order (the deltas after the first count from it). */
+  snapshotSeqs: number[] = [];
   deltas: number[] = [];
   connections = 0;
   private request: ClientRequest | null = null;
@@ -108,6 +110,7 @@ export class LiveViewer {
     if (message.event === 'snapshot') {
       this.state = JSON.parse(message.data) as LiveSnapshot;
       this.snapshots++;
+      this.snapshotSeqs.push(this.state.seq);
     } else if (message.event === 'delta') {
       const delta = JSON.parse(message.data) as LiveDelta;
       if (this.state === null) throw new Error('delta before any snapshot');
