@@ -189,18 +189,9 @@ export class CarTimeline {
     if (n === 0) return 0;
     // At or after every crossing (the live read): all of them, no search.
     if (t >= this.totals()[LAST_CROSSING]!) return n;
-    const last = this.blocks.length - 1;
-    if (last >= this.beforeValid) this.sumBlocksUpTo(last);
     // The last block whose blocks before it all crossed by t; laps of that block then by binary search.
-    const before = this.before;
-    let lo = 0;
-    let hi = last;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (before[mid * TOTALS + LAST_CROSSING]! <= t) lo = mid;
-      else hi = mid - 1;
-    }
-    return before[lo * TOTALS + COUNT]! + this.blocks[lo]!.countAt(t);
+    const bn = this.lastBlockWithBefore(LAST_CROSSING, t);
+    return this.before[bn * TOTALS + COUNT]! + this.blocks[bn]!.countAt(t);
   }
 
   /** Laps completed at t, by lap number (robust to a skipped row). */
@@ -411,15 +402,20 @@ export class CarTimeline {
 
   /** The block holding laps[i] (0 ≤ i < lapTotal), with `before` summed up to it. */
   private blockOfIndex(i: number): number {
+    // The last block with fewer than i + 1 laps before it: blocks without laps share the count of the one after them.
+    return this.lastBlockWithBefore(COUNT, i);
+  }
+
+  /** The last block whose `before` sum in `field` (COUNT, LAST_CROSSING: both ascend with the block) is at most `value`; `before` summed first. */
+  private lastBlockWithBefore(field: number, value: number): number {
     const last = this.blocks.length - 1;
     if (last >= this.beforeValid) this.sumBlocksUpTo(last);
     const before = this.before;
-    // The last block with fewer than i + 1 laps before it: blocks without laps share the count of the one after them.
     let lo = 0;
     let hi = last;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (before[mid * TOTALS + COUNT]! <= i) lo = mid;
+      if (before[mid * TOTALS + field]! <= value) lo = mid;
       else hi = mid - 1;
     }
     return lo;

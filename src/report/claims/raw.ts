@@ -206,11 +206,10 @@ export class RawRace {
     for (let i = 0; i < n; i++) best = Math.min(best, car.laps[i]!.lapMs);
     const base = Number.isFinite(best) ? Math.max(3 * best, 10 * MINUTE) : 15 * MINUTE;
     // Twice that while the safety car was out (at t or when the car was last seen): its queue laps run three best laps and more.
+    const changes = this.timeline.flagChanges();
     const sc = (x: number) => {
-      const changes = this.timeline.flagChanges();
-      let flag: string | null = null;
-      for (const c of changes) if (c.atMs <= x) flag = c.flag;
-      return flag === 'safety-car';
+      const n = countAtOrBefore(changes, x, (c) => c.atMs);
+      return n > 0 && changes[n - 1]!.flag === 'safety-car';
     };
     return t - at.seenMs > (sc(t) || sc(at.seenMs) ? 2 * base : base);
   }
