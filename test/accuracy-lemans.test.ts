@@ -50,16 +50,13 @@ const DISAGREEMENTS: Record<number, Record<string, { fileLaps: number; tableLaps
 };
 
 /**
- * Cars the table calls NC that the timing data cannot tell from a retirement:
- * each stopped for good hours before the flag, like the DNF cars of its year,
- * but the team never withdrew it, so the official result says "not
- * classified". A lap file has no withdrawal in it; Sarthe says DNF.
+ * Cars the table calls NC that the timing data cannot tell from a retirement
+ * (2019 #43, 2021 #82, 2025 #59): each stopped for good hours before the flag,
+ * like the DNF cars of its year. The official "not classified" is a decision
+ * the lap file does not hold, so it comes from the race's shipped decisions
+ * file, which cites the table; without it Sarthe says DNF.
  */
-const STATUS_DISAGREEMENTS: Record<number, Record<string, { table: string; engine: string; evidence: string }>> = {
-  2019: { '43': { table: 'NC', engine: 'DNF', evidence: 'last crossing an in-lap at 20:09:42 (lap 295), never seen again; table reason "Mechanical"' } },
-  2021: { '82': { table: 'NC', engine: 'DNF', evidence: 'last crossing an in-lap at 19:08:27 (lap 275), never seen again; table reason "Engine"' } },
-  2025: { '59': { table: 'NC', engine: 'DNF', evidence: 'last crossing at 22:52:42 (lap 314), never seen again; table reason "Not running at race end"' } },
-};
+const NOT_CLASSIFIED_BY_DECISION: Record<number, string[]> = { 2019: ['43'], 2021: ['82'], 2025: ['59'] };
 
 function tableFor(year: number): ResultRow[] {
   const text = readFileSync(realFile('lemans-results-1923-onwards-gdsotirov.csv'), 'utf8');
@@ -85,7 +82,6 @@ describe('final classification matches the Le Mans results table', realData(), (
       const final = standingsAt(timeline, null);
       const byCar = new Map(final.cars.map((c) => [c.number, c]));
       const known = DISAGREEMENTS[year] ?? {};
-      const knownStatus = STATUS_DISAGREEMENTS[year] ?? {};
       const table = tableFor(year);
       const classified = table.filter((r) => /^\d+$/.test(r.pos));
       assert.ok(classified.length > 20, 'the table has this year');
@@ -106,13 +102,9 @@ describe('final classification matches the Le Mans results table', realData(), (
         } else {
           assert.equal(car.laps, row.laps, `laps of #${row.car} (${row.cls}, ${row.pos})`);
         }
-        const status = knownStatus[row.car];
         if (/^\d+$/.test(row.pos)) {
           assert.equal(car.status, 'finished', `#${row.car} took the flag`);
           assert.equal(car.classified, true, `#${row.car} is classified: ${car.reason}`);
-        } else if (status) {
-          assert.equal(row.pos, status.table, status.evidence);
-          assert.equal(resultCode(car), status.engine, status.evidence);
         } else {
           assert.equal(resultCode(car), row.pos, `#${row.car} is ${row.pos} in the table; Sarthe: ${car.status}, ${car.reason}`);
         }
@@ -136,6 +128,32 @@ describe('final classification matches the Le Mans results table', realData(), (
         assert.deepEqual(engineOrder, cars, `order within ${cls}`);
       }
       for (const [car, d] of Object.entries(known)) assert.ok(byCar.has(car), d.evidence);
+    });
+  }
+});
+
+describe('a "not classified" the lap file cannot show comes from the shipped decisions', realData(), () => {
+  for (const [year, cars] of Object.entries(NOT_CLASSIFIED_BY_DECISION)) {
+    it(`Le Mans ${year}: ${cars.map((c) => `#${c}`).join(', ')} read DNF from the laps alone, NC with the decision`, async () => {
+      const { events } = await importAnalysisFiles([realFile(`lemans-${year}-race-analysis.csv`)]);
+      const decisions = shippedDecisions(Number(year));
+      const withAll = foldEvents([...events, ...decisions]);
+      // Every shipped decision but the not-classified ones: the rest of the result is unchanged.
+      const without = foldEvents([...events, ...decisions.filter((d) => !(d.type === 'decision' && d.kind === 'not-classified'))]);
+      for (const t of [withAll, without]) applyClassificationProfile(t);
+      const a = new Map(standingsAt(withAll, null).cars.map((c) => [c.number, c]));
+      const b = new Map(standingsAt(without, null).cars.map((c) => [c.number, c]));
+      const table = tableFor(Number(year));
+      for (const car of cars) {
+        assert.equal(table.find((r) => r.car === car)?.pos, 'NC', `#${car} is NC in the table`);
+        assert.equal(resultCode(b.get(car)!), 'DNF', `#${car} from its laps alone`);
+        assert.equal(resultCode(a.get(car)!), 'NC', `#${car} with the decision`);
+        assert.match(a.get(car)!.reason ?? '', /^not classified: not running at the finish/);
+        const decision = decisions.find((d) => d.type === 'decision' && d.car === car);
+        assert.ok(decision && decision.type === 'decision' && decision.text.includes(`(${year}, #${car}, NC,`), 'the decision cites the table');
+      }
+      // Nobody else's result moves.
+      for (const [n, car] of b) if (!cars.includes(n)) assert.equal(resultCode(a.get(n)!), resultCode(car), `#${n}`);
     });
   }
 });
