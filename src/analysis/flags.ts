@@ -11,7 +11,7 @@ import type { Flag } from '../model/events.js';
 import type { RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { crossingsUpTo, instant, raceIndex } from './race-index.js';
-import { inferNeutralisations, type InferredNeutralisation } from './neutralisations.js';
+import { inferNeutralisations, neutralisationInForce, type InferredNeutralisation } from './neutralisations.js';
 
 export interface FlagPeriod {
   flag: Flag;
@@ -32,13 +32,25 @@ export interface FlagPeriod {
 }
 
 export type RaceControl =
-  | { known: false; flag: 'unknown'; /** Read from lap and sector times up to `at` (an ongoing one ends at `at`); not race control's word. */ inferred: InferredNeutralisation[] }
+  | {
+      known: false;
+      flag: 'unknown';
+      /** Read from lap and sector times up to `at` (an ongoing one ends at `at`); not race control's word. */
+      inferred: InferredNeutralisation[];
+      /** The safety car or FCY in force at `at` by those laps (neutralisationInForce; ends at `at`), or null: what a timing screen shows then. */
+      inForce: InferredNeutralisation | null;
+    }
   | { known: true; periods: FlagPeriod[] };
 
 export function flagPeriods(timeline: RaceTimeline, options: Pick<AnalysisOptions, 'at'> = {}): RaceControl {
   const index = raceIndex(timeline);
   const at = instant(timeline, options.at);
-  if (!index.hasFlags) return { known: false, flag: 'unknown', inferred: inferredUpTo(timeline, at) };
+  if (!index.hasFlags) {
+    const inForce = neutralisationInForce(timeline, at);
+    // The list and inForce tell one story: a period the laps end early (they run out before `at`) but still in force ends at `at`.
+    const inferred = inferredUpTo(timeline, at).map((p) => (inForce !== null && p.kind !== 'slow-zone' && p.startMs === inForce.startMs ? inForce : p));
+    return { known: false, flag: 'unknown', inferred, inForce };
+  }
   const periods: FlagPeriod[] = [];
   const changes = index.flagTimes.length;
   for (let i = 0; i < changes; i++) {

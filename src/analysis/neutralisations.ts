@@ -114,6 +114,38 @@ export function inferredNeutralisationAt(periods: readonly InferredNeutralisatio
 }
 
 /**
+ * The field-wide period (safety car or FCY) in force at `at` as the laps
+ * completed by then tell it, or null: what a timing screen without race
+ * control's flags can show at that instant (issue 17). Each car's laps stop
+ * at its last crossing, so under a safety car (Le Mans: 6-minute laps) the
+ * last minutes before `at` are told by few cars and the inference ends the
+ * period early, where those laps run out (Le Mans 2019 at 20:31: "ended at
+ * 20:30", the field still queued until 20:44). So a period stays in force
+ * until MIN_CARS cars have run a sector back at speed (under
+ * NEUTRAL_HOLD_RATIO of their reference, pit sectors left out) after its
+ * end; it is then returned ending at `at`. Same laps-known-then rule as
+ * inferNeutralisations: never reads later laps.
+ */
+export function neutralisationInForce(timeline: RaceTimeline, at: number = timeline.lastEventMs): InferredNeutralisation | null {
+  const upTo = Math.min(at, timeline.lastEventMs);
+  let last: InferredNeutralisation | null = null;
+  for (const p of inferNeutralisations(timeline, upTo)) if (p.kind !== 'slow-zone' && p.startMs <= upTo) last = p;
+  if (last === null) return null;
+  const ongoing = { ...last, endMs: upTo, durationMs: upTo - last.startMs };
+  if (last.endMs >= upTo) return ongoing;
+  let back = 0;
+  for (const car of timeline.cars.values()) {
+    const n = car.indexAt(upTo);
+    const ref = sectorReferences(car.laps, n);
+    if (ref === null) continue;
+    const runs = sectorsBetween({ laps: car.laps, crossings: car.crossings, n, ref }, last.endMs, upTo);
+    // NaN (pit lane, unknown) is never under the ratio.
+    if (runs.some((s) => s.fromMs >= last.endMs && s.ratio < NEUTRAL_HOLD_RATIO) && ++back >= MIN_CARS) return null;
+  }
+  return ongoing;
+}
+
+/**
  * Per bin counters instead of lists: "the median is at or above x" is "more
  * than half the cars are at or above x", so counting the cars over each
  * threshold is enough (and ten times cheaper than sorting each bin).
