@@ -168,6 +168,25 @@ describe('inferred neutralisations on the timing screen', { ...browserAvailable(
     await page.close();
   });
 
+  it('the demo replay (npm start, 60×) shows the period when the replay reaches it, and not before', async () => {
+    // Le Mans 2019 from 6:05: the laps show a neutralisation from 6:06 (an FCY by 6:09, a safety car by 6:20).
+    const demo = await serveReplay({ root: repoRoot, file: join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv'), race: 'lemans-2019', fromMs: 6 * HOUR + 5 * MINUTE, speed: 60 });
+    try {
+      const page = await open(demo.appUrl);
+      const first = await banner(page);
+      const startMs = Number(await page.getAttribute('[data-testid=timing]', 'data-race-time'));
+      assert.ok(startMs < 6 * HOUR + 8 * MINUTE, `opened at ${startMs}`);
+      assert.match(first.text, /No flag data in this feed/);
+      await page.waitForFunction(() => document.querySelector('[data-testid=flag]')?.dataset.inferred === 'true', null, { timeout: 60_000, polling: 100 });
+      const shownAtMs = Number(await page.getAttribute('[data-testid=timing]', 'data-race-time'));
+      assert.ok(shownAtMs >= 6 * HOUR + 6 * MINUTE && shownAtMs <= 6 * HOUR + 12 * MINUTE, `shown from race time ${shownAtMs} ms`);
+      assert.match((await banner(page)).text, /Probable (full-course yellow|safety car).*inferred/);
+      await page.close();
+    } finally {
+      await demo.stop();
+    }
+  });
+
   it('a feed with flags shows race control\'s safety car, with no word of inference', async () => {
     const page = await open(flags.appUrl);
     await page.waitForFunction(() => /Safety car/.test(document.querySelector('[data-testid=flag] .flag-name')?.textContent ?? ''), null, { timeout: 20_000 });
