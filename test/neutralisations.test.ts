@@ -69,6 +69,21 @@ describe('inferred neutralisations on made-up laps', () => {
     assert.equal(neutralisationInForce(timeline, 2_900_000), null);
   });
 
+  it('flag-periods without flags: the answer at an instant is kept while the laps completed by then stay the same', () => {
+    const at = 3_600_000;
+    const events = race(3_000_000, 4_200_000, 2, [0, 1, 2]);
+    const laps = events.filter((e): e is Extract<TimingEvent, { type: 'lap' }> => e.type === 'lap');
+    const lastOfCar1 = laps.filter((e) => e.car === '1' && e.crossingMs <= at).at(-1)!;
+    const later = laps.find((e) => e.crossingMs > at)!;
+    const timeline = foldEvents(events.filter((e) => e !== lastOfCar1 && (e.type !== 'lap' || e.crossingMs <= at)));
+    const first = flagPeriods(timeline, { at });
+    assert.ok(!first.known && first.inForce !== null);
+    timeline.apply(later);
+    assert.equal(flagPeriods(timeline, { at }), first, 'a lap after the instant: the same answer');
+    timeline.apply(lastOfCar1);
+    assert.notEqual(flagPeriods(timeline, { at }), first, 'a lap completed by the instant: asked again');
+  });
+
   it('the same for 20 minutes is a safety car', () => {
     const periods = inferNeutralisations(foldEvents(race(3_000_000, 4_200_000, 2, [0, 1, 2]))).filter((p) => p.kind !== 'slow-zone');
     assert.deepEqual(
