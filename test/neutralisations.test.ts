@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { foldEvents } from '../src/engine/timeline.js';
 import type { TimingEvent } from '../src/model/events.js';
-import { inferNeutralisations } from '../src/analysis/neutralisations.js';
+import { inferNeutralisations, neutralisationInForce } from '../src/analysis/neutralisations.js';
 import { checkNeutralisations, HELD_OUT_RACES, poolChecks, TUNING_RACES } from '../src/analysis/neutralisation-check.js';
 import { flagPeriods } from '../src/analysis/flags.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
@@ -52,6 +52,36 @@ describe('inferred neutralisations on made-up laps', () => {
     assert.equal(p!.inferred, true);
     assert.ok(Math.abs(p!.startMs - 3_000_000) <= 100_000, `start ${p!.startMs}`);
     assert.ok(Math.abs(p!.endMs - 3_680_000) <= 200_000, `end ${p!.endMs}`);
+  });
+
+  it('in force at an instant: held while no car is back at speed, though the laps known then end before it; gone once they are', () => {
+    const timeline = foldEvents(race(3_000_000, 4_200_000, 2, [0, 1, 2]));
+    let earlyEnds = 0;
+    for (let at = 3_300_000; at < 4_200_000; at += 30_000) {
+      const p = neutralisationInForce(timeline, at);
+      assert.ok(p !== null && p.inferred && p.endMs === at && p.startMs <= 3_100_000, `at ${at}: ${JSON.stringify(p)}`);
+      const plain = inferNeutralisations(timeline, at).find((q) => q.kind !== 'slow-zone' && q.startMs === p.startMs);
+      if (plain !== undefined && plain.endMs < at) earlyEnds++;
+    }
+    // The reason for the rule: the plain inference at those instants ends the period where the completed laps run out.
+    assert.ok(earlyEnds > 0, 'the inference alone ends it early at some instant');
+    for (let at = 4_700_000; at < 5_500_000; at += 30_000) assert.equal(neutralisationInForce(timeline, at), null, `at ${at}`);
+    assert.equal(neutralisationInForce(timeline, 2_900_000), null);
+  });
+
+  it('flag-periods without flags: the answer at an instant is kept while the laps completed by then stay the same', () => {
+    const at = 3_600_000;
+    const events = race(3_000_000, 4_200_000, 2, [0, 1, 2]);
+    const laps = events.filter((e): e is Extract<TimingEvent, { type: 'lap' }> => e.type === 'lap');
+    const lastOfCar1 = laps.filter((e) => e.car === '1' && e.crossingMs <= at).at(-1)!;
+    const later = laps.find((e) => e.crossingMs > at)!;
+    const timeline = foldEvents(events.filter((e) => e !== lastOfCar1 && (e.type !== 'lap' || e.crossingMs <= at)));
+    const first = flagPeriods(timeline, { at });
+    assert.ok(!first.known && first.inForce !== null);
+    timeline.apply(later);
+    assert.equal(flagPeriods(timeline, { at }), first, 'a lap after the instant: the same answer');
+    timeline.apply(lastOfCar1);
+    assert.notEqual(flagPeriods(timeline, { at }), first, 'a lap completed by the instant: asked again');
   });
 
   it('the same for 20 minutes is a safety car', () => {

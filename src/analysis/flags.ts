@@ -11,7 +11,7 @@ import type { Flag } from '../model/events.js';
 import type { RaceTimeline } from '../engine/timeline.js';
 import type { AnalysisOptions } from './options.js';
 import { crossingsUpTo, instant, raceIndex } from './race-index.js';
-import { inferNeutralisations, type InferredNeutralisation } from './neutralisations.js';
+import { inferNeutralisations, neutralisationInForce, type InferredNeutralisation } from './neutralisations.js';
 
 export interface FlagPeriod {
   flag: Flag;
@@ -32,13 +32,20 @@ export interface FlagPeriod {
 }
 
 export type RaceControl =
-  | { known: false; flag: 'unknown'; /** Read from lap and sector times up to `at` (an ongoing one ends at `at`); not race control's word. */ inferred: InferredNeutralisation[] }
+  | {
+      known: false;
+      flag: 'unknown';
+      /** Read from lap and sector times up to `at` (an ongoing one ends at `at`); not race control's word. */
+      inferred: InferredNeutralisation[];
+      /** The safety car or FCY in force at `at` by those laps (neutralisationInForce; ends at `at`), or null: what a timing screen shows then. */
+      inForce: InferredNeutralisation | null;
+    }
   | { known: true; periods: FlagPeriod[] };
 
 export function flagPeriods(timeline: RaceTimeline, options: Pick<AnalysisOptions, 'at'> = {}): RaceControl {
   const index = raceIndex(timeline);
   const at = instant(timeline, options.at);
-  if (!index.hasFlags) return { known: false, flag: 'unknown', inferred: inferredUpTo(timeline, at) };
+  if (!index.hasFlags) return unknownFlags(timeline, at);
   const periods: FlagPeriod[] = [];
   const changes = index.flagTimes.length;
   for (let i = 0; i < changes; i++) {
@@ -72,6 +79,45 @@ export function flagPeriods(timeline: RaceTimeline, options: Pick<AnalysisOption
     });
   }
   return { known: true, periods };
+}
+
+/**
+ * Answers for files without flags, kept per timeline and instant while the
+ * laps completed by then stay the same (lapsKnownAt): live, every viewer
+ * asks for the same race minute (web/lib/screen.ts INFERRED_STEP_MS) while
+ * laps keep arriving, which would recompute the inference (~60 ms on Le
+ * Mans 2019) at each request. A lap completed by `at` replaced later, other
+ * than each car's last, is not seen (the inference's own memo, by event
+ * count, is).
+ */
+const unknownByAt = new WeakMap<RaceTimeline, Map<number, { laps: string; control: RaceControl }>>();
+const KEPT_INSTANTS = 16;
+
+function unknownFlags(timeline: RaceTimeline, at: number): RaceControl {
+  const laps = lapsKnownAt(timeline, at);
+  let kept = unknownByAt.get(timeline);
+  if (kept === undefined) unknownByAt.set(timeline, (kept = new Map()));
+  const hit = kept.get(at);
+  if (hit !== undefined && hit.laps === laps) return hit.control;
+  const inForce = neutralisationInForce(timeline, at);
+  // The list and inForce tell one story: a period the laps end early (they run out before `at`) but still in force ends at `at`.
+  const inferred = inferredUpTo(timeline, at).map((p) => (inForce !== null && p.kind !== 'slow-zone' && p.startMs === inForce.startMs ? inForce : p));
+  const control: RaceControl = { known: false, flag: 'unknown', inferred, inForce };
+  kept.delete(at);
+  if (kept.size >= KEPT_INSTANTS) kept.delete(kept.keys().next().value!);
+  kept.set(at, { laps, control });
+  return control;
+}
+
+/** Each car's laps completed by `at`: how many, and the last one's times. */
+function lapsKnownAt(timeline: RaceTimeline, at: number): string {
+  let key = '';
+  for (const car of timeline.cars.values()) {
+    const n = car.indexAt(at);
+    const last = n > 0 ? car.laps[n - 1] : undefined;
+    key += `${car.number}:${n}:${last?.crossingMs}:${last?.lapMs}:${last?.sectorsMs.join(',')}:${last?.pitLaneMs}:${last?.inPit};`;
+  }
+  return key;
 }
 
 /** Inferred periods as known at `at` (from the laps completed by then), cut at `at` while ongoing. */

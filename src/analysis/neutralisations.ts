@@ -44,6 +44,16 @@
  * when the held-out races were run: held-out recall fell 0.901 → 0.769
  * (COTA 2025's rain safety car from the start lost its first 40 min). The
  * held-out races have so served twice to choose between settings.
+ * Tried and not kept: telling a safety car from an FCY by the queue (over
+ * the period's last 60%, the share of gaps between consecutive crossings
+ * of the line, in- and out-laps left out, of 2 s or less; a safety car at
+ * 0.6 or more, set on TUNING_RACES where safety cars had 0.64–0.94 and
+ * FCYs 0.00–0.50) instead of the length. Inferred periods named right, on
+ * TUNING_RACES 30 → 33 of 34 (+1 spurious), on HELD_OUT_RACES 42 → 41 of
+ * 46: safety cars 18 → 21 of 22, but FCYs 24 → 20 of 24 (Fuji 2025 4:07
+ * and 4:32, São Paulo 2025 2:32 and 4:23, 2–5 min, named safety cars).
+ * Lap recall and precision do not move (the kind is not scored there).
+ * That was the held-out races' third use.
  */
 import type { CarTimeline, RaceTimeline } from '../engine/timeline.js';
 
@@ -111,6 +121,38 @@ export function inferNeutralisations(timeline: RaceTimeline, at: number = timeli
 export function inferredNeutralisationAt(periods: readonly InferredNeutralisation[], t: number): InferredNeutralisation | null {
   for (const p of periods) if (p.kind !== 'slow-zone' && p.startMs <= t && t < p.endMs) return p;
   return null;
+}
+
+/**
+ * The field-wide period (safety car or FCY) in force at `at` as the laps
+ * completed by then tell it, or null: what a timing screen without race
+ * control's flags can show at that instant (issue 17). Each car's laps stop
+ * at its last crossing, so under a safety car (Le Mans: 6-minute laps) the
+ * last minutes before `at` are told by few cars and the inference ends the
+ * period early, where those laps run out (Le Mans 2019 at 20:31: "ended at
+ * 20:30", the field still queued until 20:44). So a period stays in force
+ * until MIN_CARS cars have run a sector back at speed (under
+ * NEUTRAL_HOLD_RATIO of their reference, pit sectors left out) after its
+ * end; it is then returned ending at `at`. Same laps-known-then rule as
+ * inferNeutralisations: never reads later laps.
+ */
+export function neutralisationInForce(timeline: RaceTimeline, at: number = timeline.lastEventMs): InferredNeutralisation | null {
+  const upTo = Math.min(at, timeline.lastEventMs);
+  let last: InferredNeutralisation | null = null;
+  for (const p of inferNeutralisations(timeline, upTo)) if (p.kind !== 'slow-zone' && p.startMs <= upTo) last = p;
+  if (last === null) return null;
+  const ongoing = { ...last, endMs: upTo, durationMs: upTo - last.startMs };
+  if (last.endMs >= upTo) return ongoing;
+  let back = 0;
+  for (const car of timeline.cars.values()) {
+    const n = car.indexAt(upTo);
+    const ref = sectorReferences(car.laps, n);
+    if (ref === null) continue;
+    const runs = sectorsBetween({ laps: car.laps, crossings: car.crossings, n, ref }, last.endMs, upTo);
+    // NaN (pit lane, unknown) is never under the ratio.
+    if (runs.some((s) => s.fromMs >= last.endMs && s.ratio < NEUTRAL_HOLD_RATIO) && ++back >= MIN_CARS) return null;
+  }
+  return ongoing;
 }
 
 /**

@@ -175,6 +175,11 @@ const raceControl = {
   known: z.boolean().describe('false when the source states no flags (Al Kamel before 2023): nothing is derived'),
   flag: z.literal('unknown').optional(),
   periods: z.array(z.looseObject({ flag: FlagSchema, startMs: ms, endMs: msOrNull, durationMs: ms })).optional(),
+  inForce: z
+    .looseObject({ kind: z.enum(['safety-car', 'fcy']), inferred: z.literal(true), startMs: ms, endMs: ms })
+    .nullable()
+    .optional()
+    .describe('known=false only: the safety car or FCY inferred from lap and sector times to be in force at `at` (ends at `at`), or null; never race control\'s flag'),
 };
 
 /** src/store/index.ts StoredEvent. */

@@ -52,6 +52,7 @@ function LiveStrip({ screen, variant, link, initial }: { screen: Screen; variant
   const data = useDerived(screen.shown, (shown) => stripData(shown, initial), sameData);
   const connection = useStore(screen.connection);
   const delaySeconds = useStore(screen.delaySeconds);
+  const inferred = useStore(screen.inferred);
   useTick(1000);
   const received = screen.shown.get() !== null;
   const elapsedMs = received ? screen.clock.now(performance.now(), data.chequeredMs) : initial.elapsedMs;
@@ -61,6 +62,7 @@ function LiveStrip({ screen, variant, link, initial }: { screen: Screen; variant
     elapsedMs,
     chequeredMs: data.chequeredMs,
     flag: data.flag,
+    inferred,
     mode: viewMode({ travelling: false, connection: received ? connection : connection === 'live' ? 'connecting' : connection, delaySeconds, finished, resultStands: data.resultStands, stalled: data.stalled }),
     delaySeconds,
     leaders: data.leaders,
@@ -77,6 +79,8 @@ for (const element of document.querySelectorAll<HTMLElement>('[data-live-strip]'
   let screen = screens.get(race.id);
   if (screen === undefined) {
     screen = new Screen(race);
+    // The server's snapshot tells it until the screen's own request answers (no flash of "no flag data").
+    if (initial.inferred != null) screen.inferred.set(initial.inferred);
     screens.set(race.id, screen);
   }
   const variant = element.dataset.liveStrip === 'panel' ? 'panel' : 'ticker';

@@ -48,7 +48,7 @@ h1,h2,h3{line-height:1.2}
 .strip-panel header h2{margin:0;font:800 18px var(--sans)}.strip-panel header a{color:#fff}.strip-panel .remaining,.strip-panel .tod{font-variant-numeric:tabular-nums;color:#c9d1d9}
 .strip-feed{margin:0;padding:8px 16px;font-size:13px;color:#c9d1d9;border-bottom:1px solid #30363d}.strip-feed time{font-variant-numeric:tabular-nums;color:#9aa4b2}
 .pill{font:800 11px var(--sans);letter-spacing:.08em;text-transform:uppercase;padding:3px 8px;border-radius:2px;background:#2d333b}
-.pill.flag-green{background:#1a7f37}.pill.flag-fcy,.pill.flag-safety-car{background:var(--gold);color:#111}.pill.flag-red{background:#b62324}.pill.flag-finish{background:#e6edf3;color:#111}
+.pill.flag-green{background:#1a7f37}.pill.flag-fcy,.pill.flag-safety-car{background:var(--gold);color:#111}.pill.flag-inferred{background:#2d333b;color:var(--gold);outline:2px dashed var(--gold);outline-offset:-2px}.pill.flag-red{background:#b62324}.pill.flag-finish{background:#e6edf3;color:#111}
 .panel .clock{font:700 20px var(--sans);font-variant-numeric:tabular-nums}
 .panel .leaders{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:1px;background:#30363d;border-bottom:1px solid #30363d}
 .panel .leaders div{background:var(--dark);padding:10px 14px;font-size:14px}.panel .leaders b{display:block;font-size:11px;letter-spacing:.08em;text-transform:uppercase;color:#9aa4b2}

@@ -5,6 +5,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { neutralisationInForce } from '../../analysis/neutralisations.js';
+import { MINUTE } from '../../model/time.js';
+import type { InferredFlag } from '../../web/live/race-strip.js';
 import type { ContentStore, Role, User } from '../../store/content.js';
 import type { LiveRace } from '../live-race.js';
 import type { RaceHub } from '../races.js';
@@ -66,7 +69,26 @@ export function summary(race: LiveRace): LiveSummary {
     raceTimeMs: race.raceTimeMs,
     running: standings !== null && standings.chequeredMs === null,
     latest: race.feedUpTo(race.raceTimeMs, 1)[0] ?? null,
+    inferred: standings === null || standings.flag !== 'unknown' ? null : inferredFlag(race),
   };
+}
+
+const inferredByRace = new WeakMap<LiveRace, { atMs: number; flag: InferredFlag | null }>();
+
+/**
+ * The safety car or FCY the laps show at the race's last whole minute (a
+ * feed without flags): computed once a race minute per race, not per page,
+ * at the instant the timing screen asks for (src/web/lib/screen.ts
+ * INFERRED_STEP_MS), so the strip and the screen agree.
+ */
+function inferredFlag(race: LiveRace): InferredFlag | null {
+  const atMs = Math.floor(race.raceTimeMs / MINUTE) * MINUTE;
+  const kept = inferredByRace.get(race);
+  if (kept?.atMs === atMs) return kept.flag;
+  const p = neutralisationInForce(race.timeline, atMs);
+  const flag = p === null || p.kind === 'slow-zone' ? null : { kind: p.kind, startMs: p.startMs };
+  inferredByRace.set(race, { atMs, flag });
+  return flag;
 }
 
 export interface SiteKitOptions {

@@ -7,7 +7,7 @@
 import { h } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { FeedMessage, RaceInfo } from '../../model/live.js';
-import { classLeaders, RaceStrip, resultStands, viewMode, type StripView } from '../../web/live/race-strip.js';
+import { classLeaders, RaceStrip, resultStands, viewMode, type InferredFlag, type StripView } from '../../web/live/race-strip.js';
 import type { CarStanding, Standings } from '../../model/standings.js';
 import { formatRaceTime } from '../../model/time.js';
 import type { ApiToken, Article, User } from '../../store/content.js';
@@ -38,6 +38,8 @@ export interface LiveSummary {
   running: boolean;
   /** The newest feed message, for the panel's feed line. */
   latest: FeedMessage | null;
+  /** No flag data: the safety car or FCY the laps show (kit.ts inferredFlag), or null. */
+  inferred?: InferredFlag | null;
 }
 
 interface PageMeta {
@@ -182,6 +184,7 @@ export function stripView(live: LiveSummary): StripView {
     elapsedMs: live.raceTimeMs,
     chequeredMs,
     flag: live.standings?.flag ?? 'unknown',
+    inferred: live.inferred ?? null,
     mode: viewMode({
       travelling: false,
       connection: 'snapshot',

@@ -4,6 +4,7 @@
  */
 import type { FeedMessage, RaceInfo } from '../../model/live.js';
 import type { Standings } from '../../model/standings.js';
+import { readInferredFlag, type InferredFlag } from '../live/race-strip.js';
 import { FEED_LIMIT } from './live-state.js';
 
 export class HttpError extends Error {
@@ -42,6 +43,17 @@ export function fetchStandings(race: string, atMs: number, signal?: AbortSignal)
 export async function fetchMessages(race: string, atMs: number, signal?: AbortSignal): Promise<FeedMessage[]> {
   const body = await getJson<{ messages: FeedMessage[] }>(raceUrl(race, `/messages?at=${atParam(atMs)}&limit=${FEED_LIMIT}`), signal);
   return body.messages;
+}
+
+/**
+ * GET /api/races/:race/flag-periods?at=…: for a feed without flags, the
+ * safety car or FCY inferred from the laps to be in force at atMs (ms), or
+ * null (green by the laps, or the race has flags, or the server has no
+ * such route).
+ */
+export async function fetchInferredFlag(race: string, atMs: number, signal?: AbortSignal): Promise<InferredFlag | null> {
+  if (!(await serverHas(['/api/races/{race}/flag-periods']))) return null;
+  return readInferredFlag(await getJson<unknown>(raceUrl(race, `/flag-periods?at=${atParam(atMs)}`), signal));
 }
 
 export function liveUrl(race: string): string {

@@ -5,7 +5,8 @@
  */
 import type { FeedMessage, RaceInfo } from '../../model/live.js';
 import { MINUTE } from '../../model/time.js';
-import { fetchMessages, fetchStandings, liveUrl } from './api.js';
+import type { InferredFlag } from '../live/race-strip.js';
+import { fetchInferredFlag, fetchMessages, fetchStandings, liveUrl } from './api.js';
 import type { BootLive } from './boot.js';
 import { RaceClock } from './clock.js';
 import { LiveClient, type ConnectionStatus } from './live-client.js';
@@ -21,6 +22,14 @@ export interface Shown {
 
 const DELAY_KEY = 'sarthe.viewerDelaySeconds';
 
+/**
+ * While live, how often (race time, ms) the inferred neutralisation is asked
+ * again: once a race minute, not at every frame. The inference reads
+ * completed laps only (a Le Mans lap is 3.5 min, 6 under a safety car), so
+ * a finer step would tell nothing sooner.
+ */
+export const INFERRED_STEP_MS = MINUTE;
+
 export class Screen {
   /** What the views draw; re-emitted at every live frame while live. */
   readonly shown = new Store<Shown | null>(null);
@@ -35,6 +44,14 @@ export class Screen {
   /** Time travel fetch in progress or failed. */
   readonly travel = new Store<{ loading: boolean; error: string | null }>({ loading: false, error: null });
   readonly clock = new RaceClock();
+  /**
+   * A feed without flags: the safety car or FCY the laps show at the instant
+   * shown (GET …/flag-periods `inForce`), or null. Asked on load, at each
+   * time-travel instant, and live once every INFERRED_STEP_MS of race time.
+   */
+  readonly inferred = new Store<InferredFlag | null>(null);
+  private inferredAt: number | null = null;
+  private inferredAbort: AbortController | null = null;
   private readonly client: LiveClient;
   private atMs: number | null = null;
   private travelAbort: AbortController | null = null;
@@ -53,6 +70,7 @@ export class Screen {
       }
     });
     addEventListener('storage', this.onStorage);
+    this.shown.subscribe((shown) => this.followInferred(shown));
     this.client = new LiveClient({
       url: liveUrl(race.id),
       initial,
@@ -107,7 +125,39 @@ export class Screen {
     );
   }
 
+  /** Keeps `inferred` with the instant shown: one request per instant (live: per INFERRED_STEP_MS), none per frame. */
+  private followInferred(shown: Shown | null): void {
+    if (shown === null) return;
+    if (shown.state.flag !== 'unknown') {
+      // Race control's flags: nothing to infer.
+      this.inferredAbort?.abort();
+      this.inferredAt = null;
+      if (this.inferred.get() !== null) this.inferred.set(null);
+      return;
+    }
+    const atMs = shown.atMs ?? Math.floor(shown.state.raceTimeMs / INFERRED_STEP_MS) * INFERRED_STEP_MS;
+    if (atMs === this.inferredAt) return;
+    // Another instant chosen: what was inferred for the last one no longer applies (live, it stands until the next answer).
+    if (shown.atMs !== null && this.inferred.get() !== null) this.inferred.set(null);
+    this.inferredAt = atMs;
+    this.inferredAbort?.abort();
+    const abort = new AbortController();
+    this.inferredAbort = abort;
+    fetchInferredFlag(this.race.id, atMs, abort.signal).then(
+      (flag) => {
+        if (abort.signal.aborted) return;
+        const was = this.inferred.get();
+        if (flag?.kind !== was?.kind || flag?.startMs !== was?.startMs) this.inferred.set(flag);
+      },
+      () => {
+        // Unknown: "no flag data" is shown, and the next instant (live: the next step) asks again.
+        if (!abort.signal.aborted) this.inferred.set(null);
+      },
+    );
+  }
+
   close(): void {
+    this.inferredAbort?.abort();
     removeEventListener('storage', this.onStorage);
     this.travelAbort?.abort();
     this.client.close();

@@ -96,6 +96,42 @@ export const FLAG_TEXT: Record<FlagState, string> = {
 };
 
 /**
+ * A safety car or FCY inferred from lap and sector times for a feed without
+ * flags (GET …/flag-periods `inForce`, src/analysis/neutralisations.ts
+ * neutralisationInForce): shown in its colour but marked as a guess, never
+ * as race control's flag (issue 17).
+ */
+export interface InferredFlag {
+  kind: 'safety-car' | 'fcy';
+  /** Race time (ms) it began, by the laps. */
+  startMs: number;
+}
+
+export const INFERRED_TEXT: Record<InferredFlag['kind'], string> = {
+  'safety-car': 'Probable safety car',
+  fcy: 'Probable full-course yellow',
+};
+
+/** What says it is a guess, next to INFERRED_TEXT. */
+export const INFERRED_NOTE = 'inferred from lap times, no flag data in this feed';
+
+/** The flag banner's class and words: race control's flag, or (no flag data) an inferred neutralisation, or "no flag data". */
+export function flagBanner(flag: FlagState, inferred: InferredFlag | null): { className: string; name: string; note: string | null } {
+  if (flag === 'unknown' && inferred !== null) return { className: `flag-${inferred.kind} flag-inferred`, name: INFERRED_TEXT[inferred.kind], note: INFERRED_NOTE };
+  return { className: `flag-${flag}`, name: FLAG_TEXT[flag], note: null };
+}
+
+/** Reads GET …/flag-periods' `inForce` (null when absent, green or not a safety car or FCY). */
+export function readInferredFlag(json: unknown): InferredFlag | null {
+  if (typeof json !== 'object' || json === null) return null;
+  const p = (json as { inForce?: unknown }).inForce;
+  if (typeof p !== 'object' || p === null) return null;
+  const { kind, startMs, inferred } = p as { kind?: unknown; startMs?: unknown; inferred?: unknown };
+  if ((kind !== 'safety-car' && kind !== 'fcy') || typeof startMs !== 'number' || inferred !== true) return null;
+  return { kind, startMs };
+}
+
+/**
  * After the flag, every car has a result (classified or not, engine/standings.ts
  * sets `classified` once a car is home or overdue); false while any car is
  * still running to the line, and before the flag.
@@ -129,6 +165,8 @@ export interface StripView {
   elapsedMs: number;
   chequeredMs: number | null;
   flag: FlagState;
+  /** With flag 'unknown': the neutralisation the laps show at elapsedMs, or null. */
+  inferred?: InferredFlag | null;
   mode: ViewMode;
   delaySeconds: number;
   /** The leader of each class, fastest class first. */
@@ -168,6 +206,11 @@ function flagOf(view: StripView): FlagState {
   return view.chequeredMs !== null && view.elapsedMs >= view.chequeredMs ? 'finish' : view.flag;
 }
 
+function stripFlag(banner: ReturnType<typeof flagBanner>): Node {
+  const attrs = { class: `pill ${banner.className}`, 'data-testid': 'strip-flag', ...(banner.note === null ? {} : { 'data-inferred': 'true', title: banner.note }) };
+  return h('span', attrs, banner.name, banner.note === null ? null : h('small', null, ` (inferred)`));
+}
+
 /**
  * `ticker`: one line under the site's top bar. `panel`: the live panel's
  * header and class-leader boxes (the timing table sits under it).
@@ -199,7 +242,7 @@ export function RaceStrip({ view, variant, link }: { view: StripView; variant: '
       clock,
       h('span', { class: 'remaining', 'data-testid': 'strip-remaining' }, remaining === 'Finished' || remaining === '—' ? remaining : `${remaining} to go`),
       view.race.zeroTimeOfDayMs === null ? null : h('span', { class: 'tod', title: 'Time of day' }, formatTimeOfDay(view.race.zeroTimeOfDayMs + view.elapsedMs)),
-      h('span', { class: `pill flag-${flag}`, 'data-testid': 'strip-flag' }, FLAG_TEXT[flag]),
+      stripFlag(flagBanner(flag, view.inferred ?? null)),
     ),
     h(
       'div',

@@ -2,7 +2,7 @@
 import type { FlagState } from '../../model/events.js';
 import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime, formatTimeOfDay } from '../../model/time.js';
-import { FLAG_TEXT, feedStalled, modeText, remainingText, resultStands, viewMode } from '../live/race-strip.js';
+import { flagBanner, feedStalled, modeText, remainingText, resultStands, viewMode } from '../live/race-strip.js';
 import { useDerived, useStore, useTick } from '../lib/hooks.js';
 import type { Screen, Shown } from '../lib/screen.js';
 
@@ -42,6 +42,7 @@ export function Header({ screen }: { screen: Screen }) {
   // Only what the header shows: live frames that change none of it cost nothing here.
   const { atMs, stalled, feedText, resultStands: final, flag: shownFlag, chequeredMs, latest } = useDerived(screen.shown, headerState, sameHeader);
   const connection = useStore(screen.connection);
+  const inferred = useStore(screen.inferred);
   const delay = useStore(screen.delaySeconds);
   const travelling = atMs !== null;
   // Once a second: h:mm:ss changes no faster at 1×, and each tick costs a layout.
@@ -51,6 +52,8 @@ export function Header({ screen }: { screen: Screen }) {
   const finished = chequeredMs !== null && elapsedMs >= chequeredMs;
   const remaining = remainingText({ race, elapsedMs, chequeredMs });
   const flag: FlagState = finished ? 'finish' : shownFlag;
+  // No flag data: a safety car or FCY the laps show is drawn as such, marked inferred (issue 17).
+  const banner = flagBanner(flag, inferred);
   // One rule for every live surface (live/race-strip.ts): never "Live" after the flag.
   const state = viewMode({ travelling, connection, delaySeconds: delay, finished, resultStands: final, stalled });
   const mode = modeText(state, delay);
@@ -83,8 +86,9 @@ export function Header({ screen }: { screen: Screen }) {
           </div>
         )}
       </div>
-      <div class={`flag flag-${flag}`} data-testid="flag" role="status">
-        <span class="flag-name">{FLAG_TEXT[flag]}</span>
+      <div class={`flag ${banner.className}`} data-testid="flag" data-inferred={banner.note === null ? undefined : 'true'} role="status">
+        <span class="flag-name">{banner.name}</span>
+        {banner.note !== null && <span class="flag-note">{banner.note}</span>}
         {latest !== undefined && (
           <span class="ticker" data-testid="ticker">
             <time>{formatRaceTime(latest.raceTimeMs)}</time> {latest.text}
