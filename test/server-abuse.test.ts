@@ -13,11 +13,12 @@
  *   item 1  the far-future lap (../shared/cases/hardening), then a restart on the heavy store
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { TimingEvent } from '../src/model/events.js';
 import { entry, lap, repoRoot, session } from './helpers.js';
@@ -66,6 +67,21 @@ const ARGS = ['--headers-timeout', '1000', '--request-timeout', '2000', '--idle-
 const PROFILE_DIR = process.env.SARTHE_ABUSE_PROFILE_DIR;
 const NODE_ARGS = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-interval=500'];
 const STOP: NodeJS.Signals = PROFILE_DIR === undefined ? 'SIGKILL' : 'SIGTERM';
+
+/**
+ * SARTHE_ABUSE_TRACE_DIR=dir: the server processes run with the loop-trace
+ * preload (test/loop-trace.ts: event-loop delay, GC pauses and RSS every
+ * 100 ms, to dir/server.jsonl), and the probe's answers and the phases go to
+ * dir/probe.jsonl; bench/abuse-trace.ts sums them up per phase.
+ */
+const TRACE_DIR = process.env.SARTHE_ABUSE_TRACE_DIR;
+if (TRACE_DIR !== undefined) NODE_ARGS.push('--import', join(dirname(fileURLToPath(import.meta.url)), 'loop-trace.js'));
+const TRACE_ENV: Record<string, string> = TRACE_DIR === undefined ? {} : { SARTHE_LOOP_TRACE: join(TRACE_DIR, 'server.jsonl') };
+/** Under SARTHE_ABUSE_TRACE_DIR, the server's log lines go to dir/server.log. */
+function keepServerLog(server: ServerProcess): void {
+  if (TRACE_DIR !== undefined) server.child.stdout!.on('data', (chunk: Buffer) => appendFileSync(join(TRACE_DIR, 'server.log'), chunk));
+}
+const trace = (line: object) => TRACE_DIR !== undefined && appendFileSync(join(TRACE_DIR, 'probe.jsonl'), `${JSON.stringify(line)}\n`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -120,12 +136,14 @@ class HealthProbe {
         const asked = at - ms;
         const phase = [...this.phases].reverse().find((p) => p.from <= asked)!.phase;
         this.latencies.push({ phase, ms });
+        trace({ at, ms, phase });
       }
     });
   }
 
   set phase(name: string) {
     this.phases.push({ phase: name, from: Date.now() });
+    trace({ phase: name, from: Date.now() });
   }
 
   /** Waits (at most 11 s) for an answer to a request asked in the current phase: a server that hangs is then counted, not missed. */
@@ -231,7 +249,8 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sarthe-abuse-'));
-    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS });
+    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS, env: TRACE_ENV });
+    keepServerLog(server);
     probe = new HealthProbe(server.base);
     // The probe is a process of its own: on a loaded machine it takes a second to ask its first question.
     await probe.settle();
@@ -402,7 +421,8 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
 
     await kill(server, STOP);
     const spawned = performance.now();
-    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS });
+    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS, env: TRACE_ENV });
+    keepServerLog(server);
     const listeningMs = performance.now() - spawned;
     probe = new HealthProbe(server.base);
     probe.phase = 'restart';
