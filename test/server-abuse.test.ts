@@ -13,11 +13,12 @@
  *   item 1  the far-future lap (../shared/cases/hardening), then a restart on the heavy store
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { TimingEvent } from '../src/model/events.js';
 import { entry, lap, repoRoot, session } from './helpers.js';
@@ -25,30 +26,30 @@ import { kill, startServerProcess, type ServerProcess } from './server-process.j
 
 const TOKEN = 'abuse-token';
 /**
- * The issue's target for /api/health p99 is 100 ms. On this 2-core machine,
- * shared and at load average 13–19, it is not met: what still runs in one
- * piece (a store commit, a fold, one hourly report, the first answers after
- * listening: docs/operations.md) takes 30–100 ms of CPU, and 3× that in wall
- * time under such load. Measured 2026-11-30, 3 runs each, interleaved with the
- * code before the yields (median p99 before → after): bulk ingest 1387 → 857 ms,
- * restart 322 → 116 ms, item 2 470 → 318 ms, item 3 81 → 37 ms, item 8 37 →
- * 38 ms, item 1 194 → 141 ms. Tighter bounds (750 ms, 1,500 ms in bulk ingest)
- * held in those runs but not inside the full suite at load 19 (restart
- * 1,971 ms, the server taking 19 s to listen), so the bounds stay those that
- * catch what the issue found (health answering in 7.5 to 10 s), and every
- * phase's p99 is printed next to the 100 ms target, so the gap stays visible.
+ * The issue's target for /api/health p99 is 100 ms, printed next to every
+ * phase's measured p99 (and traced per phase with SARTHE_ABUSE_TRACE_DIR).
+ * What held the event loop in one piece is now off it or sliced: the store
+ * commit and the hourly desk's drafting run in the store's thread
+ * (store/sqlite/worker.ts, server/site/desk-thread.ts), a refused body is
+ * half-closed at once (limits.ts refuseBody), validation goes 200 events a
+ * turn. What is left on the loop is the engine's fold of a batch (20–40 ms
+ * per 1,000 events) and GC pauses, both ×3 under heavy load.
+ *
+ * Measured 2026-12-01 on this 2-core machine at load 8–10 (other sessions'
+ * builds and tests: no quieter window that morning), 3 runs each, interleaved
+ * with the code before (median per-phase p99 before → after): item 2 231 →
+ * 73 ms, bulk ingest 317 → 173 ms (max 486 → 230), item 3 48 → 66 ms, item 8
+ * 39 → 37 ms, item 1 78 → 45 ms, restart 136 → 128 ms. At load 13.5 one
+ * restart phase reached 461 ms. The bound asserted is the one that holds on a
+ * shared CI runner running the full suite (load 19 seen, where everything
+ * takes 2–3× longer, and a restart once took 1,971 ms with the code before):
+ * 1,000 ms in every phase, bulk ingest included (it needed 2,000 before).
+ * It catches what the issue found (health answering in 7.5 to 10 s) and a
+ * commit or a desk back on the loop under load; the 100 ms target is met
+ * only on a quiet machine, and the printed p99s keep the gap visible.
  */
 const TARGET_HEALTH_P99_MS = 100;
 const HEALTH_P99_MS = 1000;
-/**
- * The one phase held to a looser bound: while 1,000-event batches are ingested
- * back to back, each batch's JSON parse, store commit (better-sqlite3, an
- * fsync) and fold, and the hourly reports the desk drafts as race time passes
- * the hours, each run on the event loop (worst of the runs above: 1,039 ms).
- * Meeting 100 ms there needs the commit and the desk off the main thread
- * (docs/operations.md); this bound still catches multi-second stalls.
- */
-const BULK_INGEST_P99_MS = 2000;
 const RSS_CAP_MB = 300;
 const casesDir = process.env.SARTHE_CASES ?? resolve(repoRoot, '..', 'shared', 'cases');
 
@@ -66,6 +67,21 @@ const ARGS = ['--headers-timeout', '1000', '--request-timeout', '2000', '--idle-
 const PROFILE_DIR = process.env.SARTHE_ABUSE_PROFILE_DIR;
 const NODE_ARGS = PROFILE_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, '--cpu-prof-interval=500'];
 const STOP: NodeJS.Signals = PROFILE_DIR === undefined ? 'SIGKILL' : 'SIGTERM';
+
+/**
+ * SARTHE_ABUSE_TRACE_DIR=dir: the server processes run with the loop-trace
+ * preload (test/loop-trace.ts: event-loop delay, GC pauses and RSS every
+ * 100 ms, to dir/server.jsonl), and the probe's answers and the phases go to
+ * dir/probe.jsonl; bench/abuse-trace.ts sums them up per phase.
+ */
+const TRACE_DIR = process.env.SARTHE_ABUSE_TRACE_DIR;
+if (TRACE_DIR !== undefined) NODE_ARGS.push('--import', join(dirname(fileURLToPath(import.meta.url)), 'loop-trace.js'));
+const TRACE_ENV: Record<string, string> = TRACE_DIR === undefined ? {} : { SARTHE_LOOP_TRACE: join(TRACE_DIR, 'server.jsonl') };
+/** Under SARTHE_ABUSE_TRACE_DIR, the server's log lines go to dir/server.log. */
+function keepServerLog(server: ServerProcess): void {
+  if (TRACE_DIR !== undefined) server.child.stdout!.on('data', (chunk: Buffer) => appendFileSync(join(TRACE_DIR, 'server.log'), chunk));
+}
+const trace = (line: object) => TRACE_DIR !== undefined && appendFileSync(join(TRACE_DIR, 'probe.jsonl'), `${JSON.stringify(line)}\n`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -120,12 +136,14 @@ class HealthProbe {
         const asked = at - ms;
         const phase = [...this.phases].reverse().find((p) => p.from <= asked)!.phase;
         this.latencies.push({ phase, ms });
+        trace({ at, ms, phase });
       }
     });
   }
 
   set phase(name: string) {
     this.phases.push({ phase: name, from: Date.now() });
+    trace({ phase: name, from: Date.now() });
   }
 
   /** Waits (at most 11 s) for an answer to a request asked in the current phase: a server that hangs is then counted, not missed. */
@@ -231,7 +249,8 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sarthe-abuse-'));
-    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS });
+    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS, env: TRACE_ENV });
+    keepServerLog(server);
     probe = new HealthProbe(server.base);
     // The probe is a process of its own: on a loaded machine it takes a second to ask its first question.
     await probe.settle();
@@ -282,9 +301,9 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
       rssBeforeMb: Math.round(rssBefore),
       rssPeakMb: Math.round(rssDuring),
     };
-    // Read and dropped, never kept: 6 × 57 MB would be 342 MB. The lingering close reads what the
-    // clients send for up to a second (limits.ts refuseBody), so the young generation fills with
-    // dropped 64 KB reads before a scavenge: 30–50 MB seen, bounded by the heap, not by the bodies.
+    // Read and dropped, never kept: 6 × 57 MB would be 342 MB. The connection is half-closed as soon as
+    // the 401 is written (limits.ts refuseBody), so each client stops after what was in flight (~4 MB
+    // each measured); what is read is dropped 64 KB at a time: bounded by the heap, not by the bodies.
     assert.ok(rssDuring - rssBefore < 120, `RSS grew ${Math.round(rssDuring - rssBefore)} MB`);
   });
 
@@ -402,7 +421,8 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
 
     await kill(server, STOP);
     const spawned = performance.now();
-    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS });
+    server = await startServerProcess({ db: join(dir, 'store.db'), token: TOKEN, site: true, args: ARGS, nodeArgs: NODE_ARGS, env: TRACE_ENV });
+    keepServerLog(server);
     const listeningMs = performance.now() - spawned;
     probe = new HealthProbe(server.base);
     probe.phase = 'restart';
@@ -426,7 +446,8 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
     for (const [phase, h] of Object.entries(firstRun)) {
       if (phase === 'all') continue;
       // 'start' is a probe's first answer: a new connection, and on a fresh server the route's code compiled (546 ms at load 19).
-      const cap = phase === 'item7' || phase === 'start' ? BULK_INGEST_P99_MS : HEALTH_P99_MS;
+      // A new probe process's first answer is not the server's: counted apart (see the probe), bounded loosely.
+      const cap = phase === 'start' ? 2 * HEALTH_P99_MS : HEALTH_P99_MS;
       assert.ok(h.p99Ms <= cap, `health p99 ${h.p99Ms} ms over ${h.n} requests during ${phase} (cap ${cap} ms)`);
     }
     assert.ok(before.peakRssMb < RSS_CAP_MB, `peak RSS ${before.peakRssMb} MB (first run)`);

@@ -26,6 +26,7 @@ import { DEFAULT_LIMITS, type HttpLimits } from '../server/limits.js';
 import type { RaceHub } from '../server/races.js';
 import { Replay, raceIdFromFile, withSectorEvents } from '../sources/replay/index.js';
 import { archiveEarlierRuns } from '../server/site/replays.js';
+import { DESK_THREAD } from '../server/site/index.js';
 import { openStores } from '../store/open.js';
 import { loadRace } from './load.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/index.js';
@@ -123,6 +124,8 @@ export function registerServe(program: Command): void {
         file: options.db,
         synchronous: config['--synchronous'],
         onIdleError: (error) => console.error(`sarthe: a Postgres connection failed (it is replaced): ${error.message}`),
+        // The hourly desk drafts in the event store's thread, off the event loop (server/site/desk-thread.ts).
+        threadExtensions: options.site === false || role === 'edge' ? [] : [DESK_THREAD],
       });
       const adminEmail = config.SARTHE_ADMIN_EMAIL;
       const adminPassword = config.SARTHE_ADMIN_PASSWORD;

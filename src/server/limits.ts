@@ -121,20 +121,27 @@ export async function registerLimits(app: FastifyInstance, limits: HttpLimits): 
 const LINGER_MS = 1000;
 
 /**
- * Answers a request early (401, 503) without reading its body: the answer goes
- * out at once, then what the client still sends is read and dropped by Node
- * (never kept), and the connection is closed gracefully (FIN) once both the
- * answer is sent and the body has ended, or destroyed if the body has not
- * ended within LINGER_MS. The linger is nginx's "lingering close": closing
- * with bytes unread makes the kernel reset the connection, and the client,
- * still sending, loses the answer.
+ * Answers a request early (401, 415, 503) without reading its body: the
+ * answer goes out at once and, as soon as it is written, the connection is
+ * half-closed (FIN: nothing more will be sent); what the client still sends
+ * is read and dropped by Node (never kept) until the client closes its side,
+ * and the socket is destroyed if it has not within LINGER_MS. This is nginx's
+ * "lingering close" (shutdown(SHUT_WR), then read): closing with bytes unread
+ * makes the kernel reset the connection, and the client, still sending, loses
+ * the answer.
+ *
+ * The FIN right after the answer is what bounds the cost: a client sees the
+ * end of the stream and stops sending (Node's own client does, with
+ * allowHalfOpen off), so the server reads what was in flight, not everything
+ * the client can push in LINGER_MS. Waiting for the body to end before the
+ * FIN (as before) made six 57 MB senders push ~1 s each at loopback speed,
+ * hundreds of MB read and dropped on the event loop, and /api/health waited
+ * (issue 13, item 2: p99 86–481 ms).
  *
  * No `Connection: close` header: with it Node destroys the socket as soon as
  * the answer is written (destroySoon), bytes still arriving, which is that
- * reset (CI: item 2 of the abuse test read '' instead of the 401). The
- * socket is never left to keep-alive either: a client whose whole body
- * arrives within the linger would otherwise hold the connection until the
- * keep-alive timeout (65 s).
+ * reset (CI: item 2 of the abuse test read '' instead of the 401). The socket
+ * is never left to keep-alive either: it is half-closed once answered.
  */
 export function refuseBody(request: FastifyRequest, reply: FastifyReply): void {
   const length = Number(request.headers['content-length'] ?? 0);
@@ -146,19 +153,9 @@ export function refuseBody(request: FastifyRequest, reply: FastifyReply): void {
     if (!socket.destroyed) socket.destroy();
   }, LINGER_MS);
   timer.unref();
-  let answered = false;
-  let bodyEnded = request.raw.complete;
-  const close = () => {
-    clearTimeout(timer);
-    if (!socket.destroyed) socket.end();
-  };
+  // The HTTP server's sockets allow half-open connections: end() sends the FIN after the answer and keeps reading.
   reply.raw.once('finish', () => {
-    answered = true;
-    if (bodyEnded) close();
-  });
-  request.raw.once('end', () => {
-    bodyEnded = true;
-    if (answered) close();
+    if (!socket.destroyed) socket.end();
   });
   socket.once('close', () => clearTimeout(timer));
 }

@@ -1,7 +1,9 @@
 /**
  * Opens the event store and the content store a server runs on, from its
  * configuration (`--store` / SARTHE_STORE, src/cli/config.ts):
- * - no store URL: the embedded SQLite file (`--db`), both stores in it;
+ * - no store URL: the embedded SQLite file (`--db`), both stores in it, the
+ *   event store's appends and reads done on a worker thread (sqlite/worker.ts:
+ *   a commit does not hold the event loop);
  * - `postgres://user@host:port/db`: both stores in that Postgres database
  *   (never `postgres`, `template0` or `template1`: postgres/url.ts; throws naming it),
  *   on one shared connection pool, after the numbered migrations have run
@@ -17,7 +19,7 @@ import { migrate } from './postgres/migrations.js';
 import { openPool } from './postgres/pool.js';
 import { refusedDatabase } from './postgres/url.js';
 import { SqliteContentStore } from './sqlite/content.js';
-import { SqliteEventStore } from './sqlite/index.js';
+import { WorkerSqliteEventStore } from './sqlite/worker.js';
 
 export interface OpenStoresOptions {
   /** postgres:// URL; null or undefined = the SQLite file. */
@@ -32,6 +34,8 @@ export interface OpenStoresOptions {
   schema?: string;
   /** Told when an idle Postgres connection fails (Postgres restarted); the pool replaces it. */
   onIdleError?: (error: Error) => void;
+  /** SQLite only: modules whose methods run in the event store's thread (sqlite/worker-thread.ts; the hourly desk's drafting). */
+  threadExtensions?: string[];
 }
 
 export interface OpenedStores {
@@ -45,7 +49,7 @@ export async function openStores(options: OpenStoresOptions): Promise<OpenedStor
   if (options.url === undefined || options.url === null) {
     const file = resolve(options.file);
     return {
-      events: new SqliteEventStore({ file, synchronous: options.synchronous }),
+      events: await WorkerSqliteEventStore.open({ file, synchronous: options.synchronous }, options.threadExtensions ?? []),
       // The news site's articles and users live in the same database file.
       content: new SqliteContentStore({ file }),
       where: file,

@@ -24,7 +24,8 @@ import { resultStatus, type ResultStatus } from '../../engine/finish.js';
 import { standingsAt } from '../../engine/standings.js';
 import { slugify, type Article, type ContentStore } from '../../store/content.js';
 import type { RaceHub } from '../races.js';
-import { afterHours, type ReportDrafter } from './drafter.js';
+import type { RemoteDraft, RemoteDraftCall } from './desk-thread.js';
+import { afterHours, type ReportDraft, type ReportDrafter } from './drafter.js';
 
 export interface HourlyDeskOptions {
   /** Publish each report as soon as it is drafted (default), or leave it for an editor. */
@@ -35,6 +36,12 @@ export interface HourlyDeskOptions {
   byline: string;
   /** Race ms after the chequered flag at which the result is final even if a car still running has not taken the flag. */
   settleMs: number;
+  /**
+   * Drafts off the event loop (desk-thread.ts, in the event store's thread),
+   * in place of `drafter` on this thread; null or absent: `drafter`. Should it
+   * fail (the thread gone), the desk drafts here instead and says so once.
+   */
+  remote?: ((call: Omit<RemoteDraftCall, 'entryList'>) => Promise<RemoteDraft>) | null;
 }
 
 export const DEFAULT_DESK: Omit<HourlyDeskOptions, 'drafter'> = { autoPublish: true, intervalMs: 1000, byline: 'Sarthe race desk', settleMs: 15 * MINUTE };
@@ -64,6 +71,8 @@ export class HourlyDesk {
   private readonly finalised = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Set when the remote drafter failed: the desk drafts on this thread from then on. */
+  private remoteFailed = false;
 
   constructor(
     private readonly hub: RaceHub,
@@ -154,7 +163,7 @@ export class HourlyDesk {
     }
     const { status, declaredUnderRed } = this.statusOf(race);
     if (status !== 'final') return;
-    const draft = this.options.drafter(race.timeline, race.race, hour);
+    const { draft } = await this.draft(race, hour, false);
     await this.content.createArticle(
       {
         slug: `${article.slug}-provisional`,
@@ -184,16 +193,39 @@ export class HourlyDesk {
     this.log.info({ race: raceId, hour, slug: updated?.slug ?? null }, 'result report updated: final result');
   }
 
+  /**
+   * The draft of `hour` at the race's current seq and, with `withStatus`, the
+   * result's status then: from the remote drafter when there is one (the same
+   * draft, off the event loop), else here.
+   */
+  private async draft(
+    race: NonNullable<ReturnType<RaceHub['get']>>,
+    hour: number,
+    withStatus: boolean,
+  ): Promise<{ draft: ReportDraft; status: { status: ResultStatus; declaredUnderRed: boolean } | null }> {
+    const remote = this.options.remote ?? null;
+    if (remote !== null && !this.remoteFailed) {
+      try {
+        const answer = await remote({ race: race.id, seq: race.seq, info: race.race, hour, status: withStatus, settleMs: this.options.settleMs });
+        if (answer.generatorError !== null) this.log.error({ race: race.id, hour, err: answer.generatorError }, 'report generator failed: plain standings report filed instead');
+        return { draft: answer.draft, status: answer.status };
+      } catch (error) {
+        this.remoteFailed = true;
+        this.log.error({ err: error, race: race.id, hour }, 'hourly desk: drafting off the event loop failed; drafting on it from now on');
+      }
+    }
+    return { draft: this.options.drafter(race.timeline, race.race, hour), status: withStatus ? this.statusOf(race) : null };
+  }
+
   private async file(raceId: string, hour: number): Promise<Article | null> {
     const existing = await this.content.reportOf(raceId, hour);
     if (existing !== null) return existing;
     const race = this.hub.get(raceId);
     if (race === undefined) return null;
     const started = performance.now();
-    const draft = this.options.drafter(race.timeline, race.race, hour);
     // The result hour says which version of the result it is.
     // A race whose timing stops with no flag and no declaration has no result to mark.
-    const found = hour === HourlyDesk.resultHour(race.race.scheduledDurationMs) ? this.statusOf(race) : null;
+    const { draft, status: found } = await this.draft(race, hour, hour === HourlyDesk.resultHour(race.race.scheduledDurationMs));
     const result = found === null || found.status === 'running' ? null : found;
     const resultTags = result === null ? [] : [result.status === 'final' ? FINAL_TAG : PROVISIONAL_TAG];
     const bodyMd = result === null ? draft.bodyMd : `${resultNote(result.status, result.declaredUnderRed)}\n\n${draft.bodyMd}`;

@@ -28,7 +28,9 @@ import { adminPages } from './admin.js';
 import { authPages } from './auth.js';
 import { draftWithFallback, type ReportDrafter } from './drafter.js';
 import { editorPages } from './editor.js';
-import { DEFAULT_DESK, HourlyDesk } from './hourly-desk.js';
+import { DEFAULT_DESK, HourlyDesk, type HourlyDeskOptions } from './hourly-desk.js';
+import type { RemoteDraft, RemoteDraftCall } from './desk-thread.js';
+import { WorkerSqliteEventStore } from '../../store/sqlite/worker.js';
 import { hashToken, SiteKit, type Body } from './kit.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { publicPages } from './public-pages.js';
@@ -76,6 +78,20 @@ declare module 'fastify' {
   }
 }
 
+/** The module that drafts hourly reports in the event store's thread (a store extension: store/open.ts threadExtensions). */
+export const DESK_THREAD = new URL('./desk-thread.js', import.meta.url).href;
+
+/**
+ * Drafting off the event loop, when the event store runs in a thread of its
+ * own with the desk's extension loaded (`sarthe serve` on SQLite); null
+ * otherwise (Postgres, a store opened without it, a drafter of the caller's).
+ */
+function remoteDrafter(store: RaceHub['store'], entryListFor: SiteOptions['entryListFor']): HourlyDeskOptions['remote'] {
+  if (!(store instanceof WorkerSqliteEventStore) || !store.extensionMethods.includes('draftReport')) return null;
+  return (call) =>
+    store.callExtension('draftReport', [{ ...call, entryList: entryListFor?.({ id: call.race, name: call.info.name }) ?? null } satisfies RemoteDraftCall]) as Promise<RemoteDraft>;
+}
+
 export async function registerSite(app: FastifyInstance, hub: RaceHub, options: SiteOptions): Promise<void> {
   const content = options.content;
   const subscriptions = options.subscriptions ?? new AdminGrantedSubscriptions(content);
@@ -84,6 +100,7 @@ export async function registerSite(app: FastifyInstance, hub: RaceHub, options: 
     autoPublish: options.autoPublish ?? DEFAULT_DESK.autoPublish,
     intervalMs: options.deskIntervalMs ?? DEFAULT_DESK.intervalMs,
     drafter: options.drafter ?? draftWithFallback((error) => app.log.error({ err: error }, 'report generator failed: plain standings report filed instead'), options.entryListFor),
+    remote: options.drafter === undefined ? remoteDrafter(hub.store, options.entryListFor) : null,
   });
   app.decorate('site', { content, desk, subscriptions });
   await ensureAdmin(app, content, options.admin ?? null);
