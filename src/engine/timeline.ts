@@ -1172,19 +1172,115 @@ export class RaceTimeline {
   }
 }
 
-/** Room for keys in a chunk of FlagKeys; a chunk is filled to half of it, so that late keys find room. */
+/** Held keys (FlagKeys.extra) merged into the chunks once they pass this, or an eighth of the keys. */
+const FLAG_EXTRA_MIN = 2048;
+
+/**
+ * The crossings' flag keys, a sorted multiset in two parts: the chunks
+ * (FlagChunks), and the keys placed since they last took them in, in one
+ * sorted list (extra) that a commit's late keys are merged into — a pass
+ * over numbers side by side, where placing each into its chunk was a cache
+ * miss per key in shuffled arrival. The list goes into the chunks (one pass
+ * over them in order) once it holds an eighth of the keys, so each key is
+ * moved a bounded number of times. The largest key at or below x is a
+ * binary search in each part.
+ */
+class FlagKeys {
+  private readonly chunks = new FlagChunks();
+  private extra = new Float64Array(256);
+  private extraCount = 0;
+
+  get size(): number {
+    return this.chunks.size + this.extraCount;
+  }
+
+  /** The largest key, -Infinity when none. */
+  last(): number {
+    return Math.max(this.chunks.last(), this.extraCount === 0 ? -Infinity : this.extra[this.extraCount - 1]!);
+  }
+
+  /** Adds a key at least as large as every other. */
+  push(key: number): void {
+    this.chunks.push(key);
+  }
+
+  /** The largest key ≤ x, -Infinity when none. */
+  atOrBelow(x: number): number {
+    let lo = 0;
+    let hi = this.extraCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.extra[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(this.chunks.atOrBelow(x), lo === 0 ? -Infinity : this.extra[lo - 1]!);
+  }
+
+  /** Calls `each` with every key ≥ x, ascending. */
+  forEachFrom(x: number, each: (key: number) => void): void {
+    const extra = this.extra;
+    const n = this.extraCount;
+    let e = 0;
+    while (e < n && extra[e]! < x) e++;
+    this.chunks.forEachFrom(x, (key) => {
+      while (e < n && extra[e]! < key) each(extra[e++]!);
+      each(key);
+    });
+    while (e < n) each(extra[e++]!);
+  }
+
+  /** Removes one key equal to `key`; false when there is none. */
+  remove(key: number): boolean {
+    let lo = 0;
+    let hi = this.extraCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.extra[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < this.extraCount && this.extra[lo] === key) {
+      this.extra.copyWithin(lo, lo + 1, this.extraCount);
+      this.extraCount--;
+      return true;
+    }
+    return this.chunks.remove(key);
+  }
+
+  /** Places ascending keys (see the class). */
+  insertSorted(keys: Float64Array): void {
+    const k = keys.length;
+    const n = this.extraCount;
+    if (this.extra.length < n + k) {
+      const grown = new Float64Array(2 ** Math.ceil(Math.log2(n + k)));
+      grown.set(this.extra.subarray(0, n));
+      this.extra = grown;
+    }
+    // Merged from the end: each slot reads one at or before it.
+    const extra = this.extra;
+    let i = n - 1;
+    let j = k - 1;
+    for (let w = n + k - 1; j >= 0; w--) extra[w] = i >= 0 && extra[i]! > keys[j]! ? extra[i--]! : keys[j--]!;
+    this.extraCount = n + k;
+    if (this.extraCount > Math.max(FLAG_EXTRA_MIN, this.chunks.size >> 3)) {
+      this.chunks.insertSorted(extra.subarray(0, this.extraCount));
+      this.extraCount = 0;
+    }
+  }
+}
+
+/** Room for keys in a chunk of FlagChunks; a chunk is filled to half of it, so that late keys find room. */
 const FLAG_CHUNK = 128;
 const FLAG_FILL = FLAG_CHUNK / 2;
 
 /**
- * A sorted multiset of numbers (the crossings' flag keys) in chunks of room
+ * The placed part of FlagKeys: a sorted multiset of numbers in chunks of room
  * FLAG_CHUNK in one buffer: a key placed anywhere moves the numbers of one
  * chunk (a full one is cut in two), and the largest key at or below x is two
  * binary searches. In one sorted list, a commit with a late key moved every
  * key after it, and shuffled arrival paid a pass over the race on each
  * commit (bench/arrival.ts).
  */
-class FlagKeys {
+class FlagChunks {
   /** Chunk id k holds counts[k] keys at data[k × FLAG_CHUNK …], ascending. */
   private data = new Float64Array(FLAG_CHUNK * 8);
   private counts = new Int32Array(8);
