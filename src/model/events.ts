@@ -364,50 +364,6 @@ export function compareEvents(a: TimingEvent, b: TimingEvent): number {
   return 0;
 }
 
-/**
- * Sorts `events` in place into the order of `events.sort(compareEvents)`
- * (the same stable order), several times faster on a whole race: each
- * event's time and kind are packed with its index into one number and the
- * numbers sorted as a Float64Array (no comparator call per pair); only
- * events sharing an instant and a kind (the entries, two cars crossing in
- * the same millisecond) are then ordered by compareEvents. Falls back to
- * compareEvents when a time is not a whole number of ms or the packed
- * number would not be exact (2^53).
- */
-export function sortEvents(events: TimingEvent[]): TimingEvent[] {
-  const n = events.length;
-  if (n < 64) return events.sort(compareEvents);
-  const indexWidth = 2 ** Math.ceil(Math.log2(n));
-  const packed = new Float64Array(n);
-  let maxTime = 0;
-  for (let i = 0; i < n; i++) {
-    const e = events[i]!;
-    const t = eventTimeMs(e);
-    if (!Number.isInteger(t) || t < 0) return events.sort(compareEvents);
-    if (t > maxTime) maxTime = t;
-    packed[i] = (t * TYPE_RANKS + typeRank[e.type]) * indexWidth + i;
-  }
-  if ((maxTime + 1) * TYPE_RANKS * indexWidth > Number.MAX_SAFE_INTEGER) return events.sort(compareEvents);
-  packed.sort();
-  const before = events.slice();
-  for (let i = 0; i < n; ) {
-    // A run with one time and kind, in index order: compareEvents orders it, stably as the whole sort would.
-    const group = Math.floor(packed[i]! / indexWidth);
-    let j = i + 1;
-    while (j < n && Math.floor(packed[j]! / indexWidth) === group) j++;
-    for (let k = i; k < j; k++) events[k] = before[packed[k]! - Math.floor(packed[k]! / indexWidth) * indexWidth]!;
-    if (j - i > 1) {
-      const run = events.slice(i, j).sort(compareEvents);
-      for (let k = i; k < j; k++) events[k] = run[k - i]!;
-    }
-    i = j;
-  }
-  return events;
-}
-
-/** Kinds of event, for sortEvents' packing (typeRank's values are below it). */
-const TYPE_RANKS = 16;
-
 /** Structural equality of two events with the same key (for deduplication). */
 export function sameEvent(a: TimingEvent, b: TimingEvent): boolean {
   return canonicalJson(a) === canonicalJson(b);

@@ -12,7 +12,7 @@
  */
 import type { z } from 'zod';
 import type { Driver, EntryEvent, Flag, LapEvent, PitOutEvent, SessionEvent, TimingEvent } from '../../model/events.js';
-import { EntryEventSchema, sortEvents, LapEventSchema, MAX_KPH, MAX_LAP, MAX_RACE_TIME_MS } from '../../model/events.js';
+import { compareEvents, EntryEventSchema, LapEventSchema, MAX_KPH, MAX_LAP, MAX_RACE_TIME_MS } from '../../model/events.js';
 import { boxSide, pitTimeBeforeLine, type PitLane } from '../../model/pit.js';
 import { pitLaneOfRace } from '../circuits.js';
 import { formatLapTime, formatTimeOfDay, HOUR, parseClockMs, parseClockRange } from '../../model/time.js';
@@ -551,8 +551,7 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
     events.push(car.entry);
     pushLapsAndPitOuts(car, events, session.pitLane ?? null);
   }
-  // compareEvents' order, without a comparator call per pair: ~5 ms of a 24-hour import (bench/README.md).
-  sortEvents(events);
+  events.sort(compareEvents);
   return { file, events, skipped: problems, warnings: state.warnings, rows, duplicateRows, cars: cars.size };
 }
 
