@@ -854,18 +854,6 @@ function orderByLap(data: Float64Array, n: number): Int32Array {
   return order;
 }
 
-/** Number of values < x in an ascending array. */
-function lowerBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** The last of `items` (sorted by atMs) at or before t, by binary search. */
 function latestAtOrBefore<T extends { atMs: number }>(items: readonly T[], t: number): T | undefined {
   let lo = 0;
