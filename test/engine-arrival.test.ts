@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { foldAll, foldInCommits, raceEvents } from '../bench/arrival.js';
 import { standingsAt } from '../src/engine/standings.js';
-import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
+import { foldEvents, RaceTimeline } from '../src/engine/timeline.js';
 import type { LapEvent, TimingEvent } from '../src/model/events.js';
 import { entry, lap } from './helpers.js';
 
@@ -77,6 +77,41 @@ describe('arrival order', () => {
     timeline.apply(lap('2', 2, 250_000, { flag: 'green' }));
     assert.deepEqual(timeline.flagChanges(), [{ atMs: 150_000, flag: 'safety-car' }, { atMs: 200_000, flag: 'green' }]);
     assert.equal(timeline.flagAt(260_000), 'green');
+  });
+
+  it('the flag at any instant and the flag changes match a plain scan of the laps kept, after every commit of a shuffled race with corrections', () => {
+    // Enough crossings that late flags go through every path of the keys' structure (held list, chunks cut, merges).
+    const race = raceEvents(12_000, 20).filter((e): e is LapEvent => e.type === 'lap');
+    const ranks = ['green', 'safety-car', 'fcy', 'red', 'finish'] as const;
+    let s = 5;
+    const next = () => ((s = (s * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32);
+    // Corrections: the same car-lap again with another flag, at the same instant (a tie with its own old key) or a ms later; some laps lose their flag.
+    const corrections = race.filter(() => next() < 0.08).map((l) => ({ ...l, flag: ranks[Math.floor(next() * 5)]!, crossingMs: l.crossingMs + (next() < 0.5 ? 0 : 1) }));
+    const arrival = reorder([...race.map((l) => (next() < 0.03 ? { ...l, flag: null } : l)), ...corrections], 11) as LapEvent[];
+    const timeline = new RaceTimeline();
+    const kept = new Map<string, LapEvent>();
+    const end = Math.max(...arrival.map((l) => l.crossingMs));
+    for (let i = 0; i < arrival.length; i += 700) {
+      for (const l of arrival.slice(i, i + 700)) {
+        timeline.apply(l);
+        kept.set(`${l.car}:${l.lap}`, l);
+      }
+      // The plain answer: every kept lap's flag, sorted by time then flag rank; a change wherever the flag differs from the one before.
+      const keys = [...kept.values()].filter((l) => l.flag !== null).map((l) => ({ atMs: l.crossingMs, rank: ranks.indexOf(l.flag!) })).sort((a, b) => a.atMs - b.atMs || a.rank - b.rank);
+      const flagAt = (t: number) => {
+        let last: (typeof keys)[number] | undefined;
+        for (const k of keys) if (k.atMs <= t) last = k;
+        return last === undefined ? 'unknown' : ranks[last.rank];
+      };
+      for (let q = 0; q < 15; q++) {
+        const t = Math.floor(next() * end);
+        assert.equal(timeline.flagAt(t), flagAt(t), `flag at ${t} after ${i + 700} events`);
+      }
+      if (i % 2100 === 0 || i + 700 >= arrival.length) {
+        const changes = keys.filter((k, j) => j === 0 || keys[j - 1]!.rank !== k.rank).map((k) => ({ atMs: k.atMs, flag: ranks[k.rank] }));
+        assert.deepEqual(timeline.flagChanges(), changes, `changes after ${i + 700} events`);
+      }
+    }
   });
 
   it('one-lap reads (lapAtIndex, bestLapAt, indexAt, …) agree with the whole lists, with sparse lap numbers and repeats across block edges', () => {

@@ -102,7 +102,11 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
     const pitOut = car.pitOutAt(at);
     const leftPitsSinceCrossing = !finished && pitOut !== undefined && pitOut.atMs > lastCrossingMs;
     const lastSeenMs = leftPitsSinceCrossing ? pitOut.atMs : lastCrossingMs;
-    const silentTooLong = !finished && at - lastSeenMs > stoppedAfterMs(car, last, underSafetyCarAt(timeline, at, lastSeenMs));
+    // The safety car only lengthens the threshold (stoppedAfterMs): the flags are read only for a
+    // car silent past the plain one, so the live read after a commit of late laps does not place
+    // their flags (a merge from the earliest of them) for cars that are running.
+    const silence = at - lastSeenMs;
+    const silentTooLong = !finished && silence > stoppedAfterMs(car, last) && silence > stoppedAfterMs(car, last, underSafetyCarAt(timeline, at, lastSeenMs));
 
     let status: CarStatus;
     if (finished) status = 'finished';

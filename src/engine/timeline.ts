@@ -75,8 +75,14 @@ export class CarTimeline {
    * with their numbers (PENDING per lap) taken while the event was at hand:
    * the placing then reads these, not each event again.
    */
-  private pending: LapEvent[] = [];
-  private pendingData: number[] = [];
+  private readonly pending: LapEvent[] = [];
+  private pendingData = new Float64Array(0);
+  /**
+   * Laps held: pending[0 .. pendingCount) and their numbers. Both lists are
+   * kept from one placing to the next (a commit's laps of a car grew new
+   * lists each time: most of the garbage of late arrival, bench/arrival.ts).
+   */
+  private pendingCount = 0;
   private readonly pitOutByLap = new Map<number, PitOutEvent>();
   private pitOutsStale = false;
   /** Board rows a live feed gave without a lap event (joined partway, a missed lap), in time order. */
@@ -231,7 +237,7 @@ export class CarTimeline {
     this.received[bn]! |= bit;
     if (event.lap < this.pointsFromLap) this.pointsFromLap = event.lap;
     const sectors = event.sectorsMs;
-    if (replaced === undefined && this.pending.length === 0 && event.lap > this.lastLap) {
+    if (replaced === undefined && this.pendingCount === 0 && event.lap > this.lastLap) {
       const block = this.blocks[bn] ?? this.newBlock(bn);
       block.append(event, event.lap, event.crossingMs, event.lapMs, sectors[0] ?? Infinity, sectors[1] ?? Infinity, sectors[2] ?? Infinity, event.inPit ? 1 : 0);
       this.addToTotals(bn, block);
@@ -240,8 +246,22 @@ export class CarTimeline {
       this.lastLap = event.lap;
       this.lapsVersion++;
     } else {
-      this.pending.push(event);
-      this.pendingData.push(event.lap, event.crossingMs, event.lapMs, sectors[0] ?? Infinity, sectors[1] ?? Infinity, sectors[2] ?? Infinity, event.inPit ? 1 : 0);
+      const k = this.pendingCount++;
+      this.pending[k] = event;
+      let data = this.pendingData;
+      if ((k + 1) * PENDING > data.length) {
+        const grown = new Float64Array(Math.max(16 * PENDING, 2 * data.length));
+        grown.set(data);
+        this.pendingData = data = grown;
+      }
+      const p = k * PENDING;
+      data[p + LAP] = event.lap;
+      data[p + CROSSING] = event.crossingMs;
+      data[p + LAP_MS] = event.lapMs;
+      data[p + SECTOR] = sectors[0] ?? Infinity;
+      data[p + SECTOR + 1] = sectors[1] ?? Infinity;
+      data[p + SECTOR + 2] = sectors[2] ?? Infinity;
+      data[p + IN_PIT] = event.inPit ? 1 : 0;
     }
     return replaced;
   }
@@ -334,15 +354,15 @@ export class CarTimeline {
   /** The lap received last for lap number `lap` (one was): held ones first, the latest first, else the placed one. */
   private latest(lap: number): LapEvent {
     // Many held: placed first, so that a run of repeats does not search them all each time.
-    if (this.pending.length > REPEAT_SEARCH) this.settle();
+    if (this.pendingCount > REPEAT_SEARCH) this.settle();
     const data = this.pendingData;
-    for (let k = this.pending.length - 1; k >= 0; k--) if (data[k * PENDING] === lap) return this.pending[k]!;
+    for (let k = this.pendingCount - 1; k >= 0; k--) if (data[k * PENDING] === lap) return this.pending[k]!;
     const block = this.blocks[(lap - 1) >> BLOCK_SHIFT]!;
     return block.laps[block.slotOf(lap)]!;
   }
 
   private settled(): this {
-    if (this.pending.length > 0) this.settle();
+    if (this.pendingCount > 0) this.settle();
     return this;
   }
 
@@ -354,17 +374,16 @@ export class CarTimeline {
   private settle(): void {
     const pending = this.pending;
     const data = this.pendingData;
-    this.pending = [];
-    this.pendingData = [];
-    const order = orderByLap(data, pending.length);
+    const n = this.pendingCount;
+    this.pendingCount = 0;
+    const order = orderByLap(data, n);
     // Of a lap number held twice, the later: the last of its run in `order`.
     let kept = 0;
-    for (let k = 0; k < order.length; k++) {
+    for (let k = 0; k < n; k++) {
       const p = order[k]!;
-      if (k + 1 < order.length && data[order[k + 1]! * PENDING]! === data[p * PENDING]!) continue;
+      if (k + 1 < n && data[order[k + 1]! * PENDING]! === data[p * PENDING]!) continue;
       order[kept++] = p;
     }
-    order.length = kept;
     let firstLap = Infinity;
     for (let a = 0; a < kept; ) {
       const lap = data[order[a]! * PENDING]!;
@@ -576,7 +595,7 @@ function bitCount(bits: number): number {
 }
 
 /** Adds one lap's numbers (data[p…], STRIDE of them) to the TOTALS sums at into[at…]. */
-function addLapNumbers(into: number[], at: number, data: readonly number[], p: number): void {
+function addLapNumbers(into: number[], at: number, data: Float64Array, p: number): void {
   into[at + BEST_LAP] = Math.min(into[at + BEST_LAP]!, data[p + LAP_MS]!);
   into[at + BEST_SECTOR] = Math.min(into[at + BEST_SECTOR]!, data[p + SECTOR]!);
   into[at + BEST_SECTOR + 1] = Math.min(into[at + BEST_SECTOR + 1]!, data[p + SECTOR + 1]!);
@@ -698,7 +717,7 @@ class LapBlock {
    * the end into the grown lists, each slot reading one at or before it.
    * Returns how many were added (the others replaced a lap).
    */
-  merge(order: readonly number[], a: number, b: number, data: readonly number[], events: readonly LapEvent[]): number {
+  merge(order: Int32Array, a: number, b: number, data: Float64Array, events: readonly LapEvent[]): number {
     const m = this.count;
     const base = (this.number << BLOCK_SHIFT) + 1;
     const first = this.slotOf(data[order[a]! * PENDING]!);
@@ -798,41 +817,41 @@ class BlockArena {
   }
 }
 
-/** Indexes of the pending laps by lap number, then arrival (packed as lap × 2^k + index and sorted as numbers; lap ≤ 100,000). */
-function orderByLap(data: readonly number[], n: number): number[] {
+/** Scratch lists of orderByLap, kept from one call to the next (one car is placed at a time). */
+let orderScratch = new Int32Array(64);
+let packedScratch = new Float64Array(64);
+
+/**
+ * Indexes of the pending laps by lap number, then arrival (packed as lap ×
+ * 2^k + index and sorted as numbers; lap ≤ 100,000), in order[0 .. n): a
+ * scratch list, valid until the next call.
+ */
+function orderByLap(data: Float64Array, n: number): Int32Array {
+  if (orderScratch.length < n) {
+    const room = 2 ** Math.ceil(Math.log2(n));
+    orderScratch = new Int32Array(room);
+    packedScratch = new Float64Array(room);
+  }
   const width = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
-  const order = new Array<number>(n);
+  const packed = packedScratch;
   if (n <= 32) {
-    // A commit's few laps of a car: insertion sort, no typed array to allocate.
+    // A commit's few laps of a car: insertion sort.
     for (let i = 0; i < n; i++) {
       const key = data[i * PENDING]! * width + i;
       let k = i;
-      while (k > 0 && order[k - 1]! > key) {
-        order[k] = order[k - 1]!;
+      while (k > 0 && packed[k - 1]! > key) {
+        packed[k] = packed[k - 1]!;
         k--;
       }
-      order[k] = key;
+      packed[k] = key;
     }
   } else {
-    const packed = new Float64Array(n);
     for (let i = 0; i < n; i++) packed[i] = data[i * PENDING]! * width + i;
-    packed.sort();
-    for (let i = 0; i < n; i++) order[i] = packed[i]!;
+    packed.subarray(0, n).sort();
   }
-  for (let i = 0; i < n; i++) order[i] = order[i]! % width;
+  const order = orderScratch;
+  for (let i = 0; i < n; i++) order[i] = packed[i]! % width;
   return order;
-}
-
-/** Number of values < x in an ascending array. */
-function lowerBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The last of `items` (sorted by atMs) at or before t, by binary search. */
@@ -890,27 +909,34 @@ export class RaceTimeline {
   readonly messages: MessageEvent[] = [];
   /** Weather readings in time order, one per instant (a resend of an instant replaces it). */
   readonly weather: WeatherEvent[] = [];
-  /** Flag shown at each crossing where it differs from the crossing before, and the index in flagKeys it comes from. */
+  /** Flag shown at each crossing where it differs from the crossing before, and the key (flagKey) of that crossing. */
   private readonly flagTimes: number[] = [];
   private readonly flagValues: Flag[] = [];
   private readonly flagSources: number[] = [];
   /**
    * Every crossing's flag as one number, atMs × 8 + the flag's rank
-   * (flagKey), ascending (those in lateFlags excepted): numbers, so that
-   * placing late ones moves numbers, not objects (bench/arrival.ts).
+   * (flagKey), in ascending chunks (FlagKeys; those in lateFlags excepted):
+   * placing a late one moves the numbers of one chunk, and the flag at an
+   * instant is two binary searches (bench/arrival.ts).
    */
-  private readonly flagKeys: number[] = [];
+  private readonly flagKeys = new FlagKeys();
   /**
-   * Crossings' flags that arrived before the last of flagKeys: merged into
-   * them when a read needs the changes (flagChanges, a seek into the past),
-   * all at once (one sort). The live read after each commit (flagAt after
-   * the last crossing, lastFlag) needs only the latest key, lateMax.
+   * Crossings' flags that arrived before the last of flagKeys: placed, all
+   * at once (one sort, then one merge per chunk they land in), when a read
+   * needs them (flagAt before the latest crossing, flagChanges). The live
+   * read after each commit (flagAt after the last crossing, lastFlag) needs
+   * only the latest key, lateMax.
    */
-  private lateFlags: number[] = [];
+  private lateFlags = new Float64Array(64);
+  /** lateFlags[0 .. lateCount) are held (the buffer is kept from one placing to the next). */
+  private lateCount = 0;
   /** The largest of lateFlags (-Infinity when none; NaN when a removal left it unknown). */
   private lateMax = -Infinity;
-  /** flagTimes/flagValues are derived from flagKeys[0 .. flagsDerived); the rest on the next read. */
-  private flagsDerived = 0;
+  /**
+   * flagTimes/flagValues are derived from the placed keys below this one;
+   * those from it on are derived again on the next read (Infinity: none).
+   */
+  private flagsDirtyFrom = Infinity;
   /** Events applied, and the latest race time seen. */
   eventCount = 0;
   lastEventMs = 0;
@@ -984,7 +1010,7 @@ export class RaceTimeline {
 
   /** True when the source states flags at all (2023+ Al Kamel files do). */
   get hasFlags(): boolean {
-    return this.flagKeys.length + this.lateFlags.length > 0;
+    return this.flagKeys.size + this.lateCount > 0;
   }
 
   /** Course state at t: the flag shown at the latest crossing at or before t. */
@@ -992,10 +1018,15 @@ export class RaceTimeline {
     // At or after the latest crossing (the live read): its flag, whatever is still to be merged.
     const latest = this.latestFlagKey();
     if (latest === -Infinity) return 'unknown';
-    if (latest <= t * FLAG_RANKS + FLAG_RANKS - 1) return FLAGS_BY_RANK[flagRank(latest)]!;
-    this.deriveFlagChanges();
-    const i = upperBound(this.flagTimes, t);
-    return i === 0 ? 'unknown' : this.flagValues[i - 1]!;
+    const bound = t * FLAG_RANKS + FLAG_RANKS - 1;
+    if (latest <= bound) return FLAGS_BY_RANK[flagRank(latest)]!;
+    // Before it: the flag of the latest crossing at or before t (the last
+    // change at or before t holds to it), found in the chunks without
+    // deriving the changes, which after a commit of late laps would be a
+    // pass over every crossing after the earliest of them.
+    this.placeLateFlags();
+    const key = this.flagKeys.atOrBelow(bound);
+    return key === -Infinity ? 'unknown' : FLAGS_BY_RANK[flagRank(key)]!;
   }
 
   /** The flag shown at the latest crossing (lastFlagChange()?.flag without deriving the changes), if any. */
@@ -1006,9 +1037,12 @@ export class RaceTimeline {
 
   /** The largest flag key, placed or late; -Infinity when none. */
   private latestFlagKey(): number {
-    if (Number.isNaN(this.lateMax)) this.lateMax = this.lateFlags.reduce((max, key) => (key > max ? key : max), -Infinity);
-    const n = this.flagKeys.length;
-    return n === 0 ? this.lateMax : Math.max(this.flagKeys[n - 1]!, this.lateMax);
+    if (Number.isNaN(this.lateMax)) {
+      let max = -Infinity;
+      for (let i = 0; i < this.lateCount; i++) if (this.lateFlags[i]! > max) max = this.lateFlags[i]!;
+      this.lateMax = max;
+    }
+    return Math.max(this.flagKeys.last(), this.lateMax);
   }
 
   /** Flag changes in time order (for race control analysis). */
@@ -1045,88 +1079,403 @@ export class RaceTimeline {
   /** A lap sent again replaces the old one: its flag must not count twice. */
   private removeFlag(atMs: number, flag: Flag): void {
     const key = flagKey(atMs, flag);
-    const late = this.lateFlags.indexOf(key);
+    const late = this.lateFlags.subarray(0, this.lateCount).indexOf(key);
     if (late >= 0) {
-      this.lateFlags.splice(late, 1);
+      // Held keys are in no order: the last takes its place.
+      this.lateFlags[late] = this.lateFlags[--this.lateCount]!;
       if (key === this.lateMax) this.lateMax = NaN;
       return;
     }
-    const at = lowerBound(this.flagKeys, key);
-    if (this.flagKeys[at] !== key) return;
-    this.flagKeys.splice(at, 1);
-    this.flagsDerived = Math.min(this.flagsDerived, at);
+    if (this.flagKeys.remove(key) && key < this.flagsDirtyFrom) this.flagsDirtyFrom = key;
   }
 
   /**
-   * Places the late flags (by time, then flag, so any arrival order gives one
-   * list) and derives the changes from the first crossing that moved: the
-   * late ones sorted among themselves and merged into the placed ones from
-   * where the first of them goes, O(k log k + what lies after it) for k late
-   * — not a pass over every crossing of the race on each read after a
-   * commit, which in-order arrival pays too (a lap row of 60 cars is not in
-   * time order).
+   * Places the late flags: sorted among themselves (by time, then flag, so
+   * any arrival order gives one list) and merged into the chunks they land
+   * in; the changes are derived again from the first of them.
+   */
+  private placeLateFlags(): void {
+    const n = this.lateCount;
+    if (n === 0) return;
+    const late = this.lateFlags.subarray(0, n).sort();
+    this.lateCount = 0;
+    this.lateMax = -Infinity;
+    if (late[0]! < this.flagsDirtyFrom) this.flagsDirtyFrom = late[0]!;
+    this.flagKeys.insertSorted(late);
+  }
+
+  /**
+   * Derives the changes from the first key placed or removed since the last
+   * derivation: the changes before it stand, O(what lies after it) — not a
+   * pass over every crossing of the race on each read, which in-order
+   * arrival would pay too (a lap row of 60 cars is not in time order).
    */
   private deriveFlagChanges(): void {
-    const keys = this.flagKeys;
-    if (this.lateFlags.length > 0) {
-      const late = Float64Array.from(this.lateFlags).sort();
-      this.lateFlags = [];
-      this.lateMax = -Infinity;
-      const n = keys.length;
-      const from = lowerBound(keys, late[0]!);
-      // Merged from the end into the grown list: each slot reads one at or before it.
-      for (let k = 0; k < late.length; k++) keys.push(0);
-      let i = n - 1;
-      let j = late.length - 1;
-      for (let w = keys.length - 1; j >= 0; w--) keys[w] = i >= from && keys[i]! > late[j]! ? keys[i--]! : late[j--]!;
-      this.flagsDerived = Math.min(this.flagsDerived, from);
-    }
-    if (this.flagsDerived === keys.length) return;
-    // The changes before the first moved crossing stand; the rest are derived again.
+    this.placeLateFlags();
+    const from = this.flagsDirtyFrom;
+    if (from === Infinity) return;
+    this.flagsDirtyFrom = Infinity;
+    // The changes at keys below `from` stand; the rest are derived again.
     let c = this.flagSources.length;
-    while (c > 0 && this.flagSources[c - 1]! >= this.flagsDerived) c--;
+    while (c > 0 && this.flagSources[c - 1]! >= from) c--;
     this.flagTimes.length = c;
     this.flagValues.length = c;
     this.flagSources.length = c;
-    // The loop of extendFlagChanges, over numbers only: a change where the rank differs from the one before.
+    // A change where the rank differs from the one before, over numbers only.
     let shown = c === 0 ? -1 : FLAG_ORDER[this.flagValues[c - 1]!];
-    for (let i = this.flagsDerived; i < keys.length; i++) {
-      const key = keys[i]!;
+    this.flagKeys.forEachFrom(from, (key) => {
       const rank = flagRank(key);
-      if (rank === shown) continue;
+      if (rank === shown) return;
       shown = rank;
       this.flagTimes.push((key - rank) / FLAG_RANKS);
       this.flagValues.push(FLAGS_BY_RANK[rank]!);
-      this.flagSources.push(i);
-    }
-    this.flagsDerived = keys.length;
+      this.flagSources.push(key);
+    });
   }
 
-  /** A change at flagKeys[i] when its flag differs from the one shown before it (derived up to i − 1). */
-  private extendFlagChanges(i: number): void {
-    const key = this.flagKeys[i]!;
-    const rank = flagRank(key);
-    const flag = FLAGS_BY_RANK[rank]!;
-    if (this.flagValues[this.flagValues.length - 1] === flag) return;
-    this.flagTimes.push((key - rank) / FLAG_RANKS);
-    this.flagValues.push(flag);
-    this.flagSources.push(i);
-  }
-
-  /** In time order costs O(1); a flag before the last placed one is held and merged when a read needs it. */
+  /** In time order costs O(1); a flag before the last placed one is held and placed when a read needs it. */
   private addFlag(atMs: number, flag: Flag): void {
     const keys = this.flagKeys;
     const key = flagKey(atMs, flag);
-    if (keys.length > 0 && keys[keys.length - 1]! > key) {
-      this.lateFlags.push(key);
+    if (key < keys.last()) {
+      if (this.lateCount === this.lateFlags.length) {
+        const grown = new Float64Array(2 * this.lateCount);
+        grown.set(this.lateFlags);
+        this.lateFlags = grown;
+      }
+      this.lateFlags[this.lateCount++] = key;
       if (key > this.lateMax) this.lateMax = key;
       return;
     }
     keys.push(key);
-    if (this.flagsDerived === keys.length - 1) {
-      this.extendFlagChanges(keys.length - 1);
-      this.flagsDerived = keys.length;
+    if (this.flagsDirtyFrom !== Infinity) {
+      if (key < this.flagsDirtyFrom) this.flagsDirtyFrom = key;
+      return;
     }
+    // The changes stand up to here: this key extends them.
+    if (this.flagValues[this.flagValues.length - 1] === flag) return;
+    this.flagTimes.push(atMs);
+    this.flagValues.push(flag);
+    this.flagSources.push(key);
+  }
+}
+
+/** Held keys (FlagKeys.extra) merged into the chunks once they pass this, or an eighth of the keys. */
+const FLAG_EXTRA_MIN = 2048;
+
+/**
+ * The crossings' flag keys, a sorted multiset in two parts: the chunks
+ * (FlagChunks), and the keys placed since they last took them in, in one
+ * sorted list (extra) that a commit's late keys are merged into — a pass
+ * over numbers side by side, where placing each into its chunk was a cache
+ * miss per key in shuffled arrival. The list goes into the chunks (one pass
+ * over them in order) once it holds an eighth of the keys, so each key is
+ * moved a bounded number of times. The largest key at or below x is a
+ * binary search in each part.
+ */
+class FlagKeys {
+  private readonly chunks = new FlagChunks();
+  private extra = new Float64Array(256);
+  private extraCount = 0;
+
+  get size(): number {
+    return this.chunks.size + this.extraCount;
+  }
+
+  /** The largest key, -Infinity when none. */
+  last(): number {
+    return Math.max(this.chunks.last(), this.extraCount === 0 ? -Infinity : this.extra[this.extraCount - 1]!);
+  }
+
+  /** Adds a key at least as large as every other. */
+  push(key: number): void {
+    this.chunks.push(key);
+  }
+
+  /** The largest key ≤ x, -Infinity when none. */
+  atOrBelow(x: number): number {
+    let lo = 0;
+    let hi = this.extraCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.extra[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(this.chunks.atOrBelow(x), lo === 0 ? -Infinity : this.extra[lo - 1]!);
+  }
+
+  /** Calls `each` with every key ≥ x, ascending. */
+  forEachFrom(x: number, each: (key: number) => void): void {
+    const extra = this.extra;
+    const n = this.extraCount;
+    let e = 0;
+    while (e < n && extra[e]! < x) e++;
+    this.chunks.forEachFrom(x, (key) => {
+      while (e < n && extra[e]! < key) each(extra[e++]!);
+      each(key);
+    });
+    while (e < n) each(extra[e++]!);
+  }
+
+  /** Removes one key equal to `key`; false when there is none. */
+  remove(key: number): boolean {
+    let lo = 0;
+    let hi = this.extraCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.extra[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < this.extraCount && this.extra[lo] === key) {
+      this.extra.copyWithin(lo, lo + 1, this.extraCount);
+      this.extraCount--;
+      return true;
+    }
+    return this.chunks.remove(key);
+  }
+
+  /** Places ascending keys (see the class). */
+  insertSorted(keys: Float64Array): void {
+    const k = keys.length;
+    const n = this.extraCount;
+    if (this.extra.length < n + k) {
+      const grown = new Float64Array(2 ** Math.ceil(Math.log2(n + k)));
+      grown.set(this.extra.subarray(0, n));
+      this.extra = grown;
+    }
+    // Merged from the end: each slot reads one at or before it.
+    const extra = this.extra;
+    let i = n - 1;
+    let j = k - 1;
+    for (let w = n + k - 1; j >= 0; w--) extra[w] = i >= 0 && extra[i]! > keys[j]! ? extra[i--]! : keys[j--]!;
+    this.extraCount = n + k;
+    if (this.extraCount > Math.max(FLAG_EXTRA_MIN, this.chunks.size >> 3)) {
+      this.chunks.insertSorted(extra.subarray(0, this.extraCount));
+      this.extraCount = 0;
+    }
+  }
+}
+
+/** Room for keys in a chunk of FlagChunks; a chunk is filled to half of it, so that late keys find room. */
+const FLAG_CHUNK = 128;
+const FLAG_FILL = FLAG_CHUNK / 2;
+
+/**
+ * The placed part of FlagKeys: a sorted multiset of numbers in chunks of room
+ * FLAG_CHUNK in one buffer: a key placed anywhere moves the numbers of one
+ * chunk (a full one is cut in two), and the largest key at or below x is two
+ * binary searches. In one sorted list, a commit with a late key moved every
+ * key after it, and shuffled arrival paid a pass over the race on each
+ * commit (bench/arrival.ts).
+ */
+class FlagChunks {
+  /** Chunk id k holds counts[k] keys at data[k × FLAG_CHUNK …], ascending. */
+  private data = new Float64Array(FLAG_CHUNK * 8);
+  private counts = new Int32Array(8);
+  /** Chunk ids given out. */
+  private ids = 0;
+  /** Chunk ids in key order (none empty), and the first key of each. */
+  private order: number[] = [];
+  private firsts: number[] = [];
+  size = 0;
+
+  /** The largest key, -Infinity when none. */
+  last(): number {
+    const n = this.order.length;
+    if (n === 0) return -Infinity;
+    const id = this.order[n - 1]!;
+    return this.data[id * FLAG_CHUNK + this.counts[id]! - 1]!;
+  }
+
+  /** Adds a key at least as large as every other. */
+  push(key: number): void {
+    const n = this.order.length;
+    let id = n === 0 ? -1 : this.order[n - 1]!;
+    if (id < 0 || this.counts[id]! >= FLAG_FILL) {
+      id = this.newChunk();
+      this.order.push(id);
+      this.firsts.push(key);
+    }
+    this.data[id * FLAG_CHUNK + this.counts[id]!] = key;
+    this.counts[id]!++;
+    this.size++;
+  }
+
+  /** The largest key ≤ x, -Infinity when none. */
+  atOrBelow(x: number): number {
+    if (this.size === 0 || this.firsts[0]! > x) return -Infinity;
+    const id = this.order[this.chunkAtOrBelow(x)]!;
+    const base = id * FLAG_CHUNK;
+    // The chunk's first key is ≤ x: the last one that is.
+    let lo = 0;
+    let hi = this.counts[id]! - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.data[base + mid]! <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.data[base + lo]!;
+  }
+
+  /** Calls `each` with every key ≥ x, ascending. */
+  forEachFrom(x: number, each: (key: number) => void): void {
+    if (this.size === 0) return;
+    let c = this.firsts[0]! > x ? 0 : this.chunkAtOrBelow(x);
+    // Keys equal to x may end the chunks before (a run of equal keys cut between chunks).
+    while (c > 0 && this.lastOf(c - 1) >= x) c--;
+    const data = this.data;
+    for (; c < this.order.length; c++) {
+      const id = this.order[c]!;
+      const end = id * FLAG_CHUNK + this.counts[id]!;
+      let k = id * FLAG_CHUNK;
+      while (k < end && data[k]! < x) k++;
+      for (; k < end; k++) each(data[k]!);
+    }
+  }
+
+  /** Removes one key equal to `key`; false when there is none. */
+  remove(key: number): boolean {
+    if (this.size === 0 || this.firsts[0]! > key) return false;
+    // The last chunk starting at or below the key holds it if any chunk does.
+    const c = this.chunkAtOrBelow(key);
+    const id = this.order[c]!;
+    const base = id * FLAG_CHUNK;
+    const n = this.counts[id]!;
+    let i = 0;
+    while (i < n && this.data[base + i]! < key) i++;
+    if (i === n || this.data[base + i] !== key) return false;
+    this.data.copyWithin(base + i, base + i + 1, base + n);
+    this.counts[id] = n - 1;
+    this.size--;
+    if (n === 1) {
+      this.order.splice(c, 1);
+      this.firsts.splice(c, 1);
+    } else if (i === 0) {
+      this.firsts[c] = this.data[base]!;
+    }
+    return true;
+  }
+
+  /**
+   * Places ascending keys: each chunk's share merged into it from the end;
+   * a chunk without room for its share is cut into chunks filled to half.
+   * As many keys as are placed (an import, a first read): one merge of
+   * everything into new chunks.
+   */
+  insertSorted(keys: Float64Array): void {
+    const k = keys.length;
+    if (k >= this.size) {
+      this.rebuild(keys);
+      return;
+    }
+    for (let a = 0; a < k; ) {
+      const c = this.firsts[0]! > keys[a]! ? 0 : this.chunkAtOrBelow(keys[a]!);
+      // This chunk's share: the keys below the next chunk's first.
+      const limit = c + 1 < this.firsts.length ? this.firsts[c + 1]! : Infinity;
+      let b = a + 1;
+      while (b < k && keys[b]! < limit) b++;
+      const id = this.order[c]!;
+      const n = this.counts[id]!;
+      if (n + b - a <= FLAG_CHUNK) {
+        const data = this.data;
+        const base = id * FLAG_CHUNK;
+        let i = base + n - 1;
+        let j = b - 1;
+        for (let w = base + n + b - a - 1; j >= a; w--) data[w] = i >= base && data[i]! > keys[j]! ? data[i--]! : keys[j--]!;
+        this.counts[id] = n + b - a;
+        this.firsts[c] = data[base]!;
+      } else {
+        this.cut(c, keys, a, b);
+      }
+      a = b;
+    }
+    this.size += k;
+  }
+
+  private lastOf(c: number): number {
+    const id = this.order[c]!;
+    return this.data[id * FLAG_CHUNK + this.counts[id]! - 1]!;
+  }
+
+  /** The last chunk (index in order) whose first key is ≤ x (the first is; callers check). */
+  private chunkAtOrBelow(x: number): number {
+    const firsts = this.firsts;
+    let lo = 0;
+    let hi = firsts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (firsts[mid]! <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Chunk order[c] and keys[a, b) merged, then laid out in chunks filled to half (the first in order[c] itself). */
+  private cut(c: number, keys: Float64Array, a: number, b: number): void {
+    const id = this.order[c]!;
+    const n = this.counts[id]!;
+    const merged = new Float64Array(n + b - a);
+    const base = id * FLAG_CHUNK;
+    let i = 0;
+    let j = a;
+    for (let w = 0; w < merged.length; w++) merged[w] = j >= b || (i < n && this.data[base + i]! <= keys[j]!) ? this.data[base + i++]! : keys[j++]!;
+    const ids: number[] = [];
+    const firsts: number[] = [];
+    for (let from = 0; from < merged.length; from += FLAG_FILL) {
+      const to = Math.min(from + FLAG_FILL, merged.length);
+      const piece = from === 0 ? id : this.newChunk();
+      this.data.set(merged.subarray(from, to), piece * FLAG_CHUNK);
+      this.counts[piece] = to - from;
+      ids.push(piece);
+      firsts.push(merged[from]!);
+    }
+    this.order.splice(c, 1, ...ids);
+    this.firsts.splice(c, 1, ...firsts);
+  }
+
+  /** A new empty chunk's id (the buffer grown ×2 when full). */
+  private newChunk(): number {
+    if (this.ids === this.counts.length) {
+      const data = new Float64Array(this.data.length * 2);
+      data.set(this.data);
+      this.data = data;
+      const counts = new Int32Array(this.counts.length * 2);
+      counts.set(this.counts);
+      this.counts = counts;
+    }
+    this.counts[this.ids] = 0;
+    return this.ids++;
+  }
+
+  /** Every key and `keys` merged into new chunks filled to half. */
+  private rebuild(keys: Float64Array): void {
+    const all = new Float64Array(this.size + keys.length);
+    let j = 0;
+    let w = 0;
+    for (const id of this.order) {
+      for (let k = id * FLAG_CHUNK, end = k + this.counts[id]!; k < end; k++) {
+        const key = this.data[k]!;
+        while (j < keys.length && keys[j]! < key) all[w++] = keys[j++]!;
+        all[w++] = key;
+      }
+    }
+    while (j < keys.length) all[w++] = keys[j++]!;
+    const chunks = Math.ceil(all.length / FLAG_FILL);
+    const room = Math.max(8, 2 ** Math.ceil(Math.log2(chunks + 1)));
+    this.data = new Float64Array(room * FLAG_CHUNK);
+    this.counts = new Int32Array(room);
+    this.ids = 0;
+    this.order = [];
+    this.firsts = [];
+    for (let from = 0; from < all.length; from += FLAG_FILL) {
+      const to = Math.min(from + FLAG_FILL, all.length);
+      const id = this.newChunk();
+      this.data.set(all.subarray(from, to), id * FLAG_CHUNK);
+      this.counts[id] = to - from;
+      this.order.push(id);
+      this.firsts.push(all[from]!);
+    }
+    this.size = all.length;
   }
 }
 
