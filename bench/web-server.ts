@@ -21,7 +21,7 @@ export interface ServeProcess {
  * `node bin/sarthe.js serve --port 0 --db <tmp> --replay <file> --speed <x>
  * --from <t>`; resolves once it listens and the replay has stored `fromMs`.
  */
-export async function serveReplay(options: { root: string; file: string; race: string; fromMs: number; speed: number }): Promise<ServeProcess> {
+export async function serveReplay(options: { root: string; file: string; race: string; fromMs: number; speed: number; /** Wall ms between two replay commits (`--tick`, the server's default 250 when absent). */ tickMs?: number }): Promise<ServeProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'sarthe-serve-'));
   const child = spawn(
     process.execPath,
@@ -35,6 +35,7 @@ export async function serveReplay(options: { root: string; file: string; race: s
       '--race', options.race,
       '--speed', String(options.speed),
       '--from', `${options.fromMs / 1000}s`,
+      ...(options.tickMs === undefined ? [] : ['--tick', String(options.tickMs)]),
       '--log-level', 'info',
     ],
     // Ingest off: the variable unset (a blank one is a configuration error).

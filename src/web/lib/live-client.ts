@@ -45,6 +45,8 @@ export interface FrameMetric {
   /** Time to apply the frame's deltas and redraw, style and layout included in metrics mode. */
   workMs: number;
   deltas: number;
+  /** The race time the frame brought the screen to (ms): how much race one update carries. */
+  raceMs: number;
   /** Split of workMs: deltas applied and table updated; Preact's re-renders; style and layout. */
   applyMs: number;
   renderMs: number;
@@ -119,7 +121,7 @@ export class LiveClient {
   private schedule(): void {
     if (this.frame !== 0 || this.queue.length === 0) return;
     // Held back by the viewer delay, and at most one redraw per MIN_REDRAW_MS.
-    const due = Math.max(this.queue[0]!.arrivedMs + this.options.delayMs(), this.lastRedrawMs + MIN_REDRAW_MS);
+    const due = Math.max(this.queue[0]!.arrivedMs + this.options.delayMs(), this.lastRedrawMs + redrawMs);
     const wait = due - performance.now();
     if (wait > 16) {
       clearTimeout(this.timer);
@@ -166,6 +168,7 @@ export class LiveClient {
       this.options.onUpdate(this.state, change);
       if (metrics !== null) {
         const log = metrics;
+        const raceMs = this.state.raceTimeMs;
         // After Preact's re-renders (queued as microtasks by onUpdate), with style and
         // layout forced (bench mode only: a reflow per frame is not free).
         const applied = performance.now();
@@ -173,7 +176,7 @@ export class LiveClient {
           const rendered = performance.now();
           void document.body.offsetHeight;
           const done = performance.now();
-          log.push({ atMs: started, workMs: done - started, deltas, applyMs: applied - started, renderMs: rendered - applied, layoutMs: done - rendered });
+          log.push({ atMs: started, workMs: done - started, deltas, raceMs, applyMs: applied - started, renderMs: rendered - applied, layoutMs: done - rendered });
         });
       }
     }
@@ -181,6 +184,23 @@ export class LiveClient {
   }
 }
 
+const pageParams = new URLSearchParams(location.search);
+
 /** Enabled by ?metrics in the page URL; read by bench/web.ts through window.__sartheMetrics. */
-const metrics: FrameMetric[] | null = new URLSearchParams(location.search).has('metrics') ? [] : null;
+const metrics: FrameMetric[] | null = pageParams.has('metrics') ? [] : null;
 if (metrics !== null) (window as unknown as { __sartheMetrics: FrameMetric[] }).__sartheMetrics = metrics;
+
+/**
+ * The least time between two redraws (ms): MIN_REDRAW_MS, or in metrics mode
+ * `?redrawMs=` (a whole number, 20–1000). bench:web replays k times faster
+ * than 60× with commits k times closer together and redraws every 1000/k ms,
+ * so each update carries the same race time as a 60× replay redrawn each
+ * second, k times as often: a few hundred updates in well under a minute.
+ */
+const redrawMs = ((): number => {
+  const given = metrics === null ? null : pageParams.get('redrawMs');
+  if (given === null) return MIN_REDRAW_MS;
+  const ms = Number(given);
+  if (!Number.isInteger(ms) || ms < 20 || ms > 1000) throw new Error(`live-client: ?redrawMs=${given} is not a whole number of milliseconds from 20 to 1000`);
+  return ms;
+})();
