@@ -3,6 +3,8 @@
  * made-up snapshots, then the whole Silverstone 2019 capture checked against its
  * own rows (read here with SQL and parsed here, not by the adapter), then the
  * live screen's gap moving at a sector line, from the capture cut at a snapshot.
+ * Then the same from a Timing71 archive's S1–S3 cells (src/sources/timing71):
+ * made-up screen lines, and the IMSA Detroit 2026 archive against its frames.
  */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -12,6 +14,8 @@ import { foldEvents } from '../src/engine/timeline.js';
 import { eventKey, type LapEvent, type SectorEvent, type TimingEvent } from '../src/model/events.js';
 import { snapshotsToEvents, type BoardCarRow, type BoardSnapshot } from '../src/sources/livetiming/index.js';
 import { readLiveTimingCapture } from '../src/sources/livetiming/sqlite.js';
+import { readFileSync } from 'node:fs';
+import { archiveSnapshots, readTiming71Archive, type Timing71Archive } from '../src/sources/timing71/index.js';
 import { realData, realFile } from './helpers.js';
 
 const T0 = 1_567_343_000_000;
@@ -248,5 +252,115 @@ describe('Silverstone 2019 cut at a snapshot, as a live screen had it: the gap m
       }
     }
     assert.equal(checked, 3, 'three car pairs checked');
+  });
+});
+
+describe('Timing71 S1–S3 cells → the board\'s sector and times', () => {
+  const COLS = ['Num', 'State', 'Class', 'Driver', 'Team', 'Car', 'Laps', 'Gap', 'Int', 'S1', 'S2', 'S3', 'Last', 'Pits'];
+  type Cell = string | number | [string | number, string];
+  const line = (state: string, laps: number, s1: Cell, s2: Cell, s3: Cell, last: number | '') => ['7', state, 'GTP', 'DRIVER', 'Team', 'Car', laps, '', '', s1, s2, s3, [last, ''], '0'];
+  const sectorsOf71 = (cars: unknown[][]) => {
+    const archive: Timing71Archive = { name: '', description: '', columns: COLS, messages: [], frames: [{ atMs: 1_000_000, cars: cars as Timing71Archive['frames'][number]['cars'], flagState: 'green', elapsedMs: 0, remainingMs: null }] };
+    const row = archiveSnapshots(archive)[0]!.cars[0]!;
+    return [row.sector, row.currentSectors];
+  };
+
+  it('past the line, past S1, past S2; the first lap\'s blank cells; any other pattern says nothing', () => {
+    assert.deepEqual(sectorsOf71([line('RUN', 5, [19.3, ''], [22.8, 'pb'], [26.1, 'sb'], 68.2)]), [1, ['19.300', '22.800', '26.100']]);
+    assert.deepEqual(sectorsOf71([line('RUN', 5, [19.4, ''], [22.8, 'old'], [26.1, 'old'], 68.2)]), [2, ['19.400', '', '']]);
+    assert.deepEqual(sectorsOf71([line('RUN', 5, [19.4, ''], [22.5, ''], [26.1, 'old'], 68.2)]), [3, ['19.400', '22.500', '']]);
+    assert.deepEqual(sectorsOf71([line('RUN', 0, [35.571, ''], ['', ''], ['', ''], '')]), [2, ['35.571', '', '']]);
+    assert.deepEqual(sectorsOf71([line('RUN', 0, [35.571, ''], [25.071, 'sb'], ['', ''], '')]), [3, ['35.571', '25.071', '']]);
+    // In the pit lane all are old; a frame showing the best sectors has S2 old but S3 not (Detroit #31, 20:43:22).
+    assert.deepEqual(sectorsOf71([line('PIT', 5, [19.4, 'old'], [22.5, 'old'], [26.1, 'old'], 68.2)]), [null, ['', '', '']]);
+    assert.deepEqual(sectorsOf71([line('PIT', 5, [18.872, 'sb'], [21.968, 'old'], [25.281, 'sb'], 68.2)]), [null, ['', '', '']]);
+    assert.deepEqual(sectorsOf71([line('RUN', 0, ['', ''], ['', ''], ['', ''], '')]), [null, ['', '', '']]);
+  });
+
+  it('a finished car\'s cells tell no lap in progress', () => {
+    const frame = (at: number, laps: number, state: string, s1: Cell, s2: Cell, s3: Cell, last: number | ''): Timing71Archive['frames'][number] => ({ atMs: at, cars: [line(state, laps, s1, s2, s3, last)] as Timing71Archive['frames'][number]['cars'], flagState: 'green', elapsedMs: at - 1_000_000, remainingMs: null });
+    const archive: Timing71Archive = {
+      name: '',
+      description: 'Test',
+      columns: COLS,
+      messages: [],
+      frames: [
+        frame(1_000_000, 1, 'RUN', [20, ''], [22, ''], [26, ''], 68),
+        frame(1_068_000, 2, 'RUN', [20, ''], [22, ''], [26, ''], 68),
+        frame(1_090_000, 2, 'RUN', [20.5, ''], [22, 'old'], [26, 'old'], 68),
+        frame(1_136_000, 3, 'FIN', [20.5, ''], [22, ''], [25.5, ''], 68),
+        // After the flag: the car's best S1 shown as if in sector 2.
+        frame(1_400_000, 3, 'FIN', [19, 'sb'], [22, 'old'], [25.5, 'old'], 68),
+      ],
+    };
+    const sectors = sectorsOf(snapshotsToEvents(archiveSnapshots(archive)).events);
+    assert.deepEqual(sectors.map((e) => [e.lap, e.sector]), [[2, 1], [2, 2], [3, 1], [3, 2]]);
+  });
+});
+
+describe('IMSA Detroit 2026 (Timing71): sector events checked against the archive\'s frames', realData(), () => {
+  const archive = realData().skip === undefined ? readTiming71Archive(readFileSync(realFile('timing71/imsa-2026-detroit-race-replay.zip'))) : null;
+  const { events, zeroEpochMs }: { events: TimingEvent[]; zeroEpochMs: number } = archive !== null ? snapshotsToEvents(archiveSnapshots(archive)) : { events: [], zeroEpochMs: 0 };
+  const sectors = sectorsOf(events);
+  const value = (c: unknown): unknown => (Array.isArray(c) ? c[0] : c);
+  const old = (c: unknown): boolean => Array.isArray(c) && c[1] === 'old';
+
+  it('S1 + S2 + S3 equals Last on every line showing all three fresh', () => {
+    const col = (n: string) => archive!.columns.indexOf(n);
+    const [s1, s2, s3, last] = ['S1', 'S2', 'S3', 'Last'].map(col) as [number, number, number, number];
+    let checked = 0;
+    for (const frame of archive!.frames) {
+      for (const row of frame.cars) {
+        const v = [s1, s2, s3, last].map((i) => value(row[i]));
+        if ([s1, s2, s3].some((i) => old(row[i])) || !v.every((x) => typeof x === 'number')) continue;
+        const [a, b, c, t] = (v as number[]).map((x) => Math.round(x * 1000));
+        assert.equal(a! + b! + c!, t, `#${String(value(row[0]))} at ${frame.atMs}`);
+        checked++;
+      }
+    }
+    // Measured: 33,386 screen lines.
+    assert.equal(checked, 33_386);
+  });
+
+  it('each crossing told once, inside its lap, and where the frames place it (to the archive\'s whole seconds)', () => {
+    assert.equal(new Set(sectors.map(eventKey)).size, sectors.length);
+    const laps = new Map(events.filter((e): e is LapEvent => e.type === 'lap').map((l) => [`${l.car}:${l.lap}`, l]));
+    // Per car: [frame instant, laps, how far into the lap the cells say it is (1 line, 2 S1, 3 S2; 0 unknown)].
+    const col = (n: string) => archive!.columns.indexOf(n);
+    const [num, lapsCol, s1, s2, s3, state] = ['Num', 'Laps', 'S1', 'S2', 'S3', 'State'].map(col) as number[];
+    const seen = new Map<string, Array<[number, number, number]>>();
+    for (const frame of archive!.frames) {
+      for (const row of frame.cars) {
+        const car = String(value(row[num!])).trim();
+        const [o1, o2, o3] = [s1!, s2!, s3!].map((i) => old(row[i]) || value(row[i]) === '');
+        const where = value(row[state!]) === 'FIN' ? 0 : !o1 && !o2 && !o3 ? 1 : !o1 && o2 && o3 ? 2 : !o1 && !o2 && o3 ? 3 : 0;
+        const list = seen.get(car) ?? [];
+        list.push([frame.atMs, Number(value(row[lapsCol!])), where]);
+        seen.set(car, list);
+      }
+    }
+    let inside = 0;
+    for (const e of sectors) {
+      const own = laps.get(`${e.car}:${e.lap}`);
+      const before = laps.get(`${e.car}:${e.lap - 1}`);
+      if (own !== undefined) {
+        const start = before?.crossingMs ?? own.crossingMs - own.lapMs;
+        assert.ok(start < e.crossingMs && e.crossingMs < own.crossingMs, `${eventKey(e)} at ${e.crossingMs}: lap from ${start} to ${own.crossingMs}`);
+      }
+      let after = -Infinity;
+      let by = Infinity;
+      for (const [at, lapCount, where] of seen.get(e.car)!) {
+        if (where === 0) continue;
+        if (lapCount < e.lap - 1 || (lapCount === e.lap - 1 && where <= e.sector)) after = Math.max(after, at);
+        else by = Math.min(by, at);
+      }
+      const epoch = e.crossingMs + zeroEpochMs;
+      if (epoch > after && epoch <= by) inside++;
+      // Frames are named by the whole second and the crossings are known to about a second (sampled brackets).
+      else assert.ok(epoch > after - 1_500 && epoch <= by + 1_500, `${eventKey(e)} at ${epoch}: frames place it in (${after}, ${by}]`);
+    }
+    // Measured: 3,378 sector events, 2,389 inside the frames' bracket, the rest within 1,143 ms of it.
+    assert.ok(sectors.length >= 3_300, `${sectors.length} sector events`);
+    assert.ok(inside >= 2_300, `${inside} of ${sectors.length} inside`);
   });
 });

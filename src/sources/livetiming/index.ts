@@ -36,8 +36,9 @@
  *   a live screen's gaps move at the S1 and S2 lines before the lap is
  *   done. A row whose sector goes back while its lap count stays (the lap
  *   rolled over without its count) gives no sector time: it cannot be said
- *   which lap its times belong to. Silverstone 2019: every sector-2/3 time
- *   shown equals the one the board gave for that lap once completed.
+ *   which lap its times belong to; nor does a car past the chequered flag
+ *   (FINISHED). Silverstone 2019: every sector-2/3 time shown equals the
+ *   one the board gave for that lap once completed.
  * - A row the event schema refuses (a car number that is not one, a lap
  *   count past MAX_LAP, a name with control characters, a lap time past
  *   the race's bound) is reported in `bad`, naming the snapshot, the car and
@@ -279,6 +280,14 @@ function weatherEvent(snapshot: BoardSnapshot, raceMs: (epoch: number) => number
   return { event: parsed.data, body: JSON.stringify(reading) };
 }
 
+/**
+ * Car states after the chequered flag (the WEC board's "Chk", the IMSA
+ * screen's "FIN"): the cool-down lap is not timed, and what the sector cells
+ * show then is not its times (Detroit 2026 #31 shows its best S1 as if in
+ * sector 2, 7 min after the flag).
+ */
+const FINISHED = new Set(['Chk', 'FIN']);
+
 function sectorTimes(text: BoardCarRow['currentSectors']): Observation['sectorsMs'] {
   if (text === undefined) return [null, null, null];
   const ms = text.map((t) => {
@@ -310,7 +319,7 @@ function lapSectors(obs: readonly Observation[], lapMs: ReadonlyMap<number, numb
     if (o.sector === 1 && s1 !== null && s2 !== null && s3 !== null) {
       const t = lapMs.get(o.lap);
       if (t !== undefined && Math.abs(s1 + s2 + s3 - t) <= 3) out.set(o.lap, [s1, s2, s3]);
-    } else if (o.sector === 2 || o.sector === 3) {
+    } else if ((o.sector === 2 || o.sector === 3) && !FINISHED.has(o.state)) {
       // The lap in progress is o.lap + 1.
       const s = get(o.lap + 1);
       if (s1 !== null) s[0] ??= s1;

@@ -20,6 +20,11 @@
  * A row is a screen line, not a car: when cars swap places the Num cell of
  * the line changes, so frames are rebuilt line by line and read by car number.
  *
+ * Sectors: the S1–S3 cells (with their "old" highlight) say which sector
+ * the car is in and the times of the lap in progress (boardSectors), so the
+ * snapshot adapter tells each S1 and S2 crossing as a sector event at the
+ * lap's start crossing + S1 (+ S2), as it does for the WEC board.
+ *
  * Times: the file name gives the frame's instant to the second, and frames
  * come about one a second, so a lap's line crossing is bracketed to about a
  * second before the lap times narrow it (src/sources/livetiming does that;
@@ -205,6 +210,9 @@ export function archiveSnapshots(archive: Timing71Archive): BoardSnapshot[] {
     return i;
   };
   const [num, state, cls, driver, team, car, laps, gap, int, last, pits] = ['Num', 'State', 'Class', 'Driver', 'Team', 'Car', 'Laps', 'Gap', 'Int', 'Last', 'Pits'].map(col) as number[];
+  // Sector columns are optional: an archive without them tells no sector crossings.
+  const sectorColumns = ['S1', 'S2', 'S3'].map((name) => archive.columns.indexOf(name));
+  const withSectors = sectorColumns.every((i) => i >= 0);
   const startMs = archive.frames.find((f) => f.flagState === 'green')?.atMs ?? archive.frames[0]?.atMs ?? 0;
   return archive.frames.map((frame) => ({
     timestamp: frame.atMs,
@@ -228,6 +236,28 @@ export function archiveSnapshots(archive: Timing71Archive): BoardSnapshot[] {
       gapPrev: timeText(plain(row[int!])),
       classGap: '',
       classGapPrev: '',
+      ...(withSectors ? boardSectors(sectorColumns.map((i) => row[i])) : {}),
     })),
   }));
+}
+
+/**
+ * The S1–S3 cells of a screen line → the WEC board's `sector` and
+ * `currentSectors` (livetiming BoardCarRow). The IMSA screen marks a sector
+ * time "old" once the car is past the next line: after the finish line all
+ * three are the completed lap's (sector 1); past S1, S2 and S3 are old and
+ * S1 is the lap's (sector 2); past S2, only S3 is old (sector 3). On the
+ * first lap the cells not yet reached are blank instead of old. Any other
+ * pattern (all old in the pit lane; a frame that briefly shows the car's
+ * best sectors with S2 old and S3 not, Detroit 2026 #31 at 20:43:22) says
+ * nothing of which lap the times belong to: no sector, no times.
+ */
+function boardSectors(cells: ReadonlyArray<Cell | undefined>): Pick<BoardCarRow, 'sector' | 'currentSectors'> {
+  const fresh = cells.map((c) => !(Array.isArray(c) && c[1] === 'old') && timeText(plain(c)) !== '');
+  const passed = cells.map((c, i) => !fresh[i] && (timeText(plain(c)) === '' || (Array.isArray(c) && c[1] === 'old')));
+  const text = (n: number): [string, string, string] => [0, 1, 2].map((i) => (i < n ? timeText(plain(cells[i])) : '')) as [string, string, string];
+  if (fresh[0] && fresh[1] && fresh[2]) return { sector: 1, currentSectors: text(3) };
+  if (fresh[0] && passed[1] && passed[2]) return { sector: 2, currentSectors: text(1) };
+  if (fresh[0] && fresh[1] && passed[2]) return { sector: 3, currentSectors: text(2) };
+  return { sector: null, currentSectors: ['', '', ''] };
 }
