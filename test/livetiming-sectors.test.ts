@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { describe, it } from 'node:test';
 import { standingsAt } from '../src/engine/standings.js';
 import { foldEvents } from '../src/engine/timeline.js';
-import { eventKey, type LapEvent, type SectorEvent, type TimingEvent } from '../src/model/events.js';
+import { eventKey, SectorEventSchema, type LapEvent, type SectorEvent, type TimingEvent } from '../src/model/events.js';
 import { snapshotsToEvents, type BoardCarRow, type BoardSnapshot } from '../src/sources/livetiming/index.js';
 import { readLiveTimingCapture } from '../src/sources/livetiming/sqlite.js';
 import { readFileSync } from 'node:fs';
@@ -146,6 +146,7 @@ describe('Silverstone 2019 capture: sector events checked against the board\'s o
   it('every S1 and S2 crossing the board showed is told once, strictly between the line crossings of its lap', () => {
     const keys = new Set(sectors.map(eventKey));
     assert.equal(keys.size, sectors.length, 'one event per car, lap and sector');
+    for (const e of sectors) assert.deepEqual(SectorEventSchema.parse(e), e, 'what the schema takes, as it gives it');
     // The board showed S1 of lap L in a sector-2 or -3 row whose lap count is L − 1 (and S2 in a sector-3 row).
     const shown = new Set<string>();
     for (const r of rows) {
@@ -324,6 +325,7 @@ describe('IMSA Detroit 2026 (Timing71): sector events checked against the archiv
 
   it('each crossing told once, inside its lap, and where the frames place it (to the archive\'s whole seconds)', () => {
     assert.equal(new Set(sectors.map(eventKey)).size, sectors.length);
+    for (const e of sectors) assert.deepEqual(SectorEventSchema.parse(e), e);
     const laps = new Map(events.filter((e): e is LapEvent => e.type === 'lap').map((l) => [`${l.car}:${l.lap}`, l]));
     // Per car: [frame instant, laps, how far into the lap the cells say it is (1 line, 2 S1, 3 S2; 0 unknown)].
     const col = (n: string) => archive!.columns.indexOf(n);

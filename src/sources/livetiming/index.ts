@@ -189,6 +189,13 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
   events.push(session.success ? session.data : SessionEventSchema.parse({ type: 'session', name: 'Live timing', sessionType: 'race' }));
   const byCar = new Map<string, Observation[]>();
   const entries = new Map<string, string>();
+  // A time cell keeps its text for many snapshots (a lap, a sector): each text is read once.
+  const parsedTimes = new Map<string, number | null>();
+  const boardTime = (text: string): number | null => {
+    let ms = parsedTimes.get(text);
+    if (ms === undefined) parsedTimes.set(text, (ms = parseBoardTime(text)));
+    return ms;
+  };
   let lastTimestamp = -Infinity;
   let lastWeather = '';
   for (const snapshot of ordered) {
@@ -220,7 +227,7 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
       }
       let list = byCar.get(row.number);
       if (list === undefined) byCar.set(row.number, (list = []));
-      list.push({ timestamp: snapshot.timestamp, lap: row.lap, lastLapMs: parseBoardTime(row.lastLap), lastPassing: row.lastPassingTime, pitstop: row.pitstop, state: row.state, flag, driver: row.driver, sector: row.sector ?? null, sectorsMs: sectorTimes(row.currentSectors) });
+      list.push({ timestamp: snapshot.timestamp, lap: row.lap, lastLapMs: boardTime(row.lastLap), lastPassing: row.lastPassingTime, pitstop: row.pitstop, state: row.state, flag, driver: row.driver, sector: row.sector ?? null, sectorsMs: sectorTimes(row.currentSectors, boardTime) });
     }
   }
   const crossingWindowMs = new Map<string, number>();
@@ -288,13 +295,14 @@ function weatherEvent(snapshot: BoardSnapshot, raceMs: (epoch: number) => number
  */
 const FINISHED = new Set(['Chk', 'FIN']);
 
-function sectorTimes(text: BoardCarRow['currentSectors']): Observation['sectorsMs'] {
+function sectorTimes(text: BoardCarRow['currentSectors'], boardTime: (text: string) => number | null): Observation['sectorsMs'] {
   if (text === undefined) return [null, null, null];
-  const ms = text.map((t) => {
-    const v = parseBoardTime(t);
+  const ms = (t: string) => {
+    if (t === '') return null;
+    const v = boardTime(t);
     return v !== null && v > 0 ? v : null;
-  });
-  return [ms[0]!, ms[1]!, ms[2]!];
+  };
+  return [ms(text[0]), ms(text[1]), ms(text[2])];
 }
 
 /**
@@ -395,9 +403,11 @@ function sectorEvents(
   };
   for (const [lap, event] of laps) {
     // As the engine does: from the lap before when it is told, else from this lap's crossing − its time.
+    // Valid by construction (no schema pass, which was most of the cost): the lap event was, and its
+    // S1/S2 instants are whole ms strictly inside it, after a start of 0 or more.
     const [s1, s2] = sectorCrossingsMs(event, laps.get(lap - 1)?.crossingMs ?? null);
-    push(lap, 1, s1);
-    push(lap, 2, s2);
+    if (s1 !== null) out.push({ type: 'sector', car: event.car, lap, sector: 1, crossingMs: s1 });
+    if (s2 !== null) out.push({ type: 'sector', car: event.car, lap, sector: 2, crossingMs: s2 });
   }
   const start = crossing.get(inProgressLap - 1);
   if (inProgress === undefined || start === undefined || inProgress[0] === null) return;
