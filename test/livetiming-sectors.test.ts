@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { describe, it } from 'node:test';
+import { classificationAt } from '../src/engine/session-standings.js';
 import { standingsAt } from '../src/engine/standings.js';
 import { foldEvents } from '../src/engine/timeline.js';
 import { eventKey, SectorEventSchema, type LapEvent, type SectorEvent, type TimingEvent } from '../src/model/events.js';
@@ -201,7 +202,7 @@ describe('Silverstone 2019 capture: sector events checked against the board\'s o
   });
 });
 
-describe('Silverstone 2019 cut at a snapshot, as a live screen had it: the gap moves at the S1 line', realData(), () => {
+describe('Silverstone 2019 cut at a snapshot, as a live screen had it: the screen\'s gap moves at the S1 line', realData(), () => {
   it('between two line crossings the interval changes at S1 by the two cars\' S1 times, from the rows', () => {
     const snapshots = readLiveTimingCapture(realFile(CAPTURE));
     const rows = rawRows();
@@ -213,7 +214,8 @@ describe('Silverstone 2019 cut at a snapshot, as a live screen had it: the gap m
       const { events, zeroEpochMs, crossingWindowMs: windows } = snapshotsToEvents(snapshots.slice(0, k + 1));
       const timeline = foldEvents(events);
       const now = cut.timestamp - zeroEpochMs;
-      const at = (t: number) => standingsAt(timeline, t, { gaps: 'timing-points' }).cars;
+      // What the live screen and the REST API read (server/live-race.ts, server/rest.ts).
+      const at = (t: number) => classificationAt(timeline, t, { gaps: 'timing-points' }).cars;
       const raw = new Map(rows.filter((r) => r.timestamp === cut.timestamp).map((r) => [String(r.number), r]));
       const cars = at(now);
       for (let i = 1; i < cars.length && checked < 3; i++) {

@@ -295,8 +295,17 @@ function weatherEvent(snapshot: BoardSnapshot, raceMs: (epoch: number) => number
  */
 const FINISHED = new Set(['Chk', 'FIN']);
 
+/** Parsed sector cells by the array the row holds: Timing71 rows share one while a line's cells are unchanged. */
+const sectorsOfText = new WeakMap<object, Observation['sectorsMs']>();
+
 function sectorTimes(text: BoardCarRow['currentSectors'], boardTime: (text: string) => number | null): Observation['sectorsMs'] {
   if (text === undefined) return [null, null, null];
+  let parsed = sectorsOfText.get(text);
+  if (parsed === undefined) sectorsOfText.set(text, (parsed = parseSectorTimes(text, boardTime)));
+  return parsed;
+}
+
+function parseSectorTimes(text: NonNullable<BoardCarRow['currentSectors']>, boardTime: (text: string) => number | null): Observation['sectorsMs'] {
   const ms = (t: string) => {
     if (t === '') return null;
     const v = boardTime(t);
