@@ -26,6 +26,19 @@
  *   out of the `In` state is the pit exit (a bound: up to one snapshot late).
  * - Flags: race state at the snapshot (green, safety_car → safety car,
  *   yellow → full-course yellow, Chk → chequered).
+ * - Sectors: where the board shows sector times (`sector`, `currentSectors`)
+ *   each S1 and S2 line crossing is a sector event at (crossing of the lap
+ *   before) + S1 (+ S2), the crossing as estimated above: for a completed
+ *   lap, exactly the instants the engine derives from the lap's S1/S2
+ *   (model/sectors.ts sectorCrossingsMs, so points that do not fall strictly
+ *   inside the lap are not told); for the lap in progress at the last
+ *   snapshot, from what the board showed in sectors 2 and 3 of that lap, so
+ *   a live screen's gaps move at the S1 and S2 lines before the lap is
+ *   done. A row whose sector goes back while its lap count stays (the lap
+ *   rolled over without its count) gives no sector time: it cannot be said
+ *   which lap its times belong to; nor does a car past the chequered flag
+ *   (FINISHED). Silverstone 2019: every sector-2/3 time shown equals the
+ *   one the board gave for that lap once completed.
  * - A row the event schema refuses (a car number that is not one, a lap
  *   count past MAX_LAP, a name with control characters, a lap time past
  *   the race's bound) is reported in `bad`, naming the snapshot, the car and
@@ -36,7 +49,9 @@
  */
 import type { ZodError } from 'zod';
 import type { Flag, TimingEvent, WeatherEvent } from '../../model/events.js';
-import { EntryEventSchema, LapEventSchema, MAX_LAP, PitOutEventSchema, SessionEventSchema, WeatherEventSchema } from '../../model/events.js';
+import { EntryEventSchema, LapEventSchema, MAX_LAP, PitOutEventSchema, SectorEventSchema, SessionEventSchema, WeatherEventSchema } from '../../model/events.js';
+import type { LapEvent } from '../../model/events.js';
+import { sectorCrossingsMs } from '../../model/sectors.js';
 import { parseClockMs } from '../../model/time.js';
 
 export interface BoardCarRow {
@@ -174,6 +189,13 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
   events.push(session.success ? session.data : SessionEventSchema.parse({ type: 'session', name: 'Live timing', sessionType: 'race' }));
   const byCar = new Map<string, Observation[]>();
   const entries = new Map<string, string>();
+  // A time cell keeps its text for many snapshots (a lap, a sector): each text is read once.
+  const parsedTimes = new Map<string, number | null>();
+  const boardTime = (text: string): number | null => {
+    let ms = parsedTimes.get(text);
+    if (ms === undefined) parsedTimes.set(text, (ms = parseBoardTime(text)));
+    return ms;
+  };
   let lastTimestamp = -Infinity;
   let lastWeather = '';
   for (const snapshot of ordered) {
@@ -205,7 +227,7 @@ export function snapshotsToEvents(snapshots: readonly BoardSnapshot[]): Snapshot
       }
       let list = byCar.get(row.number);
       if (list === undefined) byCar.set(row.number, (list = []));
-      list.push({ timestamp: snapshot.timestamp, lap: row.lap, lastLapMs: parseBoardTime(row.lastLap), lastPassing: row.lastPassingTime, pitstop: row.pitstop, state: row.state, flag, driver: row.driver, sector: row.sector ?? null, sectorsMs: sectorTimes(row.currentSectors) });
+      list.push({ timestamp: snapshot.timestamp, lap: row.lap, lastLapMs: boardTime(row.lastLap), lastPassing: row.lastPassingTime, pitstop: row.pitstop, state: row.state, flag, driver: row.driver, sector: row.sector ?? null, sectorsMs: sectorTimes(row.currentSectors, boardTime) });
     }
   }
   const crossingWindowMs = new Map<string, number>();
@@ -265,13 +287,31 @@ function weatherEvent(snapshot: BoardSnapshot, raceMs: (epoch: number) => number
   return { event: parsed.data, body: JSON.stringify(reading) };
 }
 
-function sectorTimes(text: BoardCarRow['currentSectors']): Observation['sectorsMs'] {
+/**
+ * Car states after the chequered flag (the WEC board's "Chk", the IMSA
+ * screen's "FIN"): the cool-down lap is not timed, and what the sector cells
+ * show then is not its times (Detroit 2026 #31 shows its best S1 as if in
+ * sector 2, 7 min after the flag).
+ */
+const FINISHED = new Set(['Chk', 'FIN']);
+
+/** Parsed sector cells by the array the row holds: Timing71 rows share one while a line's cells are unchanged. */
+const sectorsOfText = new WeakMap<object, Observation['sectorsMs']>();
+
+function sectorTimes(text: BoardCarRow['currentSectors'], boardTime: (text: string) => number | null): Observation['sectorsMs'] {
   if (text === undefined) return [null, null, null];
-  const ms = text.map((t) => {
-    const v = parseBoardTime(t);
+  let parsed = sectorsOfText.get(text);
+  if (parsed === undefined) sectorsOfText.set(text, (parsed = parseSectorTimes(text, boardTime)));
+  return parsed;
+}
+
+function parseSectorTimes(text: NonNullable<BoardCarRow['currentSectors']>, boardTime: (text: string) => number | null): Observation['sectorsMs'] {
+  const ms = (t: string) => {
+    if (t === '') return null;
+    const v = boardTime(t);
     return v !== null && v > 0 ? v : null;
-  });
-  return [ms[0]!, ms[1]!, ms[2]!];
+  };
+  return [ms(text[0]), ms(text[1]), ms(text[2])];
 }
 
 /**
@@ -286,12 +326,17 @@ function lapSectors(obs: readonly Observation[], lapMs: ReadonlyMap<number, numb
     if (s === undefined) out.set(lap, (s = [null, null, null]));
     return s;
   };
+  let prev: Observation | null = null;
   for (const o of obs) {
+    // The sector went back with the lap count unchanged: the count lags, the row's lap is not known.
+    const incoherent = prev !== null && prev.lap === o.lap && prev.sector !== null && o.sector !== null && o.sector < prev.sector;
+    prev = o;
+    if (incoherent) continue;
     const [s1, s2, s3] = o.sectorsMs;
     if (o.sector === 1 && s1 !== null && s2 !== null && s3 !== null) {
       const t = lapMs.get(o.lap);
       if (t !== undefined && Math.abs(s1 + s2 + s3 - t) <= 3) out.set(o.lap, [s1, s2, s3]);
-    } else if (o.sector === 2 || o.sector === 3) {
+    } else if ((o.sector === 2 || o.sector === 3) && !FINISHED.has(o.state)) {
       // The lap in progress is o.lap + 1.
       const s = get(o.lap + 1);
       if (s1 !== null) s[0] ??= s1;
@@ -340,6 +385,43 @@ function sampledCrossings(
     windows.set(`${car}:${lap}`, Math.max(0, b - a));
   }
   return crossing;
+}
+
+/**
+ * The S1 and S2 line crossings of the car as sector events: for each lap
+ * told with sector times, the engine's own instants (sectorCrossingsMs from
+ * the lap told before, so a live screen and the whole capture agree); for
+ * the lap in progress, (its start crossing) + S1 (+ S2) as the board showed
+ * them during that lap; nothing there when its start has no crossing.
+ */
+function sectorEvents(
+  car: string,
+  obs: readonly Observation[],
+  crossing: ReadonlyMap<number, number>,
+  laps: ReadonlyMap<number, LapEvent>,
+  inProgress: readonly [number | null, number | null, number | null] | undefined,
+  inProgressLap: number,
+  out: TimingEvent[],
+  report: (timestamp: number, car: string, field: string, reason: string) => void,
+): void {
+  const push = (lap: number, sector: 1 | 2, crossingMs: number | null) => {
+    if (crossingMs === null) return;
+    const parsed = SectorEventSchema.safeParse({ type: 'sector', car, lap, sector, crossingMs });
+    if (parsed.success) out.push(parsed.data);
+    else report(obs[obs.length - 1]!.timestamp, car, `currentSector${sector}`, `${firstIssue(parsed.error)} (S${sector} of lap ${lap} left out)`);
+  };
+  for (const [lap, event] of laps) {
+    // As the engine does: from the lap before when it is told, else from this lap's crossing − its time.
+    // Valid by construction (no schema pass, which was most of the cost): the lap event was, and its
+    // S1/S2 instants are whole ms strictly inside it, after a start of 0 or more.
+    const [s1, s2] = sectorCrossingsMs(event, laps.get(lap - 1)?.crossingMs ?? null);
+    if (s1 !== null) out.push({ type: 'sector', car: event.car, lap, sector: 1, crossingMs: s1 });
+    if (s2 !== null) out.push({ type: 'sector', car: event.car, lap, sector: 2, crossingMs: s2 });
+  }
+  const start = crossing.get(inProgressLap - 1);
+  if (inProgress === undefined || start === undefined || inProgress[0] === null) return;
+  push(inProgressLap, 1, start + inProgress[0]);
+  if (inProgress[1] !== null) push(inProgressLap, 2, start + inProgress[0] + inProgress[1]);
 }
 
 function carEvents(
@@ -431,6 +513,7 @@ function carEvents(
     closeRun();
   }
   const sectors = lapSectors(obs, lapMs);
+  const told = new Map<number, LapEvent>();
   let pitstops = first.pitstop;
   let inPitSince: Observation | null = first.state === 'In' ? first : null;
   for (let lap = Math.max(1, firstLap); lap <= lastLap; lap++) {
@@ -457,9 +540,12 @@ function carEvents(
       inPit,
       flag: o.flag,
     });
-    if (parsed.success) out.push(parsed.data);
-    else report(o.timestamp, car, issueField(parsed.error, { driverName: 'driver', lapMs: 'lastLap' }), `${firstIssue(parsed.error)} (lap ${lap} left out)`);
+    if (parsed.success) {
+      out.push(parsed.data);
+      told.set(lap, parsed.data);
+    } else report(o.timestamp, car, issueField(parsed.error, { driverName: 'driver', lapMs: 'lastLap' }), `${firstIssue(parsed.error)} (lap ${lap} left out)`);
   }
+  sectorEvents(car, obs, crossing, told, sectors.get(lastLap + 1), lastLap + 1, out, report);
   // Pit exits: the first snapshot out of "In" after a stretch in it.
   for (const o of obs) {
     if (o.state === 'In') {

@@ -27,6 +27,16 @@
  *   and the $J of the same crossing (ms exact), or until then from $F
  *   (time of day − race time, 1 s resolution).
  *
+ * - No sector events. Base RMonitor has no split, sector or intermediate
+ *   loop record: `$J` is the line passing that completes a lap (its TotalTime
+ *   is the next `$G`'s). IMSA's `$L` could name track timelines other than
+ *   the line (T2…, with `$T` saying which timeline ends which section), but
+ *   in every capture we hold (ALMS Sebring 2009, the only ones with `$L`)
+ *   the one track timeline is T1 "SFT", the finish line, beside the pit
+ *   timelines P1–P3 (SFP, POP, PIP), and no capture has `$T`. Which line an
+ *   intermediate timeline is, and so which sector it ends, is not known:
+ *   such passings are ignored rather than guessed.
+ *
  * RMonitor has no drivers: laps carry driver number 1 and no name.
  */
 import type { EntryEvent, Flag, SessionType, TimingEvent } from '../../model/events.js';
@@ -554,7 +564,8 @@ export class RMonitorDecoder {
   /**
    * An `$L` passing. Pit lane timelines by name (IMSA ERM: SFT line on
    * track, SFP line in the pit lane, PIP pit in, POP pit out); other
-   * timelines (sectors) and unknown cars ("Tx…" transponders) are ignored.
+   * timelines (intermediate loops: none in our captures, see the module
+   * note) and unknown cars ("Tx…" transponders) are ignored.
    */
   private passing(r: Extract<RMonitorRecord, { kind: 'L' }>): void {
     const session = this.session;

@@ -20,6 +20,11 @@
  * A row is a screen line, not a car: when cars swap places the Num cell of
  * the line changes, so frames are rebuilt line by line and read by car number.
  *
+ * Sectors: the S1–S3 cells (with their "old" highlight) say which sector
+ * the car is in and the times of the lap in progress (boardSectors), so the
+ * snapshot adapter tells each S1 and S2 crossing as a sector event at the
+ * lap's start crossing + S1 (+ S2), as it does for the WEC board.
+ *
  * Times: the file name gives the frame's instant to the second, and frames
  * come about one a second, so a lap's line crossing is bracketed to about a
  * second before the lap times narrow it (src/sources/livetiming does that;
@@ -205,6 +210,9 @@ export function archiveSnapshots(archive: Timing71Archive): BoardSnapshot[] {
     return i;
   };
   const [num, state, cls, driver, team, car, laps, gap, int, last, pits] = ['Num', 'State', 'Class', 'Driver', 'Team', 'Car', 'Laps', 'Gap', 'Int', 'Last', 'Pits'].map(col) as number[];
+  // Sector columns are optional: an archive without them tells no sector crossings.
+  const [s1, s2, s3] = ['S1', 'S2', 'S3'].map((name) => archive.columns.indexOf(name)) as [number, number, number];
+  const withSectors = s1 >= 0 && s2 >= 0 && s3 >= 0;
   const startMs = archive.frames.find((f) => f.flagState === 'green')?.atMs ?? archive.frames[0]?.atMs ?? 0;
   return archive.frames.map((frame) => ({
     timestamp: frame.atMs,
@@ -212,22 +220,81 @@ export function archiveSnapshots(archive: Timing71Archive): BoardSnapshot[] {
     raceState: FLAG_STATES[frame.flagState] ?? frame.flagState,
     eventName: archive.description || archive.name,
     sampled: true,
-    cars: frame.cars.map((row, i): BoardCarRow => ({
-      number: String(plain(row[num!]) ?? '').trim(),
-      category: String(plain(row[cls!]) ?? ''),
-      team: String(plain(row[team!]) ?? ''),
-      car: String(plain(row[car!]) ?? ''),
-      driver: String(plain(row[driver!]) ?? ''),
-      lap: Number(plain(row[laps!]) ?? 0) || 0,
-      lastLap: timeText(plain(row[last!])),
-      pitstop: Number(plain(row[pits!]) ?? 0) || 0,
-      state: String(plain(row[state!]) ?? '') === 'PIT' ? 'In' : String(plain(row[state!]) ?? ''),
-      lastPassingTime: frame.atMs,
-      ranking: i + 1,
-      gap: timeText(plain(row[gap!])),
-      gapPrev: timeText(plain(row[int!])),
-      classGap: '',
-      classGapPrev: '',
-    })),
+    cars: frame.cars.map((row, i): BoardCarRow => {
+      const sectors = withSectors ? boardSectors(row[s1], row[s2], row[s3]) : NO_SECTOR_COLUMNS;
+      return {
+        number: String(plain(row[num!]) ?? '').trim(),
+        category: String(plain(row[cls!]) ?? ''),
+        team: String(plain(row[team!]) ?? ''),
+        car: String(plain(row[car!]) ?? ''),
+        driver: String(plain(row[driver!]) ?? ''),
+        lap: Number(plain(row[laps!]) ?? 0) || 0,
+        lastLap: cellText(row[last!]),
+        pitstop: Number(plain(row[pits!]) ?? 0) || 0,
+        state: String(plain(row[state!]) ?? '') === 'PIT' ? 'In' : String(plain(row[state!]) ?? ''),
+        lastPassingTime: frame.atMs,
+        ranking: i + 1,
+        gap: cellText(row[gap!]),
+        gapPrev: cellText(row[int!]),
+        classGap: '',
+        classGapPrev: '',
+        sector: sectors.sector,
+        currentSectors: sectors.currentSectors,
+      };
+    }),
   }));
+}
+
+/**
+ * The S1–S3 cells of a screen line → the WEC board's `sector` and
+ * `currentSectors` (livetiming BoardCarRow). The IMSA screen marks a sector
+ * time "old" once the car is past the next line: after the finish line all
+ * three are the completed lap's (sector 1); past S1, S2 and S3 are old and
+ * S1 is the lap's (sector 2); past S2, only S3 is old (sector 3). On the
+ * first lap the cells not yet reached are blank instead of old. Any other
+ * pattern (all old in the pit lane; a frame that briefly shows the car's
+ * best sectors with S2 old and S3 not, Detroit 2026 #31 at 20:43:22) says
+ * nothing of which lap the times belong to: no sector, no times.
+ */
+function boardSectors(c1: Cell | undefined, c2: Cell | undefined, c3: Cell | undefined): BoardSectors {
+  // A frame copies its lines but shares the cells it did not change, and no cell is changed in place
+  // (applyCarChange puts a new one): the same three cells read as the last time.
+  const cached = Array.isArray(c1) ? sectorsOfCells.get(c1) : undefined;
+  if (cached !== undefined && cached.c2 === c2 && cached.c3 === c3) return cached.sectors;
+  const [f1, f2, f3] = [fresh(c1), fresh(c2), fresh(c3)];
+  const sectors: BoardSectors =
+    f1 && f2 && f3
+      ? { sector: 1, currentSectors: [cellText(c1), cellText(c2), cellText(c3)] }
+      : f1 && !f2 && !f3
+        ? { sector: 2, currentSectors: [cellText(c1), '', ''] }
+        : f1 && f2 && !f3
+          ? { sector: 3, currentSectors: [cellText(c1), cellText(c2), ''] }
+          : NO_SECTORS;
+  if (Array.isArray(c1)) sectorsOfCells.set(c1, { c2, c3, sectors });
+  return sectors;
+}
+
+const NO_SECTOR_COLUMNS: BoardSectors = { sector: undefined, currentSectors: undefined };
+type BoardSectors = Readonly<Pick<BoardCarRow, 'sector' | 'currentSectors'>>;
+const NO_SECTORS: BoardSectors = { sector: null, currentSectors: ['', '', ''] };
+const sectorsOfCells = new WeakMap<object, { c2: Cell | undefined; c3: Cell | undefined; sectors: BoardSectors }>();
+
+/** A sector cell with a time not marked "old" (the alternative, on a screen line: old or blank). */
+function fresh(cell: Cell | undefined): boolean {
+  if (Array.isArray(cell) && cell[1] === 'old') return false;
+  const value = plain(cell);
+  return typeof value === 'number' || (value !== null && value !== undefined && String(value).trim() !== '');
+}
+
+/** timeText of a cell's value; a time stays on the screen for many frames, so each is written once. */
+const timeTexts = new Map<number, string>();
+function cellText(cell: Cell | undefined): string {
+  const value = plain(cell);
+  if (typeof value !== 'number') return timeText(value);
+  let text = timeTexts.get(value);
+  if (text === undefined) {
+    if (timeTexts.size > 100_000) timeTexts.clear();
+    timeTexts.set(value, (text = timeText(value)));
+  }
+  return text;
 }
