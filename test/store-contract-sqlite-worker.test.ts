@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { toAppendEvent } from '../src/store/index.js';
+import type { Worker } from 'node:worker_threads';
+import { StoreUnavailableError, toAppendEvent } from '../src/store/index.js';
 import { SqliteContentStore } from '../src/store/sqlite/content.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
 import { WorkerSqliteEventStore } from '../src/store/sqlite/worker.js';
@@ -60,6 +61,29 @@ describe('the SQLite store on a worker thread', () => {
     await store.close();
     await store.close();
     await assert.rejects(store.races(), new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is closed`));
+  });
+
+  it('a thread that dies fails its calls as unavailable (503), is started again, and keeps what was stored', async () => {
+    const store = await WorkerSqliteEventStore.open({ file: join(dir, 'dies.db') });
+    assert.equal((await store.append('r', [toAppendEvent(lap('1', 1, 100_000))])).commitSeq, 1);
+    const thread = (store as unknown as { worker: Worker }).worker;
+    const pending = store.readSince('r', 0);
+    await thread.terminate();
+    await assert.rejects(pending, (e: Error) => e instanceof StoreUnavailableError && /exited/.test(e.message));
+    await assert.rejects(store.races(), (e: Error) => e instanceof StoreUnavailableError);
+    const until = Date.now() + 10_000;
+    while (store.restartCount === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(store.restartCount, 1, 'started again within 10 s');
+    assert.equal((await store.readSince('r', 0)).length, 1);
+    assert.equal((await store.append('r', [toAppendEvent(lap('1', 2, 200_000))])).commitSeq, 2);
+    await store.close();
+  });
+
+  it('close ends the thread even when it died first', async () => {
+    const store = await WorkerSqliteEventStore.open({ file: join(dir, 'dies-then-close.db') });
+    await (store as unknown as { worker: Worker }).worker.terminate();
+    await store.close();
+    await assert.rejects(store.races(), /is closed/);
   });
 
   it('a file that is not a database fails open with SQLite\'s error', async () => {
