@@ -164,9 +164,10 @@ class CellError extends Error {
 }
 
 interface CarSoFar {
-  laps: Map<number, LapEvent>;
-  /** Line each kept lap was read from. */
-  lines: Map<number, number>;
+  /** Kept laps by lap number (a hole where none was kept). */
+  laps: Array<LapEvent | undefined>;
+  /** Line each kept lap was read from, by lap number. */
+  lines: number[];
   /** The last lap kept: the next row must follow it. */
   last: LapRow | undefined;
   /** A row that jumps from `last`, waiting for the next row to say whether it is a stray. */
@@ -188,6 +189,7 @@ class LineCells {
   count = 0;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
+  private readonly separatorCode: number;
 
   /**
    * `separator`: the file's (`;` in Al Kamel Analysis exports, `,` in IMSA's laps files).
@@ -195,29 +197,39 @@ class LineCells {
    */
   constructor(
     private readonly label: (i: number) => string,
-    private readonly separator: string,
+    separator: string,
     private readonly width: number,
   ) {
     this.starts = new Int32Array(width + 1);
     this.ends = new Int32Array(width + 1);
+    this.separatorCode = separator.charCodeAt(0);
   }
 
   /** Locates the cells of text[start, end); returns how many there are. */
   read(text: string, start: number, end: number): number {
     this.text = text;
+    // One pass over the line's char codes: cells are short (a few characters),
+    // so a call to indexOf per cell costs more than the scan itself.
+    const sep = this.separatorCode;
+    const width = this.width;
+    const starts = this.starts;
+    const ends = this.ends;
     let n = 0;
     let from = start;
-    for (;;) {
-      const semi = text.indexOf(this.separator, from);
-      const stop = semi === -1 || semi > end ? end : semi;
-      if (n <= this.width) {
-        this.starts[n] = from;
-        this.ends[n] = stop;
+    for (let k = start; k < end; k++) {
+      if (text.charCodeAt(k) !== sep) continue;
+      if (n <= width) {
+        starts[n] = from;
+        ends[n] = k;
       }
       n++;
-      if (stop === end) break;
-      from = stop + 1;
+      from = k + 1;
     }
+    if (n <= width) {
+      starts[n] = from;
+      ends[n] = end;
+    }
+    n++;
     this.count = n;
     return n;
   }
@@ -367,6 +379,9 @@ interface ReadState {
   zeros: number[];
   zeroLines: number[];
   finishCrossingMs: number;
+  /** [S1, S2, S3] and [S1_LARGE, S2_LARGE, S3_LARGE] column indices (−1: absent), read once from `col`. */
+  sectorColumns: readonly number[];
+  largeSectorColumns: readonly number[];
 }
 
 export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalysis {
@@ -393,7 +408,10 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   const columnLabel = (i: number) => `${headerNames[i]!.trim()} (${i + 1})`;
   const cells = new LineCells(columnLabel, separator, width);
 
-  const state: ReadState = { file, columnLabel, col, problems: [], warnings: [], zeros: [], zeroLines: [], finishCrossingMs: Infinity };
+  const state: ReadState = { file, columnLabel, col, problems: [], warnings: [], zeros: [], zeroLines: [], finishCrossingMs: Infinity,
+    sectorColumns: [col.s1, col.s2, col.s3],
+    largeSectorColumns: [col.s1Large, col.s2Large, col.s3Large],
+  };
   const { problems } = state;
   const cars = new Map<string, CarSoFar>();
   let rows = 0;
@@ -500,12 +518,12 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         if (entry.class === '') throw new CellError(columnLabel(col.class), 'the class is blank');
         const checked = EntryEventSchema.safeParse(entry);
         if (!checked.success) throw schemaError(checked.error.issues, ENTRY_COLUMNS, col, columnLabel);
-        car = { laps: new Map(), lines: new Map(), last: undefined, suspect: undefined, refusedLine: 0, drivers: new Map(), entry };
+        car = { laps: [], lines: [], last: undefined, suspect: undefined, refusedLine: 0, drivers: new Map(), entry };
         cars.set(number, car);
       }
       lastCar = car;
       const row: LapRow = { event, line: lineNo, elapsedText: cells.str(col.elapsed) };
-      const seen = car.laps.get(lap);
+      const seen = car.laps[lap];
       if (seen !== undefined) {
         const differs = lapDifferences(seen, event);
         if (differs.length === 0) {
@@ -514,7 +532,7 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         }
         throw new CellError(
           columnLabel(col[differs[0]!]),
-          `lap ${lap} of car #${number} is on line ${car.lines.get(lap)} and again on line ${lineNo} with a different ` +
+          `lap ${lap} of car #${number} is on line ${car.lines[lap]} and again on line ${lineNo} with a different ` +
             `${differs.map((k) => columnLabel(col[k]).replace(/ \(\d+\)$/, '')).join(', ')}: keep one of the two lines`,
         );
       }
@@ -619,8 +637,8 @@ function checkSectors(e: LapEvent, cells: LineCells, col: Columns, label: (i: nu
     });
     return;
   }
-  const large = [col.s1Large, col.s2Large, col.s3Large];
-  const small = [col.s1, col.s2, col.s3];
+  const large = state.largeSectorColumns;
+  const small = state.sectorColumns;
   for (let s = 0; s < 3; s++) {
     const at = large[s]!;
     const sector = e.sectorsMs[s]!;
@@ -724,8 +742,8 @@ function settleSuspect(car: CarSoFar, state: ReadState): void {
 
 function keepRow(car: CarSoFar, row: LapRow, state: ReadState): void {
   const e = row.event;
-  car.laps.set(e.lap, e);
-  car.lines.set(e.lap, row.line);
+  car.laps[e.lap] = e;
+  car.lines[e.lap] = row.line;
   car.last = row;
   if (e.driverName !== '' && !car.drivers.has(e.driverNumber)) car.drivers.set(e.driverNumber, e.driverName);
   if (e.timeOfDayMs !== null) {
@@ -790,7 +808,9 @@ function driverNameOf(known: string | undefined, cells: LineCells, column: numbe
 }
 
 function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[], pitLane: PitLane | null): void {
-  const laps = [...car.laps.values()].sort((a, b) => a.lap - b.lap);
+  // By lap number: the array's order.
+  const laps: LapEvent[] = [];
+  for (const lap of car.laps) if (lap !== undefined) laps.push(lap);
   const placement = { pitLane, side: boxSide(pitLane, laps) };
   let bestLapMs = Infinity;
   let previous: LapEvent | undefined;
