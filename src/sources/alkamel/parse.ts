@@ -364,13 +364,16 @@ const DAY_MS = 24 * HOUR;
 interface LapRow {
   event: LapEvent;
   line: number;
-  /** The ELAPSED cell as written, for messages. */
-  elapsedText: string;
+  /** Where the ELAPSED cell lies in the file's text: cut out (spaces aside) only for a message, by elapsedTextOf. */
+  elapsedStart: number;
+  elapsedEnd: number;
 }
 
 /** Reading a file: what the loop knows so far, and what went wrong. */
 interface ReadState {
   file: string;
+  /** The file's text, which LapRow offsets point into. */
+  text: string;
   columnLabel: (i: number) => string;
   col: Columns;
   problems: ImportIssue[];
@@ -408,7 +411,7 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   const columnLabel = (i: number) => `${headerNames[i]!.trim()} (${i + 1})`;
   const cells = new LineCells(columnLabel, separator, width);
 
-  const state: ReadState = { file, columnLabel, col, problems: [], warnings: [], zeros: [], zeroLines: [], finishCrossingMs: Infinity,
+  const state: ReadState = { file, text, columnLabel, col, problems: [], warnings: [], zeros: [], zeroLines: [], finishCrossingMs: Infinity,
     sectorColumns: [col.s1, col.s2, col.s3],
     largeSectorColumns: [col.s1Large, col.s2Large, col.s3Large],
   };
@@ -522,7 +525,6 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         cars.set(number, car);
       }
       lastCar = car;
-      const row: LapRow = { event, line: lineNo, elapsedText: cells.str(col.elapsed) };
       const seen = car.laps[lap];
       if (seen !== undefined) {
         const differs = lapDifferences(seen, event);
@@ -536,6 +538,7 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
             `${differs.map((k) => columnLabel(col[k]).replace(/ \(\d+\)$/, '')).join(', ')}: keep one of the two lines`,
         );
       }
+      const row: LapRow = { event, line: lineNo, elapsedStart: cells.starts[col.elapsed]!, elapsedEnd: cells.ends[col.elapsed]! };
       if (checks) placeRow(car, row, state);
       else keepRow(car, row, state);
     } catch (error) {
@@ -704,7 +707,7 @@ function placeRow(car: CarSoFar, row: LapRow, state: ReadState): void {
   if (last !== undefined && row.event.crossingMs <= last.crossingMs) {
     throw new CellError(
       state.columnLabel(state.col.elapsed),
-      `elapsed time of car #${car.entry.car} goes backwards: lap ${row.event.lap} at ${row.elapsedText} is not after lap ${last.lap}`,
+      `elapsed time of car #${car.entry.car} goes backwards: lap ${row.event.lap} at ${elapsedTextOf(row, state)} is not after lap ${last.lap}`,
     );
   }
   car.suspect = row;
@@ -733,11 +736,21 @@ function settleSuspect(car: CarSoFar, state: ReadState): void {
           line: row.line,
           column: state.columnLabel(state.col.elapsed),
           message:
-            `ELAPSED ${row.elapsedText} of car #${e.car} is not ${last === undefined ? 'its first LAP_TIME' : `lap ${lap}'s ELAPSED (line ${last.line}) plus this LAP_TIME`}, ` +
+            `ELAPSED ${elapsedTextOf(row, state)} of car #${e.car} is not ${last === undefined ? 'its first LAP_TIME' : `lap ${lap}'s ELAPSED (line ${last.line}) plus this LAP_TIME`}, ` +
             `${formatLapTime((last?.event.crossingMs ?? 0) + e.lapMs)}: a wrong or swapped cell, or a lap missing`,
         };
   state.warnings.push(issue);
   keepRow(car, row, state);
+}
+
+/** The row's ELAPSED cell as written, spaces aside (as LineCells.str cuts it). */
+function elapsedTextOf(row: LapRow, state: ReadState): string {
+  const t = state.text;
+  let s = row.elapsedStart;
+  let e = row.elapsedEnd;
+  while (s < e && t.charCodeAt(s) === 32) s++;
+  while (e > s && t.charCodeAt(e - 1) === 32) e--;
+  return t.slice(s, e);
 }
 
 function keepRow(car: CarSoFar, row: LapRow, state: ReadState): void {
