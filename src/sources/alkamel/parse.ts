@@ -293,7 +293,10 @@ class LineCells {
     const t = this.text;
     while (s < e && t.charCodeAt(s) === 32) s++;
     while (e > s && t.charCodeAt(e - 1) === 32) e--;
-    return e - s === value.length && t.startsWith(value, s);
+    const n = value.length;
+    if (e - s !== n) return false;
+    for (let k = 0; k < n; k++) if (t.charCodeAt(s + k) !== value.charCodeAt(k)) return false;
+    return true;
   }
 
   /** A time cell; null when blank (an error when required). */
@@ -760,7 +763,9 @@ function keepRow(car: CarSoFar, row: LapRow, state: ReadState): void {
   car.last = row;
   if (e.driverName !== '' && !car.drivers.has(e.driverNumber)) car.drivers.set(e.driverNumber, e.driverName);
   if (e.timeOfDayMs !== null) {
-    state.zeros.push((((e.timeOfDayMs - e.crossingMs) % DAY_MS) + DAY_MS) % DAY_MS);
+    // Times are whole ms, so a difference already in [0, 24 h) is its own residue: skip the float modulo then.
+    const zero = e.timeOfDayMs - e.crossingMs;
+    state.zeros.push(zero >= 0 && zero < DAY_MS ? zero : ((zero % DAY_MS) + DAY_MS) % DAY_MS);
     state.zeroLines.push(row.line);
   }
   if (e.flag === 'finish' && e.crossingMs < state.finishCrossingMs) state.finishCrossingMs = e.crossingMs;
