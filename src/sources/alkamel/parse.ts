@@ -164,9 +164,10 @@ class CellError extends Error {
 }
 
 interface CarSoFar {
-  laps: Map<number, LapEvent>;
-  /** Line each kept lap was read from. */
-  lines: Map<number, number>;
+  /** Kept laps by lap number (a hole where none was kept). */
+  laps: Array<LapEvent | undefined>;
+  /** Line each kept lap was read from, by lap number. */
+  lines: number[];
   /** The last lap kept: the next row must follow it. */
   last: LapRow | undefined;
   /** A row that jumps from `last`, waiting for the next row to say whether it is a stray. */
@@ -188,6 +189,7 @@ class LineCells {
   count = 0;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
+  private readonly separatorCode: number;
 
   /**
    * `separator`: the file's (`;` in Al Kamel Analysis exports, `,` in IMSA's laps files).
@@ -195,29 +197,39 @@ class LineCells {
    */
   constructor(
     private readonly label: (i: number) => string,
-    private readonly separator: string,
+    separator: string,
     private readonly width: number,
   ) {
     this.starts = new Int32Array(width + 1);
     this.ends = new Int32Array(width + 1);
+    this.separatorCode = separator.charCodeAt(0);
   }
 
   /** Locates the cells of text[start, end); returns how many there are. */
   read(text: string, start: number, end: number): number {
     this.text = text;
+    // One pass over the line's char codes: cells are short (a few characters),
+    // so a call to indexOf per cell costs more than the scan itself.
+    const sep = this.separatorCode;
+    const width = this.width;
+    const starts = this.starts;
+    const ends = this.ends;
     let n = 0;
     let from = start;
-    for (;;) {
-      const semi = text.indexOf(this.separator, from);
-      const stop = semi === -1 || semi > end ? end : semi;
-      if (n <= this.width) {
-        this.starts[n] = from;
-        this.ends[n] = stop;
+    for (let k = start; k < end; k++) {
+      if (text.charCodeAt(k) !== sep) continue;
+      if (n <= width) {
+        starts[n] = from;
+        ends[n] = k;
       }
       n++;
-      if (stop === end) break;
-      from = stop + 1;
+      from = k + 1;
     }
+    if (n <= width) {
+      starts[n] = from;
+      ends[n] = end;
+    }
+    n++;
     this.count = n;
     return n;
   }
@@ -281,7 +293,10 @@ class LineCells {
     const t = this.text;
     while (s < e && t.charCodeAt(s) === 32) s++;
     while (e > s && t.charCodeAt(e - 1) === 32) e--;
-    return e - s === value.length && t.startsWith(value, s);
+    const n = value.length;
+    if (e - s !== n) return false;
+    for (let k = 0; k < n; k++) if (t.charCodeAt(s + k) !== value.charCodeAt(k)) return false;
+    return true;
   }
 
   /** A time cell; null when blank (an error when required). */
@@ -352,13 +367,16 @@ const DAY_MS = 24 * HOUR;
 interface LapRow {
   event: LapEvent;
   line: number;
-  /** The ELAPSED cell as written, for messages. */
-  elapsedText: string;
+  /** Where the ELAPSED cell lies in the file's text: cut out (spaces aside) only for a message, by elapsedTextOf. */
+  elapsedStart: number;
+  elapsedEnd: number;
 }
 
 /** Reading a file: what the loop knows so far, and what went wrong. */
 interface ReadState {
   file: string;
+  /** The file's text, which LapRow offsets point into. */
+  text: string;
   columnLabel: (i: number) => string;
   col: Columns;
   problems: ImportIssue[];
@@ -367,6 +385,9 @@ interface ReadState {
   zeros: number[];
   zeroLines: number[];
   finishCrossingMs: number;
+  /** [S1, S2, S3] and [S1_LARGE, S2_LARGE, S3_LARGE] column indices (−1: absent), read once from `col`. */
+  sectorColumns: readonly number[];
+  largeSectorColumns: readonly number[];
 }
 
 export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalysis {
@@ -393,7 +414,10 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
   const columnLabel = (i: number) => `${headerNames[i]!.trim()} (${i + 1})`;
   const cells = new LineCells(columnLabel, separator, width);
 
-  const state: ReadState = { file, columnLabel, col, problems: [], warnings: [], zeros: [], zeroLines: [], finishCrossingMs: Infinity };
+  const state: ReadState = { file, text, columnLabel, col, problems: [], warnings: [], zeros: [], zeroLines: [], finishCrossingMs: Infinity,
+    sectorColumns: [col.s1, col.s2, col.s3],
+    largeSectorColumns: [col.s1Large, col.s2Large, col.s3Large],
+  };
   const { problems } = state;
   const cars = new Map<string, CarSoFar>();
   let rows = 0;
@@ -500,12 +524,11 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         if (entry.class === '') throw new CellError(columnLabel(col.class), 'the class is blank');
         const checked = EntryEventSchema.safeParse(entry);
         if (!checked.success) throw schemaError(checked.error.issues, ENTRY_COLUMNS, col, columnLabel);
-        car = { laps: new Map(), lines: new Map(), last: undefined, suspect: undefined, refusedLine: 0, drivers: new Map(), entry };
+        car = { laps: [], lines: [], last: undefined, suspect: undefined, refusedLine: 0, drivers: new Map(), entry };
         cars.set(number, car);
       }
       lastCar = car;
-      const row: LapRow = { event, line: lineNo, elapsedText: cells.str(col.elapsed) };
-      const seen = car.laps.get(lap);
+      const seen = car.laps[lap];
       if (seen !== undefined) {
         const differs = lapDifferences(seen, event);
         if (differs.length === 0) {
@@ -514,10 +537,11 @@ export function parseAnalysis(text: string, options: ParseOptions): ParsedAnalys
         }
         throw new CellError(
           columnLabel(col[differs[0]!]),
-          `lap ${lap} of car #${number} is on line ${car.lines.get(lap)} and again on line ${lineNo} with a different ` +
+          `lap ${lap} of car #${number} is on line ${car.lines[lap]} and again on line ${lineNo} with a different ` +
             `${differs.map((k) => columnLabel(col[k]).replace(/ \(\d+\)$/, '')).join(', ')}: keep one of the two lines`,
         );
       }
+      const row: LapRow = { event, line: lineNo, elapsedStart: cells.starts[col.elapsed]!, elapsedEnd: cells.ends[col.elapsed]! };
       if (checks) placeRow(car, row, state);
       else keepRow(car, row, state);
     } catch (error) {
@@ -619,8 +643,8 @@ function checkSectors(e: LapEvent, cells: LineCells, col: Columns, label: (i: nu
     });
     return;
   }
-  const large = [col.s1Large, col.s2Large, col.s3Large];
-  const small = [col.s1, col.s2, col.s3];
+  const large = state.largeSectorColumns;
+  const small = state.sectorColumns;
   for (let s = 0; s < 3; s++) {
     const at = large[s]!;
     const sector = e.sectorsMs[s]!;
@@ -686,7 +710,7 @@ function placeRow(car: CarSoFar, row: LapRow, state: ReadState): void {
   if (last !== undefined && row.event.crossingMs <= last.crossingMs) {
     throw new CellError(
       state.columnLabel(state.col.elapsed),
-      `elapsed time of car #${car.entry.car} goes backwards: lap ${row.event.lap} at ${row.elapsedText} is not after lap ${last.lap}`,
+      `elapsed time of car #${car.entry.car} goes backwards: lap ${row.event.lap} at ${elapsedTextOf(row, state)} is not after lap ${last.lap}`,
     );
   }
   car.suspect = row;
@@ -715,21 +739,33 @@ function settleSuspect(car: CarSoFar, state: ReadState): void {
           line: row.line,
           column: state.columnLabel(state.col.elapsed),
           message:
-            `ELAPSED ${row.elapsedText} of car #${e.car} is not ${last === undefined ? 'its first LAP_TIME' : `lap ${lap}'s ELAPSED (line ${last.line}) plus this LAP_TIME`}, ` +
+            `ELAPSED ${elapsedTextOf(row, state)} of car #${e.car} is not ${last === undefined ? 'its first LAP_TIME' : `lap ${lap}'s ELAPSED (line ${last.line}) plus this LAP_TIME`}, ` +
             `${formatLapTime((last?.event.crossingMs ?? 0) + e.lapMs)}: a wrong or swapped cell, or a lap missing`,
         };
   state.warnings.push(issue);
   keepRow(car, row, state);
 }
 
+/** The row's ELAPSED cell as written, spaces aside (as LineCells.str cuts it). */
+function elapsedTextOf(row: LapRow, state: ReadState): string {
+  const t = state.text;
+  let s = row.elapsedStart;
+  let e = row.elapsedEnd;
+  while (s < e && t.charCodeAt(s) === 32) s++;
+  while (e > s && t.charCodeAt(e - 1) === 32) e--;
+  return t.slice(s, e);
+}
+
 function keepRow(car: CarSoFar, row: LapRow, state: ReadState): void {
   const e = row.event;
-  car.laps.set(e.lap, e);
-  car.lines.set(e.lap, row.line);
+  car.laps[e.lap] = e;
+  car.lines[e.lap] = row.line;
   car.last = row;
   if (e.driverName !== '' && !car.drivers.has(e.driverNumber)) car.drivers.set(e.driverNumber, e.driverName);
   if (e.timeOfDayMs !== null) {
-    state.zeros.push((((e.timeOfDayMs - e.crossingMs) % DAY_MS) + DAY_MS) % DAY_MS);
+    // Times are whole ms, so a difference already in [0, 24 h) is its own residue: skip the float modulo then.
+    const zero = e.timeOfDayMs - e.crossingMs;
+    state.zeros.push(zero >= 0 && zero < DAY_MS ? zero : ((zero % DAY_MS) + DAY_MS) % DAY_MS);
     state.zeroLines.push(row.line);
   }
   if (e.flag === 'finish' && e.crossingMs < state.finishCrossingMs) state.finishCrossingMs = e.crossingMs;
@@ -790,7 +826,9 @@ function driverNameOf(known: string | undefined, cells: LineCells, column: numbe
 }
 
 function pushLapsAndPitOuts(car: CarSoFar, events: TimingEvent[], pitLane: PitLane | null): void {
-  const laps = [...car.laps.values()].sort((a, b) => a.lap - b.lap);
+  // By lap number: the array's order.
+  const laps: LapEvent[] = [];
+  for (const lap of car.laps) if (lap !== undefined) laps.push(lap);
   const placement = { pitLane, side: boxSide(pitLane, laps) };
   let bestLapMs = Infinity;
   let previous: LapEvent | undefined;
