@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { HOUR } from '../src/model/time.js';
 import { median, percentile, round } from './stats.js';
+import { endTrace } from './trace.js';
 import { serveReplay } from './web-server.js';
 
 const root = resolve(process.cwd());
@@ -88,20 +89,10 @@ async function profileOnce(css: string): Promise<{ frames: number; totals: numbe
   await page.waitForTimeout(seconds * 1000);
   const markMs = await page.evaluate(() => performance.mark('bench-web-align').startTime);
   const { profile } = profileJs ? ((await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile }) : { profile: { nodes: [], startTime: 0, samples: [], timeDeltas: [] } as CpuProfile };
-  const complete = new Promise<{ stream?: string }>((done) => cdp.once('Tracing.tracingComplete', done));
-  await cdp.send('Tracing.end');
-  const { stream } = await complete;
-  let text = '';
-  for (;;) {
-    const chunk = await cdp.send('IO.read', { handle: stream! });
-    text += chunk.base64Encoded === true ? Buffer.from(chunk.data, 'base64').toString() : chunk.data;
-    if (chunk.eof) break;
-  }
+  const events = await endTrace<TraceEvent>(cdp);
   const frames = await page.evaluate(() => (globalThis as unknown as { __sartheMetrics: FrameMetric[] }).__sartheMetrics);
   await context.close();
 
-  const parsed = JSON.parse(text) as { traceEvents: TraceEvent[] } | TraceEvent[];
-  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
   const mark = events.find((e) => e.name === 'bench-web-align');
   if (mark === undefined) throw new Error('web-profile: the alignment mark is not in the trace');
   const offsetUs = mark.ts - markMs * 1000;

@@ -43,6 +43,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { HOUR } from '../src/model/time.js';
 import { median, percentile, round } from './stats.js';
+import { endTrace } from './trace.js';
 import { serveReplay } from './web-server.js';
 
 const root = resolve(process.cwd());
@@ -189,19 +190,8 @@ async function measureCpu(page: Page): Promise<{ updateMs: number[]; frameMs: nu
   await waitForUpdates(page, from, updatesWanted);
   // A mark in the page's clock and the trace's: how to place the page's frames on the trace.
   const markMs = await page.evaluate(() => performance.mark('bench-web-align').startTime);
-  const complete = new Promise<{ stream?: string }>((done) => cdp.once('Tracing.tracingComplete', done));
-  await cdp.send('Tracing.end');
-  const { stream } = await complete;
-  let text = '';
-  for (;;) {
-    const chunk = await cdp.send('IO.read', { handle: stream! });
-    text += chunk.base64Encoded === true ? Buffer.from(chunk.data, 'base64').toString() : chunk.data;
-    if (chunk.eof) break;
-  }
-  await cdp.send('IO.close', { handle: stream! });
+  const events = await endTrace<TraceEvent>(cdp);
   await cdp.detach();
-  const parsed = JSON.parse(text) as { traceEvents: TraceEvent[] } | TraceEvent[];
-  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
   const mark = events.find((e) => e.name === 'bench-web-align');
   if (mark === undefined) throw new Error('bench:web: the alignment mark is not in the trace');
   const offsetUs = mark.ts - markMs * 1000;
