@@ -268,7 +268,13 @@ export function closeInterval(c: CarPosition): Gap {
   return g !== null && 'ms' in g && g.ms >= 0 && g.ms < 10_000 ? g : null;
 }
 
-const stopsCache = new WeakMap<RaceTimeline, Map<number, PitStop[]>>();
+/**
+ * Pit stops per instant, per timeline, for the events it had folded then: a
+ * lap that arrives late (a bulk import in any order, a resent feed) changes
+ * the stops of an instant already judged, so the entry is dropped when the
+ * timeline's eventCount moves on.
+ */
+const stopsCache = new WeakMap<RaceTimeline, { eventCount: number; byAt: Map<number, PitStop[]> }>();
 
 /**
  * A stop is long only against stops made under the same conditions (issue
@@ -278,8 +284,9 @@ const stopsCache = new WeakMap<RaceTimeline, Map<number, PitStop[]>>();
  * three or more of them.
  */
 export function longAgainstStopsThen(timeline: RaceTimeline, atMs: number, cls: string, car: string, inMs: number, pitLaneMs: number): boolean {
-  let byAt = stopsCache.get(timeline);
-  if (byAt === undefined) stopsCache.set(timeline, (byAt = new Map()));
+  let cached = stopsCache.get(timeline);
+  if (cached === undefined || cached.eventCount !== timeline.eventCount) stopsCache.set(timeline, (cached = { eventCount: timeline.eventCount, byAt: new Map() }));
+  const byAt = cached.byAt;
   let stops = byAt.get(atMs);
   if (stops === undefined) byAt.set(atMs, (stops = pitStops(timeline, { at: atMs })));
   const near = stops.flatMap((s) => (s.class === cls && s.car !== car && s.pitLaneMs !== null && Math.abs(s.inMs - inMs) <= 15 * MINUTE ? [s.pitLaneMs] : []));
