@@ -9,7 +9,7 @@
  * Le Mans results table.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -225,6 +225,21 @@ describe('sarthe serve with a bad entry list does not start', { ...realData(), t
     const missing = join(dir, 'no-such-results.csv');
     await assert.rejects(startServerProcess({ db: join(dir, 'missing.db'), args: ['--entry-list', missing] }), (error: Error) => {
       assert.ok(error.message.includes(`--entry-list: cannot read ${missing}: no such file`), error.message);
+      return true;
+    });
+  });
+
+  it('a missing --replay file stops the start before the store opens or the port is bound', async () => {
+    const missing = join(dir, 'no-such-race-analysis.csv');
+    const db = join(dir, 'missing-replay.db');
+    await assert.rejects(startServerProcess({ db, args: ['--replay', missing] }), (error: Error) => {
+      assert.match(error.message, /server exited \(\d+\) before listening/);
+      assert.ok(error.message.includes(`--replay: cannot read ${missing}: no such file`), error.message);
+      return true;
+    });
+    assert.equal(existsSync(db), false, 'the store was opened for a replay that cannot run');
+    await assert.rejects(startServerProcess({ db, args: ['--replay', dir] }), (error: Error) => {
+      assert.ok(error.message.includes(`--replay: cannot read ${dir}: it is a folder`), error.message);
       return true;
     });
   });

@@ -5,7 +5,7 @@
  * (`--decisions FILE`, else the shipped decisions/<race>-decisions.json),
  * each read and checked before the server starts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseEntryList, type EntryList } from '../analysis/entry-list.js';
 import type { EntryListFor } from '../server/analysis.js';
@@ -56,6 +56,27 @@ function readEntryList(file: string): EntryList {
     return parseEntryList(text, file);
   } catch (error) {
     throw new Error(`--entry-list ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Each `--replay` file can be opened for reading, checked before the server
+ * opens its store or binds its port: a mistyped path is a one-line error at
+ * once, not a server that starts, listens and then logs "replay failed".
+ * Throws a UsageError naming the file and why ("no such file", "it is a
+ * folder", "permission denied", else the system's message).
+ */
+export function checkReplayFiles(files: readonly string[]): void {
+  for (const file of files) {
+    let why: string | null = null;
+    try {
+      if (statSync(file).isDirectory()) why = 'it is a folder';
+      else closeSync(openSync(file, 'r'));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (error as Error).message;
+    }
+    if (why !== null) throw new UsageError(`--replay: cannot read ${file}: ${why}`);
   }
 }
 

@@ -33,7 +33,7 @@ import { parseRegulationProfile, type RegulationProfile } from '../analysis/inde
 import { gracefulShutdown } from '../server/shutdown.js';
 import { ConfigError, serveConfig } from './config.js';
 import { UsageError } from './errors.js';
-import { entryListsOption, replayDecisions } from './serve-race-files.js';
+import { checkReplayFiles, entryListsOption, replayDecisions } from './serve-race-files.js';
 import { startRole } from '../server/roles.js';
 import { addSourceOptions, checkSourceOptions, hasLiveSource, refuseUnusedOptions, startLiveSources, type SourceOptions } from './serve-sources.js';
 import type { LiveSourceRun } from '../server/live-source.js';
@@ -114,7 +114,8 @@ export function registerServe(program: Command): void {
       const files = role === 'edge' || options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
       refuseUnusedOptions(options, files.length > 0, (key) => command.getOptionValueSource(key) === 'cli');
       if (options.decisions !== undefined && files.length === 0) throw new UsageError('--decisions cannot apply: nothing is replayed (ingest decisions through the API instead)');
-      // Read and checked before anything opens: a bad entry list or decisions file stops the start.
+      // Read and checked before anything opens: a missing replay file, a bad entry list or decisions file stops the start.
+      checkReplayFiles(files);
       const { entryListFor, described: entryLists } = entryListsOption(options.entryList);
       const decisions = replayDecisions(options.decisions, files, join(packageRoot, 'decisions'));
       const limits = httpLimits(options);
