@@ -262,6 +262,19 @@ describe('decisions applied from the instant they are announced (kind)', () => {
     );
     assert.throws(() => parseDecisionsFile('CAR 7 - DRIVE THROUGH', 'rc.txt'), /rc\.txt:1: expected "<race time> <message>"/);
   });
+
+  it('a decisions file named .json or opening with { is read as JSON: empty or an object is a JSON error, not an empty text', () => {
+    assert.throws(() => parseDecisionsFile('', 'd.json'), /^Error: d\.json: not valid JSON: the file is empty$/);
+    assert.throws(() => parseDecisionsFile('  \n', 'd.json'), /d\.json: not valid JSON: the file is empty/);
+    assert.throws(
+      () => parseDecisionsFile(JSON.stringify({ type: 'decision', id: 'a1', atMs: 1000, kind: 'note' }), 'd.txt'),
+      /d\.txt: expected a JSON array of decision events \(\[\{"type":"decision",…\}\]\), got an object/,
+    );
+    assert.throws(() => parseDecisionsFile('"CAR 7"', 'd.json'), /d\.json: expected a JSON array of decision events .*got a string/);
+    assert.throws(() => parseDecisionsFile('{"type": "decision",', 'd.json'), /d\.json: not valid JSON: /);
+    // A race-control text stays text: an empty one holds no decisions.
+    assert.deepEqual(parseDecisionsFile('', 'rc.txt'), []);
+  });
 });
 
 describe('§7: passed in the pits (kind)', () => {

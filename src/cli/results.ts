@@ -62,14 +62,20 @@ export function applyClassificationProfile(timeline: RaceTimeline): Classificati
  */
 export function parseDecisionsFile(text: string, file: string): Array<DecisionEvent | MessageEvent> {
   const body = text.replace(/^\uFEFF/, '');
-  if (!/^\s*\[/.test(body)) return parseRaceControlText(body, file);
+  // JSON by its name or its first character: a .json file that is empty or
+  // holds an object is an error about JSON, not a race-control text of no lines.
+  if (!/\.json$/i.test(file) && !/^\s*[[{]/.test(body)) return parseRaceControlText(body, file);
+  if (body.trim() === '') throw new Error(`${file}: not valid JSON: the file is empty`);
   let raw: unknown;
   try {
     raw = JSON.parse(body);
   } catch (error) {
     throw new Error(`${file}: not valid JSON: ${(error as Error).message}`);
   }
-  if (!Array.isArray(raw)) throw new Error(`${file}: expected a JSON array of decision events`);
+  if (!Array.isArray(raw)) {
+    const got = raw === null ? 'null' : typeof raw === 'object' ? 'an object' : `a ${typeof raw}`;
+    throw new Error(`${file}: expected a JSON array of decision events ([{"type":"decision",…}]), got ${got}`);
+  }
   return raw.map((item, i) => {
     const result = DecisionEventSchema.safeParse(item);
     if (!result.success) {
