@@ -9,7 +9,7 @@ import { classKey } from '../engine/standings.js';
 import type { RaceTimeline } from '../engine/timeline.js';
 import { parseEntryList, type EntryList } from '../analysis/entry-list.js';
 import { parseRegulationProfile, type RegulationProfile } from '../analysis/rules.js';
-import { atOption, loadRace } from './load.js';
+import { atOption, DECISIONS_HELP, decisionsOption, loadRace } from './load.js';
 import { UsageError } from './errors.js';
 import { reportHours } from '../report/build.js';
 
@@ -66,7 +66,7 @@ export function withAnalysisOptions(
     .option('--json', 'print JSON instead of a table')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
-    .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
+    .option('--decisions <file>', DECISIONS_HELP)
     .option('--weather <file>', "weather station readings (IMSA's weather CSV): the reports say the weather");
   if (extra.rules !== false) command.option('--rules <file>', 'regulation profile (JSON), e.g. rules/lemans.json');
   return command;
@@ -78,7 +78,7 @@ export async function loadAnalysisInput(files: string[], options: AnalysisCliOpt
     throw new UsageError(`--hour must be a whole number from 1, got "${options.hour}"`);
   }
   const explicitAt = options.at !== undefined && options.at !== 'end' ? usageAt(options.at) : null;
-  const { timeline } = await loadRace(files, options);
+  const { timeline } = await loadRace(files, { ...options, decisions: decisionsOption(options.decisions, files) });
   if (hourNumber !== null) checkHour(timeline, hourNumber);
   if (explicitAt !== null) checkAt(timeline, explicitAt, options.at!);
   const hour = hourNumber === null ? null : { number: hourNumber, fromMs: (hourNumber - 1) * HOUR, toMs: hourNumber * HOUR };

@@ -7,17 +7,56 @@ import { formatIssue, type ImportIssue } from '../sources/alkamel/parse.js';
 import { raceControlEvents } from '../sources/racecontrol/index.js';
 import { timing71Events } from '../sources/timing71/index.js';
 import { badRowsWarning } from '../sources/livetiming/index.js';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { applyClassificationProfile, parseDecisionsFile } from './results.js';
 import { circuitOfRace } from '../sources/circuits.js';
 import { imsaWeatherEvents } from '../sources/weather/index.js';
+import { raceIdFromFile } from '../sources/replay/index.js';
+
+/** decisions/ in the package: race control's decisions shipped for some races (<race id>-decisions.json). */
+export const SHIPPED_DECISIONS_DIR = fileURLToPath(new URL('../../../decisions/', import.meta.url));
+
+/** The help text of --decisions, the same in every command that reads lap files. */
+export const DECISIONS_HELP =
+  "race control's decisions (penalties, DSQ, NC): a JSON array of decision events or race control's lines each after its race time; 'none' for none (default: the decisions shipped for the race, as `serve` replays it)";
+
+/**
+ * `--decisions` as every lap-file command (and `serve`'s replay) takes it:
+ * the file given; `none` for no decisions at all; not given, the decisions
+ * shipped for the race (`decisions/<race id of the first file>-decisions.json`,
+ * the id as serve derives it, e.g. lemans-2019) when there are any, so that
+ * the CLI's tables and reports agree with the server's replay of the same
+ * file. A shipped file applied is said in one line through `note` (stderr),
+ * with how to leave it out. Returns the path to read, or undefined.
+ */
+export function decisionsOption(
+  given: string | undefined,
+  files: readonly string[],
+  note: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  dir: string = SHIPPED_DECISIONS_DIR,
+): string | undefined {
+  if (given === 'none') return undefined;
+  if (given !== undefined) return given;
+  if (files.length === 0) return undefined;
+  const race = raceIdFromFile(files[0]!);
+  const shipped = join(dir, `${race}-decisions.json`);
+  if (!existsSync(shipped)) return undefined;
+  note(`sarthe: race control's decisions shipped for ${race} applied (decisions/${race}-decisions.json; --decisions none leaves them out)`);
+  return shipped;
+}
 
 export interface LoadOptions {
   lenient?: boolean;
   /** Scheduled race length, e.g. "24h", when the file does not show it. */
   duration?: string;
   name?: string;
-  /** Race control's decisions: a JSON array of decision events (src/cli/results.ts). */
+  /**
+   * Race control's decisions file (src/cli/results.ts parseDecisionsFile),
+   * read as given: resolve --decisions with decisionsOption first.
+   */
   decisions?: string;
   /** A weather station file (IMSA's Al Kamel weather CSV: src/sources/weather/). */
   weather?: string;

@@ -11,7 +11,7 @@ import { parseRegulationProfile } from '../analysis/rules.js';
 import { buildReport, reportHours } from '../report/build.js';
 import { checkReport, formatProblem } from '../report/check.js';
 import { renderReport, reportJson, type ReportFormat } from '../report/render.js';
-import { loadRace } from './load.js';
+import { DECISIONS_HELP, decisionsOption, loadRace } from './load.js';
 import { UsageError } from './errors.js';
 import { checkHour } from './analysis-options.js';
 
@@ -45,7 +45,7 @@ export function registerReport(program: Command): void {
     .option('--check', 'recompute every fact of the report from the timing data; exit 1 on any false fact')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
-    .option('--decisions <file>', "race control's decisions: a JSON array of decision events (penalties, DSQ, NC)")
+    .option('--decisions <file>', DECISIONS_HELP)
     .option('--weather <file>', "weather station readings (IMSA's weather CSV): the reports say the weather")
     .action(async (files: string[], options: Options, command: Command) => {
       // --format md is the default: only one given on the command line conflicts with --json.
@@ -56,7 +56,7 @@ export function registerReport(program: Command): void {
       if ((options.hour === undefined) === (options.all !== true)) throw new UsageError('report needs --hour N or --all');
       const n = options.hour === undefined ? null : Number(options.hour);
       if (n !== null && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--hour must be a whole number from 1, got "${options.hour}"`);
-      const { timeline } = await loadRace(files, options);
+      const { timeline } = await loadRace(files, { ...options, decisions: decisionsOption(options.decisions, files) });
       const entryList = options.entryList === undefined ? undefined : parseEntryList(await readFile(options.entryList, 'utf8'), options.entryList);
       const rules = options.rules === undefined ? undefined : parseRegulationProfile(await readFile(options.rules, 'utf8'), options.rules);
       const available = reportHours(timeline);

@@ -5,13 +5,13 @@
  * (`--decisions FILE`, else the shipped decisions/<race>-decisions.json),
  * each read and checked before the server starts.
  */
-import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseEntryList, type EntryList } from '../analysis/entry-list.js';
 import type { EntryListFor } from '../server/analysis.js';
 import { RACE_ID_PATTERN } from '../store/index.js';
-import { raceIdFromFile } from '../sources/replay/index.js';
 import { parseDecisionsFile } from './results.js';
+import { decisionsOption } from './load.js';
 import { UsageError } from './errors.js';
 
 /** `RACE=FILE` names the race; a value without a race id before `=` is a file for every race. */
@@ -82,12 +82,13 @@ export function checkReplayFiles(files: readonly string[]): void {
 
 /**
  * The decisions file for a replay of `files`: `--decisions FILE` when given
- * (checked now: a bad one stops the start), else the decisions shipped for
- * that race (decisions/<race id of the first file>-decisions.json, e.g.
- * lemans-2019 for the demo race) when there are any, else none.
+ * (checked now: a bad one stops the start), none for `--decisions none`, else
+ * the decisions shipped for that race (load.ts decisionsOption:
+ * decisions/<race id of the first file>-decisions.json, e.g. lemans-2019 for
+ * the demo race) when there are any.
  */
 export function replayDecisions(given: string | undefined, files: readonly string[], decisionsDir: string): string | undefined {
-  if (given !== undefined) {
+  if (given !== undefined && given !== 'none') {
     let text: string;
     try {
       text = readFileSync(given, 'utf8');
@@ -97,7 +98,6 @@ export function replayDecisions(given: string | undefined, files: readonly strin
     parseDecisionsFile(text, given);
     return given;
   }
-  if (files.length === 0) return undefined;
-  const shipped = join(decisionsDir, `${raceIdFromFile(files[0]!)}-decisions.json`);
-  return existsSync(shipped) ? shipped : undefined;
+  // The server logs what it replays; the shipped file needs no stderr note here.
+  return decisionsOption(given, files, () => {}, decisionsDir);
 }

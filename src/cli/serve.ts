@@ -91,7 +91,7 @@ export function registerServe(program: Command): void {
     .option('--synchronous <mode>', 'full: an accepted event is fsynced (survives a power cut); normal: survives a crash of the server, not of the machine', 'full')
     .option('--rules <file>', 'drive-time regulation profile (JSON) to check every race against (default: rules/imsa.json for IMSA races, rules/lemans.json for Le Mans, none for others)')
     .option('--entry-list <file...>', 'entry list(s): driver categories and full names (JSON, CSV, or an Al Kamel results CSV such as IMSA\'s); FILE for every race, RACE=FILE for one race id')
-    .option('--decisions <file>', "race control's decisions for the replayed race (JSON array or race-control lines; default: decisions/<race>-decisions.json when shipped)")
+    .option('--decisions <file>', "race control's decisions for the replayed race (JSON array or race-control lines; 'none' for none; default: decisions/<race>-decisions.json when shipped)")
     .option('--trust-proxy <proxies>', 'believe X-Forwarded-Proto/-For from these proxies: an address or CIDR list ("127.0.0.1,10.0.0.0/8"), a hop count, or true (docs/operations.md)')
     .option('--max-connections <n>', 'open connections at most, live viewers included', String(DEFAULT_LIMITS.maxConnections))
     .option('--headers-timeout <ms>', 'time to receive a request head', String(DEFAULT_LIMITS.headersTimeoutMs))
@@ -113,7 +113,7 @@ export function registerServe(program: Command): void {
       }
       const files = role === 'edge' || options.replay === false ? [] : Array.isArray(options.replay) ? options.replay : hasLiveSource(options) ? [] : [DEMO_RACE];
       refuseUnusedOptions(options, files.length > 0, (key) => command.getOptionValueSource(key) === 'cli');
-      if (options.decisions !== undefined && files.length === 0) throw new UsageError('--decisions cannot apply: nothing is replayed (ingest decisions through the API instead)');
+      if (options.decisions !== undefined && options.decisions !== 'none' && files.length === 0) throw new UsageError('--decisions cannot apply: nothing is replayed (ingest decisions through the API instead)');
       // Read and checked before anything opens: a missing replay file, a bad entry list or decisions file stops the start.
       checkReplayFiles(files);
       const { entryListFor, described: entryLists } = entryListsOption(options.entryList);

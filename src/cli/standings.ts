@@ -7,7 +7,7 @@ import type { GapRule } from '../engine/gap.js';
 import { standingsAt } from '../engine/standings.js';
 import { classificationAt } from '../engine/session-standings.js';
 import type { SessionType } from '../model/events.js';
-import { loadRace } from './load.js';
+import { DECISIONS_HELP, decisionsOption, loadRace } from './load.js';
 import { loadRMonitorSession } from './load-rmonitor.js';
 import { checkAt, usageAt } from './analysis-options.js';
 import { UsageError } from './errors.js';
@@ -38,7 +38,7 @@ export function registerStandings(program: Command): void {
     .option('--json', 'print one JSON object instead of a table')
     .option('--lenient', 'skip bad lines (each one reported) instead of failing')
     .option('--duration <time>', 'scheduled race length when the file does not show it, e.g. 24h')
-    .option('--decisions <file>', "race control's decisions: a JSON array of decision events, or race control's lines each after its race time")
+    .option('--decisions <file>', DECISIONS_HELP)
     .option('--gaps <where>', 'line (the classification at the line) or timing-points (at S1, S2 and the line, as the live timing screen)', 'line')
     .option('--format <format>', 'alkamel (Analysis CSV) or rmonitor (a capture of an RMonitor feed)', 'alkamel')
     .option('--session <key>', 'rmonitor: the session (run number or key) to show; default the last')
@@ -57,7 +57,7 @@ export function registerStandings(program: Command): void {
       if (refused.length > 0) throw new UsageError(`${refused.join(', ')} cannot apply to --format ${options.format}`);
       const at = options.at === undefined || options.at === 'end' ? null : usageAt(options.at);
       const rmonitor = options.format === 'rmonitor' ? loadRMonitorSession(files[0]!, options) : null;
-      const timeline = rmonitor?.timeline ?? (await loadRace(files, options)).timeline;
+      const timeline = rmonitor?.timeline ?? (await loadRace(files, { ...options, decisions: decisionsOption(options.decisions, files) })).timeline;
       if (at !== null) checkAt(timeline, at, options.at!);
       // Live feeds give board rows and non-race sessions: the session-aware classification.
       const standings =
