@@ -122,6 +122,27 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
 );
 
+describe('found by the long fuzz run (npm run fuzz)', { ...realData() }, () => {
+  it('a car\'s line garbled into a reset ($I,H,2,"58",…) is refused and named, and the board is not cleared', () => {
+    assert.throws(() => parseRecord('$I,H,2,"58",129,"00:01:29.259"'), (e: Error) => e instanceof RecordError && /"H" is not a time/.test(e.message));
+    // The resets real captures send still read (with and without a space, "0/0/0000" dates).
+    assert.deepEqual(parseRecord('$I,"15:39:57","25 Apr 25"'), { kind: 'I', timeOfDay: '15:39:57', date: '25 Apr 25' });
+    assert.equal(parseRecord('$I, "00:00:00", "0/0/0000"').kind, 'I');
+    assert.equal(parseRecord('$I,"16:36:08.000","12 jan 01"').kind, 'I');
+    // Through the decoder, in the capture the fuzz run used: one bad line, the others' events unchanged.
+    const all = captureLines(decodeBytes(readFileSync(realFile('rmonitor/barber-2025-8h-finish-stopped-cars.log'))));
+    const i = all.findIndex((l) => /^\$H,/.test(l) && all.slice(all.indexOf(l) + 1).some((m) => /^\$[GHJ],/.test(m)));
+    assert.ok(i > 0);
+    const garbled = `$I,${all[i]!.slice(1)}`;
+    const clean = decodeAll(all);
+    const copy = all.slice();
+    copy[i] = garbled;
+    const got = decodeAll(copy);
+    assert.deepEqual(got.bad.map((b) => b.line), [i + 1]);
+    assert.equal(got.events.filter((e) => e.type === 'board').length, clean.events.filter((e) => e.type === 'board').length);
+  });
+});
+
 describe('fuzz: RMonitor decoder on a mutated real capture', { ...realData() }, () => {
   it('never throws; every event passes the ingest schema; a refused line is named; other cars are untouched', () => {
     // A short real capture: its entry list, then its last 600 lines (passings, board refreshes, the
@@ -150,6 +171,10 @@ describe('fuzz: RMonitor decoder on a mutated real capture', { ...realData() }, 
           assert.equal(b.text, changed.replace(/^\uFEFF/, '').trim().slice(0, 200));
           assert.ok(b.reason.length > 0);
         }
+        // A car's line turned into a well-formed record about every car ($B a new session, $C a class
+        // renamed, $E, $F a flag, $I a reset) touches them all by its meaning: only the checks above hold.
+        const typeOf = (l: string) => /^\$([A-Z]+),/.exec(l.replace(/^\uFEFF/, '').trim())?.[1] ?? null;
+        if (bad.length === 0 && typeOf(changed) !== typeOf(line) && ['B', 'C', 'E', 'F', 'I'].includes(typeOf(changed) ?? '')) return;
         // A total moves the session clock, and a board row's instant (atMs) is that clock: it may move
         // by the lead a total is allowed over the $F clock (TOTAL_CLOCK_LEAD_MS, 10 s), nothing else may.
         const touched = new Set([...carsNamed(line), ...carsNamed(changed)]);

@@ -158,8 +158,13 @@ export function parseRecord(line: string): RMonitorRecord {
         bestLap: int(f[3], 'best lap number', { empty: 0, max: MAX_LAP }),
         bestLapMs: parseResultTime(text(f, 4, 'best lap time')),
       };
-    case 'I':
-      return { kind: 'I', timeOfDay: f[1] ?? '', date: f[2] ?? '' };
+    case 'I': {
+      // A reset clears every car's board: a line that only looks like one
+      // (a car's record garbled into "$I,H,2,…") is refused, not obeyed.
+      const timeOfDay = f[1] ?? '';
+      parseRMonitorTime(timeOfDay);
+      return { kind: 'I', timeOfDay, date: f[2] ?? '' };
+    }
     case 'J':
       return {
         kind: 'J',
