@@ -187,6 +187,33 @@ describe('inferred neutralisations on the timing screen', { ...browserAvailable(
     }
   });
 
+  it('live at a fast replay, the inference is asked at most once per INFERRED_MIN_WALL_MS, not at every new race minute', async () => {
+    // bench:web's update setup: 600× replay, a redraw every 100 ms, so each redraw shows a new race minute.
+    // Each new minute is a fresh inference on the server (~40–60 ms of its CPU); 10 a second competed with the page.
+    const fast = await serveReplay({ root: repoRoot, file: join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv'), race: 'lemans-2019', fromMs: 2 * HOUR, speed: 600, tickMs: 25 });
+    try {
+      const page = await chromium.browser.newPage();
+      await page.setViewportSize(WIDE);
+      const asked: number[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/flag-periods')) asked.push(Date.now());
+      });
+      await page.goto(`${fast.appUrl}?metrics&redrawMs=100`);
+      await page.waitForSelector('.rows .row', { timeout: 20_000 });
+      const start = Number(await page.getAttribute('[data-testid=timing]', 'data-race-time'));
+      const from = Date.now();
+      await page.waitForTimeout(6000);
+      const inWindow = asked.filter((t) => t >= from).length;
+      const end = Number(await page.getAttribute('[data-testid=timing]', 'data-race-time'));
+      assert.ok(end - start >= 20 * MINUTE, `the replay moved ${(end - start) / MINUTE} race minutes in 6 s`);
+      // 6 s at one request per 2 s at most: 3, with one of slack for timing (before: one per redraw, ~10 a second).
+      assert.ok(inWindow >= 2 && inWindow <= 4, `${inWindow} flag-periods requests in 6 s over ${Math.round((end - start) / MINUTE)} race minutes`);
+      await page.close();
+    } finally {
+      await fast.stop();
+    }
+  });
+
   it('a feed with flags shows race control\'s safety car, with no word of inference', async () => {
     const page = await open(flags.appUrl);
     await page.waitForFunction(() => /Safety car/.test(document.querySelector('[data-testid=flag] .flag-name')?.textContent ?? ''), null, { timeout: 20_000 });

@@ -30,6 +30,16 @@ const DELAY_KEY = 'sarthe.viewerDelaySeconds';
  */
 export const INFERRED_STEP_MS = MINUTE;
 
+/**
+ * While live, the least wall time (ms) between two of those requests. Live at
+ * 1× a race minute is a wall minute, so this never binds; a replay at 60× asks
+ * every 2 race minutes instead of every second, and one at 600× (bench:web)
+ * every 20 race minutes instead of 10 times a second. Each request of a new
+ * minute is a fresh inference on the server (~40–60 ms of its CPU on Le Mans
+ * 2019), which on a 2-core machine competed with the page's own frames.
+ */
+export const INFERRED_MIN_WALL_MS = 2000;
+
 export class Screen {
   /** What the views draw; re-emitted at every live frame while live. */
   readonly shown = new Store<Shown | null>(null);
@@ -52,6 +62,10 @@ export class Screen {
   readonly inferred = new Store<InferredFlag | null>(null);
   private inferredAt: number | null = null;
   private inferredAbort: AbortController | null = null;
+  /** performance.now() of the last live request for `inferred` (INFERRED_MIN_WALL_MS apart), and whether it is still out. */
+  private inferredAskedWallMs = -Infinity;
+  private inferredLivePending = false;
+  private inferredLastLive = false;
   private readonly client: LiveClient;
   private atMs: number | null = null;
   private travelAbort: AbortController | null = null;
@@ -137,19 +151,31 @@ export class Screen {
     }
     const atMs = shown.atMs ?? Math.floor(shown.state.raceTimeMs / INFERRED_STEP_MS) * INFERRED_STEP_MS;
     if (atMs === this.inferredAt) return;
+    const live = shown.atMs === null;
+    const now = performance.now();
+    // Live: one request out at a time, INFERRED_MIN_WALL_MS apart; the next frame after that asks for the minute then shown.
+    if (live && this.inferredLastLive && this.inferredAt !== null && (this.inferredLivePending || now - this.inferredAskedWallMs < INFERRED_MIN_WALL_MS)) return;
     // Another instant chosen: what was inferred for the last one no longer applies (live, it stands until the next answer).
     if (shown.atMs !== null && this.inferred.get() !== null) this.inferred.set(null);
     this.inferredAt = atMs;
     this.inferredAbort?.abort();
     const abort = new AbortController();
     this.inferredAbort = abort;
+    this.inferredAskedWallMs = now;
+    this.inferredLivePending = live;
+    this.inferredLastLive = live;
+    const settled = (): void => {
+      if (this.inferredAbort === abort) this.inferredLivePending = false;
+    };
     fetchInferredFlag(this.race.id, atMs, abort.signal).then(
       (flag) => {
+        settled();
         if (abort.signal.aborted) return;
         const was = this.inferred.get();
         if (flag?.kind !== was?.kind || flag?.startMs !== was?.startMs) this.inferred.set(flag);
       },
       () => {
+        settled();
         // Unknown: "no flag data" is shown, and the next instant (live: the next step) asks again.
         if (!abort.signal.aborted) this.inferred.set(null);
       },
