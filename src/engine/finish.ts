@@ -92,8 +92,11 @@ export const FEED_FLAG_WINDOW_MS = 5_000;
  * any other car in that window is not the flag; with no leader's crossing
  * there, the first crossing under the flag stands, as the feed said.
  *
- * A leader's crossing up to the window after `firstFinishMs` moves the
- * flag when it arrives: a live result is provisional in those seconds.
+ * A feed says the finish late, so what is known at an instant differs from
+ * an import for a few seconds: live, the flag is known at `firstFinishMs`
+ * (then placed on the leader's crossing up to the window before it), and a
+ * leader's crossing up to the window after it moves the flag when it
+ * arrives. From the later of the two on, live, replay and import agree.
  */
 export function feedFlagMs(cars: Iterable<CarTimeline>, firstFinishMs: number): number {
   const field = [...cars];
