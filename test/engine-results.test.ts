@@ -19,10 +19,11 @@ import {
   installClassificationProfiles,
   type ClassificationProfile,
 } from '../src/model/classification.js';
-import type { DecisionEvent, TimingEvent } from '../src/model/events.js';
-import { formatGap, resultCode } from '../src/model/format.js';
+import type { DecisionEvent, LapEvent, TimingEvent } from '../src/model/events.js';
+import { formatGap, reasonText, resultCode, RETIRED_REASON, statusLabel } from '../src/model/format.js';
+import type { CarStatus } from '../src/model/standings.js';
 import type { Standings } from '../src/model/standings.js';
-import { entry, lap, pitOut, realData, realFile, resultCases, resultCasesDir, session, steadyLaps } from './helpers.js';
+import { entry, lap, pitOut, realData, realFile, repoRoot, resultCases, resultCasesDir, session, steadyLaps } from './helpers.js';
 
 const casesDir = resultCasesDir;
 
@@ -133,6 +134,86 @@ describe('the chequered flag (kind)', () => {
       const known = events.filter((e) => e.type !== 'lap' || e.crossingMs <= t);
       assert.deepEqual(standingsAt(fold(known), t), standingsAt(fold(events), t), `at ${t}`);
     }
+  });
+});
+
+describe("a feed's finish flag marks the road leader's crossing (kind)", () => {
+  // #1 leads, laps of 100 s. The feed says "finish" as a state: the first crossing under it may be by another car
+  // just after (Sebring 14hr 2025: 1.5 s after the winner) or the leader's own, just after the state came (Barber 2025).
+  const race = (over: TimingEvent[]) => [session({ scheduledDurationMs: null }), entry('1', 'P'), entry('2', 'P'), entry('3', 'P'), ...over];
+  const flagged = (laps: LapEvent[], finishFrom: number) => laps.map((l) => ({ ...l, flag: l.crossingMs >= finishFrom ? ('finish' as const) : ('green' as const) }));
+
+  it('flag state seen just after the leader crossed: the flag fell on the leader, who is classified first', () => {
+    // #2 is on the lead lap 1.5 s behind; the state turns to finish between #1's lap 11 (1100 s) and #2's (1101.5 s).
+    const events = race(flagged([...steadyLaps('1', 11, 100_000), ...steadyLaps('2', 11, 100_000, 1_500), ...steadyLaps('3', 11, 109_000)], 1_100_001));
+    const timeline = fold(events);
+    assert.equal(timeline.chequeredMs(), 1_100_000);
+    const final = standingsAt(timeline, null);
+    assert.deepEqual(final.cars.map((c) => [c.number, c.laps, c.status, c.classified]), [
+      ['1', 11, 'finished', true],
+      ['2', 11, 'finished', true],
+      ['3', 11, 'finished', true],
+    ]);
+  });
+
+  it('flag state seen just before the leader crossed: a lapped car crossing in between does not take the flag there', () => {
+    // #3 (a lap down) crosses at 1099 s under "finish", 1 s before the leader: its finish is its next crossing.
+    const three = [...steadyLaps('3', 9, 109_000), lap('3', 10, 1_099_000), lap('3', 11, 1_208_000)];
+    const timeline = fold(race(flagged([...steadyLaps('1', 11, 100_000), ...three], 1_099_000)));
+    assert.equal(timeline.chequeredMs(), 1_100_000);
+    const final = standingsAt(timeline, null);
+    assert.deepEqual([byNumber(final, '3').laps, byNumber(final, '3').classified], [11, true]);
+  });
+
+  it('a non-leader crossing in the window is never the flag: with the leader mid-lap, the first crossing under the flag stands', () => {
+    // #1 crosses lap 10 at 1000 s and lap 11 at 1100 s; the state turns at 1050.5 s: #2 (lapped) crosses at 1049 s
+    // under green, #3 at 1050.5 s under finish; #1 is 50 s from the line.
+    const two = [...steadyLaps('2', 8, 120_000), lap('2', 9, 1_049_000)];
+    const three = [...steadyLaps('3', 8, 125_000), lap('3', 9, 1_050_500)];
+    const timeline = fold(race(flagged([...steadyLaps('1', 11, 100_000), ...two, ...three], 1_050_500)));
+    assert.equal(timeline.chequeredMs(), 1_050_500);
+  });
+
+  it('the leader on laps has stopped: the flag falls on the road leader crossing just before the state', () => {
+    // #1 crosses lap 10 at 1000 s and stops (overdue from 1100 s). #2 crosses lap 10 at 1160 s, leading on the road;
+    // the state turns to finish after it, and lapped #3 is the first to cross under it (1161 s).
+    const two = steadyLaps('2', 10, 116_000);
+    const three = [...steadyLaps('3', 8, 130_000), lap('3', 9, 1_161_000)];
+    const timeline = fold(race(flagged([...steadyLaps('1', 10, 100_000), ...two, ...three], 1_160_001)));
+    assert.equal(timeline.chequeredMs(), 1_160_000);
+    const final = standingsAt(timeline, null);
+    assert.equal(final.cars[0]!.number, '2');
+    assert.deepEqual([byNumber(final, '2').classified, byNumber(final, '1').classified], [true, false]);
+  });
+
+  it('the leader on laps is not yet overdue: the crossing just before the state by the car behind it is not the flag', () => {
+    // As above but #2 crosses at 1060 s, when #1 (lap 10 at 1000 s) may still be running: #2 does not lead on the road.
+    const two = steadyLaps('2', 10, 106_000);
+    const three = [...steadyLaps('3', 8, 130_000), lap('3', 9, 1_061_000)];
+    const timeline = fold(race(flagged([...steadyLaps('1', 10, 100_000), ...two, ...three], 1_060_001)));
+    assert.equal(timeline.chequeredMs(), 1_061_000);
+  });
+});
+
+describe('one status per car (kind)', () => {
+  it('the result code and why, never the status and the code together', () => {
+    const car = (status: CarStatus, classified: boolean | null, reason: string | null) => ({ status, classified, reason });
+    assert.equal(statusLabel(car('finished', true, null)), 'finished');
+    assert.equal(statusLabel(car('running', null, null)), 'running');
+    assert.equal(statusLabel(car('retired', false, RETIRED_REASON)), 'DNF');
+    assert.equal(statusLabel(car('stopped', false, 'did not take the chequered flag')), 'NC: did not take the chequered flag');
+    assert.equal(statusLabel(car('finished', false, "covered less than 70% of the winner's distance (96 of 311 laps)")), "NC: covered less than 70% of the winner's distance (96 of 311 laps)");
+    assert.equal(statusLabel(car('retired', false, 'not classified: not running at the finish')), 'NC: not running at the finish');
+    assert.equal(statusLabel(car('finished', false, 'disqualified: technical infringement')), 'DSQ: technical infringement');
+    assert.equal(statusLabel(car('finished', false, 'disqualified')), 'DSQ');
+    assert.equal(reasonText('disqualified: technical infringement'), 'technical infringement');
+  });
+
+  it('Le Mans 2025 with its decisions: every unclassified car has one code, no "finished:" or "retired:" label', realData(), async () => {
+    const { timeline } = await loadRace([realFile('lemans-2025-race-analysis.csv')], { decisions: join(repoRoot, 'decisions', 'lemans-2025-decisions.json') });
+    const labels = standingsAt(timeline, null).cars.map(statusLabel);
+    assert.ok(labels.includes('DSQ: failed post-race technical inspection (52 mm rear wing deflection where the maximum is 15 mm)'), labels.join(' | '));
+    for (const label of labels) assert.match(label, /^(finished|(NC|DNF|DSQ)(: (?!disqualified|not classified|retired)\S.*)?)$/, label);
   });
 });
 

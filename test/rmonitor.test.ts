@@ -14,6 +14,7 @@ import { classificationAt } from '../src/engine/session-standings.js';
 import { standingsAt } from '../src/engine/standings.js';
 import type { LapEvent, TimingEvent } from '../src/model/events.js';
 import type { Standings } from '../src/model/standings.js';
+import { resultCode, statusLabel } from '../src/model/format.js';
 import { runLiveSource } from '../src/server/live-source.js';
 import { capturePackets, captureLines, decodeBytes, decodeCapture } from '../src/sources/rmonitor/capture.js';
 import { parseRMonitorUrl, RMonitorTcpSource } from '../src/sources/rmonitor/client.js';
@@ -334,7 +335,11 @@ function expectedFor(sessions: ExpectedSession[], key: string): ExpectedSession 
 
 /** Checks one session's classification against the board; returns the number of cars compared. */
 function checkAgainstBoard(file: string, key: string, standings: Standings, race: boolean, expected: ExpectedSession): number {
-  const order = boardOrder(expected, race);
+  // Once a race has a result, the unclassified come after the classified and the disqualified last (issue 10,
+  // as official results list them); within each group, the board's order.
+  const group = new Map(standings.cars.map((c) => [c.number, resultCode(c) === 'DSQ' ? 2 : resultCode(c) === '' ? 0 : 1]));
+  const byBoard = boardOrder(expected, race);
+  const order = [0, 1, 2].flatMap((g) => byBoard.filter((car) => (group.get(car) ?? 0) === g));
   const ranked = new Set(order);
   const got = standings.cars.map((c) => c.number).filter((c) => ranked.has(c));
   assert.deepEqual(got, order, `${file} ${key}: order differs from the last ${race ? '$G' : '$H'} board`);
@@ -634,5 +639,31 @@ describe('RMonitor $L passings: the pit lane as observed (Sebring 2009, IMSA Enh
     for (const key of inLaps) assert.ok(rawInLaps.has(key), `in-lap ${key} has no SFP passing`);
     assert.ok(inLaps.length >= rawInLaps.size - 3, `${inLaps.length} of ${rawInLaps.size} in-laps told`);
     assert.equal(all.filter((e) => e.type === 'pit-out').length, rawOuts);
+  });
+});
+
+describe('RMonitor: the finish the feed signals falls on the leader (Sebring 14hr 2025)', realData(), () => {
+  it('champcar-2025-sebring-14h-last-35min: winner #352 takes the flag though "Finish" came 0.6 s after its crossing', async () => {
+    const file = 'champcar-2025-sebring-14h-last-35min.txt';
+    const text = decodeBytes(readFileSync(realFile(`rmonitor/${file}`)));
+    // The raw lines: #352's lap 265 at 13:48:57.372, the $F of that second still Green, the next one Finish.
+    assert.match(text, /\$G,1,"352",265,"13:48:57\.372"\s+\$H[^\n]+\s+##[^\n]+\s+\$F,9999,"00:00:00","22:00:21","13:48:57","Green "\s+##[^\n]+\s+\$F,9999,"00:00:00","22:00:22","13:48:58","Finish"/);
+    const { sessions } = decodeCapture(text, { source: file });
+    const timeline = foldEvents(sessions.at(-1)!.events);
+    assert.equal(timeline.chequeredMs(), 49_737_372);
+    const standings = classificationAt(timeline, null);
+    const winner = standings.cars[0]!;
+    assert.deepEqual([winner.number, winner.laps, winner.status, winner.classified, winner.reason], ['352', 265, 'finished', true, null]);
+    // Every car that crossed after the flag finished; 70% of #352's 265 laps is 185.5: 30 classified, 4 NC on distance, 45 DNF.
+    const count = (code: string) => standings.cars.filter((c) => (resultCode(c) || 'classified') === code).length;
+    assert.deepEqual([count('classified'), count('NC'), count('DNF'), count('DSQ')], [30, 4, 45, 0]);
+    for (const car of standings.cars) {
+      if (car.lastCrossingMs >= 49_737_372) assert.equal(car.status, 'finished', `#${car.number}`);
+      if (resultCode(car) === 'NC') assert.match(statusLabel(car), /^NC: covered less than 70% of the winner's distance \(\d+ of 265 laps\)$/);
+      if (car.classified) assert.ok(car.laps >= 186, `#${car.number} classified with ${car.laps} laps`);
+    }
+    // Listed as a result is: the classified first, in the board's order.
+    const firstOut = standings.cars.findIndex((c) => c.classified === false);
+    assert.ok(standings.cars.slice(firstOut).every((c) => c.classified === false));
   });
 });

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { CarStanding, Gap, Standings } from '../src/model/standings.js';
+import { reasonText } from '../src/model/format.js';
 import { startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
 
 /** Text of an HTML fragment: tags dropped, the entities Markdown output uses decoded. */
@@ -111,7 +112,8 @@ describe('the demo site: final report against the final timing screen', () => {
         assert.equal(row.status, '', what);
       } else {
         assert.equal(car.classified, false, `${what} is ${row.pos} in the report`);
-        assert.equal(row.status.replace(/\\/g, ''), car.reason, `${what}: status`);
+        // The Pos column says NC, DNF or DSQ; the note says why without repeating it ("not classified: …").
+        assert.equal(row.status.replace(/\\/g, ''), reasonText(car.reason) || car.reason, `${what}: status`);
         assert.equal(row.pos === 'DSQ', car.reason!.startsWith('disqualified'), `${what}: ${row.pos} vs "${car.reason}"`);
       }
       const gap = gapOfText(row.gap);

@@ -171,6 +171,15 @@ describe('timing cells', () => {
     assert.equal(inClass.cls.text, '3', 'the class view shows the overall place instead');
   });
 
+  it('status pill: FIN for a classified finisher, the result code for an unclassified car (not FIN or RET)', () => {
+    const status = (over: Partial<CarStanding>) => cellsOf({ ...car('1'), ...over }, { classView: false, bests }).status.text;
+    assert.equal(status({ status: 'finished', classified: true, reason: null }), 'FIN');
+    assert.equal(status({ status: 'finished', classified: false, reason: "covered less than 70% of the winner's distance (4 of 7 laps)" }), 'NC');
+    assert.equal(status({ status: 'finished', classified: false, reason: 'disqualified: technical infringement' }), 'DSQ');
+    assert.equal(status({ status: 'retired', classified: false, reason: 'retired before the finish' }), 'DNF');
+    assert.equal(status({ status: 'retired', classified: null, reason: null }), 'RET');
+  });
+
   it('colours best laps: purple overall and class, green personal', () => {
     // #2's 1:37.500 on lap 3 is the best of all; #50's only timed laps are its own bests.
     assert.equal(cellsOf(car('2'), { classView: false, bests }).last.tone, 'ob');

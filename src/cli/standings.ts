@@ -1,6 +1,6 @@
 /** `sarthe standings <file…> [--at T] [--class C] [--gaps line|timing-points] [--json]`: classification at an instant. */
 import type { Command } from 'commander';
-import { formatGap, resultCode } from '../model/format.js';
+import { formatGap, resultCode, statusLabel } from '../model/format.js';
 import type { CarStanding } from '../model/standings.js';
 import { formatLapTime, formatRaceTime } from '../model/time.js';
 import type { GapRule } from '../engine/gap.js';
@@ -87,7 +87,7 @@ export function registerStandings(program: Command): void {
         { header: 'Last lap', value: (c) => (c.lastLapMs === null ? '' : formatLapTime(c.lastLapMs)), align: 'right' },
         { header: 'Best lap', value: (c) => (c.bestLapMs === null ? '' : formatLapTime(c.bestLapMs)), align: 'right' },
         { header: 'Pits', value: (c) => String(c.pitStops), align: 'right' },
-        { header: 'Status', value: (c) => (c.reason === null ? c.status : `${c.status}: ${c.reason}`) },
+        { header: 'Status', value: (c) => statusLabel(c) },
       ];
       const result = standings.result === undefined ? '' : `\nResult: ${standings.result.declared === 'red-flag' ? 'declared under red flag' : 'at the chequered flag'} (${standings.result.profile})\n`;
       process.stdout.write(`${title}\n${result}\n${renderTable(standings.cars, columns)}\n`);

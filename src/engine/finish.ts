@@ -38,19 +38,77 @@ export function roadLeaderFlagMs(cars: Iterable<CarTimeline>, scheduledMs: numbe
     for (let i = car.indexAt(scheduledMs); i < car.lapTotal; i++) candidates.push({ ms: car.crossingAtIndex(i), car, index: i });
   }
   candidates.sort((a, b) => a.ms - b.ms);
-  for (const c of candidates) {
-    const laps = c.car.lapAtIndex(c.index)!.lap;
-    const ahead = field.some((other) => {
-      if (other === c.car) return false;
-      const n = other.indexAt(c.ms);
-      if (n === 0) return false;
-      const otherLap = other.lapAtIndex(n - 1)!;
-      const isAhead = otherLap.lap > laps || (otherLap.lap === laps && otherLap.crossingMs < c.ms);
-      return isAhead && !overdueAt(other, n - 1, c.ms);
-    });
-    if (!ahead) return c.ms;
-  }
+  for (const c of candidates) if (leadsOnRoad(field, c.car, c.index, c.ms)) return c.ms;
   return null;
+}
+
+/**
+ * True when the crossing of `car` at `index` (at `ms`) is by the car leading
+ * on the road: no other car still running is ahead of it in the order (more
+ * laps, or as many and crossed first); a car that is overdue (`overdueAt`)
+ * has stopped and does not count.
+ */
+function leadsOnRoad(field: readonly CarTimeline[], car: CarTimeline, index: number, ms: number): boolean {
+  const laps = car.lapAtIndex(index)!.lap;
+  return !field.some((other) => {
+    if (other === car) return false;
+    const n = other.indexAt(ms);
+    if (n === 0) return false;
+    const otherLap = other.lapAtIndex(n - 1)!;
+    const isAhead = otherLap.lap > laps || (otherLap.lap === laps && otherLap.crossingMs < ms);
+    return isAhead && !overdueAt(other, n - 1, ms);
+  });
+}
+
+/**
+ * How far (ms) from the first crossing under a feed's finish flag the road
+ * leader's crossing may lie and still be the one the flag fell on
+ * (feedFlagMs). A feed tells the finish as a state, not as a crossing, and
+ * the state is seen late or early against the crossing it marks:
+ * - RMonitor sends `$F` once a second in whole seconds, after the crossings
+ *   of its second (specs/rmonitor.md §5), so the first "Finish" can follow
+ *   the crossing it marks by up to 2 s; a relay has delivered a `$F` 3 s
+ *   late (barber-2025-8h-finish-stopped-cars; decoder.ts TOTAL_CLOCK_LEAD_MS);
+ * - observed at the Sebring 14hr 2025 (champcar-2025-sebring-14h-last-35min):
+ *   the winner #352 crossed at 13:48:57.372, the next `$F` (13:48:57) still
+ *   said Green and the one after (13:48:58) said Finish; the first crossing
+ *   under it, #252's, came 1.469 s after the winner's;
+ * - at Barber 2025 the "Finish" came ~1 s before the winner #58's crossing.
+ * 5 s is those 2 s + 3 s; it is far below a lap (~1:30 at the shortest
+ * circuit we hold), so the leader's crossing before or after is never
+ * mistaken for one a lap away.
+ */
+export const FEED_FLAG_WINDOW_MS = 5_000;
+
+/**
+ * When the chequered flag fell in a file or feed that signals it (an `FF`
+ * flag in Al Kamel, `$F` "Finish" in RMonitor), `firstFinishMs` being the
+ * first crossing that carries that flag. endurance-rules.md §6: the flag is
+ * shown to the overall leader as it crosses the line, so the signal marks
+ * the leader's crossing, not whichever car happened to cross next: the
+ * flag falls on the crossing within FEED_FLAG_WINDOW_MS of `firstFinishMs`
+ * (before or after it, the earliest) by the car leading on the road
+ * (`leadsOnRoad`: a leader that has stopped does not count). A crossing by
+ * any other car in that window is not the flag; with no leader's crossing
+ * there, the first crossing under the flag stands, as the feed said.
+ *
+ * A feed says the finish late, so what is known at an instant differs from
+ * an import for a few seconds: live, the flag is known at `firstFinishMs`
+ * (then placed on the leader's crossing up to the window before it), and a
+ * leader's crossing up to the window after it moves the flag when it
+ * arrives. From the later of the two on, live, replay and import agree.
+ */
+export function feedFlagMs(cars: Iterable<CarTimeline>, firstFinishMs: number): number {
+  const field = [...cars];
+  let best = Infinity;
+  for (const car of field) {
+    for (let i = car.indexAt(firstFinishMs - FEED_FLAG_WINDOW_MS - 1); i < car.lapTotal; i++) {
+      const ms = car.crossingAtIndex(i);
+      if (ms > firstFinishMs + FEED_FLAG_WINDOW_MS) break;
+      if (ms < best && leadsOnRoad(field, car, i, ms)) best = ms;
+    }
+  }
+  return Number.isFinite(best) ? best : firstFinishMs;
 }
 
 /** Index in car.laps of the car's finishing crossing (its first at or after the flag), or -1. */

@@ -15,6 +15,7 @@
  * board shows it; a car with no timed lap has none.
  */
 import { sessionTypeOf } from '../model/events.js';
+import { resultCode } from '../model/format.js';
 import type { CarStanding, Gap, Standings } from '../model/standings.js';
 import { classKey, compareCarNumbers, standingsAt, type StandingsOptions } from './standings.js';
 import type { RaceTimeline } from './timeline.js';
@@ -33,7 +34,7 @@ export function classificationAt(timeline: RaceTimeline, t: number | null, optio
     if (pa === undefined || pb === undefined) return pa === pb ? 0 : pa === undefined ? 1 : -1;
     return pb.refresh - pa.refresh || pa.position - pb.position;
   };
-  cars.sort(race ? (a, b) => compareByLaps(a, b, byPlace) : (a, b) => compareByBestLap(a, b, byPlace));
+  cars.sort(race ? (a, b) => resultGroup(a) - resultGroup(b) || compareByLaps(a, b, byPlace) : (a, b) => compareByBestLap(a, b, byPlace));
   const classCount = new Map<string, number>();
   const classLeader = new Map<string, CarStanding>();
   const classAhead = new Map<string, CarStanding>();
@@ -94,6 +95,16 @@ type Comparator = (a: CarStanding, b: CarStanding) => number;
  * board's order (`byPlace`: the grid, as the feed's last `$G` ranks it; a
  * place from a later refresh first), then by number.
  */
+/**
+ * After the flag, as standings.ts orders a race from lap files (and official
+ * results list them): classified (or still running to the line) first, then
+ * the unclassified, disqualified last. 0 for every car before the result.
+ */
+function resultGroup(car: CarStanding): number {
+  const code = resultCode(car);
+  return code === 'DSQ' ? 2 : code === '' ? 0 : 1;
+}
+
 function compareByLaps(a: CarStanding, b: CarStanding, byPlace: Comparator): number {
   if (a.laps !== b.laps) return b.laps - a.laps;
   if (a.laps > 0 && a.lastCrossingMs !== b.lastCrossingMs) return a.lastCrossingMs - b.lastCrossingMs;

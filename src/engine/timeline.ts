@@ -8,7 +8,7 @@
  * keyed by car and lap), so a live feed, a replay and an import agree.
  */
 import { classificationProfileFor, installedClassificationProfiles, type ClassificationProfile } from '../model/classification.js';
-import { roadLeaderFlagMs } from './finish.js';
+import { feedFlagMs, roadLeaderFlagMs } from './finish.js';
 import { MAX_LAP, type BoardEvent, type DecisionEvent, type EntryEvent, type Flag, type LapEvent, type MessageEvent, type PitOutEvent, type SectorEvent, type SessionEvent, type TimingEvent, type WeatherEvent } from '../model/events.js';
 import { POINTS_PER_LAP, sectorCrossingsMs, sectorPosition } from '../model/sectors.js';
 
@@ -1059,15 +1059,15 @@ export class RaceTimeline {
   }
 
   /**
-   * When the chequered flag fell: the first crossing under the finish flag,
-   * else the road leader's first crossing after the scheduled length
+   * When the chequered flag fell: the road leader's crossing the finish
+   * flag marks (finish.ts feedFlagMs), else the road leader's first crossing after the scheduled length
    * (finish.ts); null before.
    */
   chequeredMs(): number | null {
     if (this.chequeredCache !== undefined) return this.chequeredCache;
     let result: number | null = null;
     if (Number.isFinite(this.firstFinishMs)) {
-      result = this.firstFinishMs;
+      result = feedFlagMs(this.cars.values(), this.firstFinishMs);
     } else {
       const duration = this.session?.scheduledDurationMs ?? null;
       if (duration !== null) result = roadLeaderFlagMs(this.cars.values(), duration);

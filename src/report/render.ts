@@ -2,14 +2,14 @@
  * Renderers: the same Report as Markdown, HTML (every text escaped) or JSON
  * (`{headline, standfirst, sections:[{heading, paragraphs:[{text, facts}]}], tables}`).
  */
-import { formatGap } from '../model/format.js';
+import { formatGap, reasonText } from '../model/format.js';
 import type { PositionsTable, Report, TableRow } from './types.js';
 
 export type ReportFormat = 'md' | 'html' | 'json';
 
 function statusNote(row: TableRow): string {
-  // The Pos column says NC, DNF or DSQ; the note says why.
-  if (row.reason !== null) return row.reason;
+  // The Pos column says NC, DNF or DSQ; the note says why, without repeating the code ("disqualified: …").
+  if (row.reason !== null) return reasonText(row.reason) || row.reason;
   const status = row.status;
   return status === 'stopped' ? 'stopped' : status === 'retired' ? 'retired' : status === 'in-pit' ? 'in pits' : '';
 }

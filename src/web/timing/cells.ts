@@ -3,7 +3,7 @@
  * (best-lap colours, status). Pure, so the rules are unit-tested in Node and
  * the table only compares strings to decide which cells to touch.
  */
-import { formatGap } from '../../model/format.js';
+import { formatGap, resultCode } from '../../model/format.js';
 import type { Best, CarStanding, CarStatus, Gap } from '../../model/standings.js';
 import { formatLapTime, HOUR } from '../../model/time.js';
 
@@ -169,6 +169,7 @@ export function cellsOf(car: CarStanding, context: CellContext): Record<Column, 
     s3: { text: time(car.lastSectorsMs[2]), tone: toneOf(car.lastSectorsBest[2]) },
     pits: { text: String(car.pitStops), tone: '' },
     stint: { text: String(car.stintLaps), tone: '' },
-    status: { text: STATUS_LABEL[car.status], tone: car.status },
+    // Once the result stands, an unclassified car says NC, DNF or DSQ, not FIN or RET (issue 10: one clear status).
+    status: { text: resultCode(car) || STATUS_LABEL[car.status], tone: car.status },
   };
 }

@@ -13,6 +13,7 @@
  * order of the column headers.
  */
 import type { CarStanding } from '../../model/standings.js';
+import { statusLabel } from '../../model/format.js';
 import { classStyle } from '../../model/classes.js';
 import { keptInOrder } from './order.js';
 import { COLUMNS, STATUS_TITLE, cellsOf, sameBests, shortDriverName, type Bests, type CellContext, type Column } from './cells.js';
@@ -70,6 +71,8 @@ interface RowView {
   classLabel: HTMLElement;
   shownClass: string;
   shownStatus: string;
+  /** The status pill's text as shown (NC/DNF/DSQ once the result stands, else the status's). */
+  shownPill: string;
   /** Position shown last time, in the current view; 0 before the first render. */
   shownPosition: number;
 }
@@ -201,12 +204,13 @@ export class TimingTable {
       row.classLabel.title = car.class;
       row.shownClass = car.class;
     }
-    if (row.shownStatus !== car.status) {
+    if (row.shownStatus !== car.status || row.shownPill !== cells.status.text) {
       row.el.classList.remove(`st-${row.shownStatus}`);
       row.el.classList.add(`st-${car.status}`);
       row.driverPill.textContent = cells.status.text;
-      row.cells.status.el.title = STATUS_TITLE[car.status];
+      row.cells.status.el.title = car.classified === false ? statusLabel(car) : STATUS_TITLE[car.status];
       row.shownStatus = car.status;
+      row.shownPill = cells.status.text;
     }
     const position = Number(cells.pos.text);
     if (animate && row.shownPosition !== 0 && position !== row.shownPosition) {
@@ -309,6 +313,7 @@ export class TimingTable {
       classLabel: classLabel!,
       shownClass: '',
       shownStatus: 'running',
+      shownPill: '',
       shownPosition: 0,
     };
   }
