@@ -57,6 +57,10 @@ describe('shared/cases/results', resultCases(), () => {
     assert.equal(byNumber(final, '3').lastCrossingMs, 23 * MIN + 27_000);
     assert.equal(byNumber(final, '1').reason, 'did not take the chequered flag');
     assert.equal(resultCode(byNumber(final, '1')), 'NC');
+    // #1 is listed behind #3 with as many laps, reached sooner: no gap is true ("0 laps" was printed).
+    assert.equal(byNumber(final, '1').gap, null);
+    assert.equal(byNumber(final, '1').interval, null);
+    assert.deepEqual(byNumber(final, '3').gap, { ms: 42_000 });
   });
 
   it('short-distance-20m: 4 laps against the winner\'s 7 (< 4.9) is not classified, and says why', async () => {

@@ -297,7 +297,10 @@ function compareResultRows(a: Row, b: Row): number {
 function resultGap(a: Row, b: Row): Gap {
   if (a.car === b.car) return null;
   // A car that never reached the line after the flag has no time to compare: laps only.
-  if (a.laps !== b.laps || b.laps === 0 || b.timeMs < a.timeMs) return { laps: Math.max(0, a.laps - b.laps) };
+  if (a.laps > b.laps) return { laps: a.laps - b.laps };
+  // Listed behind a car it was not behind (an unclassified car on as many laps, reached sooner, or on
+  // more): no gap is true, so none is given rather than "0 laps" (cases/results leader-stops-on-final-lap).
+  if (a.laps < b.laps || b.laps === 0 || b.timeMs < a.timeMs) return null;
   return { ms: b.timeMs - a.timeMs };
 }
 
