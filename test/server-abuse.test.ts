@@ -72,6 +72,12 @@ const TOKEN = 'abuse-token';
  * once by each (VmHWM during bulk ingest: main heap ~135 MB, the store
  * thread's ~52 MB), a margin this change does not move. Reverse against
  * in-order bulk ingest (item 7, wall): 0.45–1.49 after, 0.48–1.21 before.
+ * Then the machine went quiet (01:34–01:38, load 2.6–4.2, one before-run
+ * at 7.8), three more pairs: after, every phase of every run held 100 ms
+ * (medians item 2 65, bulk ingest 53, item 3 24, item 8 17, item 1 34,
+ * restart 49 ms; largest 73); before, bulk ingest 51 / 119 / 102 ms and
+ * restart 62 / 37 / 594 (the 594 at load 7.8). Peak RSS 282–284 MB after,
+ * 279–292 before (after the restart 225–229 and 218–225).
  */
 const TARGET_HEALTH_P99_MS = 100;
 const HEALTH_P99_MS = 1000;
