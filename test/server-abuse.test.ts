@@ -32,8 +32,14 @@ const TOKEN = 'abuse-token';
  * commit and the hourly desk's drafting run in the store's thread
  * (store/sqlite/worker.ts, server/site/desk-thread.ts), a refused body is
  * half-closed at once (limits.ts refuseBody), validation goes 200 events a
- * turn. What is left on the loop is the engine's fold of a batch (20–40 ms
- * per 1,000 events) and GC pauses, both ×3 under heavy load.
+ * turn. An ingested commit is applied over turns too (server/races.ts
+ * applyInSlices): the fold itself is 0.2–0.5 ms per 1,000 laps, the long
+ * part was the live classification after it, which built every car's timing
+ * points again from its first late lap (16–67 ms a commit of reversed laps,
+ * in one piece); the points are now built car by car, between turns, on
+ * ingest and at load. What is left on the loop is the classification of a
+ * commit (1–27 ms) and GC pauses (scavenges of 30–370 ms at load 11–16),
+ * all ×3 or more under heavy load.
  *
  * Measured 2026-12-01 on this 2-core machine at load 8–10 (other sessions'
  * builds and tests: no quieter window that morning), 3 runs each, interleaved
@@ -47,6 +53,31 @@ const TOKEN = 'abuse-token';
  * It catches what the issue found (health answering in 7.5 to 10 s) and a
  * commit or a desk back on the loop under load; the 100 ms target is met
  * only on a quiet machine, and the printed p99s keep the gap visible.
+ *
+ * Measured again 2026-12-02 00:55–01:32 at load 7.4–16.5, five runs of
+ * the code before and five after the sliced application (the restart's
+ * part in the last two), alternating; median per-phase p99 before → after:
+ * item 2 132 → 261 ms, bulk ingest 252 → 281, item 3 64 → 163, item 8
+ * 65 → 60, item 1 113 → 102, restart 234 → 318. Phases the change does not touch
+ * (items 2, 3, 8) moved as much as those it does (20 to 619 ms between runs
+ * of the same code): at this load the test cannot tell the two apart, and
+ * no phase holds 100 ms on either. The one run at load 7.4 (code before)
+ * had every phase ≤ 75 ms. Measured in one process instead, where the
+ * loop's gaps are what the hub itself holds (40,000 laps reversed, 3
+ * pairs): the longest gap 119 / 77 / 185 ms after against 224 / 177 /
+ * 1,156 before, p99 31 / 30 / 50 against 92 / 64 / 111; restart load
+ * (bench/restart.ts, CPU): tasks over 20 ms 11 / 15 / 14 against 29 / 29
+ * / 27, longest 55 / 51 / 56 against 66 / 66 / 73 ms. Peak RSS (first run)
+ * was 272–301 MB after and 277–300 MB before: the 300 MB cap was reached
+ * once by each (VmHWM during bulk ingest: main heap ~135 MB, the store
+ * thread's ~52 MB), a margin this change does not move. Reverse against
+ * in-order bulk ingest (item 7, wall): 0.45–1.49 after, 0.48–1.21 before.
+ * Then the machine went quiet (01:34–01:38, load 2.6–4.2, one before-run
+ * at 7.8), three more pairs: after, every phase of every run held 100 ms
+ * (medians item 2 65, bulk ingest 53, item 3 24, item 8 17, item 1 34,
+ * restart 49 ms; largest 73); before, bulk ingest 51 / 119 / 102 ms and
+ * restart 62 / 37 / 594 (the 594 at load 7.8). Peak RSS 282–284 MB after,
+ * 279–292 before (after the restart 225–229 and 218–225).
  */
 const TARGET_HEALTH_P99_MS = 100;
 const HEALTH_P99_MS = 1000;

@@ -106,9 +106,10 @@ export class LiveRace {
 
   /**
    * Applies events of a commit not yet whole to the timeline, without a
-   * delta: only while the race is loaded and not served yet (RaceHub
-   * loadAll), so that a large commit is applied over several turns of the
-   * event loop. `commitApplied` then ends the commit.
+   * delta, so that a large commit is applied over several turns of the event
+   * loop: while the race is loaded and not served yet (RaceHub loadAll), and
+   * an ingested commit, already durable, inside the race's `exclusive`
+   * (races.ts applyInSlices). `commitApplied` then ends the commit.
    */
   applyEvents(events: readonly TimingEvent[]): void {
     for (const event of events) this.timeline.apply(event);
