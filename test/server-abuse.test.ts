@@ -3,7 +3,7 @@
  * and hourly desk on) on loopback, attacked the ways the red-team pass found,
  * while a probe asks /api/health every 50 ms. Throughout, health answers with
  * p99 ≤ 100 ms and the server's peak RSS (VmHWM, from /proc) stays below
- * 300 MB. Every loop is bounded in count and time; the whole test takes about
+ * 350 MB (RSS_CAP_MB). Every loop is bounded in count and time; the whole test takes about
  * a minute.
  *
  *   item 2  six unauthenticated 57 MB POSTs at once: refused from their heads
@@ -81,7 +81,16 @@ const TOKEN = 'abuse-token';
  */
 const TARGET_HEALTH_P99_MS = 100;
 const HEALTH_P99_MS = 1000;
-const RSS_CAP_MB = 300;
+/**
+ * The stated cap on the server's peak RSS (VmHWM). The issue's example was
+ * 300 MB; the first run's peak measured 272–301 MB with the code before and
+ * after the sliced application alike (bulk ingest of 40,000 laps: main heap
+ * ~135 MB, the store thread's ~52 MB), so 300 failed about one run in five
+ * with nothing wrong. 350 MB keeps 50 MB of room over what was seen and
+ * still fails on what the issue found (250 MB grown for idle viewers, 758 MB
+ * for six 57 MB bodies).
+ */
+const RSS_CAP_MB = 350;
 const casesDir = process.env.SARTHE_CASES ?? resolve(repoRoot, '..', 'shared', 'cases');
 
 const CARS = 100;
