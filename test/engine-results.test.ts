@@ -450,10 +450,46 @@ describe('red-flag results on real races', realData(), () => {
       const { timeline } = await loadRace([realFile(file)], {});
       const final = standingsAt(timeline, null);
       assert.equal(final.result?.declared, 'red-flag');
-      assert.equal(final.result?.atMs, timeline.lastEventMs);
+      assert.equal(final.result?.atMs, timeline.lastCrossingMs);
       assert.equal(final.cars[0]!.number, winner);
       assert.equal(final.cars[0]!.laps, laps);
       assert.ok(final.cars.every((c) => c.classified !== null), 'every car is decided');
+    });
+  }
+
+  // A decision announced after the race was stopped (a post-race DSQ, time added) must change only its
+  // car: the declaration stays at the last crossing, every other car keeps its result. Before, the
+  // decision's instant became the declaration (every car "retired" at 5:59), or one past the scheduled
+  // length cancelled it (no result at all).
+  const spa = 'wec-2019-spa-6h-race-analysis.csv';
+  for (const [file, line, check] of [
+    [spa, '5:59:00 CAR 8 - DISQUALIFIED - TECHNICAL', 'dsq'],
+    [spa, '6:05:00 CAR 8 - DISQUALIFIED - TECHNICAL', 'dsq'],
+    ['imsa-2019-daytona-24h-race-timecards.csv', '22:10:00 CAR 10 - 60 SECONDS ADDED TO RACE TIME - PIT PROCEDURE', 'time'],
+  ] as const) {
+    it(`${file} with "${line}" after the stop: the declared result stands, only that car changes`, async () => {
+      const { timeline: plain } = await loadRace([realFile(file)], {});
+      const before = standingsAt(plain, null);
+      const { timeline } = await loadRace([realFile(file)], {});
+      for (const d of parseDecisionsFile(`${line}\n`, 'decisions.txt')) timeline.apply(d);
+      const after = standingsAt(timeline, null);
+      assert.deepEqual(after.result, before.result, 'declared at the same instant');
+      const decided = check === 'dsq' ? '8' : '10';
+      const others = (s: Standings) => s.cars.filter((c) => c.number !== decided).map((c) => [c.number, c.laps, c.classified, c.reason]);
+      if (check === 'dsq') {
+        assert.deepEqual(others(after), others(before));
+        assert.equal(after.cars.at(-1)!.number, '8');
+        assert.equal(resultCode(after.cars.at(-1)!), 'DSQ');
+        assert.equal(after.cars[0]!.number, '3');
+      } else {
+        // #10 led #31 by 13.458 with 593 laps each: 60 s added puts it third, 46.542 behind #31.
+        assert.deepEqual(after.cars.slice(0, 3).map((c) => c.number), ['31', '7', '10']);
+        assert.deepEqual(byNumber(after, '10').gap, { ms: 46_542 });
+        assert.deepEqual(
+          after.cars.map((c) => [c.number, c.classified, c.reason]).sort(),
+          before.cars.map((c) => [c.number, c.classified, c.reason]).sort(),
+        );
+      }
     });
   }
 });

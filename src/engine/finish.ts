@@ -148,8 +148,10 @@ export function redFlagResultMs(timeline: RaceTimeline): number | null {
     return timeline.lastFlagChange()!.atMs;
   }
   const scheduled = timeline.session?.scheduledDurationMs ?? null;
-  if (!timeline.complete || scheduled === null || timeline.lastEventMs >= scheduled || timeline.cars.size === 0) return null;
-  return timeline.lastEventMs;
+  // The timing's end is the last crossing: a decision announced later (a post-race DSQ, time added)
+  // neither moves the declaration nor, past the scheduled length, cancels it.
+  if (!timeline.complete || scheduled === null || timeline.lastCrossingMs >= scheduled || timeline.lastCrossingMs <= 0) return null;
+  return timeline.lastCrossingMs;
 }
 
 /** How far the result of a race stands at an instant (resultStatus). */

@@ -91,7 +91,10 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
   const late: Row[] = [];
   let expected = 0;
   for (const car of timeline.cars.values()) {
-    let n = car.indexAt(declared ? redFlagMs : at);
+    // Declared under red flag, each car stands as it was when the race was stopped, whatever
+    // instant is asked after it (a decision announced later moves `at`, not the result).
+    const stateAt = declared ? redFlagMs : at;
+    let n = car.indexAt(stateAt);
     const finish = raceOver ? finishIndex(car, chequeredMs) : -1;
     const finished = finish >= 0 && finish < n;
     if (finished) n = finish + 1;
@@ -99,14 +102,14 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
     const lastLap = car.lapAtIndex(last);
     const rawLaps = lastLap?.lap ?? 0;
     const lastCrossingMs = lastLap?.crossingMs ?? 0;
-    const pitOut = car.pitOutAt(at);
+    const pitOut = car.pitOutAt(stateAt);
     const leftPitsSinceCrossing = !finished && pitOut !== undefined && pitOut.atMs > lastCrossingMs;
     const lastSeenMs = leftPitsSinceCrossing ? pitOut.atMs : lastCrossingMs;
     // The safety car only lengthens the threshold (stoppedAfterMs): the flags are read only for a
     // car silent past the plain one, so the live read after a commit of late laps does not place
     // their flags (a merge from the earliest of them) for cars that are running.
-    const silence = at - lastSeenMs;
-    const silentTooLong = !finished && silence > stoppedAfterMs(car, last) && silence > stoppedAfterMs(car, last, underSafetyCarAt(timeline, at, lastSeenMs));
+    const silence = stateAt - lastSeenMs;
+    const silentTooLong = !finished && silence > stoppedAfterMs(car, last) && silence > stoppedAfterMs(car, last, underSafetyCarAt(timeline, stateAt, lastSeenMs));
 
     let status: CarStatus;
     if (finished) status = 'finished';

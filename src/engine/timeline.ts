@@ -940,6 +940,12 @@ export class RaceTimeline {
   /** Events applied, and the latest race time seen. */
   eventCount = 0;
   lastEventMs = 0;
+  /**
+   * The latest crossing of the line by any car (ms): where the timing of a
+   * stopped race ends. Unlike lastEventMs, decisions announced after it (a
+   * post-race disqualification) do not move it.
+   */
+  lastCrossingMs = 0;
   /** True once a live feed's board row was applied (session-standings.ts then reads them). */
   hasBoards = false;
   private firstFinishMs = Infinity;
@@ -958,6 +964,7 @@ export class RaceTimeline {
       case 'lap': {
         const replaced = this.car(event.car).addLap(event);
         if (event.crossingMs > this.lastEventMs) this.lastEventMs = event.crossingMs;
+        if (event.crossingMs > this.lastCrossingMs) this.lastCrossingMs = event.crossingMs;
         if (replaced !== undefined && replaced.flag !== null) this.removeFlag(replaced.crossingMs, replaced.flag);
         if (event.flag !== null) this.addFlag(event.crossingMs, event.flag);
         if (event.flag === 'finish' && event.crossingMs < this.firstFinishMs) this.firstFinishMs = event.crossingMs;
