@@ -102,6 +102,12 @@ describe('a disqualification: the checker reads race control\'s word, not only t
   const timeline = foldEvents(events);
   const report = buildReport(timeline, 1);
 
+  it('a decision announced after the flag is told "after the race", not at an instant the data may not hold', () => {
+    const text = prose(report);
+    assert.match(text, /disqualified the #1[^.]* after the race/);
+    assert.doesNotMatch(text, /1:02 race time/);
+  });
+
   it('the final report names the #2 the winner, and every fact checks', () => {
     assert.match(report.headline, /#2/);
     assert.doesNotMatch(report.headline, /#1\b/);

@@ -17,6 +17,7 @@ import type { ReportFact } from '../types.js';
 import { durationWords, lapsWords, pick, raceClockWords } from '../words.js';
 import type { CarPosition } from '../../analysis/hour-facts.js';
 import type { ClaimDefinition, FindContext, Meaning, StoryBase } from './common.js';
+import { redFlagResultMs } from '../../engine/finish.js';
 
 export interface PenaltyStory extends StoryBase {
   kind: 'penalty';
@@ -24,6 +25,13 @@ export interface PenaltyStory extends StoryBase {
   car: CarPosition;
   /** The reason as plain words, or null when it cannot be said (plainReason). */
   reason: string | null;
+  /**
+   * Announced after the finish (the chequered flag, or a result declared under
+   * red flag): told as "after the race", not at its instant, which for a
+   * post-race decision is often not in the data (decisions/ sets it a minute
+   * after the last crossing and says so).
+   */
+  afterRace: boolean;
 }
 
 /** Decision kinds that are penalties, as the sentence names them. */
@@ -75,11 +83,12 @@ function raceNameWords(timeline: FindContext['timeline']): Set<string> {
 export const penalty: ClaimDefinition<PenaltyStory, { decision: Meaning<'decision'> }> = {
   find(ctx) {
     const out: PenaltyStory[] = [];
+    const endMs = ctx.timeline.chequeredMs() ?? redFlagResultMs(ctx.timeline);
     for (const d of ctx.timeline.decisions) {
       if (d.atMs <= ctx.fromMs || d.atMs > ctx.atMs || d.car === null) continue;
       if (PENALTIES[d.kind] === undefined && d.kind !== 'disqualified') continue;
       const car = ctx.cars.find((c) => c.car === d.car);
-      if (car !== undefined) out.push({ kind: 'penalty', weight: 'retirement', decision: d, car, reason: plainReason(d.reason, raceNameWords(ctx.timeline)) });
+      if (car !== undefined) out.push({ kind: 'penalty', weight: 'retirement', decision: d, car, reason: plainReason(d.reason, raceNameWords(ctx.timeline)), afterRace: endMs !== null && d.atMs > endMs });
     }
     return out;
   },
@@ -87,7 +96,7 @@ export const penalty: ClaimDefinition<PenaltyStory, { decision: Meaning<'decisio
     if (first) return [];
     const d = story.decision;
     const facts: ReportFact[] = [{ kind: 'decision', car: d.car!, decision: d.kind, penaltyMs: d.penaltyMs, laps: d.laps, atMs: d.atMs }];
-    const when = `at ${raceClockWords(d.atMs)} race time`;
+    const when = story.afterRace ? 'after the race' : `at ${raceClockWords(d.atMs)} race time`;
     const why = story.reason;
     const car = m.car(story.car);
     if (d.kind === 'disqualified') {
