@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
@@ -58,5 +59,18 @@ describe('the CLI folds the shipped decisions, as serve does', realData(), () =>
     assert.match(pits.stderr, /decisions shipped for lemans-2019 applied/);
     const spa = await sarthe('standings', realFile('wec-2019-spa-6h-race-analysis.csv'));
     assert.equal(spa.stderr, '');
+  });
+
+  it('a decision for a car not in the race is named on stderr, not silently dropped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sarthe-decisions-'));
+    try {
+      const file = join(dir, 'rc.txt');
+      writeFileSync(file, '2:00:00 CAR 999 - DISQUALIFIED - TEST\n2:10:00 CAR 8 - DRIVE THROUGH - UNSAFE RELEASE\n');
+      const { stdout, stderr } = await sarthe('standings', realFile('wec-2019-spa-6h-race-analysis.csv'), '--decisions', file);
+      assert.equal(stderr, `warning: --decisions ${file}: no car #999 in this race: their decisions change nothing\n`);
+      assert.match(stdout, /declared under red flag/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

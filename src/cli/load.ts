@@ -143,6 +143,11 @@ async function withOptions(imported: TimingEvent[], options: LoadOptions): Promi
   }
   if (options.weather !== undefined) events.push(...(await loadWeather(options.weather, events)));
   const timeline = foldEvents(events);
+  // A decision for a car the timing does not know changes nothing: a typo in the file must not pass unseen.
+  const strangers = [...new Set(timeline.decisions.flatMap((d) => (d.car !== null && !timeline.cars.has(d.car) ? [d.car] : [])))];
+  if (strangers.length > 0) {
+    process.stderr.write(`warning: --decisions ${options.decisions}: no car ${strangers.map((c) => `#${c}`).join(', ')} in this race: their decisions change nothing\n`);
+  }
   // A file is a whole race: timing that stops early means the race was stopped.
   timeline.complete = true;
   applyClassificationProfile(timeline);
