@@ -126,8 +126,10 @@ describe('what an editor checks first', realData(), () => {
     const hours = reportHours(timeline);
     assert.equal(hours[hours.length - 1], 23);
     const last = buildReport(timeline, 23);
-    assert.match(last.headline, /timing stops in the 23rd hour/);
-    assert.match(last.standfirst, /no chequered flag/);
+    // The file is the whole race (loadRace): the result is declared as it stood (issue 10, Deliver 3).
+    assert.match(last.headline, /#10 Cadillac[^:]* wins as the race is stopped in the 23rd hour/);
+    assert.match(last.standfirst, /no chequered flag; the result is declared as it stood: .* won in the #10/);
+    assert.doesNotMatch(last.headline + last.standfirst, /was then leading|in front/);
     assert.ok(last.standfirstFacts.some((f) => f.kind === 'data-ends'));
     const halted = buildReport(timeline, 17);
     assert.match(halted.headline, /field halted/);

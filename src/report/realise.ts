@@ -107,6 +107,8 @@ function headlineOf(sel: Selection, seed: string): Sentence {
     const lead = sel.classes[0]!.stories.find((s) => s.kind === 'lead');
     const leader = lead?.kind === 'lead' ? lead.leader : sel.classes[0]!.cars[0]!;
     const facts: ReportFact[] = [{ kind: 'data-ends', atMs: story.lastMs }, positionFact(leader, null, sel.atMs)];
+    // Declared under red flag (the race not resumed, endurance-rules.md §6): the leader then has won.
+    if (sel.declaredUnderRed) return { text: `${race}: ${crewHeadline(leader, seed, facts)} wins as the race is stopped in ${hourPhrase(sel.hour)}`, facts };
     return { text: `${race}: timing stops in ${hourPhrase(sel.hour)} with ${crewHeadline(leader, seed, facts)} in front`, facts };
   }
   if (story.kind === 'finish') {
@@ -252,8 +254,13 @@ function standfirstOf(sel: Selection, m: Mentions, seed: string): Sentence {
     const car = m.car(leader);
     const tail = second === null || !known(second.classGap) ? '' : `, ${aheadText(second.classGap)} of ${m.rival(second, leader)}`;
     if (tail !== '') facts.push(positionFact(second!, top.class, at), ...gapFact(second!, top.class, at));
+    const stop = `${raceClockWords(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}`;
+    if (sel.declaredUnderRed) {
+      const how = sel.flagsKnown ? `The race was stopped under red flag at ${stop} and not resumed` : `The timing stops at ${stop}, with no chequered flag`;
+      return { text: `${how}; the result is declared as it stood: ${wheelOf(leader) === null ? `the ${car} won` : `${d1} won in the ${car}`}${tail}.`, facts };
+    }
     return {
-      text: `The timing data stops at ${raceClockWords(dataEnd.lastMs)} race time, ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} into ${hourPhrase(sel.hour)}, with no chequered flag in it; ${wheelOf(leader) === null ? `the ${car} was then leading` : `${d1} was then leading in the ${car}`}${tail}.`,
+      text: `The timing data stops at ${stop}, with no chequered flag in it; ${wheelOf(leader) === null ? `the ${car} was then leading` : `${d1} was then leading in the ${car}`}${tail}.`,
       facts,
     };
   }
