@@ -25,6 +25,7 @@ import { buildServer } from '../server/app.js';
 import { DEFAULT_LIMITS, type HttpLimits } from '../server/limits.js';
 import type { RaceHub } from '../server/races.js';
 import { Replay, raceIdFromFile, withSectorEvents } from '../sources/replay/index.js';
+import { redFlagResultMs } from '../engine/finish.js';
 import { archiveEarlierRuns } from '../server/site/replays.js';
 import { DESK_THREAD } from '../server/site/index.js';
 import { openStores } from '../store/open.js';
@@ -263,7 +264,25 @@ async function startReplay(
   },
 ): Promise<RunningReplay | null> {
   // As a live feed would: sector crossings too, so the screen's gaps move at S1 and S2 (engine/gap.ts).
-  const events = withSectorEvents((await loadRace(files, { decisions: options.decisions })).events);
+  const loaded = await loadRace(files, { decisions: options.decisions });
+  // A file holds the whole race: where its timing stops early with no flag to say why, the CLI declares
+  // the result (timeline.complete); live, race control's word does, sent with the file's last crossing.
+  const declaredMs = loaded.timeline.hasFlags ? null : redFlagResultMs(loaded.timeline);
+  if (declaredMs !== null) {
+    loaded.events.push({
+      type: 'decision',
+      id: 'replay-result-declared',
+      atMs: declaredMs,
+      kind: 'result-declared',
+      car: null,
+      penaltyMs: null,
+      lap: null,
+      laps: null,
+      reason: '',
+      text: `The timing of the replayed file ends at ${formatRaceTime(declaredMs)}, before the scheduled length, with no chequered flag: the race was stopped and not resumed, and the result is declared as it stood.`,
+    });
+  }
+  const events = withSectorEvents(loaded.events);
   const endMs = events.reduce((max, e) => Math.max(max, eventTimeMs(e)), 0);
   // An interrupted replay resumes; a finished one is left as it is and the
   // replay starts again under the next free id (lemans-2019-2, …).

@@ -96,6 +96,8 @@ export function decisionText(d: DecisionEvent): string {
       return `${who}: black and orange flag, to stop and repair${why}`;
     case 'note':
       return d.text !== '' ? d.text : `${who}${why}`;
+    case 'result-declared':
+      return `${who}: the race will not be resumed; the result is declared as it stood${why}`;
   }
 }
 

@@ -134,8 +134,9 @@ export function countedLaps(car: CarTimeline, at: number, chequeredMs: number | 
  * When a race stopped and never resumed has its result declared (issue 10,
  * "Red-flag results"): with no chequered flag, the first crossing showing the
  * red flag when the last flag shown is red; in a file without flags whose
- * events are known to be the whole race (`complete`, set by an import) and
- * whose timing stops before the scheduled length, the last timing. Laps
+ * events are known to be the whole race (`complete`, set by an import, or a
+ * `result-declared` decision, which a live replay of the file sends) and
+ * whose timing stops before the scheduled length, the last crossing. Laps
  * count up to that instant. endurance-rules.md names no other lap to take,
  * so none is guessed. Null otherwise (a live race between crossings is not
  * "stopped").
@@ -148,9 +149,12 @@ export function redFlagResultMs(timeline: RaceTimeline): number | null {
     return timeline.lastFlagChange()!.atMs;
   }
   const scheduled = timeline.session?.scheduledDurationMs ?? null;
+  // A whole race (a file: timeline.complete) or race control's word (a `result-declared` decision, as a
+  // live replay of such a file sends at its end) says the timing's end is the race's.
+  const whole = timeline.complete || timeline.decisions.some((d) => d.kind === 'result-declared');
   // The timing's end is the last crossing: a decision announced later (a post-race DSQ, time added)
   // neither moves the declaration nor, past the scheduled length, cancels it.
-  if (!timeline.complete || scheduled === null || timeline.lastCrossingMs >= scheduled || timeline.lastCrossingMs <= 0) return null;
+  if (!whole || scheduled === null || timeline.lastCrossingMs >= scheduled || timeline.lastCrossingMs <= 0) return null;
   return timeline.lastCrossingMs;
 }
 

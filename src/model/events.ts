@@ -155,7 +155,10 @@ export type SectorEvent = z.infer<typeof SectorEventSchema>;
  * next pit stop, WEC's "5 SECONDS ADDED TO THE NEXT PIT STOP"),
  * `lap-time-deleted` (`lap`), `reprimand`, `warning` (incl. the black and
  * white flag), `no-further-action`, `mechanical-black-flag` (stop and
- * repair), and `note`: any other decision in free text.
+ * repair), and `note`: any other decision in free text. `result-declared`
+ * (no car): the race was stopped and will not be resumed, and the result is
+ * declared as it stood at the last crossing (endurance-rules.md §6): what a
+ * file's end tells the CLI (timeline.complete), told to a live server.
  */
 export const DecisionKindSchema = z.enum([
   'drive-through',
@@ -171,6 +174,7 @@ export const DecisionKindSchema = z.enum([
   'no-further-action',
   'mechanical-black-flag',
   'note',
+  'result-declared',
 ]);
 export type DecisionKind = z.infer<typeof DecisionKindSchema>;
 

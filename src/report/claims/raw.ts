@@ -280,7 +280,8 @@ function stoppedAt(timeline: RaceTimeline, cars: ReadonlyMap<string, RawCar>): n
     return last.flag === 'red' ? last.atMs : null;
   }
   const scheduled = timeline.session?.scheduledDurationMs ?? null;
-  if (!timeline.complete || scheduled === null) return null;
+  // A file is the whole race; live, race control's `result-declared` says so.
+  if (!(timeline.complete || timeline.decisions.some((d) => d.kind === 'result-declared')) || scheduled === null) return null;
   let lastMs = 0;
   for (const car of cars.values()) for (const l of car.laps) lastMs = Math.max(lastMs, l.crossingMs);
   return lastMs > 0 && lastMs < scheduled ? lastMs : null;

@@ -20,7 +20,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { HOUR, MAX_RACE_HOURS, MINUTE } from '../../model/time.js';
-import { resultStatus, type ResultStatus } from '../../engine/finish.js';
+import type { RaceTimeline } from '../../engine/timeline.js';
+import { redFlagResultMs, resultStatus, type ResultStatus } from '../../engine/finish.js';
 import { standingsAt } from '../../engine/standings.js';
 import { slugify, type Article, type ContentStore } from '../../store/content.js';
 import type { RaceHub } from '../races.js';
@@ -121,7 +122,10 @@ export class HourlyDesk {
       // Practice, qualifying and test sessions get no hourly race report (DESIGN.md "Session type").
       if ((race.race.sessionType ?? 'race') !== 'race') continue;
       let due = HourlyDesk.hoursPassed(race.raceTimeMs, race.race.scheduledDurationMs);
-      const last = HourlyDesk.resultHour(race.race.scheduledDurationMs);
+      const declared = HourlyDesk.declaredHour(race.timeline);
+      const last = declared ?? HourlyDesk.resultHour(race.race.scheduledDurationMs);
+      // Declared by race control: the hour the race stopped in is the last, and it is due now.
+      if (declared !== null) due = Math.max(due, declared);
       // The result hour waits for the flag (a report at 24:00:00 would tell a race still running),
       // unless the flag never comes: then it is filed settleMs after the scheduled end.
       if (last !== null && due >= last && this.statusOf(race).status === 'running' && race.raceTimeMs < last * HOUR + this.options.settleMs) due = last - 1;
@@ -136,6 +140,18 @@ export class HourlyDesk {
       }
       if (last !== null && (this.filedUpTo.get(race.id) ?? 0) >= last && !this.finalised.has(race.id)) await this.finalise(race.id, last);
     }
+  }
+
+  /**
+   * The hour a stopped race's result was declared in, when race control said
+   * so (a `result-declared` decision; a replayed file that stops early sends
+   * one): that hour's report is the result. Null otherwise: a red flag alone
+   * may still be followed by a restart, so it files nothing early.
+   */
+  static declaredHour(timeline: RaceTimeline): number | null {
+    if (!timeline.decisions.some((d) => d.kind === 'result-declared')) return null;
+    const atMs = redFlagResultMs(timeline);
+    return atMs === null ? null : Math.min(Math.max(1, Math.ceil(atMs / HOUR)), MAX_RACE_HOURS);
   }
 
   /** The hour whose report is the result: the last scheduled one (none when the length is unknown). */
@@ -225,7 +241,7 @@ export class HourlyDesk {
     const started = performance.now();
     // The result hour says which version of the result it is.
     // A race whose timing stops with no flag and no declaration has no result to mark.
-    const { draft, status: found } = await this.draft(race, hour, hour === HourlyDesk.resultHour(race.race.scheduledDurationMs));
+    const { draft, status: found } = await this.draft(race, hour, hour === (HourlyDesk.declaredHour(race.timeline) ?? HourlyDesk.resultHour(race.race.scheduledDurationMs)));
     const result = found === null || found.status === 'running' ? null : found;
     const resultTags = result === null ? [] : [result.status === 'final' ? FINAL_TAG : PROVISIONAL_TAG];
     const bodyMd = result === null ? draft.bodyMd : `${resultNote(result.status, result.declaredUnderRed)}\n\n${draft.bodyMd}`;
