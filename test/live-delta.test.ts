@@ -82,3 +82,27 @@ describe('live deltas', () => {
     assert.throws(() => applyDelta({ ...snapshot, seq: 0 }, delta, MESSAGE_LIMIT), /follows 1, but the snapshot is at 0/);
   });
 });
+
+describe('race control on the live path', () => {
+  const decision = (id: string, atMs: number, kind: 'drive-through' | 'result-declared', car: string | null) =>
+    ({ type: 'decision', id, atMs, kind, car, penaltyMs: null, lap: null, laps: null, reason: '', text: '' }) as const;
+
+  it('a decision stamped before the last classification (announced "now", arriving after later laps) is told once', () => {
+    const race = new LiveRace('r');
+    race.applyCommit(1, [session({ scheduledDurationMs: 3_600_000 }), entry('1', 'A'), entry('2', 'A'), ...steadyLaps('1', 3, 100_000), ...steadyLaps('2', 3, 101_000)]);
+    // Laps to 303 s are told; the decision, stamped 295 s, arrives with the next commit.
+    const told = (seq: number, events: TimingEvent[]) => (JSON.parse(race.applyCommit(seq, events).data) as LiveDelta).messages?.filter((m) => m.kind === 'race-control') ?? [];
+    const first = told(2, [decision('rc-1', 295_000, 'drive-through', '2'), lap('1', 4, 400_000)]);
+    assert.deepEqual(first.map((m) => [m.raceTimeMs, m.car, m.text]), [[295_000, '2', '#2: drive-through penalty']]);
+    assert.deepEqual(told(3, [decision('rc-1', 295_000, 'drive-through', '2'), lap('2', 4, 404_000)]), [], 'a resend is not told again');
+  });
+
+  it('result-declared stands at the last crossing before it: laps that come after it do not move it', () => {
+    const events: TimingEvent[] = [session({ scheduledDurationMs: 3_600_000 }), entry('1', 'A'), entry('2', 'A'), ...steadyLaps('1', 10, 100_000), ...steadyLaps('2', 10, 101_000)];
+    const timeline = foldEvents([...events, decision('rd', 505_000, 'result-declared', null)]);
+    const result = standingsAt(timeline, null);
+    assert.deepEqual(result.result?.declared, 'red-flag');
+    assert.equal(result.result?.atMs, 505_000, "#2's fifth crossing, the last at or before 505 s");
+    assert.deepEqual(result.cars.map((c) => [c.number, c.laps]), [['1', 5], ['2', 5]]);
+  });
+});

@@ -151,11 +151,25 @@ export function redFlagResultMs(timeline: RaceTimeline): number | null {
   const scheduled = timeline.session?.scheduledDurationMs ?? null;
   // A whole race (a file: timeline.complete) or race control's word (a `result-declared` decision, as a
   // live replay of such a file sends at its end) says the timing's end is the race's.
-  const whole = timeline.complete || timeline.decisions.some((d) => d.kind === 'result-declared');
+  // Race control's word stands at the last crossing before it: laps that arrive after it do not move it.
+  const word = timeline.complete ? undefined : timeline.decisions.find((d) => d.kind === 'result-declared');
+  if (!timeline.complete && word === undefined) return null;
   // The timing's end is the last crossing: a decision announced later (a post-race DSQ, time added)
   // neither moves the declaration nor, past the scheduled length, cancels it.
-  if (!whole || scheduled === null || timeline.lastCrossingMs >= scheduled || timeline.lastCrossingMs <= 0) return null;
-  return timeline.lastCrossingMs;
+  const endMs = word === undefined ? timeline.lastCrossingMs : lastCrossingAtOrBefore(timeline, word.atMs);
+  if (scheduled === null || endMs >= scheduled || endMs <= 0) return null;
+  return endMs;
+}
+
+/** The latest crossing of the line by any car at or before race time t (0 when none). */
+function lastCrossingAtOrBefore(timeline: RaceTimeline, t: number): number {
+  let latest = 0;
+  for (const car of timeline.cars.values()) {
+    const n = car.indexAt(t);
+    const crossing = n > 0 ? car.lapAtIndex(n - 1)!.crossingMs : 0;
+    if (crossing > latest) latest = crossing;
+  }
+  return latest;
 }
 
 /** How far the result of a race stands at an instant (resultStatus). */

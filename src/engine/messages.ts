@@ -126,6 +126,17 @@ export function raceControl(previous: Standings, current: Standings, timeline: R
   return messages;
 }
 
+/**
+ * Race control: decisions that arrived after the classification before them
+ * was taken, stamped at or before its instant (an announcement stamped "now"
+ * reaches the server after laps crossed a moment later): raceControl's
+ * window (previous, current] has passed them, so the live race tells them
+ * with the next classification, at their announced instant.
+ */
+export function lateDecisions(decisions: readonly DecisionEvent[], current: Standings): FeedMessage[] {
+  return decisions.map((d) => decisionMessage(d, current, d.atMs, decisionText(d)));
+}
+
 function decisionMessage(d: DecisionEvent, current: Standings, raceTimeMs: number, text: string): FeedMessage {
   const cls = d.car === null ? undefined : current.cars.find((c) => c.number === d.car)?.class;
   return { kind: 'race-control', raceTimeMs, ...(d.car === null ? {} : { car: d.car }), ...(cls === undefined ? {} : { class: cls }), text };

@@ -11,12 +11,12 @@
  * within one tick, and it never depends on when the server (re)started.
  */
 import { createHash } from 'node:crypto';
-import type { TimingEvent } from '../model/events.js';
+import type { DecisionEvent, TimingEvent } from '../model/events.js';
 import type { FeedMessage, FeedStatus, LiveDelta, LiveSnapshot, RaceInfo } from '../model/live.js';
 import { FEED_LIMIT } from '../model/live.js';
 import type { Standings } from '../model/standings.js';
 import { diffStandings } from '../engine/delta.js';
-import { feedMessages } from '../engine/messages.js';
+import { feedMessages, lateDecisions } from '../engine/messages.js';
 import { classificationAt } from '../engine/session-standings.js';
 import { RaceTimeline } from '../engine/timeline.js';
 
@@ -112,9 +112,17 @@ export class LiveRace {
    * (races.ts applyInSlices). `commitApplied` then ends the commit.
    */
   applyEvents(events: readonly TimingEvent[]): void {
-    for (const event of events) this.timeline.apply(event);
+    const toldUpTo = this.standings?.at.raceTimeMs ?? null;
+    for (const event of events) {
+      // A new decision stamped before the last classification's instant: the feed's window has passed it.
+      if (event.type === 'decision' && toldUpTo !== null && event.atMs <= toldUpTo && !this.timeline.decisions.some((d) => d.id === event.id)) this.late.push(event);
+      this.timeline.apply(event);
+    }
     this.events += events.length;
   }
+
+  /** Decisions that arrived late (applyEvents), told with the next classification. */
+  private late: DecisionEvent[] = [];
 
   /** Ends the commit whose events were applied (applyEvents): its classification, feed messages and delta. */
   commitApplied(commitSeq: number): RecentDelta {
@@ -123,7 +131,8 @@ export class LiveRace {
     const previous = this.standings;
     // The live timing screen: gaps move at every timing point the feed tells (engine/gap.ts).
     const current = classificationAt(this.timeline, null, { gaps: 'timing-points' });
-    const messages = feedMessages(previous, current, this.timeline);
+    const messages = [...lateDecisions(this.late, current), ...feedMessages(previous, current, this.timeline)];
+    this.late = [];
     const delta: LiveDelta = { seq: commitSeq, previousSeq, ...diffStandings(previous, current) };
     const info = raceInfo(this.id, this.timeline);
     if (!sameInfo(info, this.info)) {
