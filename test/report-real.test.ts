@@ -146,3 +146,16 @@ describe('what an editor checks first', realData(), () => {
     assert.match(renderMarkdown(report), /The race was stopped under the red flag/);
   });
 });
+
+describe('a red-flag result with a decision announced after the stop', realData(), () => {
+  it('Spa 2019, #8 disqualified at 5:59: #3 wins, and the race still stopped at 5:45 (not at the decision)', async () => {
+    const { parseDecisionsFile } = await import('../src/cli/results.js');
+    const timeline = (await loadRace([realFile('wec-2019-spa-6h-race-analysis.csv')], {})).timeline;
+    for (const d of parseDecisionsFile('5:59:00 CAR 8 - DISQUALIFIED - TECHNICAL\n', 'rc.txt')) timeline.apply(d);
+    const report = buildReport(timeline, 6);
+    assert.match(report.headline, /#3 Rebellion[^:]* wins as the race is stopped in the 6th hour/);
+    assert.match(report.standfirst, /^The timing stops at 5:45 race time, 45 minutes into the 6th hour/);
+    assert.match(renderMarkdown(report), /## Result, declared at 5:45, when the race was stopped/);
+    assert.deepEqual(checkReport(timeline, report).problems.map(formatProblem), []);
+  });
+});

@@ -75,7 +75,12 @@ export function realise(sel: Selection, timelineLap: (car: string, crossingMs: n
 function tablesTitleOf(sel: Selection): string {
   if (sel.final) return 'Final classification';
   // A file without flags shows the stop, not the flag: the heading says only what it shows.
-  if (sel.declaredUnderRed) return sel.flagsKnown ? `Result, declared under red flag at ${raceClockWords(sel.atMs)}` : `Result, declared at ${raceClockWords(sel.atMs)}, when the race was stopped`;
+  if (sel.declaredUnderRed) {
+    // Where the race stopped, not a decision announced after it (which moves sel.atMs).
+    const end = sel.classes[0]?.stories.find((s) => s.kind === 'data-end');
+    const stopMs = end !== undefined && end.kind === 'data-end' ? end.lastMs : sel.atMs;
+    return sel.flagsKnown ? `Result, declared under red flag at ${raceClockWords(stopMs)}` : `Result, declared at ${raceClockWords(stopMs)}, when the race was stopped`;
+  }
   if (sel.atMs < sel.hour * HOUR) return `Positions at ${raceClockWords(sel.atMs)}, when the timing stops`;
   return `Positions after ${sel.hour} ${sel.hour === 1 ? 'hour' : 'hours'}`;
 }

@@ -153,6 +153,7 @@ export function selectStories(timeline: RaceTimeline, hour: number, options: Rep
       chequeredMs: chequered,
       finishInHour,
       dataEnds,
+      dataEndMs: end.result?.declared === 'red-flag' ? Math.min(end.result.atMs, atMs) : atMs,
       fieldStopped,
       stoppedCars,
       fieldSinceMs: fieldSince,

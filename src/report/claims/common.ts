@@ -64,6 +64,12 @@ export interface FindContext {
   finishInHour: boolean;
   /** The timing stops inside the hour without a chequered flag. */
   dataEnds: boolean;
+  /**
+   * Where the timing stops when dataEnds: the instant a red-flag result was
+   * declared at (the last crossing), else atMs. A decision announced after
+   * the stop moves atMs (so the report applies it), not this.
+   */
+  dataEndMs: number;
   /** Most of the field is stationary: the story is the field, not single cars. */
   fieldStopped: boolean;
   stoppedCars: Standings['cars'];

@@ -12,7 +12,7 @@ export interface DataEndStory extends StoryBase {
 
 export const dataEnd: ClaimDefinition<DataEndStory> = {
   find(ctx) {
-    return ctx.rank === 0 && ctx.dataEnds ? [{ kind: 'data-end', weight: 'red-flag', lastMs: ctx.atMs }] : [];
+    return ctx.rank === 0 && ctx.dataEnds ? [{ kind: 'data-end', weight: 'red-flag', lastMs: ctx.dataEndMs }] : [];
   },
   words: () => [],
   verify: {},

@@ -477,7 +477,8 @@ export const SHARED_MEANINGS = {
   },
   'data-ends'(f: Fact<'data-ends'>, raw: RawRace): string | null {
     if (raw.chequeredMs !== null && raw.chequeredMs <= f.atMs) return 'the chequered flag had fallen';
-    return raw.timeline.lastEventMs === f.atMs ? null : `the data ends at ${raw.timeline.lastEventMs}`;
+    // The last event, or the last crossing where the race was stopped (a decision may follow the stop).
+    return raw.timeline.lastEventMs === f.atMs || raw.declaredMs === f.atMs ? null : `the data ends at ${raw.declaredMs ?? raw.timeline.lastEventMs}`;
   },
 };
 
