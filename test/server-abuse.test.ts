@@ -2,8 +2,9 @@
  * The abuse test (issue 13): a real server process (`sarthe serve`, news site
  * and hourly desk on) on loopback, attacked the ways the red-team pass found,
  * while a probe asks /api/health every 50 ms. Throughout, health answers with
- * p99 ≤ 100 ms and the server's peak RSS (VmHWM, from /proc) stays below
- * 350 MB (RSS_CAP_MB). Every loop is bounded in count and time; the whole test takes about
+ * p99 ≤ 100 ms (asserted when `npm test` runs this file alone, ALONE below;
+ * 1,000 ms per phase otherwise) and the server's peak RSS (VmHWM, from
+ * /proc) stays below 350 MB (RSS_CAP_MB). Every loop is bounded in count and time; the whole test takes about
  * a minute.
  *
  *   item 2  six unauthenticated 57 MB POSTs at once: refused from their heads
@@ -81,6 +82,14 @@ const TOKEN = 'abuse-token';
  */
 const TARGET_HEALTH_P99_MS = 100;
 const HEALTH_P99_MS = 1000;
+/**
+ * Set by `npm test` (scripts/test.mjs), which runs this file after the rest
+ * of the suite with nothing beside it: then the target itself is asserted,
+ * over every answer of the test pooled ("throughout": both runs, every
+ * phase, a probe's own first answer left out), as well as the 1,000 ms bound
+ * per phase. Run beside other suites (by hand), the target is printed only.
+ */
+const ALONE = process.env.SARTHE_TEST_ALONE === '1';
 /**
  * The stated cap on the server's peak RSS (VmHWM). The issue's example was
  * 300 MB; the first run's peak measured 272–301 MB with the code before and
@@ -454,6 +463,7 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
     await probe.settle();
     await probe.stop();
     const firstRun = probe.summary();
+    const firstRunMs = probe.latencies.filter((l) => l.phase !== 'start').map((l) => l.ms);
     const before = { peakRssMb: Math.round(rssMb(server.child.pid!, 'VmHWM')) };
     report.farFuture = { status: response.status };
     report.firstRun = { ...before, health: firstRun };
@@ -482,7 +492,10 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
       ...probe.slowest('restart'),
       peakRssMb: Math.round(rssMb(server.child.pid!, 'VmHWM')),
     };
-    console.log(JSON.stringify({ healthP99TargetMs: TARGET_HEALTH_P99_MS, restartP99Ms: (report.restart as { p99Ms: number }).p99Ms, firstRun }));
+    const pooled = [...firstRunMs, ...probe.latencies.map((l) => l.ms)];
+    const throughout = { p99Ms: Math.round(p99(pooled)), n: pooled.length, over100: pooled.filter((ms) => ms > TARGET_HEALTH_P99_MS).length, asserted: ALONE };
+    report.throughout = throughout;
+    console.log(JSON.stringify({ healthP99TargetMs: TARGET_HEALTH_P99_MS, throughout, restartP99Ms: (report.restart as { p99Ms: number }).p99Ms, firstRun }));
     for (const [phase, h] of Object.entries(firstRun)) {
       if (phase === 'all') continue;
       // 'start' is a probe's first answer: a new connection, and on a fresh server the route's code compiled (546 ms at load 19).
@@ -494,5 +507,11 @@ describe('abuse of a real server process (issue 13)', { timeout: 240_000 }, () =
     const restart = report.restart as { p99Ms: number; peakRssMb: number; samples: number };
     assert.ok(restart.p99Ms <= HEALTH_P99_MS, `health p99 ${restart.p99Ms} ms over ${restart.samples} requests while the store loads`);
     assert.ok(restart.peakRssMb < RSS_CAP_MB, `peak RSS ${restart.peakRssMb} MB after the restart`);
+    if (ALONE) {
+      assert.ok(
+        throughout.p99Ms <= TARGET_HEALTH_P99_MS,
+        `health p99 ${throughout.p99Ms} ms over all ${throughout.n} answers (${throughout.over100} over ${TARGET_HEALTH_P99_MS} ms), target ${TARGET_HEALTH_P99_MS} ms`,
+      );
+    }
   });
 });
