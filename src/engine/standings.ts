@@ -85,7 +85,7 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
   const redFlagMs = chequeredMs === null ? redFlagResultMs(timeline) : null;
   const declared = redFlagMs !== null && at >= redFlagMs;
   const profile = timeline.classification;
-  const decided = decisionsAt(timeline.decisions, at);
+  const decided = decisionsAt(timeline.decisions, at, chequeredMs ?? redFlagMs);
   const rows: Row[] = [];
   // After the flag: cars one lap late to the line, and how many are still on time.
   const late: Row[] = [];
