@@ -134,6 +134,32 @@ describe('time added during the race counts at the finish', () => {
   });
 });
 
+describe('time added during the race, in the hours before the finish', () => {
+  // A 2-hour race at the same paces. At 1:00:00.000 the #1 has just completed lap 36; the #2 (lap 35 at
+  // 58:27.000) and the #3 (lap 35 at 58:34.000) are not a lap down yet (endurance-rules.md §7).
+  function twoHours(car: string): RaceTimeline {
+    const events: TimingEvent[] = [session({ name: 'Velmont 2 Hours', scheduledDurationMs: 120 * MIN })];
+    const paces = [['1', 100_000], ['2', 100_200], ['3', 100_400]] as const;
+    for (const [c] of paces) events.push(entry(c, 'PROTO', { team: `Team ${c}`, manufacturer: 'Hadley', drivers: [{ number: 1, name: `Driver ${c}` }] }));
+    for (const [c, lapMs] of paces) for (let n = 1; n <= 73; n++) events.push(lap(c, n, n * lapMs, { lapMs, sectorsMs: [lapMs * 0.3, lapMs * 0.4, lapMs * 0.3], driverName: `Driver ${c}` }));
+    events.push(decision({ id: 'rc', atMs: 30 * MIN, kind: 'time-added', car, penaltyMs: 10_000 }));
+    return foldEvents(events);
+  }
+  const gaps = (timeline: RaceTimeline, t: number) => standingsAt(timeline, t).cars.map((c) => `#${c.number} ${JSON.stringify(c.gap)}`);
+
+  it('+10 s to the #2: 17.0s behind the #1 after one hour (7 s on the road and its 10 s), not "one lap"', () => {
+    const timeline = twoHours('2');
+    assert.deepEqual(gaps(timeline, 60 * MIN), ['#1 null', '#3 {"ms":14000}', '#2 {"ms":17000}']);
+    assert.deepEqual(problems(timeline, buildReport(timeline, 1)), []);
+  });
+
+  it('+10 s to the leader #1: the #3 4.0s behind it, the #2 ahead of it in race time (no gap), and no lap down', () => {
+    const timeline = twoHours('1');
+    assert.deepEqual(gaps(timeline, 60 * MIN), ['#1 null', '#2 null', '#3 {"ms":4000}']);
+    assert.deepEqual(problems(timeline, buildReport(timeline, 1)), []);
+  });
+});
+
 describe('a drive-through or stop-and-go announced after the finish is converted to time', () => {
   it('a drive-through converted to 10 s: #2 wins by 2.6s, told as converted', () => {
     const timeline = race([decision({ id: 'rc-1', atMs: AFTER, kind: 'drive-through', car: '1', penaltyMs: 10_000, reason: 'unsafe release' })]);
