@@ -232,6 +232,17 @@ describe('Le Mans 2025 with 30 s added to the #83 after the race', realData(), (
     );
   });
 
+  it('decisions during the race (+60 s to the leading #6 at 12:00, +20 s to the #43 at 13:53, a lap off the #92 at 16:40): every fact of every hour is true', async () => {
+    const timeline = await load([
+      { ...t83, id: 't-6', atMs: 43_200_000, car: '6', penaltyMs: 60_000 },
+      { ...t83, id: 't-43', atMs: 50_000_000, car: '43', penaltyMs: 20_000 },
+      { ...t83, id: 't-92', atMs: 60_000_000, kind: 'laps-deducted', car: '92', penaltyMs: null, laps: 1 },
+    ]);
+    const found: string[] = [];
+    for (let hour = 1; hour <= 24; hour++) for (const p of problems(timeline, buildReport(timeline, hour))) found.push(`hour ${hour}: ${p}`);
+    assert.deepEqual(found, []);
+  });
+
   it('class penalties: #43 +2 min hands LMP2 to #48 by 4.2s; #92 +40 s hands LMGT3 to #21 by 6.7s', async () => {
     const timeline = await load([
       { ...t83, id: 't-43', car: '43', penaltyMs: 120_000 },
