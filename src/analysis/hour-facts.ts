@@ -461,6 +461,9 @@ export const leadShareFacts: HourFactFinder = (ctx) => {
     // lead, and a feed joined partway (RMonitor at lap 300) may not show when it did: say nothing then.
     const took = [...scoped].reverse().find((c) => c.to === leader.number);
     if (took === undefined) return null;
+    // A leader by race control's decisions alone (time added to, or laps deducted from, the car ahead on the
+    // lap chart) did not lead the laps since it last took the lead on the road: say nothing of its record.
+    if (scoped[scoped.length - 1] !== took) return null;
     const lapsLedNow = cls === null ? (led.get(leader.number)?.overall ?? 0) : (led.get(leader.number)?.inClass ?? 0);
     return {
       kind: 'lead-share',

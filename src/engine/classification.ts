@@ -20,8 +20,15 @@ export interface CarDecisions {
   notClassified: DecisionEvent | null;
 }
 
-/** Decisions announced at or before `at`, per car. Drive-throughs, stop-and-gos and notes change no result. */
-export function decisionsAt(decisions: readonly DecisionEvent[], at: number): Map<string, CarDecisions> {
+/**
+ * Decisions announced at or before `at`, per car. A drive-through or
+ * stop-and-go is served in the pit lane and changes no result, unless it is
+ * announced after `resultMs` (the chequered flag, or a result declared at a
+ * stop): it can no longer be served, and race control converts it to time
+ * added to the car's race time, given in `penaltyMs` (none given: nothing is
+ * added, no amount is guessed). Notes and the other kinds change no result.
+ */
+export function decisionsAt(decisions: readonly DecisionEvent[], at: number, resultMs: number | null = null): Map<string, CarDecisions> {
   const byCar = new Map<string, CarDecisions>();
   for (const d of decisions) {
     if (d.atMs > at) break; // kept in time order by the timeline
@@ -32,6 +39,7 @@ export function decisionsAt(decisions: readonly DecisionEvent[], at: number): Ma
     else if (d.kind === 'time-added') c.addedMs += d.penaltyMs ?? 0;
     else if (d.kind === 'disqualified') c.disqualified ??= d;
     else if (d.kind === 'not-classified') c.notClassified ??= d;
+    else if ((d.kind === 'drive-through' || d.kind === 'stop-and-go') && resultMs !== null && d.atMs > resultMs) c.addedMs += d.penaltyMs ?? 0;
   }
   return byCar;
 }

@@ -34,8 +34,10 @@ interface Row extends CarAtInstant {
   rawLaps: number;
   /** Race time of the last counted crossing plus any time added, for the order. */
   timeMs: number;
-  /** Decisions or final-lap rules changed its laps or time: gaps compare laps, then timeMs. */
+  /** Decisions or final-lap rules changed its laps: gaps compare laps, then timeMs. */
   adjusted: boolean;
+  /** Time race control added to its race time by the instant, ms (timeMs includes it). */
+  addedMs: number;
   /** Once the result stands: classified or not (undefined while still running to the flag). */
   classified?: boolean;
   reason?: string;
@@ -85,7 +87,7 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
   const redFlagMs = chequeredMs === null ? redFlagResultMs(timeline) : null;
   const declared = redFlagMs !== null && at >= redFlagMs;
   const profile = timeline.classification;
-  const decided = decisionsAt(timeline.decisions, at);
+  const decided = decisionsAt(timeline.decisions, at, chequeredMs ?? redFlagMs);
   const rows: Row[] = [];
   // After the flag: cars one lap late to the line, and how many are still on time.
   const late: Row[] = [];
@@ -137,7 +139,8 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
       driver,
       rawLaps,
       timeMs: lastCrossingMs + (d?.addedMs ?? 0),
-      adjusted: d !== undefined && (d.lapsDeducted > 0 || d.addedMs > 0),
+      adjusted: d !== undefined && d.lapsDeducted > 0,
+      addedMs: d?.addedMs ?? 0,
       disqualified: d?.disqualified != null,
     };
     if (raceOver) {
@@ -187,7 +190,10 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
 
   rows.sort(resultStands ? compareResultRows : compareRows);
   const gapRule = options.gaps ?? 'line';
-  const gap = (a: Row, b: Row): Gap => (resultStands || a.adjusted || b.adjusted ? resultGap(a, b) : gapBehind(a, b, at, gapRule));
+  const gap = (a: Row, b: Row): Gap => {
+    if (resultStands || a.adjusted || b.adjusted) return resultGap(a, b);
+    return a.addedMs > 0 || b.addedMs > 0 ? penalisedGap(a, b, at, gapRule) : gapBehind(a, b, at, gapRule);
+  };
 
   // Best laps and sectors at t, overall and per class, from the prefix indexes.
   const overallBest = newBests();
@@ -305,6 +311,25 @@ function resultGap(a: Row, b: Row): Gap {
   // more): no gap is true, so none is given rather than "0 laps" (cases/results leader-stops-on-final-lap).
   if (a.laps < b.laps || b.laps === 0 || b.timeMs < a.timeMs) return null;
   return { ms: b.timeMs - a.timeMs };
+}
+
+/**
+ * While the race runs, the gap between cars one of which has time added to
+ * its race time: time added matters only between cars on the same lap
+ * (endurance-rules.md §6). On as many laps: the two race times. Otherwise
+ * the road's gap (gap.ts; the leader that has just crossed is not a lap
+ * ahead yet, §7), with the time added to each when it is a time; none when
+ * that leaves the car listed behind ahead in race time (listed behind only
+ * by the lap the other has just completed).
+ */
+function penalisedGap(a: Row, b: Row, now: number, rule: GapRule): Gap {
+  if (a.car === b.car) return null;
+  if (a.laps === b.laps && b.laps > 0 && !b.stationary) return b.timeMs >= a.timeMs ? { ms: b.timeMs - a.timeMs } : null;
+  const road = gapBehind(a, b, now, rule);
+  if (road === null || !('ms' in road)) return road;
+  const ms = road.ms + b.addedMs - a.addedMs;
+  if (ms < 0) return null;
+  return road.provisional === true ? { ms, provisional: true } : { ms };
 }
 
 function compareRows(a: Row, b: Row): number {

@@ -149,7 +149,9 @@ export type SectorEvent = z.infer<typeof SectorEventSchema>;
 /**
  * What race control decided (endurance-rules.md §6, DESIGN.md "Decision").
  * Kinds that change the result: `drive-through`, `stop-and-go` (the hold in
- * `penaltyMs`), `time-added` (to the car's race time, `penaltyMs`),
+ * `penaltyMs`; announced after the finish, when it can no longer be served,
+ * `penaltyMs` is the time race control converts it to, added to the car's
+ * race time), `time-added` (to the car's race time, `penaltyMs`),
  * `laps-deducted` (`laps`), `disqualified`, `not-classified`. Kinds that
  * are told but change no order: `stop-time-added` (seconds added to the car's
  * next pit stop, WEC's "5 SECONDS ADDED TO THE NEXT PIT STOP"),
@@ -194,7 +196,7 @@ export const DecisionEventSchema = z.strictObject({
   kind: DecisionKindSchema,
   /** The car concerned, as written ("007" stays "007"); null for a decision about no one car. */
   car: carNumber.nullable().default(null),
-  /** Stop-and-go hold, time added to the race time or to the next stop; null otherwise. */
+  /** Stop-and-go hold, time added to the race time or to the next stop, or a drive-through or stop-and-go converted to time after the finish; null otherwise. */
   penaltyMs: positiveMs.nullable().default(null),
   /** The lap concerned (a deleted lap time), when race control names one. */
   lap: z.number().int().min(1).max(100_000).nullable().default(null),

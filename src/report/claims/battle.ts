@@ -9,6 +9,7 @@ import type { ReportFact } from '../types.js';
 import { capitalise, classWords, minutesWords, pick, placeWords, timesWords } from '../words.js';
 import { gone, positionFact, type ClaimDefinition, type Meaning, type FindContext, type StoryBase } from './common.js';
 import type { RawCar, RawRace } from './raw.js';
+import { decisionsAt } from '../../engine/classification.js';
 
 export interface BattleStory extends StoryBase {
   kind: 'battle';
@@ -18,8 +19,22 @@ export interface BattleStory extends StoryBase {
   change: DriverChangeFact | null;
 }
 
+/**
+ * Race control has changed the order of the class by the hour's end: time
+ * added to a car's race time or laps deducted. Its places are then the
+ * result's, not the road's on which swaps are counted, and a swap on the road
+ * may be no change of place at all: no battle is told.
+ */
+function orderRuled(ctx: FindContext): boolean {
+  for (const [car, d] of decisionsAt(ctx.timeline.decisions, ctx.atMs)) {
+    if ((d.addedMs > 0 || d.lapsDeducted > 0) && ctx.timeline.cars.get(car)?.entry.class === ctx.cls) return true;
+  }
+  return false;
+}
+
 /** The class's closest fight of the hour (two swaps or more, near the front), whether told or not. */
 export function classBattle(ctx: FindContext): PositionSwapsFact | undefined {
+  if (orderRuled(ctx)) return undefined;
   const leadChanged = ctx.stories.some((x) => x.kind === 'lead' && (x as { change?: unknown }).change != null);
   return ctx.facts.swaps
     .filter((s) => s.class === ctx.cls && s.swaps >= 2 && Math.min(...s.classPositionsAtEnd) <= 6)

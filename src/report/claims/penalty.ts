@@ -102,7 +102,9 @@ export const penalty: ClaimDefinition<PenaltyStory, { decision: Meaning<'decisio
     if (d.kind === 'disqualified') {
       return [{ text: `Race control disqualified the ${car} ${when}${why === null ? '' : `, for ${why}`}.`, facts }];
     }
-    const what = PENALTIES[d.kind]!(d);
+    // Announced after the finish, a drive-through or stop-and-go cannot be served: its time is added to the car's race time.
+    const converted = story.afterRace && (d.kind === 'drive-through' || d.kind === 'stop-and-go') && d.penaltyMs !== null;
+    const what = converted ? `a ${d.kind === 'drive-through' ? 'drive-through' : 'stop-and-go'} penalty converted to ${durationOrSeconds(d.penaltyMs!)} added to its race time` : PENALTIES[d.kind]!(d);
     const text = pick(
       [`The ${car} was given ${what} ${when}${why === null ? '' : `, for ${why}`}.`, `Race control handed the ${car} ${what} ${when}${why === null ? '' : ` (${why})`}.`],
       `${seed}/${d.id}/penalty`,

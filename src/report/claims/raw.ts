@@ -12,7 +12,7 @@
  * (claims/battle.ts: the swaps); MEANINGS gathers all of them and the
  * compiler demands one for every fact kind.
  */
-import type { LapEvent, PitOutEvent } from '../../model/events.js';
+import type { DecisionEvent, LapEvent, PitOutEvent } from '../../model/events.js';
 import type { Gap } from '../../model/standings.js';
 import { HOUR, MINUTE } from '../../model/time.js';
 import type { CarTimeline, RaceTimeline } from '../../engine/timeline.js';
@@ -36,8 +36,20 @@ export interface RawCarAt {
   car: RawCar;
   /** The instant (race ms). */
   atMs: number;
-  /** Laps completed (capped at the car's finish crossing once the flag has fallen). */
+  /**
+   * Laps that count: those completed (capped at the car's finish crossing
+   * once the flag has fallen), less the laps race control deducted by then.
+   */
   laps: number;
+  /** Laps race control deducted by the instant (`laps-deducted`). */
+  deducted: number;
+  /**
+   * Time race control added to the car's race time by the instant, ms: its
+   * `time-added` decisions, and a drive-through or stop-and-go announced
+   * after the finish, which can no longer be served in the pit lane and is
+   * the time race control gives with it (`penaltyMs`).
+   */
+  addedMs: number;
   /** Crossing of its last completed lap (0: none). */
   lastMs: number;
   /** The last lap completed ended in the pit lane, and the car has not crossed the line since. */
@@ -48,6 +60,12 @@ export interface RawCarAt {
   finished: boolean;
   /** The race was stopped and its result declared by this instant: laps count at the stop (declaredMs). */
   declared: boolean;
+}
+
+/** What race control's decisions announced by an instant take from one car: laps, and time added to its race time. */
+interface RawPenalties {
+  deducted: number;
+  addedMs: number;
 }
 
 const numberOrder = (a: string, b: string): number => {
@@ -81,6 +99,8 @@ export class RawRace {
   private readonly orders = new Map<string, RawCarAt[]>();
   private readonly leaders = new Map<string, { car: string[]; atMs: number[]; laps: number }>();
   private stopList: RawStop[] | null = null;
+  /** Each car's decisions that change its laps or its race time, in the order announced. */
+  private readonly penaltyDecisions = new Map<string, DecisionEvent[]>();
 
   /** One reading per timeline (and entry list): the checker of 24 hourly reports reads the race once. */
   static of(timeline: RaceTimeline, entryList?: EntryList): RawRace {
@@ -106,6 +126,32 @@ export class RawRace {
     this.cars = cars;
     this.chequeredMs = timeline.chequeredMs();
     this.declaredMs = this.chequeredMs === null ? stoppedAt(timeline, cars) : null;
+    for (const d of timeline.decisions) {
+      if (d.car === null || !['time-added', 'laps-deducted', 'drive-through', 'stop-and-go'].includes(d.kind)) continue;
+      const list = this.penaltyDecisions.get(d.car) ?? [];
+      list.push(d);
+      this.penaltyDecisions.set(d.car, list);
+    }
+  }
+
+  /**
+   * Laps deducted and time added to a car's race time by race control, as
+   * announced by t (endurance-rules.md §6: equal laps go by total time). A
+   * drive-through or stop-and-go is served in the pit lane while the race
+   * runs and changes no time; announced after the race's end (the flag, or
+   * a result declared at a stop) it cannot be served, and counts as the time
+   * race control gives with it, if it gives one.
+   */
+  penaltiesAt(car: string, t: number): RawPenalties {
+    const out: RawPenalties = { deducted: 0, addedMs: 0 };
+    const end = this.chequeredMs ?? this.declaredMs;
+    for (const d of this.penaltyDecisions.get(car) ?? []) {
+      if (d.atMs > t) continue;
+      if (d.kind === 'laps-deducted') out.deducted += d.laps ?? 0;
+      else if (d.kind === 'time-added') out.addedMs += d.penaltyMs ?? 0;
+      else if (end !== null && d.atMs > end) out.addedMs += d.penaltyMs ?? 0;
+    }
+    return out;
   }
 
   /** The car at race time t. */
@@ -124,10 +170,13 @@ export class RawRace {
     const lastMs = last?.crossingMs ?? 0;
     const outs = countAtOrBefore(car.pitOuts, t, (p) => p.atMs);
     const out = outs > 0 ? car.pitOuts[outs - 1]! : undefined;
+    const { deducted, addedMs } = this.penaltiesAt(car.number, t);
     return {
       car,
       atMs: t,
-      laps: last?.lap ?? 0,
+      laps: Math.max(0, (last?.lap ?? 0) - deducted),
+      deducted,
+      addedMs,
       lastMs,
       inPitLane: !finished && (last?.inPit ?? false),
       seenMs: Math.max(lastMs, finished ? 0 : (out?.atMs ?? 0)),
@@ -138,7 +187,9 @@ export class RawRace {
 
   /**
    * The order at race time t, overall (cls null) or in a class: laps
-   * completed, then who completed the last of them first, then car number.
+   * that count (completed, less laps deducted), then the race time of the
+   * last of them with any time added by race control (without any, who
+   * completed it first), then car number.
    * Once the flag has fallen, cars that took it come first; with the rules'
    * minimum distance, cars short of it follow the rest. A car race control
    * declared not classified (by t) follows the classified cars, and a
@@ -149,7 +200,8 @@ export class RawRace {
     let found = this.orders.get(key);
     if (found !== undefined) return found;
     const all = [...this.cars.values()].map((c) => this.carAt(c, t));
-    const byLaps = (a: RawCarAt, b: RawCarAt) => b.laps - a.laps || (a.laps > 0 && a.lastMs !== b.lastMs ? a.lastMs - b.lastMs : 0) || numberOrder(a.car.number, b.car.number);
+    const raceMs = (c: RawCarAt) => c.lastMs + c.addedMs;
+    const byLaps = (a: RawCarAt, b: RawCarAt) => b.laps - a.laps || (a.laps > 0 && raceMs(a) !== raceMs(b) ? raceMs(a) - raceMs(b) : 0) || numberOrder(a.car.number, b.car.number);
     // Race control's word, as announced by t (the decision events, not the engine's classification):
     // a disqualified car is listed last, a car declared not classified after the classified ones.
     const ruled = new Map<string, number>();
@@ -251,24 +303,35 @@ export class RawRace {
    * last crossed; a time when both were on the same lap then (`ahead`
    * crossed that line first and had not completed the next lap), neither is
    * in the pit lane at t, and it is the difference of the two crossings.
+   *
+   * Race control's penalties (penaltiesAt): time added matters only between
+   * cars on the same lap (endurance-rules.md §6), and is added to each one's
+   * crossing, so a car behind on the road may be the one ahead. Once laps are
+   * deducted from either car, the road says nothing of the gap: it is the
+   * result's, laps that count, then race time with time added.
    */
   gapOnRoad(ahead: RawCarAt, car: RawCarAt): { gap: Gap } | { none: string } {
     if (ahead.car === car.car) return { gap: null };
     const a = ahead.car;
     if (car.laps === 0) return { gap: { laps: Math.max(0, ahead.laps) } };
-    // The result: laps completed at the finish, then the finish crossings.
-    if ((ahead.finished && car.finished) || (ahead.declared && car.declared)) return { gap: ahead.laps !== car.laps ? { laps: ahead.laps - car.laps } : { ms: car.lastMs - ahead.lastMs } };
+    // The result: laps that count at the finish, then the finish crossings with time added.
+    const result = (ahead.finished && car.finished) || (ahead.declared && car.declared) || ahead.deducted > 0 || car.deducted > 0;
+    if (result) return { gap: ahead.laps !== car.laps ? { laps: ahead.laps - car.laps } : { ms: car.lastMs + car.addedMs - (ahead.lastMs + ahead.addedMs) } };
     // A car standing still drops a lap each time the other completes one.
     if (this.silent(car.car, car.atMs) && ahead.laps > car.laps) return { gap: { laps: ahead.laps - car.laps } };
     const n = countAtOrBefore(a.laps, car.lastMs, (l) => l.crossingMs);
     const aLapsThen = n > 0 ? a.laps[n - 1]!.lap : 0;
     const down = Math.min(aLapsThen, ahead.laps) - car.laps;
     if (down >= 1) return { gap: { laps: down } };
-    if (down < 0) return { none: `#${car.car.number} completed lap ${car.laps} before #${a.number} did` };
+    const penalised = ahead.addedMs !== car.addedMs;
+    // Behind on the road but ahead by race control's time: the time, if `car`'s penalty outweighs it.
+    if (down < 0 && !penalised) return { none: `#${car.car.number} completed lap ${car.laps} before #${a.number} did` };
     if (ahead.inPitLane || car.inPitLane) return { none: `#${(ahead.inPitLane ? ahead : car).car.number} was in the pit lane` };
     const aCrossing = a.laps.find((l) => l.lap === car.laps)?.crossingMs;
     if (aCrossing === undefined) return { none: `#${a.number} has no lap ${car.laps}` };
-    return { gap: { ms: car.lastMs - aCrossing } };
+    const ms = car.lastMs + car.addedMs - (aCrossing + ahead.addedMs);
+    if (ms < 0) return { none: `#${car.car.number} completed lap ${car.laps} ${-ms} ms sooner than #${a.number}, time added counted` };
+    return { gap: { ms } };
   }
 }
 
