@@ -128,6 +128,45 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.close();
   });
 
+  it('paints first the rows the window holds, with the styles in the page; the other rows, the feed and the requests come after (bench:web first paint)', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize(DESKTOP);
+    page.on('pageerror', (e) => errors.push(`first frame: ${e.message}`));
+    const requests: Array<{ path: string; atMs: number }> = [];
+    const started = Date.now();
+    page.on('request', (r) => requests.push({ path: new URL(r.url()).pathname, atMs: Date.now() - started }));
+    // What the frame that first shows rows holds: counted in its animation-frame callback, just before its paint.
+    await page.addInitScript({
+      content: `{
+        const observer = new MutationObserver(() => {
+          if (document.querySelectorAll('.rows .row').length === 0) return;
+          observer.disconnect();
+          requestAnimationFrame(() => {
+            window.__firstFrame = { rows: document.querySelectorAll('.rows .row').length, feed: document.querySelectorAll('[data-testid=feed] li').length, atMs: Date.now() };
+          });
+        });
+        observer.observe(document, { childList: true, subtree: true });
+      }`,
+    });
+    await page.goto(server.appUrl);
+    await page.waitForFunction(() => document.querySelectorAll('.rows .row').length > 50 && document.querySelectorAll('[data-testid=feed] li').length > 0);
+    const first = await page.evaluate(() => (globalThis as unknown as { __firstFrame: { rows: number; feed: number; atMs: number } }).__firstFrame);
+    // The window (900 px) holds 35 rows of 26 px at most: those, and not the other 26 nor the feed.
+    assert.equal(first.rows, Math.ceil(DESKTOP.height / 26), 'the first frame draws the rows the window can show');
+    assert.equal(first.feed, 0, 'the feed comes a frame later');
+    const onScreen = await page.$$eval('.rows .row', (rows, height) => rows.filter((r) => (r as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top < height).length, DESKTOP.height);
+    assert.ok(onScreen <= first.rows, `every row on screen (${onScreen}) is in the first frame (${first.rows})`);
+    // No stylesheet to fetch; the server's OpenAPI document and the live stream are asked for after the first rows.
+    assert.ok(!requests.some((r) => r.path.endsWith('.css')), `no stylesheet request: ${requests.map((r) => r.path).join(' ')}`);
+    assert.equal(await page.locator('head style').count(), 1, 'the styles are in the page');
+    const firstFrameAt = first.atMs - started;
+    for (const late of ['/api/openapi.json', '/api/races/lemans-2019/live']) {
+      const request = requests.find((r) => r.path === late);
+      assert.ok(request !== undefined && request.atMs >= firstFrameAt, `${late} asked at ${request?.atMs} ms, after the first frame at ${firstFrameAt} ms`);
+    }
+    await page.close();
+  });
+
   it('applies live updates by itself', async () => {
     const page = await open('');
     await page.waitForSelector('.rows .row');

@@ -2,6 +2,7 @@
  * The REST endpoints the app reads (served by src/server). Each helper names
  * the route it calls; JSON shapes come from src/model where one exists.
  */
+import { afterFirstFrame } from './first-frame.js';
 import type { FeedMessage, RaceInfo } from '../../model/live.js';
 import type { Standings } from '../../model/standings.js';
 import { readInferredFlag, type InferredFlag } from '../live/race-strip.js';
@@ -69,7 +70,8 @@ let routes: Promise<Set<string>> | null = null;
  * without probing for 404s.
  */
 export async function serverHas(paths: readonly string[]): Promise<boolean> {
-  routes ??= getJson<{ paths?: Record<string, unknown> }>('/api/openapi.json').then(
+  // Asked after the page's first frame: the pages that ask draw first with what they have.
+  routes ??= afterFirstFrame.then(() => getJson<{ paths?: Record<string, unknown> }>('/api/openapi.json')).then(
     (doc) => new Set(Object.keys(doc.paths ?? {})),
     () => new Set<string>(),
   );

@@ -1,5 +1,6 @@
 /** Preact glue: read a Store, follow the URL hash. */
 import { useEffect, useState } from 'preact/hooks';
+import { afterFirstFrame, firstFrameDone } from './first-frame.js';
 import { parseRoute, type Route } from './route.js';
 import type { Store } from './store.js';
 
@@ -20,6 +21,23 @@ export function useRoute(): Route {
     return () => removeEventListener('hashchange', onChange);
   }, []);
   return route;
+}
+
+/**
+ * False until the page's first frame is painted (first-frame.ts), then true:
+ * a panel that is not the timing table draws its content a frame later.
+ */
+export function useAfterFirstFrame(): boolean {
+  const [ready, setReady] = useState(firstFrameDone);
+  useEffect(() => {
+    if (ready) return;
+    let mounted = true;
+    void afterFirstFrame.then(() => mounted && setReady(true));
+    return () => {
+      mounted = false;
+    };
+  }, []);
+  return ready;
 }
 
 /** Re-renders every `ms` while mounted (clocks). */

@@ -8,6 +8,7 @@
  * answers with the deltas missed; if a delta still does not follow the state
  * (a gap), the client reconnects from scratch to get a fresh snapshot.
  */
+import { afterFirstFrame } from './first-frame.js';
 import type { LiveDelta, LiveSnapshot } from '../../model/live.js';
 import { applyDelta, emptyChange, fromSnapshot, mergeChange, OutOfSyncError, type Change, type LiveState } from './live-state.js';
 
@@ -70,8 +71,15 @@ export class LiveClient {
       // Arrived with the page: held back by the viewer delay from the navigation's start.
       this.queue.push({ kind: 'snapshot', snapshot: initial.snapshot, arrivedMs: 0 });
       this.resumeFrom = initial.eventId;
+      // The stream carries on from the snapshot's id after the first frame, which draws the
+      // snapshot: its request, the server's answer and the first deltas do not share the
+      // machine with that frame (bench:web first paint).
+      void afterFirstFrame.then(() => {
+        if (!this.closed && this.source === null) this.connect();
+      });
+    } else {
+      this.connect();
     }
-    this.connect();
     if (this.queue.length > 0) {
       if (options.delayMs() === 0) this.flush();
       else this.schedule();

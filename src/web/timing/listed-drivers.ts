@@ -5,6 +5,7 @@
  * timing data writes; this adds the full name and the category.
  */
 import { getJson, raceUrl, serverHas } from '../lib/api.js';
+import { afterFirstFrame } from '../lib/first-frame.js';
 
 export interface ListedDriver {
   displayName: string;
@@ -27,12 +28,18 @@ export class ListedDrivers {
   private fetchedAt = -Infinity;
   private fetching = false;
 
-  /** `onChange`: the list arrived or grew; the table redraws with it. */
+  /**
+   * `onChange`: the list arrived or grew; the table redraws with it. Asked
+   * for after the page's first frame: its requests (the server's OpenAPI
+   * document, then the list) and their answers' work share the machine with
+   * the first rows' paint, which never waits for them.
+   */
   constructor(
     private readonly race: string,
     private readonly onChange: () => void,
   ) {
-    void this.refresh();
+    this.fetchedAt = performance.now();
+    void afterFirstFrame.then(() => this.refresh());
   }
 
   /** The listed driver of `car` named `name` in the timing data; undefined when unknown (asked again later). */

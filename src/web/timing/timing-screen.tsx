@@ -3,7 +3,8 @@ import { Component } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime } from '../../model/time.js';
-import { navigate, sameList, useDerived } from '../lib/hooks.js';
+import { navigate, sameList, useAfterFirstFrame, useDerived } from '../lib/hooks.js';
+import { afterFirstFrame, firstFrameDone } from '../lib/first-frame.js';
 import { carsInOrder, emptyChange } from '../lib/live-state.js';
 import { withRoute, type Route } from '../lib/route.js';
 import type { Screen, Shown } from '../lib/screen.js';
@@ -52,7 +53,9 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
     });
     const draw = (shown: Shown | null): void => {
       if (shown === null || table.current === null) return;
-      const cars = carsInOrder(shown.state, className);
+      let cars = carsInOrder(shown.state, className);
+      // The page's first frame draws only the rows that can be on screen; the rest come in the next.
+      if (!firstFrameDone()) cars = cars.slice(0, firstFrameRows());
       const bests = bestsOf(shown.state.cars.values());
       const changed = shown.change.reset ? null : shown.change.cars;
       table.current.update(cars, { classView: className !== null, bests, listed }, `${className ?? '*'}@${shown.atMs ?? 'live'}`, changed);
@@ -63,14 +66,40 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
       if (!firstRowsMarked && cars.length > 0) markFirstRows();
     };
     draw(screen.shown.get());
+    let current = true;
+    if (!firstFrameDone()) {
+      // The rows left out of the first frame: only those are created (the others are unchanged).
+      void afterFirstFrame.then(() => {
+        const shown = screen.shown.get();
+        if (current && shown !== null) draw({ ...shown, change: emptyChange() });
+      });
+    }
     installRedrawBaseline(screen, className);
-    return screen.shown.subscribe(draw);
+    const unsubscribe = screen.shown.subscribe(draw);
+    return () => {
+      current = false;
+      unsubscribe();
+    };
   }, [screen, route.className]);
 
   return <div ref={host} class="table-host" data-testid="timing" />;
 }
 
 let firstRowsMarked = false;
+
+/**
+ * How many rows the first frame draws: as many as the window's height holds
+ * at the smallest row height (styles.css --row-h, 26 px on a laptop; 34 on a
+ * phone, where fewer are seen), so every row on screen is in it. At 1366×900
+ * that is 35 of Le Mans' 61: the others, the feed and everything below the
+ * fold cost the first frame's style, layout and paint without being seen.
+ */
+function firstFrameRows(): number {
+  return Math.ceil(window.innerHeight / ROW_MIN_PX);
+}
+
+/** The smallest row height of the timing table (px, styles.css --row-h). */
+const ROW_MIN_PX = 26;
 
 /**
  * Performance marks for bench:web: rows in the DOM, then painted (a frame
@@ -118,7 +147,18 @@ function installRedrawBaseline(screen: Screen, className: string | null): void {
 
 const FEED_SHOWN = 60;
 
+/** The race feed: its heading in the page's first frame, its messages from the next one (not the table: it can wait). */
 function Feed({ screen, className }: { screen: Screen; className: string | null }) {
+  const ready = useAfterFirstFrame();
+  return (
+    <aside class="feed" aria-label="Race feed">
+      <h2>Race feed</h2>
+      {ready && <FeedMessages screen={screen} className={className} />}
+    </aside>
+  );
+}
+
+function FeedMessages({ screen, className }: { screen: Screen; className: string | null }) {
   const messages = useDerived(
     screen.shown,
     (shown) => {
@@ -134,19 +174,14 @@ function Feed({ screen, className }: { screen: Screen; className: string | null 
     [className],
   );
   const travelling = useDerived(screen.shown, (shown) => shown?.atMs != null);
-  return (
-    <aside class="feed" aria-label="Race feed">
-      <h2>Race feed</h2>
-      {messages.length === 0 ? (
-        <p class="muted">{travelling ? 'No message up to this instant.' : 'No messages yet.'}</p>
-      ) : (
-        <ol data-testid="feed">
-          {messages.map((m) => (
-            <FeedItem key={`${m.raceTimeMs}:${m.kind}:${m.car ?? ''}:${m.text}`} message={m} />
-          ))}
-        </ol>
-      )}
-    </aside>
+  return messages.length === 0 ? (
+    <p class="muted">{travelling ? 'No message up to this instant.' : 'No messages yet.'}</p>
+  ) : (
+    <ol data-testid="feed">
+      {messages.map((m) => (
+        <FeedItem key={`${m.raceTimeMs}:${m.kind}:${m.car ?? ''}:${m.text}`} message={m} />
+      ))}
+    </ol>
   );
 }
 
