@@ -297,7 +297,8 @@ export type TimingEventInput = z.input<typeof TimingEventSchema>;
  * Why a second reading of one schema: zod spends ~3.7 KB of short-lived
  * objects on each lap it parses, ~60% of what a bulk ingest allocates on the
  * server's loop (issue 13: 40,000 laps, GC pauses of 30–450 ms), against
- * one object and its sectors here. It accepts only what the schema accepts,
+ * nothing here for a lap sent with every field in the schema's order (the
+ * event is the parsed object itself), else one object and its sectors. It accepts only what the schema accepts,
  * with the same output (test/lap-fast-parse.test.ts checks both against
  * LapEventSchema on generated values); a change to LapEventSchema must be
  * made here too, or that test fails.
@@ -306,8 +307,13 @@ export function parseLapFast(raw: unknown): LapEvent | undefined {
   if (typeof raw !== 'object' || raw === null || Object.getPrototypeOf(raw) !== Object.prototype) return undefined;
   const o = raw as Record<string, unknown>;
   if (o.type !== 'lap') return undefined;
-  // Strict: any key outside the schema is the schema's to name.
-  for (const key in o) if (!LAP_KEYS.has(key)) return undefined;
+  // Strict: any key outside the schema is the schema's to name. Every key, in the schema's order: the event is `raw` itself.
+  let k = 0;
+  let inOrder = true;
+  for (const key in o) {
+    if (!LAP_KEYS.has(key)) return undefined;
+    if (key !== LAP_KEY_ORDER[k++] || o[key] === undefined) inOrder = false;
+  }
   const { car, lap, crossingMs, lapMs, sectorsMs, driverNumber } = o;
   if (typeof car !== 'string' || car.length < 1 || car.length > 8 || !CAR_NUMBER.test(car)) return undefined;
   if (!isIntIn(lap, 1, MAX_LAP) || !isIntIn(crossingMs, 1, MAX_RACE_TIME_MS) || !isIntIn(lapMs, 1, MAX_RACE_TIME_MS)) return undefined;
@@ -330,6 +336,8 @@ export function parseLapFast(raw: unknown): LapEvent | undefined {
   if (!isNullOrKph(kph) || !isNullOrKph(topSpeedKph)) return undefined;
   // `?? default` above reads an explicit null as absent: only where null is valid (or, for a string or boolean, refused anyway).
   if (o.driverName === null || o.inPit === null) return undefined;
+  // What the schema would build, field for field: no copy (it would live as long as the race, and be copied by each scavenge).
+  if (inOrder && k === LAP_KEY_ORDER.length && Object.getPrototypeOf(sectorsMs) === Array.prototype) return raw as LapEvent;
   return {
     type: 'lap',
     car,
@@ -348,7 +356,8 @@ export function parseLapFast(raw: unknown): LapEvent | undefined {
   };
 }
 
-const LAP_KEYS = new Set(Object.keys(LapEventSchema.shape));
+const LAP_KEY_ORDER = Object.keys(LapEventSchema.shape);
+const LAP_KEYS = new Set(LAP_KEY_ORDER);
 const FLAGS = new Set<string>(FlagSchema.options);
 const CAR_NUMBER = /^[0-9A-Za-z]+$/;
 const TIMING_TEXT = /^[^\u0000-\u001f\u007f]*$/;
