@@ -299,7 +299,7 @@ export type TimingEventInput = z.input<typeof TimingEventSchema>;
  * server's loop (issue 13: 40,000 laps, GC pauses of 30–450 ms), against
  * nothing here for a lap sent with every field in the schema's order (the
  * event is the parsed object itself), else one object and its sectors. It accepts only what the schema accepts,
- * with the same output (test/lap-fast-parse.test.ts checks both against
+ * with the same output (test/fuzz-lap-fast-parse.test.ts checks both against
  * LapEventSchema on generated values); a change to LapEventSchema must be
  * made here too, or that test fails.
  */

@@ -5,6 +5,7 @@
  * absent, or null; unknown keys), whatever it accepts the schema accepts,
  * with the same output, key order included (the store keeps the JSON); and
  * it does accept the laps a timing feed sends, or it would save nothing.
+ * `npm test` runs a bounded number of cases, `npm run fuzz` many more.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
