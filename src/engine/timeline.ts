@@ -10,7 +10,7 @@
 import { classificationProfileFor, installedClassificationProfiles, type ClassificationProfile } from '../model/classification.js';
 import { feedFlagMs, roadLeaderFlagMs } from './finish.js';
 import { MAX_LAP, type BoardEvent, type DecisionEvent, type EntryEvent, type Flag, type LapEvent, type MessageEvent, type PitOutEvent, type SectorEvent, type SessionEvent, type TimingEvent, type WeatherEvent } from '../model/events.js';
-import { POINTS_PER_LAP, sectorCrossingsMs, sectorPosition } from '../model/sectors.js';
+import { POINTS_PER_LAP, sectorCrossingsInto, sectorPosition } from '../model/sectors.js';
 
 /** A car's timing points (model/sectors.ts) up to the end of what is known: positions and race times (ms), both ascending. */
 export interface TimingPoints {
@@ -295,39 +295,44 @@ export class CarTimeline {
       else hi = mid;
     }
     const from = lo;
-    const keep = this.pointLapStart[from]!;
-    positions.length = keep;
-    times.length = keep;
-    let lastMs = keep === 0 ? -1 : times[keep - 1]!;
+    // Written over the points from `from` on, the length set at the end: truncating first gave both
+    // lists new backing stores as they grew back, for every car after each commit of late laps
+    // (a reversed race rebuilds every point: most of the garbage of bulk ingest, issue 13).
+    let w = this.pointLapStart[from]!;
+    let lastMs = w === 0 ? -1 : times[w - 1]!;
     const told = this.toldSectors.size > 0 ? this.toldSectors : null;
+    const crossings = SECTOR_CROSSINGS;
     for (let i = from; i < laps.length; i++) {
-      this.pointLapStart[i] = positions.length;
+      this.pointLapStart[i] = w;
       const lap = laps[i]!;
       const before = i > 0 ? laps[i - 1]! : undefined;
-      const [s1Ms, s2Ms] = sectorCrossingsMs(lap, before !== undefined && before.lap === lap.lap - 1 ? before.crossingMs : null);
-      for (const s of SECTOR_LINES) {
-        const position = sectorPosition(lap.lap, s);
-        const atMs = told?.get(position) ?? (s === 1 ? s1Ms : s2Ms);
+      sectorCrossingsInto(crossings, lap, before !== undefined && before.lap === lap.lap - 1 ? before.crossingMs : null);
+      for (let s = 1; s <= 2; s++) {
+        const position = sectorPosition(lap.lap, s as 1 | 2);
+        const atMs = told?.get(position) ?? (s === 1 ? crossings[0] : crossings[1]);
         if (atMs === null || atMs <= lastMs || atMs >= lap.crossingMs) continue;
-        positions.push(position);
-        times.push((lastMs = atMs));
+        positions[w] = position;
+        times[w++] = lastMs = atMs;
       }
       if (lap.crossingMs <= lastMs) continue;
-      positions.push(POINTS_PER_LAP * lap.lap);
-      times.push((lastMs = lap.crossingMs));
+      positions[w] = POINTS_PER_LAP * lap.lap;
+      times[w++] = lastMs = lap.crossingMs;
     }
-    this.pointLapStart[laps.length] = positions.length;
+    this.pointLapStart[laps.length] = w;
     this.pointLapStart.length = laps.length + 1;
     this.pointLaps = laps.length;
     // The lap in progress: only what a feed told.
     const inProgress = (laps.length === 0 ? 0 : laps[laps.length - 1]!.lap) + 1;
-    for (const s of told === null ? [] : SECTOR_LINES) {
-      const position = sectorPosition(inProgress, s);
-      const atMs = told?.get(position);
-      if (atMs === undefined || atMs <= lastMs) continue;
-      positions.push(position);
-      times.push((lastMs = atMs));
+    if (told !== null) {
+      for (let s = 1; s <= 2; s++) {
+        const atMs = told.get(sectorPosition(inProgress, s as 1 | 2));
+        if (atMs === undefined || atMs <= lastMs) continue;
+        positions[w] = sectorPosition(inProgress, s as 1 | 2);
+        times[w++] = lastMs = atMs;
+      }
     }
+    positions.length = w;
+    times.length = w;
     this.pointsFromLap = Infinity;
     return this.points;
   }
@@ -542,19 +547,21 @@ export class CarTimeline {
     }
     const n = this.lapCount;
     if (from === n && laps.length === n) return this;
-    laps.length = Math.min(laps.length, from);
-    this.crossingList.length = laps.length;
-    // The laps from `from` on, block by block.
+    from = Math.min(from, laps.length);
+    // The laps from `from` on, block by block, written over the old ones: truncating first (length = from)
+    // gave the lists new backing stores as they grew back, each commit of late laps (issue 13, bulk ingest: GC).
     let i = from;
     for (let bn = from === n ? this.blocks.length : this.blockOfIndex(from); bn < this.blocks.length && i < n; bn++) {
       const block = this.blocks[bn];
       if (block === undefined) continue;
       for (let slot = i - this.before[bn * TOTALS + COUNT]!; slot < block.count; slot++, i++) {
         const lap = block.laps[slot]!;
-        laps.push(lap);
-        this.crossingList.push(lap.crossingMs);
+        laps[i] = lap;
+        this.crossingList[i] = lap.crossingMs;
       }
     }
+    laps.length = n;
+    this.crossingList.length = n;
     for (let k = from; k < n; k++) {
       const lap = laps[k]!;
       const inPit = lap.inPit ? 1 : 0;
@@ -573,13 +580,16 @@ export class CarTimeline {
       this.pitStopList[k] = this.pitStopList[k - 1]! + inPit;
       this.lastInLapList[k] = inPit === 1 ? k : this.lastInLapList[k - 1]!;
     }
-    for (const list of [this.bestLapList, ...this.bestSectorLists, this.pitStopList, this.lastInLapList]) list.length = n;
+    this.bestLapList.length = n;
+    for (const list of this.bestSectorLists) list.length = n;
+    this.pitStopList.length = n;
+    this.lastInLapList.length = n;
     return this;
   }
 }
 
-/** The intermediate timing points of a lap (model/sectors.ts); the third is the finish line. */
-const SECTOR_LINES = [1, 2] as const;
+/** timingPoints' S1 and S2 instants of the lap at hand (sectorCrossingsInto): one pair for every lap, never kept. */
+const SECTOR_CROSSINGS: [number | null, number | null] = [null, null];
 
 /** Lap numbers per block (2^5, one bit each in LapBlock.present): a late lap moves ≤ 32 laps, and a car of 400 laps has 13 blocks to sum. */
 const BLOCK_SHIFT = 5;

@@ -29,12 +29,27 @@ export function sectorPosition(lap: number, sector: 1 | 2 | 3): number {
  * events: the two must give the same instants (test/engine-sectors.test.ts).
  */
 export function sectorCrossingsMs(lap: LapEvent, previousCrossingMs: number | null): [number | null, number | null] {
+  const crossings: [number | null, number | null] = [null, null];
+  sectorCrossingsInto(crossings, lap, previousCrossingMs);
+  return crossings;
+}
+
+/**
+ * sectorCrossingsMs written into `into` (S1 at 0, S2 at 1): no list a lap
+ * for the engine, which builds the points of every car's laps again after
+ * a late lap (issue 13, bulk ingest: GC).
+ */
+export function sectorCrossingsInto(into: [number | null, number | null], lap: LapEvent, previousCrossingMs: number | null): void {
+  into[0] = null;
+  into[1] = null;
   const startMs = previousCrossingMs ?? lap.crossingMs - lap.lapMs;
-  const [s1, s2] = lap.sectorsMs;
-  if (s1 === null || startMs < 0 || startMs >= lap.crossingMs) return [null, null];
+  const s1 = lap.sectorsMs[0];
+  const s2 = lap.sectorsMs[1];
+  if (s1 === null || startMs < 0 || startMs >= lap.crossingMs) return;
   const s1Ms = startMs + s1;
-  if (s1Ms >= lap.crossingMs) return [null, null];
-  if (s2 === null) return [s1Ms, null];
+  if (s1Ms >= lap.crossingMs) return;
+  into[0] = s1Ms;
+  if (s2 === null) return;
   const s2Ms = s1Ms + s2;
-  return [s1Ms, s2Ms < lap.crossingMs ? s2Ms : null];
+  if (s2Ms < lap.crossingMs) into[1] = s2Ms;
 }
