@@ -712,23 +712,27 @@ class SlotPages {
   }
 }
 
-/** Laps' numbers in a page of LapNumbers (2^7: 8 KB). */
-const NUMBERS_SHIFT = 7;
-const NUMBERS_PAGE = 1 << NUMBERS_SHIFT;
+/** Laps in the first page of LapNumbers (2^5: 2 KB); page k holds 2^k times as many. */
+const NUMBERS_SHIFT = 5;
 
 /**
- * A car's laps' numbers (STRIDE each) by index in arrival order, in pages of
- * NUMBERS_PAGE laps that are never copied: laps arriving in any order are
- * written one after the other, and sums read numbers, not events.
+ * A car's laps' numbers (STRIDE each) by index in arrival order, in pages
+ * that are never copied, each twice the one before (page k from index
+ * 32 × (2^k − 1)): laps arriving in any order are written one after the
+ * other, a car of 1,700 laps has 6 buffers, and sums read numbers, not events.
  */
 class LapNumbers {
   private readonly pages: Float64Array[] = [];
+  /** The page of lap index i. */
+  private pageOf(i: number): number {
+    return 31 - Math.clz32((i >> NUMBERS_SHIFT) + 1);
+  }
 
   /** Writes the numbers of lap index i (at most one past the last written); their start in page(i). */
   write(i: number, lap: number, crossing: number, lapMs: number, s1: number, s2: number, s3: number, inPit: number): number {
-    const p = i >> NUMBERS_SHIFT;
-    const d = this.pages[p] ?? (this.pages[p] = new Float64Array(NUMBERS_PAGE * STRIDE));
-    const at = (i & (NUMBERS_PAGE - 1)) * STRIDE;
+    const p = this.pageOf(i);
+    const d = this.pages[p] ?? (this.pages[p] = new Float64Array((STRIDE << NUMBERS_SHIFT) << p));
+    const at = this.offset(i);
     d[at + LAP] = lap;
     d[at + CROSSING] = crossing;
     d[at + LAP_MS] = lapMs;
@@ -741,17 +745,17 @@ class LapNumbers {
 
   /** The page holding lap index i's numbers. */
   page(i: number): Float64Array {
-    return this.pages[i >> NUMBERS_SHIFT]!;
+    return this.pages[this.pageOf(i)]!;
   }
 
   /** Where lap index i's numbers start in page(i). */
   offset(i: number): number {
-    return (i & (NUMBERS_PAGE - 1)) * STRIDE;
+    return (i - (((1 << this.pageOf(i)) - 1) << NUMBERS_SHIFT)) * STRIDE;
   }
 
   /** One number (LAP … IN_PIT) of lap index i. */
   get(i: number, field: number): number {
-    return this.pages[i >> NUMBERS_SHIFT]![(i & (NUMBERS_PAGE - 1)) * STRIDE + field]!;
+    return this.page(i)[this.offset(i) + field]!;
   }
 }
 
