@@ -30,9 +30,7 @@ export class CarTimeline {
    * reversed race in commits moved and re-derived every lap of the car on
    * each commit.
    */
-  private readonly blocks: (LapBlock | undefined)[] = [];
-  /** Where the blocks' slots live: fixed pages, none copied as the car's laps grow. */
-  private readonly pages = new SlotPages();
+  private readonly blocks = new LapBlocks();
   /**
    * Every lap placed, in arrival order (a repeat takes the entry of the lap
    * it replaces), and its numbers at the same index: a block names its laps
@@ -142,12 +140,11 @@ export class CarTimeline {
     const n = this.lapCount;
     if (i < 0 || i >= n) return undefined;
     if (i === n - 1) {
-      const block = this.blocks[this.blocks.length - 1]!;
-      return this.lapEvents[block.eventAt(block.lastSlot())];
+      const bn = this.lastBlock();
+      return this.lapEvents[this.blocks.eventAt(bn, this.blocks.lastSlot(bn))];
     }
     const bn = this.blockOfIndex(i);
-    const block = this.blocks[bn]!;
-    return this.lapEvents[block.eventAt(block.slotAtIndex(i - this.before[bn * TOTALS + COUNT]!))];
+    return this.lapEvents[this.blocks.eventAt(bn, this.blocks.slotAtIndex(bn, i - this.before[bn * TOTALS + COUNT]!))];
   }
 
   /** laps[i].crossingMs (NaN when there is no laps[i]). */
@@ -189,7 +186,7 @@ export class CarTimeline {
     if (t >= this.totals()[LAST_CROSSING]!) return n;
     // The last block whose blocks before it all crossed by t; laps of that block then by binary search.
     const bn = this.lastBlockWithBefore(LAST_CROSSING, t);
-    return this.before[bn * TOTALS + COUNT]! + this.blocks[bn]!.countAt(t, this.numbers);
+    return this.before[bn * TOTALS + COUNT]! + this.blocks.countAt(bn, t, this.numbers);
   }
 
   /** Laps completed at t, by lap number (robust to a skipped row). */
@@ -201,9 +198,10 @@ export class CarTimeline {
   /** Race time at which lap `lap` was completed; 0 for lap 0 (the start); NaN when not known. */
   crossingOfLap(lap: number): number {
     if (lap <= 0) return 0;
-    const block = this.blocks[(lap - 1) >> BLOCK_SHIFT];
-    if (block === undefined || !block.has(lap)) return NaN;
-    return this.numbers.get(block.eventAt((lap - 1) & (BLOCK_LAPS - 1)), CROSSING);
+    const bn = (lap - 1) >> BLOCK_SHIFT;
+    const slot = (lap - 1) & (BLOCK_LAPS - 1);
+    if (!this.blocks.has(bn, slot)) return NaN;
+    return this.numbers.get(this.blocks.eventAt(bn, slot), CROSSING);
   }
 
   /** The latest pit exit at or before t, if any. */
@@ -225,27 +223,27 @@ export class CarTimeline {
     const bn = (lap - 1) >> BLOCK_SHIFT;
     const slot = (lap - 1) & (BLOCK_LAPS - 1);
     if (lap < this.pointsFromLap) this.pointsFromLap = lap;
-    const block = this.blocks[bn] ?? this.newBlock(bn);
+    const blocks = this.blocks;
     const sectors = event.sectorsMs;
     const s1 = sectors[0] ?? Infinity;
     const s2 = sectors[1] ?? Infinity;
     const s3 = sectors[2] ?? Infinity;
     const inPit = event.inPit ? 1 : 0;
     let replaced: LapEvent | undefined;
-    if (block.has(lap)) {
+    if (blocks.has(bn, slot)) {
       // Sent again: the later one takes the entry of the one it replaces; the block's sums start over (min and max do not go back).
-      const index = block.eventAt(slot);
+      const index = blocks.eventAt(bn, slot);
       replaced = this.lapEvents[index];
       this.lapEvents[index] = event;
       this.numbers.write(index, lap, event.crossingMs, event.lapMs, s1, s2, s3, inPit);
-      this.setTotals(bn, block);
+      this.setTotals(bn);
       this.allValid = false;
     } else {
       const index = this.lapEvents.length;
       this.lapEvents.push(event);
       const at = this.numbers.write(index, lap, event.crossingMs, event.lapMs, s1, s2, s3, inPit);
       const page = this.numbers.page(index);
-      block.place(slot, index);
+      blocks.place(bn, slot, index);
       this.lapCount++;
       const totals = this.blockTotals;
       while (totals.length < (bn + 1) * TOTALS) totals.push(...NO_LAPS);
@@ -348,10 +346,9 @@ export class CarTimeline {
     else this.pitOutsStale = true;
   }
 
-  private newBlock(bn: number): LapBlock {
-    const block = new LapBlock(bn, this.pages);
-    this.blocks[bn] = block;
-    return block;
+  /** The block number of the highest lap (-1: no laps). */
+  private lastBlock(): number {
+    return this.lapCount === 0 ? -1 : (this.lastLap - 1) >> BLOCK_SHIFT;
   }
 
   /** The block holding laps[i] (0 ≤ i < lapTotal), with `before` summed up to it. */
@@ -362,7 +359,7 @@ export class CarTimeline {
 
   /** The last block whose `before` sum in `field` (COUNT, LAST_CROSSING: both ascend with the block) is at most `value`; `before` summed first. */
   private lastBlockWithBefore(field: number, value: number): number {
-    const last = this.blocks.length - 1;
+    const last = this.lastBlock();
     if (last >= this.beforeValid) this.sumBlocksUpTo(last);
     const before = this.before;
     let lo = 0;
@@ -379,7 +376,7 @@ export class CarTimeline {
   private indexOfLap(lap: number): number {
     const bn = (lap - 1) >> BLOCK_SHIFT;
     if (bn >= this.beforeValid) this.sumBlocksUpTo(bn);
-    return this.before[bn * TOTALS + COUNT]! + this.blocks[bn]!.indexOf(lap);
+    return this.before[bn * TOTALS + COUNT]! + this.blocks.indexOf(bn, (lap - 1) & (BLOCK_LAPS - 1));
   }
 
   /**
@@ -395,8 +392,7 @@ export class CarTimeline {
     if (i === this.lapCount - 1) return this.totals();
     const bn = this.blockOfIndex(i);
     for (let f = 0; f < TOTALS; f++) prefix[f] = this.before[bn * TOTALS + f]!;
-    const block = this.blocks[bn]!;
-    block.accumulate(this.numbers, prefix, 0, block.slotAtIndex(i - this.before[bn * TOTALS + COUNT]!));
+    this.blocks.accumulate(bn, this.numbers, prefix, 0, this.blocks.slotAtIndex(bn, i - this.before[bn * TOTALS + COUNT]!));
     this.prefixIndex = i;
     this.prefixVersion = this.lapsVersion;
     return prefix;
@@ -405,7 +401,7 @@ export class CarTimeline {
   /** TOTALS numbers over every placed lap. */
   private totals(): readonly number[] {
     if (!this.allValid) {
-      const last = this.blocks.length - 1;
+      const last = this.lastBlock();
       if (last >= this.beforeValid) this.sumBlocksUpTo(last);
       for (let f = 0; f < TOTALS; f++) this.all[f] = this.before[last * TOTALS + f]!;
       addTotals(this.all, 0, this.blockTotals, last * TOTALS);
@@ -415,12 +411,12 @@ export class CarTimeline {
   }
 
   /** Sets block bn's totals from its laps (blocks before it without laps get NO_LAPS). */
-  private setTotals(bn: number, block: LapBlock): void {
+  private setTotals(bn: number): void {
     const totals = this.blockTotals;
     while (totals.length < (bn + 1) * TOTALS) totals.push(...NO_LAPS);
     const at = bn * TOTALS;
     for (let f = 0; f < TOTALS; f++) totals[at + f] = NO_LAPS[f]!;
-    block.accumulate(this.numbers, totals, at, BLOCK_LAPS - 1);
+    this.blocks.accumulate(bn, this.numbers, totals, at, BLOCK_LAPS - 1);
   }
 
   /** The `before` values of blocks [beforeValid, bn], each from the one before it and that block's totals. */
@@ -473,17 +469,16 @@ export class CarTimeline {
     this.crossingList.length = laps.length;
     // The laps from `from` on, block by block.
     let i = from;
-    for (let bn = from === n ? this.blocks.length : this.blockOfIndex(from); bn < this.blocks.length && i < n; bn++) {
-      const block = this.blocks[bn];
-      if (block === undefined) continue;
+    const last = this.lastBlock();
+    for (let bn = from === n ? last + 1 : this.blockOfIndex(from); bn <= last && i < n; bn++) {
       // The block's laps in lap order (its set bits, lowest first), from the one at index i.
       let skip = i - this.before[bn * TOTALS + COUNT]!;
-      for (let bits = block.present; bits !== 0; bits &= bits - 1) {
+      for (let bits = this.blocks.present[bn]!; bits !== 0; bits &= bits - 1) {
         if (skip > 0) {
           skip--;
           continue;
         }
-        const lap = this.lapEvents[block.eventAt(31 - Math.clz32(bits & -bits))]!;
+        const lap = this.lapEvents[this.blocks.eventAt(bn, 31 - Math.clz32(bits & -bits))]!;
         laps.push(lap);
         this.crossingList.push(lap.crossingMs);
         i++;
@@ -515,7 +510,7 @@ export class CarTimeline {
 /** The intermediate timing points of a lap (model/sectors.ts); the third is the finish line. */
 const SECTOR_LINES = [1, 2] as const;
 
-/** Lap numbers per block (2^5, one bit each in LapBlock.present): a read sums ≤ 32 laps of one block, and a car of 400 laps has 13 blocks to sum. */
+/** Lap numbers per block (2^5, one bit each in LapBlocks.present): a read sums ≤ 32 laps of one block, and a car of 400 laps has 13 blocks to sum. */
 const BLOCK_SHIFT = 5;
 const BLOCK_LAPS = 1 << BLOCK_SHIFT;
 
@@ -579,78 +574,84 @@ const TOTALS = 8;
 /** Those of no laps. */
 const NO_LAPS = [Infinity, Infinity, Infinity, Infinity, 0, 0, 0, -Infinity];
 
+/** Blocks in a page of LapBlocks' slots (2 KB): a car of 500 laps has one. */
+const PAGE_SHIFT = 4;
+const PAGE_BLOCKS = 1 << PAGE_SHIFT;
+
 /**
- * The laps of one block of lap numbers: lap number (block number × 32 + k +
- * 1) has slot k, which holds the index of the lap in its car's lapEvents
- * and LapNumbers. A lap placed in any order writes its slot and moves
- * nothing. Which slots hold a lap is `present`; in-order arrival fills them
- * from the first, where index and slot are the same. No prefixes are
- * stored: a read sums the block's laps up to the one asked for (≤ 32).
+ * A car's blocks of lap numbers: in block bn, lap number bn × 32 + k + 1
+ * has slot k, which holds the index of the lap in the car's lapEvents and
+ * LapNumbers. A lap placed in any order writes its slot and moves nothing.
+ * Which slots hold a lap is present[bn]; in-order arrival fills them from
+ * the first, where index and slot are the same. No prefixes are stored: a
+ * read sums a block's laps up to the one asked for (≤ 32). Everything is in
+ * the car's few buffers, by block number (no object per block: a late lap
+ * landing in a block met at random then touches its slot and little else).
  */
-class LapBlock {
-  /** The page holding the block's slots, from `base` (BLOCK_LAPS of them). */
-  private readonly slots: Int32Array;
-  private readonly base: number;
-  /** Bit k set when lap number (block number × 32 + k + 1) is in the block. */
-  present = 0;
+class LapBlocks {
+  /** Per block number, bit k set when lap number (bn × 32 + k + 1) is placed. */
+  present = new Int32Array(16);
+  /** The slots of blocks PAGE_BLOCKS × p … in pages[p] (32 per block), for the block numbers in use only (sparse lap numbers take few). */
+  private readonly pages: (Int32Array | undefined)[] = [];
 
-  constructor(
-    readonly number: number,
-    pages: SlotPages,
-  ) {
-    this.base = pages.take();
-    this.slots = pages.page;
+  has(bn: number, slot: number): boolean {
+    return bn < this.present.length && ((this.present[bn]! >>> slot) & 1) === 1;
   }
 
-  has(lap: number): boolean {
-    return ((this.present >>> (lap - 1 - (this.number << BLOCK_SHIFT))) & 1) === 1;
+  /** The index among block bn's laps of the lap in `slot` (or where it would go): the laps below it, counted in `present`. */
+  indexOf(bn: number, slot: number): number {
+    return bitCount(this.present[bn]! & ~(-1 << slot));
   }
 
-  /** The index among the block's laps of lap number `lap` (or where it would go): the laps below it, counted in `present`. */
-  indexOf(lap: number): number {
-    return bitCount(this.present & ~(-1 << (lap - 1 - (this.number << BLOCK_SHIFT))));
-  }
-
-  /** The slot of the block's k-th lap (0 ≤ k < its laps). */
-  slotAtIndex(k: number): number {
-    let bits = this.present;
+  /** The slot of block bn's k-th lap (0 ≤ k < its laps). */
+  slotAtIndex(bn: number, k: number): number {
+    let bits = this.present[bn]!;
     // Laps in slots 0 … n − 1 (in-order arrival without a skipped lap number): the slot is the index.
     if ((bits & (bits + 1)) === 0) return k;
     for (let j = 0; j < k; j++) bits &= bits - 1;
     return 31 - Math.clz32(bits & -bits);
   }
 
-  /** The slot of the block's highest lap number (the block has one). */
-  lastSlot(): number {
-    return 31 - Math.clz32(this.present);
+  /** The slot of block bn's highest lap number (it has one). */
+  lastSlot(bn: number): number {
+    return 31 - Math.clz32(this.present[bn]!);
   }
 
-  /** The index in CarTimeline.lapEvents (and LapNumbers) of the lap in `slot`. */
-  eventAt(slot: number): number {
-    return this.slots[this.base + slot]!;
+  /** The index in CarTimeline.lapEvents (and LapNumbers) of the lap in block bn's `slot`. */
+  eventAt(bn: number, slot: number): number {
+    return this.pages[bn >> PAGE_SHIFT]![((bn & (PAGE_BLOCKS - 1)) << BLOCK_SHIFT) + slot]!;
   }
 
-  /** Puts the lap of index `event` in `slot` (empty until now). */
-  place(slot: number, event: number): void {
-    this.slots[this.base + slot] = event;
-    this.present |= 1 << slot;
+  /** Puts the lap of index `event` in block bn's `slot` (empty until now). */
+  place(bn: number, slot: number, event: number): void {
+    if (bn >= this.present.length) {
+      const grown = new Int32Array(Math.max(2 * this.present.length, bn + 1));
+      grown.set(this.present);
+      this.present = grown;
+    }
+    const p = bn >> PAGE_SHIFT;
+    const page = this.pages[p] ?? (this.pages[p] = new Int32Array(PAGE_BLOCKS << BLOCK_SHIFT));
+    page[((bn & (PAGE_BLOCKS - 1)) << BLOCK_SHIFT) + slot] = event;
+    this.present[bn]! |= 1 << slot;
   }
 
-  /** Laps of the block crossed at or before t: a binary search over them in lap order. */
-  countAt(t: number, numbers: LapNumbers): number {
+  /** Laps of block bn crossed at or before t: a binary search over them in lap order. */
+  countAt(bn: number, t: number, numbers: LapNumbers): number {
     let lo = 0;
-    let hi = bitCount(this.present);
+    let hi = bitCount(this.present[bn]!);
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (numbers.get(this.eventAt(this.slotAtIndex(mid)), CROSSING) <= t) lo = mid + 1;
+      if (numbers.get(this.eventAt(bn, this.slotAtIndex(bn, mid)), CROSSING) <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  /** Folds the laps in slots [from, to] into the TOTALS sums at into[at…]. */
-  accumulate(numbers: LapNumbers, into: number[], at: number, to: number, from = 0): void {
-    const present = this.present;
+  /** Folds block bn's laps in slots [from, to] into the TOTALS sums at into[at…]. */
+  accumulate(bn: number, numbers: LapNumbers, into: number[], at: number, to: number, from = 0): void {
+    const present = bn < this.present.length ? this.present[bn]! : 0;
+    const slots = this.pages[bn >> PAGE_SHIFT];
+    const first = (bn & (PAGE_BLOCKS - 1)) << BLOCK_SHIFT;
     let best = into[at + BEST_LAP]!;
     let best1 = into[at + BEST_SECTOR]!;
     let best2 = into[at + BEST_SECTOR + 1]!;
@@ -661,7 +662,7 @@ class LapBlock {
     let count = 0;
     for (let s = from; s <= to; s++) {
       if (((present >>> s) & 1) === 0) continue;
-      const index = this.slots[this.base + s]!;
+      const index = slots![first + s]!;
       const d = numbers.page(index);
       const k = numbers.offset(index);
       count++;
@@ -683,32 +684,6 @@ class LapBlock {
     into[at + LAST_IN_LAP] = lastInLap;
     into[at + COUNT] = into[at + COUNT]! + count;
     into[at + LAST_CROSSING] = lastCrossing;
-  }
-}
-
-/** Blocks' slots in a page (2 KB): a car of 400 laps fills one. */
-const PAGE_BLOCKS = 16;
-
-/**
- * Where a car's blocks get their slots: pages of PAGE_BLOCKS blocks, each a
- * buffer of its own, never copied (one buffer grown ×2 copied everything at
- * each growth), and not a buffer per block (thousands of small buffers cost
- * more to allocate and collect than what they hold).
- */
-class SlotPages {
-  /** The page the last block taken lives in. */
-  page = new Int32Array(0);
-  private used = 0;
-
-  /** Room for one block's slots: its start in `page` (read after this). */
-  take(): number {
-    if (this.used === this.page.length) {
-      this.page = new Int32Array(PAGE_BLOCKS * BLOCK_LAPS);
-      this.used = 0;
-    }
-    const base = this.used;
-    this.used += BLOCK_LAPS;
-    return base;
   }
 }
 
