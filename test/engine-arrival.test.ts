@@ -121,7 +121,7 @@ describe('arrival order', () => {
       lap('5', n, n * 100_000, { lapMs: 90_000 + ((k * 7919) % 20_000), sectorsMs: [k % 3 === 0 ? null : 30_000 - k, 40_000 + k, 25_000 + ((k * 31) % 900)], inPit: k % 4 === 1 }),
     );
     const repeats = [first[3]!, first[9]!, first[15]!].map((l) => ({ ...l, lapMs: 60_000, inPit: !l.inPit, sectorsMs: [null, null, 1_000] as LapEvent['sectorsMs'] }));
-    // Enough held laps that a repeat places them before looking for its predecessor (CarTimeline.latest).
+    // A run of 80 laps in blocks of their own after the sparse ones, which the repeats then arrive among.
     const filler = Array.from({ length: 80 }, (_, k) => lap('5', 2000 + k, (2000 + k) * 100_000));
     const all: TimingEvent[] = [entry('5', 'LMP2'), ...first, ...filler, ...repeats];
     const inOrderCar = foldEvents(all).cars.get('5')!;
