@@ -242,7 +242,7 @@ export class CarTimeline {
       const index = this.lapEvents.length;
       this.lapEvents.push(event);
       const at = this.numbers.write(index, lap, event.crossingMs, event.lapMs, s1, s2, s3, inPit);
-      const page = this.numbers.page(index);
+      const page = this.numbers.pages[pageOfLap(index)]!;
       blocks.place(bn, slot, index);
       this.lapCount++;
       const totals = this.blockTotals;
@@ -663,8 +663,9 @@ class LapBlocks {
     for (let s = from; s <= to; s++) {
       if (((present >>> s) & 1) === 0) continue;
       const index = slots![first + s]!;
-      const d = numbers.page(index);
-      const k = numbers.offset(index);
+      const p = pageOfLap(index);
+      const d = numbers.pages[p]!;
+      const k = offsetInPage(index, p);
       count++;
       best = Math.min(best, d[k + LAP_MS]!);
       best1 = Math.min(best1, d[k + SECTOR]!);
@@ -697,17 +698,13 @@ const NUMBERS_SHIFT = 5;
  * other, a car of 1,700 laps has 6 buffers, and sums read numbers, not events.
  */
 class LapNumbers {
-  private readonly pages: Float64Array[] = [];
-  /** The page of lap index i. */
-  private pageOf(i: number): number {
-    return 31 - Math.clz32((i >> NUMBERS_SHIFT) + 1);
-  }
+  readonly pages: Float64Array[] = [];
 
-  /** Writes the numbers of lap index i (at most one past the last written); their start in page(i). */
+  /** Writes the numbers of lap index i (at most one past the last written); their start in its page (pages[pageOfLap(i)]). */
   write(i: number, lap: number, crossing: number, lapMs: number, s1: number, s2: number, s3: number, inPit: number): number {
-    const p = this.pageOf(i);
+    const p = pageOfLap(i);
     const d = this.pages[p] ?? (this.pages[p] = new Float64Array((STRIDE << NUMBERS_SHIFT) << p));
-    const at = this.offset(i);
+    const at = offsetInPage(i, p);
     d[at + LAP] = lap;
     d[at + CROSSING] = crossing;
     d[at + LAP_MS] = lapMs;
@@ -718,20 +715,21 @@ class LapNumbers {
     return at;
   }
 
-  /** The page holding lap index i's numbers. */
-  page(i: number): Float64Array {
-    return this.pages[this.pageOf(i)]!;
-  }
-
-  /** Where lap index i's numbers start in page(i). */
-  offset(i: number): number {
-    return (i - (((1 << this.pageOf(i)) - 1) << NUMBERS_SHIFT)) * STRIDE;
-  }
-
   /** One number (LAP … IN_PIT) of lap index i. */
   get(i: number, field: number): number {
-    return this.page(i)[this.offset(i) + field]!;
+    const p = pageOfLap(i);
+    return this.pages[p]![offsetInPage(i, p) + field]!;
   }
+}
+
+/** The page of LapNumbers holding lap index i. */
+function pageOfLap(i: number): number {
+  return 31 - Math.clz32((i >> NUMBERS_SHIFT) + 1);
+}
+
+/** Where lap index i's numbers start in page p (its page). */
+function offsetInPage(i: number, p: number): number {
+  return (i - (((1 << p) - 1) << NUMBERS_SHIFT)) * STRIDE;
 }
 
 /** The last of `items` (sorted by atMs) at or before t, by binary search. */
