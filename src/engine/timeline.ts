@@ -591,6 +591,13 @@ const PAGE_BLOCKS = 1 << PAGE_SHIFT;
 class LapBlocks {
   /** Per block number, bit k set when lap number (bn × 32 + k + 1) is placed. */
   present = new Int32Array(16);
+  /**
+   * Per block number, 1 + the index of the lap in slot 0 when the block's
+   * laps fill slots 0 … n − 1 with consecutive indexes (laps placed in
+   * order): a read then walks their numbers side by side, as a seek in an
+   * imported race does; 0 otherwise.
+   */
+  private run = new Int32Array(16);
   /** The slots of blocks PAGE_BLOCKS × p … in pages[p] (32 per block), for the block numbers in use only (sparse lap numbers take few). */
   private readonly pages: (Int32Array | undefined)[] = [];
 
@@ -625,10 +632,17 @@ class LapBlocks {
   /** Puts the lap of index `event` in block bn's `slot` (empty until now). */
   place(bn: number, slot: number, event: number): void {
     if (bn >= this.present.length) {
-      const grown = new Int32Array(Math.max(2 * this.present.length, bn + 1));
+      const size = Math.max(2 * this.present.length, bn + 1);
+      const grown = new Int32Array(size);
       grown.set(this.present);
       this.present = grown;
+      const run = new Int32Array(size);
+      run.set(this.run);
+      this.run = run;
     }
+    const bits = this.present[bn]!;
+    if (bits === 0) this.run[bn] = slot === 0 ? event + 1 : 0;
+    else if (bits !== (((1 << slot) - 1) | 0) || event !== this.run[bn]! - 1 + slot) this.run[bn] = 0;
     const p = bn >> PAGE_SHIFT;
     const page = this.pages[p] ?? (this.pages[p] = new Int32Array(PAGE_BLOCKS << BLOCK_SHIFT));
     page[((bn & (PAGE_BLOCKS - 1)) << BLOCK_SHIFT) + slot] = event;
@@ -639,6 +653,16 @@ class LapBlocks {
   countAt(bn: number, t: number, numbers: LapNumbers): number {
     let lo = 0;
     let hi = bitCount(this.present[bn]!);
+    const run = this.run[bn]!;
+    if (run !== 0) {
+      // Slot k holds index run − 1 + k.
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (numbers.get(run - 1 + mid, CROSSING) <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (numbers.get(this.eventAt(bn, this.slotAtIndex(bn, mid)), CROSSING) <= t) lo = mid + 1;
@@ -660,6 +684,26 @@ class LapBlocks {
     let lastInLap = into[at + LAST_IN_LAP]!;
     let lastCrossing = into[at + LAST_CROSSING]!;
     let count = 0;
+    const run = bn < this.run.length ? this.run[bn]! : 0;
+    // Laps placed in order, in one page: their numbers side by side, no slot to read.
+    const last = Math.min(to, 31 - Math.clz32(present));
+    const p = run === 0 ? -1 : pageOfLap(run - 1 + from);
+    if (run !== 0 && p === pageOfLap(run - 1 + last)) {
+      const d = numbers.pages[p]!;
+      for (let k = offsetInPage(run - 1 + from, p), end = offsetInPage(run - 1 + last, p); k <= end; k += STRIDE) {
+        count++;
+        best = Math.min(best, d[k + LAP_MS]!);
+        best1 = Math.min(best1, d[k + SECTOR]!);
+        best2 = Math.min(best2, d[k + SECTOR + 1]!);
+        best3 = Math.min(best3, d[k + SECTOR + 2]!);
+        lastCrossing = Math.max(lastCrossing, d[k + CROSSING]!);
+        if (d[k + IN_PIT] === 1) {
+          pitStops++;
+          lastInLap = Math.max(lastInLap, d[k + LAP]!);
+        }
+      }
+      to = -1;
+    }
     for (let s = from; s <= to; s++) {
       if (((present >>> s) & 1) === 0) continue;
       const index = slots![first + s]!;
