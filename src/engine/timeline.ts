@@ -144,7 +144,7 @@ export class CarTimeline {
       return this.lapEvents[this.blocks.eventAt(bn, this.blocks.lastSlot(bn))];
     }
     const bn = this.blockOfIndex(i);
-    return this.lapEvents[this.blocks.eventAt(bn, this.blocks.slotAtIndex(bn, i - this.before[bn * TOTALS + COUNT]!))];
+    return this.lapEvents[this.blocks.eventOfIndex(bn, i - this.before[bn * TOTALS + COUNT]!)];
   }
 
   /** laps[i].crossingMs (NaN when there is no laps[i]). */
@@ -617,6 +617,12 @@ class LapBlocks {
     if ((bits & (bits + 1)) === 0) return k;
     for (let j = 0; j < k; j++) bits &= bits - 1;
     return 31 - Math.clz32(bits & -bits);
+  }
+
+  /** The index in CarTimeline.lapEvents of block bn's k-th lap (0 ≤ k < its laps). */
+  eventOfIndex(bn: number, k: number): number {
+    const run = this.run[bn]!;
+    return run !== 0 ? run - 1 + k : this.eventAt(bn, this.slotAtIndex(bn, k));
   }
 
   /** The slot of block bn's highest lap number (it has one). */
