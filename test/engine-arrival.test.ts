@@ -121,7 +121,7 @@ describe('arrival order', () => {
       lap('5', n, n * 100_000, { lapMs: 90_000 + ((k * 7919) % 20_000), sectorsMs: [k % 3 === 0 ? null : 30_000 - k, 40_000 + k, 25_000 + ((k * 31) % 900)], inPit: k % 4 === 1 }),
     );
     const repeats = [first[3]!, first[9]!, first[15]!].map((l) => ({ ...l, lapMs: 60_000, inPit: !l.inPit, sectorsMs: [null, null, 1_000] as LapEvent['sectorsMs'] }));
-    // Enough held laps that a repeat places them before looking for its predecessor (CarTimeline.latest).
+    // A run of 80 laps in blocks of their own after the sparse ones, which the repeats then arrive among.
     const filler = Array.from({ length: 80 }, (_, k) => lap('5', 2000 + k, (2000 + k) * 100_000));
     const all: TimingEvent[] = [entry('5', 'LMP2'), ...first, ...filler, ...repeats];
     const inOrderCar = foldEvents(all).cars.get('5')!;
@@ -151,6 +151,68 @@ describe('arrival order', () => {
     }
     // Outside the schema's lap numbers there is no block: refused, not misplaced.
     for (const n of [0, 100_001, 2.5]) assert.throws(() => foldEvents([lap('5', n, 100_000)]), RangeError);
+  });
+
+  it('after every commit of a shuffled car with repeats, skipped and far lap numbers, one-lap reads match a plain scan of the laps kept', () => {
+    // The blocks' slots (a lap number's own place), the laps' numbers kept in arrival order and a repeat taking its
+    // predecessor's entry, checked against the plainest model: the latest lap per lap number, sorted, prefixes by a scan.
+    let s = 17;
+    const next = () => ((s = (s * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32);
+    const numbers = Array.from({ length: 260 }, (_, k) => k + 1).filter((n) => n <= 64 || next() > 0.08);
+    numbers.push(1000, 1001, 1031, 1032, 1033, 5000);
+    const sent = numbers.map((n) => {
+      const lapMs = 90_000 + Math.floor(next() * 20_000);
+      return lap('3', n, n * 120_000, { lapMs, sectorsMs: [next() < 0.1 ? null : lapMs - 60_000, 35_000, 25_000], inPit: next() < 0.1 });
+    });
+    // Repeats with other times and in-laps, some sent twice; they arrive anywhere after what they repeat, so the later wins.
+    const repeats = sent.filter(() => next() < 0.1).flatMap((l) => {
+      const fixed = { ...l, lapMs: l.lapMs - 20_000, sectorsMs: [null, null, 1_000] as LapEvent['sectorsMs'], inPit: !l.inPit };
+      return next() < 0.3 ? [fixed, { ...fixed, lapMs: fixed.lapMs + 1 }] : [fixed];
+    });
+    // Shuffled; and in lap order with the far laps sent among them (a block filled in order, its laps' indexes not consecutive).
+    const far = sent.filter((l) => l.lap >= 1000);
+    const near = sent.filter((l) => l.lap < 1000);
+    const interleaved = near.flatMap((l, k) => (k % 7 === 3 && far.length > 0 ? [l, far.shift()!] : [l]));
+    for (const arrival of [[...reorder(sent, 21), ...reorder(repeats, 22)], [...interleaved, ...far, ...repeats]] as LapEvent[][]) {
+      const car = new RaceTimeline().car('3');
+      const kept = new Map<number, LapEvent>();
+      for (let i = 0; i < arrival.length; ) {
+        const commit = 1 + Math.floor(next() * 40);
+        for (const l of arrival.slice(i, i + commit)) {
+          const before = kept.get(l.lap);
+          assert.equal(car.addLap(l), before, `lap ${l.lap} replaces the one kept`);
+          kept.set(l.lap, l);
+        }
+        i += commit;
+        const laps = [...kept.values()].sort((a, b) => a.lap - b.lap);
+        assert.equal(car.lapTotal, laps.length);
+        let best = Infinity;
+        const bestSector = [Infinity, Infinity, Infinity];
+        let stops = 0;
+        let lastIn = -1;
+        for (let k = 0; k < laps.length; k++) {
+          const l = laps[k]!;
+          best = Math.min(best, l.lapMs);
+          for (const x of [0, 1, 2]) bestSector[x] = Math.min(bestSector[x]!, l.sectorsMs[x] ?? Infinity);
+          if (l.inPit) {
+            stops++;
+            lastIn = k;
+          }
+          // Every lap after the last commits, a sample before (the reads go through other blocks).
+          if (k < laps.length - 40 && next() > 0.2) continue;
+          assert.equal(car.lapAtIndex(k), l, `lap at ${k} after ${i} laps`);
+          assert.equal(car.bestLapAt(k), best, `best lap at ${k} after ${i} laps`);
+          for (const x of [0, 1, 2]) assert.equal(car.bestSectorAt(x, k), bestSector[x]);
+          assert.equal(car.pitStopsAt(k), stops);
+          assert.equal(car.lastInLapAt(k), lastIn);
+          assert.equal(car.indexAt(l.crossingMs), k + 1);
+          assert.equal(car.indexAt(l.crossingMs - 1), k);
+          assert.equal(car.crossingOfLap(l.lap), l.crossingMs);
+        }
+        if (next() < 0.2) assert.deepEqual(car.laps, laps);
+      }
+      assert.deepEqual(car.laps, [...kept.values()].sort((a, b) => a.lap - b.lap));
+    }
   });
 
   it('100,000 events reversed fold within a loose bound of in order (no quadratic placement)', () => {

@@ -22,16 +22,24 @@ export class CarTimeline {
   entry: EntryEvent;
   /**
    * The placed laps in blocks of 32 lap numbers, indexed by block number
-   * ((lap − 1) >> BLOCK_SHIFT). A lap number never moves, so a late lap is
-   * merged into its own block (≤ 32 laps) and the per-block sums after it
-   * are summed again when next read (a pass over blocks, not laps): placing
-   * laps in any order costs about what it costs in order (issue 13, item 7;
-   * bench/arrival.ts). In a flat list, a reversed race in commits moved and
-   * re-derived every lap of the car on each commit.
+   * ((lap − 1) >> BLOCK_SHIFT), each lap number its own slot: a late lap
+   * is written into its slot at once (nothing moves, nothing is held) and
+   * the per-block sums after it are summed again when next read (a pass
+   * over blocks, not laps): placing laps in any order costs about what it
+   * costs in order (issue 13, item 7; bench/arrival.ts). In a flat list, a
+   * reversed race in commits moved and re-derived every lap of the car on
+   * each commit.
    */
-  private readonly blocks: (LapBlock | undefined)[] = [];
-  /** The blocks' numbers, in one buffer. */
-  private readonly arena = new BlockArena();
+  private readonly blocks = new LapBlocks();
+  /**
+   * Every lap placed, in arrival order (a repeat takes the entry of the lap
+   * it replaces), and its numbers at the same index: a block names its laps
+   * by these indexes, so placing a late lap appends here and writes one
+   * number in its block's slots, not a lap's numbers into a block met at
+   * random (a cache miss per lap in shuffled arrival, bench/arrival.ts).
+   */
+  private readonly lapEvents: LapEvent[] = [];
+  private readonly numbers = new LapNumbers();
   /** Per block number, TOTALS numbers over its laps (see TOTALS), side by side for sumBlocksUpTo. */
   private readonly blockTotals: number[] = [];
   /** Per block number, TOTALS numbers over every block before it. */
@@ -64,25 +72,6 @@ export class CarTimeline {
   private readonly lastInLapList: number[] = [];
   private listsFromLap = Infinity;
   private readonly pitOutList: PitOutEvent[] = [];
-  /**
-   * Per block number, a bit for each lap number received (placed or held):
-   * a repeat is looked for only when its bit is set, so a new lap costs no
-   * search (a map by lap number was a cache miss per lap in random order).
-   */
-  private readonly received: number[] = [];
-  /**
-   * Laps that arrived out of order or as repeats, placed on the next read,
-   * with their numbers (PENDING per lap) taken while the event was at hand:
-   * the placing then reads these, not each event again.
-   */
-  private readonly pending: LapEvent[] = [];
-  private pendingData = new Float64Array(0);
-  /**
-   * Laps held: pending[0 .. pendingCount) and their numbers. Both lists are
-   * kept from one placing to the next (a commit's laps of a car grew new
-   * lists each time: most of the garbage of late arrival, bench/arrival.ts).
-   */
-  private pendingCount = 0;
   private readonly pitOutByLap = new Map<number, PitOutEvent>();
   private pitOutsStale = false;
   /** Board rows a live feed gave without a lap event (joined partway, a missed lap), in time order. */
@@ -143,19 +132,19 @@ export class CarTimeline {
 
   /** Number of completed laps: laps.length. */
   get lapTotal(): number {
-    return this.settled().lapCount;
+    return this.lapCount;
   }
 
   /** laps[i], from the blocks (no copy of the whole list). */
   lapAtIndex(i: number): LapEvent | undefined {
-    const n = this.lapTotal;
+    const n = this.lapCount;
     if (i < 0 || i >= n) return undefined;
     if (i === n - 1) {
-      const block = this.blocks[this.blocks.length - 1]!;
-      return block.laps[block.count - 1];
+      const bn = this.lastBlock();
+      return this.lapEvents[this.blocks.eventAt(bn, this.blocks.lastSlot(bn))];
     }
     const bn = this.blockOfIndex(i);
-    return this.blocks[bn]!.laps[i - this.before[bn * TOTALS + COUNT]!];
+    return this.lapEvents[this.blocks.eventOfIndex(bn, i - this.before[bn * TOTALS + COUNT]!)];
   }
 
   /** laps[i].crossingMs (NaN when there is no laps[i]). */
@@ -197,7 +186,7 @@ export class CarTimeline {
     if (t >= this.totals()[LAST_CROSSING]!) return n;
     // The last block whose blocks before it all crossed by t; laps of that block then by binary search.
     const bn = this.lastBlockWithBefore(LAST_CROSSING, t);
-    return this.before[bn * TOTALS + COUNT]! + this.blocks[bn]!.countAt(t);
+    return this.before[bn * TOTALS + COUNT]! + this.blocks.countAt(bn, t, this.numbers);
   }
 
   /** Laps completed at t, by lap number (robust to a skipped row). */
@@ -209,10 +198,10 @@ export class CarTimeline {
   /** Race time at which lap `lap` was completed; 0 for lap 0 (the start); NaN when not known. */
   crossingOfLap(lap: number): number {
     if (lap <= 0) return 0;
-    this.settled();
-    const block = this.blocks[(lap - 1) >> BLOCK_SHIFT];
-    if (block === undefined || !block.has(lap)) return NaN;
-    return block.laps[block.slotOf(lap)]!.crossingMs;
+    const bn = (lap - 1) >> BLOCK_SHIFT;
+    const slot = (lap - 1) & (BLOCK_LAPS - 1);
+    if (!this.blocks.has(bn, slot)) return NaN;
+    return this.numbers.get(this.blocks.eventAt(bn, slot), CROSSING);
   }
 
   /** The latest pit exit at or before t, if any. */
@@ -221,48 +210,54 @@ export class CarTimeline {
   }
 
   /**
-   * Adds or replaces a lap; returns the lap it replaced, if any. A lap after
-   * the last costs O(1); any other is held and placed on the next read, all
-   * held laps at once (a sort of those, then one merge per block they land
-   * in), so laps arriving in any order cost about what they cost in order
-   * (bench/arrival.ts).
+   * Adds or replaces a lap; returns the lap it replaced, if any. Each lap
+   * number has its own slot in its block, so a lap in any order is written
+   * where it belongs at once (nothing moves): a late lap costs about what a
+   * lap in order costs (bench/arrival.ts); the sums of the blocks after it,
+   * and the whole lists from it on, are derived again when next read.
    */
   addLap(event: LapEvent): LapEvent | undefined {
     // The schema's bounds (model/events.ts), which the blocks rely on: a lap number outside them has no block.
     if (!Number.isInteger(event.lap) || event.lap < 1 || event.lap > MAX_LAP) throw new RangeError(`car ${event.car}: lap number ${event.lap} is not an integer from 1 to ${MAX_LAP}`);
-    const bn = (event.lap - 1) >> BLOCK_SHIFT;
-    const bit = 1 << ((event.lap - 1) & (BLOCK_LAPS - 1));
-    while (this.received.length <= bn) this.received.push(0);
-    const replaced = (this.received[bn]! & bit) === 0 ? undefined : this.latest(event.lap);
-    this.received[bn]! |= bit;
-    if (event.lap < this.pointsFromLap) this.pointsFromLap = event.lap;
+    const lap = event.lap;
+    const bn = (lap - 1) >> BLOCK_SHIFT;
+    const slot = (lap - 1) & (BLOCK_LAPS - 1);
+    if (lap < this.pointsFromLap) this.pointsFromLap = lap;
+    const blocks = this.blocks;
     const sectors = event.sectorsMs;
-    if (replaced === undefined && this.pendingCount === 0 && event.lap > this.lastLap) {
-      const block = this.blocks[bn] ?? this.newBlock(bn);
-      block.append(event, event.lap, event.crossingMs, event.lapMs, sectors[0] ?? Infinity, sectors[1] ?? Infinity, sectors[2] ?? Infinity, event.inPit ? 1 : 0);
-      this.addToTotals(bn, block);
-      if (this.allValid) block.accumulate(this.all, 0, block.count - 1, block.count - 1);
-      this.lapCount++;
-      this.lastLap = event.lap;
-      this.lapsVersion++;
+    const s1 = sectors[0] ?? Infinity;
+    const s2 = sectors[1] ?? Infinity;
+    const s3 = sectors[2] ?? Infinity;
+    const inPit = event.inPit ? 1 : 0;
+    let replaced: LapEvent | undefined;
+    if (blocks.has(bn, slot)) {
+      // Sent again: the later one takes the entry of the one it replaces; the block's sums start over (min and max do not go back).
+      const index = blocks.eventAt(bn, slot);
+      replaced = this.lapEvents[index];
+      this.lapEvents[index] = event;
+      this.numbers.write(index, lap, event.crossingMs, event.lapMs, s1, s2, s3, inPit);
+      this.setTotals(bn);
+      this.allValid = false;
     } else {
-      const k = this.pendingCount++;
-      this.pending[k] = event;
-      let data = this.pendingData;
-      if ((k + 1) * PENDING > data.length) {
-        const grown = new Float64Array(Math.max(16 * PENDING, 2 * data.length));
-        grown.set(data);
-        this.pendingData = data = grown;
-      }
-      const p = k * PENDING;
-      data[p + LAP] = event.lap;
-      data[p + CROSSING] = event.crossingMs;
-      data[p + LAP_MS] = event.lapMs;
-      data[p + SECTOR] = sectors[0] ?? Infinity;
-      data[p + SECTOR + 1] = sectors[1] ?? Infinity;
-      data[p + SECTOR + 2] = sectors[2] ?? Infinity;
-      data[p + IN_PIT] = event.inPit ? 1 : 0;
+      const index = this.lapEvents.length;
+      this.lapEvents.push(event);
+      const at = this.numbers.write(index, lap, event.crossingMs, event.lapMs, s1, s2, s3, inPit);
+      const page = this.numbers.pages[pageOfLap(index)]!;
+      blocks.place(bn, slot, index);
+      this.lapCount++;
+      const totals = this.blockTotals;
+      while (totals.length < (bn + 1) * TOTALS) totals.push(...NO_LAPS);
+      addLapNumbers(totals, bn * TOTALS, page, at);
+      if (this.allValid) addLapNumbers(this.all, 0, page, at);
     }
+    if (lap > this.lastLap) {
+      this.lastLap = lap;
+    } else {
+      // Before the last lap (or the last one again): the blocks after this one sum again, the lists copy again from it.
+      if (this.beforeValid > bn + 1) this.beforeValid = bn + 1;
+      if (lap < this.listsFromLap) this.listsFromLap = lap;
+    }
+    this.lapsVersion++;
     return replaced;
   }
 
@@ -356,72 +351,9 @@ export class CarTimeline {
     else this.pitOutsStale = true;
   }
 
-  /** The lap received last for lap number `lap` (one was): held ones first, the latest first, else the placed one. */
-  private latest(lap: number): LapEvent {
-    // Many held: placed first, so that a run of repeats does not search them all each time.
-    if (this.pendingCount > REPEAT_SEARCH) this.settle();
-    const data = this.pendingData;
-    for (let k = this.pendingCount - 1; k >= 0; k--) if (data[k * PENDING] === lap) return this.pending[k]!;
-    const block = this.blocks[(lap - 1) >> BLOCK_SHIFT]!;
-    return block.laps[block.slotOf(lap)]!;
-  }
-
-  private settled(): this {
-    if (this.pendingCount > 0) this.settle();
-    return this;
-  }
-
-  /**
-   * Places the held laps: sorted by lap number (then arrival: of two for one
-   * lap number the later, which replaced the other), each block's share merged
-   * into it in one pass, and that block's totals summed again.
-   */
-  private settle(): void {
-    const pending = this.pending;
-    const data = this.pendingData;
-    const n = this.pendingCount;
-    this.pendingCount = 0;
-    const order = orderByLap(data, n);
-    // Of a lap number held twice, the later: the last of its run in `order`.
-    let kept = 0;
-    for (let k = 0; k < n; k++) {
-      const p = order[k]!;
-      if (k + 1 < n && data[order[k + 1]! * PENDING]! === data[p * PENDING]!) continue;
-      order[kept++] = p;
-    }
-    let firstLap = Infinity;
-    for (let a = 0; a < kept; ) {
-      const lap = data[order[a]! * PENDING]!;
-      const bn = (lap - 1) >> BLOCK_SHIFT;
-      let b = a + 1;
-      while (b < kept && (data[order[b]! * PENDING]! - 1) >> BLOCK_SHIFT === bn) b++;
-      const block = this.blocks[bn] ?? this.newBlock(bn);
-      const added = block.merge(order, a, b, data, pending);
-      this.lapCount += added;
-      if (added === b - a && block.count > added) {
-        // Only new laps: the sums take them in, min and max and counts do not go back.
-        for (let k = a; k < b; k++) addLapNumbers(this.blockTotals, bn * TOTALS, data, order[k]! * PENDING);
-      } else {
-        this.setTotals(bn, block);
-      }
-      if (added < b - a) this.allValid = false;
-      else if (this.allValid) for (let k = a; k < b; k++) addLapNumbers(this.all, 0, data, order[k]! * PENDING);
-      if (lap < firstLap) firstLap = lap;
-      a = b;
-    }
-    const lastHeld = data[order[kept - 1]! * PENDING]!;
-    if (lastHeld > this.lastLap) this.lastLap = lastHeld;
-    const firstBn = (firstLap - 1) >> BLOCK_SHIFT;
-    if (this.beforeValid > firstBn + 1) this.beforeValid = firstBn + 1;
-    if (firstLap < this.listsFromLap) this.listsFromLap = firstLap;
-    this.lapsVersion++;
-  }
-
-  private newBlock(bn: number): LapBlock {
-    // After a full block (laps arriving in order), room for a whole one at once: a sparse car never has a full block before.
-    const block = new LapBlock(bn, this.arena, bn > 0 && this.blocks[bn - 1]?.count === 1 << BLOCK_SHIFT);
-    this.blocks[bn] = block;
-    return block;
+  /** The block number of the highest lap (-1: no laps). */
+  private lastBlock(): number {
+    return this.lapCount === 0 ? -1 : (this.lastLap - 1) >> BLOCK_SHIFT;
   }
 
   /** The block holding laps[i] (0 ≤ i < lapTotal), with `before` summed up to it. */
@@ -432,7 +364,7 @@ export class CarTimeline {
 
   /** The last block whose `before` sum in `field` (COUNT, LAST_CROSSING: both ascend with the block) is at most `value`; `before` summed first. */
   private lastBlockWithBefore(field: number, value: number): number {
-    const last = this.blocks.length - 1;
+    const last = this.lastBlock();
     if (last >= this.beforeValid) this.sumBlocksUpTo(last);
     const before = this.before;
     let lo = 0;
@@ -449,7 +381,7 @@ export class CarTimeline {
   private indexOfLap(lap: number): number {
     const bn = (lap - 1) >> BLOCK_SHIFT;
     if (bn >= this.beforeValid) this.sumBlocksUpTo(bn);
-    return this.before[bn * TOTALS + COUNT]! + this.blocks[bn]!.slotOf(lap);
+    return this.before[bn * TOTALS + COUNT]! + this.blocks.indexOf(bn, (lap - 1) & (BLOCK_LAPS - 1));
   }
 
   /**
@@ -459,14 +391,13 @@ export class CarTimeline {
    * lap of each car).
    */
   private prefixAt(i: number): readonly number[] {
-    this.settled();
     const prefix = this.prefix;
     if (i === this.prefixIndex && this.prefixVersion === this.lapsVersion) return prefix;
     // At the last lap (the live read): the car's totals, no block to sum.
     if (i === this.lapCount - 1) return this.totals();
     const bn = this.blockOfIndex(i);
     for (let f = 0; f < TOTALS; f++) prefix[f] = this.before[bn * TOTALS + f]!;
-    this.blocks[bn]!.accumulate(prefix, 0, i - this.before[bn * TOTALS + COUNT]!);
+    this.blocks.accumulate(bn, this.numbers, prefix, 0, this.blocks.slotAtIndex(bn, i - this.before[bn * TOTALS + COUNT]!));
     this.prefixIndex = i;
     this.prefixVersion = this.lapsVersion;
     return prefix;
@@ -474,9 +405,8 @@ export class CarTimeline {
 
   /** TOTALS numbers over every placed lap. */
   private totals(): readonly number[] {
-    this.settled();
     if (!this.allValid) {
-      const last = this.blocks.length - 1;
+      const last = this.lastBlock();
       if (last >= this.beforeValid) this.sumBlocksUpTo(last);
       for (let f = 0; f < TOTALS; f++) this.all[f] = this.before[last * TOTALS + f]!;
       addTotals(this.all, 0, this.blockTotals, last * TOTALS);
@@ -485,19 +415,13 @@ export class CarTimeline {
     return this.all;
   }
 
-  /** Adds the block's last lap (just appended) to its totals. */
-  private addToTotals(bn: number, block: LapBlock): void {
-    if (block.count === 1) this.setTotals(bn, block);
-    else block.accumulate(this.blockTotals, bn * TOTALS, block.count - 1, block.count - 1);
-  }
-
   /** Sets block bn's totals from its laps (blocks before it without laps get NO_LAPS). */
-  private setTotals(bn: number, block: LapBlock): void {
+  private setTotals(bn: number): void {
     const totals = this.blockTotals;
     while (totals.length < (bn + 1) * TOTALS) totals.push(...NO_LAPS);
     const at = bn * TOTALS;
     for (let f = 0; f < TOTALS; f++) totals[at + f] = NO_LAPS[f]!;
-    block.accumulate(totals, at, block.count - 1);
+    this.blocks.accumulate(bn, this.numbers, totals, at, BLOCK_LAPS - 1);
   }
 
   /** The `before` values of blocks [beforeValid, bn], each from the one before it and that block's totals. */
@@ -530,7 +454,6 @@ export class CarTimeline {
    * first late one, when a reader walks them.
    */
   private listsUpToDate(): this {
-    this.settled();
     const laps = this.sortedLaps;
     let from = laps.length;
     if (this.listsFromLap !== Infinity) {
@@ -551,13 +474,19 @@ export class CarTimeline {
     // The laps from `from` on, block by block, written over the old ones: truncating first (length = from)
     // gave the lists new backing stores as they grew back, each commit of late laps (issue 13, bulk ingest: GC).
     let i = from;
-    for (let bn = from === n ? this.blocks.length : this.blockOfIndex(from); bn < this.blocks.length && i < n; bn++) {
-      const block = this.blocks[bn];
-      if (block === undefined) continue;
-      for (let slot = i - this.before[bn * TOTALS + COUNT]!; slot < block.count; slot++, i++) {
-        const lap = block.laps[slot]!;
+    const last = this.lastBlock();
+    for (let bn = from === n ? last + 1 : this.blockOfIndex(from); bn <= last && i < n; bn++) {
+      // The block's laps in lap order (its set bits, lowest first), from the one at index i.
+      let skip = i - this.before[bn * TOTALS + COUNT]!;
+      for (let bits = this.blocks.present[bn]!; bits !== 0; bits &= bits - 1) {
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        const lap = this.lapEvents[this.blocks.eventAt(bn, 31 - Math.clz32(bits & -bits))]!;
         laps[i] = lap;
         this.crossingList[i] = lap.crossingMs;
+        i++;
       }
     }
     laps.length = n;
@@ -591,11 +520,9 @@ export class CarTimeline {
 /** timingPoints' S1 and S2 instants of the lap at hand (sectorCrossingsInto): one pair for every lap, never kept. */
 const SECTOR_CROSSINGS: [number | null, number | null] = [null, null];
 
-/** Lap numbers per block (2^5, one bit each in LapBlock.present): a late lap moves ≤ 32 laps, and a car of 400 laps has 13 blocks to sum. */
+/** Lap numbers per block (2^5, one bit each in LapBlocks.present): a read sums ≤ 32 laps of one block, and a car of 400 laps has 13 blocks to sum. */
 const BLOCK_SHIFT = 5;
 const BLOCK_LAPS = 1 << BLOCK_SHIFT;
-/** Held laps searched for a repeat's predecessor before they are placed instead (CarTimeline.latest). */
-const REPEAT_SEARCH = 64;
 
 /** Set bits in a 32-bit integer (SWAR popcount). */
 function bitCount(bits: number): number {
@@ -630,14 +557,17 @@ function addTotals(into: number[], at: number, from: readonly number[], f: numbe
   into[at + LAST_CROSSING] = Math.max(into[at + LAST_CROSSING]!, from[f + LAST_CROSSING]!);
 }
 
-/** One lap's numbers in LapBlock.data and CarTimeline.pendingData: lap number, crossing, lap time, S1–S3 (Infinity when missing), in-lap (1/0). */
+/**
+ * One lap's numbers in LapNumbers: lap number, crossing, lap time, S1–S3
+ * (Infinity when missing), in-lap (1/0), and one unused so that a lap is
+ * one 64-byte line.
+ */
 const LAP = 0;
 const CROSSING = 1;
 const LAP_MS = 2;
 const SECTOR = 3; // S1–S3 at 3, 4, 5
 const IN_PIT = 6;
-const STRIDE = 7;
-const PENDING = STRIDE;
+const STRIDE = 8;
 
 /**
  * Sums over laps (CarTimeline.blockTotals, .before, .prefix): best lap, best
@@ -654,128 +584,114 @@ const TOTALS = 8;
 /** Those of no laps. */
 const NO_LAPS = [Infinity, Infinity, Infinity, Infinity, 0, 0, 0, -Infinity];
 
+/** Blocks in a page of LapBlocks' slots (2 KB): a car of 500 laps has one. */
+const PAGE_SHIFT = 4;
+const PAGE_BLOCKS = 1 << PAGE_SHIFT;
+
 /**
- * The laps of one block of lap numbers, in lap order: the events, and their
- * numbers in one list (STRIDE per lap) so that placing a late lap moves a
- * few numbers that sit together and sums read no event. No prefixes are
- * stored: a read sums the block's laps up to the one asked for (≤ 32).
+ * A car's blocks of lap numbers: in block bn, lap number bn × 32 + k + 1
+ * has slot k, which holds the index of the lap in the car's lapEvents and
+ * LapNumbers. A lap placed in any order writes its slot and moves nothing.
+ * Which slots hold a lap is present[bn]; in-order arrival fills them from
+ * the first, where index and slot are the same. No prefixes are stored: a
+ * read sums a block's laps up to the one asked for (≤ 32). Everything is in
+ * the car's few buffers, by block number (no object per block: a late lap
+ * landing in a block met at random then touches its slot and little else).
  */
-class LapBlock {
-  readonly laps: LapEvent[] = [];
+class LapBlocks {
+  /** Per block number, bit k set when lap number (bn × 32 + k + 1) is placed. */
+  present = new Int32Array(16);
   /**
-   * Where the block's numbers start in its car's arena, and how many laps fit
-   * there: a quarter of a block at first, then all of it (a block of one
-   * lap, with sparse lap numbers, stays small; a block moves once), or all
-   * of it at once after a full block.
+   * Per block number, 1 + the index of the lap in slot 0 when the block's
+   * laps fill slots 0 … n − 1 with consecutive indexes (laps placed in
+   * order): a read then walks their numbers side by side, as a seek in an
+   * imported race does; 0 otherwise.
    */
-  private base: number;
-  private capacity = BLOCK_LAPS / 4;
-  count = 0;
-  /** Bit k set when lap number (block number × 32 + k + 1) is in the block. */
-  present = 0;
+  private run = new Int32Array(16);
+  /** The slots of blocks PAGE_BLOCKS × p … in pages[p] (32 per block), for the block numbers in use only (sparse lap numbers take few). */
+  private readonly pages: (Int32Array | undefined)[] = [];
 
-  constructor(
-    readonly number: number,
-    private readonly arena: BlockArena,
-    dense: boolean,
-  ) {
-    if (dense) this.capacity = BLOCK_LAPS;
-    this.base = arena.alloc(this.capacity * STRIDE);
+  has(bn: number, slot: number): boolean {
+    return bn < this.present.length && ((this.present[bn]! >>> slot) & 1) === 1;
   }
 
-  has(lap: number): boolean {
-    return ((this.present >>> (lap - 1 - (this.number << BLOCK_SHIFT))) & 1) === 1;
+  /** The index among block bn's laps of the lap in `slot` (or where it would go): the laps below it, counted in `present`. */
+  indexOf(bn: number, slot: number): number {
+    return bitCount(this.present[bn]! & ~(-1 << slot));
   }
 
-  /** The slot of lap number `lap`, or where it would go: the laps of the block below it, counted in `present` (no read of the list). */
-  slotOf(lap: number): number {
-    return bitCount(this.present & ~(-1 << (lap - 1 - (this.number << BLOCK_SHIFT))));
+  /** The slot of block bn's k-th lap (0 ≤ k < its laps). */
+  slotAtIndex(bn: number, k: number): number {
+    let bits = this.present[bn]!;
+    // Laps in slots 0 … n − 1 (in-order arrival without a skipped lap number): the slot is the index.
+    if ((bits & (bits + 1)) === 0) return k;
+    for (let j = 0; j < k; j++) bits &= bits - 1;
+    return 31 - Math.clz32(bits & -bits);
   }
 
-  /** Laps of the block crossed at or before t. */
-  countAt(t: number): number {
-    const d = this.arena.data;
+  /** The index in CarTimeline.lapEvents of block bn's k-th lap (0 ≤ k < its laps). */
+  eventOfIndex(bn: number, k: number): number {
+    const run = this.run[bn]!;
+    return run !== 0 ? run - 1 + k : this.eventAt(bn, this.slotAtIndex(bn, k));
+  }
+
+  /** The slot of block bn's highest lap number (it has one). */
+  lastSlot(bn: number): number {
+    return 31 - Math.clz32(this.present[bn]!);
+  }
+
+  /** The index in CarTimeline.lapEvents (and LapNumbers) of the lap in block bn's `slot`. */
+  eventAt(bn: number, slot: number): number {
+    return this.pages[bn >> PAGE_SHIFT]![((bn & (PAGE_BLOCKS - 1)) << BLOCK_SHIFT) + slot]!;
+  }
+
+  /** Puts the lap of index `event` in block bn's `slot` (empty until now). */
+  place(bn: number, slot: number, event: number): void {
+    if (bn >= this.present.length) {
+      const size = Math.max(2 * this.present.length, bn + 1);
+      const grown = new Int32Array(size);
+      grown.set(this.present);
+      this.present = grown;
+      const run = new Int32Array(size);
+      run.set(this.run);
+      this.run = run;
+    }
+    const bits = this.present[bn]!;
+    if (bits === 0) this.run[bn] = slot === 0 ? event + 1 : 0;
+    else if (bits !== (((1 << slot) - 1) | 0) || event !== this.run[bn]! - 1 + slot) this.run[bn] = 0;
+    const p = bn >> PAGE_SHIFT;
+    const page = this.pages[p] ?? (this.pages[p] = new Int32Array(PAGE_BLOCKS << BLOCK_SHIFT));
+    page[((bn & (PAGE_BLOCKS - 1)) << BLOCK_SHIFT) + slot] = event;
+    this.present[bn]! |= 1 << slot;
+  }
+
+  /** Laps of block bn crossed at or before t: a binary search over them in lap order. */
+  countAt(bn: number, t: number, numbers: LapNumbers): number {
     let lo = 0;
-    let hi = this.count;
+    let hi = bitCount(this.present[bn]!);
+    const run = this.run[bn]!;
+    if (run !== 0) {
+      // Slot k holds index run − 1 + k.
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (numbers.get(run - 1 + mid, CROSSING) <= t) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (d[this.base + mid * STRIDE + CROSSING]! <= t) lo = mid + 1;
+      if (numbers.get(this.eventAt(bn, this.slotAtIndex(bn, mid)), CROSSING) <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  /** Adds a lap after every lap of the block. */
-  append(event: LapEvent, lap: number, crossing: number, lapMs: number, s1: number, s2: number, s3: number, inPit: number): void {
-    if (this.count === this.capacity) this.grow();
-    const at = this.base + this.count++ * STRIDE;
-    this.present |= 1 << (lap - 1 - (this.number << BLOCK_SHIFT));
-    this.laps.push(event);
-    const d = this.arena.data;
-    d[at + LAP] = lap;
-    d[at + CROSSING] = crossing;
-    d[at + LAP_MS] = lapMs;
-    d[at + SECTOR] = s1;
-    d[at + SECTOR + 1] = s2;
-    d[at + SECTOR + 2] = s3;
-    d[at + IN_PIT] = inPit;
-  }
-
-  /**
-   * Places the pending laps order[a..b) (in lap order, one per lap number,
-   * all of this block; numbers in `data`, events in `events`): merged from
-   * the end into the grown lists, each slot reading one at or before it.
-   * Returns how many were added (the others replaced a lap).
-   */
-  merge(order: Int32Array, a: number, b: number, data: Float64Array, events: readonly LapEvent[]): number {
-    const m = this.count;
-    const base = (this.number << BLOCK_SHIFT) + 1;
-    const first = this.slotOf(data[order[a]! * PENDING]!);
-    let added = 0;
-    for (let j = a; j < b; j++) {
-      const bit = 1 << (data[order[j]! * PENDING]! - base);
-      if ((this.present & bit) === 0) added++;
-      this.present |= bit;
-    }
-    if (m + added > this.capacity) this.grow();
-    const d = this.arena.data;
-    const start = this.base;
-    const laps = this.laps;
-    for (let k = 0; k < added; k++) laps.push(events[order[a]!]!);
-    let i = m - 1;
-    let j = b - 1;
-    for (let w = m + added - 1; w >= first && j >= a; w--) {
-      const p = order[j]! * PENDING;
-      const lap = data[p]!;
-      const placed = i >= first ? d[start + i * STRIDE + LAP]! : -1;
-      const to = start + w * STRIDE;
-      if (placed > lap) {
-        const from = start + i * STRIDE;
-        for (let f = 0; f < STRIDE; f++) d[to + f] = d[from + f]!;
-        laps[w] = laps[i]!;
-        i--;
-        continue;
-      }
-      if (placed === lap) i--; // replaced
-      for (let f = 0; f < STRIDE; f++) d[to + f] = data[p + f]!;
-      laps[w] = events[order[j]!]!;
-      j--;
-    }
-    this.count = m + added;
-    return added;
-  }
-
-  /** Room for the whole block, further on in the arena (the quarter it leaves is not reused). */
-  private grow(): void {
-    const base = this.arena.alloc(BLOCK_LAPS * STRIDE);
-    this.arena.data.copyWithin(base, this.base, this.base + this.count * STRIDE);
-    this.base = base;
-    this.capacity = BLOCK_LAPS;
-  }
-
-  /** Folds slots [from, to] into the TOTALS sums at into[at…]. */
-  accumulate(into: number[], at: number, to: number, from = 0): void {
-    const d = this.arena.data;
+  /** Folds block bn's laps in slots [from, to] into the TOTALS sums at into[at…]. */
+  accumulate(bn: number, numbers: LapNumbers, into: number[], at: number, to: number, from = 0): void {
+    const present = bn < this.present.length ? this.present[bn]! : 0;
+    const slots = this.pages[bn >> PAGE_SHIFT];
+    const first = (bn & (PAGE_BLOCKS - 1)) << BLOCK_SHIFT;
     let best = into[at + BEST_LAP]!;
     let best1 = into[at + BEST_SECTOR]!;
     let best2 = into[at + BEST_SECTOR + 1]!;
@@ -783,7 +699,34 @@ class LapBlock {
     let pitStops = into[at + PIT_STOPS]!;
     let lastInLap = into[at + LAST_IN_LAP]!;
     let lastCrossing = into[at + LAST_CROSSING]!;
-    for (let k = this.base + from * STRIDE, end = this.base + to * STRIDE; k <= end; k += STRIDE) {
+    let count = 0;
+    const run = bn < this.run.length ? this.run[bn]! : 0;
+    // Laps placed in order, in one page: their numbers side by side, no slot to read.
+    const last = Math.min(to, 31 - Math.clz32(present));
+    const p = run === 0 ? -1 : pageOfLap(run - 1 + from);
+    if (run !== 0 && p === pageOfLap(run - 1 + last)) {
+      const d = numbers.pages[p]!;
+      for (let k = offsetInPage(run - 1 + from, p), end = offsetInPage(run - 1 + last, p); k <= end; k += STRIDE) {
+        count++;
+        best = Math.min(best, d[k + LAP_MS]!);
+        best1 = Math.min(best1, d[k + SECTOR]!);
+        best2 = Math.min(best2, d[k + SECTOR + 1]!);
+        best3 = Math.min(best3, d[k + SECTOR + 2]!);
+        lastCrossing = Math.max(lastCrossing, d[k + CROSSING]!);
+        if (d[k + IN_PIT] === 1) {
+          pitStops++;
+          lastInLap = Math.max(lastInLap, d[k + LAP]!);
+        }
+      }
+      to = -1;
+    }
+    for (let s = from; s <= to; s++) {
+      if (((present >>> s) & 1) === 0) continue;
+      const index = slots![first + s]!;
+      const p = pageOfLap(index);
+      const d = numbers.pages[p]!;
+      const k = offsetInPage(index, p);
+      count++;
       best = Math.min(best, d[k + LAP_MS]!);
       best1 = Math.min(best1, d[k + SECTOR]!);
       best2 = Math.min(best2, d[k + SECTOR + 1]!);
@@ -791,7 +734,7 @@ class LapBlock {
       lastCrossing = Math.max(lastCrossing, d[k + CROSSING]!);
       if (d[k + IN_PIT] === 1) {
         pitStops++;
-        lastInLap = d[k + LAP]!;
+        lastInLap = Math.max(lastInLap, d[k + LAP]!);
       }
     }
     into[at + BEST_LAP] = best;
@@ -800,68 +743,53 @@ class LapBlock {
     into[at + BEST_SECTOR + 2] = best3;
     into[at + PIT_STOPS] = pitStops;
     into[at + LAST_IN_LAP] = lastInLap;
-    into[at + COUNT] = into[at + COUNT]! + (to - from + 1);
+    into[at + COUNT] = into[at + COUNT]! + count;
     into[at + LAST_CROSSING] = lastCrossing;
   }
 }
 
-/**
- * The numbers of a car's blocks, all in one buffer grown ×2: a block is a
- * range of it, not a typed array of its own (3,000 small off-heap buffers for
- * 100,000 laps cost more to allocate and collect than the laps they hold).
- */
-class BlockArena {
-  data = new Float64Array(BLOCK_LAPS * STRIDE);
-  private used = 0;
+/** Laps in the first page of LapNumbers (2^5: 2 KB); page k holds 2^k times as many. */
+const NUMBERS_SHIFT = 5;
 
-  /** A range of n numbers; its start. */
-  alloc(n: number): number {
-    if (this.used + n > this.data.length) {
-      const grown = new Float64Array(Math.max(2 * this.data.length, this.used + n));
-      grown.set(this.data.subarray(0, this.used));
-      this.data = grown;
-    }
-    const base = this.used;
-    this.used += n;
-    return base;
+/**
+ * A car's laps' numbers (STRIDE each) by index in arrival order, in pages
+ * that are never copied, each twice the one before (page k from index
+ * 32 × (2^k − 1)): laps arriving in any order are written one after the
+ * other, a car of 1,700 laps has 6 buffers, and sums read numbers, not events.
+ */
+class LapNumbers {
+  readonly pages: Float64Array[] = [];
+
+  /** Writes the numbers of lap index i (at most one past the last written); their start in its page (pages[pageOfLap(i)]). */
+  write(i: number, lap: number, crossing: number, lapMs: number, s1: number, s2: number, s3: number, inPit: number): number {
+    const p = pageOfLap(i);
+    const d = this.pages[p] ?? (this.pages[p] = new Float64Array((STRIDE << NUMBERS_SHIFT) << p));
+    const at = offsetInPage(i, p);
+    d[at + LAP] = lap;
+    d[at + CROSSING] = crossing;
+    d[at + LAP_MS] = lapMs;
+    d[at + SECTOR] = s1;
+    d[at + SECTOR + 1] = s2;
+    d[at + SECTOR + 2] = s3;
+    d[at + IN_PIT] = inPit;
+    return at;
+  }
+
+  /** One number (LAP … IN_PIT) of lap index i. */
+  get(i: number, field: number): number {
+    const p = pageOfLap(i);
+    return this.pages[p]![offsetInPage(i, p) + field]!;
   }
 }
 
-/** Scratch lists of orderByLap, kept from one call to the next (one car is placed at a time). */
-let orderScratch = new Int32Array(64);
-let packedScratch = new Float64Array(64);
+/** The page of LapNumbers holding lap index i. */
+function pageOfLap(i: number): number {
+  return 31 - Math.clz32((i >> NUMBERS_SHIFT) + 1);
+}
 
-/**
- * Indexes of the pending laps by lap number, then arrival (packed as lap ×
- * 2^k + index and sorted as numbers; lap ≤ 100,000), in order[0 .. n): a
- * scratch list, valid until the next call.
- */
-function orderByLap(data: Float64Array, n: number): Int32Array {
-  if (orderScratch.length < n) {
-    const room = 2 ** Math.ceil(Math.log2(n));
-    orderScratch = new Int32Array(room);
-    packedScratch = new Float64Array(room);
-  }
-  const width = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
-  const packed = packedScratch;
-  if (n <= 32) {
-    // A commit's few laps of a car: insertion sort.
-    for (let i = 0; i < n; i++) {
-      const key = data[i * PENDING]! * width + i;
-      let k = i;
-      while (k > 0 && packed[k - 1]! > key) {
-        packed[k] = packed[k - 1]!;
-        k--;
-      }
-      packed[k] = key;
-    }
-  } else {
-    for (let i = 0; i < n; i++) packed[i] = data[i * PENDING]! * width + i;
-    packed.subarray(0, n).sort();
-  }
-  const order = orderScratch;
-  for (let i = 0; i < n; i++) order[i] = packed[i]! % width;
-  return order;
+/** Where lap index i's numbers start in page p (its page). */
+function offsetInPage(i: number, p: number): number {
+  return (i - (((1 << p) - 1) << NUMBERS_SHIFT)) * STRIDE;
 }
 
 /** The last of `items` (sorted by atMs) at or before t, by binary search. */
