@@ -21,6 +21,7 @@ import { standingsAt } from '../src/engine/standings.js';
 import { foldEvents, type RaceTimeline } from '../src/engine/timeline.js';
 import type { DecisionEvent, TimingEvent } from '../src/model/events.js';
 import { buildReport } from '../src/report/build.js';
+import { RawRace } from '../src/report/claims/raw.js';
 import { checkReport, formatProblem } from '../src/report/check.js';
 import type { Report, ReportFact } from '../src/report/types.js';
 import { entry, lap, realData, realFile, repoRoot, session } from './helpers.js';
@@ -255,5 +256,47 @@ describe('Le Mans 2025 with 30 s added to the #83 after the race', realData(), (
     assert.deepEqual([table.get('48'), table.get('43'), table.get('21'), table.get('92'), table.get('81')], [[1, 'null'], [2, '{"ms":4247}'], [1, 'null'], [2, '{"ms":6741}'], [3, '{"ms":38451}']]);
     assert.match(text(report), /#48\b[^.]*4\.2s ahead of the #43\b/);
     assert.match(text(report), /#21\b[^.]*6\.7s ahead of the #92\b/);
+  });
+});
+
+/** Two cars of one class, #1 on the line at n × 100 s, #2 5 s behind it; the session 6 hours. */
+function twoCars(lapsOf: (car: '1' | '2') => Array<[number, number, 'green' | 'red' | null]>, decisions: DecisionEvent[]): RaceTimeline {
+  const events: TimingEvent[] = [session({ name: 'Velmont 6 Hours', scheduledDurationMs: 6 * 60 * MIN }), entry('1', 'PROTO'), entry('2', 'PROTO')];
+  for (const car of ['1', '2'] as const) for (const [n, crossingMs, flag] of lapsOf(car)) events.push(lap(car, n, crossingMs, { flag }));
+  events.push(...decisions);
+  return foldEvents(events);
+}
+
+describe('penalties while the race runs (review of the time-added change)', () => {
+  it('level on laps with the car behind standing still: the race times give the gap, never "0 laps"', () => {
+    // #2 ahead on the road by 5 s with 30 s added; both silent for 11 minutes (a red flag the race resumes from).
+    const timeline = twoCars(
+      (car) => Array.from({ length: 5 }, (_, i) => [i + 1, (i + 1) * 100_000 + (car === '1' ? 5_000 : 0), null]),
+      [decision({ id: 't2', atMs: 300_000, kind: 'time-added', car: '2', penaltyMs: 30_000 })],
+    );
+    const at = 505_000 + 11 * MIN;
+    const standings = standingsAt(timeline, at);
+    assert.deepEqual(standings.cars.map((c) => c.number), ['1', '2']);
+    assert.deepEqual(standings.cars[1]!.gap, { ms: 25_000 });
+    const raw = RawRace.of(timeline);
+    const order = raw.order(null, at);
+    assert.deepEqual(order.map((c) => c.car.number), ['1', '2']);
+  });
+
+  it('a stop-and-go announced under a red flag that is later lifted is served, not converted: the order at that instant does not depend on the laps after it', () => {
+    const lapsOf = (resumed: boolean) => (car: '1' | '2') => {
+      const out: Array<[number, number, 'green' | 'red' | null]> = [];
+      for (let n = 1; n <= 5; n++) out.push([n, n * 100_000 + (car === '2' ? 5_000 : 0), car === '2' && n === 5 ? 'red' : 'green']);
+      if (resumed) for (let n = 6; n <= 7; n++) out.push([n, 30 * MIN + n * 100_000 + (car === '2' ? 5_000 : 0), 'green']);
+      return out;
+    };
+    const stopAndGo = [decision({ id: 'sg1', atMs: 520_000, kind: 'stop-and-go', car: '1', penaltyMs: 60_000 })];
+    const live = twoCars(lapsOf(false), stopAndGo);
+    const resumed = twoCars(lapsOf(true), stopAndGo);
+    for (const timeline of [live, resumed]) {
+      const standings = standingsAt(timeline, 530_000);
+      assert.deepEqual(standings.cars.map((c) => c.number), ['1', '2'], 'the stop-and-go is to be served: #1 still leads');
+      assert.deepEqual(RawRace.of(timeline).order(null, 530_000).map((c) => c.car.number), ['1', '2']);
+    }
   });
 });

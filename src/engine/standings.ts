@@ -87,7 +87,10 @@ export function standingsAt(timeline: RaceTimeline, t: number | null, options: S
   const redFlagMs = chequeredMs === null ? redFlagResultMs(timeline) : null;
   const declared = redFlagMs !== null && at >= redFlagMs;
   const profile = timeline.classification;
-  const decided = decisionsAt(timeline.decisions, at, chequeredMs ?? redFlagMs);
+  // A drive-through or stop-and-go converts to time only once the result is final: the flag, or a
+  // red-flag result of a whole file or declared by race control (live, a red flag may yet be lifted).
+  const finalRedFlagMs = redFlagMs !== null && (timeline.complete || timeline.decisions.some((d) => d.kind === 'result-declared')) ? redFlagMs : null;
+  const decided = decisionsAt(timeline.decisions, at, chequeredMs ?? finalRedFlagMs);
   const rows: Row[] = [];
   // After the flag: cars one lap late to the line, and how many are still on time.
   const late: Row[] = [];
@@ -326,6 +329,8 @@ function penalisedGap(a: Row, b: Row, now: number, rule: GapRule): Gap {
   if (a.car === b.car) return null;
   if (a.laps === b.laps && b.laps > 0 && !b.stationary) return b.timeMs >= a.timeMs ? { ms: b.timeMs - a.timeMs } : null;
   const road = gapBehind(a, b, now, rule);
+  // Level on laps by the road (the car behind standing still): the race times decide, as above.
+  if (road !== null && 'laps' in road && road.laps === 0) return b.timeMs >= a.timeMs ? { ms: b.timeMs - a.timeMs } : null;
   if (road === null || !('ms' in road)) return road;
   const ms = road.ms + b.addedMs - a.addedMs;
   if (ms < 0) return null;

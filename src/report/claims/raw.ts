@@ -144,7 +144,10 @@ export class RawRace {
    */
   penaltiesAt(car: string, t: number): RawPenalties {
     const out: RawPenalties = { deducted: 0, addedMs: 0 };
-    const end = this.chequeredMs ?? this.declaredMs;
+    // Final only at the flag, or at a stop that a whole file or race control's word makes the result:
+    // live, a red flag may be lifted and a stop-and-go given under it is served after the restart.
+    const final = this.timeline.complete || this.timeline.decisions.some((d) => d.kind === 'result-declared');
+    const end = this.chequeredMs ?? (final ? this.declaredMs : null);
     for (const d of this.penaltyDecisions.get(car) ?? []) {
       if (d.atMs > t) continue;
       if (d.kind === 'laps-deducted') out.deducted += d.laps ?? 0;
