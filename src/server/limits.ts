@@ -71,6 +71,18 @@ export const CSP_DIRECTIVES = {
   upgradeInsecureRequests: null,
 };
 
+/**
+ * A Content-Security-Policy header value from directives written as
+ * CSP_DIRECTIVES is (camelCase names, lists of sources; null leaves one out),
+ * as helmet writes it.
+ */
+export function cspHeader(directives: Record<string, readonly string[] | null>): string {
+  return Object.entries(directives)
+    .filter((entry): entry is [string, readonly string[]] => entry[1] !== null)
+    .map(([name, sources]) => [name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), ...sources].join(' '))
+    .join(';');
+}
+
 /** Fastify constructor options for `limits` (timeouts, body limit, trustProxy). */
 export function serverOptions(limits: HttpLimits): Partial<FastifyServerOptions> {
   // Node checks head and request deadlines on a timer: check often enough that a short deadline is kept.

@@ -3,13 +3,53 @@
  * `/timing/` when the news site owns `/` — or a small page pointing at the
  * API until it is built. The app's asset URLs are relative, so any prefix works.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import type { LiveSnapshot, RaceInfo } from '../model/live.js';
+import { ROW_MIN_PX } from '../web/timing/markup.js';
+import { CSP_DIRECTIVES, cspHeader } from './limits.js';
 import type { RaceHub } from './races.js';
 import { raceSummary } from './rest.js';
 import { escapeHtml } from './site/html.js';
+
+/**
+ * The app's first view (src/web/ssr.tsx, built by `vite build --ssr` into
+ * dist/web-ssr/ssr.js): the header, tabs and live table of a race's
+ * snapshot, as HTML.
+ */
+export type RenderFirstView = (race: RaceInfo, live: { race: string; eventId: string; snapshot: LiveSnapshot }) => string;
+
+/**
+ * Runs in the page's head before its first paint:
+ * - the first view shows the newest race live and overall, so it is hidden
+ *   (styles.css `.no-first-view`) when the URL's hash asks for anything else
+ *   (a car, the charts, a class, an instant, another race, the news site's
+ *   embed) or the viewer has a delay set (its rows would be ahead of the
+ *   delayed ones); the app then draws its page as before;
+ * - else the rows the window cannot show wait for the app (display: none
+ *   until it takes the table over, out of `.first-view`): the first frame's
+ *   style, layout and paint cover what is seen (bench:web first paint), as
+ *   the app's own first frame does (timing-screen.tsx firstFrameRows).
+ * Without JavaScript the whole first view stays: a static snapshot.
+ * Allowed by its hash in the page's Content-Security-Policy (FIRST_VIEW_CSP).
+ */
+export const FIRST_VIEW_GATE =
+  "var h=location.hash,d=0;try{d=Number(localStorage.getItem('sarthe.viewerDelaySeconds'))||0}catch(e){}" +
+  "if(d>0||(h!==''&&h!=='#'&&h!=='#/'))document.documentElement.classList.add('no-first-view');" +
+  `else{var s=document.createElement('style');s.textContent='.first-view .rows>.row:nth-child(n+'+(Math.ceil(innerHeight/${ROW_MIN_PX})+1)+'){display:none}';document.head.appendChild(s)}`;
+
+/** The app page's Content-Security-Policy: the server's (limits.ts), with the gate script allowed by its SHA-256. */
+export const FIRST_VIEW_CSP = cspHeader({
+  ...CSP_DIRECTIVES,
+  scriptSrc: [...CSP_DIRECTIVES.scriptSrc, `'sha256-${createHash('sha256').update(FIRST_VIEW_GATE).digest('base64')}'`],
+});
+
+/** Where the first view goes in the app's index.html: the whole content of `<div id="app">`. */
+const APP_ROOT = /<div id="app">[\s\S]*?<\/div>/;
 
 /** Where the server puts the boot data in the app's index.html: in place of the race list's preload. */
 const PRELOAD = /<link rel="preload" href="\/api\/races"[^>]*>/;
@@ -26,18 +66,64 @@ const PRELOAD = /<link rel="preload" href="\/api\/races"[^>]*>/;
  * `live` is left out before the race's first commit; the whole script while
  * the stored races are still loading (the app then asks as before).
  */
-export function bootPage(template: string, hub: RaceHub): string {
+export function bootPage(template: string, hub: RaceHub, renderFirstView: RenderFirstView | null = null, onError: (error: unknown) => void = () => undefined): string {
   if (hub.loading) return template;
   const races = hub.list();
   const newest = races[races.length - 1];
   let json = `{"races":${JSON.stringify(races.map(raceSummary))}`;
+  let view = '';
   if (newest !== undefined && newest.epoch !== '' && newest.seq > 0) {
-    json += `,"live":{"race":${JSON.stringify(newest.id)},"eventId":${JSON.stringify(`${newest.seq}-${newest.epoch}`)},"snapshot":${newest.snapshotData()}}`;
+    const eventId = `${newest.seq}-${newest.epoch}`;
+    json += `,"live":{"race":${JSON.stringify(newest.id)},"eventId":${JSON.stringify(eventId)},"snapshot":${newest.snapshotData()}}`;
+    if (renderFirstView !== null) {
+      try {
+        view = firstView(renderFirstView, newest.id, eventId, () => renderFirstView(newest.race, { race: newest.id, eventId, snapshot: newest.snapshot() }));
+      } catch (error) {
+        // The page without its first view is the app as before: it draws everything itself.
+        onError(error);
+      }
+    }
   }
   json += '}';
   // JSON has `<`, `>` and `&` only inside strings, where the escapes read the same.
   const script = `<script id="sarthe-boot" type="application/json">${json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')}</script>`;
-  return PRELOAD.test(template) ? template.replace(PRELOAD, () => script) : template.replace('</head>', () => `${script}</head>`);
+  if (view === '') return PRELOAD.test(template) ? template.replace(PRELOAD, () => script) : template.replace('</head>', () => `${script}</head>`);
+  // With a first view, the boot data goes after it, at the end of the body: the view is parsed
+  // (and can be painted) before the ~100 KB of JSON the script reads only once the page is parsed.
+  return template
+    .replace(PRELOAD, '')
+    .replace('</head>', () => `<script>${FIRST_VIEW_GATE}</script></head>`)
+    .replace(APP_ROOT, () => `<div id="app">${view}</div>`)
+    .replace('</body>', () => `${script}</body>`);
+}
+
+/** The last first view written, per renderer: one render per race and commit, whatever the number of page loads. */
+const firstViews = new WeakMap<RenderFirstView, { key: string; html: string }>();
+
+function firstView(render: RenderFirstView, race: string, eventId: string, draw: () => string): string {
+  const key = `${race}@${eventId}`;
+  const cached = firstViews.get(render);
+  if (cached?.key === key) return cached.html;
+  const html = draw();
+  firstViews.set(render, { key, html });
+  return html;
+}
+
+/**
+ * The first-view renderer built next to the app (`<webRoot>/../web-ssr/ssr.js`),
+ * or null when it is not there (an app built before it existed, Vite's dev
+ * server): the page then has no first view and the app draws it all.
+ */
+export async function loadFirstView(webRoot: string, onError: (error: unknown) => void = () => undefined): Promise<RenderFirstView | null> {
+  const path = join(webRoot, '..', 'web-ssr', 'ssr.js');
+  if (!existsSync(path)) return null;
+  try {
+    const module = (await import(pathToFileURL(path).href)) as { renderFirstView?: RenderFirstView };
+    return typeof module.renderFirstView === 'function' ? module.renderFirstView : null;
+  } catch (error) {
+    onError(error);
+    return null;
+  }
 }
 
 /** Vite's stylesheet link in the app's index.html (relative to the page: `./assets/main-<hash>.css`). */
@@ -68,9 +154,15 @@ export async function registerWeb(app: FastifyInstance, webRoot: string | null, 
   if (webRoot !== null && existsSync(join(webRoot, 'index.html'))) {
     // The page itself carries the newest race's snapshot (bootPage): never cached, never stale.
     const template = inlineStyles(readFileSync(join(webRoot, 'index.html'), 'utf8'), webRoot);
+    const render = await loadFirstView(webRoot, (error) => app.log.error({ err: error }, 'web: the first-view renderer (dist/web-ssr) failed to load: pages are served without it'));
+    const onRenderError = (error: unknown): void => app.log.error({ err: error }, 'web: the first view failed to render: the page is served without it');
     for (const path of [prefix, `${prefix}index.html`]) {
       app.get(path, { schema: { hide: true } }, async (_request, reply) =>
-        reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(bootPage(template, app.sarthe.hub)),
+        reply
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .header('content-security-policy', FIRST_VIEW_CSP)
+          .send(bootPage(template, app.sarthe.hub, render, onRenderError)),
       );
     }
     await app.register(fastifyStatic, { root: resolve(webRoot), prefix, index: false });

@@ -65,8 +65,8 @@ export function App() {
   );
 }
 
-/** Page switch and class tabs. */
-function Nav({ screen, route }: PageProps) {
+/** Page switch and class tabs (also written by the server into the page's first view, ssr.tsx). */
+export function Nav({ screen, route }: { screen: Pick<Screen, 'shown'>; route: Route }) {
   const classes = useDerived(screen.shown, (shown) => (shown === null ? [] : classesOf(shown.state)), sameList);
   const tabPage = route.page === 'car' ? 'timing' : route.page;
   // The charts show one class at a time (the first until one is picked): that tab is the one lit, and there is no "All".

@@ -1,10 +1,17 @@
 /** Entry point of the browser app (built by Vite into dist/web). */
 import { render } from 'preact';
 import { App } from './app.js';
+import { firstViewShown, keepServerTable } from './lib/boot.js';
+import { FIRST_ROW_TIMING } from './timing/markup.js';
 import './styles.css';
 
 const root = document.getElementById('app')!;
-// index.html's "Loading live timing…" goes: Preact keeps a container's children it does not
-// reuse, and with the page's inlined snapshot the first render has no <p> to reuse it as.
-root.textContent = '';
-render(<App />, root);
+// The server's first view (server/web.ts) stays until it is on screen; then the app takes over:
+// the view goes, but its table is kept for the timing screen to adopt (table.ts), and
+// index.html's "Loading live timing…" goes too (Preact keeps a container's children it does not
+// reuse). The takeover is one task: no frame is painted in between.
+void firstViewShown(root, FIRST_ROW_TIMING).then(() => {
+  keepServerTable(root);
+  root.textContent = '';
+  render(<App />, root);
+});

@@ -44,3 +44,64 @@ export function takeBootLive(race: string): BootLive | null {
   delete boot!.live;
   return live;
 }
+
+/**
+ * The timing table the server wrote into the page (server/web.ts, markup.ts),
+ * kept aside when the app takes over the page so that the timing screen
+ * adopts it instead of drawing its rows again (table.ts).
+ */
+let serverTable: HTMLElement | null = null;
+
+/** Takes the server's table out of `root` (the page's `#app`) before the app renders there; null when there is none. */
+export function keepServerTable(root: HTMLElement): void {
+  const table = root.querySelector<HTMLElement>('.first-view .timing');
+  if (table === null) return;
+  table.remove();
+  serverTable = table;
+}
+
+/** The server's table, once: the first timing screen adopts it; a later one draws its own. */
+export function takeServerTable(): HTMLElement | null {
+  const table = serverTable;
+  serverTable = null;
+  return table;
+}
+
+/** The longest the app waits for the server's first view to reach the screen before taking the page over (ms). */
+export const FIRST_VIEW_WAIT_MS = 1000;
+
+/**
+ * Resolves once the server's first view in `root` has been presented: the
+ * frame that painted its first row reached the screen (its Element Timing
+ * entry, markup.ts FIRST_ROW_TIMING). Only then does the app take the page
+ * over: taking the table out of the page and back in before that frame was
+ * presented made the browser drop the row's paint, and paint it again after
+ * the app's own first frame (bench:web first paint 1,100 ms against the
+ * ~780 ms at which the server's rows were on screen). Resolves at once when
+ * there is no first view or it is hidden (FIRST_VIEW_GATE, a background
+ * tab); after two animation frames where the browser has no Element Timing;
+ * after FIRST_VIEW_WAIT_MS at the latest.
+ */
+export function firstViewShown(root: HTMLElement, identifier: string): Promise<void> {
+  const first = root.querySelector(`.first-view [elementtiming="${identifier}"]`);
+  if (first === null || document.documentElement.classList.contains('no-first-view') || document.visibilityState === 'hidden') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    let observer: PerformanceObserver | null = null;
+    const finish = (): void => {
+      clearTimeout(timer);
+      observer?.disconnect();
+      document.removeEventListener('visibilitychange', finish);
+      resolve();
+    };
+    const timer = setTimeout(finish, FIRST_VIEW_WAIT_MS);
+    document.addEventListener('visibilitychange', finish);
+    if (PerformanceObserver.supportedEntryTypes?.includes('element')) {
+      observer = new PerformanceObserver((list) => {
+        if (list.getEntries().some((entry) => (entry as PerformanceEntry & { identifier?: string }).identifier === identifier)) finish();
+      });
+      observer.observe({ type: 'element', buffered: true });
+    } else {
+      requestAnimationFrame(() => requestAnimationFrame(finish));
+    }
+  });
+}

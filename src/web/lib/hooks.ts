@@ -2,9 +2,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { afterFirstFrame, firstFrameDone } from './first-frame.js';
 import { parseRoute, type Route } from './route.js';
-import type { Store } from './store.js';
+import type { Readable } from './store.js';
 
-export function useStore<T>(store: Store<T>): T {
+export function useStore<T>(store: Readable<T>): T {
   const [value, setValue] = useState(store.get());
   useEffect(() => {
     setValue(store.get());
@@ -55,7 +55,7 @@ export function useTick(ms: number): number {
  * (the live store emits at every frame; most views care about much less).
  */
 export function useDerived<T, U>(
-  store: Store<T>,
+  store: Readable<T>,
   select: (value: T) => U,
   equal: (a: U, b: U) => boolean = Object.is,
   /** What `select` reads besides the store (props). */

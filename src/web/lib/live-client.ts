@@ -192,7 +192,8 @@ export class LiveClient {
   }
 }
 
-const pageParams = new URLSearchParams(location.search);
+// No `location` on the server, which imports this module to write the page's first view (ssr.tsx).
+const pageParams = new URLSearchParams(typeof location === 'undefined' ? '' : location.search);
 
 /** Enabled by ?metrics in the page URL; read by bench/web.ts through window.__sartheMetrics. */
 const metrics: FrameMetric[] | null = pageParams.has('metrics') ? [] : null;

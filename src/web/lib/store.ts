@@ -1,5 +1,11 @@
+/** What a view reads of a store. */
+export interface Readable<T> {
+  get(): T;
+  subscribe(listener: (value: T) => void): () => void;
+}
+
 /** A value that views subscribe to: the smallest store that does the job. */
-export class Store<T> {
+export class Store<T> implements Readable<T> {
   private readonly listeners = new Set<(value: T) => void>();
 
   constructor(private value: T) {}

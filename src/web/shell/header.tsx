@@ -4,7 +4,26 @@ import type { FeedMessage } from '../../model/live.js';
 import { formatRaceTime, formatTimeOfDay } from '../../model/time.js';
 import { flagBanner, feedStalled, modeText, remainingText, resultStands, viewMode } from '../live/race-strip.js';
 import { useDerived, useStore, useTick } from '../lib/hooks.js';
-import type { Screen, Shown } from '../lib/screen.js';
+import type { RaceClock } from '../lib/clock.js';
+import type { ConnectionStatus } from '../lib/live-client.js';
+import type { Shown } from '../lib/screen.js';
+import type { Readable } from '../lib/store.js';
+import type { InferredFlag } from '../live/race-strip.js';
+import type { RaceInfo } from '../../model/live.js';
+
+/**
+ * What the header reads: the page's Screen (lib/screen.ts), or on the server
+ * (ssr.tsx) the same stores over the snapshot the page is written from, its
+ * connection `snapshot` (a static page until the script runs).
+ */
+export interface HeaderSource {
+  readonly race: RaceInfo;
+  readonly shown: Readable<Shown | null>;
+  readonly connection: Readable<ConnectionStatus | 'snapshot'>;
+  readonly inferred: Readable<InferredFlag | null>;
+  readonly delaySeconds: Readable<number>;
+  readonly clock: RaceClock;
+}
 
 interface HeaderState {
   atMs: number | null;
@@ -38,7 +57,7 @@ function sameHeader(a: HeaderState, b: HeaderState): boolean {
   return a.atMs === b.atMs && a.stalled === b.stalled && a.feedText === b.feedText && a.resultStands === b.resultStands && a.flag === b.flag && a.chequeredMs === b.chequeredMs && a.latest === b.latest;
 }
 
-export function Header({ screen }: { screen: Screen }) {
+export function Header({ screen }: { screen: HeaderSource }) {
   // Only what the header shows: live frames that change none of it cost nothing here.
   const { atMs, stalled, feedText, resultStands: final, flag: shownFlag, chequeredMs, latest } = useDerived(screen.shown, headerState, sameHeader);
   const connection = useStore(screen.connection);

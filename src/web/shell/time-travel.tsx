@@ -9,7 +9,10 @@ import { navigate, useStore } from '../lib/hooks.js';
 import { withRoute, type Route } from '../lib/route.js';
 import type { Screen } from '../lib/screen.js';
 
-export function TimeTravelBar({ screen, route }: { screen: Screen; route: Route }) {
+/** What the bar reads and sets: the page's Screen, or on the server (ssr.tsx) the same stores over the page's snapshot. */
+export type TimeTravelSource = Pick<Screen, 'race' | 'liveRaceTimeMs' | 'travel' | 'delaySeconds'>;
+
+export function TimeTravelBar({ screen, route }: { screen: TimeTravelSource; route: Route }) {
   const liveMs = useStore(screen.liveRaceTimeMs);
   const travel = useStore(screen.travel);
   const delay = useStore(screen.delaySeconds);

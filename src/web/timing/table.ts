@@ -13,37 +13,12 @@
  * order of the column headers.
  */
 import type { CarStanding } from '../../model/standings.js';
-import { statusLabel } from '../../model/format.js';
 import { classStyle } from '../../model/classes.js';
 import { keptInOrder } from './order.js';
-import { COLUMNS, STATUS_TITLE, cellsOf, sameBests, shortDriverName, type Bests, type CellContext, type Column } from './cells.js';
+import { COLUMNS, cellsOf, sameBests, shortDriverName, type Bests, type CellContext, type Column } from './cells.js';
+import { FIRST_ROW_TIMING, cellClass, driverTitle, headMarkup, headerText, rowMarkup, statusTitle, teamTitle } from './markup.js';
 
-/** The driver's full name, and the category (entry list) its tone shows, in words: "Frederik Vesti · Platinum". */
-function driverTitle(cell: { text: string; tone: string }): string {
-  return cell.tone.startsWith('cat-') ? `${cell.text} · ${cell.tone.slice(4).replace(/^./, (c) => c.toUpperCase())}` : cell.text;
-}
-
-const HEADERS: Record<Column, string> = {
-  pos: 'Pos',
-  num: 'No',
-  cls: 'Class',
-  team: 'Team',
-  driver: 'Driver',
-  laps: 'Laps',
-  gap: 'Gap',
-  int: 'Int',
-  last: 'Last lap',
-  best: 'Best lap',
-  s1: 'S1',
-  s2: 'S2',
-  s3: 'S3',
-  pits: 'Pit',
-  stint: 'Stint',
-  status: 'Status',
-};
-
-/** What a phone shows without a tap. */
-const PRIMARY: ReadonlySet<Column> = new Set<Column>(['pos', 'num', 'driver', 'gap', 'last']);
+export { FIRST_ROW_TIMING };
 
 interface CellView {
   /** The cell: carries the tone classes. */
@@ -77,13 +52,7 @@ interface RowView {
   shownPosition: number;
 }
 
-/**
- * The Element Timing identifier of the first row's position cell, the
- * first row the page draws: a PerformanceObserver of type `element` gets
- * the time the frame that first painted its text was presented (renderTime,
- * ms from navigation start). bench:web's firstPaintMs.
- */
-export const FIRST_ROW_TIMING = 'sarthe-first-row';
+/** Whether a row already carries the first-row Element Timing identifier (the server's, or one created here). */
 let rowsTimed = false;
 
 export interface TimingTableOptions {
@@ -102,6 +71,8 @@ export class TimingTable {
   /** Car numbers in the order the DOM shows them. */
   private shown: string[] = [];
   private viewKey = '';
+  /** The rows are the server's, taken over (constructor `adopt`). */
+  readonly adopted: boolean;
   private bests: Bests | null = null;
   private readonly narrow = matchMedia('(max-width: 700px)');
   /** The rows have the phone's structure (primary cells and a panel), not the flat one. */
@@ -110,25 +81,41 @@ export class TimingTable {
   private last: { cars: readonly CarStanding[]; context: CellContext; viewKey: string } | null = null;
   private readonly onWidth = (): void => this.restructure();
 
-  constructor(private readonly options: TimingTableOptions) {
-    this.element = document.createElement('div');
-    this.element.className = 'timing';
-    this.element.setAttribute('role', 'table');
-    this.header = document.createElement('div');
-    this.header.className = 'row head';
-    this.header.setAttribute('role', 'row');
-    for (const column of COLUMNS) {
-      const cell = document.createElement('span');
-      cell.className = `c c-${column}`;
-      cell.setAttribute('role', 'columnheader');
-      cell.textContent = HEADERS[column];
-      this.headerCells.set(column, cell);
-      this.header.append(cell);
+  /**
+   * `adopt`: the table the server wrote into the page (markup.ts
+   * tableMarkup, server/web.ts), taken over as it stands: its rows are bound,
+   * not drawn again, so the first paint does not wait for this script and
+   * the script's first frame has nothing to redo. Not taken on a phone (its
+   * rows have another structure): there the rows are built here.
+   */
+  constructor(
+    private readonly options: TimingTableOptions,
+    adopt: HTMLElement | null = null,
+  ) {
+    const adopted = adopt !== null && !this.panelRows ? adopt : null;
+    this.adopted = adopted !== null;
+    if (adopted !== null) {
+      this.element = adopted;
+    } else {
+      const template = document.createElement('template');
+      template.innerHTML = `<div class="timing" role="table">${headMarkup(false)}<div class="rows" role="rowgroup"></div></div>`;
+      this.element = template.content.firstElementChild as HTMLElement;
     }
-    this.body = document.createElement('div');
-    this.body.className = 'rows';
-    this.body.setAttribute('role', 'rowgroup');
-    this.element.append(this.header, this.body);
+    this.header = this.element.querySelector<HTMLElement>('.head')!;
+    for (const cell of this.header.children) this.headerCells.set(columnOf(cell as HTMLElement), cell as HTMLElement);
+    this.body = this.element.querySelector<HTMLElement>('.rows')!;
+    if (adopted !== null) {
+      this.viewKey = 'adopted';
+      for (const el of this.body.children) {
+        const row = bindRow(el as HTMLElement);
+        this.rows.set(row.number, row);
+        this.shown.push(row.number);
+      }
+      if (this.element.querySelector(`[elementtiming="${FIRST_ROW_TIMING}"]`) !== null) rowsTimed = true;
+    } else {
+      // A phone's first script frame replaces the server's rows with its own.
+      adopt?.remove();
+    }
     this.body.addEventListener('click', (event) => this.onClick(event));
     this.narrow.addEventListener('change', this.onWidth);
   }
@@ -177,9 +164,11 @@ export class TimingTable {
   }
 
   private setHeaders(classView: boolean): void {
-    this.headerCells.get('cls')!.textContent = classView ? 'Ovr' : 'Class';
-    this.headerCells.get('gap')!.textContent = classView ? 'Class gap' : 'Gap';
-    this.headerCells.get('int')!.textContent = 'Int';
+    for (const column of ['cls', 'gap'] as const) {
+      const cell = this.headerCells.get(column)!;
+      const text = headerText(column, classView);
+      if (cell.textContent !== text) cell.textContent = text;
+    }
     this.element.classList.toggle('class-view', classView);
   }
 
@@ -196,11 +185,11 @@ export class TimingTable {
           row.driverShort.textContent = shortDriverName(cell.text);
           view.el.title = driverTitle(cell);
         } else if (column === 'team') {
-          view.el.title = `${car.team}${car.manufacturer ? ` · ${car.manufacturer}` : ''}`;
+          view.el.title = teamTitle(car);
         }
       }
       if (view.shownTone !== cell.tone) {
-        view.el.className = `c c-${column}${cell.tone ? ` t-${cell.tone}` : ''}`;
+        view.el.className = cellClass(column, cell.tone);
         view.shownTone = cell.tone;
         if (column === 'driver') view.el.title = driverTitle(cell);
       }
@@ -209,6 +198,7 @@ export class TimingTable {
       const style = classStyle(car.class);
       row.el.style.setProperty('--cls', style.colour);
       row.el.style.setProperty('--ink', style.ink);
+      row.el.dataset.class = car.class;
       row.classLabel.textContent = style.short;
       row.classLabel.title = car.class;
       row.shownClass = car.class;
@@ -217,7 +207,7 @@ export class TimingTable {
       row.el.classList.remove(`st-${row.shownStatus}`);
       row.el.classList.add(`st-${car.status}`);
       row.driverPill.textContent = cells.status.text;
-      row.cells.status.el.title = car.classified === false ? statusLabel(car) : STATUS_TITLE[car.status];
+      row.cells.status.el.title = statusTitle(car);
       row.shownStatus = car.status;
       row.shownPill = cells.status.text;
     }
@@ -258,78 +248,20 @@ export class TimingTable {
     this.shown = wanted;
   }
 
+  /** A new, empty row for this car, from the same markup as the server's rows (markup.ts rowMarkup). */
   private createRow(number: string): RowView {
-    const el = document.createElement('div');
-    el.className = 'row st-running';
-    el.setAttribute('role', 'row');
-    el.dataset.car = number;
-    const cells = {} as Record<Column, CellView>;
-    // Phones: the secondary columns live in a panel under the row, opened by a tap.
-    // Wider screens: every cell straight in the row, in column order.
-    const more = this.panelRows ? document.createElement('div') : null;
-    if (more !== null) more.className = 'more';
-    let driverShort: HTMLElement | undefined;
-    let driverPill: HTMLElement | undefined;
-    let classLabel: HTMLElement | undefined;
-    for (const column of COLUMNS) {
-      const cell = document.createElement('span');
-      cell.className = `c c-${column}`;
-      cell.setAttribute('role', 'cell');
-      cell.dataset.label = HEADERS[column];
-      let text: HTMLElement = cell;
-      if (column === 'num') {
-        const link = document.createElement('a');
-        link.href = this.options.carHref(number);
-        link.title = `Car ${number}: laps, stints, pit stops`;
-        cell.append(link);
-        text = link;
-      } else if (column === 'cls') {
-        classLabel = document.createElement('i');
-        text = document.createElement('span');
-        cell.append(classLabel, text);
-      } else if (column === 'driver') {
-        driverPill = document.createElement('span');
-        driverPill.className = 'pill';
-        text = document.createElement('span');
-        text.className = 'full';
-        driverShort = document.createElement('span');
-        driverShort.className = 'short';
-        cell.append(driverPill, text, driverShort);
-      } else if (column === 'status') {
-        text = document.createElement('span');
-        text.className = 'pill';
-        cell.append(text);
-      }
-      if (column === 'pos' && !rowsTimed) {
-        // The page's first row: the browser reports when its text is first painted (bench:web).
-        cell.setAttribute('elementtiming', FIRST_ROW_TIMING);
-        rowsTimed = true;
-      }
-      const node = column === 'status' ? null : text.appendChild(document.createTextNode(''));
-      cells[column] = { el: cell, text, node, shownText: '', shownTone: '' };
-      (more === null || PRIMARY.has(column) ? el : more).append(cell);
+    const template = document.createElement('template');
+    template.innerHTML = rowMarkup(number, this.options.carHref(number), this.panelRows);
+    const el = template.content.firstElementChild as HTMLElement;
+    if (!rowsTimed) {
+      // The page's first row: the browser reports when its text is first painted (bench:web).
+      el.querySelector('.c-pos')!.setAttribute('elementtiming', FIRST_ROW_TIMING);
+      rowsTimed = true;
     }
-    if (more !== null) {
-      // On a phone the panel that opens on tap ends with a link to the car page.
-      const link = document.createElement('a');
-      link.className = 'c-more';
-      link.href = this.options.carHref(number);
-      link.textContent = `Car ${number}: laps, stints, pit stops ›`;
-      more.append(link);
-      el.append(more);
-    }
-    return {
-      number,
-      el,
-      cells,
-      driverShort: driverShort!,
-      driverPill: driverPill!,
-      classLabel: classLabel!,
-      shownClass: '',
-      shownStatus: 'running',
-      shownPill: '',
-      shownPosition: 0,
-    };
+    const row = bindRow(el);
+    // Not shown yet in this view: the first render neither flashes nor skips it.
+    row.shownPosition = 0;
+    return row;
   }
 
   private onClick(event: MouseEvent): void {
@@ -349,6 +281,49 @@ export class TimingTable {
       this.options.onSelect(number);
     }
   }
+}
+
+/** `c-gap` in a cell's class list: its column. */
+function columnOf(cell: HTMLElement): Column {
+  for (const name of cell.classList) {
+    if (name.startsWith('c-') && (COLUMNS as readonly string[]).includes(name.slice(2))) return name.slice(2) as Column;
+  }
+  throw new Error(`timing table: a cell without its column class (${cell.className})`);
+}
+
+/**
+ * The views of a row written by markup.ts rowMarkup (the server's, or one
+ * just created): every cell's text element and text node, and what the row
+ * shows now, so that an update writes only what differs from it.
+ */
+function bindRow(el: HTMLElement): RowView {
+  const cells = {} as Record<Column, CellView>;
+  for (const cell of el.querySelectorAll<HTMLElement>('.c')) {
+    const column = columnOf(cell);
+    const text: HTMLElement =
+      column === 'num' ? cell.querySelector('a')! : column === 'cls' ? cell.querySelector('span')! : column === 'driver' ? cell.querySelector('.full')! : column === 'status' ? cell.querySelector('.pill')! : cell;
+    let node: Text | null = null;
+    if (column !== 'status') {
+      node = text.firstChild instanceof Text ? text.firstChild : null;
+      if (node === null) node = text.appendChild(document.createTextNode(''));
+    }
+    const tone = /(?:^| )t-(\S+)/.exec(cell.className)?.[1] ?? '';
+    cells[column] = { el: cell, text, node, shownText: node?.data ?? text.textContent ?? '', shownTone: tone };
+  }
+  const status = /(?:^| )st-(\S+)/.exec(el.className)?.[1] ?? 'running';
+  const position = Number(cells.pos.shownText);
+  return {
+    number: el.dataset.car!,
+    el,
+    cells,
+    driverShort: cells.driver.el.querySelector('.short')!,
+    driverPill: cells.driver.el.querySelector('.pill')!,
+    classLabel: cells.cls.el.querySelector('i')!,
+    shownClass: el.dataset.class ?? '',
+    shownStatus: status,
+    shownPill: cells.status.text.textContent ?? '',
+    shownPosition: cells.pos.shownText === '' || !Number.isFinite(position) ? 0 : position,
+  };
 }
 
 /** How long a row stays tinted after it changed position. */

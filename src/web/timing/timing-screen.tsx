@@ -7,23 +7,33 @@ import { navigate, sameList, useAfterFirstFrame, useDerived } from '../lib/hooks
 import { afterFirstFrame, firstFrameDone } from '../lib/first-frame.js';
 import { carsInOrder, emptyChange } from '../lib/live-state.js';
 import { withRoute, type Route } from '../lib/route.js';
+import { takeServerTable } from '../lib/boot.js';
 import type { Screen, Shown } from '../lib/screen.js';
 import { bestsOf } from './cells.js';
 import { TimingTable } from './table.js';
+import { ROW_MIN_PX } from './markup.js';
 import { ListedDrivers } from './listed-drivers.js';
 
-export function TimingScreen({ screen, route }: { screen: Screen; route: Route }) {
+/** What the timing screen reads: the page's Screen, or on the server (ssr.tsx) a store over the page's snapshot. */
+export type TimingSource = Pick<Screen, 'shown' | 'race'>;
+
+/**
+ * `serverTable`: on the server only (ssr.tsx), the table's markup
+ * (markup.ts tableMarkup) to write into the host; in the browser the host
+ * gets a TimingTable, which adopts that markup when the page has it.
+ */
+export function TimingScreen({ screen, route, serverTable }: { screen: TimingSource; route: Route; serverTable?: string }) {
   return (
     <div class="timing-page">
       <section class="board" aria-label="Classification">
-        <TableHost screen={screen} route={route} />
+        <TableHost screen={screen} route={route} serverTable={serverTable} />
       </section>
-      <Feed screen={screen} className={route.className} />
+      <Feed screen={screen} className={route.className} server={serverTable !== undefined} />
     </div>
   );
 }
 
-function TableHost({ screen, route }: { screen: Screen; route: Route }) {
+function TableHost({ screen, route, serverTable }: { screen: TimingSource; route: Route; serverTable: string | undefined }) {
   const host = useRef<HTMLDivElement>(null);
   const table = useRef<TimingTable | null>(null);
   const routeRef = useRef(route);
@@ -31,11 +41,16 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
 
   // Layout effects: the rows are in the DOM before the page is first painted (the snapshot may come with the page, boot.ts).
   useLayoutEffect(() => {
-    const t = new TimingTable({
-      carHref: (car) => withRoute(routeRef.current, { page: 'car', car }),
-      onSelect: (car) => navigate(withRoute(routeRef.current, { page: 'car', car })),
-    });
+    const t = new TimingTable(
+      {
+        carHref: (car) => withRoute(routeRef.current, { page: 'car', car }),
+        onSelect: (car) => navigate(withRoute(routeRef.current, { page: 'car', car })),
+      },
+      // The rows the server wrote into the page, when it did: taken over, not drawn again.
+      takeServerTable(),
+    );
     table.current = t;
+    // (An element appended is taken out and put back even where it already is: the table is new here.)
     host.current!.append(t.element);
     return () => {
       t.dispose();
@@ -54,8 +69,9 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
     const draw = (shown: Shown | null): void => {
       if (shown === null || table.current === null) return;
       let cars = carsInOrder(shown.state, className);
-      // The page's first frame draws only the rows that can be on screen; the rest come in the next.
-      if (!firstFrameDone()) cars = cars.slice(0, firstFrameRows());
+      // The page's first frame draws only the rows that can be on screen; the rest come in the next
+      // (rows the server drew are all there already).
+      if (!firstFrameDone() && !table.current.adopted) cars = cars.slice(0, firstFrameRows());
       const bests = bestsOf(shown.state.cars.values());
       const changed = shown.change.reset ? null : shown.change.cars;
       table.current.update(cars, { classView: className !== null, bests, listed }, `${className ?? '*'}@${shown.atMs ?? 'live'}`, changed);
@@ -82,7 +98,7 @@ function TableHost({ screen, route }: { screen: Screen; route: Route }) {
     };
   }, [screen, route.className]);
 
-  return <div ref={host} class="table-host" data-testid="timing" />;
+  return <div ref={host} class="table-host" data-testid="timing" dangerouslySetInnerHTML={serverTable === undefined ? undefined : { __html: serverTable }} />;
 }
 
 let firstRowsMarked = false;
@@ -97,9 +113,6 @@ let firstRowsMarked = false;
 function firstFrameRows(): number {
   return Math.ceil(window.innerHeight / ROW_MIN_PX);
 }
-
-/** The smallest row height of the timing table (px, styles.css --row-h). */
-const ROW_MIN_PX = 26;
 
 /**
  * Performance marks for bench:web: rows in the DOM, then painted (a frame
@@ -118,7 +131,7 @@ function markFirstRows(): void {
  * live frame (the shown store re-emitted, table and Preact views, style and
  * layout forced): the floor under every update.
  */
-function installRedrawBaseline(screen: Screen, className: string | null): void {
+function installRedrawBaseline(screen: TimingSource, className: string | null): void {
   if (!new URLSearchParams(location.search).has('metrics')) return;
   (window as unknown as { __sartheNoopUpdate: () => Promise<number> }).__sartheNoopUpdate = async () => {
     const shown = screen.shown.get();
@@ -147,9 +160,14 @@ function installRedrawBaseline(screen: Screen, className: string | null): void {
 
 const FEED_SHOWN = 60;
 
-/** The race feed: its heading in the page's first frame, its messages from the next one (not the table: it can wait). */
-function Feed({ screen, className }: { screen: Screen; className: string | null }) {
-  const ready = useAfterFirstFrame();
+/**
+ * The race feed: its heading in the page's first frame, its messages from the
+ * next one (not the table: it can wait). `server`: written by the server into
+ * the page's first view (ssr.tsx), where it is the heading alone (the page's
+ * first frame again; the app brings the messages).
+ */
+function Feed({ screen, className, server }: { screen: TimingSource; className: string | null; server: boolean }) {
+  const ready = useAfterFirstFrame() && !server;
   return (
     <aside class="feed" aria-label="Race feed">
       <h2>Race feed</h2>
@@ -158,7 +176,7 @@ function Feed({ screen, className }: { screen: Screen; className: string | null 
   );
 }
 
-function FeedMessages({ screen, className }: { screen: Screen; className: string | null }) {
+function FeedMessages({ screen, className }: { screen: TimingSource; className: string | null }) {
   const messages = useDerived(
     screen.shown,
     (shown) => {
