@@ -184,8 +184,8 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     await page.close();
   });
 
-  it('hides the first view before its first paint when the URL asks for another page, or the viewer has a delay', async () => {
-    for (const [hash, delay] of [['#/car/8', null], ['#/?class=LMP2', null], ['', '30']] as const) {
+  it('hides the first view before its first paint when the URL asks for another page, or the viewer has a delay, and the app then draws its own rows', async () => {
+    for (const [hash, delay] of [['#/car/8', null], ['#/?race=lemans-2019', null], ['#/?class=LMP2', null], ['', '30']] as const) {
       const page = await browser.newPage();
       try {
         if (delay !== null) await page.addInitScript({ content: `localStorage.setItem('sarthe.viewerDelaySeconds', '${delay}')` });
@@ -196,12 +196,32 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
         await page.goto(`${server.appUrl}${hash}`, { waitUntil: 'commit' });
         await page.waitForSelector('.first-view .rows .row', { state: 'attached' });
         assert.equal(await page.isVisible('.first-view .rows .row'), false, `${hash} delay ${delay}: hidden`);
+        await page.evaluate(() => {
+          for (const row of document.querySelectorAll('.rows .row')) (row as unknown as { __server: boolean }).__server = true;
+        });
+        await page.waitForSelector('.first-view', { state: 'detached', timeout: 20_000 });
+        // Its rows are the newest race live and overall: never shown for what the URL asked instead,
+        // nor ahead of a viewer's delay (with 30 s of it, no row yet).
+        await page.waitForTimeout(1000);
+        const rows = await page.$$eval('.rows .row', (all) => all.map((r) => (r as unknown as { __server?: boolean }).__server === true));
+        assert.ok(!rows.includes(true), `${hash} delay ${delay}: none of the server's rows taken over`);
+        if (delay !== null) assert.equal(rows.length, 0, 'a 30 s delay: no row before it has passed');
       } finally {
         // The profile is shared by the suite's pages: no delay left for the next test.
         await page.evaluate(() => localStorage.removeItem('sarthe.viewerDelaySeconds')).catch(() => undefined);
         await page.close();
       }
     }
+  });
+
+  it("shows every row of the server's view when the app's script does not come", async () => {
+    const page = await browser.newPage();
+    await page.route('**/assets/*.js', (route) => route.abort());
+    await page.goto(server.appUrl);
+    const count = await page.locator('.first-view .rows .row').count();
+    assert.ok(count > 50);
+    await page.waitForFunction((n) => document.querySelector(`.first-view .rows .row:nth-child(${n})`) !== null && (document.querySelector(`.first-view .rows .row:nth-child(${n})`) as unknown as { getClientRects(): ArrayLike<unknown> }).getClientRects().length > 0, count, { timeout: 8000 });
+    await page.close();
   });
 
   it('reads without JavaScript: header, tabs and every row as a snapshot', async () => {

@@ -18,7 +18,7 @@ import { compareEvents, eventTimeMs } from '../src/model/events.js';
 import type { Standings } from '../src/model/standings.js';
 import { HOUR } from '../src/model/time.js';
 import { buildServer } from '../src/server/app.js';
-import { bootPage, FIRST_VIEW_GATE, inlineStyles, loadFirstView, type RenderFirstView } from '../src/server/web.js';
+import { bootPage, FIRST_VIEW_GATE, FIRST_VIEW_ROWS_WAIT_MS, inlineStyles, loadFirstView, type RenderFirstView } from '../src/server/web.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
 import { toAppendEvent } from '../src/store/index.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
@@ -143,18 +143,46 @@ describe('loadFirstView', () => {
 });
 
 describe('FIRST_VIEW_GATE', () => {
+  interface GateRun {
+    hidden: boolean;
+    /** The style the gate added, while it is in the page. */
+    style: () => string | null;
+    /** A load error reaching window in the capture phase. */
+    error: (tagName: string) => void;
+    /** The gate's timers, run. */
+    timers: () => void;
+    timerMs: number[];
+  }
+
   /** Runs the gate as the page's head would, with this hash, stored delay and window height. */
-  function gate(hash: string, delay: string | null, innerHeight = 900): { hidden: boolean; style: string | null } {
+  function gate(hash: string, delay: string | null, innerHeight = 900): GateRun {
     const classes = new Set<string>();
-    let style: string | null = null;
+    let style: { textContent: string; removed: boolean } | null = null;
+    const listeners: Array<(e: { target: { tagName: string } }) => void> = [];
+    const timers: Array<{ fn: () => void; ms: number }> = [];
     const document = {
       documentElement: { classList: { add: (c: string) => classes.add(c) } },
-      createElement: () => ({ textContent: '' }),
-      head: { appendChild: (e: { textContent: string }) => (style = e.textContent) },
+      createElement: () => {
+        const element = { textContent: '', removed: false, remove: () => (element.removed = true) };
+        return element;
+      },
+      head: { appendChild: (e: { textContent: string; removed: boolean }) => (style = e) },
     };
     const localStorage = { getItem: () => delay };
-    new Function('location', 'localStorage', 'document', 'innerHeight', FIRST_VIEW_GATE)({ hash }, localStorage, document, innerHeight);
-    return { hidden: classes.has('no-first-view'), style };
+    const addEventListener = (type: string, fn: (e: { target: { tagName: string } }) => void, capture: boolean) => {
+      assert.equal(type, 'error');
+      assert.equal(capture, true, 'resource errors do not bubble: capture');
+      listeners.push(fn);
+    };
+    const setTimeout = (fn: () => void, ms: number) => timers.push({ fn, ms });
+    new Function('location', 'localStorage', 'document', 'innerHeight', 'addEventListener', 'setTimeout', FIRST_VIEW_GATE)({ hash }, localStorage, document, innerHeight, addEventListener, setTimeout);
+    return {
+      hidden: classes.has('no-first-view'),
+      style: () => (style === null || (style as { removed: boolean }).removed ? null : (style as { textContent: string }).textContent),
+      error: (tagName) => listeners.forEach((fn) => fn({ target: { tagName } })),
+      timers: () => timers.forEach((t) => t.fn()),
+      timerMs: timers.map((t) => t.ms),
+    };
   }
 
   it('shows the first view at the live overall timing only', () => {
@@ -169,9 +197,21 @@ describe('FIRST_VIEW_GATE', () => {
   });
 
   it('leaves the rows the window cannot show to the app (26 px rows)', () => {
-    assert.equal(gate('', null, 900).style, '.first-view .rows>.row:nth-child(n+36){display:none}');
-    assert.equal(gate('', null, 390).style, '.first-view .rows>.row:nth-child(n+16){display:none}');
-    assert.equal(gate('#/car/7', null).style, null);
+    assert.equal(gate('', null, 900).style(), '.first-view .rows>.row:nth-child(n+36){display:none}');
+    assert.equal(gate('', null, 390).style(), '.first-view .rows>.row:nth-child(n+16){display:none}');
+    assert.equal(gate('#/car/7', null).style(), null);
+  });
+
+  it('shows them all when a script fails to load, or after FIRST_VIEW_ROWS_WAIT_MS without the app', () => {
+    const failed = gate('', null);
+    failed.error('IMG');
+    assert.notEqual(failed.style(), null, 'an image failing is not the app failing');
+    failed.error('SCRIPT');
+    assert.equal(failed.style(), null);
+    const slow = gate('', null);
+    assert.deepEqual(slow.timerMs, [FIRST_VIEW_ROWS_WAIT_MS]);
+    slow.timers();
+    assert.equal(slow.style(), null);
   });
 });
 

@@ -23,6 +23,9 @@ import { escapeHtml } from './site/html.js';
  */
 export type RenderFirstView = (race: RaceInfo, live: { race: string; eventId: string; snapshot: LiveSnapshot }) => string;
 
+/** How long the rows below the window wait for the app before they show anyway (ms): a script that failed or is blocked. */
+export const FIRST_VIEW_ROWS_WAIT_MS = 5000;
+
 /**
  * Runs in the page's head before its first paint:
  * - the first view shows the newest race live and overall, so it is hidden
@@ -33,14 +36,18 @@ export type RenderFirstView = (race: RaceInfo, live: { race: string; eventId: st
  * - else the rows the window cannot show wait for the app (display: none
  *   until it takes the table over, out of `.first-view`): the first frame's
  *   style, layout and paint cover what is seen (bench:web first paint), as
- *   the app's own first frame does (timing-screen.tsx firstFrameRows).
+ *   the app's own first frame does (timing-screen.tsx firstFrameRows); if a
+ *   script fails to load, or FIRST_VIEW_ROWS_WAIT_MS pass without the app,
+ *   they show.
  * Without JavaScript the whole first view stays: a static snapshot.
  * Allowed by its hash in the page's Content-Security-Policy (FIRST_VIEW_CSP).
  */
 export const FIRST_VIEW_GATE =
   "var h=location.hash,d=0;try{d=Number(localStorage.getItem('sarthe.viewerDelaySeconds'))||0}catch(e){}" +
   "if(d>0||(h!==''&&h!=='#'&&h!=='#/'))document.documentElement.classList.add('no-first-view');" +
-  `else{var s=document.createElement('style');s.textContent='.first-view .rows>.row:nth-child(n+'+(Math.ceil(innerHeight/${ROW_MIN_PX})+1)+'){display:none}';document.head.appendChild(s)}`;
+  `else{var s=document.createElement('style');s.textContent='.first-view .rows>.row:nth-child(n+'+(Math.ceil(innerHeight/${ROW_MIN_PX})+1)+'){display:none}';document.head.appendChild(s);` +
+  // The app never came (its script failed or is blocked): every row, as without JavaScript.
+  `var u=function(){s.remove()};addEventListener('error',function(e){if(e.target&&e.target.tagName==='SCRIPT')u()},true);setTimeout(u,${FIRST_VIEW_ROWS_WAIT_MS})}`;
 
 /** The app page's Content-Security-Policy: the server's (limits.ts), with the gate script allowed by its SHA-256. */
 export const FIRST_VIEW_CSP = cspHeader({

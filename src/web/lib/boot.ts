@@ -52,10 +52,17 @@ export function takeBootLive(race: string): BootLive | null {
  */
 let serverTable: HTMLElement | null = null;
 
-/** Takes the server's table out of `root` (the page's `#app`) before the app renders there; null when there is none. */
+/**
+ * Takes the server's table out of `root` (the page's `#app`) before the app
+ * renders there. Not when the page hid its first view (server/web.ts
+ * FIRST_VIEW_GATE): its rows are the newest race live, and the URL asked for
+ * something else (another race's rows would show under its header) or the
+ * viewer has a delay (the live rows would show ahead of the delayed clock
+ * until the delay had passed).
+ */
 export function keepServerTable(root: HTMLElement): void {
   const table = root.querySelector<HTMLElement>('.first-view .timing');
-  if (table === null) return;
+  if (table === null || document.documentElement.classList.contains('no-first-view')) return;
   table.remove();
   serverTable = table;
 }

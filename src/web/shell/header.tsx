@@ -76,7 +76,9 @@ export function Header({ screen }: { screen: HeaderSource }) {
   // One rule for every live surface (live/race-strip.ts): never "Live" after the flag.
   const state = viewMode({ travelling, connection, delaySeconds: delay, finished, resultStands: final, stalled });
   const mode = modeText(state, delay);
-  const modeClass = state === 'live' || state === 'delayed' ? 'live' : state === 'travel' ? 'travel' : state === 'finished' || state === 'final' ? 'finished' : 'down';
+  // The server's snapshot (ssr.tsx) is not a fault: drawn plain, not in the red of a lost connection.
+  const modeClass =
+    state === 'live' || state === 'delayed' ? 'live' : state === 'travel' ? 'travel' : state === 'finished' || state === 'final' || state === 'snapshot' ? 'finished' : 'down';
 
   return (
     <header class="top">
