@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { compareEvents, eventTimeMs } from '../src/model/events.js';
 import type { Standings } from '../src/model/standings.js';
 import { HOUR } from '../src/model/time.js';
 import { buildServer } from '../src/server/app.js';
-import { bootPage, FIRST_VIEW_GATE, FIRST_VIEW_ROWS_WAIT_MS, inlineStyles, loadFirstView, type RenderFirstView } from '../src/server/web.js';
+import { bootPage, CompressedPage, FIRST_VIEW_GATE, FIRST_VIEW_ROWS_WAIT_MS, inlineStyles, loadFirstView, type RenderFirstView } from '../src/server/web.js';
 import { importAnalysisFiles } from '../src/sources/alkamel/import.js';
 import { toAppendEvent } from '../src/store/index.js';
 import { SqliteEventStore } from '../src/store/sqlite/index.js';
@@ -260,5 +261,56 @@ describe('timing table markup', () => {
     const inPanel = (more.children as Element[]).filter((e) => e.type === 'tag');
     assert.equal(inPanel.length, 16 - PRIMARY.size + 1);
     assert.equal(inPanel[inPanel.length - 1]!.attribs.href, '#/car/51');
+  });
+});
+
+describe('the app page on the wire', () => {
+  let app: FastifyInstance;
+
+  before(async () => {
+    const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
+    const store = new SqliteEventStore({ file: ':memory:' });
+    await store.append('lemans-2019', events.filter((e) => eventTimeMs(e) <= 2 * HOUR).sort(compareEvents).map(toAppendEvent));
+    app = await buildServer({ store, webRoot });
+  });
+  after(() => app.close());
+
+  const get = (acceptEncoding: string | null) => app.inject({ method: 'GET', url: '/', headers: acceptEncoding === null ? {} : { 'accept-encoding': acceptEncoding } });
+
+  it('sends the same page in br, gzip or identity as asked, q=0 refusing a coding', async () => {
+    const plain = await get('identity');
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.ok(plain.body.includes('<div class="first-view">'));
+    const cases: Array<[string, string | undefined]> = [
+      ['gzip, deflate, br, zstd', 'br'],
+      ['gzip', 'gzip'],
+      ['br;q=0, gzip;q=0.5', 'gzip'],
+      ['*', 'br'],
+    ];
+    for (const [accept, coding] of cases) {
+      const response = await get(accept);
+      assert.equal(response.headers['content-encoding'], coding, accept);
+      const bytes = response.rawPayload;
+      const text = coding === 'br' ? brotliDecompressSync(bytes).toString() : coding === 'gzip' ? gunzipSync(bytes).toString() : bytes.toString();
+      assert.equal(text, plain.body, `${accept}: the same page`);
+      assert.match(String(response.headers.vary), /accept-encoding/i, 'Vary: Accept-Encoding');
+    }
+  });
+
+  it('compresses a page once, and anew when it changes', async () => {
+    const cache = new CompressedPage();
+    const a = cache.get('<p>one</p>'.repeat(200), 'br');
+    assert.equal(cache.get('<p>one</p>'.repeat(200), 'br'), a, 'the same Buffer: not compressed again');
+    assert.equal(gunzipSync(cache.get('<p>one</p>'.repeat(200), 'gzip')).toString(), '<p>one</p>'.repeat(200));
+    assert.notEqual(cache.get('<p>two</p>'.repeat(200), 'br'), a);
+    assert.equal(brotliDecompressSync(cache.get('<p>two</p>'.repeat(200), 'br')).toString(), '<p>two</p>'.repeat(200));
+    // Through the server: a commit changes the page (its snapshot and first view), and so the bytes sent.
+    const first = (await get('br')).rawPayload;
+    const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
+    const later = events.filter((e) => eventTimeMs(e) > 2 * HOUR && eventTimeMs(e) <= 2.2 * HOUR).sort(compareEvents);
+    await app.sarthe.hub.ingest('lemans-2019', later);
+    const after = await get('br');
+    assert.notDeepEqual(after.rawPayload, first);
+    assert.equal(brotliDecompressSync(after.rawPayload).toString(), (await get('identity')).body);
   });
 });
