@@ -73,6 +73,12 @@ const PRELOAD = /<link rel="preload" href="\/api\/races"[^>]*>/;
  * snapshot (three round trips before the first row; bench:web first paint).
  * `live` is left out before the race's first commit; the whole script while
  * the stored races are still loading (the app then asks as before).
+ *
+ * With `renderFirstView` (loadFirstView) and a live snapshot, `#app` holds
+ * the race's first view (rendered once per commit), the head FIRST_VIEW_GATE,
+ * and the boot data goes to the end of the body instead, after the view. A
+ * renderer that throws is reported to `onError` and the page goes without
+ * its first view.
  */
 export function bootPage(template: string, hub: RaceHub, renderFirstView: RenderFirstView | null = null, onError: (error: unknown) => void = () => undefined): string {
   if (hub.loading) return template;
