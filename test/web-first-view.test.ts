@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { DomUtils, parseDocument } from 'htmlparser2';
-import { compareEvents, eventTimeMs } from '../src/model/events.js';
+import { compareEvents, eventTimeMs, type TimingEvent } from '../src/model/events.js';
 import type { Standings } from '../src/model/standings.js';
 import { HOUR } from '../src/model/time.js';
 import { buildServer } from '../src/server/app.js';
@@ -34,15 +34,30 @@ const byClass = (root: Element | Element[], cls: string): Element[] =>
   DomUtils.findAll((e) => (e.attribs.class ?? '').split(' ').includes(cls), Array.isArray(root) ? root : [root]);
 const text = (e: Element | undefined): string => (e === undefined ? '' : DomUtils.textContent(e));
 
+/** The demo race's events (Le Mans 2019), read once for the whole file. */
+let demo: Promise<TimingEvent[]> | undefined;
+function demoEvents(): Promise<TimingEvent[]> {
+  demo ??= importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]).then((r) => r.events);
+  return demo;
+}
+
+/** Le Mans 2019 from `fromMs` (exclusive) to `toMs`, in the store's order. */
+async function demoBetween(fromMs: number, toMs: number): Promise<TimingEvent[]> {
+  return (await demoEvents()).filter((e) => eventTimeMs(e) > fromMs && eventTimeMs(e) <= toMs).sort(compareEvents);
+}
+
+/** A server holding Le Mans 2019 up to `toMs`, as `sarthe serve` without the news site (the app at /), or no app. */
+async function demoServer(toMs: number, web: string | null = webRoot): Promise<FastifyInstance> {
+  const store = new SqliteEventStore({ file: ':memory:' });
+  await store.append('lemans-2019', (await demoBetween(-Infinity, toMs)).map(toAppendEvent));
+  return buildServer({ store, webRoot: web });
+}
+
 describe('the first view in the app page', () => {
   let app: FastifyInstance;
 
   before(async () => {
-    // Le Mans 2019 to 6h30, as served by `sarthe serve` without the news site (the app at /).
-    const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
-    const store = new SqliteEventStore({ file: ':memory:' });
-    await store.append('lemans-2019', events.filter((e) => eventTimeMs(e) <= 6.5 * HOUR).sort(compareEvents).map(toAppendEvent));
-    app = await buildServer({ store, webRoot });
+    app = await demoServer(6.5 * HOUR);
   });
   after(() => app.close());
 
@@ -227,10 +242,7 @@ describe('timing table markup', () => {
 
   it('escapes text and attributes', async () => {
     const standings = await (async () => {
-      const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
-      const store = new SqliteEventStore({ file: ':memory:' });
-      await store.append('lemans-2019', events.filter((e) => eventTimeMs(e) <= 1 * HOUR).sort(compareEvents).map(toAppendEvent));
-      const server = await buildServer({ store });
+      const server = await demoServer(1 * HOUR, null);
       try {
         return (await server.inject({ method: 'GET', url: '/api/races/lemans-2019/standings' })).json() as Standings;
       } finally {
@@ -268,10 +280,7 @@ describe('the app page on the wire', () => {
   let app: FastifyInstance;
 
   before(async () => {
-    const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
-    const store = new SqliteEventStore({ file: ':memory:' });
-    await store.append('lemans-2019', events.filter((e) => eventTimeMs(e) <= 2 * HOUR).sort(compareEvents).map(toAppendEvent));
-    app = await buildServer({ store, webRoot });
+    app = await demoServer(2 * HOUR);
   });
   after(() => app.close());
 
@@ -306,9 +315,7 @@ describe('the app page on the wire', () => {
     assert.equal(brotliDecompressSync(cache.get('<p>two</p>'.repeat(200), 'br')).toString(), '<p>two</p>'.repeat(200));
     // Through the server: a commit changes the page (its snapshot and first view), and so the bytes sent.
     const first = (await get('br')).rawPayload;
-    const { events } = await importAnalysisFiles([join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv')]);
-    const later = events.filter((e) => eventTimeMs(e) > 2 * HOUR && eventTimeMs(e) <= 2.2 * HOUR).sort(compareEvents);
-    await app.sarthe.hub.ingest('lemans-2019', later);
+    await app.sarthe.hub.ingest('lemans-2019', await demoBetween(2 * HOUR, 2.2 * HOUR));
     const after = await get('br');
     assert.notDeepEqual(after.rawPayload, first);
     assert.equal(brotliDecompressSync(after.rawPayload).toString(), (await get('identity')).body);
