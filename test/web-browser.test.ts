@@ -214,6 +214,38 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     }
   });
 
+  it("keeps the keyboard focus and the scroll of the server's view through the takeover", async () => {
+    // What a keyboard user has reached in the server's view before the script comes: a car link in
+    // the table (adopted, the same element), or a class tab (drawn again by the app: its twin).
+    for (const target of ['.first-view .rows .row:nth-child(4) .c-num a', '.first-view nav.tabs .classes a:nth-child(2)']) {
+      const page = await browser.newPage();
+      try {
+        await page.setViewportSize({ width: DESKTOP.width, height: 500 });
+        await page.route('**/assets/main-*.js', async (route) => {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          await route.continue().catch(() => undefined);
+        });
+        await page.goto(server.appUrl, { waitUntil: 'commit' });
+        await page.waitForSelector(target);
+        await page.focus(target);
+        const href = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(name: string): string | null } } }).document.activeElement.getAttribute('href'));
+        assert.ok(href !== null && href !== '', `${target}: focused a link (${href})`);
+        await page.mouse.wheel(0, 120);
+        await page.waitForFunction(() => (globalThis as unknown as { scrollY: number }).scrollY > 0);
+        const scrolled = await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY);
+        await page.waitForSelector('.first-view', { state: 'detached', timeout: 20_000 });
+        const after = await page.evaluate(() => {
+          const g = globalThis as unknown as { scrollY: number; document: { activeElement: { getAttribute(name: string): string | null; closest(s: string): unknown } | null } };
+          const active = g.document.activeElement;
+          return { href: active?.getAttribute('href') ?? null, inApp: active?.closest('#app') != null, scrollY: g.scrollY };
+        });
+        assert.deepEqual(after, { href, inApp: true, scrollY: scrolled }, `${target}: the focus and the scroll after the takeover`);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
   it("shows every row of the server's view when the app's script does not come", async () => {
     const page = await browser.newPage();
     await page.route('**/assets/*.js', (route) => route.abort());

@@ -74,6 +74,49 @@ export function takeServerTable(): HTMLElement | null {
   return table;
 }
 
+/**
+ * What had the keyboard focus in the server's first view: the element, and
+ * what finds its twin in the app's page (the link it goes to, else its
+ * text). Taking the view out of the page drops the focus to the body, and a
+ * keyboard user would start again from the top (issue 15).
+ */
+export interface FirstViewFocus {
+  element: HTMLElement;
+  tag: string;
+  href: string | null;
+  text: string;
+}
+
+/** The focused element inside `root`, or null when the focus is elsewhere (or nowhere). */
+export function focusIn(root: HTMLElement): FirstViewFocus | null {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !root.contains(active)) return null;
+  return { element: active, tag: active.tagName, href: active.getAttribute('href'), text: active.textContent?.trim() ?? '' };
+}
+
+/**
+ * Gives the focus back after the takeover, unless something else took it
+ * meanwhile: to the same element when the app kept it (a link in the
+ * adopted table), else to its twin in the app's page (same tag and link, or
+ * same text when it has no link), without scrolling. No twin: the focus
+ * stays where the browser put it.
+ */
+export function restoreFocus(root: HTMLElement, focus: FirstViewFocus | null): void {
+  if (focus === null) return;
+  const active = document.activeElement;
+  if (active !== null && active !== document.body) return;
+  let target: HTMLElement | null = root.contains(focus.element) ? focus.element : null;
+  if (target === null) {
+    for (const candidate of root.querySelectorAll<HTMLElement>(focus.tag)) {
+      if (focus.href !== null ? candidate.getAttribute('href') === focus.href : (candidate.textContent?.trim() ?? '') === focus.text) {
+        target = candidate;
+        break;
+      }
+    }
+  }
+  target?.focus({ preventScroll: true });
+}
+
 /** The longest the app waits for the server's first view to reach the screen before taking the page over (ms). */
 export const FIRST_VIEW_WAIT_MS = 1000;
 
