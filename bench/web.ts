@@ -30,6 +30,20 @@
  * - frameCpuP50Ms / frameCpuP99Ms: the whole rendering task of those updates
  *   in CPU time: the update, then the browser's pre-paint, paint and
  *   layerization of what it changed (what the viewer waits for).
+ * - writesPerUpdate / textFloor: what an update asks of the browser, and
+ *   the least it can cost here. The table's DOM writes per update are
+ *   counted by a MutationObserver on the rows, over `updates` more updates
+ *   after the CPU trace (an observer of their own: the measured updates run
+ *   without it): text writes (a cell's text node, or a text replaced) and
+ *   rows moved, median and p99. The floor is a second page that has nothing
+ *   but a table of the same shape (62 rows of 16 fixed-size cells, no
+ *   script of ours): the same number of random text writes, then the forced
+ *   style and layout, median of 100 frames each: once the page of the
+ *   updates is closed, with the same server still replaying at its pace
+ *   (baselines.textFloor: the conditions of the updates), and again with
+ *   the server stopped (textFloorQuiet: the browser alone). It is the browser's own
+ *   cost of relaying out that much changed text on this machine, apart from
+ *   anything Sarthe does; updateP99Ms cannot go below textFloor.atP99Writes.
  * - firstPaintMs: navigation start to the first rows painted, median of cold
  *   loads on loopback (new browser context each: nothing cached): the
  *   Element Timing renderTime of the first row's position cell (table.ts
@@ -101,6 +115,7 @@ interface FrameMetric {
 interface UpdateResult {
   updateP99Ms: number;
   updateCpuP99Ms: number;
+  textFloor: TextFloor;
   [key: string]: unknown;
 }
 
@@ -126,6 +141,7 @@ async function measureUpdates(browser: Browser, origin: string): Promise<UpdateR
   const frames = await page.evaluate(() => (globalThis as unknown as MetricsWindow).__sartheMetrics);
   const rows = await page.$$eval('.rows .row', (r) => r.length);
   const cpu = await measureCpu(page);
+  const writes = await countWrites(page);
   const redraws: number[] = [];
   const noops: number[] = [];
   for (let i = 0; i < 30; i++) {
@@ -133,6 +149,8 @@ async function measureUpdates(browser: Browser, origin: string): Promise<UpdateR
     noops.push(await page.evaluate(() => (globalThis as unknown as { __sartheNoopUpdate: () => Promise<number> }).__sartheNoopUpdate()));
   }
   await context.close();
+  // With the measured page closed (it would compete for the cores), against the same server.
+  const floor = await textFloor(browser, [median(writes.text), percentile(writes.text, 99)]);
 
   // Frames without deltas hold the snapshot (every row created): that is the first paint, not an
   // update. The first WARMUP_MS after it are reported apart: the page's code is still being
@@ -171,6 +189,14 @@ async function measureUpdates(browser: Browser, origin: string): Promise<UpdateR
     updateCpuMaxMs: round(Math.max(...cpu.updateMs)),
     frameCpuP50Ms: round(median(cpu.frameMs)),
     frameCpuP99Ms: round(percentile(cpu.frameMs, 99)),
+    writesPerUpdate: {
+      counted: writes.text.length,
+      textMedian: median(writes.text),
+      textP99: percentile(writes.text, 99),
+      rowsMovedMedian: median(writes.moves),
+      rowsMovedP99: percentile(writes.moves, 99),
+    },
+    textFloor: floor,
     baselineFullRedrawMedianMs: round(median(redraws)),
     baselineNoopUpdateMedianMs: round(median(noops)),
     baselineNoopUpdateP99Ms: round(percentile(noops, 99)),
@@ -231,6 +257,101 @@ async function measureCpu(page: Page): Promise<{ updateMs: number[]; frameMs: nu
     frameMs.push(cpuUs / 1000);
   }
   return { updateMs, frameMs };
+}
+
+/**
+ * The table's DOM writes in each of `updatesWanted` more updates, from a
+ * MutationObserver on its rows: its callback runs once per update (at the
+ * microtask checkpoint after the animation frame that applied it). `text`:
+ * text nodes written or replaced; `moves`: rows put in another place.
+ */
+async function countWrites(page: Page): Promise<{ text: number[]; moves: number[] }> {
+  return page.evaluate(
+    (count) =>
+      new Promise<{ text: number[]; moves: number[] }>((resolve) => {
+        const text: number[] = [];
+        const moves: number[] = [];
+        const rows = document.querySelector('.rows')!;
+        const observer = new MutationObserver((records) => {
+          let t = 0;
+          let m = 0;
+          for (const r of records) {
+            if (r.type === 'characterData') t++;
+            else if (r.target === rows) m += r.addedNodes.length;
+            else if (Array.from(r.addedNodes).some((n) => n.nodeType === Node.TEXT_NODE)) t++;
+          }
+          if (t + m === 0) return;
+          text.push(t);
+          moves.push(m);
+          if (text.length >= count) {
+            observer.disconnect();
+            resolve({ text, moves });
+          }
+        });
+        observer.observe(rows, { subtree: true, childList: true, characterData: true });
+      }),
+    updatesWanted,
+  );
+}
+
+/**
+ * The browser's floor for `writes` text writes in one frame (ms, median of
+ * 100 frames each, after 100 frames of warm-up, the counts taking turns): a
+ * page of nothing but 62 rows of 16 fixed-size cells (floated, size and
+ * layout contained: the cheapest cell found), random lap-time texts written
+ * into random cells, style and layout forced.
+ */
+interface TextFloor {
+  atMedianWrites: number;
+  atMedianMs: number;
+  atP99Writes: number;
+  atP99Ms: number;
+}
+
+async function textFloor(browser: Browser, writes: number[]): Promise<TextFloor> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  await page.setContent(
+    '<!doctype html><style>body{margin:0;font:13px system-ui,sans-serif;font-variant-numeric:tabular-nums}' +
+      '.r{height:26px;contain:size layout style}.c{float:left;width:70px;height:26px;margin-left:6px;overflow:hidden;line-height:26px;contain:size layout style}</style><div id="t"></div>',
+  );
+  const result = await page.evaluate(async (counts) => {
+    const table = document.getElementById('t')!;
+    const nodes: Text[] = [];
+    for (let i = 0; i < 62; i++) {
+      const row = table.appendChild(document.createElement('div'));
+      row.className = 'r';
+      for (let j = 0; j < 16; j++) {
+        const cell = row.appendChild(document.createElement('span'));
+        cell.className = 'c';
+        nodes.push(cell.appendChild(document.createTextNode('1:23.456')));
+      }
+    }
+    void document.body.offsetHeight;
+    const write = (count: number): void => {
+      for (let w = 0; w < count; w++) {
+        const ms = Math.floor(Math.random() * 300_000);
+        nodes[Math.floor(Math.random() * nodes.length)]!.data = `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}`;
+      }
+      void document.body.offsetHeight;
+    };
+    // 100 frames of warm-up (the first are up to twice as slow), then the counts take turns, frame by
+    // frame, so that the machine's swings hit each alike.
+    const times: number[][] = counts.map(() => []);
+    for (let frame = 0; frame < 100 + 100 * counts.length; frame++) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      const which = frame % counts.length;
+      const started = performance.now();
+      write(counts[which]!);
+      if (frame >= 100) times[which]!.push(performance.now() - started);
+    }
+    return times.map((t) => {
+      t.sort((a, b) => a - b);
+      return t[Math.floor(t.length / 2)]!;
+    });
+  }, writes);
+  await context.close();
+  return { atMedianWrites: writes[0]!, atMedianMs: round(result[0]!), atP99Writes: writes[1]!, atP99Ms: round(result[1]!) };
 }
 
 /** What the browser does after the animation-frame callbacks to show the frame (devtools.timeline names). */
@@ -341,6 +462,8 @@ try {
   const paint = await measureFirstPaint(browser, server.appUrl).finally(() => server.stop());
   server = await serveReplay({ root, file, race: 'lemans-2019', fromMs: 2 * HOUR, speed: 60 * rate, tickMs: 250 / rate });
   const live = await measureUpdates(browser, server.appUrl).finally(() => server.stop());
+  // The same writes with the replay stopped: the browser's floor on this machine with nothing else running.
+  const quietFloor = await textFloor(browser, [live.textFloor.atMedianWrites, live.textFloor.atP99Writes]);
   const result = {
     jsGzipKb: gzipKb(paint.jsFiles),
     jsFiles: paint.jsFiles,
@@ -360,6 +483,10 @@ try {
       noopUpdateMedianMs: live.baselineNoopUpdateMedianMs,
       noopUpdateP99Ms: live.baselineNoopUpdateP99Ms,
       fullRedrawMedianMs: live.baselineFullRedrawMedianMs,
+      // The browser alone, the same run: this many text writes in a page of nothing else, while the
+      // bench's server replays at its pace (as during the updates), then with it stopped.
+      textFloor: live.textFloor,
+      textFloorQuiet: quietFloor,
       preactGzipKb: preactGzipKb(),
     },
     live,
