@@ -75,31 +75,44 @@ export function takeServerTable(): HTMLElement | null {
 }
 
 /**
- * What had the keyboard focus in the server's first view: the element, and
- * what finds its twin in the app's page (the link it goes to, else its
- * text). Taking the view out of the page drops the focus to the body, and a
- * keyboard user would start again from the top (issue 15).
+ * What had the keyboard focus in the server's first view: the element, its
+ * identity (focusKey) and its rank among the view's elements of that
+ * identity, which find its twin in the app's page. Taking the view out of
+ * the page drops the focus to the body, and a keyboard user would start
+ * again from the top (issue 15).
  */
 export interface FirstViewFocus {
   element: HTMLElement;
-  tag: string;
-  href: string | null;
-  text: string;
+  key: string;
+  /** 0 for the first element of the view with this key, 1 for the second… */
+  rank: number;
+}
+
+/**
+ * What tells an element from its neighbours, whatever its place: its tag,
+ * link, test id, label, name, type and text. The brand, the Timing page and
+ * the "All" tab all link to `#/`; the delay box and the time slider are both
+ * text-less inputs.
+ */
+function focusKey(el: Element): string {
+  return [el.tagName, el.getAttribute('href'), el.getAttribute('data-testid'), el.getAttribute('aria-label'), el.getAttribute('name'), el.getAttribute('type'), el.textContent?.trim() ?? ''].join('\u0000');
 }
 
 /** The focused element inside `root`, or null when the focus is elsewhere (or nowhere). */
 export function focusIn(root: HTMLElement): FirstViewFocus | null {
   const active = document.activeElement;
   if (!(active instanceof HTMLElement) || !root.contains(active)) return null;
-  return { element: active, tag: active.tagName, href: active.getAttribute('href'), text: active.textContent?.trim() ?? '' };
+  const key = focusKey(active);
+  const same = [...root.querySelectorAll(active.tagName)].filter((el) => focusKey(el) === key);
+  return { element: active, key, rank: Math.max(0, same.indexOf(active)) };
 }
 
 /**
  * Gives the focus back after the takeover, unless something else took it
  * meanwhile: to the same element when the app kept it (a link in the
- * adopted table), else to its twin in the app's page (same tag and link, or
- * same text when it has no link), without scrolling. No twin: the focus
- * stays where the browser put it.
+ * adopted table), else to its twin in the app's page (the element of the
+ * same key and rank, displayed), without scrolling. No twin: the focus stays
+ * where the browser put it.
  */
 export function restoreFocus(root: HTMLElement, focus: FirstViewFocus | null): void {
   if (focus === null) return;
@@ -107,14 +120,10 @@ export function restoreFocus(root: HTMLElement, focus: FirstViewFocus | null): v
   if (active !== null && active !== document.body) return;
   let target: HTMLElement | null = root.contains(focus.element) ? focus.element : null;
   if (target === null) {
-    for (const candidate of root.querySelectorAll<HTMLElement>(focus.tag)) {
-      if (focus.href !== null ? candidate.getAttribute('href') === focus.href : (candidate.textContent?.trim() ?? '') === focus.text) {
-        target = candidate;
-        break;
-      }
-    }
+    const same = [...root.querySelectorAll<HTMLElement>(focus.element.tagName)].filter((el) => focusKey(el) === focus.key);
+    target = same[focus.rank] ?? null;
   }
-  target?.focus({ preventScroll: true });
+  if (target !== null && target.getClientRects().length > 0) target.focus({ preventScroll: true });
 }
 
 /** The longest the app waits for the server's first view to reach the screen before taking the page over (ms). */
