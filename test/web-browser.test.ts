@@ -259,6 +259,26 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     }
   });
 
+  it("keeps a delay typed into the server's view before the script came: the app holds the table back by it", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.route('**/assets/main-*.js', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await route.continue().catch(() => undefined);
+      });
+      await page.goto(server.appUrl, { waitUntil: 'commit' });
+      await page.fill('.first-view [data-testid=delay]', '45');
+      await page.waitForSelector('.first-view', { state: 'detached', timeout: 20_000 });
+      await page.waitForFunction(() => (document.querySelector('[data-testid=delay]') as DomNode | null)?.value === '45', null, { timeout: 5000 });
+      const stored = await page.evaluate(() => localStorage.getItem('sarthe.viewerDelaySeconds'));
+      assert.equal(stored, '45', 'the app took the delay as its own');
+    } finally {
+      // The profile is shared by the suite's pages: no delay left for the next test.
+      await page.evaluate(() => localStorage.removeItem('sarthe.viewerDelaySeconds')).catch(() => undefined);
+      await page.close();
+    }
+  });
+
   it("shows every row of the server's view when the app's script does not come", async () => {
     const page = await browser.newPage();
     await page.route('**/assets/*.js', (route) => route.abort());

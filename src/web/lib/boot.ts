@@ -74,18 +74,23 @@ export function takeServerTable(): HTMLElement | null {
   return table;
 }
 
-/**
- * What had the keyboard focus in the server's first view: the element, its
- * identity (focusKey) and its rank among the view's elements of that
- * identity, which find its twin in the app's page. Taking the view out of
- * the page drops the focus to the body, and a keyboard user would start
- * again from the top (issue 15).
- */
-export interface FirstViewFocus {
-  element: HTMLElement;
+/** An element of the first view by identity (focusKey) and rank among the view's elements of that identity: what finds its twin in the app's page. */
+interface Identity {
   key: string;
   /** 0 for the first element of the view with this key, 1 for the second… */
   rank: number;
+}
+
+/**
+ * What the viewer did in the server's first view before the app took it
+ * over: the element that had the keyboard focus, and the inputs whose value
+ * was changed (the delay typed, the slider dragged). Taking the view out of
+ * the page drops both: the focus falls to the body, and a keyboard user
+ * starts again from the top (issue 15).
+ */
+export interface FirstViewState {
+  focus: (Identity & { element: HTMLElement }) | null;
+  edited: Array<Identity & { value: string }>;
 }
 
 /**
@@ -98,32 +103,49 @@ function focusKey(el: Element): string {
   return [el.tagName, el.getAttribute('href'), el.getAttribute('data-testid'), el.getAttribute('aria-label'), el.getAttribute('name'), el.getAttribute('type'), el.textContent?.trim() ?? ''].join('\u0000');
 }
 
-/** The focused element inside `root`, or null when the focus is elsewhere (or nowhere). */
-export function focusIn(root: HTMLElement): FirstViewFocus | null {
+function identify(root: HTMLElement, el: HTMLElement): Identity {
+  const key = focusKey(el);
+  const same = [...root.querySelectorAll(el.tagName)].filter((other) => focusKey(other) === key);
+  return { key, rank: Math.max(0, same.indexOf(el)) };
+}
+
+/** The element of this identity in `root` now, if displayed. */
+function twin<T extends HTMLElement>(root: HTMLElement, tag: string, identity: Identity): T | null {
+  const found = [...root.querySelectorAll<T>(tag)].filter((el) => focusKey(el) === identity.key)[identity.rank] ?? null;
+  return found !== null && found.getClientRects().length > 0 ? found : null;
+}
+
+/** The focused element inside `root` (null when the focus is elsewhere or nowhere) and the inputs the viewer changed there. */
+export function captureFirstView(root: HTMLElement): FirstViewState {
   const active = document.activeElement;
-  if (!(active instanceof HTMLElement) || !root.contains(active)) return null;
-  const key = focusKey(active);
-  const same = [...root.querySelectorAll(active.tagName)].filter((el) => focusKey(el) === key);
-  return { element: active, key, rank: Math.max(0, same.indexOf(active)) };
+  const focus = active instanceof HTMLElement && root.contains(active) ? { ...identify(root, active), element: active } : null;
+  const edited = [...root.querySelectorAll('input')].filter((input) => input.value !== input.defaultValue).map((input) => ({ ...identify(root, input), value: input.value }));
+  return { focus, edited };
 }
 
 /**
- * Gives the focus back after the takeover, unless something else took it
- * meanwhile: to the same element when the app kept it (a link in the
- * adopted table), else to its twin in the app's page (the element of the
- * same key and rank, displayed), without scrolling. No twin: the focus stays
- * where the browser put it.
+ * Gives back what the viewer did after the takeover:
+ * - each changed input's value, to its twin in the app's page (the element
+ *   of the same identity and rank), with the `input` and `change` events
+ *   the viewer's own edit would have sent, so that the app acts on it;
+ * - the focus, unless something else took it meanwhile: to the same element
+ *   when the app kept it (a link in the adopted table), else to its twin,
+ *   displayed, without scrolling. No twin: it stays where the browser put it.
  */
-export function restoreFocus(root: HTMLElement, focus: FirstViewFocus | null): void {
+export function restoreFirstView(root: HTMLElement, state: FirstViewState): void {
+  for (const edit of state.edited) {
+    const input = twin<HTMLInputElement>(root, 'INPUT', edit);
+    if (input === null || input.value === edit.value) continue;
+    input.value = edit.value;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+  const focus = state.focus;
   if (focus === null) return;
   const active = document.activeElement;
   if (active !== null && active !== document.body) return;
-  let target: HTMLElement | null = root.contains(focus.element) ? focus.element : null;
-  if (target === null) {
-    const same = [...root.querySelectorAll<HTMLElement>(focus.element.tagName)].filter((el) => focusKey(el) === focus.key);
-    target = same[focus.rank] ?? null;
-  }
-  if (target !== null && target.getClientRects().length > 0) target.focus({ preventScroll: true });
+  const target = root.contains(focus.element) ? focus.element : twin(root, focus.element.tagName, focus);
+  target?.focus({ preventScroll: true });
 }
 
 /** The longest the app waits for the server's first view to reach the screen before taking the page over (ms). */
