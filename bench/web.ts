@@ -44,7 +44,7 @@
  *   (baselines.textFloor: the conditions of the updates), and again with
  *   the server stopped (textFloorQuiet: the browser alone). It is the browser's own
  *   cost of relaying out that much changed text on this machine, apart from
- *   anything Sarthe does; updateP99Ms cannot go below textFloor.atP99Writes.
+ *   anything Sarthe does: a loose floor, to set median beside median.
  * - firstPaintMs: navigation start to the first rows painted, median of cold
  *   loads on loopback (new browser context each: nothing cached): the
  *   Element Timing renderTime of the first row's position cell (table.ts
@@ -301,15 +301,6 @@ async function countWrites(page: Page): Promise<{ text: number[]; moves: number[
   );
 }
 
-/**
- * The browser's floor for `writes` text writes in one frame (ms, median of
- * 100 frames each, after 100 frames of warm-up, the counts taking turns): a
- * page of nothing but 62 rows of 16 fixed-size cells (floated, size and
- * layout contained: the cheapest cell found), random lap-time texts written
- * into that many distinct random cells, style and layout forced. A loose
- * floor: the app's cells are not the cheapest, and an update's writes fall
- * on the ~17 rows of the cars that crossed the line, not all 62.
- */
 /** The floor's times (ms): medians of 100 frames, and for the p99's writes the p99 of its frames too (to set against updateP99Ms). */
 interface TextFloor {
   atMedianWrites: number;
@@ -319,6 +310,15 @@ interface TextFloor {
   atP99WritesP99Ms: number;
 }
 
+/**
+ * The browser's floor for `writes` text writes in one frame (ms, median of
+ * 100 frames each, after 100 frames of warm-up, the counts taking turns): a
+ * page of nothing but 62 rows of 16 fixed-size cells (floated, size and
+ * layout contained: the cheapest cell found), random lap-time texts written
+ * into that many distinct random cells, style and layout forced. A loose
+ * floor: the app's cells are not the cheapest, and an update's writes fall
+ * on the ~17 rows of the cars that crossed the line, not all 62.
+ */
 async function textFloor(browser: Browser, writes: number[]): Promise<TextFloor> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page = await context.newPage();

@@ -16,6 +16,7 @@ import { CSP_DIRECTIVES, cspHeader } from './limits.js';
 import type { RaceHub } from './races.js';
 import { raceSummary } from './rest.js';
 import { escapeHtml } from './site/html.js';
+import { acceptsCoding } from './wire.js';
 
 /**
  * The app's first view (src/web/ssr.tsx, built by `vite build --ssr` into
@@ -166,24 +167,12 @@ export function inlineStyles(template: string, webRoot: string): string {
 type PageCoding = 'br' | 'gzip';
 
 /**
- * The coding to send the app's page in for this Accept-Encoding (RFC 9110
- * §12.5.3): br, else gzip, else null (identity); a coding with q=0 is
- * refused, `*` stands for any not named.
+ * The coding to send the app's page in for this Accept-Encoding: br, else
+ * gzip, else null (identity), each as wire.ts acceptsCoding reads the header
+ * (RFC 9110 §12.5.3: q=0 refuses a coding, `*` stands for any not named).
  */
 export function pageCoding(header: string | string[] | undefined): PageCoding | null {
-  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
-  const q = new Map<string, number>();
-  for (const part of text.split(',')) {
-    const [name = '', ...params] = part.trim().toLowerCase().split(';');
-    if (name === '') continue;
-    const weight = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    q.set(name, weight === undefined ? 1 : Number(weight));
-  }
-  for (const coding of ['br', 'gzip'] as const) {
-    const weight = q.get(coding) ?? q.get('*') ?? 0;
-    if (weight > 0) return coding;
-  }
-  return null;
+  return acceptsCoding(header, 'br') ? 'br' : acceptsCoding(header, 'gzip') ? 'gzip' : null;
 }
 
 /**

@@ -74,7 +74,7 @@ export function takeServerTable(): HTMLElement | null {
   return table;
 }
 
-/** An element of the first view by identity (focusKey) and rank among the view's elements of that identity: what finds its twin in the app's page. */
+/** An element of the first view by identity (identityKey) and rank among the view's elements of that identity: what finds its twin in the app's page. */
 interface Identity {
   key: string;
   /** 0 for the first element of the view with this key, 1 for the second… */
@@ -99,19 +99,23 @@ export interface FirstViewState {
  * the "All" tab all link to `#/`; the delay box and the time slider are both
  * text-less inputs.
  */
-function focusKey(el: Element): string {
+function identityKey(el: Element): string {
   return [el.tagName, el.getAttribute('href'), el.getAttribute('data-testid'), el.getAttribute('aria-label'), el.getAttribute('name'), el.getAttribute('type'), el.textContent?.trim() ?? ''].join('\u0000');
 }
 
+/** The elements of `root` with this tag and identity key, in document order. */
+function alike<T extends HTMLElement>(root: HTMLElement, tag: string, key: string): T[] {
+  return [...root.querySelectorAll<T>(tag)].filter((el) => identityKey(el) === key);
+}
+
 function identify(root: HTMLElement, el: HTMLElement): Identity {
-  const key = focusKey(el);
-  const same = [...root.querySelectorAll(el.tagName)].filter((other) => focusKey(other) === key);
-  return { key, rank: Math.max(0, same.indexOf(el)) };
+  const key = identityKey(el);
+  return { key, rank: Math.max(0, alike(root, el.tagName, key).indexOf(el)) };
 }
 
 /** The element of this identity in `root` now, if displayed. */
 function twin<T extends HTMLElement>(root: HTMLElement, tag: string, identity: Identity): T | null {
-  const found = [...root.querySelectorAll<T>(tag)].filter((el) => focusKey(el) === identity.key)[identity.rank] ?? null;
+  const found = alike<T>(root, tag, identity.key)[identity.rank] ?? null;
   return found !== null && found.getClientRects().length > 0 ? found : null;
 }
 
