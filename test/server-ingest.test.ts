@@ -223,3 +223,63 @@ describe('ingest API: sector crossings (issue 10), over HTTP', () => {
     }
   });
 });
+
+describe('ingest API: a car\'s crossings stay in order (engine/crossing-order.ts)', () => {
+  it('a lap completed before the lap below it is a 409 that says which; the batch\'s other events are stored', async () => {
+    const app = await testServer();
+    assert.equal((await post(app, 'r', race)).statusCode, 200);
+    // #7 completed lap 5 at 1,000 s: a lap 6 at 900 s, a clock reset, would give it a lap it has not run.
+    const response = await post(app, 'r', [lap('7', 6, 900_000), lap('8', 6, 1_206_000), lap('7', 7, 1_000_000)]);
+    assert.equal(response.statusCode, 409, response.body);
+    const body = response.json();
+    assert.equal(body.accepted, 1);
+    assert.equal(body.conflicts, 2);
+    assert.deepEqual(body.results.map((r: { status: string }) => r.status), ['conflict', 'accepted', 'conflict']);
+    assert.match(body.results[0].reason, /^car 7 lap 6 is completed at 0:15:00\.000, not after lap 5 \(0:16:40\.000\)/);
+    assert.match(body.results[2].reason, /car 7 lap 7 is completed at 0:16:40\.000, not after lap 5/);
+    assert.match(body.message, /event 0 \(lap:7:6\): car 7 lap 6 is completed at 0:15:00\.000, not after lap 5/);
+    const standings = (await app.inject({ method: 'GET', url: '/api/races/r/standings' })).json();
+    assert.deepEqual(standings.cars.map((c: { number: string; laps: number }) => [c.number, c.laps]), [['8', 6], ['7', 5]]);
+    // Sent again in order, #7's lap 6 is taken.
+    assert.equal((await post(app, 'r', [lap('7', 6, 1_200_000)])).statusCode, 200);
+    await app.close();
+  });
+
+  it('atomic: a lap out of order stores nothing of the batch', async () => {
+    const app = await testServer();
+    assert.equal((await post(app, 'r', race)).statusCode, 200);
+    const before = await storedEvents(app, 'r');
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/races/r/events?atomic=true',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      payload: JSON.stringify([lap('8', 6, 1_206_000), lap('7', 6, 999_999)]),
+    });
+    assert.equal(response.statusCode, 409, response.body);
+    assert.deepEqual(response.json().results.map((r: { status: string }) => r.status), ['rolled-back', 'conflict']);
+    assert.match(response.json().message, /Nothing was stored/);
+    assert.deepEqual(await storedEvents(app, 'r'), before);
+    await app.close();
+  });
+
+  it('an imported file\'s laps that contradict a lap already stored are refused with the reason; the others are stored', async () => {
+    const app = await testServer();
+    // Three laps of #1 from the demo file (3:28.871, 6:51.240, …), and a live lap 4 of #1 stamped 10 s into the race.
+    const lines = readFileSync(join(repoRoot, 'demo', 'lemans-2019-race-analysis.csv'), 'utf8').split('\n');
+    const csv = [lines[0], ...lines.filter((l) => /^1;\d;[123];/.test(l))].join('\n') + '\n';
+    assert.equal((await post(app, 'lm', [lap('1', 4, 10_000)])).statusCode, 200);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/races/lm/import?name=lemans.csv',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    assert.equal(response.statusCode, 409, response.body);
+    const body = response.json();
+    assert.equal(body.conflicts, 3);
+    assert.ok(body.accepted > 0, 'the session and entry are stored');
+    assert.match(body.message, /car 1 lap 1 is completed at 0:03:28\.871, not before lap 4 \(0:00:10\.000\)/);
+    assert.equal(body.conflictReasons.length, 3);
+    await app.close();
+  });
+});

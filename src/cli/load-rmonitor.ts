@@ -4,6 +4,7 @@ import type { SessionType } from '../model/events.js';
 import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
 import { decodeBytes, decodeCapture } from '../sources/rmonitor/capture.js';
 import { applyClassificationProfile } from './results.js';
+import { keepCrossingOrder } from './load.js';
 
 export interface LoadedSession {
   /** Key of the session shown (run number and name). */
@@ -26,7 +27,7 @@ export function loadRMonitorSession(file: string, options: { session?: string; s
   const wanted = options.session;
   const chosen = wanted === undefined ? sessions[sessions.length - 1]! : sessions.find((s) => s.session === wanted || s.session.split('-')[0] === wanted);
   if (chosen === undefined) throw new Error(`--session "${wanted}": sessions in ${file}: ${sessions.map((s) => s.session).join(', ')}`);
-  const timeline = foldEvents(chosen.events);
+  const timeline = foldEvents(keepCrossingOrder(chosen.events));
   // The same classification profile as the server's live race (serve installs the shipped ones), so file and live agree.
   applyClassificationProfile(timeline);
   return { session: chosen.session, sessions: sessions.map((s) => s.session), timeline, badLines: bad.length };

@@ -2,6 +2,7 @@
 import type { TimingEvent } from '../model/events.js';
 import { parseRaceTime } from '../model/time.js';
 import { foldEvents, type RaceTimeline } from '../engine/timeline.js';
+import { inCrossingOrder } from '../engine/crossing-order.js';
 import { importAnalysisFiles } from '../sources/alkamel/import.js';
 import { formatIssue, type ImportIssue } from '../sources/alkamel/parse.js';
 import { raceControlEvents } from '../sources/racecontrol/index.js';
@@ -142,7 +143,7 @@ async function withOptions(imported: TimingEvent[], options: LoadOptions): Promi
     events.push(...parseDecisionsFile(text, path));
   }
   if (options.weather !== undefined) events.push(...(await loadWeather(options.weather, events)));
-  const timeline = foldEvents(events);
+  const timeline = foldEvents(keepCrossingOrder(events));
   // A decision for a car the timing does not know changes nothing: a typo in the file must not pass unseen.
   const strangers = [...new Set(timeline.decisions.flatMap((d) => (d.car !== null && !timeline.cars.has(d.car) ? [d.car] : [])))];
   if (strangers.length > 0) {
@@ -152,6 +153,23 @@ async function withOptions(imported: TimingEvent[], options: LoadOptions): Promi
   timeline.complete = true;
   applyClassificationProfile(timeline);
   return { events, timeline };
+}
+
+/**
+ * The events without the laps and sector crossings that contradict the car's
+ * crossings before them (engine/crossing-order.ts: a lap completed before the
+ * lap below it), each left out said on stderr (the first five): the server
+ * refuses them at ingest, and a file read here shows the same race.
+ */
+export function keepCrossingOrder(events: TimingEvent[], write: (text: string) => void = (text) => process.stderr.write(text)): TimingEvent[] {
+  const ordered = inCrossingOrder(events);
+  const { refused } = ordered;
+  if (refused.length > 0) {
+    const shown = refused.slice(0, 5).map((r) => `  ${r.reason}`);
+    const more = refused.length > shown.length ? `\n  … and ${refused.length - shown.length} more` : '';
+    write(`warning: left out ${refused.length} crossing(s) out of order with the car's others:\n${shown.join('\n')}${more}\n`);
+  }
+  return ordered.events;
 }
 
 /** `--at` as race time in ms, or null for the end of the data. */

@@ -204,6 +204,30 @@ export class CarTimeline {
     return this.numbers.get(this.blocks.eventAt(bn, slot), CROSSING);
   }
 
+  /**
+   * The placed laps nearest `lap` on either side, with their crossings
+   * (race ms): `below` is 0 at 0 ms (the start) when no lap below is placed,
+   * `above` is null when none above is. A new lap `lap` must be crossed
+   * strictly between the two (engine/crossing-order.ts).
+   */
+  lapsAround(lap: number): { below: number; belowMs: number; above: number | null; aboveMs: number } {
+    let below = 0;
+    for (let l = Math.min(lap - 1, this.lastLap); l >= 1; l--) {
+      if (this.blocks.has((l - 1) >> BLOCK_SHIFT, (l - 1) & (BLOCK_LAPS - 1))) {
+        below = l;
+        break;
+      }
+    }
+    let above: number | null = null;
+    for (let l = lap + 1; l <= this.lastLap; l++) {
+      if (this.blocks.has((l - 1) >> BLOCK_SHIFT, (l - 1) & (BLOCK_LAPS - 1))) {
+        above = l;
+        break;
+      }
+    }
+    return { below, belowMs: this.crossingOfLap(below), above, aboveMs: above === null ? Infinity : this.crossingOfLap(above) };
+  }
+
   /** The latest pit exit at or before t, if any. */
   pitOutAt(t: number): PitOutEvent | undefined {
     return latestAtOrBefore(this.pitOuts, t);

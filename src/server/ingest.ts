@@ -52,6 +52,8 @@ export interface EventResult {
   seq?: number;
   key?: string;
   errors?: FieldError[];
+  /** A conflict with the car's crossings rather than with an event under the same key (engine/crossing-order.ts). */
+  reason?: string;
 }
 
 type Checked = { ok: true; event: TimingEvent } | { ok: false; errors: FieldError[] };
@@ -126,7 +128,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
         'A JSON array of timing events (or one event), or NDJSON (Content-Type: application/x-ndjson, one event per line). ' +
         'Requires "Authorization: Bearer <token>". Idempotent: an event already stored under its key is a duplicate and changes nothing. ' +
         'Answers 200 when every event is stored or was already; 422 naming each invalid event by index and field (the others are stored ' +
-        'unless ?atomic=true); 409 when an event contradicts one stored under the same key.',
+        'unless ?atomic=true); 409 when an event contradicts one stored under the same key, or a lap or sector crossing contradicts the car\'s other crossings (a lap completed before the one below it: `reason` says which).',
       params: raceParams,
       querystring: IngestQuery,
       body: z.array(TimingEventSchema),
@@ -162,7 +164,9 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
           const event = valid[v++]!;
           // The key only where it explains something: a client knows the keys of the events it sent.
           if (r.status === 'accepted') return results.push({ index, status: r.status, seq: r.seq! });
-          results.push(r.seq === null ? { index, status: r.status, key: eventKey(event) } : { index, status: r.status, seq: r.seq, key: eventKey(event) });
+          const said: EventResult = r.seq === null ? { index, status: r.status, key: eventKey(event) } : { index, status: r.status, seq: r.seq, key: eventKey(event) };
+          if (r.reason !== undefined) said.reason = r.reason;
+          results.push(said);
         });
         if (outcome !== null) {
           committedAtMs = outcome.committedAtMs;
@@ -226,6 +230,8 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
       }
       const totals = { accepted: 0, duplicates: 0, conflicts: 0 };
       const conflictKeys: string[] = [];
+      /** Why the first conflicts were refused, where it is not a key already stored (engine/crossing-order.ts). */
+      const conflictReasons: string[] = [];
       const started = performance.now();
       for (let i = 0; i < parsed.events.length; i += IMPORT_CHUNK) {
         const chunk = parsed.events.slice(i, i + IMPORT_CHUNK);
@@ -236,6 +242,7 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
           else if (r.status === 'conflict') {
             totals.conflicts++;
             if (conflictKeys.length < 20) conflictKeys.push(eventKey(chunk[j]!));
+            if (r.reason !== undefined && conflictReasons.length < 20) conflictReasons.push(r.reason);
           }
         });
         request.log.info(
@@ -259,8 +266,12 @@ export function registerIngest(app: FastifyInstance, hub: RaceHub, options: Inge
         return reply.code(409).send({
           statusCode: 409,
           error: 'Conflict',
-          message: `${totals.conflicts} event(s) of the file contradict events already stored under the same key (${conflictKeys.slice(0, 5).join(', ')}…); the other events were stored`,
+          message:
+            conflictReasons.length > 0
+              ? `${totals.conflicts} event(s) of the file contradict events already stored (${conflictReasons.slice(0, 3).join('; ')}${totals.conflicts > 3 ? '; …' : ''}); the other events were stored`
+              : `${totals.conflicts} event(s) of the file contradict events already stored under the same key (${conflictKeys.slice(0, 5).join(', ')}…); the other events were stored`,
           conflictKeys,
+          conflictReasons,
           ...body,
         });
       }
@@ -353,7 +364,7 @@ function problemMessage(
   total: number,
 ): string {
   const shown = problems.slice(0, 5).map((p) => {
-    if (p.status === 'conflict') return `event ${p.index} (${p.key}) contradicts the event stored under that key (seq ${p.seq})`;
+    if (p.status === 'conflict') return p.reason !== undefined ? `event ${p.index} (${p.key}): ${p.reason}` : `event ${p.index} (${p.key}) contradicts the event stored under that key (seq ${p.seq})`;
     const e = p.errors?.[0];
     return `event ${p.index}${e?.field ? `, field ${e.field}` : ''}: ${e?.message ?? 'invalid'}`;
   });

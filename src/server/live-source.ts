@@ -67,10 +67,12 @@ export function runLiveSource(hub: RaceHub, log: FastifyBaseLogger, source: Timi
         try {
           // The feed's current word: a class or name it changes back is a correction (store/index.ts AppendOptions.restate).
           const outcome = await hub.ingest(race, events, { restate: true });
-          const refused = outcome.results.filter((r) => r.status === 'conflict').length;
-          if (refused > 0) {
-            conflicts += refused;
-            log.warn({ source: source.name, race, conflicts: refused }, 'live source: events contradicting stored ones were refused');
+          const refused = outcome.results.filter((r) => r.status === 'conflict');
+          if (refused.length > 0) {
+            conflicts += refused.length;
+            // A crossing out of order (a timing system's clock reset) says why; a changed lap under a stored key does not need to.
+            const reasons = refused.flatMap((r) => (r.reason === undefined ? [] : [r.reason])).slice(0, 3);
+            log.warn({ source: source.name, race, conflicts: refused.length, reasons }, 'live source: events contradicting stored ones were refused');
           }
         } catch (error) {
           log.error({ err: error, source: source.name, race }, 'live source: events could not be stored');

@@ -8,11 +8,18 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { TimingEvent } from '../model/events.js';
 import type { FeedStatus, LiveDelta } from '../model/live.js';
 import type { BusMessage, LiveBus, SharedBus } from '../bus/index.js';
-import { toAppendEvent, type AppendOptions, type AppendOutcome, type EventStore } from '../store/index.js';
+import { toAppendEvent, type AppendOptions, type AppendOutcome, type AppendResult, type EventStore } from '../store/index.js';
+import { CrossingOrder } from '../engine/crossing-order.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DEFAULT_RING, LiveRace, raceEpoch, type RecentDelta, type RingLimits } from './live-race.js';
 
 export interface IngestOutcome extends AppendOutcome {
+  /**
+   * One per event sent, as the store's (AppendResult), and `reason` on a
+   * conflict the hub found before the store: a lap or sector crossing that
+   * contradicts the car's crossings (engine/crossing-order.ts).
+   */
+  results: (AppendResult & { reason?: string })[];
   /** Events stored now. */
   accepted: number;
 }
@@ -332,12 +339,28 @@ export class RaceHub {
       // back to back with the batch's validation they held requests for 100–600 ms
       // (issue 13, bulk-ingest phase). The transaction itself stays one: acknowledged after commit.
       await nextTurn();
-      let outcome;
+      // A lap completed before the car's previous lap (or a sector line crossed outside its lap) is refused
+      // before the store: it would reorder the car's crossings (engine/crossing-order.ts).
+      const order = new CrossingOrder(live.timeline);
+      const reasons = events.map((event) => order.take(event));
+      const refused = reasons.filter((r) => r !== null).length;
+      if (refused > 0 && options.atomic === true) {
+        if (live.seq === 0 && this.races.get(id) === live) this.races.delete(id);
+        const results = reasons.map((reason): AppendResult & { reason?: string } => (reason === null ? { status: 'rolled-back', seq: null } : { status: 'conflict', seq: null, reason }));
+        return { results, commitSeq: null, committedAtMs: Date.now(), accepted: 0 };
+      }
+      const sent = refused === 0 ? events : events.filter((_, i) => reasons[i] === null);
+      let stored: AppendOutcome;
       try {
-        outcome = await this.store.append(id, events.map(toAppendEvent), options);
+        stored = sent.length > 0 ? await this.store.append(id, sent.map(toAppendEvent), options) : { results: [], commitSeq: null, committedAtMs: Date.now() };
       } catch (error) {
         if (live.seq === 0 && this.races.get(id) === live) this.races.delete(id);
         throw error;
+      }
+      let outcome: AppendOutcome & { results: (AppendResult & { reason?: string })[] } = stored;
+      if (refused > 0) {
+        let k = 0;
+        outcome = { ...stored, results: reasons.map((reason) => (reason === null ? stored.results[k++]! : { status: 'conflict', seq: null, reason })) };
       }
       await nextTurn();
       const accepted: TimingEvent[] = [];

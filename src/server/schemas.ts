@@ -269,6 +269,7 @@ const eventResult = z.looseObject({
   seq: z.number().int().nullable().optional().describe('the stored event\'s seq (accepted, duplicate, conflict)'),
   key: z.string().optional().describe('the event\'s idempotency key, where it explains the status'),
   errors: z.array(z.looseObject({ field: z.string(), message: z.string() })).optional().describe('why an invalid event is refused, field by field'),
+  reason: z.string().optional().describe('why a conflict is refused when no event is stored under its key: a lap or sector crossing out of order with the car\'s other crossings'),
 });
 
 /** The summary of an ingest batch (ingest.ts): the 200 answer, and the extension members of its 409 and 422 problems. */
@@ -316,7 +317,11 @@ export const INGEST_RESPONSES: Record<string, Record<string, { description: stri
   },
   '/api/races/:race/import': {
     '200': { description: 'the file\'s events stored or already stored', schema: ImportSummarySchema, problem: false },
-    '409': { description: 'events of the file contradict stored ones (conflictKeys names the first 20); the others were stored', schema: ImportSummarySchema.extend({ conflictKeys: z.array(z.string()) }), problem: true },
+    '409': {
+      description: 'events of the file contradict stored ones (conflictKeys names the first 20, conflictReasons the first 20 refused for their crossing order); the others were stored',
+      schema: ImportSummarySchema.extend({ conflictKeys: z.array(z.string()), conflictReasons: z.array(z.string()) }),
+      problem: true,
+    },
     '413': { description: 'the file is larger than the import limit', schema: null, problem: true },
     '415': { description: 'a body of another type: the `accepted` member lists text/csv', schema: z.looseObject({ accepted: z.array(z.string()) }), problem: true },
     '422': { description: 'the file cannot be read as an Al Kamel Analysis CSV: `issues` names the first 50 bad lines', schema: z.looseObject({ issues: z.array(z.looseObject({})) }), problem: true },
