@@ -84,7 +84,10 @@ describe('ingest API: batches', () => {
     const send = (payload: string, contentType = 'application/json', url = '/api/races/r/events') =>
       app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType }, payload });
     const cases: Array<[string, Awaited<ReturnType<typeof send>>, number, RegExp]> = [
-      ['malformed JSON', await send('[{"type":"lap",'), 400, /not valid JSON/],
+      ['malformed JSON', await send('[{"type":"lap",'), 400, /^the body is not valid JSON: .*position 15/],
+      ['a "__proto__" key', await send('[{"type":"session","name":"X","__proto__":{"admin":true}}]'), 400, /refused: it holds a "__proto__" key/],
+      ['a constructor.prototype', await send('{"type":"session","name":"X","constructor":{"prototype":{"admin":true}}}'), 400, /"constructor" object with a "prototype" key/],
+      ['an empty JSON body', await send(''), 400, /the body is empty/],
       ['a number', await send('42'), 400, /JSON array of timing events/],
       ['empty array', await send('[]'), 400, /no event/],
       ['wrong types', await send(JSON.stringify([{ ...lap('7', 9, 9_000_000), car: 7, inPit: 'yes' }])), 422, /event 0, field car/],

@@ -27,6 +27,7 @@ import { registerWeb } from './web.js';
 import { registerOpenApi } from './openapi.js';
 import { DEFAULT_OPERATIONS, registerOperations, requestId, rewriteApiVersion, streamHeaders, type OperationsOptions } from './operations.js';
 import { registerProblems } from './problem.js';
+import { registerJsonBodies } from './json-body.js';
 import { SARTHE_VERSION } from './version.js';
 import { registerWire, sseEncoding } from './wire.js';
 import { registerSite, siteTokenCheck, siteHasTokens, type SiteOptions } from './site/index.js';
@@ -93,6 +94,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Response schemas document the API (OpenAPI) and are checked by the tests; answers are not re-validated per request.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerProblems(app);
+  registerJsonBodies(app);
 
   const bus = options.bus ?? new MemoryBus();
   await registerLimits(app, limits);
