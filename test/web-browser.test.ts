@@ -17,7 +17,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { serveReplay, type ServeProcess } from '../bench/web-server.js';
 import { cellGap, cellTime } from '../src/web/timing/cells.js';
 import type { Standings } from '../src/model/standings.js';
-import { HOUR, MINUTE } from '../src/model/time.js';
+import { formatRaceTime, HOUR, MINUTE } from '../src/model/time.js';
 import { browserAvailable, DESKTOP, launchChromium, PHONE, type Chromium } from './browser.js';
 import { repoRoot } from './helpers.js';
 
@@ -275,6 +275,35 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
     } finally {
       // The profile is shared by the suite's pages: no delay left for the next test.
       await page.evaluate(() => localStorage.removeItem('sarthe.viewerDelaySeconds')).catch(() => undefined);
+      await page.close();
+    }
+  });
+
+  it("keeps the slider dragged in the server's view before the script came: the app travels to that instant", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.route('**/assets/main-*.js', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await route.continue().catch(() => undefined);
+      });
+      await page.goto(server.appUrl, { waitUntil: 'commit' });
+      await page.waitForSelector('.first-view [data-testid=slider]');
+      // Half the race so far, on the slider's whole minutes, dragged before the app's script has come.
+      const atMs = await page.$eval('.first-view [data-testid=slider]', (el) => {
+        const input = el as unknown as DomNode & { max: string };
+        const value = Math.floor(Number(input.max) / 2 / 60_000) * 60_000;
+        input.value = String(value);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        input.dispatchEvent(new Event('change', { bubbles: true }));
+        return value;
+      });
+      assert.ok(atMs >= 60_000, `the replay has run a minute at least (${atMs} ms)`);
+      await page.waitForSelector('.first-view', { state: 'detached', timeout: 20_000 });
+      await page.waitForSelector(`[data-testid=timing][data-at="${atMs}"]`, { timeout: 10_000 });
+      assert.equal(await page.textContent('[data-testid=mode]'), 'Time travel');
+      assert.equal(await page.$eval('[data-testid=slider]', (el) => (el as unknown as DomNode).value), String(atMs));
+      assert.equal(await page.textContent('[data-testid=shown-at]'), formatRaceTime(atMs));
+    } finally {
       await page.close();
     }
   });

@@ -1,7 +1,7 @@
 /** Preact glue: read a Store, follow the URL hash. */
 import { useEffect, useState } from 'preact/hooks';
 import { afterFirstFrame, firstFrameDone } from './first-frame.js';
-import { parseRoute, type Route } from './route.js';
+import { formatRoute, parseRoute, type Route } from './route.js';
 import type { Readable } from './store.js';
 
 export function useStore<T>(store: Readable<T>): T {
@@ -13,10 +13,18 @@ export function useStore<T>(store: Readable<T>): T {
   return value;
 }
 
+/**
+ * The route in the URL hash, followed. The hash is read again when the
+ * listener is added: Preact adds it after the first paint, and a change
+ * before that was lost, the page showing one route while the hash said
+ * another (the time-travel slider dragged in the server's first view, which
+ * the takeover passes on at once: boot.ts restoreFirstView).
+ */
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const onChange = (): void => setRoute(parseRoute(location.hash));
+    const onChange = (): void => setRoute((shown) => (formatRoute(shown) === formatRoute(parseRoute(location.hash)) ? shown : parseRoute(location.hash)));
+    onChange();
     addEventListener('hashchange', onChange);
     return () => removeEventListener('hashchange', onChange);
   }, []);
