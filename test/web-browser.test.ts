@@ -63,6 +63,14 @@ function rowsOf(page: Page): Promise<RowText[]> {
   );
 }
 
+/** Holds the app's script back `ms` (the server's first view is all the page has meanwhile), then lets it load. */
+async function holdAppScript(page: Page, ms = 1500): Promise<void> {
+  await page.route('**/assets/main-*.js', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await route.continue().catch(() => undefined);
+  });
+}
+
 describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 }, () => {
   let server: ServeProcess;
   let chromium: Chromium;
@@ -189,10 +197,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       const page = await browser.newPage();
       try {
         if (delay !== null) await page.addInitScript({ content: `localStorage.setItem('sarthe.viewerDelaySeconds', '${delay}')` });
-        await page.route('**/assets/main-*.js', async (route) => {
-          await new Promise((resolve) => setTimeout(resolve, 1500));
-          await route.continue().catch(() => undefined);
-        });
+        await holdAppScript(page);
         await page.goto(`${server.appUrl}${hash}`, { waitUntil: 'commit' });
         await page.waitForSelector('.first-view .rows .row', { state: 'attached' });
         assert.equal(await page.isVisible('.first-view .rows .row'), false, `${hash} delay ${delay}: hidden`);
@@ -239,10 +244,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
       page = await browser.newPage();
       try {
         await page.setViewportSize({ width: DESKTOP.width, height: 500 });
-        await page.route('**/assets/main-*.js', async (route) => {
-          await new Promise((resolve) => setTimeout(resolve, 1500));
-          await route.continue().catch(() => undefined);
-        });
+        await holdAppScript(page);
         await page.goto(server.appUrl, { waitUntil: 'commit' });
         await page.waitForSelector(target);
         await page.focus(target);
@@ -262,10 +264,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
   it("keeps a delay typed into the server's view before the script came: the app holds the table back by it", async () => {
     const page = await browser.newPage();
     try {
-      await page.route('**/assets/main-*.js', async (route) => {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        await route.continue().catch(() => undefined);
-      });
+      await holdAppScript(page);
       await page.goto(server.appUrl, { waitUntil: 'commit' });
       await page.fill('.first-view [data-testid=delay]', '45');
       await page.waitForSelector('.first-view', { state: 'detached', timeout: 20_000 });
@@ -282,10 +281,7 @@ describe('web app in a real browser', { ...browserAvailable(), timeout: 240_000 
   it("keeps the slider dragged in the server's view before the script came: the app travels to that instant", async () => {
     const page = await browser.newPage();
     try {
-      await page.route('**/assets/main-*.js', async (route) => {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        await route.continue().catch(() => undefined);
-      });
+      await holdAppScript(page);
       await page.goto(server.appUrl, { waitUntil: 'commit' });
       await page.waitForSelector('.first-view [data-testid=slider]');
       // Half the race so far, on the slider's whole minutes, dragged before the app's script has come.
