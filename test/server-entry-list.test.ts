@@ -13,6 +13,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { realData, realFile, repoRoot } from './helpers.js';
 import { startServerProcess, stopServerProcess, type ServerProcess } from './server-process.js';
 import { browserAvailable, launchChromium } from './browser.js';
@@ -80,6 +82,35 @@ async function finalStandings(base: string, race: string): Promise<Standings> {
 
 /** The licence as the results file writes it, with its one misspelling ("Platinium", PLM 2024 line 13) read as Platinum. */
 const rating = (licence: string | undefined) => (licence === 'Platinium' ? 'Platinum' : licence === '' ? null : licence);
+
+describe('sarthe standings --entry-list: the same names and ratings as the server gives', { ...realData(), timeout: 60_000 }, () => {
+  const sarthe = (...args: string[]) => promisify(execFile)(process.execPath, [join(repoRoot, 'bin', 'sarthe.js'), ...args], { maxBuffer: 64 << 20 });
+
+  for (const file of [PLM, SEBRING]) {
+    it(`${file}: every car's driver at the flag has the official full name and rating, in the JSON and the table`, async () => {
+      const official = officialCrews(file);
+      const laps = realFile(`imsa/${file}-laps.csv`);
+      const list = realFile(`imsa/${file}-results.csv`);
+      const standings = JSON.parse((await sarthe('standings', laps, '--entry-list', list, '--json')).stdout) as Standings;
+      assert.equal(standings.cars.length, official.size);
+      for (const car of standings.cars) {
+        const crew = official.get(car.number);
+        assert.ok(crew?.has(car.driver), `#${car.number}: ${car.driver} is in the official crew`);
+        assert.equal(car.driverDisplayName, car.driver, `#${car.number}: full name`);
+        assert.equal(car.driverCategory, rating(crew!.get(car.driver)), `#${car.number} ${car.driver}: category`);
+      }
+      // The table: a Cat column beside the driver, each row's rating under it.
+      const lines = (await sarthe('standings', laps, '--entry-list', list)).stdout.split('\n');
+      const head = lines.findIndex((l) => l.startsWith('Pos '));
+      assert.match(lines[head]!, /Driver +Cat +Laps/);
+      const first = standings.cars[0]!;
+      assert.match(lines[head + 2]!, new RegExp(`#${first.number} .* ${first.driver} +${first.driverCategory} `));
+      // Without the list, no Cat column and no categories.
+      const plain = JSON.parse((await sarthe('standings', laps, '--json')).stdout) as Standings;
+      assert.equal(plain.cars[0]!.driverCategory, undefined);
+    });
+  }
+});
 
 describe('sarthe serve --entry-list with the IMSA official results', { ...realData(), timeout: 180_000 }, () => {
   let server: ServerProcess;

@@ -110,7 +110,8 @@ export async function loadAnalysisInput(files: string[], options: AnalysisCliOpt
   return { timeline, at, hour, cars, entryList, rules, title };
 }
 
-async function readText(path: string): Promise<string> {
+/** A file's text, or an error naming the file and why it cannot be read. */
+export async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {

@@ -1,4 +1,4 @@
-/** `sarthe standings <file…> [--at T] [--class C] [--gaps line|timing-points] [--json]`: classification at an instant. */
+/** `sarthe standings <file…> [--at T] [--class C] [--gaps line|timing-points] [--entry-list F] [--json]`: classification at an instant. */
 import type { Command } from 'commander';
 import { formatGap, resultCode, statusLabel } from '../model/format.js';
 import type { CarStanding } from '../model/standings.js';
@@ -9,7 +9,9 @@ import { classificationAt } from '../engine/session-standings.js';
 import type { SessionType } from '../model/events.js';
 import { DECISIONS_HELP, decisionsOption, loadRace } from './load.js';
 import { loadRMonitorSession } from './load-rmonitor.js';
-import { checkAt, usageAt } from './analysis-options.js';
+import { checkAt, readText, usageAt } from './analysis-options.js';
+import { parseEntryList } from '../analysis/entry-list.js';
+import { withListedDrivers, type ListedCarStanding } from '../server/crews.js';
 import { UsageError } from './errors.js';
 import { renderTable, type Column } from './table.js';
 
@@ -24,6 +26,7 @@ interface Options {
   session?: string;
   sessionType?: SessionType;
   gaps: string;
+  entryList?: string;
 }
 
 const GAP_RULES: readonly GapRule[] = ['line', 'timing-points'];
@@ -43,6 +46,7 @@ export function registerStandings(program: Command): void {
     .option('--format <format>', 'alkamel (Analysis CSV) or rmonitor (a capture of an RMonitor feed)', 'alkamel')
     .option('--session <key>', 'rmonitor: the session (run number or key) to show; default the last')
     .option('--session-type <type>', 'rmonitor: race, practice, qualifying or test when the run name does not say')
+    .option('--entry-list <file>', "entry list (JSON, or an Al Kamel results CSV): the driver at the wheel's full name and category (Platinum/Gold/Silver/Bronze), as `serve --entry-list` gives them")
     .action(async (files: string[], options: Options) => {
       const gaps = GAP_RULES.find((rule) => rule === options.gaps);
       if (gaps === undefined) throw new UsageError(`--gaps must be line or timing-points, got "${options.gaps}"`);
@@ -59,9 +63,14 @@ export function registerStandings(program: Command): void {
       const rmonitor = options.format === 'rmonitor' ? loadRMonitorSession(files[0]!, options) : null;
       const timeline = rmonitor?.timeline ?? (await loadRace(files, { ...options, decisions: decisionsOption(options.decisions, files) })).timeline;
       if (at !== null) checkAt(timeline, at, options.at!);
-      // Live feeds give board rows and non-race sessions: the session-aware classification.
-      const standings =
-        rmonitor !== null ? classificationAt(timeline, at, { className: options.class, gaps }) : standingsAt(timeline, at, { className: options.class, gaps });
+      const entryList = options.entryList === undefined ? undefined : parseEntryList(await readText(options.entryList), options.entryList);
+      // Live feeds give board rows and non-race sessions: the session-aware classification. With an entry
+      // list, each car's driver gets the list's full name and category, as GET …/standings gives them.
+      const standings = withListedDrivers(
+        rmonitor !== null ? classificationAt(timeline, at, { className: options.class, gaps }) : standingsAt(timeline, at, { className: options.class, gaps }),
+        timeline,
+        entryList,
+      );
       if (options.class !== undefined && standings.cars.length === 0) {
         const known = [...new Set([...timeline.cars.values()].map((c) => c.entry.class))].join(', ');
         throw new Error(`no car in class "${options.class}"; classes in this race: ${known}`);
@@ -74,13 +83,15 @@ export function registerStandings(program: Command): void {
       const inClass = options.class !== undefined;
       const title = `${timeline.session?.name ?? 'Race'} — after ${formatRaceTime(standings.at.raceTimeMs)}` +
         (standings.flag !== 'unknown' ? ` — flag: ${standings.flag}` : '');
+      const listed = (c: CarStanding): Partial<ListedCarStanding> => c;
       const columns: Column<CarStanding>[] = [
         { header: 'Pos', value: (c) => (c.classified === false ? resultCode(c) : String(c.position)), align: 'right' },
         { header: 'Class', value: (c) => c.class },
         { header: 'PIC', value: (c) => String(c.classPosition), align: 'right' },
         { header: 'Car', value: (c) => `#${c.number}`, align: 'right' },
         { header: 'Team', value: (c) => c.team, maxWidth: 28 },
-        { header: 'Driver', value: (c) => c.driver, maxWidth: 24 },
+        { header: 'Driver', value: (c) => listed(c).driverDisplayName ?? c.driver, maxWidth: 24 },
+        ...(entryList === undefined ? [] : [{ header: 'Cat', value: (c: CarStanding) => listed(c).driverCategory ?? '' }]),
         { header: 'Laps', value: (c) => String(c.laps), align: 'right' },
         { header: inClass ? 'Class gap' : 'Gap', value: (c) => formatGap(inClass ? c.classGap : c.gap), align: 'right' },
         { header: 'Interval', value: (c) => formatGap(inClass ? c.classInterval : c.interval), align: 'right' },
