@@ -248,6 +248,22 @@ describe('ingest API: a car\'s crossings stay in order (engine/crossing-order.ts
     await app.close();
   });
 
+  it('a batch sent again is answered as before (its sector crossing a duplicate), and a lap that contradicts a stored sector crossing is refused', async () => {
+    const app = await testServer();
+    const sectorOf = (lapNumber: number, crossingMs: number) => ({ type: 'sector', car: '7', lap: lapNumber, sector: 1, crossingMs });
+    assert.equal((await post(app, 'rd', [sectorOf(2, 270_000)])).statusCode, 200);
+    // Lap 1 completed after lap 2's S1 line: refused (it was stored before the check looked at told sectors).
+    const late = await post(app, 'rd', [lap('7', 1, 280_000)]);
+    assert.equal(late.statusCode, 409, late.body);
+    assert.match(late.json().results[0].reason, /car 7 lap 1 is completed at 0:04:40\.000, not before the S1 line of lap 2 \(0:04:30\.000\)/);
+    assert.equal((await post(app, 'rd', [lap('7', 1, 200_000)])).statusCode, 200);
+    // The sector sent again: a duplicate, 200, as any event stored already.
+    const again = await post(app, 'rd', [sectorOf(2, 270_000), lap('7', 1, 200_000)]);
+    assert.equal(again.statusCode, 200, again.body);
+    assert.equal(again.json().duplicates, 2);
+    await app.close();
+  });
+
   it('atomic: a lap out of order stores nothing of the batch', async () => {
     const app = await testServer();
     assert.equal((await post(app, 'r', race)).statusCode, 200);

@@ -208,24 +208,23 @@ export class CarTimeline {
    * The placed laps nearest `lap` on either side, with their crossings
    * (race ms): `below` is 0 at 0 ms (the start) when no lap below is placed,
    * `above` is null when none above is. A new lap `lap` must be crossed
-   * strictly between the two (engine/crossing-order.ts).
+   * strictly between the two (engine/crossing-order.ts). A search of the
+   * blocks' bitmaps: a word per 32 lap numbers, however sparse they are.
    */
   lapsAround(lap: number): { below: number; belowMs: number; above: number | null; aboveMs: number } {
-    let below = 0;
-    for (let l = Math.min(lap - 1, this.lastLap); l >= 1; l--) {
-      if (this.blocks.has((l - 1) >> BLOCK_SHIFT, (l - 1) & (BLOCK_LAPS - 1))) {
-        below = l;
-        break;
-      }
-    }
-    let above: number | null = null;
-    for (let l = lap + 1; l <= this.lastLap; l++) {
-      if (this.blocks.has((l - 1) >> BLOCK_SHIFT, (l - 1) & (BLOCK_LAPS - 1))) {
-        above = l;
-        break;
-      }
-    }
-    return { below, belowMs: this.crossingOfLap(below), above, aboveMs: above === null ? Infinity : this.crossingOfLap(above) };
+    const below = this.blocks.placedBelow(lap);
+    const above = this.blocks.placedAbove(lap);
+    return { below, belowMs: this.crossingOfLap(below), above: above === 0 ? null : above, aboveMs: above === 0 ? Infinity : this.crossingOfLap(above) };
+  }
+
+  /** The crossing a sector event told at this timing point (model/sectors.ts sectorPosition), NaN when none did. */
+  toldSectorAt(position: number): number {
+    return this.toldSectors.get(position) ?? NaN;
+  }
+
+  /** The timing points told by sector events: position → crossing (ms), in arrival order. */
+  toldSectorPoints(): ReadonlyMap<number, number> {
+    return this.toldSectors;
   }
 
   /** The latest pit exit at or before t, if any. */
@@ -637,6 +636,32 @@ class LapBlocks {
 
   has(bn: number, slot: number): boolean {
     return bn < this.present.length && ((this.present[bn]! >>> slot) & 1) === 1;
+  }
+
+  /** The highest placed lap number below `lap` (0: none): the bits below its slot, then whole blocks down. */
+  placedBelow(lap: number): number {
+    let bn = (lap - 1) >> BLOCK_SHIFT;
+    let bits = 0;
+    if (bn >= this.present.length) bn = this.present.length;
+    else bits = this.present[bn]! & ((1 << ((lap - 1) & (BLOCK_LAPS - 1))) - 1);
+    while (bits === 0) {
+      if (--bn < 0) return 0;
+      bits = this.present[bn]!;
+    }
+    return (bn << BLOCK_SHIFT) + (31 - Math.clz32(bits)) + 1;
+  }
+
+  /** The lowest placed lap number above `lap` (0: none): the bits above its slot, then whole blocks up. */
+  placedAbove(lap: number): number {
+    let bn = (lap - 1) >> BLOCK_SHIFT;
+    if (bn >= this.present.length) return 0;
+    const slot = (lap - 1) & (BLOCK_LAPS - 1);
+    let bits = slot === BLOCK_LAPS - 1 ? 0 : this.present[bn]! & (-1 << (slot + 1));
+    while (bits === 0) {
+      if (++bn >= this.present.length) return 0;
+      bits = this.present[bn]!;
+    }
+    return (bn << BLOCK_SHIFT) + (31 - Math.clz32(bits & -bits)) + 1;
   }
 
   /** The index among block bn's laps of the lap in `slot` (or where it would go): the laps below it, counted in `present`. */

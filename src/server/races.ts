@@ -13,6 +13,9 @@ import { CrossingOrder } from '../engine/crossing-order.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DEFAULT_RING, LiveRace, raceEpoch, type RecentDelta, type RingLimits } from './live-race.js';
 
+/** Events checked for crossing order between two turns of the event loop (RaceHub.ingest). */
+const CHECK_SLICE = 1000;
+
 export interface IngestOutcome extends AppendOutcome {
   /**
    * One per event sent, as the store's (AppendResult), and `reason` on a
@@ -342,7 +345,13 @@ export class RaceHub {
       // A lap completed before the car's previous lap (or a sector line crossed outside its lap) is refused
       // before the store: it would reorder the car's crossings (engine/crossing-order.ts).
       const order = new CrossingOrder(live.timeline);
-      const reasons = events.map((event) => order.take(event));
+      const reasons: (string | null)[] = [];
+      for (let i = 0; i < events.length; i++) {
+        // A turn every CHECK_SLICE events, as the store and the fold take theirs: a batch of laps far
+        // from the car's others must not hold every other request (issue 13).
+        if (i > 0 && i % CHECK_SLICE === 0) await nextTurn();
+        reasons.push(order.take(events[i]!));
+      }
       const refused = reasons.filter((r) => r !== null).length;
       if (refused > 0 && options.atomic === true) {
         if (live.seq === 0 && this.races.get(id) === live) this.races.delete(id);

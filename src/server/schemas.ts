@@ -266,7 +266,7 @@ export const OTHER_CONTENT: Record<string, Record<string, { description: string 
 const eventResult = z.looseObject({
   index: z.number().int(),
   status: z.enum(['accepted', 'duplicate', 'conflict', 'rolled-back', 'invalid']),
-  seq: z.number().int().nullable().optional().describe('the stored event\'s seq (accepted, duplicate, conflict)'),
+  seq: z.number().int().nullable().optional().describe('the stored event\'s seq (accepted, duplicate, and a conflict with an event stored under the same key; none on a crossing-order conflict)'),
   key: z.string().optional().describe('the event\'s idempotency key, where it explains the status'),
   errors: z.array(z.looseObject({ field: z.string(), message: z.string() })).optional().describe('why an invalid event is refused, field by field'),
   reason: z.string().optional().describe('why a conflict is refused when no event is stored under its key: a lap or sector crossing out of order with the car\'s other crossings'),
@@ -310,7 +310,12 @@ export const ImportSummarySchema = z.looseObject({
 export const INGEST_RESPONSES: Record<string, Record<string, { description: string; schema: z.ZodType | null; problem: boolean }>> = {
   '/api/races/:race/events': {
     '200': { description: 'every event stored or already stored (duplicates change nothing)', schema: IngestSummarySchema, problem: false },
-    '409': { description: 'an event contradicts the one stored under its key; the others were processed (unless ?atomic=true)', schema: IngestSummarySchema, problem: true },
+    '409': {
+      description:
+        "an event contradicts the one stored under its key, or a lap or sector crossing contradicts the car's other timing points (a lap completed before the lap below it: its result's `reason` says which); the others were processed (unless ?atomic=true)",
+      schema: IngestSummarySchema,
+      problem: true,
+    },
     '413': { description: 'the body is larger than the limit, or holds more events than a batch may', schema: null, problem: true },
     '415': { description: 'a body of another type: the `accepted` member lists application/json and application/x-ndjson', schema: z.looseObject({ accepted: z.array(z.string()) }), problem: true },
     '422': { description: 'invalid events, each named by index and field in results[].errors; the others were processed (unless ?atomic=true)', schema: IngestSummarySchema, problem: true },
