@@ -62,6 +62,17 @@ describe('crossing order (engine/crossing-order.ts)', () => {
     assert.equal(stored.problem(lap('7', 1, 280_000)), null);
   });
 
+  it('a point sent twice in one batch or file with another time: the first stands (a file read by the CLI has no store to refuse it)', () => {
+    // A review found lap 2 resent at 350 s folded over the first, after lap 3 (300 s): "1 lap" at 320 s.
+    const events = [lap('7', 1, 100_000), lap('7', 2, 200_000), lap('7', 3, 300_000), lap('7', 2, 350_000), sector('7', 2, 1, 130_000), sector('7', 2, 1, 250_000), lap('7', 1, 100_000)];
+    const { refused } = inCrossingOrder(events);
+    assert.deepEqual(refused.map((r) => r.reason), [
+      'car 7 lap 2 is completed at 0:05:50.000, sent again: it was told at 0:03:20.000 before, which stands',
+      'car 7 crosses the S1 line of lap 2 at 0:04:10.000, sent again: it was told at 0:02:10.000 before, which stands',
+    ]);
+    assert.equal(foldEvents(inCrossingOrder(events).events).car('7').lapsAt(320_000), 3);
+  });
+
   it('finds the neighbours of a lap far from the car\'s others without walking the lap numbers between', () => {
     const timeline = foldEvents([session(), lap('7', 1, 100_000), lap('7', 100_000, 900_000_000)]);
     const order = new CrossingOrder(timeline);

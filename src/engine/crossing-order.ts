@@ -19,14 +19,16 @@
  * times are not points here), and those accepted before it in the same
  * batch. Points may still arrive in any order (a late lap between two placed
  * ones is fine as long as its crossing lies between theirs). A point already
- * known (a lap or a sector sent again) is the store's business (duplicate or
- * conflict), not checked here, so a batch sent again is answered as before.
+ * stored (a lap or a sector sent again) is the store's business (duplicate
+ * or conflict), not checked here, so a batch sent again is answered as
+ * before; one sent twice in a batch (or a file read by the CLI, which has no
+ * store) with another time the second time is refused: the first stands.
  *
  * What it cannot know: which of two contradicting points is wrong. The first
  * one stored stands, so a lap stamped hours late (a clock jumping forward)
  * makes the car's later laps refused, each saying why.
  */
-import type { TimingEvent } from '../model/events.js';
+import type { LapEvent, SectorEvent, TimingEvent } from '../model/events.js';
 import { sectorPosition } from '../model/sectors.js';
 import { formatRaceTime } from '../model/time.js';
 import type { CarTimeline, RaceTimeline } from './timeline.js';
@@ -36,8 +38,9 @@ interface Pending {
   /** Lap numbers ascending, their crossings beside them. */
   laps: number[];
   crossings: number[];
-  /** Sector lines told: position → crossing. */
+  /** Sector lines told: position → crossing, and the highest position among them. */
   sectors: Map<number, number>;
+  highest: number;
 }
 
 /** The nearest known point on one side: its position and crossing (position 0 at 0 ms: the start). */
@@ -45,6 +48,9 @@ interface Point {
   position: number;
   ms: number;
 }
+
+/** CarTimeline.lapsAround's answer. */
+type LapsAround = ReturnType<CarTimeline['lapsAround']>;
 
 const START: Point = { position: 0, ms: 0 };
 const NONE: Point = { position: Infinity, ms: Infinity };
@@ -67,25 +73,30 @@ export class CrossingOrder {
     const position = event.type === 'lap' ? sectorPosition(lap, 3) : sectorPosition(lap, event.sector);
     const car = this.timeline?.cars.get(event.car);
     const pending = this.pending.get(event.car);
-    if (this.known(car, pending, lap, position)) return null;
-    const below = this.below(car, pending, lap, position);
-    const above = this.above(car, pending, lap, position);
+    // Sent again in the same batch (or file) with another time: the first stands. Stored already: the store's to answer.
+    const earlier = pendingAt(pending, lap, position);
+    if (earlier !== undefined) return earlier === event.crossingMs ? null : `${pointSaid(event)}, sent again: it was told at ${formatRaceTime(earlier, true)} before, which stands`;
+    if (this.known(car, lap, position)) return null;
+    // The car's placed laps either side, found once for both sides.
+    const laps = car?.lapsAround(lap);
+    const below = this.below(car, laps, pending, lap, position);
+    const above = this.above(car, laps, pending, lap, position);
     const t = event.crossingMs;
     if (t > below.ms && t < above.ms) return null;
-    const what = event.type === 'lap' ? `car ${event.car} lap ${lap} is completed at ${formatRaceTime(t, true)}` : `car ${event.car} crosses the S${event.sector} line of lap ${lap} at ${formatRaceTime(t, true)}`;
     const rule = event.type === 'lap' ? ": a car's laps are completed in lap order" : '';
-    if (t <= below.ms) return `${what}, not after ${pointName(below)}${rule}`;
-    return `${what}, not before ${pointName(above)}${rule}`;
+    if (t <= below.ms) return `${pointSaid(event)}, not after ${pointName(below)}${rule}`;
+    return `${pointSaid(event)}, not before ${pointName(above)}${rule}`;
   }
 
   /** A point about to be stored: later events of the batch see it. */
   accept(event: TimingEvent): void {
     if (event.type !== 'lap' && event.type !== 'sector') return;
     let pending = this.pending.get(event.car);
-    if (pending === undefined) this.pending.set(event.car, (pending = { laps: [], crossings: [], sectors: new Map() }));
+    if (pending === undefined) this.pending.set(event.car, (pending = { laps: [], crossings: [], sectors: new Map(), highest: 0 }));
     if (event.type === 'sector') {
       const position = sectorPosition(event.lap, event.sector);
       if (!pending.sectors.has(position)) pending.sectors.set(position, event.crossingMs);
+      if (position > pending.highest) pending.highest = position;
       return;
     }
     const i = lowerBound(pending.laps, event.lap);
@@ -101,35 +112,30 @@ export class CrossingOrder {
     return problem;
   }
 
-  /** A point at `position` is stored already, or was accepted earlier in the batch. */
-  private known(car: CarTimeline | undefined, pending: Pending | undefined, lap: number, position: number): boolean {
-    if (position % 3 === 0) {
-      if (car !== undefined && !Number.isNaN(car.crossingOfLap(lap))) return true;
-      return pending !== undefined && pending.laps[lowerBound(pending.laps, lap)] === lap;
-    }
-    if (car !== undefined && !Number.isNaN(car.toldSectorAt(position))) return true;
-    return pending?.sectors.has(position) === true;
+  /** A point at `position` is stored already. */
+  private known(car: CarTimeline | undefined, lap: number, position: number): boolean {
+    if (car === undefined) return false;
+    return !Number.isNaN(position % 3 === 0 ? car.crossingOfLap(lap) : car.toldSectorAt(position));
   }
 
   /** The nearest known point before `position`: the nearest lap below `lap`, or a sector line told after it. */
-  private below(car: CarTimeline | undefined, pending: Pending | undefined, lap: number, position: number): Point {
+  private below(car: CarTimeline | undefined, laps: LapsAround | undefined, pending: Pending | undefined, lap: number, position: number): Point {
     let point = START;
-    if (car !== undefined) {
-      const l = car.lapsAround(lap);
-      if (l.below > 0) point = { position: sectorPosition(l.below, 3), ms: l.belowMs };
-    }
+    if (laps !== undefined && laps.below > 0) point = { position: sectorPosition(laps.below, 3), ms: laps.belowMs };
     if (pending !== undefined) {
       const i = lowerBound(pending.laps, lap);
       if (i > 0 && sectorPosition(pending.laps[i - 1]!, 3) > point.position) point = { position: sectorPosition(pending.laps[i - 1]!, 3), ms: pending.crossings[i - 1]! };
     }
-    for (const sectors of [car?.toldSectorPoints(), pending?.sectors]) {
-      if (sectors !== undefined) point = nearestSector(sectors, point.position, position, point, 'below');
+    if (car !== undefined) {
+      const told = car.toldSectorPoints();
+      point = nearestSector(told.points, told.highest, point.position, position, point, 'below');
     }
+    if (pending !== undefined) point = nearestSector(pending.sectors, pending.highest, point.position, position, point, 'below');
     return point;
   }
 
   /** The nearest known point after `position`: lap `lap` itself for one of its sector lines, else the nearest lap above, or a sector line told before it. */
-  private above(car: CarTimeline | undefined, pending: Pending | undefined, lap: number, position: number): Point {
+  private above(car: CarTimeline | undefined, laps: LapsAround | undefined, pending: Pending | undefined, lap: number, position: number): Point {
     let point = NONE;
     const consider = (number: number, ms: number): void => {
       const at = sectorPosition(number, 3);
@@ -138,16 +144,17 @@ export class CrossingOrder {
     if (car !== undefined) {
       const own = car.crossingOfLap(lap);
       if (!Number.isNaN(own)) consider(lap, own);
-      const l = car.lapsAround(lap);
-      if (l.above !== null) consider(l.above, l.aboveMs);
     }
+    if (laps !== undefined && laps.above !== null) consider(laps.above, laps.aboveMs);
     if (pending !== undefined) {
       const i = lowerBound(pending.laps, lap);
       if (i < pending.laps.length) consider(pending.laps[i]!, pending.crossings[i]!);
     }
-    for (const sectors of [car?.toldSectorPoints(), pending?.sectors]) {
-      if (sectors !== undefined) point = nearestSector(sectors, position, point.position, point, 'above');
+    if (car !== undefined) {
+      const told = car.toldSectorPoints();
+      point = nearestSector(told.points, told.highest, position, point.position, point, 'above');
     }
+    if (pending !== undefined) point = nearestSector(pending.sectors, pending.highest, position, point.position, point, 'above');
     return point;
   }
 }
@@ -156,9 +163,12 @@ export class CrossingOrder {
  * The told sector line nearest `side` within the open range (from, to) of
  * positions, or `found` when none is nearer: position by position when the
  * range is short (a lap or two), else over every sector told (a range across
- * many missing laps), so a check costs the smaller of the two.
+ * many missing laps), so a check costs the smaller of the two. The range
+ * ends at the highest position told (`highest`): a point at the front of
+ * the car's race, the usual case live, has none above it and costs nothing.
  */
-function nearestSector(sectors: ReadonlyMap<number, number>, from: number, to: number, found: Point, side: 'below' | 'above'): Point {
+function nearestSector(sectors: ReadonlyMap<number, number>, highest: number, from: number, to: number, found: Point, side: 'below' | 'above'): Point {
+  to = Math.min(to, highest + 1);
   if (sectors.size === 0 || to - from <= 1) return found;
   if (to - from - 1 <= sectors.size) {
     if (side === 'below') {
@@ -180,6 +190,20 @@ function nearestSector(sectors: ReadonlyMap<number, number>, from: number, to: n
     if (side === 'below' ? q > point.position : q < point.position) point = { position: q, ms };
   }
   return point;
+}
+
+/** The crossing accepted earlier in the batch at this point, if any. */
+function pendingAt(pending: Pending | undefined, lap: number, position: number): number | undefined {
+  if (pending === undefined) return undefined;
+  if (position % 3 !== 0) return pending.sectors.get(position);
+  const i = lowerBound(pending.laps, lap);
+  return pending.laps[i] === lap ? pending.crossings[i] : undefined;
+}
+
+/** "car 7 lap 6 is completed at 0:15:00.000", "car 7 crosses the S1 line of lap 2 at 0:04:30.000": built only for a refusal. */
+function pointSaid(event: LapEvent | SectorEvent): string {
+  const at = formatRaceTime(event.crossingMs, true);
+  return event.type === 'lap' ? `car ${event.car} lap ${event.lap} is completed at ${at}` : `car ${event.car} crosses the S${event.sector} line of lap ${event.lap} at ${at}`;
 }
 
 /** "lap 4 (0:13:20.000)", "the S1 line of lap 5 (0:14:00.000)", "the start". */

@@ -78,6 +78,8 @@ export class CarTimeline {
   readonly boards: BoardEvent[] = [];
   /** Sector crossings a feed told (sector events), ms by timing point position; they win over the ones derived from a lap's S1/S2. */
   private readonly toldSectors = new Map<number, number>();
+  /** The highest position in toldSectors (0: none). */
+  private lastToldPosition = 0;
   /**
    * Timing points, built on the first read after a change (an import never
    * pays for them unless gaps at timing points are asked for): the finish
@@ -222,9 +224,9 @@ export class CarTimeline {
     return this.toldSectors.get(position) ?? NaN;
   }
 
-  /** The timing points told by sector events: position → crossing (ms), in arrival order. */
-  toldSectorPoints(): ReadonlyMap<number, number> {
-    return this.toldSectors;
+  /** The timing points told by sector events: position → crossing (ms), in arrival order, and the highest position (0: none). */
+  toldSectorPoints(): { points: ReadonlyMap<number, number>; highest: number } {
+    return { points: this.toldSectors, highest: this.lastToldPosition };
   }
 
   /** The latest pit exit at or before t, if any. */
@@ -286,7 +288,9 @@ export class CarTimeline {
 
   /** A sector crossing told live: the points from its lap on are built again on the next read. */
   addSector(event: SectorEvent): void {
-    this.toldSectors.set(sectorPosition(event.lap, event.sector), event.crossingMs);
+    const position = sectorPosition(event.lap, event.sector);
+    this.toldSectors.set(position, event.crossingMs);
+    if (position > this.lastToldPosition) this.lastToldPosition = position;
     if (event.lap < this.pointsFromLap) this.pointsFromLap = event.lap;
   }
 
