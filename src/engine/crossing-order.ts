@@ -31,16 +31,15 @@
 import type { LapEvent, SectorEvent, TimingEvent } from '../model/events.js';
 import { sectorPosition } from '../model/sectors.js';
 import { formatRaceTime } from '../model/time.js';
-import type { CarTimeline, RaceTimeline } from './timeline.js';
+import type { CarTimeline, RaceTimeline, ToldSectors } from './timeline.js';
 
 /** Points accepted by this check but not in the timeline yet (earlier events of the same batch), per car. */
 interface Pending {
   /** Lap numbers ascending, their crossings beside them. */
   laps: number[];
   crossings: number[];
-  /** Sector lines told: position → crossing, and the highest position among them. */
-  sectors: Map<number, number>;
-  highest: number;
+  /** Sector lines told. */
+  sectors: ToldSectors;
 }
 
 /** The nearest known point on one side: its position and crossing (position 0 at 0 ms: the start). */
@@ -92,11 +91,11 @@ export class CrossingOrder {
   accept(event: TimingEvent): void {
     if (event.type !== 'lap' && event.type !== 'sector') return;
     let pending = this.pending.get(event.car);
-    if (pending === undefined) this.pending.set(event.car, (pending = { laps: [], crossings: [], sectors: new Map(), highest: 0 }));
+    if (pending === undefined) this.pending.set(event.car, (pending = { laps: [], crossings: [], sectors: { points: new Map(), highest: 0 } }));
     if (event.type === 'sector') {
       const position = sectorPosition(event.lap, event.sector);
-      if (!pending.sectors.has(position)) pending.sectors.set(position, event.crossingMs);
-      if (position > pending.highest) pending.highest = position;
+      if (!pending.sectors.points.has(position)) pending.sectors.points.set(position, event.crossingMs);
+      if (position > pending.sectors.highest) pending.sectors.highest = position;
       return;
     }
     const i = lowerBound(pending.laps, event.lap);
@@ -126,11 +125,8 @@ export class CrossingOrder {
       const i = lowerBound(pending.laps, lap);
       if (i > 0 && sectorPosition(pending.laps[i - 1]!, 3) > point.position) point = { position: sectorPosition(pending.laps[i - 1]!, 3), ms: pending.crossings[i - 1]! };
     }
-    if (car !== undefined) {
-      const told = car.toldSectorPoints();
-      point = nearestSector(told.points, told.highest, point.position, position, point, 'below');
-    }
-    if (pending !== undefined) point = nearestSector(pending.sectors, pending.highest, point.position, position, point, 'below');
+    if (car !== undefined) point = nearestSector(car.toldSectorPoints(), point.position, position, point, 'below');
+    if (pending !== undefined) point = nearestSector(pending.sectors, point.position, position, point, 'below');
     return point;
   }
 
@@ -150,11 +146,8 @@ export class CrossingOrder {
       const i = lowerBound(pending.laps, lap);
       if (i < pending.laps.length) consider(pending.laps[i]!, pending.crossings[i]!);
     }
-    if (car !== undefined) {
-      const told = car.toldSectorPoints();
-      point = nearestSector(told.points, told.highest, position, point.position, point, 'above');
-    }
-    if (pending !== undefined) point = nearestSector(pending.sectors, pending.highest, position, point.position, point, 'above');
+    if (car !== undefined) point = nearestSector(car.toldSectorPoints(), position, point.position, point, 'above');
+    if (pending !== undefined) point = nearestSector(pending.sectors, position, point.position, point, 'above');
     return point;
   }
 }
@@ -164,11 +157,12 @@ export class CrossingOrder {
  * positions, or `found` when none is nearer: position by position when the
  * range is short (a lap or two), else over every sector told (a range across
  * many missing laps), so a check costs the smaller of the two. The range
- * ends at the highest position told (`highest`): a point at the front of
+ * ends at the highest position told: a point at the front of
  * the car's race, the usual case live, has none above it and costs nothing.
  */
-function nearestSector(sectors: ReadonlyMap<number, number>, highest: number, from: number, to: number, found: Point, side: 'below' | 'above'): Point {
-  to = Math.min(to, highest + 1);
+function nearestSector(told: Readonly<ToldSectors>, from: number, to: number, found: Point, side: 'below' | 'above'): Point {
+  const sectors = told.points;
+  to = Math.min(to, told.highest + 1);
   if (sectors.size === 0 || to - from <= 1) return found;
   if (to - from - 1 <= sectors.size) {
     if (side === 'below') {
@@ -195,7 +189,7 @@ function nearestSector(sectors: ReadonlyMap<number, number>, highest: number, fr
 /** The crossing accepted earlier in the batch at this point, if any. */
 function pendingAt(pending: Pending | undefined, lap: number, position: number): number | undefined {
   if (pending === undefined) return undefined;
-  if (position % 3 !== 0) return pending.sectors.get(position);
+  if (position % 3 !== 0) return pending.sectors.points.get(position);
   const i = lowerBound(pending.laps, lap);
   return pending.laps[i] === lap ? pending.crossings[i] : undefined;
 }

@@ -18,6 +18,12 @@ export interface TimingPoints {
   readonly times: readonly number[];
 }
 
+/** Sector lines told by sector events (or accepted in a batch): position (model/sectors.ts sectorPosition) → crossing (ms), and the highest position among them (0: none). */
+export interface ToldSectors {
+  readonly points: Map<number, number>;
+  highest: number;
+}
+
 export class CarTimeline {
   entry: EntryEvent;
   /**
@@ -77,9 +83,7 @@ export class CarTimeline {
   /** Board rows a live feed gave without a lap event (joined partway, a missed lap), in time order. */
   readonly boards: BoardEvent[] = [];
   /** Sector crossings a feed told (sector events), ms by timing point position; they win over the ones derived from a lap's S1/S2. */
-  private readonly toldSectors = new Map<number, number>();
-  /** The highest position in toldSectors (0: none). */
-  private lastToldPosition = 0;
+  private readonly told: ToldSectors = { points: new Map(), highest: 0 };
   /**
    * Timing points, built on the first read after a change (an import never
    * pays for them unless gaps at timing points are asked for): the finish
@@ -221,12 +225,12 @@ export class CarTimeline {
 
   /** The crossing a sector event told at this timing point (model/sectors.ts sectorPosition), NaN when none did. */
   toldSectorAt(position: number): number {
-    return this.toldSectors.get(position) ?? NaN;
+    return this.told.points.get(position) ?? NaN;
   }
 
-  /** The timing points told by sector events: position → crossing (ms), in arrival order, and the highest position (0: none). */
-  toldSectorPoints(): { points: ReadonlyMap<number, number>; highest: number } {
-    return { points: this.toldSectors, highest: this.lastToldPosition };
+  /** The timing points told by sector events. */
+  toldSectorPoints(): Readonly<ToldSectors> {
+    return this.told;
   }
 
   /** The latest pit exit at or before t, if any. */
@@ -289,8 +293,8 @@ export class CarTimeline {
   /** A sector crossing told live: the points from its lap on are built again on the next read. */
   addSector(event: SectorEvent): void {
     const position = sectorPosition(event.lap, event.sector);
-    this.toldSectors.set(position, event.crossingMs);
-    if (position > this.lastToldPosition) this.lastToldPosition = position;
+    this.told.points.set(position, event.crossingMs);
+    if (position > this.told.highest) this.told.highest = position;
     if (event.lap < this.pointsFromLap) this.pointsFromLap = event.lap;
   }
 
@@ -322,7 +326,7 @@ export class CarTimeline {
     // (a reversed race rebuilds every point: most of the garbage of bulk ingest, issue 13).
     let w = this.pointLapStart[from]!;
     let lastMs = w === 0 ? -1 : times[w - 1]!;
-    const told = this.toldSectors.size > 0 ? this.toldSectors : null;
+    const told = this.told.points.size > 0 ? this.told.points : null;
     const crossings = SECTOR_CROSSINGS;
     for (let i = from; i < laps.length; i++) {
       this.pointLapStart[i] = w;

@@ -16,13 +16,16 @@ import { DEFAULT_RING, LiveRace, raceEpoch, type RecentDelta, type RingLimits } 
 /** Events checked for crossing order between two turns of the event loop (RaceHub.ingest). */
 const CHECK_SLICE = 1000;
 
+/**
+ * One event's answer: the store's (AppendResult), and `reason` on a conflict
+ * the hub found before the store, a lap or sector crossing that contradicts
+ * the car's timing points (engine/crossing-order.ts).
+ */
+export type IngestResult = AppendResult & { reason?: string };
+
 export interface IngestOutcome extends AppendOutcome {
-  /**
-   * One per event sent, as the store's (AppendResult), and `reason` on a
-   * conflict the hub found before the store: a lap or sector crossing that
-   * contradicts the car's crossings (engine/crossing-order.ts).
-   */
-  results: (AppendResult & { reason?: string })[];
+  /** One per event sent, in order. */
+  results: IngestResult[];
   /** Events stored now. */
   accepted: number;
 }
@@ -342,8 +345,8 @@ export class RaceHub {
       // back to back with the batch's validation they held requests for 100–600 ms
       // (issue 13, bulk-ingest phase). The transaction itself stays one: acknowledged after commit.
       await nextTurn();
-      // A lap completed before the car's previous lap (or a sector line crossed outside its lap) is refused
-      // before the store: it would reorder the car's crossings (engine/crossing-order.ts).
+      // A lap or sector crossing out of order with the car's timing points is refused before the
+      // store: the engine's reads rely on their order (engine/crossing-order.ts).
       const order = new CrossingOrder(live.timeline);
       const reasons: (string | null)[] = [];
       for (let i = 0; i < events.length; i++) {
@@ -355,7 +358,7 @@ export class RaceHub {
       const refused = reasons.filter((r) => r !== null).length;
       if (refused > 0 && options.atomic === true) {
         if (live.seq === 0 && this.races.get(id) === live) this.races.delete(id);
-        const results = reasons.map((reason): AppendResult & { reason?: string } => (reason === null ? { status: 'rolled-back', seq: null } : { status: 'conflict', seq: null, reason }));
+        const results = reasons.map((reason): IngestResult => (reason === null ? { status: 'rolled-back', seq: null } : { status: 'conflict', seq: null, reason }));
         return { results, commitSeq: null, committedAtMs: Date.now(), accepted: 0 };
       }
       const sent = refused === 0 ? events : events.filter((_, i) => reasons[i] === null);
@@ -366,7 +369,7 @@ export class RaceHub {
         if (live.seq === 0 && this.races.get(id) === live) this.races.delete(id);
         throw error;
       }
-      let outcome: AppendOutcome & { results: (AppendResult & { reason?: string })[] } = stored;
+      let outcome: AppendOutcome & { results: IngestResult[] } = stored;
       if (refused > 0) {
         let k = 0;
         outcome = { ...stored, results: reasons.map((reason) => (reason === null ? stored.results[k++]! : { status: 'conflict', seq: null, reason })) };

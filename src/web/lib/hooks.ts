@@ -23,7 +23,10 @@ export function useStore<T>(store: Readable<T>): T {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const onChange = (): void => setRoute((shown) => (formatRoute(shown) === formatRoute(parseRoute(location.hash)) ? shown : parseRoute(location.hash)));
+    const onChange = (): void => {
+      const next = parseRoute(location.hash);
+      setRoute((shown) => (formatRoute(shown) === formatRoute(next) ? shown : next));
+    };
     onChange();
     addEventListener('hashchange', onChange);
     return () => removeEventListener('hashchange', onChange);
